@@ -1,0 +1,1 @@
+"""Codecs: turn user data into float tensors for the networks, and back."""

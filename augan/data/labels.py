@@ -1,0 +1,128 @@
+"""Class labels: the label codec and how many rows to draw per class."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+
+from .._validation import check_labels, check_positive_int
+
+
+def _to_python(value: Any) -> Any:
+    return value.item() if isinstance(value, np.generic) else value
+
+
+class LabelCodec:
+    """Map class labels to ``0..K-1`` and back.
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+        The sorted distinct labels seen in ``fit``.
+    counts_ : ndarray of shape (n_classes,)
+        How many rows each class had.
+    """
+
+    def fit(self, y: Any) -> LabelCodec:
+        y = check_labels(y)
+        try:
+            classes, counts = np.unique(y, return_counts=True)
+        except TypeError as exc:
+            raise TypeError("y mixes label types (e.g. numbers and strings); use one type for all labels.") from exc
+        self.classes_ = classes
+        self.counts_ = counts
+        return self
+
+    @property
+    def n_classes(self) -> int:
+        return len(self.classes_)
+
+    def transform(self, y: Any, name: str = "y") -> np.ndarray:
+        """Return the class index of each label; unseen labels raise ``ValueError``."""
+        arr = check_labels(y, name=name)
+        index = np.searchsorted(self.classes_, arr) if self._sortable(arr) else None
+        if index is None:
+            lookup = {_to_python(c): i for i, c in enumerate(self.classes_)}
+            unseen = [v for v in arr if _to_python(v) not in lookup]
+            if unseen:
+                raise ValueError(f"{name} holds label(s) never seen in fit: {sorted(map(repr, set(unseen)))[:5]}; "
+                                 f"known classes: {self.classes_.tolist()}.")
+            return np.array([lookup[_to_python(v)] for v in arr], dtype=np.int64)
+        index = np.clip(index, 0, len(self.classes_) - 1)
+        bad = self.classes_[index] != arr
+        if np.any(bad):
+            unseen = sorted({repr(_to_python(v)) for v in arr[bad]})[:5]
+            raise ValueError(f"{name} holds label(s) never seen in fit: {unseen}; "
+                             f"known classes: {self.classes_.tolist()}.")
+        return index.astype(np.int64)
+
+    def _sortable(self, arr: np.ndarray) -> bool:
+        try:
+            np.searchsorted(self.classes_, arr[:1])
+        except TypeError:
+            return False
+        return True
+
+    def inverse_transform(self, index: np.ndarray) -> np.ndarray:
+        return self.classes_[np.asarray(index, dtype=np.int64)]
+
+    def get_state(self) -> dict:
+        return {
+            "classes": [_to_python(c) for c in self.classes_],
+            "dtype": self.classes_.dtype.str if self.classes_.dtype.kind != "O" else "O",
+            "counts": [int(c) for c in self.counts_],
+        }
+
+    @classmethod
+    def from_state(cls, state: dict) -> LabelCodec:
+        codec = cls()
+        dtype = object if state["dtype"] == "O" else np.dtype(state["dtype"])
+        codec.classes_ = np.array(state["classes"], dtype=dtype)
+        codec.counts_ = np.array(state["counts"], dtype=np.int64)
+        return codec
+
+
+def sample_request(codec: LabelCodec, n: Any = None, y: Any = None) -> np.ndarray:
+    """Turn the ``n`` / ``y`` arguments of ``sample`` into one class index per row to draw.
+
+    Parameters
+    ----------
+    codec : LabelCodec
+        The fitted label codec.
+    n : int, optional
+        How many rows. With ``y=None`` classes are drawn in their training proportions.
+    y : label, array-like of labels, or dict {label: count}, optional
+        One label (``n`` rows of it), the label of each row (``n`` may be omitted), or counts per label.
+
+    Raises
+    ------
+    ValueError, TypeError
+        If the request is inconsistent, or names a label not seen in ``fit``.
+    """
+    if isinstance(y, Mapping):
+        if not y:
+            raise ValueError("y={} asks for nothing; give at least one {label: count}.")
+        counts = {label: check_positive_int(k, f"y[{label!r}]") for label, k in y.items()}
+        index = codec.transform(np.array(list(counts), dtype=codec.classes_.dtype if codec.classes_.dtype.kind != "O"
+                                         else object), name="y")
+        rows = np.repeat(index, list(counts.values()))
+        if n is not None and check_positive_int(n, "n") != len(rows):
+            raise ValueError(f"n={n} disagrees with y, which asks for {len(rows)} rows in all; give one of them.")
+        return rows
+    if y is None:
+        n = check_positive_int(n, "n")
+        proportions = codec.counts_ / codec.counts_.sum()
+        counts = np.floor(proportions * n).astype(np.int64)
+        remainder = n - counts.sum()
+        counts[np.argsort(-(proportions * n - counts), kind="stable")[:remainder]] += 1
+        return np.repeat(np.arange(codec.n_classes), counts)
+    if np.ndim(y) == 0:
+        n = check_positive_int(n, "n")
+        return np.full(n, codec.transform(np.array([y]), name="y")[0], dtype=np.int64)
+    index = codec.transform(y, name="y")
+    if n is not None and check_positive_int(n, "n") != len(index):
+        raise ValueError(f"n={n} disagrees with y, which has {len(index)} labels; give one of them.")
+    return index
+

@@ -1,0 +1,383 @@
+"""TabularCodec: a table of numeric and categorical columns <-> a float matrix, exactly invertible.
+
+Numeric columns are mapped to a standard normal through their empirical quantiles (or standardised),
+with a two-level missing indicator when the column had missing values; categorical, string and
+boolean columns are one-hot encoded, missing values being a level of their own. The codec publishes
+its output layout as a list of :class:`Span` so the generator can build one output head per column.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy.special import ndtr, ndtri
+
+NUMERIC_TRANSFORMS = ("quantile", "standard")
+_EPS = 1e-7
+
+
+@dataclass(frozen=True)
+class Span:
+    """A slice of the encoded row: ``width`` columns passed through ``activation`` ("linear" or "softmax")."""
+
+    width: int
+    activation: str
+
+
+@dataclass
+class _Column:
+    name: Any
+    kind: str  # "numeric", "categorical" or "constant"
+    dtype: str
+    integer: bool = False
+    missing: bool = False
+    fill: float = 0.0
+    lo: float = 0.0
+    hi: float = 0.0
+    quantiles: list = field(default_factory=list)
+    mean: float = 0.0
+    std: float = 1.0
+    categories: list = field(default_factory=list)
+    ordered: bool = False
+    value: Any = None
+
+
+def _to_python(value: Any) -> Any:
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+def _sort_values(values: list) -> list:
+    try:
+        return sorted(values)
+    except TypeError:
+        return sorted(values, key=lambda v: (type(v).__name__, str(v)))
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, (bool, np.bool_))
+
+
+class TabularCodec:
+    """Encode a table (DataFrame or 2-D array) as a float32 matrix and decode generated rows back.
+
+    Parameters
+    ----------
+    categorical_features : "auto", list of column names or indices, or boolean mask, default="auto"
+        Which columns are categorical. ``"auto"``: boolean, string, object and category columns are;
+        number columns are numeric (an object column holding only numbers is numeric).
+    numeric_transform : {"quantile", "standard"}, default="quantile"
+        ``"quantile"`` maps each numeric column to a standard normal through its empirical quantiles
+        (robust to skew and outliers); ``"standard"`` subtracts the mean and divides by the deviation.
+    n_quantiles : int, default=1000
+        Number of quantiles kept per numeric column (fewer when there are fewer distinct rows).
+
+    Attributes
+    ----------
+    spans_ : list of Span
+        Output layout, one or two spans per non-constant column, in column order.
+    output_dim_ : int
+        Width of the encoded matrix.
+    feature_names_in_ : ndarray of str, or None
+        Column names when fitted on a DataFrame.
+    """
+
+    def __init__(self, categorical_features: Any = "auto", numeric_transform: str = "quantile",
+                 n_quantiles: int = 1000) -> None:
+        self.categorical_features = categorical_features
+        self.numeric_transform = numeric_transform
+        self.n_quantiles = n_quantiles
+
+    # ------------------------------------------------------------------ fit
+    def fit(self, X: Any) -> TabularCodec:
+        """Learn each column's kind, range, quantiles and categories from ``X``."""
+        if self.numeric_transform not in NUMERIC_TRANSFORMS:
+            raise ValueError(f"numeric_transform must be one of {NUMERIC_TRANSFORMS}, got {self.numeric_transform!r}.")
+        frame, self.container_, self.array_dtype_ = _as_frame(X)
+        categorical = self._categorical_mask(frame)
+        self.columns_ = [self._fit_column(name, frame[name], is_cat)
+                         for name, is_cat in zip(frame.columns, categorical)]
+        self.n_features_in_ = frame.shape[1]
+        self._set_layout()
+        return self
+
+    def _set_layout(self) -> None:
+        names = [c.name for c in self.columns_]
+        self.feature_names_in_ = (np.asarray(names, dtype=object) if self.container_ == "dataframe"
+                                  and all(isinstance(name, str) for name in names) else None)
+        self.spans_ = [span for column in self.columns_ for span in _spans(column)]
+        self.output_dim_ = sum(span.width for span in self.spans_)
+        self.sample_shape_ = (self.output_dim_,)
+
+    def _categorical_mask(self, frame: pd.DataFrame) -> list[bool]:
+        spec = self.categorical_features
+        n = frame.shape[1]
+        if isinstance(spec, str) and spec == "auto":
+            return [_auto_categorical(frame[c], c) for c in frame.columns]
+        if spec is None:
+            return [_auto_categorical(frame[c], c) for c in frame.columns]
+        items = list(np.asarray(spec).ravel()) if not isinstance(spec, (list, tuple)) else list(spec)
+        if items and all(isinstance(v, (bool, np.bool_)) for v in items):
+            if len(items) != n:
+                raise ValueError(f"categorical_features is a mask of length {len(items)} but X has {n} columns.")
+            return [bool(v) for v in items]
+        mask = [False] * n
+        names = list(frame.columns)
+        for item in items:
+            if item in names:
+                mask[names.index(item)] = True
+            elif isinstance(item, (int, np.integer)) and not isinstance(item, bool) and -n <= item < n:
+                mask[int(item)] = True
+            else:
+                raise ValueError(f"categorical_features names {item!r}, which is not a column of X "
+                                 f"(columns: {names[:10]}{'...' if n > 10 else ''}).")
+        return mask
+
+    def _fit_column(self, name: Any, series: pd.Series, categorical: bool) -> _Column:
+        dtype = series.dtype
+        dtype_name = "category" if isinstance(dtype, pd.CategoricalDtype) else str(dtype)
+        if categorical:
+            return self._fit_categorical(name, series, dtype_name)
+        values = _numeric_values(series, name)
+        column = _Column(name=name, kind="numeric", dtype=dtype_name, integer=_is_integer_column(series, values))
+        observed = values[~np.isnan(values)]
+        column.missing = observed.size < values.size
+        if observed.size == 0 or observed.min() == observed.max():
+            if not column.missing or observed.size == 0:
+                column.kind = "constant"
+                column.value = float(observed[0]) if observed.size else float("nan")
+                return column
+        column.lo, column.hi = float(observed.min()), float(observed.max())
+        column.fill = float(np.median(observed))
+        if self.numeric_transform == "quantile":
+            n_q = int(max(2, min(self.n_quantiles, observed.size)))
+            column.quantiles = np.quantile(observed, np.linspace(0, 1, n_q)).tolist()
+        else:
+            column.mean = float(observed.mean())
+            column.std = float(observed.std()) or 1.0
+        return column
+
+    def _fit_categorical(self, name: Any, series: pd.Series, dtype_name: str) -> _Column:
+        column = _Column(name=name, kind="categorical", dtype=dtype_name)
+        if isinstance(series.dtype, pd.CategoricalDtype):
+            column.categories = [_to_python(c) for c in series.cat.categories]
+            column.ordered = bool(series.cat.ordered)
+        else:
+            column.categories = _sort_values([_to_python(c) for c in pd.unique(series.dropna())])
+        column.missing = bool(series.isna().any())
+        levels = len(column.categories) + int(column.missing)
+        if levels <= 1:
+            column.kind = "constant"
+            column.value = column.categories[0] if column.categories else None
+        return column
+
+    # ------------------------------------------------------------ transform
+    def transform(self, X: Any) -> np.ndarray:
+        """Encode ``X`` (same columns as in ``fit``) as a float32 matrix of shape (n_samples, output_dim_).
+
+        Numeric values outside the training range are clipped to it; unseen categories encode as all zeros.
+        """
+        frame, _, _ = _as_frame(X)
+        if frame.shape[1] != self.n_features_in_:
+            raise ValueError(f"X has {frame.shape[1]} columns; the codec was fitted on {self.n_features_in_}.")
+        parts = []
+        for column, name in zip(self.columns_, frame.columns):
+            if column.kind == "numeric":
+                parts.extend(self._encode_numeric(column, _numeric_values(frame[name], name)))
+            elif column.kind == "categorical":
+                parts.append(_one_hot(frame[name], column))
+        if not parts:
+            return np.zeros((len(frame), 0), dtype=np.float32)
+        return np.column_stack(parts).astype(np.float32, copy=False)
+
+    def _encode_numeric(self, column: _Column, values: np.ndarray) -> list[np.ndarray]:
+        isnan = np.isnan(values)
+        filled = np.clip(np.where(isnan, column.fill, values), column.lo, column.hi)
+        if self.numeric_transform == "quantile":
+            q = np.asarray(column.quantiles)
+            refs = np.linspace(0, 1, q.size)
+            # Average of the forward and backward interpolations: the rank of tied values is their middle.
+            u = 0.5 * (np.interp(filled, q, refs) - np.interp(-filled, -q[::-1], -refs[::-1]))
+            encoded = ndtri(np.clip(u, _EPS, 1 - _EPS))
+        else:
+            encoded = (filled - column.mean) / column.std
+        parts = [encoded]
+        if column.missing:
+            parts.extend([~isnan, isnan])
+        return parts
+
+    # ---------------------------------------------------- inverse_transform
+    def inverse_transform(self, Z: np.ndarray) -> Any:
+        """Decode generated rows back to the caller's container, column names, order and dtypes.
+
+        Softmax spans decode to their most likely level; numeric values stay within the training range
+        and integer columns are rounded.
+        """
+        Z = np.asarray(Z, dtype=np.float64)
+        if Z.ndim != 2 or Z.shape[1] != self.output_dim_:
+            raise ValueError(f"Z must have shape (n, {self.output_dim_}), got {Z.shape}.")
+        n = Z.shape[0]
+        out: dict[Any, Any] = {}
+        offset = 0
+        for column in self.columns_:
+            if column.kind == "constant":
+                out[column.name] = np.full(n, column.value, dtype=object)
+                continue
+            if column.kind == "numeric":
+                out[column.name] = self._decode_numeric(column, Z[:, offset])
+                offset += 1
+                if column.missing:
+                    missing = Z[:, offset + 1] > Z[:, offset]
+                    out[column.name] = np.where(missing, np.nan, out[column.name])
+                    offset += 2
+            else:
+                width = len(column.categories) + int(column.missing)
+                codes = Z[:, offset:offset + width].argmax(axis=1)
+                levels = np.empty(width, dtype=object)
+                levels[:len(column.categories)] = column.categories
+                if column.missing:
+                    levels[-1] = np.nan
+                out[column.name] = levels[codes]
+                offset += width
+        return self._assemble(out, n)
+
+    def _decode_numeric(self, column: _Column, z: np.ndarray) -> np.ndarray:
+        if self.numeric_transform == "quantile":
+            q = np.asarray(column.quantiles)
+            values = np.interp(ndtr(z), np.linspace(0, 1, q.size), q)
+        else:
+            values = z * column.std + column.mean
+        values = np.clip(values, column.lo, column.hi)
+        return np.round(values) if column.integer else values
+
+    def _assemble(self, out: dict, n: int) -> Any:
+        if self.container_ == "dataframe":
+            return pd.DataFrame({c.name: _restore_series(out[c.name], c) for c in self.columns_},
+                                columns=[c.name for c in self.columns_])
+        dtype = np.dtype(self.array_dtype_)
+        if dtype.kind == "O":
+            matrix = np.empty((n, len(self.columns_)), dtype=object)
+            for j, column in enumerate(self.columns_):
+                values = out[column.name]
+                if column.kind == "numeric" and column.integer:
+                    values = np.array([v if pd.isna(v) else int(v) for v in values], dtype=object)
+                matrix[:, j] = values
+            return matrix
+        matrix = np.column_stack([np.asarray(out[c.name], dtype=np.float64) for c in self.columns_])
+        return matrix.astype(dtype)
+
+    # ---------------------------------------------------------- persistence
+    def get_state(self) -> dict:
+        """Everything needed to rebuild the fitted codec, as plain Python values."""
+        return {
+            "categorical_features": "auto",
+            "numeric_transform": self.numeric_transform,
+            "n_quantiles": self.n_quantiles,
+            "container": self.container_,
+            "array_dtype": self.array_dtype_,
+            "n_features_in": self.n_features_in_,
+            "columns": [{k: _to_python(v) for k, v in vars(c).items()} for c in self.columns_],
+        }
+
+    @classmethod
+    def from_state(cls, state: dict) -> TabularCodec:
+        codec = cls(numeric_transform=state["numeric_transform"], n_quantiles=state["n_quantiles"])
+        codec.container_ = state["container"]
+        codec.array_dtype_ = state["array_dtype"]
+        codec.n_features_in_ = state["n_features_in"]
+        codec.columns_ = [_Column(**c) for c in state["columns"]]
+        codec._set_layout()
+        return codec
+
+
+# ---------------------------------------------------------------- helpers
+def _as_frame(X: Any) -> tuple[pd.DataFrame, str, str | None]:
+    if hasattr(X, "tocsr") or hasattr(X, "toarray"):
+        raise TypeError("X is a sparse matrix; augan needs dense data (call X.toarray()).")
+    if isinstance(X, pd.DataFrame):
+        if X.columns.duplicated().any():
+            dup = X.columns[X.columns.duplicated()].tolist()
+            raise ValueError(f"X has duplicated column names {dup[:5]}; column names must be unique.")
+        return X, "dataframe", None
+    if isinstance(X, pd.Series):
+        raise ValueError("X is a Series; pass a 2-D table (X.to_frame()).")
+    arr = np.asarray(X)
+    if arr.ndim != 2:
+        raise ValueError(f"X must be 2-D (n_samples, n_features), got an array of shape {arr.shape}.")
+    if arr.dtype.kind not in "biufO" and arr.dtype.kind not in "US":
+        raise TypeError(f"X has dtype {arr.dtype}, which augan cannot model; use numbers or strings.")
+    dtype = "O" if arr.dtype.kind in "OUS" else arr.dtype.str
+    if arr.dtype.kind in "US":
+        arr = arr.astype(object)
+    return pd.DataFrame(arr), "array", dtype
+
+
+def _auto_categorical(series: pd.Series, name: Any) -> bool:
+    dtype = series.dtype
+    if pd.api.types.is_bool_dtype(dtype) or isinstance(dtype, pd.CategoricalDtype):
+        return True
+    if pd.api.types.is_datetime64_any_dtype(dtype) or pd.api.types.is_timedelta64_dtype(dtype):
+        raise TypeError(f"column {name!r} holds dates or durations ({dtype}); convert it to numbers first.")
+    if pd.api.types.is_complex_dtype(dtype):
+        raise TypeError(f"column {name!r} holds complex numbers, which augan cannot model.")
+    if pd.api.types.is_numeric_dtype(dtype):
+        return False
+    values = series.dropna()
+    return not all(_is_number(v) for v in values)
+
+
+def _numeric_values(series: pd.Series, name: Any) -> np.ndarray:
+    try:
+        values = pd.to_numeric(series, errors="raise").to_numpy(dtype=np.float64, na_value=np.nan)
+    except (ValueError, TypeError) as exc:
+        raise ValueError(f"column {name!r} is numeric but holds a value that is not a number: {exc}") from exc
+    if np.isinf(values).any():
+        raise ValueError(f"column {name!r} holds infinite values; replace them (e.g. with NaN) first.")
+    return values
+
+
+def _is_integer_column(series: pd.Series, values: np.ndarray) -> bool:
+    if pd.api.types.is_integer_dtype(series.dtype):
+        return True
+    if series.dtype == object:
+        return all(isinstance(v, (int, np.integer)) for v in series.dropna())
+    return False
+
+
+def _spans(column: _Column) -> list[Span]:
+    if column.kind == "numeric":
+        return [Span(1, "linear")] + ([Span(2, "softmax")] if column.missing else [])
+    if column.kind == "categorical":
+        return [Span(len(column.categories) + int(column.missing), "softmax")]
+    return []
+
+
+def _one_hot(series: pd.Series, column: _Column) -> np.ndarray:
+    values = series.astype(object) if isinstance(series.dtype, pd.CategoricalDtype) else series
+    codes = pd.Categorical(values, categories=column.categories).codes.astype(np.int64)
+    width = len(column.categories) + int(column.missing)
+    if column.missing:
+        codes = np.where(pd.isna(values).to_numpy(), width - 1, codes)
+    onehot = np.zeros((len(codes), width), dtype=np.float32)
+    known = codes >= 0
+    onehot[np.flatnonzero(known), codes[known]] = 1.0
+    return onehot
+
+
+def _restore_series(values: np.ndarray, column: _Column) -> pd.Series:
+    if column.dtype == "category":
+        return pd.Series(pd.Categorical(values, categories=column.categories, ordered=column.ordered))
+    dtype = pd.api.types.pandas_dtype(column.dtype)
+    if column.kind != "categorical" and dtype == object:
+        if column.integer:
+            values = [v if pd.isna(v) else int(v) for v in values]
+        return pd.Series(values, dtype=object)
+    if pd.api.types.is_integer_dtype(dtype) and not isinstance(dtype, pd.api.extensions.ExtensionDtype):
+        if pd.isna(values).any():
+            return pd.Series(values).astype(pd.Int64Dtype() if dtype.kind == "i" else pd.UInt64Dtype())
+        return pd.Series(np.asarray(values, dtype=np.float64)).astype(dtype)
+    return pd.Series(values).astype(dtype)

@@ -1,0 +1,54 @@
+"""Output activations of the generator, one per span of the codec's layout."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+
+class SpanActivation(nn.Module):
+    """Apply each span's activation to a flat output: identity for ``"linear"`` spans and a
+    Gumbel-softmax for ``"softmax"`` spans (a differentiable, nearly one-hot draw of a category).
+
+    Spans of one width are processed together, so the cost does not grow with the number of columns.
+
+    Parameters
+    ----------
+    spans : sequence of objects with ``width`` and ``activation``
+        The codec's output layout.
+    tau : float, default=0.2
+        Gumbel-softmax temperature; smaller is closer to one-hot.
+    """
+
+    def __init__(self, spans: Sequence, tau: float = 0.2) -> None:
+        super().__init__()
+        self.tau = tau
+        linear, groups, offset = [], {}, 0
+        for span in spans:
+            idx = list(range(offset, offset + span.width))
+            if span.activation == "softmax":
+                groups.setdefault(span.width, []).append(idx)
+            elif span.activation == "linear":
+                linear.extend(idx)
+            else:
+                raise ValueError(f"unknown span activation {span.activation!r}; expected 'linear' or 'softmax'.")
+            offset += span.width
+        self.widths = sorted(groups)
+        self.register_buffer("linear_index", torch.tensor(linear, dtype=torch.long), persistent=False)
+        for width in self.widths:
+            self.register_buffer(f"softmax_index_{width}", torch.tensor(groups[width], dtype=torch.long),
+                                 persistent=False)
+        order = linear + [i for w in self.widths for row in groups[w] for i in row]
+        self.register_buffer("inverse_order", torch.argsort(torch.tensor(order, dtype=torch.long)), persistent=False)
+
+    def forward(self, h: torch.Tensor) -> torch.Tensor:
+        parts = [h[:, self.linear_index]]
+        for width in self.widths:
+            index = getattr(self, f"softmax_index_{width}")
+            logits = h[:, index]  # (n, n_spans, width)
+            probs = F.gumbel_softmax(logits.float(), tau=self.tau, hard=False, dim=-1).to(h.dtype)
+            parts.append(probs.reshape(h.shape[0], -1))
+        return torch.cat(parts, dim=1)[:, self.inverse_order]

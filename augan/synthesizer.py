@@ -1,0 +1,433 @@
+"""CGAN: a conditional GAN estimator with scikit-learn conventions, for tables and small images."""
+
+from __future__ import annotations
+
+import numbers
+import os
+import sys
+from typing import Any
+
+import numpy as np
+import torch
+from sklearn.base import BaseEstimator, _fit_context
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import check_is_fitted
+
+from . import io
+from ._validation import check_class_counts, check_labels
+from .data.labels import LabelCodec, sample_request
+from .data.tabular import NUMERIC_TRANSFORMS, TabularCodec
+from .device import resolve_device
+from .losses import LOSSES, get_loss
+from .nn.mlp import GENERATOR_BLOCKS, MLPDiscriminator, MLPGenerator
+from .train import AMP_MODES, Trainer
+
+ARCHITECTURES = ("mlp", "dcgan")
+_SAMPLE_CHUNK = 65536
+
+
+def _is_image_input(X: Any) -> bool:
+    return isinstance(X, np.ndarray) and X.ndim in (3, 4)
+
+
+class CGAN(BaseEstimator):
+    """Conditional GAN: learns ``p(x | class)`` from a labelled table or image set, then samples from it.
+
+    Parameters
+    ----------
+    architecture : {"mlp", "dcgan"}, default="mlp"
+        ``"mlp"``: fully connected networks (tables, or flattened images). ``"dcgan"``: convolutional
+        networks, for images only.
+    loss : {"minimax", "nonsaturating", "wasserstein", "wgan-gp", "hinge"}, default="wgan-gp"
+        The GAN loss (see :mod:`augan.losses`).
+    epochs : int, default=300
+        Passes over the data; one epoch is ``ceil(n_samples / batch_size)`` generator steps.
+    batch_size : int, default=500
+        Rows per step, capped at the number of training rows.
+    noise_dim : int, default=128
+        Length of the generator's noise vector.
+    generator_dims, discriminator_dims : tuple of int, default=(256, 256)
+        Widths of the hidden layers of the MLP networks.
+    generator_block : {"residual", "plain"}, default="residual"
+        MLP generator blocks; ``"plain"`` is linear + batch norm + ReLU.
+    generator_lr, discriminator_lr : float, default=2e-4
+        Adam learning rates.
+    betas : tuple of float, default=(0.5, 0.9)
+        Adam betas.
+    n_critic : int or None, default=None
+        Discriminator steps per generator step; None takes the loss's default (5 for "wasserstein", else 1).
+    pac : int, default=1
+        PacGAN pack size: the discriminator judges ``pac`` samples of one class together.
+    ema_decay : float or None, default=0.999
+        Exponential moving average of the generator's weights, used for sampling; None disables it.
+    class_balance : bool, default=True
+        Draw every class equally often in training batches, so rare classes are learned as well as common ones.
+    categorical_features : "auto" or list, default="auto"
+        Tables only: which columns are categorical (see :class:`~augan.data.tabular.TabularCodec`).
+    numeric_transform : {"quantile", "standard"}, default="quantile"
+        Tables only: how numeric columns are normalised.
+    spectral_norm : bool, default=False
+        Spectral normalisation in the discriminator.
+    device : str, default="auto"
+        "auto" (CUDA, then MPS, then CPU), or any torch device string.
+    amp : {None, "bf16", "fp16"}, default=None
+        Mixed precision on the GPU.
+    checkpoint_dir : str or None, default=None
+        Folder for training checkpoints (``checkpoint.pt``).
+    checkpoint_every : int, default=10
+        Epochs between checkpoints.
+    resume : bool, default=False
+        Continue from the checkpoint in ``checkpoint_dir`` if there is one.
+    random_state : int, RandomState instance or None, default=None
+        Controls every random draw of ``fit`` and ``sample`` (weights, batches, noise).
+    verbose : bool, default=False
+        Show a progress bar on stderr while training.
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+        The class labels.
+    class_counts_ : ndarray of shape (n_classes,)
+        Training rows per class.
+    codec_ : TabularCodec or ImageCodec
+        The fitted data codec.
+    generator_ : torch.nn.Module
+        The generator used for sampling (the EMA copy when ``ema_decay`` is set), in eval mode.
+    discriminator_ : torch.nn.Module
+        The trained discriminator.
+    history_ : list of dict
+        Per epoch: ``d_loss``, ``g_loss``, ``d_acc_real``, ``d_acc_fake``.
+    device_ : torch.device
+        The device the networks live on.
+    n_features_in_ : int
+        Number of columns (tables) or pixels per image.
+    feature_names_in_ : ndarray of str
+        Column names, when fitted on a DataFrame with string column names.
+    """
+
+    _parameter_constraints: dict = {
+        "architecture": [StrOptions(set(ARCHITECTURES))],
+        "loss": [StrOptions(set(LOSSES))],
+        "epochs": [Interval(numbers.Integral, 1, None, closed="left")],
+        "batch_size": [Interval(numbers.Integral, 2, None, closed="left")],
+        "noise_dim": [Interval(numbers.Integral, 1, None, closed="left")],
+        "generator_dims": [tuple, list],
+        "discriminator_dims": [tuple, list],
+        "generator_block": [StrOptions(set(GENERATOR_BLOCKS))],
+        "generator_lr": [Interval(numbers.Real, 0, None, closed="neither")],
+        "discriminator_lr": [Interval(numbers.Real, 0, None, closed="neither")],
+        "betas": [tuple, list],
+        "n_critic": [Interval(numbers.Integral, 1, None, closed="left"), None],
+        "pac": [Interval(numbers.Integral, 1, None, closed="left")],
+        "ema_decay": [Interval(numbers.Real, 0, 1, closed="neither"), None],
+        "class_balance": ["boolean"],
+        "categorical_features": [StrOptions({"auto"}), list, tuple, np.ndarray],
+        "numeric_transform": [StrOptions(set(NUMERIC_TRANSFORMS))],
+        "spectral_norm": ["boolean"],
+        "device": [str, torch.device],
+        "amp": [StrOptions({m for m in AMP_MODES if m}), None],
+        "checkpoint_dir": [str, os.PathLike, None],
+        "checkpoint_every": [Interval(numbers.Integral, 1, None, closed="left")],
+        "resume": ["boolean"],
+        "random_state": ["random_state"],
+        "verbose": ["verbose"],
+    }
+
+    def __init__(self, *, architecture: str = "mlp", loss: str = "wgan-gp", epochs: int = 300,
+                 batch_size: int = 500, noise_dim: int = 128, generator_dims: tuple = (256, 256),
+                 discriminator_dims: tuple = (256, 256), generator_block: str = "residual",
+                 generator_lr: float = 2e-4, discriminator_lr: float = 2e-4, betas: tuple = (0.5, 0.9),
+                 n_critic: int | None = None, pac: int = 1, ema_decay: float | None = 0.999,
+                 class_balance: bool = True, categorical_features: Any = "auto",
+                 numeric_transform: str = "quantile", spectral_norm: bool = False, device: str = "auto",
+                 amp: str | None = None, checkpoint_dir: str | None = None, checkpoint_every: int = 10,
+                 resume: bool = False, random_state: Any = None, verbose: bool = False) -> None:
+        self.architecture = architecture
+        self.loss = loss
+        self.epochs = epochs
+        self.batch_size = batch_size
+        self.noise_dim = noise_dim
+        self.generator_dims = generator_dims
+        self.discriminator_dims = discriminator_dims
+        self.generator_block = generator_block
+        self.generator_lr = generator_lr
+        self.discriminator_lr = discriminator_lr
+        self.betas = betas
+        self.n_critic = n_critic
+        self.pac = pac
+        self.ema_decay = ema_decay
+        self.class_balance = class_balance
+        self.categorical_features = categorical_features
+        self.numeric_transform = numeric_transform
+        self.spectral_norm = spectral_norm
+        self.device = device
+        self.amp = amp
+        self.checkpoint_dir = checkpoint_dir
+        self.checkpoint_every = checkpoint_every
+        self.resume = resume
+        self.random_state = random_state
+        self.verbose = verbose
+
+    # ------------------------------------------------------------------ fit
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X: Any, y: Any) -> CGAN:
+        """Train the conditional GAN on ``X`` with class labels ``y``.
+
+        Parameters
+        ----------
+        X : DataFrame or array-like of shape (n_samples, n_features), or image array
+            A table (numeric, categorical, string and boolean columns; missing values allowed), or images
+            of shape (n, H, W), (n, H, W, C) or (n, C, H, W).
+        y : array-like of shape (n_samples,)
+            Class label of each row; every class needs at least 2 rows.
+
+        Returns
+        -------
+        self : CGAN
+            The fitted estimator.
+
+        Raises
+        ------
+        ValueError, TypeError
+            If ``X`` or ``y`` cannot be modelled; the message names the problem.
+        """
+        self._check_shapes_params()
+        n_rows = X.shape[0] if hasattr(X, "shape") else len(X)
+        labels = check_labels(y, n_rows)
+        self.label_codec_ = LabelCodec().fit(labels)
+        self.classes_ = self.label_codec_.classes_
+        self.class_counts_ = self.label_codec_.counts_
+        check_class_counts(self.classes_, self.class_counts_)
+        self.codec_ = self._make_codec(X).fit(X)
+        self._set_feature_attributes()
+        encoded = self.codec_.transform(X)
+        self.device_ = resolve_device(self.device)
+        self.seed_ = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
+        with self._seeded(self.seed_):
+            generator, discriminator = self._build_networks()
+            data = torch.as_tensor(encoded, device=self.device_)
+            index = torch.as_tensor(self.label_codec_.transform(labels), device=self.device_)
+            loss = get_loss(self.loss)
+            trainer = Trainer(
+                generator, discriminator, loss, noise_dim=self.noise_dim, epochs=self.epochs,
+                batch_size=self.batch_size, n_critic=self.n_critic or loss.n_critic,
+                generator_lr=self.generator_lr, discriminator_lr=self.discriminator_lr, betas=tuple(self.betas),
+                ema_decay=self.ema_decay, pac=self.pac, class_balance=self.class_balance,
+                augment=self._augment(), amp=self.amp, device=self.device_, callback=self._progress(),
+                checkpoint_dir=self.checkpoint_dir, checkpoint_every=self.checkpoint_every)
+            try:
+                self.history_ = trainer.fit(data, index, len(self.classes_), resume=self.resume)
+            finally:
+                self._close_progress()
+        self.generator_ = trainer.sampling_generator.eval()
+        self.discriminator_ = trainer.discriminator.eval()
+        return self
+
+    def _check_shapes_params(self) -> None:
+        for name in ("generator_dims", "discriminator_dims"):
+            dims = getattr(self, name)
+            if not dims or not all(isinstance(d, numbers.Integral) and d > 0 for d in dims):
+                raise ValueError(f"{name} must be a non-empty tuple of positive integers, got {dims!r}.")
+        if len(self.betas) != 2 or not all(0 <= b < 1 for b in self.betas):
+            raise ValueError(f"betas must be two numbers in [0, 1), got {self.betas!r}.")
+        if self.batch_size < 2 * self.pac:
+            raise ValueError(f"batch_size={self.batch_size} must be at least 2 * pac = {2 * self.pac}.")
+        if self.resume and self.checkpoint_dir is None:
+            raise ValueError("resume=True needs checkpoint_dir: the folder where checkpoints were written.")
+
+    def _make_codec(self, X: Any) -> Any:
+        if _is_image_input(X):
+            from .data.images import ImageCodec
+
+            return ImageCodec()
+        if self.architecture == "dcgan":
+            raise ValueError("architecture='dcgan' needs images of shape (n, H, W), (n, H, W, C) or (n, C, H, W); "
+                             "for a table use architecture='mlp'.")
+        return TabularCodec(categorical_features=self.categorical_features,
+                            numeric_transform=self.numeric_transform)
+
+    def _set_feature_attributes(self) -> None:
+        self.n_features_in_ = self.codec_.n_features_in_
+        names = getattr(self.codec_, "feature_names_in_", None)
+        if names is not None:
+            self.feature_names_in_ = names
+        elif hasattr(self, "feature_names_in_"):
+            del self.feature_names_in_
+
+    def _build_networks(self) -> tuple[torch.nn.Module, torch.nn.Module]:
+        shape = tuple(self.codec_.sample_shape_)
+        n_classes = len(self.classes_)
+        if self.architecture == "dcgan":
+            from .nn.conv import DCGANDiscriminator, DCGANGenerator
+
+            generator = DCGANGenerator(self.noise_dim, n_classes, shape)
+            discriminator = DCGANDiscriminator(shape, n_classes, pac=self.pac, spectral_norm=self.spectral_norm)
+        else:
+            generator = MLPGenerator(self.noise_dim, n_classes, shape, self.generator_dims, self.generator_block,
+                                     spans=getattr(self.codec_, "spans_", None))
+            discriminator = MLPDiscriminator(shape, n_classes, self.discriminator_dims, pac=self.pac,
+                                             spectral_norm=self.spectral_norm)
+        return generator.to(self.device_), discriminator.to(self.device_)
+
+    def _augment(self) -> Any:
+        return None
+
+    def _progress(self) -> Any:
+        self._bar = None
+        if not self.verbose:
+            return None
+        from tqdm.auto import tqdm
+
+        self._bar = tqdm(total=self.epochs, desc="augan fit", unit="epoch", file=sys.stderr, leave=False)
+
+        def update(epoch: int, epochs: int, row: dict) -> None:
+            self._bar.n = epoch
+            self._bar.set_postfix(d=f"{row['d_loss']:.3f}", g=f"{row['g_loss']:.3f}",
+                                  acc=f"{row['d_acc_real']:.2f}/{row['d_acc_fake']:.2f}", refresh=False)
+            self._bar.refresh()
+
+        return update
+
+    def _close_progress(self) -> None:
+        if getattr(self, "_bar", None) is not None:
+            self._bar.close()
+        self._bar = None
+
+    def _seeded(self, seed: int) -> Any:
+        devices = [self.device_] if self.device_.type == "cuda" else []
+        context = torch.random.fork_rng(devices=devices, device_type=self.device_.type if devices else "cuda")
+        return _SeededContext(context, seed)
+
+    # --------------------------------------------------------------- sample
+    def sample(self, n: int | None = None, y: Any = None, *, return_y: bool = False,
+               random_state: Any = None) -> Any:
+        """Draw synthetic samples.
+
+        Parameters
+        ----------
+        n : int, optional
+            How many samples. With ``y=None`` classes follow their training proportions.
+        y : label, array-like of labels, or dict {label: count}, optional
+            One label for all ``n`` samples, one label per sample, or a count per label.
+        return_y : bool, default=False
+            Also return the label of each sample.
+        random_state : int, RandomState instance or None, default=None
+            Seed of this draw; None uses the estimator's ``random_state`` (so an int gives the same
+            samples on every call, also after ``save``/``load``).
+
+        Returns
+        -------
+        X : same container as given to ``fit``
+            DataFrame with the same columns and dtypes, array of the same dtype, or images in the same layout.
+        y : ndarray of shape (n,)
+            Only with ``return_y=True``.
+        """
+        check_is_fitted(self, "generator_")
+        rows = sample_request(self.label_codec_, n, y)
+        seed = int(check_random_state(self.random_state if random_state is None else random_state)
+                   .randint(np.iinfo(np.int32).max))
+        encoded = self._generate(rows, seed)
+        X = self.codec_.inverse_transform(encoded)
+        return (X, self.label_codec_.inverse_transform(rows)) if return_y else X
+
+    def _generate(self, rows: np.ndarray, seed: int) -> np.ndarray:
+        generator = self.generator_.eval()
+        chunks = []
+        with self._seeded(seed), torch.inference_mode():
+            for start in range(0, len(rows), _SAMPLE_CHUNK):
+                y = torch.as_tensor(rows[start:start + _SAMPLE_CHUNK], device=self.device_)
+                z = torch.randn(y.shape[0], self.noise_dim, device=self.device_)
+                chunks.append(generator(z, y).float().cpu().numpy())
+        return np.concatenate(chunks, axis=0)
+
+    def discriminator_scores(self, X: Any, y: Any) -> np.ndarray:
+        """The trained discriminator's score of each row of ``X`` given its label (higher = more real).
+
+        With ``pac > 1`` the discriminator judges packs; each row is then scored in a pack of copies of itself.
+        """
+        check_is_fitted(self, "discriminator_")
+        encoded = torch.as_tensor(self.codec_.transform(X), device=self.device_)
+        index = torch.as_tensor(self.label_codec_.transform(check_labels(y, len(encoded))), device=self.device_)
+        with torch.inference_mode():
+            packed = encoded.repeat_interleave(self.pac, dim=0)
+            scores = self.discriminator_.eval()(packed, index.repeat_interleave(self.pac))
+        return scores.float().cpu().numpy()
+
+    # ---------------------------------------------------------- persistence
+    def save(self, path: str | os.PathLike, overwrite: bool = False) -> None:
+        """Write the fitted model to ``path`` (atomically; an existing file needs ``overwrite=True``)."""
+        check_is_fitted(self, "generator_")
+        params = {k: v for k, v in self.get_params().items() if k != "random_state"}
+        params["random_state"] = self.random_state if isinstance(self.random_state, numbers.Integral) else None
+        params = {k: (list(v) if isinstance(v, np.ndarray) else v) for k, v in params.items()}
+        if isinstance(params["device"], torch.device):
+            params["device"] = str(params["device"])
+        codec_kind = "tabular" if isinstance(self.codec_, TabularCodec) else "image"
+        io.save_model(path, {
+            "estimator": "CGAN",
+            "params": params,
+            "codec": {"kind": codec_kind, "state": self.codec_.get_state()},
+            "labels": self.label_codec_.get_state(),
+            "seed": self.seed_,
+            "history": self.history_,
+            "generator": {k: v.cpu() for k, v in self.generator_.state_dict().items()},
+            "discriminator": {k: v.cpu() for k, v in self.discriminator_.state_dict().items()},
+        }, overwrite=overwrite)
+
+    @classmethod
+    def load(cls, path: str | os.PathLike, device: str = "auto") -> CGAN:
+        """Read a model written by :meth:`save`; nothing in the file is executed.
+
+        Raises
+        ------
+        ValueError
+            If the file is corrupt, foreign or of an unknown version.
+        """
+        content = io.load_model(path)
+        try:
+            estimator = cls(**{**content["params"], "device": device})
+            if content["codec"]["kind"] == "tabular":
+                estimator.codec_ = TabularCodec.from_state(content["codec"]["state"])
+            else:
+                from .data.images import ImageCodec
+
+                estimator.codec_ = ImageCodec.from_state(content["codec"]["state"])
+            estimator.label_codec_ = LabelCodec.from_state(content["labels"])
+            estimator.classes_ = estimator.label_codec_.classes_
+            estimator.class_counts_ = estimator.label_codec_.counts_
+            estimator._set_feature_attributes()
+            estimator.device_ = resolve_device(device)
+            estimator.seed_ = content["seed"]
+            estimator.history_ = content["history"]
+            generator, discriminator = estimator._build_networks()
+            generator.load_state_dict(content["generator"])
+            discriminator.load_state_dict(content["discriminator"])
+        except (KeyError, TypeError, RuntimeError) as exc:
+            raise ValueError(f"{path} is an augan model file, but its content is inconsistent: {exc}") from exc
+        estimator.generator_ = generator.eval()
+        estimator.discriminator_ = discriminator.eval()
+        return estimator
+
+    def __sklearn_tags__(self):  # noqa: ANN204 - sklearn's Tags type
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = True
+        tags.input_tags.categorical = True
+        tags.input_tags.string = True
+        tags.non_deterministic = False
+        return tags
+
+
+class _SeededContext:
+    """``torch.random.fork_rng`` + ``manual_seed``: seeded draws that leave the caller's global RNG untouched."""
+
+    def __init__(self, fork: Any, seed: int) -> None:
+        self.fork = fork
+        self.seed = seed
+
+    def __enter__(self) -> None:
+        self.fork.__enter__()
+        torch.manual_seed(self.seed)
+
+    def __exit__(self, *exc: Any) -> Any:
+        return self.fork.__exit__(*exc)

@@ -1,0 +1,298 @@
+"""The one training loop, for every loss and every kind of data.
+
+The trainer sees tensors only: a float tensor of encoded samples (table rows or images) on the
+training device, and their class indices. It knows nothing of columns or pixels.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import math
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+import torch
+from torch import nn
+
+from .losses import Loss
+
+AMP_MODES = (None, "bf16", "fp16")
+CHECKPOINT_NAME = "checkpoint.pt"
+HISTORY_KEYS = ("d_loss", "g_loss", "d_acc_real", "d_acc_fake")
+
+
+class TrainingDivergedError(RuntimeError):
+    """A loss became NaN or infinite; the message names the epoch."""
+
+
+class BalancedBatchSampler:
+    """Draw batches of row indices from an on-device table, by class.
+
+    With ``balance=True`` every class is drawn equally often, so minority classes are seen as often as the
+    majority; otherwise classes come in their training proportions. Labels are drawn in groups of ``pac``
+    (PacGAN packs share one class). Everything happens on the device, with no per-row Python.
+    """
+
+    def __init__(self, labels: torch.Tensor, n_classes: int, balance: bool = True) -> None:
+        self.labels = labels
+        self.order = torch.argsort(labels, stable=True)
+        self.counts = torch.bincount(labels, minlength=n_classes)
+        self.offsets = torch.cumsum(self.counts, 0) - self.counts
+        present = (self.counts > 0).float()
+        self.class_weights = present if balance else self.counts.float()
+
+    def draw_labels(self, n: int, pac: int = 1) -> torch.Tensor:
+        groups = torch.multinomial(self.class_weights, n // pac, replacement=True)
+        return groups.repeat_interleave(pac)
+
+    def draw_rows(self, labels: torch.Tensor) -> torch.Tensor:
+        counts = self.counts[labels]
+        within = (torch.rand(labels.shape, device=labels.device) * counts).long().clamp_max(counts - 1)
+        return self.order[self.offsets[labels] + within]
+
+
+class Trainer:
+    """Alternate discriminator and generator steps with one :class:`~augan.losses.Loss`.
+
+    Parameters
+    ----------
+    generator, discriminator : nn.Module
+        ``generator(z, y) -> x`` and ``discriminator(x, y) -> scores``, already on ``device``.
+    loss : Loss
+        The GAN loss.
+    noise_dim : int
+        Length of the noise vector.
+    epochs : int
+        Passes over the data; an epoch is ``ceil(n_samples / batch_size)`` generator steps.
+    batch_size : int
+        Rows per step (capped at the number of rows, rounded down to a multiple of ``pac``).
+    n_critic : int
+        Discriminator steps per generator step.
+    generator_lr, discriminator_lr : float
+        Adam learning rates.
+    betas : tuple of float
+        Adam betas.
+    ema_decay : float or None
+        Decay of the exponential moving average of the generator's weights used for sampling; None: no EMA.
+    pac : int
+        PacGAN pack size (the discriminator must have been built with the same value).
+    class_balance : bool
+        Draw every class equally often.
+    augment : callable, optional
+        Differentiable augmentation applied to real and fake samples before the discriminator sees them.
+    amp : {None, "bf16", "fp16"}
+        Mixed precision for the forward passes.
+    device : torch.device
+        Where the networks and the data live.
+    callback : callable, optional
+        ``callback(epoch, epochs, row)`` after every epoch, with the epoch's mean losses and accuracies.
+    checkpoint_dir : path, optional
+        Where to keep ``checkpoint.pt``, written atomically every ``checkpoint_every`` epochs, after the
+        last one, and when training is interrupted.
+    checkpoint_every : int
+        Epochs between checkpoints.
+    """
+
+    def __init__(self, generator: nn.Module, discriminator: nn.Module, loss: Loss, *, noise_dim: int,
+                 epochs: int, batch_size: int, n_critic: int = 1, generator_lr: float = 2e-4,
+                 discriminator_lr: float = 2e-4, betas: tuple[float, float] = (0.5, 0.9),
+                 ema_decay: float | None = 0.999, pac: int = 1, class_balance: bool = True,
+                 augment: Callable[[torch.Tensor], torch.Tensor] | None = None, amp: str | None = None,
+                 device: torch.device = torch.device("cpu"),
+                 callback: Callable[[int, int, dict], None] | None = None,
+                 checkpoint_dir: str | os.PathLike | None = None, checkpoint_every: int = 10) -> None:
+        if amp not in AMP_MODES:
+            raise ValueError(f"amp must be one of {AMP_MODES}, got {amp!r}.")
+        self.generator = generator
+        self.discriminator = discriminator
+        self.loss = loss
+        self.noise_dim = noise_dim
+        self.epochs = epochs
+        self.batch_size = batch_size
+        self.n_critic = n_critic
+        self.pac = pac
+        self.class_balance = class_balance
+        self.augment = augment if augment is not None else (lambda x: x)
+        self.amp = amp
+        self.device = device
+        self.callback = callback
+        self.checkpoint_dir = Path(checkpoint_dir) if checkpoint_dir is not None else None
+        self.checkpoint_every = checkpoint_every
+        self.ema_decay = ema_decay
+        self.ema = copy.deepcopy(generator).eval().requires_grad_(False) if ema_decay else None
+        self.opt_g = torch.optim.Adam(generator.parameters(), lr=generator_lr, betas=betas)
+        self.opt_d = torch.optim.Adam(discriminator.parameters(), lr=discriminator_lr, betas=betas)
+        scaling = amp == "fp16" and device.type == "cuda"
+        self.scaler_g = torch.amp.GradScaler(device.type, enabled=scaling)
+        self.scaler_d = torch.amp.GradScaler(device.type, enabled=scaling)
+        self.epoch = 0
+        self.steps = 0
+        self.history: list[dict] = []
+
+    @property
+    def sampling_generator(self) -> nn.Module:
+        """The generator to sample from: the EMA copy when there is one."""
+        return self.ema if self.ema is not None else self.generator
+
+    # ------------------------------------------------------------------ loop
+    def fit(self, data: torch.Tensor, labels: torch.Tensor, n_classes: int, resume: bool = False) -> list[dict]:
+        """Train on ``data`` (n_samples, ...) with class indices ``labels`` (n_samples,), both on the device.
+
+        With ``resume=True`` and a checkpoint in ``checkpoint_dir``, training continues from it.
+
+        Raises
+        ------
+        TrainingDivergedError
+            If a loss becomes NaN or infinite (the last good checkpoint is kept).
+        """
+        if resume:
+            self.load_checkpoint()
+        sampler = BalancedBatchSampler(labels, n_classes, self.class_balance)
+        batch = max(self.pac, (min(self.batch_size, data.shape[0]) // self.pac) * self.pac)
+        steps_per_epoch = math.ceil(data.shape[0] / batch)
+        self.generator.train()
+        self.discriminator.train()
+        try:
+            while self.epoch < self.epochs:
+                totals = torch.zeros(len(HISTORY_KEYS), device=self.device)
+                for _ in range(steps_per_epoch):
+                    totals += self.step(data, sampler, batch)
+                self._end_epoch(totals / steps_per_epoch)
+        except KeyboardInterrupt:
+            self.save_checkpoint()
+            raise
+        self.save_checkpoint()
+        return self.history
+
+    def step(self, data: torch.Tensor, sampler: BalancedBatchSampler, batch: int) -> torch.Tensor:
+        """``n_critic`` discriminator steps, then one generator step; returns the losses and accuracies."""
+        for _ in range(self.n_critic):
+            y = sampler.draw_labels(batch, self.pac)
+            d_stats = self._discriminator_step(data[sampler.draw_rows(y)], y)
+        g_loss = self._generator_step(sampler.draw_labels(batch, self.pac))
+        self.steps += 1
+        return torch.stack([d_stats[0], g_loss, d_stats[1], d_stats[2]])
+
+    def _discriminator_step(self, real: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+        z = torch.randn(y.shape[0], self.noise_dim, device=self.device)
+        with self._autocast():
+            with torch.no_grad():
+                fake = self.generator(z, y)
+            real, fake = self.augment(real), self.augment(fake)
+            real_scores = self.discriminator(real, y).float()
+            fake_scores = self.discriminator(fake, y).float()
+            loss = self.loss.discriminator_loss(real_scores, fake_scores)
+        penalty = self.loss.penalty(self.discriminator, real, fake, y)
+        if penalty is not None:
+            loss = loss + penalty
+        self._optimise(loss, self.opt_d, self.scaler_d)
+        self.loss.after_discriminator_step(self.discriminator)
+        with torch.no_grad():
+            threshold = self.loss.threshold(real_scores, fake_scores)
+            return torch.stack([loss.detach(), (real_scores > threshold).float().mean(),
+                                (fake_scores <= threshold).float().mean()])
+
+    def _generator_step(self, y: torch.Tensor) -> torch.Tensor:
+        z = torch.randn(y.shape[0], self.noise_dim, device=self.device)
+        self.discriminator.requires_grad_(False)
+        with self._autocast():
+            scores = self.discriminator(self.augment(self.generator(z, y)), y).float()
+            loss = self.loss.generator_loss(scores)
+        self._optimise(loss, self.opt_g, self.scaler_g)
+        self.discriminator.requires_grad_(True)
+        self._update_ema()
+        return loss.detach()
+
+    def _optimise(self, loss: torch.Tensor, optimizer: torch.optim.Optimizer, scaler: torch.amp.GradScaler) -> None:
+        optimizer.zero_grad(set_to_none=True)
+        scaler.scale(loss).backward()
+        scaler.step(optimizer)
+        scaler.update()
+
+    @torch.no_grad()
+    def _update_ema(self) -> None:
+        if self.ema is None:
+            return
+        # Warm-up: early on, the average follows the generator closely instead of its random start.
+        decay = min(self.ema_decay, (1 + self.steps) / (10 + self.steps))
+        ema_params = list(self.ema.parameters())
+        torch._foreach_lerp_(ema_params, list(self.generator.parameters()), 1 - decay)
+        for ema_buffer, buffer in zip(self.ema.buffers(), self.generator.buffers()):
+            ema_buffer.copy_(buffer)
+
+    def _autocast(self) -> contextlib.AbstractContextManager:
+        if self.amp is None:
+            return contextlib.nullcontext()
+        dtype = torch.bfloat16 if self.amp == "bf16" else torch.float16
+        return torch.autocast(device_type=self.device.type, dtype=dtype)
+
+    def _end_epoch(self, means: torch.Tensor) -> None:
+        values = means.tolist()  # the one device->host sync of the epoch
+        row = {"epoch": self.epoch + 1, **dict(zip(HISTORY_KEYS, values))}
+        bad = [k for k in ("d_loss", "g_loss") if not math.isfinite(row[k])]
+        if bad:
+            kept = (f" The last good checkpoint is kept in {self.checkpoint_dir}." if self.checkpoint_dir else "")
+            raise TrainingDivergedError(
+                f"training diverged at epoch {self.epoch + 1}: the {' and '.join(bad)} became "
+                f"{row[bad[0]]}. Lower the learning rates, or use loss='wgan-gp' or 'hinge'.{kept}")
+        self.history.append(row)
+        self.epoch += 1
+        if self.callback is not None:
+            self.callback(self.epoch, self.epochs, row)
+        if self.checkpoint_dir is not None and self.epoch % self.checkpoint_every == 0:
+            self.save_checkpoint()
+
+    # ----------------------------------------------------------- checkpoints
+    def state_dict(self) -> dict:
+        state = {
+            "epoch": self.epoch, "steps": self.steps, "history": self.history,
+            "generator": self.generator.state_dict(), "discriminator": self.discriminator.state_dict(),
+            "opt_g": self.opt_g.state_dict(), "opt_d": self.opt_d.state_dict(),
+            "scaler_g": self.scaler_g.state_dict(), "scaler_d": self.scaler_d.state_dict(),
+            "rng_cpu": torch.get_rng_state(),
+        }
+        if self.ema is not None:
+            state["ema"] = self.ema.state_dict()
+        if self.device.type == "cuda":
+            state["rng_cuda"] = torch.cuda.get_rng_state(self.device)
+        return state
+
+    def load_state_dict(self, state: dict) -> None:
+        self.generator.load_state_dict(state["generator"])
+        self.discriminator.load_state_dict(state["discriminator"])
+        if self.ema is not None and "ema" in state:
+            self.ema.load_state_dict(state["ema"])
+        self.opt_g.load_state_dict(state["opt_g"])
+        self.opt_d.load_state_dict(state["opt_d"])
+        self.scaler_g.load_state_dict(state["scaler_g"])
+        self.scaler_d.load_state_dict(state["scaler_d"])
+        torch.set_rng_state(state["rng_cpu"])
+        if "rng_cuda" in state and self.device.type == "cuda":
+            torch.cuda.set_rng_state(state["rng_cuda"], self.device)
+        self.epoch, self.steps, self.history = state["epoch"], state["steps"], list(state["history"])
+
+    def save_checkpoint(self) -> None:
+        if self.checkpoint_dir is None:
+            return
+        self.checkpoint_dir.mkdir(parents=True, exist_ok=True)
+        target = self.checkpoint_dir / CHECKPOINT_NAME
+        tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+        torch.save(self.state_dict(), tmp)
+        os.replace(tmp, target)
+
+    def load_checkpoint(self) -> bool:
+        """Load ``checkpoint_dir/checkpoint.pt`` if it exists; return whether one was loaded."""
+        if self.checkpoint_dir is None:
+            raise ValueError("resume=True needs checkpoint_dir: the folder where checkpoints were written.")
+        path = self.checkpoint_dir / CHECKPOINT_NAME
+        if not path.exists():
+            return False
+        try:
+            state = torch.load(path, map_location=self.device, weights_only=True)
+        except Exception as exc:  # torch raises several types for a damaged file
+            raise ValueError(f"the checkpoint {path} cannot be read ({type(exc).__name__}: {exc}); "
+                             f"delete it to start afresh.") from exc
+        self.load_state_dict(state)
+        return True
