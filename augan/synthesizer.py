@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import numbers
 import os
 import sys
@@ -31,6 +32,19 @@ def _is_image_input(X: Any) -> bool:
     return isinstance(X, np.ndarray) and X.ndim in (3, 4)
 
 
+def _plain_metadata(metadata: Any) -> dict:
+    """``metadata`` as plain JSON values (what a model file may hold), or a TypeError naming it."""
+    if metadata is None:
+        return {}
+    if not isinstance(metadata, dict):
+        raise TypeError(f"metadata must be a dict of plain JSON values, got {type(metadata).__name__}.")
+    try:
+        return json.loads(json.dumps(metadata, allow_nan=False))
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"metadata must hold plain JSON values (str, int, float, bool, None, list, dict): "
+                        f"{exc}") from exc
+
+
 class CGAN(BaseEstimator):
     """Conditional GAN: learns ``p(x | class)`` from a labelled table or image set, then samples from it.
 
@@ -39,7 +53,7 @@ class CGAN(BaseEstimator):
     architecture : {"mlp", "dcgan"}, default="mlp"
         ``"mlp"``: fully connected networks (tables, or flattened images). ``"dcgan"``: convolutional
         networks, for images only.
-    loss : {"minimax", "nonsaturating", "wasserstein", "wgan-gp", "hinge"}, default="wgan-gp"
+    loss : {"minimax", "nonsaturating", "wasserstein", "wgan-gp", "hinge"}, default="hinge"
         The GAN loss (see :mod:`augan.losses`).
     epochs : int, default=300
         Passes over the data; one epoch is ``ceil(n_samples / batch_size)`` generator steps.
@@ -104,6 +118,8 @@ class CGAN(BaseEstimator):
         Number of columns (tables) or pixels per image.
     feature_names_in_ : ndarray of str
         Column names, when fitted on a DataFrame with string column names.
+    metadata_ : dict
+        Only on a model read by :meth:`load`: the ``metadata`` given to :meth:`save` (empty if none).
     """
 
     _parameter_constraints: dict = {
@@ -134,7 +150,7 @@ class CGAN(BaseEstimator):
         "verbose": ["verbose"],
     }
 
-    def __init__(self, *, architecture: str = "mlp", loss: str = "wgan-gp", epochs: int = 300,
+    def __init__(self, *, architecture: str = "mlp", loss: str = "hinge", epochs: int = 300,
                  batch_size: int = 500, noise_dim: int = 128, generator_dims: tuple = (256, 256),
                  discriminator_dims: tuple = (256, 256), generator_block: str = "residual",
                  generator_lr: float = 2e-4, discriminator_lr: float = 2e-4, betas: tuple = (0.5, 0.9),
@@ -355,9 +371,28 @@ class CGAN(BaseEstimator):
         return scores.float().cpu().numpy()
 
     # ---------------------------------------------------------- persistence
-    def save(self, path: str | os.PathLike, overwrite: bool = False) -> None:
-        """Write the fitted model to ``path`` (atomically; an existing file needs ``overwrite=True``)."""
+    def save(self, path: str | os.PathLike, overwrite: bool = False, metadata: dict | None = None) -> None:
+        """Write the fitted model to ``path`` (atomically; an existing file needs ``overwrite=True``).
+
+        Parameters
+        ----------
+        path : str or PathLike
+            Where to write the model.
+        overwrite : bool, default=False
+            Replace an existing file.
+        metadata : dict, optional
+            Plain JSON values kept with the model (e.g. the name of the target column) and given back
+            as ``CGAN.load(path).metadata_``.
+
+        Raises
+        ------
+        TypeError
+            If ``metadata`` holds anything but plain JSON values.
+        FileExistsError
+            If ``path`` exists and ``overwrite`` is False.
+        """
         check_is_fitted(self, "generator_")
+        metadata = _plain_metadata(metadata)
         params = {k: v for k, v in self.get_params().items() if k != "random_state"}
         params["random_state"] = self.random_state if isinstance(self.random_state, numbers.Integral) else None
         params = {k: (list(v) if isinstance(v, np.ndarray) else v) for k, v in params.items()}
@@ -371,6 +406,7 @@ class CGAN(BaseEstimator):
             "labels": self.label_codec_.get_state(),
             "seed": self.seed_,
             "history": self.history_,
+            "metadata": metadata,
             "generator": {k: v.cpu() for k, v in self.generator_.state_dict().items()},
             "discriminator": {k: v.cpu() for k, v in self.discriminator_.state_dict().items()},
         }, overwrite=overwrite)
@@ -400,6 +436,7 @@ class CGAN(BaseEstimator):
             estimator.device_ = resolve_device(device)
             estimator.seed_ = content["seed"]
             estimator.history_ = content["history"]
+            estimator.metadata_ = dict(content.get("metadata", {}))
             generator, discriminator = estimator._build_networks()
             generator.load_state_dict(content["generator"])
             discriminator.load_state_dict(content["discriminator"])

@@ -358,7 +358,7 @@ def _spans(column: _Column) -> list[Span]:
 
 def _one_hot(series: pd.Series, column: _Column) -> np.ndarray:
     values = series.astype(object) if isinstance(series.dtype, pd.CategoricalDtype) else series
-    codes = pd.Categorical(values, categories=column.categories).codes.astype(np.int64)
+    codes = pd.Index(column.categories, dtype=object).get_indexer(values.astype(object)).astype(np.int64)
     width = len(column.categories) + int(column.missing)
     if column.missing:
         codes = np.where(pd.isna(values).to_numpy(), width - 1, codes)

@@ -1,0 +1,38 @@
+"""Shared fixtures: small real-looking data and tiny GAN settings that train in a second on the CPU."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+
+# Two pytest-xdist workers share two cores: one thread each avoids oversubscription.
+torch.set_num_threads(1)
+
+TINY = dict(epochs=2, batch_size=32, noise_dim=8, generator_dims=(16, 16), discriminator_dims=(16, 16))
+
+
+@pytest.fixture
+def tiny() -> dict:
+    """Parameters for a CGAN that trains in well under a second."""
+    return dict(TINY)
+
+
+@pytest.fixture
+def mixed_frame() -> tuple[pd.DataFrame, np.ndarray]:
+    """A 120-row table with ints, floats with NaN, strings with NaN, bools and a pandas categorical."""
+    rng = np.random.default_rng(0)
+    n = 120
+    city = rng.choice(["paris", "lyon", "nice"], n).astype(object)
+    city[rng.random(n) < 0.1] = np.nan
+    frame = pd.DataFrame({
+        "age": rng.integers(18, 90, n),
+        "income": rng.lognormal(10, 1, n),
+        "score": np.where(rng.random(n) < 0.15, np.nan, rng.normal(size=n)),
+        "city": pd.Series(city, dtype=object),
+        "member": rng.random(n) < 0.3,
+        "tier": pd.Categorical(rng.choice(["gold", "silver"], n), categories=["silver", "gold", "bronze"]),
+    })
+    y = np.where(rng.random(n) < 0.25, "fraud", "ok")
+    return frame, y

@@ -1,0 +1,128 @@
+import numpy as np
+import pandas as pd
+import pytest
+
+from augan.data.tabular import Span, TabularCodec
+
+
+def test_round_trip_of_encoded_rows_is_exact_for_mixed_frame(mixed_frame):
+    frame, _ = mixed_frame
+    codec = TabularCodec().fit(frame)
+    back = codec.inverse_transform(codec.transform(frame))
+    assert list(back.columns) == list(frame.columns)
+    assert back.dtypes.to_dict() == frame.dtypes.to_dict()
+    np.testing.assert_array_equal(back["age"], frame["age"])
+    # The encoded matrix is float32, so decoded floats agree to float32 precision through the quantile map.
+    np.testing.assert_allclose(back["income"], frame["income"], rtol=1e-4)
+    np.testing.assert_allclose(back["score"], frame["score"], rtol=1e-4, atol=1e-6)
+    assert back["score"].isna().equals(frame["score"].isna())
+    assert back["city"].isna().equals(frame["city"].isna())
+    assert (back["city"].dropna() == frame["city"].dropna()).all()
+    assert (back["member"] == frame["member"]).all()
+    assert back["tier"].cat.categories.tolist() == ["silver", "gold", "bronze"]
+    assert (back["tier"] == frame["tier"]).all()
+
+
+def test_spans_describe_one_head_per_column_and_missing_indicators(mixed_frame):
+    frame, _ = mixed_frame
+    codec = TabularCodec().fit(frame)
+    assert codec.spans_ == [
+        Span(1, "linear"),                      # age
+        Span(1, "linear"),                      # income
+        Span(1, "linear"), Span(2, "softmax"),  # score + missing indicator
+        Span(4, "softmax"),                     # city: 3 levels + missing
+        Span(2, "softmax"),                     # member
+        Span(3, "softmax"),                     # tier: declared categories
+    ]
+    assert codec.output_dim_ == codec.transform(frame).shape[1] == 14
+
+
+def test_quantile_transform_maps_skewed_column_to_standard_normal():
+    rng = np.random.default_rng(1)
+    X = rng.lognormal(0, 2, size=(5000, 1))
+    z = TabularCodec().fit(X).transform(X)[:, 0]
+    assert abs(z.mean()) < 0.05
+    assert abs(z.std() - 1) < 0.05
+
+
+@pytest.mark.parametrize("transform", ["quantile", "standard"])
+def test_decoded_numbers_stay_within_training_range(transform):
+    X = np.arange(100, dtype=np.float64).reshape(-1, 1)
+    codec = TabularCodec(numeric_transform=transform).fit(X)
+    out = codec.inverse_transform(np.array([[-50.0], [0.0], [50.0]]))
+    assert out.min() >= 0 and out.max() <= 99
+
+
+def test_numpy_float32_in_gives_float32_out():
+    X = np.random.default_rng(0).normal(size=(50, 3)).astype(np.float32)
+    codec = TabularCodec().fit(X)
+    out = codec.inverse_transform(codec.transform(X))
+    assert isinstance(out, np.ndarray) and out.dtype == np.float32
+    np.testing.assert_allclose(out, X, rtol=1e-5, atol=1e-5)
+
+
+def test_integer_array_columns_round_trip_as_integers():
+    X = np.random.default_rng(0).integers(0, 1000, size=(80, 2))
+    codec = TabularCodec().fit(X)
+    np.testing.assert_array_equal(codec.inverse_transform(codec.transform(X)), X)
+    generated = codec.inverse_transform(np.random.default_rng(1).normal(size=(200, 2)))
+    assert generated.dtype == X.dtype
+    assert generated.min() >= X.min() and generated.max() <= X.max()
+
+
+def test_object_array_infers_numeric_and_string_columns():
+    X = np.array([[1, "a", 2.5], [2, "b", np.nan], [3, "a", 1.0], [4, "c", 0.5]], dtype=object)
+    codec = TabularCodec().fit(X)
+    assert [c.kind for c in codec.columns_] == ["numeric", "categorical", "numeric"]
+    out = codec.inverse_transform(codec.transform(X))
+    assert out.dtype == object
+    assert out[:, 0].tolist() == [1, 2, 3, 4] and all(type(v) is int for v in out[:, 0])
+    assert out[:, 1].tolist() == ["a", "b", "a", "c"]
+
+
+def test_constant_and_all_missing_columns_are_reproduced_without_an_output_span():
+    frame = pd.DataFrame({"x": np.arange(10.0), "const": 7, "empty": np.nan, "one": "k"})
+    codec = TabularCodec().fit(frame)
+    assert [c.kind for c in codec.columns_] == ["numeric", "constant", "constant", "constant"]
+    assert codec.output_dim_ == 1
+    out = codec.inverse_transform(np.zeros((3, 1)))
+    assert (out["const"] == 7).all() and out["const"].dtype == frame["const"].dtype
+    assert out["empty"].isna().all()
+    assert (out["one"] == "k").all()
+
+
+def test_explicit_categorical_features_by_name_and_index():
+    frame = pd.DataFrame({"code": [1, 2, 3, 1, 2, 3], "v": np.arange(6.0)})
+    assert TabularCodec(categorical_features=["code"]).fit(frame).columns_[0].kind == "categorical"
+    assert TabularCodec(categorical_features=[0]).fit(frame).columns_[0].kind == "categorical"
+    with pytest.raises(ValueError, match="categorical_features names 'nope'"):
+        TabularCodec(categorical_features=["nope"]).fit(frame)
+
+
+def test_unseen_category_encodes_as_all_zeros():
+    codec = TabularCodec().fit(pd.DataFrame({"c": ["a", "b", "a"]}))
+    np.testing.assert_array_equal(codec.transform(pd.DataFrame({"c": ["z"]})), [[0.0, 0.0]])
+
+
+def test_state_round_trip_rebuilds_an_identical_codec(mixed_frame):
+    frame, _ = mixed_frame
+    codec = TabularCodec().fit(frame)
+    clone = TabularCodec.from_state(codec.get_state())
+    np.testing.assert_array_equal(clone.transform(frame), codec.transform(frame))
+    pd.testing.assert_frame_equal(clone.inverse_transform(codec.transform(frame)),
+                                  codec.inverse_transform(codec.transform(frame)))
+
+
+@pytest.mark.parametrize("bad, error, message", [
+    (np.zeros(5), ValueError, "must be 2-D"),
+    (pd.DataFrame({"t": pd.to_datetime(["2020-01-01", "2021-01-01"])}), TypeError, "dates"),
+    (pd.DataFrame({"x": [1.0, np.inf]}), ValueError, "infinite"),
+])
+def test_bad_tables_are_refused_with_a_clear_message(bad, error, message):
+    with pytest.raises(error, match=message):
+        TabularCodec().fit(bad)
+
+
+def test_unknown_numeric_transform_lists_the_choices():
+    with pytest.raises(ValueError, match="quantile"):
+        TabularCodec(numeric_transform="log").fit(np.zeros((3, 1)))

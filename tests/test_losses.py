@@ -1,0 +1,61 @@
+import pytest
+import torch
+
+from augan.losses import LOSSES, Loss, WassersteinGP, get_loss, register_loss
+
+
+def test_registry_has_the_five_families():
+    assert set(LOSSES) >= {"minimax", "nonsaturating", "wasserstein", "wgan-gp", "hinge"}
+
+
+def test_unknown_loss_lists_valid_names():
+    with pytest.raises(ValueError, match="hinge"):
+        get_loss("lsgan")
+
+
+def test_register_rejects_non_loss_and_duplicates():
+    with pytest.raises(TypeError):
+        register_loss("x", object)
+    with pytest.raises(ValueError, match="already registered"):
+        register_loss("hinge", Loss)
+
+
+@pytest.mark.parametrize("name", ["minimax", "nonsaturating", "wasserstein", "wgan-gp", "hinge"])
+def test_discriminator_loss_rewards_separating_real_from_fake(name):
+    loss = get_loss(name)
+    good = loss.discriminator_loss(torch.full((8,), 3.0), torch.full((8,), -3.0))
+    bad = loss.discriminator_loss(torch.full((8,), -3.0), torch.full((8,), 3.0))
+    assert good < bad
+
+
+@pytest.mark.parametrize("name", ["minimax", "nonsaturating", "wasserstein", "wgan-gp", "hinge"])
+def test_generator_loss_rewards_fooling_the_discriminator(name):
+    loss = get_loss(name)
+    assert loss.generator_loss(torch.full((8,), 3.0)) < loss.generator_loss(torch.full((8,), -3.0))
+
+
+def test_minimax_generator_saturates_where_nonsaturating_does_not():
+    fake = torch.full((4,), -8.0, requires_grad=True)  # D confidently rejects the fakes
+    (g_minimax,) = torch.autograd.grad(get_loss("minimax").generator_loss(fake), fake)
+    (g_ns,) = torch.autograd.grad(get_loss("nonsaturating").generator_loss(fake), fake)
+    assert g_minimax.abs().max() < 1e-3 < g_ns.abs().max()
+
+
+def test_gradient_penalty_is_zero_for_a_unit_gradient_critic():
+    def critic(x, y):
+        return x.sum(dim=1) / x.shape[1] ** 0.5  # gradient norm exactly 1 everywhere
+
+    real, fake, y = torch.randn(16, 4), torch.randn(16, 4), torch.zeros(16, dtype=torch.long)
+    assert WassersteinGP().penalty(critic, real, fake, y).item() == pytest.approx(0.0, abs=1e-10)
+
+    def steep(x, y):
+        return 3 * x.sum(dim=1)
+
+    assert WassersteinGP(gp_weight=1.0).penalty(steep, real, fake, y).item() == pytest.approx((6 - 1) ** 2, rel=1e-5)
+
+
+def test_wasserstein_clips_critic_weights():
+    critic = torch.nn.Linear(3, 1)
+    torch.nn.init.constant_(critic.weight, 5.0)
+    get_loss("wasserstein").after_discriminator_step(critic)
+    assert critic.weight.abs().max().item() == pytest.approx(0.01)

@@ -1,0 +1,84 @@
+import numpy as np
+import pandas as pd
+import pytest
+from imblearn.pipeline import make_pipeline
+from sklearn.datasets import make_classification
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import cross_val_score
+
+from augan import CGAN, GANOversampler
+
+
+@pytest.fixture
+def binary():
+    X, y = make_classification(200, 4, n_informative=3, n_redundant=0, weights=[0.85], random_state=0)
+    return X.astype(np.float32), y
+
+
+@pytest.mark.parametrize("strategy, expected", [
+    ("auto", {0: 170, 1: 170}),
+    ("minority", {0: 170, 1: 170}),
+    ("not majority", {0: 170, 1: 170}),
+    ("all", {0: 170, 1: 170}),
+    (0.5, {0: 170, 1: 85}),
+    ({1: 100}, {0: 170, 1: 100}),
+])
+def test_sampling_strategy_forms(binary, tiny, strategy, expected):
+    X, y = binary
+    Xr, yr = GANOversampler(sampling_strategy=strategy, gan=CGAN(**tiny), random_state=0).fit_resample(X, y)
+    assert dict(zip(*np.unique(yr, return_counts=True))) == expected
+    assert Xr.dtype == np.float32
+    np.testing.assert_array_equal(Xr[: len(X)], X)
+
+
+def test_callable_strategy(binary, tiny):
+    X, y = binary
+    _, yr = GANOversampler(sampling_strategy=lambda y: {1: 60}, gan=CGAN(**tiny), random_state=0).fit_resample(X, y)
+    assert (yr == 1).sum() == 60
+
+
+def test_multiclass_tops_up_every_minority_class(tiny):
+    X, y = make_classification(300, 5, n_informative=4, n_redundant=0, n_classes=3, weights=[0.7, 0.2, 0.1], random_state=0)
+    _, yr = GANOversampler(gan=CGAN(**tiny), random_state=0).fit_resample(X, y)
+    counts = np.bincount(yr)
+    assert counts[0] == counts[1] == counts[2]
+
+
+def test_dataframe_in_dataframe_out_with_strings(mixed_frame, tiny):
+    frame, y = mixed_frame
+    Xr, yr = GANOversampler(gan=CGAN(**tiny), random_state=0).fit_resample(frame, pd.Series(y, name="label"))
+    assert isinstance(Xr, pd.DataFrame) and list(Xr.columns) == list(frame.columns)
+    assert Xr.dtypes.to_dict() == frame.dtypes.to_dict()
+    assert isinstance(yr, pd.Series) and yr.name == "label"
+    pd.testing.assert_frame_equal(Xr.iloc[: len(frame)], frame.reset_index(drop=True))
+    assert (yr == "fraud").sum() == (yr == "ok").sum()
+
+
+def test_gan_parameter_is_cloned_not_fitted(binary, tiny):
+    X, y = binary
+    gan = CGAN(**tiny)
+    ovs = GANOversampler(gan=gan, random_state=0).fit_resample(X, y)
+    assert not hasattr(gan, "generator_")
+    assert ovs is not None
+
+
+def test_random_state_makes_resampling_reproducible(binary, tiny):
+    X, y = binary
+    a, _ = GANOversampler(gan=CGAN(**tiny), random_state=4).fit_resample(X, y)
+    b, _ = GANOversampler(gan=CGAN(**tiny), random_state=4).fit_resample(X, y)
+    np.testing.assert_array_equal(a, b)
+
+
+def test_pipeline_cross_validation_resamples_training_folds_only(binary, tiny):
+    X, y = binary
+    pipe = make_pipeline(GANOversampler(gan=CGAN(**tiny), random_state=0), LogisticRegression())
+    scores = cross_val_score(pipe, X, y, scoring="balanced_accuracy", cv=3)
+    assert scores.shape == (3,) and np.all((0 <= scores) & (scores <= 1))
+
+
+def test_sparse_input_is_refused(binary, tiny):
+    from scipy import sparse
+
+    X, y = binary
+    with pytest.raises(TypeError, match="dense"):
+        GANOversampler(gan=CGAN(**tiny)).fit_resample(sparse.csr_matrix(X), y)

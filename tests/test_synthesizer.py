@@ -1,0 +1,137 @@
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+from sklearn.base import clone
+
+from augan import CGAN
+
+
+def test_fit_sample_round_trip_on_mixed_frame_keeps_columns_dtypes_and_categories(mixed_frame, tiny):
+    frame, y = mixed_frame
+    gan = CGAN(random_state=0, **tiny).fit(frame, y)
+    fake = gan.sample(200, y="fraud")
+    assert list(fake.columns) == list(frame.columns)
+    assert fake.dtypes.to_dict() == frame.dtypes.to_dict()
+    assert set(fake["city"].dropna()) <= set(frame["city"].dropna())
+    assert fake["tier"].cat.categories.tolist() == frame["tier"].cat.categories.tolist()
+    for col in ("age", "income"):
+        assert frame[col].min() <= fake[col].min() and fake[col].max() <= frame[col].max()
+    assert fake["age"].isna().sum() == 0 and fake["income"].isna().sum() == 0
+
+
+def test_fitted_attributes(mixed_frame, tiny):
+    frame, y = mixed_frame
+    gan = CGAN(random_state=0, **tiny).fit(frame, y)
+    assert gan.classes_.tolist() == ["fraud", "ok"]
+    assert gan.n_features_in_ == 6
+    assert gan.feature_names_in_.tolist() == list(frame.columns)
+    assert len(gan.history_) == tiny["epochs"]
+    assert not gan.generator_.training
+    assert gan.device_ == torch.device("cpu")
+
+
+def test_sample_forms_of_y(mixed_frame, tiny):
+    frame, y = mixed_frame
+    gan = CGAN(random_state=0, **tiny).fit(frame, y)
+    X, labels = gan.sample(y={"fraud": 3, "ok": 2}, return_y=True)
+    assert len(X) == 5 and sorted(labels.tolist()) == ["fraud"] * 3 + ["ok"] * 2
+    X, labels = gan.sample(y=["ok", "fraud", "ok"], return_y=True)
+    assert labels.tolist() == ["ok", "fraud", "ok"]
+    X, labels = gan.sample(40, return_y=True)
+    assert len(X) == 40 and set(labels) <= {"fraud", "ok"}
+
+
+def test_numpy_in_numpy_out(tiny):
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(60, 3)).astype(np.float32)
+    y = (rng.random(60) < 0.3).astype(int)
+    out = CGAN(random_state=0, **tiny).fit(X, y).sample(10, y=1)
+    assert isinstance(out, np.ndarray) and out.dtype == np.float32 and out.shape == (10, 3)
+
+
+def test_same_seed_same_samples_and_global_rng_untouched(mixed_frame, tiny):
+    frame, y = mixed_frame
+    torch.manual_seed(123)
+    expected_next = torch.rand(3)
+    torch.manual_seed(123)
+    a = CGAN(random_state=7, **tiny).fit(frame, y).sample(20, y="ok")
+    b = CGAN(random_state=7, **tiny).fit(frame, y).sample(20, y="ok")
+    torch.testing.assert_close(torch.rand(3), expected_next)
+    pd.testing.assert_frame_equal(a, b)
+
+
+def test_sample_random_state_changes_the_draw(mixed_frame, tiny):
+    frame, y = mixed_frame
+    gan = CGAN(random_state=0, **tiny).fit(frame, y)
+    pd.testing.assert_frame_equal(gan.sample(20, y="ok"), gan.sample(20, y="ok"))
+    assert not gan.sample(20, y="ok", random_state=1).equals(gan.sample(20, y="ok", random_state=2))
+
+
+def test_class_conditioning_is_learned(tiny):
+    rng = np.random.default_rng(0)
+    X = np.concatenate([rng.normal(-4, 0.5, (150, 2)), rng.normal(4, 0.5, (50, 2))])
+    y = np.array([0] * 150 + [1] * 50)
+    gan = CGAN(loss="hinge", epochs=60, batch_size=64, noise_dim=8, generator_dims=(32, 32),
+               discriminator_dims=(32, 32), generator_lr=1e-3, discriminator_lr=1e-3, random_state=0).fit(X, y)
+    assert gan.sample(200, y=0).mean() < -1.5
+    assert gan.sample(200, y=1).mean() > 1.5
+
+
+def test_save_load_round_trip_gives_identical_samples(tmp_path, mixed_frame, tiny):
+    frame, y = mixed_frame
+    gan = CGAN(random_state=3, **tiny).fit(frame, y)
+    gan.save(tmp_path / "m.augan")
+    loaded = CGAN.load(tmp_path / "m.augan")
+    assert loaded.get_params() == gan.get_params()
+    pd.testing.assert_frame_equal(loaded.sample(30, y="fraud"), gan.sample(30, y="fraud"))
+    assert loaded.history_ == gan.history_
+
+
+def test_save_refuses_to_overwrite(tmp_path, mixed_frame, tiny):
+    frame, y = mixed_frame
+    gan = CGAN(random_state=0, **tiny).fit(frame, y)
+    target = tmp_path / "m.augan"
+    target.write_text("mine")
+    with pytest.raises(FileExistsError, match="overwrite"):
+        gan.save(target)
+    assert target.read_text() == "mine"
+    gan.save(target, overwrite=True)
+    assert CGAN.load(target).classes_.tolist() == ["fraud", "ok"]
+
+
+def test_clone_and_params_are_stored_verbatim():
+    gan = CGAN(loss="hinge", generator_dims=(8, 4), random_state=np.random.RandomState(0))
+    assert gan.get_params()["generator_dims"] == (8, 4)
+    copy = clone(gan)
+    assert copy.get_params()["loss"] == "hinge" and copy is not gan
+
+
+@pytest.mark.parametrize("params, message", [
+    (dict(loss="lsgan"), "loss"),
+    (dict(epochs=0), "epochs"),
+    (dict(generator_dims=(8, -1)), "generator_dims"),
+    (dict(betas=(0.5,)), "betas"),
+    (dict(pac=10, batch_size=8), "pac"),
+    (dict(architecture="dcgan"), "dcgan"),
+    (dict(device="cuda:7"), "CUDA"),
+    (dict(resume=True), "checkpoint_dir"),
+])
+def test_bad_parameters_are_refused_at_fit(params, message, tiny):
+    X, y = np.random.default_rng(0).normal(size=(20, 2)), np.array([0, 1] * 10)
+    with pytest.raises((ValueError, TypeError), match=message):
+        CGAN(**{**tiny, **params}).fit(X, y)
+
+
+def test_sample_before_fit_is_refused():
+    from sklearn.exceptions import NotFittedError
+
+    with pytest.raises(NotFittedError):
+        CGAN().sample(3)
+
+
+def test_discriminator_scores_has_one_score_per_row(mixed_frame, tiny):
+    frame, y = mixed_frame
+    gan = CGAN(random_state=0, pac=2, **tiny).fit(frame, y)
+    scores = gan.discriminator_scores(frame.iloc[:7], y[:7])
+    assert scores.shape == (7,) and np.isfinite(scores).all()

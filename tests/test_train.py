@@ -1,0 +1,112 @@
+import math
+
+import pytest
+import torch
+
+from augan.losses import Loss, get_loss
+from augan.nn.mlp import MLPDiscriminator, MLPGenerator
+from augan.train import BalancedBatchSampler, Trainer, TrainingDivergedError
+
+
+def _trainer(loss="hinge", **kwargs):
+    torch.manual_seed(0)
+    gen = MLPGenerator(4, 2, (3,), hidden=(8,))
+    disc = MLPDiscriminator((3,), 2, hidden=(8,), pac=kwargs.get("pac", 1))
+    options = dict(noise_dim=4, epochs=3, batch_size=16)
+    options.update(kwargs)
+    return Trainer(gen, disc, get_loss(loss), **options)
+
+
+def _data(n=40):
+    torch.manual_seed(1)
+    labels = torch.cat([torch.zeros(n - 4, dtype=torch.long), torch.ones(4, dtype=torch.long)])
+    return torch.randn(n, 3) + labels[:, None].float() * 3, labels
+
+
+def test_balanced_sampler_draws_rare_classes_as_often_as_common_ones():
+    labels = torch.tensor([0] * 95 + [1] * 5)
+    sampler = BalancedBatchSampler(labels, 2, balance=True)
+    drawn = sampler.draw_labels(20000)
+    assert abs(drawn.float().mean().item() - 0.5) < 0.02
+    rows = sampler.draw_rows(drawn)
+    assert torch.equal(labels[rows], drawn), "each drawn row must belong to the drawn class"
+    proportional = BalancedBatchSampler(labels, 2, balance=False).draw_labels(20000)
+    assert abs(proportional.float().mean().item() - 0.05) < 0.01
+
+
+def test_sampler_packs_share_one_class():
+    sampler = BalancedBatchSampler(torch.tensor([0, 0, 1, 1, 2, 2]), 3)
+    drawn = sampler.draw_labels(12, pac=3).reshape(-1, 3)
+    assert (drawn == drawn[:, :1]).all()
+
+
+@pytest.mark.parametrize("loss", ["minimax", "nonsaturating", "wasserstein", "wgan-gp", "hinge"])
+def test_every_loss_trains_and_records_history(loss):
+    data, labels = _data()
+    history = _trainer(loss).fit(data, labels, 2)
+    assert [row["epoch"] for row in history] == [1, 2, 3]
+    for row in history:
+        assert set(row) == {"epoch", "d_loss", "g_loss", "d_acc_real", "d_acc_fake"}
+        assert all(math.isfinite(v) for v in row.values())
+        assert 0 <= row["d_acc_real"] <= 1 and 0 <= row["d_acc_fake"] <= 1
+
+
+def test_training_moves_generator_and_ema_follows():
+    data, labels = _data()
+    trainer = _trainer(ema_decay=0.9)
+    before = [p.clone() for p in trainer.generator.parameters()]
+    trainer.fit(data, labels, 2)
+    assert any(not torch.equal(a, b) for a, b in zip(before, trainer.generator.parameters()))
+    assert trainer.sampling_generator is trainer.ema
+    assert any(not torch.equal(a, b) for a, b in zip(trainer.ema.parameters(), trainer.generator.parameters()))
+    assert _trainer(ema_decay=None).sampling_generator is not None
+
+
+def test_pac_trains_with_packed_discriminator():
+    data, labels = _data()
+    assert len(_trainer(pac=4).fit(data, labels, 2)) == 3
+
+
+class _NaNAtEpoch2(Loss):
+    name = "nan-at-epoch-2"
+
+    def __init__(self):
+        self.calls = 0
+
+    def discriminator_loss(self, real, fake):
+        self.calls += 1
+        loss = torch.nn.functional.softplus(-real).mean() + torch.nn.functional.softplus(fake).mean()
+        return loss * float("nan") if self.calls > 3 else loss
+
+    def generator_loss(self, fake):
+        return torch.nn.functional.softplus(-fake).mean()
+
+
+def test_nan_loss_stops_training_with_the_epoch_named(tmp_path):
+    data, labels = _data()
+    trainer = _trainer(checkpoint_dir=tmp_path, checkpoint_every=1, epochs=5)
+    trainer.loss = _NaNAtEpoch2()
+    with pytest.raises(TrainingDivergedError, match="epoch 2"):
+        trainer.fit(data, labels, 2)
+    saved = torch.load(tmp_path / "checkpoint.pt", weights_only=True)
+    assert saved["epoch"] == 1, "the last good checkpoint (epoch 1) is kept"
+
+
+def test_checkpoint_written_every_n_epochs_and_resume_continues(tmp_path):
+    data, labels = _data()
+    trainer = _trainer(checkpoint_dir=tmp_path, checkpoint_every=2, epochs=2)
+    trainer.fit(data, labels, 2)
+    resumed = _trainer(checkpoint_dir=tmp_path, checkpoint_every=2, epochs=4)
+    history = resumed.fit(data, labels, 2, resume=True)
+    assert [row["epoch"] for row in history] == [1, 2, 3, 4]
+
+
+def test_unknown_amp_mode_is_refused():
+    with pytest.raises(ValueError, match="amp"):
+        _trainer(amp="int8")
+
+
+def test_resume_without_checkpoint_dir_is_refused():
+    data, labels = _data()
+    with pytest.raises(ValueError, match="checkpoint_dir"):
+        _trainer().fit(data, labels, 2, resume=True)
