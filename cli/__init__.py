@@ -1,0 +1,1 @@
+"""The ``augan`` command line, a thin Typer face over :mod:`augan` (installed as ``augan_cli``)."""

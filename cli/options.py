@@ -1,0 +1,79 @@
+"""Options shared by the commands, defined once. Their defaults are read from the estimators."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from augan import CGAN, GANOversampler
+from augan.losses import LOSSES
+
+from .errors import fail
+
+GAN_DEFAULTS: dict[str, Any] = CGAN().get_params()
+STRATEGY_DEFAULT: str = GANOversampler().get_params()["sampling_strategy"]
+STRATEGIES = {"auto": "auto", "minority": "minority", "not-majority": "not majority",
+              "not-minority": "not minority", "all": "all"}
+
+TRAINING = "Training"
+
+Data = Annotated[Path, typer.Argument(help="Training table: .csv, .parquet or .pq.", show_default=False)]
+Model = Annotated[Path, typer.Argument(help="Model file written by augan fit --model-out.", show_default=False)]
+Target = Annotated[str, typer.Option("--target", "-t", help="Name of the class column.", show_default=False)]
+TargetName = Annotated[str | None, typer.Option(
+    "--target", "-t", help="Name of the class column in the output (default: the one the model was trained with).")]
+Out = Annotated[Path, typer.Option("--out", "-o", help="Output table (.csv, .parquet or .pq), with the target "
+                                                       "column.", show_default=False)]
+ModelFile = Annotated[Path, typer.Option("--model-out", help="Where to save the trained model.", show_default=False)]
+ModelOut = Annotated[Path | None, typer.Option("--model-out", help="Also save the trained model here.")]
+Count = Annotated[int | None, typer.Option("--n", "-n", help="How many synthetic rows.", show_default=False)]
+RequiredCount = Annotated[int, typer.Option("--n", "-n", help="How many synthetic rows.", show_default=False)]
+Label = Annotated[str | None, typer.Option(
+    "--label", help="Class of the synthetic rows (default: every class, in its training proportion).")]
+Balance = Annotated[bool, typer.Option(
+    "--balance", help="Draw the rows that bring every class up to the largest one.")]
+Strategy = Annotated[str, typer.Option(
+    "--strategy", help=f"Rows each class gets: {', '.join(STRATEGIES)}, or a float (minority/majority ratio "
+                       f"after resampling, two classes only).")]
+Epochs = Annotated[int, typer.Option("--epochs", help="Passes over the data.", rich_help_panel=TRAINING)]
+BatchSize = Annotated[int, typer.Option("--batch-size", help="Rows per training step.", rich_help_panel=TRAINING)]
+Loss = Annotated[str, typer.Option("--loss", help=f"GAN loss: {', '.join(sorted(LOSSES))}.",
+                                   rich_help_panel=TRAINING)]
+Device = Annotated[str, typer.Option("--device", help="auto (CUDA, then MPS, then CPU), cpu, cuda, cuda:1, ...")]
+Seed = Annotated[int | None, typer.Option("--seed", help="Random seed, for repeatable results.")]
+SampleSeed = Annotated[int | None, typer.Option(
+    "--seed", help="Seed of this draw (default: the model's own seed, so the same rows each time).")]
+CheckpointDir = Annotated[Path | None, typer.Option(
+    "--checkpoint-dir", help="Folder for training checkpoints (also written on Ctrl-C).", rich_help_panel=TRAINING)]
+Resume = Annotated[bool, typer.Option(
+    "--resume", help="Continue from the checkpoint in --checkpoint-dir.", rich_help_panel=TRAINING)]
+Overwrite = Annotated[bool, typer.Option("--overwrite", help="Replace output files that exist.")]
+Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar and no summary.")]
+
+
+def check_count(n: int) -> int:
+    """Return ``--n`` if it is a positive integer; otherwise fail."""
+    if n <= 0:
+        fail(f"--n must be a positive integer, got {n}.")
+    return n
+
+
+def check_loss(loss: str) -> str:
+    """Return ``--loss`` if it names a registered loss; otherwise fail, listing the valid names."""
+    if loss not in LOSSES:
+        fail(f"--loss {loss!r} is not a known loss; choose one of: {', '.join(sorted(LOSSES))}.")
+    return loss
+
+
+def parse_strategy(text: str) -> str | float:
+    """``--strategy`` as imbalanced-learn's ``sampling_strategy``: a name or a float."""
+    if text in STRATEGIES:
+        return STRATEGIES[text]
+    if text in STRATEGIES.values():
+        return text
+    try:
+        return float(text)
+    except ValueError:
+        fail(f"--strategy {text!r} is not valid; use one of {', '.join(STRATEGIES)}, or a float such as 0.5.")

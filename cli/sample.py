@@ -1,0 +1,29 @@
+"""``augan sample``: draw rows from a model saved by ``augan fit``."""
+
+from __future__ import annotations
+
+import typer
+
+from augan import CGAN
+
+from . import options as o
+from .errors import fail, reported_errors
+from .files import check_outputs, write_table
+from .target import describe, parse_label, with_target
+
+def sample(model: o.Model, n: o.RequiredCount, out: o.Out, label: o.Label = None, target: o.TargetName = None,
+           device: o.Device = o.GAN_DEFAULTS["device"], seed: o.SampleSeed = None, overwrite: o.Overwrite = False,
+           quiet: o.Quiet = False) -> None:
+    """Draw --n synthetic rows from MODEL: of one class with --label, else in the training proportions."""
+    with reported_errors():
+        n = o.check_count(n)
+        check_outputs(out, None, overwrite)
+        gan = CGAN.load(model, device=device)
+        target = target or gan.metadata_.get("target")
+        if target is None:
+            fail(f"{model} does not record the name of its target column; give it with --target.")
+        request = parse_label(label, gan.classes_) if label is not None else None
+        X_new, y_new = gan.sample(n, request, return_y=True, random_state=seed)
+        write_table(with_target(X_new, y_new, target, gan.metadata_.get("columns")), out, overwrite)
+    if not quiet:
+        typer.echo(f"wrote {describe(y_new)} to {out}")

@@ -1,0 +1,60 @@
+"""cli/files.py: tables read and written by extension, atomically, never clobbering."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from augan_cli.files import check_outputs, read_table, write_table
+
+
+@pytest.fixture
+def frame() -> pd.DataFrame:
+    return pd.DataFrame({"n": [1, 2, 3], "x": [0.5, float("nan"), 2.0], "s": ["a", "b", None],
+                         "b": [True, False, True]})
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".parquet", ".pq", ".CSV"])
+def test_a_written_table_reads_back_equal(frame, tmp_path, suffix):
+    path = tmp_path / f"t{suffix}"
+    write_table(frame, path, overwrite=False)
+    pd.testing.assert_frame_equal(read_table(path), frame)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [path.name]
+
+
+def test_write_refuses_an_existing_file_without_overwrite(frame, tmp_path):
+    path = tmp_path / "t.csv"
+    path.write_text("keep\n")
+    with pytest.raises(FileExistsError, match="--overwrite"):
+        write_table(frame, path, overwrite=False)
+    assert path.read_text() == "keep\n"
+    write_table(frame, path, overwrite=True)
+    assert len(read_table(path)) == 3
+
+
+def test_read_names_the_supported_extensions(tmp_path):
+    path = tmp_path / "t.tsv"
+    path.write_text("a\tb\n")
+    with pytest.raises(ValueError, match=r"\.csv, \.parquet, \.pq"):
+        read_table(path)
+
+
+def test_read_says_when_a_csv_is_not_utf8(tmp_path):
+    path = tmp_path / "t.csv"
+    path.write_bytes("ville\nBr\xe9sil\n".encode("cp1252"))
+    with pytest.raises(ValueError, match="not UTF-8"):
+        read_table(path)
+
+
+def test_missing_input_is_file_not_found(tmp_path):
+    with pytest.raises(FileNotFoundError, match="no such file"):
+        read_table(tmp_path / "t.csv")
+
+
+def test_check_outputs_refuses_before_any_work(tmp_path):
+    (tmp_path / "m.augan").write_bytes(b"x")
+    with pytest.raises(FileExistsError):
+        check_outputs(tmp_path / "s.csv", tmp_path / "m.augan", overwrite=False)
+    with pytest.raises(ValueError, match="cannot write"):
+        check_outputs(tmp_path / "s.txt", None, overwrite=False)
+    check_outputs(tmp_path / "s.csv", tmp_path / "m.augan", overwrite=True)

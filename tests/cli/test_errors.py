@@ -1,0 +1,188 @@
+"""Every user mistake is one line on stderr (``augan: error: ...``), exit code 2, no traceback, no file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from augan import CGAN
+from augan.train import CHECKPOINT_NAME, Trainer, TrainingDivergedError
+
+
+def _file(folder: Path, name: str, content: str | bytes) -> Path:
+    path = folder / name
+    if isinstance(content, bytes):
+        path.write_bytes(content)
+    else:
+        path.write_text(content)
+    return path
+
+
+def _generate(data: Path, *options: object) -> list:
+    return ["generate", data, "--target", "default", *options]
+
+
+# Each case: (arguments from (folder, loans.csv, out), phrases the error line must hold).
+CASES = {
+    "missing file": (lambda d, loans, out: _generate(d / "nope.csv", "--n", 5, "--out", out),
+                     ["no such file", "nope.csv"]),
+    "folder as input": (lambda d, loans, out: _generate(d, "--n", 5, "--out", out), ["is a folder"]),
+    "unknown column": (lambda d, loans, out: ["generate", loans, "--target", "class", "--n", 5, "--out", out],
+                       ["no column 'class'", "age, income, loan_amount"]),
+    "one class": (lambda d, loans, out: _generate(_file(d, "one.csv", "x,default\n1,a\n2,a\n3,a\n"), "--n", 5,
+                                                  "--out", out), ["single class", "'a'"]),
+    "class with one row": (lambda d, loans, out: _generate(_file(d, "few.csv", "x,default\n1,a\n2,a\n3,b\n"),
+                                                           "--n", 5, "--out", out), ["at least 2 rows", "'b'"]),
+    "missing labels": (lambda d, loans, out: _generate(_file(d, "nan.csv", "x,default\n1,a\n2,\n3,b\n4,b\n"),
+                                                       "--n", 5, "--out", out), ["missing label"]),
+    "binary garbage": (lambda d, loans, out: _generate(_file(d, "g.csv", b"\x89PNG\r\n\x1a\n" + bytes(range(256))),
+                                                       "--n", 5, "--out", out), ["g.csv", "UTF-8"]),
+    "latin-1 csv": (lambda d, loans, out: _generate(_file(d, "l.csv", "name,default\ncaf\xe9,a\n".encode("latin-1")),
+                                                    "--n", 5, "--out", out), ["l.csv", "not UTF-8", "0xe9"]),
+    "ragged csv": (lambda d, loans, out: _generate(_file(d, "r.csv", "a,default\n1,2\n3,4,5,6\n"), "--n", 5,
+                                                   "--out", out), ["not a readable CSV"]),
+    "empty csv": (lambda d, loans, out: _generate(_file(d, "e.csv", ""), "--n", 5, "--out", out), ["empty"]),
+    "header only": (lambda d, loans, out: _generate(_file(d, "h.csv", "x,default\n"), "--n", 5, "--out", out),
+                    ["no rows"]),
+    "target only": (lambda d, loans, out: _generate(_file(d, "t.csv", "default\na\na\nb\nb\n"), "--n", 5,
+                                                    "--out", out), ["nothing to model"]),
+    "garbage parquet": (lambda d, loans, out: _generate(_file(d, "g.parquet", "not parquet"), "--n", 5, "--out",
+                                                        out), ["not a readable Parquet"]),
+    "unknown input type": (lambda d, loans, out: _generate(_file(d, "t.xlsx", "x"), "--n", 5, "--out", out),
+                           ["'.xlsx'", ".csv, .parquet, .pq"]),
+    "unknown output type": (lambda d, loans, out: _generate(loans, "--n", 5, "--out", d / "s.json"),
+                            ["'.json'", ".csv, .parquet, .pq"]),
+    "missing output folder": (lambda d, loans, out: _generate(loans, "--n", 5, "--out", d / "no" / "s.csv"),
+                              ["does not exist"]),
+    "n is zero": (lambda d, loans, out: _generate(loans, "--n", 0, "--out", out), ["--n", "positive", "0"]),
+    "n is negative": (lambda d, loans, out: _generate(loans, "--n", -4, "--out", out), ["--n", "positive", "-4"]),
+    "n and balance": (lambda d, loans, out: _generate(loans, "--n", 5, "--balance", "--out", out),
+                      ["--n", "--balance", "not both"]),
+    "neither n nor balance": (lambda d, loans, out: _generate(loans, "--out", out), ["--n", "--balance"]),
+    "label and balance": (lambda d, loans, out: _generate(loans, "--balance", "--label", "yes", "--out", out),
+                          ["--label"]),
+    "unknown label": (lambda d, loans, out: _generate(loans, "--n", 5, "--label", "maybe", "--out", out),
+                      ["'maybe'", "no, yes"]),
+    "unknown loss": (lambda d, loans, out: _generate(loans, "--n", 5, "--loss", "lsgan", "--out", out),
+                     ["'lsgan'", "hinge", "minimax", "nonsaturating", "wasserstein", "wgan-gp"]),
+    "same out and model": (lambda d, loans, out: _generate(loans, "--n", 5, "--out", out, "--model-out", out),
+                           ["--out", "--model-out"]),
+    "already balanced": (lambda d, loans, out: _generate(_file(d, "b.csv", "x,default\n1,a\n2,a\n3,b\n4,b\n"),
+                                                         "--balance", "--out", out), ["already balanced"]),
+    "bad strategy": (lambda d, loans, out: ["resample", loans, "--target", "default", "--strategy", "most",
+                                            "--out", out], ["'most'", "auto, minority, not-majority"]),
+    "strategy adds nothing": (lambda d, loans, out: ["resample", loans, "--target", "default", "--strategy",
+                                                     "0.01", "--out", out], ["ratio"]),
+    "missing model": (lambda d, loans, out: ["sample", d / "none.augan", "--n", 3, "--out", out],
+                      ["no model file", "none.augan"]),
+    "not a model": (lambda d, loans, out: ["sample", loans, "--n", 3, "--out", out], ["not a readable augan model"]),
+}
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_user_error_is_one_line_before_any_training(case, augan, loans, tmp_path, monkeypatch, user_error):
+    def must_not_train(self, X, y):
+        raise AssertionError("the command trained before refusing its input")
+
+    monkeypatch.setattr(CGAN, "fit", must_not_train)
+    make_args, phrases = CASES[case]
+    out = tmp_path / "out.csv"
+    user_error(augan(*make_args(tmp_path, loans, out)), *phrases)
+    assert not out.exists()
+    assert list(tmp_path.glob(".*.tmp")) == []
+
+
+def test_existing_output_is_refused_before_training_and_left_alone(augan, loans, tmp_path, monkeypatch,
+                                                                   user_error):
+    monkeypatch.setattr(CGAN, "fit", lambda self, X, y: pytest.fail("trained before refusing the output"))
+    out = tmp_path / "s.csv"
+    out.write_text("keep me\n")
+    user_error(augan(*_generate(loans, "--balance", "--out", out)), "already exists", "--overwrite")
+    assert out.read_text() == "keep me\n"
+
+
+@pytest.mark.parametrize(("option", "value", "phrase"), [("--epochs", "0", "epochs"),
+                                                         ("--batch-size", "1", "batch_size"),
+                                                         ("--device", "tpu:9", "device")])
+def test_bad_training_setting_is_one_line(augan, loans, tmp_path, option, value, phrase, user_error):
+    out = tmp_path / "s.csv"
+    user_error(augan(*_generate(loans, "--n", 5, option, value, "--out", out)), phrase)
+    assert not out.exists()
+
+
+def test_infinite_values_are_one_line(augan, tmp_path, user_error):
+    data = _file(tmp_path, "inf.csv", "x,default\n1,a\ninf,a\n3,b\n4,b\n")
+    user_error(augan(*_generate(data, "--n", 5, "--out", tmp_path / "s.csv")), "'x'", "infinite")
+
+
+def _interrupt_after_first_epoch(monkeypatch):
+    end_epoch = Trainer._end_epoch
+
+    def interrupted(self, means):
+        end_epoch(self, means)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(Trainer, "_end_epoch", interrupted)
+
+
+def test_ctrl_c_exits_130_naming_the_checkpoint_and_resume_continues(augan, loans, train_args, tmp_path,
+                                                                     monkeypatch):
+    out, checkpoints = tmp_path / "s.csv", tmp_path / "checkpoints"
+    args = _generate(loans, "--n", 5, "--out", out, "--checkpoint-dir", checkpoints, *train_args)
+    with monkeypatch.context() as patch:
+        _interrupt_after_first_epoch(patch)
+        result = augan(*args)
+    assert result.exit_code == 130
+    assert result.stderr.splitlines() == [
+        f"augan: interrupted; training state saved in {checkpoints / CHECKPOINT_NAME} "
+        f"(run again with --resume to continue)."]
+    assert (checkpoints / CHECKPOINT_NAME).exists()
+    assert not out.exists()
+    resumed = augan(*args, "--resume")
+    assert resumed.exit_code == 0, resumed.output
+    assert len(pd.read_csv(out)) == 5
+
+
+def test_ctrl_c_without_checkpoint_dir_says_nothing_was_kept(augan, loans, train_args, tmp_path, monkeypatch):
+    _interrupt_after_first_epoch(monkeypatch)
+    out = tmp_path / "s.csv"
+    result = augan(*_generate(loans, "--n", 5, "--out", out, *train_args))
+    assert result.exit_code == 130
+    assert result.stderr.splitlines() == [
+        "augan: interrupted; nothing was written (pass --checkpoint-dir to keep the training state)."]
+    assert not out.exists()
+
+
+def test_diverged_training_is_one_line(augan, loans, tmp_path, monkeypatch, user_error):
+    def diverge(self, X, y):
+        raise TrainingDivergedError("training diverged at epoch 3: the d_loss became nan.")
+
+    monkeypatch.setattr(CGAN, "fit", diverge)
+    user_error(augan(*_generate(loans, "--n", 5, "--out", tmp_path / "s.csv")), "diverged at epoch 3")
+
+
+def test_a_bug_is_not_disguised_as_a_user_error(augan, loans, train_args, tmp_path, monkeypatch):
+    def broken(self, *args, **kwargs):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(CGAN, "sample", broken)
+    result = augan(*_generate(loans, "--n", 5, "--out", tmp_path / "s.csv", *train_args))
+    assert result.exit_code == 1
+    assert isinstance(result.exception, RuntimeError)
+    assert "augan: error" not in result.stderr
+
+
+def test_failed_write_leaves_no_partial_file(augan, loans, train_args, tmp_path, monkeypatch, user_error):
+    from augan_cli import files
+
+    def half_written(frame, path):
+        Path(path).write_text("age,inc")
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setitem(files._WRITERS, ".csv", half_written)
+    folder = tmp_path / "out"
+    folder.mkdir()
+    user_error(augan(*_generate(loans, "--n", 5, "--out", folder / "s.csv", *train_args)), "No space left")
+    assert list(folder.iterdir()) == []

@@ -1,0 +1,38 @@
+"""``augan fit``: a model file that remembers its target column."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from augan import CGAN
+
+
+def test_fit_saves_a_model_that_knows_its_classes_target_and_column_order(loans_model, loans):
+    gan = CGAN.load(loans_model)
+    assert gan.classes_.tolist() == ["no", "yes"]
+    assert gan.class_counts_.tolist() == [185, 15]
+    assert gan.metadata_ == {"target": "default", "columns": list(pd.read_csv(loans).columns)}
+    assert gan.get_params()["epochs"] == 2
+
+
+def test_fit_refuses_to_replace_a_model_without_overwrite(augan, loans, loans_model, train_args, user_error):
+    before = loans_model.read_bytes()
+    result = augan("fit", loans, "--target", "default", "--model-out", loans_model, *train_args)
+    user_error(result, str(loans_model), "--overwrite")
+    assert loans_model.read_bytes() == before
+
+
+def test_fit_with_overwrite_replaces_the_model(augan, numbers_csv, train_args, tmp_path):
+    model = tmp_path / "m.augan"
+    model.write_bytes(b"old")
+    result = augan("fit", numbers_csv, "--target", "label", "--model-out", model, "--overwrite", *train_args)
+    assert result.exit_code == 0, result.output
+    assert CGAN.load(model).classes_.tolist() == [0, 1]
+
+
+def test_save_refuses_metadata_that_is_not_plain_json(loans_model, tmp_path):
+    gan = CGAN.load(loans_model)
+    with pytest.raises(TypeError, match="metadata"):
+        gan.save(tmp_path / "m.augan", metadata={"target": object()})
+    assert not (tmp_path / "m.augan").exists()

@@ -1,0 +1,75 @@
+"""``augan generate``: synthetic rows only, in the input's columns and dtypes."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from augan import CGAN
+
+
+def test_balance_writes_only_the_rows_that_balance_the_classes(augan, loans, train_args, tmp_path):
+    out = tmp_path / "synthetic.csv"
+    result = augan("generate", loans, "--target", "default", "--balance", "--out", out, *train_args)
+    assert result.exit_code == 0, result.output
+    original = pd.read_csv(loans)
+    synthetic = pd.read_csv(out)
+    assert list(synthetic.columns) == list(original.columns)
+    pd.testing.assert_series_equal(synthetic.dtypes, original.dtypes)
+    assert synthetic["default"].value_counts().to_dict() == {"yes": 185 - 15}
+
+
+def test_n_with_label_draws_that_class_only_and_overwrites_when_asked(augan, loans, train_args, tmp_path):
+    out = tmp_path / "fraud.csv"
+    out.write_text("old\n")
+    result = augan("generate", loans, "--target", "default", "--n", 30, "--label", "yes", "--out", out,
+                   "--overwrite", *train_args)
+    assert result.exit_code == 0, result.output
+    synthetic = pd.read_csv(out)
+    assert len(synthetic) == 30
+    assert set(synthetic["default"]) == {"yes"}
+
+
+def test_n_without_label_follows_the_training_proportions(augan, loans, train_args, tmp_path):
+    out = tmp_path / "s.csv"
+    result = augan("generate", loans, "--target", "default", "--n", 40, "--out", out, *train_args)
+    assert result.exit_code == 0, result.output
+    assert pd.read_csv(out)["default"].value_counts().to_dict() == {"no": 37, "yes": 3}
+
+
+def test_label_is_read_in_the_type_of_integer_classes(augan, numbers_csv, train_args, tmp_path):
+    out = tmp_path / "ones.csv"
+    result = augan("generate", numbers_csv, "--target", "label", "--n", 12, "--label", "1", "--out", out,
+                   *train_args)
+    assert result.exit_code == 0, result.output
+    synthetic = pd.read_csv(out)
+    assert list(synthetic.columns) == ["x", "label", "k"]
+    assert synthetic["label"].dtype == "int64"
+    assert synthetic["label"].tolist() == [1] * 12
+
+
+def test_parquet_in_parquet_out_keeps_dtypes(augan, loans, train_args, tmp_path):
+    source = tmp_path / "loans.parquet"
+    original = pd.read_csv(loans)
+    original.to_parquet(source, index=False)
+    out = tmp_path / "synthetic.pq"
+    result = augan("generate", source, "--target", "default", "--n", 20, "--out", out, *train_args)
+    assert result.exit_code == 0, result.output
+    synthetic = pd.read_parquet(out)
+    assert len(synthetic) == 20
+    pd.testing.assert_series_equal(synthetic.dtypes, original.dtypes)
+
+
+def test_model_out_saves_the_model_with_its_target_name(augan, loans, train_args, tmp_path):
+    model = tmp_path / "loans.augan"
+    result = augan("generate", loans, "--target", "default", "--n", 5, "--out", tmp_path / "s.csv",
+                   "--model-out", model, *train_args)
+    assert result.exit_code == 0, result.output
+    assert CGAN.load(model).metadata_["target"] == "default"
+
+
+def test_summary_names_the_rows_and_the_file_unless_quiet(augan, loans, tmp_path):
+    out = tmp_path / "s.csv"
+    result = augan("generate", loans, "--target", "default", "--n", 4, "--label", "yes", "--out", out,
+                   "--epochs", "1", "--batch-size", "32")
+    assert result.exit_code == 0, result.output
+    assert f"wrote 4 rows (yes: 4) to {out}" in result.stdout
