@@ -1,0 +1,455 @@
+"""ImageCodec: image arrays <-> float32 (n, C, H, W) tensors in [-1, 1], exactly invertible; and image files.
+
+Accepted layouts are (n, H, W) grayscale, (n, H, W, C) channels-last and (n, C, H, W) channels-first with
+C in {1, 3, 4}; accepted dtypes are integers in 0..255 (uint8 above all) and floats in [0, 1] or [0, 255].
+The convolutional networks need square images of 28, 32 or 64 pixels, so smaller images are padded to the
+nearest of those sizes and cropped back on decoding.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import zipfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .._validation import check_labels
+from ..io import atomic_output
+
+SUPPORTED_SIZES = (28, 32, 64)
+CHANNELS = (1, 3, 4)
+LAYOUTS = ("NHW", "NHWC", "NCHW")
+_MODES = {1: "L", 3: "RGB", 4: "RGBA"}
+
+
+def _layout(shape: tuple[int, ...]) -> str:
+    if len(shape) == 3:
+        return "NHW"
+    if len(shape) != 4:
+        raise ValueError(f"images must have shape (n, H, W), (n, H, W, C) or (n, C, H, W); got shape {shape}.")
+    if shape[3] in CHANNELS:
+        return "NHWC"
+    if shape[1] in CHANNELS:
+        return "NCHW"
+    raise ValueError(f"cannot tell the channel axis of images of shape {shape}: the channel count must be 1, 3 "
+                     f"or 4, in the last axis (n, H, W, C) or the second (n, C, H, W).")
+
+
+def padded_size(height: int, width: int) -> int | None:
+    """The side of the square the networks see for ``height`` x ``width`` images, or None above 64 px.
+
+    It is the smallest of 28, 32 and 64 that holds both sides; larger images keep their own size.
+    """
+    return next((s for s in SUPPORTED_SIZES if s >= max(height, width)), None)
+
+
+class ImageCodec:
+    """Encode images as float32 ``(n, C, H, W)`` arrays in [-1, 1] and decode generated ones back.
+
+    Layout: ``(n, H, W)`` is grayscale; a 4-D array is channels-last ``(n, H, W, C)`` when its last axis
+    has 1, 3 or 4 entries, otherwise channels-first ``(n, C, H, W)`` when its second axis has. When both
+    would fit (e.g. shape ``(n, 3, 4, 4)``) channels-last wins, as image files and PIL use it.
+
+    Values: integer dtypes (uint8 above all) hold 0..255; a float array holds [0, 1] when its largest value
+    at ``fit`` is at most 1, otherwise [0, 255]. Either range maps linearly to [-1, 1]; ``inverse_transform``
+    maps back, clips to the range, rounds for integer dtypes and returns the dtype and layout given to
+    ``fit``, so ``inverse_transform(transform(X))`` gives ``X`` back (exactly for integers, to float32
+    precision for floats).
+
+    Size: images whose sides are at most 64 px are padded, centred, to the smallest square of 28, 32 or
+    64 px that holds them (the padding is black, -1 once encoded) and cropped back when decoding: 8x8
+    digits become 28x28, 30x30 become 32x32, 40x50 become 64x64. Larger images keep their own size (the
+    MLP networks accept any size; the DCGAN networks do not).
+
+    Attributes
+    ----------
+    layout_ : {"NHW", "NHWC", "NCHW"}
+        The layout of the images given to ``fit``.
+    input_shape_ : tuple of int
+        The shape of one image as given to ``fit``.
+    dtype_ : str
+        Their dtype.
+    value_max_ : float
+        The top of their value range: 255.0 or 1.0.
+    sample_shape_ : tuple of int
+        ``(C, H, W)`` of an encoded image, after padding.
+    n_features_in_ : int
+        Pixels per image as given to ``fit`` (``C * H * W`` before padding).
+    feature_names_in_ : None
+        Images have no column names.
+    """
+
+    feature_names_in_ = None
+
+    def fit(self, X: Any) -> ImageCodec:
+        """Learn the layout, dtype, value range and size of the images ``X``.
+
+        Raises
+        ------
+        ValueError, TypeError
+            If ``X`` is not an array of images in a supported layout, dtype and value range.
+        """
+        X = _as_image_array(X)
+        self.layout_ = _layout(X.shape)
+        self.input_shape_ = tuple(int(s) for s in X.shape[1:])
+        self.dtype_ = X.dtype.str
+        self.value_max_ = _value_max(X)
+        self._set_shapes()
+        return self
+
+    def _set_shapes(self) -> None:
+        channels, height, width = self._chw(self.input_shape_)
+        side = padded_size(height, width)
+        self.sample_shape_ = (channels, side, side) if side else (channels, height, width)
+        self.n_features_in_ = channels * height * width
+
+    def _chw(self, shape: tuple[int, ...]) -> tuple[int, int, int]:
+        if self.layout_ == "NHW":
+            return 1, shape[0], shape[1]
+        if self.layout_ == "NHWC":
+            return shape[2], shape[0], shape[1]
+        return shape[0], shape[1], shape[2]
+
+    def _check_shape(self, X: np.ndarray, name: str = "X") -> None:
+        if tuple(X.shape[1:]) != self.input_shape_:
+            raise ValueError(f"{name} holds images of shape {tuple(X.shape[1:])}; the codec was fitted on "
+                             f"{self.input_shape_}.")
+
+    def to_unit(self, X: Any) -> np.ndarray:
+        """The images of ``X`` (as given to ``fit``) as float64 ``(n, C, H, W)`` in [0, 1], unpadded."""
+        X = _as_image_array(X)
+        self._check_shape(X)
+        chw = X.reshape(X.shape[0], 1, *X.shape[1:]) if self.layout_ == "NHW" else X
+        if self.layout_ == "NHWC":
+            chw = chw.transpose(0, 3, 1, 2)
+        return np.clip(chw.astype(np.float64) / self.value_max_, 0.0, 1.0)
+
+    def to_uint8(self, X: Any) -> np.ndarray:
+        """The images of ``X`` (as given to ``fit``) as uint8 ``(n, H, W, C)``, for files and figures."""
+        return np.rint(self.to_unit(X) * 255).astype(np.uint8).transpose(0, 2, 3, 1)
+
+    def transform(self, X: Any) -> np.ndarray:
+        """Encode images laid out as in ``fit`` as float32 ``(n, C, H, W)`` in [-1, 1], padded to ``sample_shape_``."""
+        unit = self.to_unit(X)
+        top, left = self._offsets()
+        out = np.full((unit.shape[0], *self.sample_shape_), -1.0, dtype=np.float32)
+        out[:, :, top:top + unit.shape[2], left:left + unit.shape[3]] = unit * 2.0 - 1.0
+        return out
+
+    def _offsets(self) -> tuple[int, int]:
+        _, height, width = self._chw(self.input_shape_)
+        return (self.sample_shape_[1] - height) // 2, (self.sample_shape_[2] - width) // 2
+
+    def inverse_transform(self, Z: Any) -> np.ndarray:
+        """Decode ``(n, C, H, W)`` arrays in [-1, 1] to images in the layout and dtype given to ``fit``.
+
+        Values are clipped to the value range; integer dtypes are rounded.
+        """
+        Z = np.asarray(Z, dtype=np.float64)
+        if Z.ndim != 4 or tuple(Z.shape[1:]) != self.sample_shape_:
+            raise ValueError(f"Z must have shape (n, {', '.join(map(str, self.sample_shape_))}), got {Z.shape}.")
+        channels, height, width = self._chw(self.input_shape_)
+        top, left = self._offsets()
+        crop = Z[:, :, top:top + height, left:left + width]
+        values = (np.clip(crop, -1.0, 1.0) + 1.0) * 0.5 * self.value_max_
+        dtype = np.dtype(self.dtype_)
+        if dtype.kind in "iu":
+            values = np.rint(values)
+        if self.layout_ == "NHW":
+            values = values[:, 0]
+        elif self.layout_ == "NHWC":
+            values = values.transpose(0, 2, 3, 1)
+        return np.ascontiguousarray(values).astype(dtype)
+
+    def get_state(self) -> dict:
+        """Everything needed to rebuild the fitted codec, as plain Python values."""
+        return {"layout": self.layout_, "input_shape": list(self.input_shape_), "dtype": self.dtype_,
+                "value_max": float(self.value_max_)}
+
+    @classmethod
+    def from_state(cls, state: dict) -> ImageCodec:
+        """Rebuild a codec from :meth:`get_state`'s output."""
+        if state["layout"] not in LAYOUTS:
+            raise ValueError(f"unknown image layout {state['layout']!r} in the codec state.")
+        codec = cls()
+        codec.layout_ = state["layout"]
+        codec.input_shape_ = tuple(int(s) for s in state["input_shape"])
+        codec.dtype_ = str(state["dtype"])
+        codec.value_max_ = float(state["value_max"])
+        codec._set_shapes()
+        return codec
+
+
+def _as_image_array(X: Any, name: str = "X") -> np.ndarray:
+    if not isinstance(X, np.ndarray):
+        X = np.asarray(X)
+    if X.dtype.kind == "b" or X.dtype.kind not in "iuf":
+        raise TypeError(f"{name} must hold numbers (uint8 0..255, or floats in [0, 1] or [0, 255]); "
+                        f"got dtype {X.dtype}.")
+    if X.ndim not in (3, 4):
+        raise ValueError(f"{name} must have shape (n, H, W), (n, H, W, C) or (n, C, H, W); got shape {X.shape}.")
+    if X.shape[0] == 0 or 0 in X.shape[1:]:
+        raise ValueError(f"{name} holds no pixels (shape {X.shape}).")
+    return X
+
+
+def _value_max(X: np.ndarray) -> float:
+    lo, hi = X.min(), X.max()
+    if X.dtype.kind == "f" and not (np.isfinite(lo) and np.isfinite(hi)):
+        raise ValueError("X holds NaN or infinite pixel values.")
+    if lo < 0 or hi > 255:
+        raise ValueError(f"pixel values must lie in [0, 1] or [0, 255]; X ranges over [{lo}, {hi}]. "
+                         f"Rescale the images first.")
+    if X.dtype.kind in "iu":
+        return 255.0
+    return 1.0 if hi <= 1.0 else 255.0
+
+
+# --------------------------------------------------------------------- image folders
+def read_image_folder(path: str | os.PathLike, size: int | Sequence[int] | None = None
+                      ) -> tuple[np.ndarray, np.ndarray]:
+    """Read a folder with one subfolder of images per class (PNG, JPEG, or any format Pillow reads).
+
+    Parameters
+    ----------
+    path : path
+        The folder; each subfolder's name is the class label of the images in it. Hidden files and
+        folders (names starting with ".") are ignored.
+    size : int or (height, width), optional
+        Resize every image to this size; needed when the images differ in size.
+
+    Returns
+    -------
+    X : ndarray of uint8, shape (n, H, W) for grayscale images or (n, H, W, C) for colour
+        Colour images are RGB, or RGBA when every image has an alpha channel.
+    y : ndarray of str, shape (n,)
+        The class (subfolder name) of each image.
+
+    Raises
+    ------
+    FileNotFoundError
+        If ``path`` is not a folder.
+    ValueError
+        If the folder holds no class subfolders, a class holds no image, a file is not an image (the message
+        names it), or the images differ in size without ``size`` (the message names two of them).
+    """
+    from PIL import Image, UnidentifiedImageError
+
+    files, labels = _list_class_files(Path(path))
+    target = _check_size(size)
+    images: list[Any] = []
+    for file in files:
+        try:
+            with Image.open(file) as image:
+                image.load()
+                images.append(image.copy() if target is None else image.resize(target[::-1], Image.BILINEAR))
+        except (UnidentifiedImageError, OSError) as exc:
+            raise ValueError(f"{file} is not an image Pillow can read ({exc}); remove it from the folder.") from exc
+    _check_same_size(images, files)
+    return _stack(images), np.asarray(labels)
+
+
+def _list_class_files(root: Path) -> tuple[list[Path], list[str]]:
+    if not root.is_dir():
+        raise FileNotFoundError(f"no folder at {root}.")
+    files, labels = [], []
+    entries = sorted(p for p in root.iterdir() if not p.name.startswith("."))
+    stray = [p for p in entries if not p.is_dir()]
+    if stray:
+        raise ValueError(f"{stray[0]} is a file at the top of {root}; the folder must hold only one subfolder "
+                         f"of images per class.")
+    if not entries:
+        raise ValueError(f"{root} holds no class subfolders; put the images of each class in a subfolder named "
+                         f"after the class.")
+    for folder in entries:
+        members = sorted(p for p in folder.iterdir() if not p.name.startswith("."))
+        nested = [p for p in members if p.is_dir()]
+        if nested:
+            raise ValueError(f"{nested[0]} is a folder inside the class folder {folder}; a class folder must hold "
+                             f"only images.")
+        if not members:
+            raise ValueError(f"the class folder {folder} holds no images.")
+        files.extend(members)
+        labels.extend([folder.name] * len(members))
+    return files, labels
+
+
+def _check_size(size: Any) -> tuple[int, int] | None:
+    if size is None:
+        return None
+    pair = (size, size) if isinstance(size, (int, np.integer)) else tuple(np.atleast_1d(np.asarray(size, object)))
+    if len(pair) != 2 or not all(isinstance(s, (int, np.integer)) and not isinstance(s, bool) and s > 0
+                                 for s in pair):
+        raise ValueError(f"size must be a positive int or a pair (height, width) of them, got {size!r}.")
+    return int(pair[0]), int(pair[1])
+
+
+def _check_same_size(images: list, files: list[Path]) -> None:
+    first = images[0].size
+    for image, file in zip(images, files):
+        if image.size != first:
+            raise ValueError(f"the images differ in size: {files[0]} is {first[0]}x{first[1]} but {file} is "
+                             f"{image.size[0]}x{image.size[1]} (width x height); pass size=(height, width) to "
+                             f"resize them all, e.g. size=64.")
+
+
+def _stack(images: list) -> np.ndarray:
+    modes = {image.mode for image in images}
+    if modes <= {"1", "L", "I", "I;16"}:
+        return np.stack([np.asarray(_to_gray(image)) for image in images])
+    alpha = all(image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info for image in images)
+    mode = "RGBA" if alpha else "RGB"
+    return np.stack([np.asarray(image.convert(mode)) for image in images])
+
+
+def _to_gray(image: Any) -> Any:
+    if image.mode in ("I", "I;16"):
+        # 16-bit images: scale 0..65535 to 0..255 rather than let Pillow clip everything above 255.
+        return np.rint(np.clip(np.asarray(image, dtype=np.float64) / 65535.0, 0, 1) * 255).astype(np.uint8)
+    return image.convert("L")
+
+
+def write_image_folder(path: str | os.PathLike, X: Any, y: Any, overwrite: bool = False) -> Path:
+    """Write images as PNG files in one subfolder per class (the layout :func:`read_image_folder` reads).
+
+    The folder is written under a temporary name beside ``path`` and renamed when complete, so ``path``
+    never holds a half-written set.
+
+    Parameters
+    ----------
+    path : path
+        The folder to create.
+    X : array of images
+        Any layout and dtype :class:`ImageCodec` accepts.
+    y : array-like of shape (n,)
+        The class of each image; ``str(label)`` names its subfolder.
+    overwrite : bool, default=False
+        Replace an existing non-empty folder.
+
+    Returns
+    -------
+    Path
+        ``path``.
+
+    Raises
+    ------
+    FileExistsError
+        If ``path`` is a non-empty folder and ``overwrite`` is False, or is a file.
+    ValueError
+        If a label cannot be a folder name, or ``X`` and ``y`` differ in length.
+    """
+    from PIL import Image
+
+    X = _as_image_array(X)
+    labels = check_labels(y, X.shape[0])
+    names = [_folder_name(label) for label in labels]
+    pixels = ImageCodec().fit(X).to_uint8(X)
+    target = Path(path)
+    _check_output_folder(target, overwrite)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
+    try:
+        for name in sorted(set(names)):
+            (tmp / name).mkdir()
+        for index, (image, name) in enumerate(zip(pixels, names)):
+            channels = image.shape[2]
+            data = image[:, :, 0] if channels == 1 else image
+            Image.fromarray(data, _MODES[channels]).save(tmp / name / f"{index:06d}.png")
+        _swap_in(tmp, target, overwrite)
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp)
+    return target
+
+
+def _folder_name(label: Any) -> str:
+    name = str(label.item() if isinstance(label, np.generic) else label)
+    if not name or name in (".", "..") or name.startswith(".") or "/" in name or os.sep in name or "\0" in name:
+        raise ValueError(f"the label {label!r} cannot name a class folder (empty, hidden, or holds a path "
+                         f"separator); rename the class.")
+    return name
+
+
+def _check_output_folder(target: Path, overwrite: bool) -> None:
+    if target.is_file() or target.is_symlink():
+        raise FileExistsError(f"{target} is a file; write_image_folder needs a folder path.")
+    if target.is_dir() and any(target.iterdir()) and not overwrite:
+        raise FileExistsError(f"{target} already exists and is not empty; pass overwrite=True "
+                              f"(CLI: --overwrite) to replace it.")
+    if not target.parent.is_dir():
+        raise FileNotFoundError(f"the folder {target.parent} does not exist; create it first.")
+
+
+def _swap_in(tmp: Path, target: Path, overwrite: bool) -> None:
+    if not target.exists():
+        os.rename(tmp, target)
+        return
+    if any(target.iterdir()) and not overwrite:
+        raise FileExistsError(f"{target} was filled while the images were being written; not replacing it.")
+    old = target.with_name(f".{target.name}.{os.getpid()}.old")
+    os.rename(target, old)
+    os.rename(tmp, target)
+    shutil.rmtree(old)
+
+
+# ----------------------------------------------------------------------- npz files
+def read_npz(path: str | os.PathLike) -> tuple[np.ndarray, np.ndarray]:
+    """Read images and labels from an ``.npz`` file holding arrays named ``X`` and ``y``.
+
+    Raises
+    ------
+    FileNotFoundError
+        If there is no file at ``path``.
+    ValueError
+        If the file is not a readable ``.npz``, lacks ``X`` or ``y``, needs pickle (object arrays),
+        or ``X`` and ``y`` differ in length.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"no file at {path}.")
+    try:
+        archive = np.load(path, allow_pickle=False)
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
+        raise ValueError(f"{path} is not a readable .npz file ({exc}).") from exc
+    if not isinstance(archive, np.lib.npyio.NpzFile):
+        raise ValueError(f"{path} holds a single array, not an .npz archive of arrays named 'X' and 'y'.")
+    with archive:
+        missing = [k for k in ("X", "y") if k not in archive.files]
+        if missing:
+            raise ValueError(f"{path} must hold arrays named 'X' (images) and 'y' (labels); it holds "
+                             f"{archive.files}.")
+        try:
+            X, y = archive["X"], archive["y"]
+        except ValueError as exc:
+            raise ValueError(f"{path} holds object arrays, which would need pickle to load; save the labels as "
+                             f"numbers or strings (write_npz does).") from exc
+    check_labels(y, X.shape[0] if X.ndim else None)
+    return X, y
+
+
+def write_npz(path: str | os.PathLike, X: Any, y: Any, overwrite: bool = False) -> Path:
+    """Write images ``X`` and labels ``y`` to a compressed ``.npz`` file (arrays ``X`` and ``y``), atomically.
+
+    Labels are stored as numbers or strings, never as pickled objects.
+
+    Raises
+    ------
+    FileExistsError
+        If ``path`` exists and ``overwrite`` is False.
+    ValueError
+        If ``X`` and ``y`` differ in length.
+    """
+    X = np.asarray(X)
+    labels = check_labels(y, X.shape[0] if X.ndim else None)
+    if labels.dtype.kind == "O":
+        labels = labels.astype(str) if all(isinstance(v, str) for v in labels) else np.asarray(labels.tolist())
+        if labels.dtype.kind == "O":
+            raise ValueError("y mixes label types; use numbers or strings only.")
+    with atomic_output(path, overwrite) as tmp, open(tmp, "wb") as handle:
+        # A file handle, because np.savez would append ".npz" to the temporary name.
+        np.savez_compressed(handle, X=X, y=labels)
+    return Path(path)

@@ -1,0 +1,60 @@
+import matplotlib
+import numpy as np
+import pytest
+from matplotlib.figure import Figure
+from PIL import Image
+from sklearn.exceptions import NotFittedError
+
+from augan import CGAN
+from augan.plot import sample_grid, save_sample_grid
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402 - after choosing the backend
+
+
+@pytest.fixture(scope="module")
+def image_gan():
+    rng = np.random.default_rng(0)
+    X = rng.integers(0, 256, (24, 3, 8, 8)).astype(np.uint8)
+    y = np.array(["cat", "dog", "owl"] * 8)
+    return CGAN(architecture="dcgan", loss="hinge", epochs=1, batch_size=12, noise_dim=8, random_state=0).fit(X, y)
+
+
+def test_grid_has_one_labelled_row_per_class_and_leaks_no_pyplot_figure(image_gan):
+    before = plt.get_fignums()
+    figure = sample_grid(image_gan, per_class=4, random_state=1)
+    assert isinstance(figure, Figure)
+    assert plt.get_fignums() == before
+    axes = np.array(figure.axes).reshape(3, 4)
+    assert [axes[row, 0].get_ylabel() for row in range(3)] == ["cat", "dog", "owl"]
+    assert axes[0, 0].get_images()[0].get_array().shape == (8, 8, 3)
+
+
+def test_grid_is_reproducible_with_a_seed(image_gan):
+    first = sample_grid(image_gan, per_class=2, random_state=5).axes[3].get_images()[0].get_array()
+    again = sample_grid(image_gan, per_class=2, random_state=5).axes[3].get_images()[0].get_array()
+    np.testing.assert_array_equal(first, again)
+
+
+def test_saved_grid_is_a_png_and_is_not_clobbered_without_overwrite(image_gan, tmp_path):
+    path = save_sample_grid(image_gan, tmp_path / "grid.png", per_class=3)
+    with Image.open(path) as image:
+        assert image.format == "PNG" and image.size[0] > 50 and image.size[1] > 50
+    with pytest.raises(FileExistsError):
+        save_sample_grid(image_gan, path)
+    save_sample_grid(image_gan, path, per_class=2, overwrite=True)
+    assert [p.name for p in tmp_path.iterdir()] == ["grid.png"]
+
+
+def test_grid_of_a_tabular_gan_is_refused(tiny):
+    X = np.random.default_rng(0).normal(size=(40, 3))
+    gan = CGAN(**tiny).fit(X, np.arange(40) % 2)
+    with pytest.raises(ValueError, match="fitted on images"):
+        sample_grid(gan)
+
+
+def test_grid_needs_a_fitted_gan_and_a_positive_per_class(image_gan):
+    with pytest.raises(NotFittedError):
+        sample_grid(CGAN())
+    with pytest.raises(ValueError, match="per_class"):
+        sample_grid(image_gan, per_class=0)
