@@ -1,0 +1,233 @@
+"""evaluate: one call that measures whether a GAN oversampler helps, and how good its synthetic data is."""
+
+from __future__ import annotations
+
+import contextlib
+import numbers
+import sys
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sklearn.base import clone
+from sklearn.model_selection import train_test_split
+from sklearn.utils import check_random_state
+from sklearn.utils.validation import check_is_fitted
+from tqdm.auto import tqdm
+
+from ._validation import check_labels
+from .metrics.detection import c2st, discriminator_auc, privacy_scores
+from .metrics.encoding import as_rows, categorical_mask, is_image_array
+from .metrics.utility import BASELINES, downstream_gain
+from .oversampler import GANOversampler
+from .report import Report
+from .synthesizer import CGAN
+
+_SEED_MAX = np.iinfo(np.int32).max
+
+
+def evaluate(X: Any, y: Any, *, sampler: Any = None, baselines: tuple = BASELINES, classifiers: Any = "default",
+             cv: int = 5, n_repeats: int = 1, tstr: bool = True, quality: bool = True, model: CGAN | None = None,
+             holdout: float = 0.2, weights_path: str | None = None, categorical_features: Any = "auto",
+             random_state: Any = None, verbose: bool = True) -> Report:
+    """Measure what a GAN oversampler does for classifiers on ``X, y``, and how real its synthetic data looks.
+
+    Two parts:
+
+    1. Downstream gain (:func:`~augan.metrics.utility.downstream_gain`): stratified repeated k-fold
+       cross-validation; ``sampler`` and each baseline are fitted on the training folds only; classifiers are
+       scored on the untouched test folds. Includes "tstr" (classifiers trained on synthetic rows only).
+    2. Quality (``quality=True``): a GAN with the sampler's settings is fitted on a stratified ``1 - holdout``
+       share of the rows (or ``model``, an already fitted CGAN, is used) and asked for as many rows per class as
+       it trained on. Then: FID / KID / precision-recall through torch-fidelity (overall and per class), a
+       classifier two-sample test, the GAN discriminator's AUC on held-out real rows, and distances to the
+       closest training row (privacy).
+
+    Parameters
+    ----------
+    X : DataFrame, array-like of shape (n_samples, n_features), or image array
+        A table (numeric, categorical, string columns; missing values allowed), or images of shape
+        (n, H, W), (n, H, W, C) or (n, C, H, W).
+    y : array-like of shape (n_samples,)
+        Class labels.
+    sampler : imbalanced-learn sampler, optional
+        What to evaluate; default ``GANOversampler(random_state=random_state)``. For images a
+        :class:`~augan.GANOversampler` gets ``image_shape`` set, since classifiers see images as pixel rows.
+    baselines : tuple of {"none", "smote", "random"}, default=("none", "smote", "random")
+        Reference methods (see :func:`~augan.metrics.utility.downstream_gain`).
+    classifiers : "default", dict, list or classifier, default="default"
+        Logistic regression, histogram gradient boosting and kNN by default.
+    cv : int, default=5
+        Cross-validation folds.
+    n_repeats : int, default=1
+        Repetitions of the k-fold split.
+    tstr : bool, default=True
+        Add the "train on synthetic, test on real" row.
+    quality : bool, default=True
+        Compute fidelity, detection and privacy scores.
+    model : CGAN, optional
+        A fitted CGAN to judge instead of fitting one; its training rows are unknown, so all of ``X`` serves as
+        the real reference (the report says so).
+    holdout : float, default=0.2
+        Share of rows kept out of the quality GAN's training, for the discriminator and privacy checks;
+        0 fits it on every row.
+    weights_path : str, optional
+        Images: local Inception-v3 weights for torch-fidelity's ``inception-v3-compat`` extractor.
+    categorical_features : "auto" or list, default="auto"
+        Which columns are categorical, for SMOTENC and the classifiers' one-hot encoding.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the splits, baselines, classifiers and metric computations.
+    verbose : bool, default=True
+        Progress bars on stderr.
+
+    Returns
+    -------
+    Report
+        ``print(report.summary())``; ``report.to_html(path)``, ``to_json``, ``to_markdown``, or ``save(path)``.
+
+    Raises
+    ------
+    ValueError, TypeError
+        On bad arguments or data too small for ``cv`` folds.
+    """
+    images = is_image_array(X)
+    n_rows = len(X)
+    labels = check_labels(y, n_rows)
+    if not isinstance(holdout, numbers.Real) or isinstance(holdout, bool) or not 0 <= holdout < 0.5:
+        raise ValueError(f"holdout must be a number in [0, 0.5), got {holdout!r}.")
+    if model is not None:
+        check_is_fitted(model, "generator_")
+    rng = check_random_state(random_state)
+    sampler = _prepare_sampler(sampler, X, random_state)
+    rows = as_rows(X)
+    utility = downstream_gain(rows, labels, sampler=sampler, baselines=baselines, classifiers=classifiers, cv=cv,
+                              n_repeats=n_repeats, tstr=tstr, categorical_features=categorical_features,
+                              random_state=rng.randint(_SEED_MAX), verbose=verbose)
+    history = utility.pop("history")
+    notes = ["Intervals are t-intervals over CV folds; folds share training rows, so the real uncertainty is "
+             "somewhat wider (Nadeau & Bengio, 2003)."]
+    quality_results, artifacts = None, {}
+    if quality:
+        quality_results, artifacts, note = _quality(X, labels, sampler, model, holdout, weights_path,
+                                                    categorical_features, rng, verbose)
+        notes.append(note)
+    history = artifacts.get("history") or history
+    results = {
+        "augan_version": _version(),
+        "data": _describe(X, labels, categorical_features),
+        "settings": {"cv": cv, "n_repeats": n_repeats, "tstr": bool(tstr), "quality": bool(quality),
+                     "baselines": [baselines] if isinstance(baselines, str) else list(baselines), "holdout": holdout,
+                     "random_state": random_state if isinstance(random_state, numbers.Integral) else None},
+        "utility": utility,
+        "quality": quality_results,
+        "training": {"history": history} if history else None,
+        "notes": notes,
+    }
+    return Report(results, {**artifacts, "history": history})
+
+
+def _prepare_sampler(sampler: Any, X: Any, random_state: Any) -> Any:
+    if sampler is None:
+        sampler = GANOversampler(random_state=random_state)
+    if is_image_array(X) and isinstance(sampler, GANOversampler) and sampler.image_shape is None:
+        sampler = clone(sampler).set_params(image_shape=tuple(X.shape[1:]))
+    return sampler
+
+
+def _quality_gan(sampler: Any) -> CGAN | None:
+    if not isinstance(sampler, GANOversampler):
+        return None
+    gan = clone(sampler.gan) if sampler.gan is not None else CGAN()
+    if sampler.random_state is not None:
+        gan.set_params(random_state=sampler.random_state)
+    return gan
+
+
+def _take(X: Any, index: np.ndarray) -> Any:
+    return X.iloc[index].reset_index(drop=True) if isinstance(X, pd.DataFrame) else np.asarray(X)[index]
+
+
+class _Steps:
+    """Runs named steps behind one progress bar on stderr."""
+
+    def __init__(self, total: int, verbose: bool) -> None:
+        self.bar = tqdm(total=total, desc="augan evaluate: quality", file=sys.stderr, disable=not verbose,
+                        leave=False)
+
+    def __call__(self, name: str, function: Any, *args: Any, **kwargs: Any) -> Any:
+        self.bar.set_postfix(step=name, refresh=True)
+        out = function(*args, **kwargs)
+        self.bar.update(1)
+        return out
+
+    def close(self) -> None:
+        self.bar.close()
+
+
+def _quality(X: Any, labels: np.ndarray, sampler: Any, model: CGAN | None, holdout: float, weights_path: Any,
+             categorical_features: Any, rng: np.random.RandomState, verbose: bool) -> tuple[dict | None, dict, str]:
+    from .metrics.fidelity import fidelity_scores  # torch-fidelity takes seconds to import; only load it here
+
+    gan = model if model is not None else _quality_gan(sampler)
+    if gan is None:
+        return None, {}, (f"Quality scores need a GAN: pass model= (a fitted CGAN) or a GANOversampler as sampler; "
+                          f"{type(sampler).__name__} has none.")
+    seeds = iter(rng.randint(_SEED_MAX, size=6))
+    train, test = np.arange(len(labels)), np.arange(0)
+    if model is None and holdout > 0:
+        train, test = train_test_split(train, test_size=holdout, stratify=labels, random_state=next(seeds))
+    X_train, y_train, X_test, y_test = _take(X, train), labels[train], _take(X, test), labels[test]
+    held_out = len(test) > 0
+    classes, counts = np.unique(y_train, return_counts=True)
+    options = {"categorical_features": categorical_features}
+    with contextlib.closing(_Steps(5 + (model is None), verbose)) as step:
+        if model is None:
+            gan = step("fit GAN", gan.fit, X_train, y_train)
+        X_syn, y_syn = step("sample", gan.sample, y={c: int(k) for c, k in zip(classes, counts)}, return_y=True,
+                            random_state=next(seeds))
+        y_syn = np.asarray(y_syn)
+        results = {
+            "fidelity": step("fidelity", fidelity_scores, X_train, y_train, X_syn, y_syn, weights_path=weights_path,
+                             random_state=next(seeds), **options),
+            "c2st": step("c2st", c2st, X, X_syn, y_real=labels, y_synthetic=y_syn, random_state=next(seeds),
+                         **options),
+            "discriminator": step("discriminator", discriminator_auc, gan, *((X_test, y_test) if held_out else
+                                  (X_train, y_train)), X_syn, y_syn, held_out=held_out),
+            "privacy": step("privacy", privacy_scores, X_train, X_syn, X_test if held_out else None,
+                            random_state=next(seeds), **options),
+        }
+    source = _quality_source(model is not None, holdout, len(test))
+    results = {"source": source, "n_train": int(len(train)), "n_holdout": int(len(test)), **results}
+    artifacts = {"X_real": X_train, "y_real": y_train, "X_synthetic": X_syn, "y_synthetic": y_syn, "model": gan,
+                 "history": getattr(gan, "history_", None)}
+    return results, artifacts, source
+
+
+def _quality_source(model_given: bool, holdout: float, n_holdout: int) -> str:
+    if model_given:
+        return ("model passed in: its training rows are unknown, so every row of X is the real reference and "
+                "no real row counts as held out.")
+    if n_holdout:
+        return (f"quality GAN fitted on a stratified {1 - holdout:.0%} of the rows with the sampler's GAN settings; "
+                f"the other {n_holdout} rows are the held-out real rows of the discriminator and privacy checks.")
+    return "quality GAN fitted on every row (holdout=0): no real row is held out."
+
+
+def _describe(X: Any, labels: np.ndarray, categorical_features: Any) -> dict:
+    classes, counts = np.unique(labels, return_counts=True)
+    data = {"kind": "image" if is_image_array(X) else "table", "n_samples": int(len(labels)),
+            "classes": {str(c): int(k) for c, k in zip(classes.tolist(), counts)}}
+    if is_image_array(X):
+        data.update(n_features=int(np.prod(X.shape[1:])), image_shape=list(X.shape[1:]))
+    else:
+        frame = X if isinstance(X, pd.DataFrame) else pd.DataFrame(np.asarray(X))
+        mask = categorical_mask(frame, categorical_features)
+        data.update(n_features=int(frame.shape[1]),
+                    categorical_columns=[str(c) for c, m in zip(frame.columns, mask) if m])
+    return data
+
+
+def _version() -> str:
+    from . import __version__
+
+    return __version__

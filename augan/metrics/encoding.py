@@ -1,0 +1,105 @@
+"""One way to turn a user's table (or images) into numbers for the evaluation's classifiers and distances.
+
+Every metric that needs numeric rows (downstream classifiers, the real-vs-synthetic classifier, nearest
+neighbour distances, the table feature extractor, the PCA figure) uses :func:`make_preprocessor`, so all of
+them read a table the same way: numeric columns imputed with the median and standardised, categorical
+columns one-hot encoded with "missing" as a level of its own.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sklearn.compose import ColumnTransformer
+from sklearn.impute import SimpleImputer
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import FunctionTransformer, OneHotEncoder, StandardScaler
+
+from ..data.tabular import TabularCodec
+
+_MISSING = "<missing>"
+
+
+def is_image_array(X: Any) -> bool:
+    """True for an image array of shape (n, H, W), (n, H, W, C) or (n, C, H, W)."""
+    return isinstance(X, np.ndarray) and X.ndim in (3, 4)
+
+
+def as_rows(X: Any) -> Any:
+    """Images flattened to one row per image; tables unchanged."""
+    return X.reshape(X.shape[0], -1) if is_image_array(X) else X
+
+
+def categorical_mask(X: Any, categorical_features: Any = "auto") -> list[bool]:
+    """Which columns of the table ``X`` are categorical, by the same rule as :class:`~augan.CGAN`'s codec.
+
+    Parameters
+    ----------
+    X : DataFrame or array-like of shape (n_samples, n_features)
+        The table.
+    categorical_features : "auto", list of column names or indices, or boolean mask, default="auto"
+        As in :class:`~augan.data.tabular.TabularCodec`: ``"auto"`` treats boolean, string, object and
+        category columns as categorical.
+
+    Returns
+    -------
+    mask : list of bool
+        One entry per column.
+    """
+    frame = X if isinstance(X, pd.DataFrame) else pd.DataFrame(np.asarray(X))
+    return TabularCodec(categorical_features=categorical_features)._categorical_mask(frame)
+
+
+def _to_float(X: Any) -> np.ndarray:
+    frame = pd.DataFrame(X)
+    return frame.apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+
+
+def _to_str(X: Any) -> np.ndarray:
+    values = pd.DataFrame(X).to_numpy(dtype=object)
+    return np.where(pd.isna(values), _MISSING, values.astype(str))
+
+
+def make_preprocessor(mask: list[bool]) -> ColumnTransformer:
+    """The column transformer every classifier and distance of the evaluation puts in front of the data.
+
+    Numeric columns: median imputation with a missing-value indicator column per column that had gaps, then
+    standardisation. Categorical columns: one-hot encoding of their
+    string form, with missing values as a level of their own and unseen levels encoded as zeros.
+
+    Parameters
+    ----------
+    mask : list of bool
+        Which columns are categorical (see :func:`categorical_mask`); columns are selected by position.
+
+    Returns
+    -------
+    preprocessor : ColumnTransformer
+        Unfitted; dense float output.
+    """
+    numeric = [i for i, is_cat in enumerate(mask) if not is_cat]
+    categorical = [i for i, is_cat in enumerate(mask) if is_cat]
+    branches = []
+    if numeric:
+        branches.append(("numeric", make_pipeline(
+            FunctionTransformer(_to_float),
+            SimpleImputer(strategy="median", keep_empty_features=True, add_indicator=True),
+            StandardScaler()), numeric))
+    if categorical:
+        branches.append(("categorical", make_pipeline(
+            FunctionTransformer(_to_str), OneHotEncoder(handle_unknown="ignore", sparse_output=False)),
+            categorical))
+    return ColumnTransformer(branches, sparse_threshold=0.0)
+
+
+def fit_encoder(X_real: Any, categorical_features: Any = "auto") -> ColumnTransformer:
+    """:func:`make_preprocessor` fitted on the real rows ``X_real`` (tables, or images flattened to rows)."""
+    rows = as_rows(X_real)
+    return make_preprocessor(categorical_mask(rows, categorical_features)).fit(rows)
+
+
+def encode(encoder: ColumnTransformer, X: Any) -> np.ndarray:
+    """Rows of ``X`` through a fitted encoder, as a float64 matrix; ``X`` must look like the fitted data."""
+    return np.asarray(encoder.transform(as_rows(X)), dtype=np.float64)

@@ -1,0 +1,336 @@
+"""Fidelity: FID, KID and precision / recall of synthetic rows or images, computed by torch-fidelity.
+
+torch-fidelity compares two sets through a feature extractor chosen by name from its registry. augan
+registers two of its own there:
+
+``"augan-table-mlp"``
+    For tables: the table is encoded (:func:`~augan.metrics.encoding.make_preprocessor`, fitted on the real
+    rows), a small MLP is trained to classify the real rows, and its penultimate layer gives the features.
+``"augan-image-cnn"``
+    For images: a small CNN trained to classify the real images; its penultimate layer gives the features.
+
+For images, ``weights_path`` (a local copy of torch-fidelity's Inception weights,
+``weights-inception-2015-12-05-6726825d.pth``) selects ``"inception-v3-compat"``, the extractor behind
+published FID values.
+
+Values are comparable only when computed with the same extractor: an augan extractor is trained on the
+real data of one evaluation (deterministically from ``random_state``), so its FID means something next to
+other FIDs on the same real data and seed, never next to a published Inception FID. The result names the
+extractor and the sample counts it saw.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+import torch_fidelity
+from sklearn.utils import check_random_state
+from torch import nn
+from torch_fidelity.feature_extractor_base import FeatureExtractorBase
+from torch_fidelity.helpers import vassert
+from torch_fidelity.registry import FEATURE_EXTRACTORS_REGISTRY, register_feature_extractor
+
+from .._validation import check_labels
+from ..data.images import ImageCodec
+from ..device import resolve_device
+from .encoding import encode, fit_encoder, is_image_array
+
+TABLE_EXTRACTOR = "augan-table-mlp"
+IMAGE_EXTRACTOR = "augan-image-cnn"
+INCEPTION_EXTRACTOR = "inception-v3-compat"
+_FORMAT = "augan-feature-extractor"
+_FEATURES = "penultimate"
+_KID_SUBSET_SIZE = 1000
+
+
+class _TableNet(nn.Module):
+    def __init__(self, n_inputs: int, n_classes: int, hidden: int = 64, width: int = 16) -> None:
+        super().__init__()
+        self.body = nn.Sequential(nn.Linear(n_inputs, hidden), nn.ReLU(), nn.Linear(hidden, width), nn.ReLU())
+        self.head = nn.Linear(width, n_classes)
+
+    def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        features = self.body(x)
+        return features, self.head(features)
+
+
+class _ImageNet(nn.Module):
+    def __init__(self, channels: int, n_classes: int, width: int = 64) -> None:
+        super().__init__()
+        self.body = nn.Sequential(
+            nn.Conv2d(channels, 16, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2, ceil_mode=True),
+            nn.Conv2d(16, 32, 3, padding=1), nn.ReLU(), nn.AdaptiveAvgPool2d(4), nn.Flatten(),
+            nn.Linear(32 * 16, width), nn.ReLU())
+        self.head = nn.Linear(width, n_classes)
+
+    def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        features = self.body(x)
+        return features, self.head(features)
+
+
+_NETWORKS = {"table": _TableNet, "image": _ImageNet}
+
+
+class _AuganFeatureExtractor(FeatureExtractorBase):
+    """A network trained by augan on the real labelled data, read from ``feature_extractor_weights_path``."""
+
+    kind = ""
+
+    def __init__(self, name: str, features_list: list, feature_extractor_weights_path: str | None = None,
+                 **kwargs: Any) -> None:
+        super().__init__(name, features_list)
+        vassert(feature_extractor_weights_path is not None,
+                f'Feature extractor "{name}" needs feature_extractor_weights_path: a file written by augan')
+        content = torch.load(feature_extractor_weights_path, map_location="cpu", weights_only=True)
+        vassert(isinstance(content, dict) and content.get("format") == _FORMAT and content.get("kind") == self.kind,
+                f"{feature_extractor_weights_path} is not an augan {self.kind} feature extractor")
+        self.net = _NETWORKS[self.kind](**content["config"])
+        self.net.load_state_dict(content["state_dict"])
+
+    @staticmethod
+    def get_provided_features_list() -> tuple[str, ...]:
+        return (_FEATURES, "logits")
+
+    @staticmethod
+    def get_default_feature_layer_for_metric(metric: str) -> str:
+        return _FEATURES
+
+    @staticmethod
+    def can_be_compiled() -> bool:
+        return False
+
+    @staticmethod
+    def get_dummy_input_for_compile() -> None:
+        return None
+
+    def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, ...]:
+        features, logits = self.net(network_input(x, self.kind))
+        found = {_FEATURES: features, "logits": logits}
+        return tuple(found[name] for name in self.features_list)
+
+
+class TableFeatureExtractor(_AuganFeatureExtractor):
+    """torch-fidelity extractor ``"augan-table-mlp"``: encoded table rows (float) -> MLP penultimate layer."""
+
+    kind = "table"
+
+
+class ImageFeatureExtractor(_AuganFeatureExtractor):
+    """torch-fidelity extractor ``"augan-image-cnn"``: uint8 (N, C, H, W) images -> CNN penultimate layer."""
+
+    kind = "image"
+
+
+def network_input(x: torch.Tensor, kind: str) -> torch.Tensor:
+    """What the networks read: table rows as float; uint8 images scaled to [-1, 1]."""
+    if kind == "image":
+        vassert(x.dtype == torch.uint8 and x.dim() == 4, f"Expecting uint8 images of shape (N, C, H, W), got {x.shape}")
+        return x.float() / 127.5 - 1.0
+    return x.float()
+
+
+for _name, _cls in ((TABLE_EXTRACTOR, TableFeatureExtractor), (IMAGE_EXTRACTOR, ImageFeatureExtractor)):
+    if _name not in FEATURE_EXTRACTORS_REGISTRY:
+        register_feature_extractor(_name, _cls)
+
+
+class _Rows(torch.utils.data.Dataset):
+    """The rows of one tensor, one tensor per item: the Dataset input torch-fidelity reads."""
+
+    def __init__(self, tensor: torch.Tensor) -> None:
+        self.tensor = tensor
+
+    def __len__(self) -> int:
+        return self.tensor.shape[0]
+
+    def __getitem__(self, index: int) -> torch.Tensor:
+        return self.tensor[index]
+
+
+def train_extractor(inputs: torch.Tensor, labels: np.ndarray, kind: str, path: str | Path, *, epochs: int = 30,
+                    batch_size: int = 64, random_state: Any = None, device: Any = "cpu") -> Path:
+    """Train an augan feature network to classify the real data and write it where torch-fidelity reads it.
+
+    Parameters
+    ----------
+    inputs : tensor
+        Encoded table rows (float, shape (n, d)) or uint8 images of shape (n, C, H, W).
+    labels : ndarray of int, shape (n,)
+        Class index of each row, 0..K-1.
+    kind : {"table", "image"}
+        Which network.
+    path : path
+        The file to write (read back with ``torch.load(weights_only=True)``).
+    epochs, batch_size : int
+        Training length; classes are weighted by inverse frequency so rare classes shape the features too.
+
+    Returns
+    -------
+    Path
+        ``path``.
+    """
+    device = resolve_device(device)
+    n_classes = int(labels.max()) + 1
+    config = ({"n_inputs": int(inputs.shape[1]), "n_classes": n_classes} if kind == "table"
+              else {"channels": int(inputs.shape[1]), "n_classes": n_classes})
+    seed = int(check_random_state(random_state).randint(np.iinfo(np.int32).max))
+    counts = np.bincount(labels, minlength=n_classes).astype(np.float32)
+    weight = torch.as_tensor(counts.sum() / np.maximum(counts, 1) / n_classes, device=device)
+    with torch.random.fork_rng(devices=[device] if device.type == "cuda" else []):
+        torch.manual_seed(seed)
+        net = _NETWORKS[kind](**config).to(device)
+        data = network_input(inputs.to(device), kind)
+        target = torch.as_tensor(labels, device=device)
+        optimizer = torch.optim.Adam(net.parameters(), lr=1e-3)
+        loss_fn = nn.CrossEntropyLoss(weight=weight)
+        for _ in range(epochs):
+            for batch in torch.randperm(len(target), device=device).split(batch_size):
+                optimizer.zero_grad(set_to_none=True)
+                loss_fn(net(data[batch])[1], target[batch]).backward()
+                optimizer.step()
+    state = {k: v.detach().cpu() for k, v in net.state_dict().items()}
+    torch.save({"format": _FORMAT, "kind": kind, "config": config, "state_dict": state}, path)
+    return Path(path)
+
+
+def _nchw(pixels: np.ndarray) -> torch.Tensor:
+    return torch.from_numpy(np.ascontiguousarray(pixels.transpose(0, 3, 1, 2)))
+
+
+def compare_sets(real: torch.Tensor, synthetic: torch.Tensor, extractor: str, weights_path: str | None, *,
+                 kid_subset_size: int = _KID_SUBSET_SIZE, kid_subsets: int = 100, seed: int = 0,
+                 cuda: bool = False) -> dict[str, Any]:
+    """FID, KID and precision / recall of two prepared sets, by ``torch_fidelity.calculate_metrics``.
+
+    ``kid_subset_size`` is lowered to the smaller set's size and the precision / recall neighbourhood to
+    ``size - 1`` (at most 3), so small classes still get values; sets of fewer than 2 items get None.
+    """
+    n = min(len(real), len(synthetic))
+    out: dict[str, Any] = {"n_real": int(len(real)), "n_synthetic": int(len(synthetic))}
+    keys = ("fid", "kid_mean", "kid_std", "precision", "recall", "f_score", "kid_subset_size")
+    if n < 2:
+        return {**out, **dict.fromkeys(keys), "note": "needs at least 2 real and 2 synthetic samples"}
+    metrics = torch_fidelity.calculate_metrics(
+        input1=_Rows(synthetic), input2=_Rows(real), fid=True, kid=True, prc=True,
+        feature_extractor=extractor, feature_extractor_weights_path=weights_path,
+        kid_subset_size=min(kid_subset_size, n), kid_subsets=kid_subsets, prc_neighborhood=min(3, n - 1),
+        batch_size=256, cuda=cuda, cache=False, save_cpu_ram=True, rng_seed=seed, verbose=False)
+    return {**out,
+            "fid": float(metrics[torch_fidelity.KEY_METRIC_FID]),
+            "kid_mean": float(metrics[torch_fidelity.KEY_METRIC_KID_MEAN]),
+            "kid_std": float(metrics[torch_fidelity.KEY_METRIC_KID_STD]),
+            "precision": float(metrics[torch_fidelity.KEY_METRIC_PRECISION]),
+            "recall": float(metrics[torch_fidelity.KEY_METRIC_RECALL]),
+            "f_score": float(metrics[torch_fidelity.KEY_METRIC_F_SCORE]),
+            "kid_subset_size": int(min(kid_subset_size, n))}
+
+
+def fidelity_scores(X_real: Any, y_real: Any, X_synthetic: Any, y_synthetic: Any, *,
+                    weights_path: str | None = None, per_class: bool = True,
+                    kid_subset_size: int = _KID_SUBSET_SIZE, kid_subsets: int = 100,
+                    extractor_epochs: int | None = None,
+                    categorical_features: Any = "auto", random_state: Any = None, device: Any = "auto") -> dict:
+    """FID, KID and precision / recall of synthetic data against real data, overall and per class.
+
+    Parameters
+    ----------
+    X_real, X_synthetic : DataFrame, array-like of shape (n, n_features), or image arrays
+        Real and synthetic rows (tables with the same columns) or images (the same shape and value range).
+    y_real, y_synthetic : array-like
+        Their class labels; synthetic labels must be real classes.
+    weights_path : str, optional
+        Images only: a local file of torch-fidelity's Inception-v3 weights, to use ``"inception-v3-compat"``.
+        Without it, augan's CNN extractor is trained on the real images. torch-fidelity reads this file with
+        ``torch.load(weights_only=False)``, which can run code: use only a file you trust.
+    per_class : bool, default=True
+        Also compare each class's real and synthetic samples.
+    kid_subset_size, kid_subsets : int
+        KID settings (torch-fidelity's defaults); the subset size is capped at each comparison's smaller set.
+    extractor_epochs : int, optional
+        Training epochs of augan's extractor (default 30 for tables, 5 for images).
+    random_state : int, RandomState instance or None
+        Seeds the extractor's training and KID's subsets.
+    device : str, default="auto"
+        Where the extractor runs.
+
+    Returns
+    -------
+    dict
+        ``extractor`` (its registry name), ``feature_layer``, ``comparable`` (when values may be compared),
+        ``overall`` and ``per_class`` ({label: ...}) each with ``fid``, ``kid_mean``, ``kid_std``,
+        ``precision``, ``recall``, ``f_score``, ``n_real``, ``n_synthetic`` and ``kid_subset_size``.
+
+    Raises
+    ------
+    ValueError
+        If the two sets differ in kind or shape, a synthetic label is not a real class, or ``weights_path`` is
+        given for a table; FileNotFoundError if ``weights_path`` names no file.
+    """
+    images = is_image_array(X_real)
+    if images != is_image_array(X_synthetic):
+        raise ValueError("X_real and X_synthetic must both be tables or both be image arrays.")
+    y_real = check_labels(y_real, len(X_real), "y_real")
+    y_synthetic = check_labels(y_synthetic, len(X_synthetic), "y_synthetic")
+    classes = np.unique(y_real)
+    unknown = set(np.unique(y_synthetic).tolist()) - set(classes.tolist())
+    if unknown:
+        raise ValueError(f"y_synthetic holds labels that are not classes of y_real: {sorted(map(repr, unknown))[:5]}.")
+    if weights_path is not None and not images:
+        raise ValueError("weights_path selects the Inception extractor, which reads images; tables use augan's MLP.")
+    if weights_path is not None and not Path(weights_path).is_file():
+        raise FileNotFoundError(f"weights_path={weights_path!r}: no such file (torch-fidelity's Inception weights).")
+    rng = check_random_state(random_state)
+    device = resolve_device(device)
+    with tempfile.TemporaryDirectory(prefix="augan-fidelity-") as folder:
+        if images:
+            codec = ImageCodec().fit(X_real)
+            if tuple(np.shape(X_synthetic)[1:]) != codec.input_shape_:
+                raise ValueError(f"X_synthetic holds images of shape {np.shape(X_synthetic)[1:]}, X_real "
+                                 f"{codec.input_shape_}.")
+            real, synthetic = _nchw(codec.to_uint8(X_real)), _nchw(codec.to_uint8(X_synthetic))
+        else:
+            encoder = fit_encoder(X_real, categorical_features)
+            real = torch.as_tensor(encode(encoder, X_real), dtype=torch.float32)
+            synthetic = torch.as_tensor(encode(encoder, X_synthetic), dtype=torch.float32)
+        if weights_path is not None:
+            extractor, path = INCEPTION_EXTRACTOR, str(weights_path)
+            real, synthetic = _three_channels(real), _three_channels(synthetic)
+            layer = "2048"
+        else:
+            kind = "image" if images else "table"
+            extractor, layer = (IMAGE_EXTRACTOR if images else TABLE_EXTRACTOR), _FEATURES
+            index = np.searchsorted(classes, y_real)
+            epochs = extractor_epochs if extractor_epochs is not None else (5 if images else 30)
+            path = str(train_extractor(real, index, kind, Path(folder) / "extractor.pt", epochs=epochs,
+                                       random_state=rng, device=device))
+        settings = dict(kid_subset_size=kid_subset_size, kid_subsets=kid_subsets, seed=int(rng.randint(2**31 - 1)),
+                        cuda=device.type == "cuda")
+        result = {
+            "extractor": extractor, "feature_layer": layer,
+            "comparable": ("only with values computed by the same extractor: "
+                           + ("torch-fidelity's Inception-v3 weights" if weights_path is not None else
+                              "augan's extractor is trained on this evaluation's real data, so only with values on "
+                              "the same real data and random_state")),
+            "overall": compare_sets(real, synthetic, extractor, path, **settings),
+            "per_class": {},
+        }
+        if per_class:
+            for label in classes:
+                result["per_class"][_key(label)] = compare_sets(
+                    real[torch.from_numpy(y_real == label)], synthetic[torch.from_numpy(y_synthetic == label)],
+                    extractor, path, **settings)
+    return result
+
+
+def _three_channels(images: torch.Tensor) -> torch.Tensor:
+    if images.shape[1] == 1:
+        return images.repeat(1, 3, 1, 1)
+    return images[:, :3]
+
+
+def _key(label: Any) -> str:
+    return str(label.item() if isinstance(label, np.generic) else label)

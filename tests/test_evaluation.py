@@ -1,0 +1,87 @@
+import json
+
+import numpy as np
+import pytest
+from imblearn.over_sampling import RandomOverSampler
+from sklearn.linear_model import LogisticRegression
+
+from augan import CGAN, GANOversampler, Report, evaluate
+from augan.datasets import make_loans
+
+
+@pytest.fixture
+def loans():
+    frame = make_loans(240, default_rate=0.15, random_state=0)
+    return frame.drop(columns="default"), frame["default"].to_numpy()
+
+
+def test_evaluate_table_gives_gain_fidelity_detection_and_privacy(loans, tiny):
+    X, y = loans
+    report = evaluate(X, y, sampler=GANOversampler(gan=CGAN(**tiny), random_state=0),
+                      classifiers=[LogisticRegression(max_iter=500)], cv=2, random_state=0, verbose=False)
+    assert isinstance(report, Report)
+    results = report.results
+    assert results["utility"]["setup"]["methods"] == ["none", "smote", "random", "augan", "tstr"]
+    quality = results["quality"]
+    assert quality["n_holdout"] == 48 and quality["n_train"] == 192
+    assert quality["fidelity"]["extractor"] == "augan-table-mlp"
+    assert set(quality["fidelity"]["per_class"]) == {"no", "yes"}
+    assert quality["discriminator"]["held_out"] is True
+    assert quality["discriminator"]["n_real"] == 48
+    assert 0.0 <= quality["c2st"]["auc"] <= 1.0
+    assert quality["privacy"]["reference"].startswith("held-out")
+    assert len(results["training"]["history"]) == tiny["epochs"]
+    assert results["data"]["categorical_columns"] == ["purpose", "employment", "homeowner"]
+    json.dumps(results, allow_nan=False)
+
+
+def test_evaluate_judges_a_fitted_model_against_all_rows(loans, tiny):
+    X, y = loans
+    model = CGAN(**tiny, random_state=0).fit(X, y)
+    report = evaluate(X, y, sampler=RandomOverSampler(random_state=0), baselines=("none",), model=model,
+                      classifiers=[LogisticRegression(max_iter=500)], cv=2, tstr=False, random_state=0,
+                      verbose=False)
+    quality = report.results["quality"]
+    assert "model passed in" in quality["source"]
+    assert quality["n_holdout"] == 0
+    assert quality["discriminator"]["held_out"] is False
+    assert quality["privacy"]["reference"].startswith("training rows")
+
+
+def test_evaluate_without_a_gan_skips_quality_and_says_so(loans):
+    X, y = loans
+    report = evaluate(X, y, sampler=RandomOverSampler(random_state=0), baselines=("none",),
+                      classifiers=[LogisticRegression(max_iter=500)], cv=2, random_state=0, verbose=False)
+    assert report.results["quality"] is None
+    assert any("need a GAN" in note for note in report.results["notes"])
+    assert report.results["utility"]["setup"]["methods"] == ["none", "randomoversampler"]
+    assert "Quality of the synthetic data" not in report.summary()
+
+
+def test_evaluate_with_the_same_seed_gives_the_same_json(loans):
+    X, y = loans
+    runs = [evaluate(X, y, sampler=RandomOverSampler(random_state=0), classifiers=[LogisticRegression(max_iter=500)],
+                     cv=2, quality=False, random_state=3, verbose=False).to_json() for _ in range(2)]
+    assert runs[0] == runs[1]
+
+
+def test_evaluate_images_flattens_them_for_classifiers_and_draws_grids(tiny):
+    from sklearn.datasets import load_digits
+
+    digits = load_digits()
+    keep = np.isin(digits.target, [3, 8])
+    X, y = (digits.images[keep][:160] * 16).astype(np.uint8), digits.target[keep][:160]
+    report = evaluate(X, y, sampler=GANOversampler(gan=CGAN(**tiny), random_state=0), baselines=("none", "random"),
+                      classifiers=[LogisticRegression(max_iter=300)], cv=2, random_state=0, verbose=False)
+    assert report.results["data"]["kind"] == "image"
+    assert report.results["data"]["image_shape"] == [8, 8]
+    assert report.results["quality"]["fidelity"]["extractor"] == "augan-image-cnn"
+    html = report.to_html()
+    assert "Real images, one row per class." in html and "Synthetic images, one row per class." in html
+
+
+@pytest.mark.parametrize("holdout", [-0.1, 0.5, "0.2"])
+def test_evaluate_refuses_a_bad_holdout(loans, holdout):
+    X, y = loans
+    with pytest.raises(ValueError, match="holdout"):
+        evaluate(X, y, holdout=holdout, verbose=False)

@@ -1,0 +1,133 @@
+import base64
+import json
+import re
+import shutil
+import subprocess
+
+import numpy as np
+import pytest
+from PIL import Image
+from sklearn.linear_model import LogisticRegression
+
+from augan import CGAN, GANOversampler, Report, evaluate
+from augan.datasets import make_loans
+
+TOP_KEYS = {"augan_version", "data", "settings", "utility", "quality", "training", "notes"}
+METHODS = ["none", "smote", "random", "augan", "tstr"]
+
+
+@pytest.fixture(scope="module")
+def report():
+    frame = make_loans(240, default_rate=0.15, random_state=0)
+    gan = CGAN(epochs=3, batch_size=32, noise_dim=8, generator_dims=(16, 16), discriminator_dims=(16, 16))
+    return evaluate(frame.drop(columns="default"), frame["default"].to_numpy(),
+                    sampler=GANOversampler(gan=gan, random_state=0), classifiers=[LogisticRegression(max_iter=500)],
+                    cv=2, random_state=0, verbose=False)
+
+
+def test_summary_shows_every_method_with_intervals_and_gain_vs_none(report):
+    text = report.summary()
+    scores = text.split("Scores (mean over classifiers")[1].split("\n\n")[0]
+    for method in METHODS:
+        assert re.search(rf"^{method}\s+\d\.\d{{3}} ± \d\.\d{{3}}", scores, flags=re.M)
+    gains = text.split("Gain vs none (mean over classifiers")[1].split("\n\n")[0]
+    assert re.search(r"^augan\s+[+-]\d\.\d{3} ± \d\.\d{3}", gains, flags=re.M)
+    assert "C2ST, logistic_regression" in text and "Privacy" in text and "augan-table-mlp" in text
+
+
+def test_json_is_written_and_reads_back_with_stable_keys(report, tmp_path):
+    path = tmp_path / "report.json"
+    report.to_json(path)
+    results = json.loads(path.read_text())
+    assert set(results) == TOP_KEYS
+    assert set(results["quality"]) == {"source", "n_train", "n_holdout", "fidelity", "c2st", "discriminator",
+                                       "privacy"}
+    entry = results["utility"]["table"][0]
+    assert set(entry) == {"method", "classifier", "metric", "mean", "ci_low", "ci_high", "n", "vs_none",
+                          "vs_smote"}
+    assert report.to_json() == path.read_text()
+
+
+def test_markdown_holds_a_table_per_result(report, tmp_path):
+    path = tmp_path / "report.md"
+    report.to_markdown(path)
+    text = path.read_text()
+    assert "| method | balanced acc. | G-mean | F1 | ROC-AUC | PR-AUC |" in text
+    assert "|:---|---:|---:|---:|---:|---:|" in text
+    for method in METHODS:
+        assert re.search(rf"^\| {method} \| \d\.\d{{3}} ± ", text, flags=re.M)
+    assert "| all classes |" in text  # fidelity table
+
+
+def test_html_is_one_file_with_embedded_png_figures(report, tmp_path):
+    path = tmp_path / "report.html"
+    report.to_html(path)
+    text = path.read_text()
+    images = re.findall(r'<img src="data:image/png;base64,([A-Za-z0-9+/=]+)"', text)
+    assert len(images) >= 4  # gain, training curves, marginals, PCA
+    assert all(base64.b64decode(data)[:8] == b"\x89PNG\r\n\x1a\n" for data in images)
+    assert not re.search(r'(src|href)="(https?:|//|file:)', text)
+    for caption in ("GAN training", "Per-column distributions", "PCA projection"):
+        assert caption in text
+
+
+def test_writes_refuse_to_clobber_without_overwrite_and_leave_no_temporary_files(report, tmp_path):
+    path = tmp_path / "report.md"
+    path.write_text("keep me")
+    with pytest.raises(FileExistsError, match="overwrite"):
+        report.to_markdown(path)
+    assert path.read_text() == "keep me"
+    report.to_markdown(path, overwrite=True)
+    assert path.read_text().startswith("# augan evaluation")
+    assert [p.name for p in tmp_path.iterdir()] == ["report.md"]
+
+
+def test_save_picks_the_format_from_the_suffix(report, tmp_path):
+    assert report.save(tmp_path / "r.json").read_text().startswith("{")
+    assert report.save(tmp_path / "r.md").read_text().startswith("# augan")
+    assert report.save(tmp_path / "r.html").read_text().startswith("<!DOCTYPE html>")
+    with pytest.raises(ValueError, match=r"\.html, \.json or \.md"):
+        report.save(tmp_path / "r.txt")
+
+
+def test_report_read_back_from_json_gives_the_same_summary(report, tmp_path):
+    path = tmp_path / "report.json"
+    report.to_json(path)
+    again = Report.from_json(path)
+    assert again.summary() == report.summary()
+    assert '<img src="data:image/png;base64,' in again.to_html()  # the gain chart needs only the results
+
+
+def test_from_json_refuses_a_file_augan_did_not_write(tmp_path):
+    path = tmp_path / "other.json"
+    path.write_text('{"a": 1}')
+    with pytest.raises(ValueError, match="not a JSON report"):
+        Report.from_json(path)
+
+
+def test_json_turns_nan_and_numpy_values_into_plain_values():
+    report = Report({"augan_version": "0", "value": float("nan"), "count": np.int64(3),
+                     "labels": {np.int64(1): np.float32(0.5)}})
+    assert json.loads(report.to_json()) == {"augan_version": "0", "value": None, "count": 3, "labels": {"1": 0.5}}
+
+
+def _chromium() -> str | None:
+    return next((found for name in ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+                 if (found := shutil.which(name))), None)
+
+
+def test_html_renders_to_a_non_blank_page_in_headless_chromium(report, tmp_path):
+    browser = _chromium()
+    if browser is None:
+        pytest.skip("no chromium binary on PATH (Debian: apt-get install chromium)")
+    page, shot = tmp_path / "report.html", tmp_path / "shot.png"
+    report.to_html(page)
+    subprocess.run([browser, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
+                    f"--user-data-dir={tmp_path / 'profile'}", f"--screenshot={shot}", "--window-size=1100,2400",
+                    page.as_uri()], check=True, capture_output=True, timeout=120)
+    pixels = np.asarray(Image.open(shot).convert("RGB"))
+    assert pixels.shape[:2] == (2400, 1100)
+    not_white = (pixels < 245).any(axis=2).mean()
+    colourful = (pixels.max(axis=2).astype(int) - pixels.min(axis=2) > 60).mean()
+    assert not_white > 0.05  # text, tables and figures drawn
+    assert colourful > 0.005  # the coloured bars and histograms of the figures
