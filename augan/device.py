@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import torch
 
 
@@ -39,3 +41,15 @@ def resolve_device(device: str | torch.device = "auto") -> torch.device:
     ):
         raise ValueError(f"device={device!r} asks for MPS, but it is not available here; use 'auto' or 'cpu'.")
     return resolved
+
+
+def to_device(array: Any, device: torch.device) -> torch.Tensor:
+    """``array`` (numpy or a CPU tensor) as a tensor on ``device``.
+
+    To a GPU the copy goes through pinned (page-locked) memory without blocking the host, so the host
+    can go on preparing work while the copy runs; later work on the device is ordered after it.
+    """
+    tensor = torch.as_tensor(array)
+    if device.type != "cuda":
+        return tensor.to(device)
+    return tensor.pin_memory().to(device, non_blocking=True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import numbers
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -12,6 +14,7 @@ from sklearn.base import clone
 from sklearn.utils._param_validation import HasMethods
 from sklearn.utils.validation import check_array, validate_data
 
+from .data.labels import LabelCodec
 from .synthesizer import CGAN
 
 
@@ -59,14 +62,55 @@ class GANOversampler(BaseOverSampler):
         self.image_shape = image_shape
         self.random_state = random_state
 
+    def fit_resample(self, X: Any, y: Any, **params: Any) -> tuple[Any, Any]:
+        """Train the GAN on ``X, y`` and return them with the synthetic rows appended.
+
+        Parameters
+        ----------
+        X : DataFrame or array-like of shape (n_samples, n_features)
+            The table (or flattened images, with ``image_shape``).
+        y : array-like of shape (n_samples,)
+            Class labels.
+
+        Returns
+        -------
+        X_resampled : same container as ``X``, of shape (n_samples_new, n_features)
+            ``X`` followed by the synthetic rows.
+        y_resampled : array-like of shape (n_samples_new,)
+            ``y`` followed by the labels of the synthetic rows.
+
+        Raises
+        ------
+        ValueError, TypeError
+            If ``X``, ``y`` or ``sampling_strategy`` cannot be used; the message names the problem.
+        """
+        if np.ndim(y) == 1:
+            # Checked before imbalanced-learn's own checks, whose messages do not say what is wrong with y.
+            LabelCodec().fit(y)
+        return super().fit_resample(X, y, **params)
+
     def _check_X_y(self, X: Any, y: Any) -> tuple[Any, np.ndarray, bool]:
         y, binarize_y = check_target_type(y, indicate_one_vs_all=True)
+        self._check_final_counts(y)
         if hasattr(X, "toarray") or hasattr(X, "tocsr"):
             raise TypeError("GANOversampler needs dense X; call X.toarray() on a sparse matrix first.")
         if not isinstance(X, pd.DataFrame):
             X = check_array(X, dtype=None, ensure_all_finite=False)
         validate_data(self, X=X, y=y, reset=True, skip_check_array=True)
         return X, y, binarize_y
+
+    def _check_final_counts(self, y: np.ndarray) -> None:
+        if not isinstance(self.sampling_strategy, Mapping):
+            return
+        present = dict(zip(*np.unique(y, return_counts=True)))
+        for label, wanted in self.sampling_strategy.items():
+            if isinstance(wanted, bool) or not isinstance(wanted, numbers.Integral):
+                raise TypeError(f"sampling_strategy[{label!r}] must be a whole number of rows (the final count "
+                                f"of the class), got {wanted!r}.")
+            if label in present and wanted < present[label]:
+                raise ValueError(f"sampling_strategy asks for {wanted} rows of class {label!r}, which already has "
+                                 f"{present[label]}; an over-sampler only adds rows, so give a final count of at "
+                                 f"least {present[label]}.")
 
     def _fit_resample(self, X: Any, y: np.ndarray) -> tuple[Any, np.ndarray]:
         gan = clone(self.gan) if self.gan is not None else CGAN()

@@ -16,6 +16,8 @@ from pathlib import Path
 import torch
 from torch import nn
 
+from . import distributed
+from .io import atomic_output
 from .losses import Loss
 
 AMP_MODES = (None, "bf16", "fp16")
@@ -93,6 +95,13 @@ class Trainer:
         last one, and when training is interrupted.
     checkpoint_every : int
         Epochs between checkpoints.
+    compile : bool
+        Run the networks' training forward passes through :func:`torch.compile` (the gradient penalty's
+        double backward stays eager: compiled graphs do not support it).
+    strategy : {None, "ddp"}
+        ``"ddp"``: this process is one of several in a ``torch.distributed`` process group (see
+        :mod:`augan.distributed`); the networks are wrapped in DistributedDataParallel, ``batch_size`` is per
+        process, ``data`` is this process's shard, and only rank 0 calls ``callback`` and writes checkpoints.
     """
 
     def __init__(self, generator: nn.Module, discriminator: nn.Module, loss: Loss, *, noise_dim: int,
@@ -102,9 +111,17 @@ class Trainer:
                  augment: Callable[[torch.Tensor], torch.Tensor] | None = None, amp: str | None = None,
                  device: torch.device = torch.device("cpu"),
                  callback: Callable[[int, int, dict], None] | None = None,
-                 checkpoint_dir: str | os.PathLike | None = None, checkpoint_every: int = 10) -> None:
+                 checkpoint_dir: str | os.PathLike | None = None, checkpoint_every: int = 10,
+                 compile: bool = False, strategy: str | None = None) -> None:
         if amp not in AMP_MODES:
             raise ValueError(f"amp must be one of {AMP_MODES}, got {amp!r}.")
+        if amp == "fp16" and device.type != "cuda":
+            raise ValueError(f"amp='fp16' needs a CUDA GPU (its gradient scaling is CUDA-only here); on "
+                             f"{device.type!r} use amp='bf16' or amp=None.")
+        if strategy not in (None, *distributed.STRATEGIES):
+            raise ValueError(f"strategy must be None or one of {distributed.STRATEGIES}, got {strategy!r}.")
+        if strategy == "ddp" and not distributed.is_initialized():
+            raise ValueError("strategy='ddp' needs a process group: call augan.distributed.init(device) first.")
         self.generator = generator
         self.discriminator = discriminator
         self.loss = loss
@@ -121,12 +138,17 @@ class Trainer:
         self.checkpoint_dir = Path(checkpoint_dir) if checkpoint_dir is not None else None
         self.checkpoint_every = checkpoint_every
         self.ema_decay = ema_decay
+        self.strategy = strategy
+        self._writes = strategy != "ddp" or distributed.is_main_process()  # progress and checkpoints
+        self._set_forward_paths(compile)
+        # After the DDP wrap, which gives every process rank 0's weights, so the averages agree too.
         self.ema = copy.deepcopy(generator).eval().requires_grad_(False) if ema_decay else None
-        self.opt_g = torch.optim.Adam(generator.parameters(), lr=generator_lr, betas=betas)
-        self.opt_d = torch.optim.Adam(discriminator.parameters(), lr=discriminator_lr, betas=betas)
-        scaling = amp == "fp16" and device.type == "cuda"
-        self.scaler_g = torch.amp.GradScaler(device.type, enabled=scaling)
-        self.scaler_d = torch.amp.GradScaler(device.type, enabled=scaling)
+        # Fused Adam steps on the GPU in one kernel, and takes the fp16 scaler's inf check without a host sync.
+        fused = device.type == "cuda"
+        self.opt_g = torch.optim.Adam(generator.parameters(), lr=generator_lr, betas=betas, fused=fused)
+        self.opt_d = torch.optim.Adam(discriminator.parameters(), lr=discriminator_lr, betas=betas, fused=fused)
+        self.scaler_g = torch.amp.GradScaler(device.type, enabled=amp == "fp16")
+        self.scaler_d = torch.amp.GradScaler(device.type, enabled=amp == "fp16")
         self.epoch = 0
         self.steps = 0
         self.history: list[dict] = []
@@ -135,6 +157,25 @@ class Trainer:
     def sampling_generator(self) -> nn.Module:
         """The generator to sample from: the EMA copy when there is one."""
         return self.ema if self.ema is not None else self.generator
+
+    def _set_forward_paths(self, compile: bool) -> None:
+        """Choose the callables of each forward pass; ``self.generator`` and ``self.discriminator`` stay bare.
+
+        Under DDP only the passes whose backward trains a network go through its wrapper, since every
+        wrapped forward with gradients on expects its gradients to be all-reduced: the fakes of the
+        discriminator step (no gradients) and the frozen discriminator of the generator step use the bare
+        modules, and so does the gradient penalty, whose double backward DDP cannot reduce (its final
+        backward still reaches the discriminator's weights, where DDP averages it with the rest).
+        """
+        wrap = torch.compile if compile else (lambda module: module)
+        if self.strategy == "ddp":
+            self._generator_train = wrap(distributed.wrap(self.generator, self.device))
+            self._discriminator_train = wrap(distributed.wrap(self.discriminator, self.device))
+            self._generator_fakes = wrap(self.generator)
+            self._discriminator_frozen = wrap(self.discriminator)
+        else:
+            self._generator_train = self._generator_fakes = wrap(self.generator)
+            self._discriminator_train = self._discriminator_frozen = wrap(self.discriminator)
 
     # ------------------------------------------------------------------ loop
     def fit(self, data: torch.Tensor, labels: torch.Tensor, n_classes: int, resume: bool = False) -> list[dict]:
@@ -152,6 +193,9 @@ class Trainer:
         sampler = BalancedBatchSampler(labels, n_classes, self.class_balance)
         batch = max(self.pac, (min(self.batch_size, data.shape[0]) // self.pac) * self.pac)
         steps_per_epoch = math.ceil(data.shape[0] / batch)
+        if self.strategy == "ddp":
+            batch, steps_per_epoch = self._agree_on_sizes(batch, steps_per_epoch)
+            self._split_random_streams()
         self.generator.train()
         self.discriminator.train()
         try:
@@ -159,12 +203,23 @@ class Trainer:
                 totals = torch.zeros(len(HISTORY_KEYS), device=self.device)
                 for _ in range(steps_per_epoch):
                     totals += self.step(data, sampler, batch)
-                self._end_epoch(totals / steps_per_epoch)
+                means = totals / steps_per_epoch
+                self._end_epoch(distributed.all_reduce(means, "mean") if self.strategy == "ddp" else means)
         except KeyboardInterrupt:
             self.save_checkpoint()
             raise
         self.save_checkpoint()
         return self.history
+
+    def _agree_on_sizes(self, batch: int, steps: int) -> tuple[int, int]:
+        # Shards differ by a few rows; every process must run the same number of steps or DDP deadlocks.
+        sizes = distributed.all_reduce(torch.tensor([-batch, steps], device=self.device), "max")
+        return -int(sizes[0]), int(sizes[1])
+
+    def _split_random_streams(self) -> None:
+        # The processes start from one seed (equal weights); their noise and batches must then differ.
+        base = int(torch.randint(2**62, (1,)))
+        torch.manual_seed(base + distributed.rank())
 
     def step(self, data: torch.Tensor, sampler: BalancedBatchSampler, batch: int) -> torch.Tensor:
         """``n_critic`` discriminator steps, then one generator step; returns the losses and accuracies."""
@@ -179,10 +234,10 @@ class Trainer:
         z = torch.randn(y.shape[0], self.noise_dim, device=self.device)
         with self._autocast():
             with torch.no_grad():
-                fake = self.generator(z, y)
+                fake = self._generator_fakes(z, y)
             real, fake = self.augment(real), self.augment(fake)
-            real_scores = self.discriminator(real, y).float()
-            fake_scores = self.discriminator(fake, y).float()
+            real_scores = self._discriminator_train(real, y).float()
+            fake_scores = self._discriminator_train(fake, y).float()
             loss = self.loss.discriminator_loss(real_scores, fake_scores)
         penalty = self.loss.penalty(self.discriminator, real, fake, y)
         if penalty is not None:
@@ -198,7 +253,7 @@ class Trainer:
         z = torch.randn(y.shape[0], self.noise_dim, device=self.device)
         self.discriminator.requires_grad_(False)
         with self._autocast():
-            scores = self.discriminator(self.augment(self.generator(z, y)), y).float()
+            scores = self._discriminator_frozen(self.augment(self._generator_train(z, y)), y).float()
             loss = self.loss.generator_loss(scores)
         self._optimise(loss, self.opt_g, self.scaler_g)
         self.discriminator.requires_grad_(True)
@@ -233,13 +288,14 @@ class Trainer:
         row = {"epoch": self.epoch + 1, **dict(zip(HISTORY_KEYS, values))}
         bad = [k for k in ("d_loss", "g_loss") if not math.isfinite(row[k])]
         if bad:
-            kept = (f" The last good checkpoint is kept in {self.checkpoint_dir}." if self.checkpoint_dir else "")
+            kept = (f" The last good checkpoint is kept in {self.checkpoint_dir}."
+                    if self.checkpoint_dir is not None and (self.checkpoint_dir / CHECKPOINT_NAME).exists() else "")
             raise TrainingDivergedError(
                 f"training diverged at epoch {self.epoch + 1}: the {' and '.join(bad)} became "
                 f"{row[bad[0]]}. Lower the learning rates, or use loss='wgan-gp' or 'hinge'.{kept}")
         self.history.append(row)
         self.epoch += 1
-        if self.callback is not None:
+        if self.callback is not None and self._writes:
             self.callback(self.epoch, self.epochs, row)
         if self.checkpoint_dir is not None and self.epoch % self.checkpoint_every == 0:
             self.save_checkpoint()
@@ -268,19 +324,18 @@ class Trainer:
         self.opt_d.load_state_dict(state["opt_d"])
         self.scaler_g.load_state_dict(state["scaler_g"])
         self.scaler_d.load_state_dict(state["scaler_d"])
-        torch.set_rng_state(state["rng_cpu"])
+        # RNG states must be CPU byte tensors, wherever map_location put the rest of the checkpoint.
+        torch.set_rng_state(state["rng_cpu"].cpu())
         if "rng_cuda" in state and self.device.type == "cuda":
-            torch.cuda.set_rng_state(state["rng_cuda"], self.device)
+            torch.cuda.set_rng_state(state["rng_cuda"].cpu(), self.device)
         self.epoch, self.steps, self.history = state["epoch"], state["steps"], list(state["history"])
 
     def save_checkpoint(self) -> None:
-        if self.checkpoint_dir is None:
+        if self.checkpoint_dir is None or not self._writes:
             return
         self.checkpoint_dir.mkdir(parents=True, exist_ok=True)
-        target = self.checkpoint_dir / CHECKPOINT_NAME
-        tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-        torch.save(self.state_dict(), tmp)
-        os.replace(tmp, target)
+        with atomic_output(self.checkpoint_dir / CHECKPOINT_NAME, overwrite=True) as tmp:
+            torch.save(self.state_dict(), tmp)
 
     def load_checkpoint(self) -> bool:
         """Load ``checkpoint_dir/checkpoint.pt`` if it exists; return whether one was loaded."""
@@ -292,7 +347,11 @@ class Trainer:
         try:
             state = torch.load(path, map_location=self.device, weights_only=True)
         except Exception as exc:  # torch raises several types for a damaged file
-            raise ValueError(f"the checkpoint {path} cannot be read ({type(exc).__name__}: {exc}); "
-                             f"delete it to start afresh.") from exc
-        self.load_state_dict(state)
+            raise ValueError(f"the checkpoint {path} cannot be read (damaged, or not written by augan: "
+                             f"{type(exc).__name__}); delete it to start afresh.") from exc
+        try:
+            self.load_state_dict(state)
+        except (KeyError, TypeError, RuntimeError, ValueError) as exc:
+            raise ValueError(f"the checkpoint {path} does not match this model (it was written for other data or "
+                             f"other network parameters); delete it or point checkpoint_dir elsewhere.") from exc
         return True

@@ -47,7 +47,8 @@ class LabelCodec:
             lookup = {_to_python(c): i for i, c in enumerate(self.classes_)}
             unseen = [v for v in arr if _to_python(v) not in lookup]
             if unseen:
-                raise ValueError(f"{name} holds label(s) never seen in fit: {sorted(map(repr, set(unseen)))[:5]}; "
+                names = sorted({repr(_to_python(v)) for v in unseen})[:5]
+                raise ValueError(f"{name} holds label(s) never seen in fit: {names}; "
                                  f"known classes: {self.classes_.tolist()}.")
             return np.array([lookup[_to_python(v)] for v in arr], dtype=np.int64)
         index = np.clip(index, 0, len(self.classes_) - 1)

@@ -1,4 +1,6 @@
-"""TabularCodec: a table of numeric and categorical columns <-> a float matrix, exactly invertible.
+"""TabularCodec: a table of numeric and categorical columns <-> a float32 matrix, invertible: categories and
+missing values come back exactly, numbers to float32 precision, so integers exactly unless a column spans a
+range too wide for it (tests/test_properties.py derives the bound).
 
 Numeric columns are mapped to a standard normal through their empirical quantiles (or standardised),
 with a two-level missing indicator when the column had missing values; categorical, string and
@@ -16,6 +18,7 @@ import pandas as pd
 from scipy.special import ndtr, ndtri
 
 NUMERIC_TRANSFORMS = ("quantile", "standard")
+MAX_CATEGORIES = 1000
 _EPS = 1e-7
 
 
@@ -75,6 +78,9 @@ class TabularCodec:
         (robust to skew and outliers); ``"standard"`` subtracts the mean and divides by the deviation.
     n_quantiles : int, default=1000
         Number of quantiles kept per numeric column (fewer when there are fewer distinct rows).
+
+    A categorical column may have at most ``MAX_CATEGORIES`` (1000) levels: each level is one output of
+    the generator and one column of the encoded table, which is held whole in memory.
 
     Attributes
     ----------
@@ -152,13 +158,13 @@ class TabularCodec:
                 column.value = float(observed[0]) if observed.size else float("nan")
                 return column
         column.lo, column.hi = float(observed.min()), float(observed.max())
-        column.fill = float(np.median(observed))
+        scale = _power_of_two_scale(max(abs(column.lo), abs(column.hi)))
+        column.fill = float(np.median(observed / scale)) * scale
         if self.numeric_transform == "quantile":
             n_q = int(max(2, min(self.n_quantiles, observed.size)))
-            column.quantiles = np.quantile(observed, np.linspace(0, 1, n_q)).tolist()
+            column.quantiles = (np.quantile(observed / scale, np.linspace(0, 1, n_q)) * scale).tolist()
         else:
-            column.mean = float(observed.mean())
-            column.std = float(observed.std()) or 1.0
+            column.mean, column.std = _mean_std(observed)
         return column
 
     def _fit_categorical(self, name: Any, series: pd.Series, dtype_name: str) -> _Column:
@@ -168,6 +174,10 @@ class TabularCodec:
             column.ordered = bool(series.cat.ordered)
         else:
             column.categories = _sort_values([_to_python(c) for c in pd.unique(series.dropna())])
+        if len(column.categories) > MAX_CATEGORIES:
+            raise ValueError(f"column {name!r} has {len(column.categories)} distinct values; a categorical column "
+                             f"may have at most {MAX_CATEGORIES}. Drop it if it is an identifier, or group its "
+                             f"rare levels first.")
         column.missing = bool(series.isna().any())
         levels = len(column.categories) + int(column.missing)
         if levels <= 1:
@@ -198,13 +208,16 @@ class TabularCodec:
         isnan = np.isnan(values)
         filled = np.clip(np.where(isnan, column.fill, values), column.lo, column.hi)
         if self.numeric_transform == "quantile":
-            q = np.asarray(column.quantiles)
+            scale = _power_of_two_scale(max(abs(column.lo), abs(column.hi)))
+            q, filled = np.asarray(column.quantiles) / scale, filled / scale
             refs = np.linspace(0, 1, q.size)
             # Average of the forward and backward interpolations: the rank of tied values is their middle.
             u = 0.5 * (np.interp(filled, q, refs) - np.interp(-filled, -q[::-1], -refs[::-1]))
-            encoded = ndtri(np.clip(u, _EPS, 1 - _EPS))
+            # Ranks squeezed into [eps, 1 - eps] (not clipped, which would move the extremes) keep z finite.
+            encoded = ndtri(_EPS + (1 - 2 * _EPS) * u)
         else:
-            encoded = (filled - column.mean) / column.std
+            scale = _power_of_two_scale(max(abs(column.lo), abs(column.hi)))
+            encoded = (filled / scale - column.mean / scale) / (column.std / scale)
         parts = [encoded]
         if column.missing:
             parts.extend([~isnan, isnan])
@@ -247,10 +260,12 @@ class TabularCodec:
 
     def _decode_numeric(self, column: _Column, z: np.ndarray) -> np.ndarray:
         if self.numeric_transform == "quantile":
-            q = np.asarray(column.quantiles)
-            values = np.interp(ndtr(z), np.linspace(0, 1, q.size), q)
+            scale = _power_of_two_scale(max(abs(column.lo), abs(column.hi)))
+            q = np.asarray(column.quantiles) / scale
+            values = np.interp((ndtr(z) - _EPS) / (1 - 2 * _EPS), np.linspace(0, 1, q.size), q) * scale
         else:
-            values = z * column.std + column.mean
+            with np.errstate(over="ignore"):  # beyond the float64 range: clipped to the training range below
+                values = z * column.std + column.mean
         values = np.clip(values, column.lo, column.hi)
         return np.round(values) if column.integer else values
 
@@ -302,12 +317,18 @@ def _as_frame(X: Any) -> tuple[pd.DataFrame, str, str | None]:
         if X.columns.duplicated().any():
             dup = X.columns[X.columns.duplicated()].tolist()
             raise ValueError(f"X has duplicated column names {dup[:5]}; column names must be unique.")
+        sparse = [name for name, dtype in X.dtypes.items() if isinstance(dtype, pd.SparseDtype)]
+        if sparse:
+            raise TypeError(f"X has sparse columns {sparse[:5]}; augan needs dense data (call X.sparse.to_dense()).")
         return X, "dataframe", None
     if isinstance(X, pd.Series):
         raise ValueError("X is a Series; pass a 2-D table (X.to_frame()).")
     arr = np.asarray(X)
     if arr.ndim != 2:
         raise ValueError(f"X must be 2-D (n_samples, n_features), got an array of shape {arr.shape}.")
+    if arr.dtype.kind == "c":
+        raise ValueError(f"Complex data not supported: X has dtype {arr.dtype}; augan models real numbers and "
+                         f"categories.")
     if arr.dtype.kind not in "biufO" and arr.dtype.kind not in "US":
         raise TypeError(f"X has dtype {arr.dtype}, which augan cannot model; use numbers or strings.")
     dtype = "O" if arr.dtype.kind in "OUS" else arr.dtype.str
@@ -323,7 +344,7 @@ def _auto_categorical(series: pd.Series, name: Any) -> bool:
     if pd.api.types.is_datetime64_any_dtype(dtype) or pd.api.types.is_timedelta64_dtype(dtype):
         raise TypeError(f"column {name!r} holds dates or durations ({dtype}); convert it to numbers first.")
     if pd.api.types.is_complex_dtype(dtype):
-        raise TypeError(f"column {name!r} holds complex numbers, which augan cannot model.")
+        raise ValueError(f"Complex data not supported: column {name!r} holds complex numbers.")
     if pd.api.types.is_numeric_dtype(dtype):
         return False
     values = series.dropna()
@@ -338,6 +359,21 @@ def _numeric_values(series: pd.Series, name: Any) -> np.ndarray:
     if np.isinf(values).any():
         raise ValueError(f"column {name!r} holds infinite values; replace them (e.g. with NaN) first.")
     return values
+
+
+def _power_of_two_scale(magnitude: float, max_exponent: int = 1000) -> float:
+    """The smallest power of two ``s >= 1`` with ``magnitude / s < 2**max_exponent``.
+
+    Dividing by it is exact, and it is 1 for all but values near the float64 limit (1.8e308), whose
+    differences, interpolation slopes, sums and squares would otherwise overflow to inf.
+    """
+    return float(np.ldexp(1.0, max(0, int(np.frexp(magnitude)[1]) - max_exponent)))
+
+
+def _mean_std(values: np.ndarray) -> tuple[float, float]:
+    scale = _power_of_two_scale(float(np.abs(values).max()), max_exponent=500)
+    scaled = values / scale
+    return float(scaled.mean()) * scale, float(scaled.std()) * scale or 1.0
 
 
 def _is_integer_column(series: pd.Series, values: np.ndarray) -> bool:

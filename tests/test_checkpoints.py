@@ -1,0 +1,231 @@
+"""Interrupted and diverging training: a killed run resumes to the very weights of an uninterrupted one,
+Ctrl-C keeps the training state, and a NaN loss stops with the epoch named and the last good checkpoint kept."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import threading
+import time
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+
+from augan import CGAN, register_loss
+from augan.losses import LOSSES, Loss, get_loss
+from augan.nn.mlp import MLPDiscriminator, MLPGenerator
+from augan.train import CHECKPOINT_NAME, Trainer, TrainingDivergedError
+
+EPOCHS = 12
+PARAMS = dict(epochs=EPOCHS, batch_size=32, noise_dim=4, generator_dims=(8, 8), discriminator_dims=(8, 8),
+              device="cpu", random_state=3, checkpoint_every=1)
+
+
+def _table(n: int = 64) -> tuple[pd.DataFrame, np.ndarray]:
+    rng = np.random.default_rng(0)
+    X = pd.DataFrame({"x": rng.normal(size=n), "k": rng.integers(0, 4, n), "c": rng.choice(["a", "b"], n)})
+    return X, np.array([0] * (n - 16) + [1] * 16)
+
+
+def _assert_same_model(a: CGAN, b: CGAN) -> None:
+    for name in ("generator_", "discriminator_"):
+        sa, sb = getattr(a, name).state_dict(), getattr(b, name).state_dict()
+        assert sa.keys() == sb.keys()
+        for key in sa:
+            assert torch.equal(sa[key], sb[key]), f"{name}{key} differs"
+    assert a.history_ == b.history_
+    pd.testing.assert_frame_equal(a.sample(50), b.sample(50))
+
+
+# The child trains with a checkpoint after every epoch, says so after each one, and (from epoch 3 on) pauses
+# briefly between epochs so that the parent's SIGKILL lands while training is still under way.
+CHILD = textwrap.dedent("""
+    import json, sys, time
+    import pandas as pd, torch
+    torch.set_num_threads(1)
+    from augan import CGAN
+    from augan.train import Trainer
+
+    folder = sys.argv[1]
+    X, y = pd.read_pickle(f"{folder}/data.pkl")
+    params = json.load(open(f"{folder}/params.json"))
+    end_epoch = Trainer._end_epoch
+
+    def announcing(self, means):
+        end_epoch(self, means)
+        print(f"epoch {self.epoch}", flush=True)
+        if self.epoch >= 3:
+            time.sleep(0.5)
+
+    Trainer._end_epoch = announcing
+    CGAN(**params, checkpoint_dir=f"{folder}/checkpoints").fit(X, y)
+    print("finished", flush=True)
+""")
+
+
+@pytest.mark.slow  # a subprocess that imports augan
+def test_a_killed_run_resumes_to_the_same_weights_as_an_uninterrupted_run(tmp_path):
+    X, y = _table()
+    pd.to_pickle((X, y), tmp_path / "data.pkl")
+    (tmp_path / "params.json").write_text(json.dumps(PARAMS))
+    (tmp_path / "child.py").write_text(CHILD)
+    child = subprocess.Popen([sys.executable, str(tmp_path / "child.py"), str(tmp_path)], stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True, env={**os.environ, "OMP_NUM_THREADS": "1"})
+    watchdog = threading.Timer(300, child.kill)
+    watchdog.start()
+    try:
+        lines = []
+        for line in child.stdout:
+            lines.append(line.strip())
+            if line.strip() == "epoch 3":
+                child.send_signal(signal.SIGKILL)
+                break
+        child.wait()
+    finally:
+        watchdog.cancel()
+    assert child.returncode == -signal.SIGKILL, (lines, child.stderr.read())
+    checkpoint = tmp_path / "checkpoints" / CHECKPOINT_NAME
+    assert 3 <= torch.load(checkpoint, weights_only=True)["epoch"] < EPOCHS, "killed mid-training"
+
+    resumed = CGAN(**PARAMS, checkpoint_dir=tmp_path / "checkpoints", resume=True).fit(X, y)
+    uninterrupted = CGAN(**PARAMS).fit(X, y)
+    assert [row["epoch"] for row in resumed.history_] == list(range(1, EPOCHS + 1))
+    _assert_same_model(resumed, uninterrupted)
+
+
+def test_resuming_a_finished_run_trains_no_further(tmp_path):
+    X, y = _table()
+    first = CGAN(**PARAMS, checkpoint_dir=tmp_path).fit(X, y)
+    again = CGAN(**PARAMS, checkpoint_dir=tmp_path, resume=True).fit(X, y)
+    _assert_same_model(first, again)
+
+
+def _trainer(callback=None, **kwargs) -> Trainer:
+    torch.manual_seed(0)
+    generator = MLPGenerator(4, 2, (3,), hidden=(8,))
+    discriminator = MLPDiscriminator((3,), 2, hidden=(8,))
+    return Trainer(generator, discriminator, get_loss("wgan-gp"), noise_dim=4, epochs=6, batch_size=16,
+                   callback=callback, **kwargs)
+
+
+def _tensors() -> tuple[torch.Tensor, torch.Tensor]:
+    generator = torch.Generator().manual_seed(1)
+    labels = torch.tensor([0] * 30 + [1] * 10)
+    return torch.randn(40, 3, generator=generator) + 2 * labels[:, None], labels
+
+
+def _interrupt_at(epoch: int):
+    def callback(done: int, epochs: int, row: dict) -> None:
+        if done == epoch:
+            raise KeyboardInterrupt
+
+    return callback
+
+
+def test_ctrl_c_saves_a_checkpoint_that_resumes_to_the_uninterrupted_weights(tmp_path):
+    data, labels = _tensors()
+    interrupted = _trainer(_interrupt_at(2), checkpoint_dir=tmp_path, checkpoint_every=100)
+    with pytest.raises(KeyboardInterrupt):
+        interrupted.fit(data, labels, 2)
+    assert torch.load(tmp_path / CHECKPOINT_NAME, weights_only=True)["epoch"] == 2
+
+    resumed = _trainer(checkpoint_dir=tmp_path, checkpoint_every=100)
+    resumed.fit(data, labels, 2, resume=True)
+    straight = _trainer()
+    straight.fit(data, labels, 2)
+    for a, b in ((resumed.ema, straight.ema), (resumed.discriminator, straight.discriminator)):
+        for (key, x), y in zip(a.state_dict().items(), b.state_dict().values()):
+            assert torch.equal(x, y), key
+    assert resumed.history == straight.history
+
+
+class _NaNFromEpoch3(Loss):
+    """Hinge loss that turns NaN in the third epoch (two discriminator steps per epoch on 64 rows)."""
+
+    name = "test-nan-from-epoch-3"
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def discriminator_loss(self, real: torch.Tensor, fake: torch.Tensor) -> torch.Tensor:
+        self.calls += 1
+        loss = torch.relu(1 - real).mean() + torch.relu(1 + fake).mean()
+        return loss * float("nan") if self.calls > 4 else loss
+
+    def generator_loss(self, fake: torch.Tensor) -> torch.Tensor:
+        return -fake.mean()
+
+
+@pytest.fixture
+def nan_loss():
+    register_loss(_NaNFromEpoch3.name, _NaNFromEpoch3)
+    yield _NaNFromEpoch3.name
+    LOSSES.pop(_NaNFromEpoch3.name)
+
+
+def test_a_registered_loss_is_accepted_by_cgan(nan_loss):
+    model = CGAN(**{**PARAMS, "epochs": 2}, loss=nan_loss).fit(*_table())
+    assert len(model.history_) == 2
+
+
+def test_a_nan_loss_stops_with_the_epoch_named_and_keeps_the_last_good_checkpoint(tmp_path, nan_loss):
+    model = CGAN(**PARAMS, loss=nan_loss, checkpoint_dir=tmp_path)
+    with pytest.raises(TrainingDivergedError, match=r"diverged at epoch 3.*d_loss.*kept in"):
+        model.fit(*_table())
+    state = torch.load(tmp_path / CHECKPOINT_NAME, weights_only=True)
+    assert state["epoch"] == 2
+    assert all(torch.isfinite(v).all() for v in state["generator"].values() if v.is_floating_point())
+
+
+def test_divergence_before_any_checkpoint_does_not_claim_one_was_kept(tmp_path, nan_loss):
+    model = CGAN(**{**PARAMS, "checkpoint_every": 5}, loss=nan_loss, checkpoint_dir=tmp_path)
+    with pytest.raises(TrainingDivergedError, match="epoch 3") as raised:
+        model.fit(*_table())
+    assert "kept" not in str(raised.value)
+    assert not (tmp_path / CHECKPOINT_NAME).exists()
+
+
+def test_a_damaged_checkpoint_is_refused_on_resume(tmp_path):
+    (tmp_path / CHECKPOINT_NAME).write_bytes(b"not a checkpoint")
+    with pytest.raises(ValueError, match="cannot be read.*delete it"):
+        CGAN(**PARAMS, checkpoint_dir=tmp_path, resume=True).fit(*_table())
+
+
+def test_a_checkpoint_of_another_model_is_refused_on_resume(tmp_path):
+    X, y = _table()
+    CGAN(**{**PARAMS, "epochs": 1}, checkpoint_dir=tmp_path).fit(X, y)
+    with pytest.raises(ValueError, match=r"checkpoint .* does not match this model"):
+        CGAN(**{**PARAMS, "generator_dims": (16,)}, checkpoint_dir=tmp_path, resume=True).fit(X, y)
+
+
+@pytest.mark.slow  # a subprocess that imports augan
+def test_ctrl_c_on_the_cli_exits_130_and_keeps_the_training_state(tmp_path):
+    X, y = _table(200)
+    data, out, checkpoints = tmp_path / "data.csv", tmp_path / "synthetic.csv", tmp_path / "checkpoints"
+    X.assign(label=y).to_csv(data, index=False)
+    command = [sys.executable, "-m", "augan_cli", "generate", data, "--target", "label", "--n", 5, "--out", out,
+               "--checkpoint-dir", checkpoints, "--epochs", 100_000, "--batch-size", 32, "--seed", 0, "--quiet"]
+    child = subprocess.Popen([str(a) for a in command], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                             env={**os.environ, "OMP_NUM_THREADS": "1"},
+                             # A worker that ignores SIGINT would pass that on; the command must see Ctrl-C.
+                             preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    try:
+        deadline = time.monotonic() + 240
+        while not (checkpoints / CHECKPOINT_NAME).exists() and child.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.1)
+        child.send_signal(signal.SIGINT)
+        _, stderr = child.communicate(timeout=60)
+    finally:
+        child.kill()
+    assert child.returncode == 130, stderr
+    assert stderr.splitlines() == [f"augan: interrupted; training state saved in {checkpoints / CHECKPOINT_NAME} "
+                                   f"(run again with --resume to continue)."]
+    assert torch.load(checkpoints / CHECKPOINT_NAME, weights_only=True)["epoch"] >= 10
+    assert not out.exists()
+    assert [p.name for p in checkpoints.iterdir()] == [CHECKPOINT_NAME]

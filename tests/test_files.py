@@ -1,0 +1,270 @@
+"""Files are safe: outputs appear whole or not at all, are never replaced without ``overwrite``, and a model
+file that is damaged, foreign or crafted to run code is refused with a ValueError without running anything."""
+
+from __future__ import annotations
+
+import pickle
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+
+import augan
+from augan import CGAN
+from augan.io import MODEL_FORMAT, MODEL_VERSION
+from augan.train import CHECKPOINT_NAME, Trainer
+
+TINY = dict(epochs=1, batch_size=32, noise_dim=4, generator_dims=(8, 8), discriminator_dims=(8, 8),
+            device="cpu", random_state=0)
+
+
+@pytest.fixture(scope="module")
+def model() -> CGAN:
+    rng = np.random.default_rng(0)
+    X = pd.DataFrame({"x": rng.normal(size=40), "c": rng.choice(["a", "b"], 40)})
+    return CGAN(**TINY).fit(X, np.array([0] * 30 + [1] * 10))
+
+
+@pytest.fixture
+def saved(tmp_path, model) -> Path:
+    path = tmp_path / "model.augan"
+    model.save(path)
+    return path
+
+
+class _CreatesFile:
+    """Unpickling this object calls ``open(marker, "w")``: proof that a loader ran code from the file."""
+
+    def __init__(self, marker: Path) -> None:
+        self.marker = marker
+
+    def __reduce__(self):
+        return open, (str(self.marker), "w")
+
+
+def _folder_listing(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir())
+
+
+# ------------------------------------------------------------------------------- writing
+def test_save_never_replaces_a_file_without_overwrite(tmp_path, model):
+    path = tmp_path / "model.augan"
+    path.write_text("precious")
+    with pytest.raises(FileExistsError, match="overwrite=True"):
+        model.save(path)
+    assert path.read_text() == "precious"
+    model.save(path, overwrite=True)
+    assert CGAN.load(path, device="cpu").classes_.tolist() == [0, 1]
+
+
+def test_a_save_that_fails_midway_leaves_neither_a_partial_file_nor_a_temporary_one(tmp_path, model, monkeypatch):
+    path = tmp_path / "model.augan"
+    path.write_text("previous")
+
+    def disk_full(obj, f, *args, **kwargs):
+        Path(f).write_bytes(b"PK\x03\x04 half a model")
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(torch, "save", disk_full)
+    with pytest.raises(OSError, match="No space left"):
+        model.save(path, overwrite=True)
+    assert path.read_text() == "previous", "the old file survives a failed write"
+    with pytest.raises(OSError):
+        model.save(tmp_path / "new.augan")
+    assert _folder_listing(tmp_path) == ["model.augan"]
+
+
+def test_save_into_a_missing_folder_is_a_clear_error(tmp_path, model):
+    with pytest.raises(FileNotFoundError, match="does not exist"):
+        model.save(tmp_path / "no" / "such" / "model.augan")
+
+
+def test_a_checkpoint_that_fails_midway_keeps_the_previous_one_and_no_temporary_file(tmp_path, monkeypatch):
+    torch.manual_seed(0)
+    from augan.losses import get_loss
+    from augan.nn.mlp import MLPDiscriminator, MLPGenerator
+
+    trainer = Trainer(MLPGenerator(4, 2, (3,), hidden=(8,)), MLPDiscriminator((3,), 2, hidden=(8,)),
+                      get_loss("hinge"), noise_dim=4, epochs=1, batch_size=8, checkpoint_dir=tmp_path)
+    trainer.save_checkpoint()
+    before = (tmp_path / CHECKPOINT_NAME).read_bytes()
+
+    def disk_full(obj, f, *args, **kwargs):
+        Path(f).write_bytes(b"PK half")
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(torch, "save", disk_full)
+    with pytest.raises(OSError):
+        trainer.save_checkpoint()
+    assert (tmp_path / CHECKPOINT_NAME).read_bytes() == before
+    assert _folder_listing(tmp_path) == [CHECKPOINT_NAME]
+
+
+# ------------------------------------------------------------------------------- reading
+def test_a_saved_model_loads_and_samples_identically(saved, model):
+    loaded = augan.load(saved)
+    pd.testing.assert_frame_equal(loaded.sample(30), model.sample(30))
+
+
+def _truncated(saved: Path, target: Path) -> None:
+    target.write_bytes(saved.read_bytes()[: saved.stat().st_size // 2])
+
+
+def _bytes_flipped(saved: Path, target: Path) -> None:
+    data = bytearray(saved.read_bytes())
+    for i in range(200, len(data), 97):
+        data[i] ^= 0xFF
+    target.write_bytes(bytes(data))
+
+
+def _empty(saved: Path, target: Path) -> None:
+    target.write_bytes(b"")
+
+
+def _text(saved: Path, target: Path) -> None:
+    target.write_text("age,income\n31,42000\n")
+
+
+def _wrong_format(saved: Path, target: Path) -> None:
+    torch.save({"format": "sklearn-model", "version": 1, "weights": torch.ones(3)}, target)
+
+
+def _not_a_dict(saved: Path, target: Path) -> None:
+    torch.save([torch.ones(3)], target)
+
+
+def _future_version(saved: Path, target: Path) -> None:
+    content = torch.load(saved, weights_only=True)
+    torch.save({**content, "version": MODEL_VERSION + 1}, target)
+
+
+def _missing_weights(saved: Path, target: Path) -> None:
+    content = torch.load(saved, weights_only=True)
+    del content["generator"]
+    torch.save(content, target)
+
+
+def _weights_of_another_shape(saved: Path, target: Path) -> None:
+    content = torch.load(saved, weights_only=True)
+    content["generator"] = {k: torch.zeros(3) for k in content["generator"]}
+    torch.save(content, target)
+
+
+def _unknown_codec(saved: Path, target: Path) -> None:
+    content = torch.load(saved, weights_only=True)
+    content["codec"]["kind"] = "audio"
+    torch.save(content, target)
+
+
+def _unknown_parameter(saved: Path, target: Path) -> None:
+    content = torch.load(saved, weights_only=True)
+    content["params"]["flux_capacitor"] = True
+    torch.save(content, target)
+
+
+def _zip_of_something_else(saved: Path, target: Path) -> None:
+    with zipfile.ZipFile(target, "w") as archive:
+        archive.writestr("readme.txt", "hello")
+
+
+DAMAGED = {
+    "truncated": (_truncated, r"not a readable augan model file"),
+    "bytes flipped": (_bytes_flipped, r"not a readable augan model file|content is inconsistent"),
+    "empty": (_empty, r"not a readable augan model file"),
+    "a CSV file": (_text, r"not a readable augan model file"),
+    "a zip of something else": (_zip_of_something_else, r"not a readable augan model file"),
+    "another format tag": (_wrong_format, r"is not an augan model file"),
+    "not a dict": (_not_a_dict, r"is not an augan model file"),
+    "a future version": (_future_version, rf"model format version {MODEL_VERSION + 1}; this augan reads version"),
+    "weights missing": (_missing_weights, r"content is inconsistent.*generator"),
+    "weights of another shape": (_weights_of_another_shape, r"content is inconsistent"),
+    "an unknown codec": (_unknown_codec, r"codec kind 'audio' is unknown"),
+    "an unknown parameter": (_unknown_parameter, r"content is inconsistent.*flux_capacitor"),
+}
+
+
+@pytest.mark.parametrize("case", list(DAMAGED))
+def test_a_damaged_or_foreign_model_file_is_refused_with_a_value_error(tmp_path, saved, case):
+    damage, message = DAMAGED[case]
+    target = tmp_path / "damaged.augan"
+    damage(saved, target)
+    with pytest.raises(ValueError, match=message):
+        CGAN.load(target, device="cpu")
+
+
+def test_a_missing_model_file_is_a_file_not_found_error(tmp_path):
+    with pytest.raises(FileNotFoundError, match="no model file"):
+        augan.load(tmp_path / "nothing.augan")
+
+
+def test_the_crafted_payload_does_run_code_when_unpickled_unsafely(tmp_path):
+    marker = tmp_path / "ran"
+    pickle.loads(pickle.dumps(_CreatesFile(marker))).close()
+    assert marker.exists(), "the payload used below really executes code"
+
+
+@pytest.mark.filterwarnings("ignore:Detected pickle protocol")  # torch's note on the raw pickle
+@pytest.mark.parametrize("container", ["raw pickle", "torch.save inside the model dict", "torch.save top level"])
+def test_a_model_file_carrying_code_is_refused_and_runs_nothing(tmp_path, saved, container):
+    marker = tmp_path / "ran"
+    target = tmp_path / "evil.augan"
+    if container == "raw pickle":
+        target.write_bytes(pickle.dumps({"format": MODEL_FORMAT, "version": MODEL_VERSION,
+                                         "params": _CreatesFile(marker)}))
+    elif container == "torch.save inside the model dict":
+        content = torch.load(saved, weights_only=True)
+        torch.save({**content, "history": _CreatesFile(marker)}, target)
+    else:
+        torch.save(_CreatesFile(marker), target)
+    with pytest.raises(ValueError, match="not a readable augan model file"):
+        CGAN.load(target, device="cpu")
+    assert not marker.exists(), "loading must execute nothing from the file"
+
+
+def test_a_checkpoint_carrying_code_is_refused_on_resume_and_runs_nothing(tmp_path):
+    marker = tmp_path / "ran"
+    torch.save({"epoch": 1, "generator": _CreatesFile(marker)}, tmp_path / CHECKPOINT_NAME)
+    rng = np.random.default_rng(0)
+    X = pd.DataFrame({"x": rng.normal(size=40)})
+    with pytest.raises(ValueError, match="cannot be read"):
+        CGAN(**TINY, checkpoint_dir=tmp_path, resume=True).fit(X, np.array([0] * 30 + [1] * 10))
+    assert not marker.exists()
+
+
+# ------------------------------------------------------------------------------------ CLI
+@pytest.fixture
+def cli():
+    from typer.testing import CliRunner
+
+    from augan_cli.main import app
+
+    runner = CliRunner()
+    return lambda *args: runner.invoke(app, [str(a) for a in args])
+
+
+def test_cli_sample_never_replaces_an_output_without_overwrite(cli, tmp_path, model):
+    path = tmp_path / "model.augan"
+    model.save(path, metadata={"target": "label", "columns": ["x", "c", "label"]})
+    out = tmp_path / "rows.csv"
+    out.write_text("precious\n")
+    refused = cli("sample", path, "--n", 5, "--out", out, "--quiet")
+    assert refused.exit_code == 2 and "--overwrite" in refused.stderr
+    assert out.read_text() == "precious\n"
+    replaced = cli("sample", path, "--n", 5, "--out", out, "--overwrite", "--quiet")
+    assert replaced.exit_code == 0, replaced.output
+    assert pd.read_csv(out).columns.tolist() == ["x", "c", "label"] and len(pd.read_csv(out)) == 5
+    assert _folder_listing(tmp_path) == ["model.augan", "rows.csv"]
+
+
+def test_cli_refuses_a_model_file_carrying_code_and_runs_nothing(cli, tmp_path):
+    marker = tmp_path / "ran"
+    evil = tmp_path / "evil.augan"
+    torch.save({"format": MODEL_FORMAT, "version": MODEL_VERSION, "params": _CreatesFile(marker)}, evil)
+    result = cli("sample", evil, "--n", 5, "--out", tmp_path / "rows.csv")
+    assert result.exit_code == 2
+    assert result.stderr.startswith("augan: error: ") and "not a readable augan model" in result.stderr
+    assert len(result.stderr.splitlines()) == 1
+    assert not marker.exists() and not (tmp_path / "rows.csv").exists()
