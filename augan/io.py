@@ -54,6 +54,11 @@ def atomic_output(path: str | os.PathLike, overwrite: bool = False) -> Iterator[
         yield tmp_path
         if path.exists() and not overwrite:
             raise FileExistsError(f"{path} appeared while it was being written; not replacing it.")
+        # mkstemp creates the file 0600; give it the mode any new file of the user's gets.
+        umask = os.umask(0)
+        os.umask(umask)
+        if tmp_path.is_file():
+            os.chmod(tmp_path, 0o666 & ~umask)
         os.replace(tmp_path, path)
     finally:
         tmp_path.unlink(missing_ok=True)

@@ -52,3 +52,14 @@ def test_model_round_trip_and_refusals(tmp_path):
         load_model(future)
     with pytest.raises(FileNotFoundError):
         load_model(tmp_path / "missing.augan")
+
+
+def test_written_files_get_the_usual_permissions_not_tempfile_ones(tmp_path):
+    import os
+
+    target = tmp_path / "out.csv"
+    with atomic_output(target) as tmp:
+        tmp.write_text("x")
+    umask = os.umask(0)
+    os.umask(umask)
+    assert target.stat().st_mode & 0o777 == 0o666 & ~umask
