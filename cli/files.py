@@ -1,6 +1,7 @@
-"""Reading inputs and writing outputs, chosen by file extension.
+"""Reading inputs and writing outputs, chosen by file extension (a folder means images, a class per subfolder).
 
-A new kind of input or output is one function here, registered in ``_READERS`` or ``_WRITERS``.
+A new kind of input or output is one function here, registered in ``_READERS``/``_WRITERS`` (tables) or
+``_IMAGE_READERS``/``_IMAGE_WRITERS`` (images).
 Outputs are written atomically (temporary file + rename) and never replace a file without ``overwrite``.
 """
 
@@ -9,8 +10,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
+from augan.data.images import read_image_folder, read_npz, write_image_folder, write_npz
 from augan.io import atomic_output, check_output_path
 
 
@@ -96,3 +99,52 @@ def write_table(frame: pd.DataFrame, path: Path, overwrite: bool) -> None:
     writer = _pick(Path(path), _WRITERS, "write")
     with atomic_output(path, overwrite) as tmp:
         writer(frame, tmp)
+
+
+# ---------------------------------------------------------------- images: a class-per-subfolder folder or .npz
+_IMAGE_READERS: dict[str, Callable[..., tuple[np.ndarray, np.ndarray]]] = {".npz": read_npz}
+_IMAGE_WRITERS: dict[str, Callable[..., Path]] = {".npz": write_npz, "": write_image_folder}
+
+
+def is_images(path: Path) -> bool:
+    """True when ``path`` names images (a folder, or an .npz file) rather than a table."""
+    return Path(path).is_dir() or Path(path).suffix.lower() in _IMAGE_READERS
+
+
+def read_images(path: Path, size: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Read images and labels: a folder with one subfolder per class (resized to ``size`` if given), or .npz.
+
+    Raises
+    ------
+    FileNotFoundError
+        If nothing is at ``path``.
+    ValueError
+        If ``size`` is given for an .npz file, or the library cannot read the images (mixed sizes, a file
+        that is not an image, an .npz without arrays X and y).
+    """
+    path = Path(path)
+    if path.is_dir():
+        return read_image_folder(path, size=size)
+    if size is not None:
+        raise ValueError(f"--size resizes the images of a folder; {path} holds arrays, resize them before saving.")
+    return _pick(path, _IMAGE_READERS, "read images from")(path)
+
+
+def check_images_output(path: Path, overwrite: bool) -> Path:
+    """Refuse, before any work, an image output (a folder, or an .npz file) that could not be written."""
+    path = Path(path)
+    writer = _pick(path, _IMAGE_WRITERS, "write images to")
+    if writer is write_npz:
+        return check_output_path(path, overwrite)
+    if path.is_file():
+        raise FileExistsError(f"{path} is a file; give a folder (written as one subfolder per class) or an .npz.")
+    if path.is_dir() and any(path.iterdir()) and not overwrite:
+        raise FileExistsError(f"{path} already exists and is not empty; pass --overwrite to replace it.")
+    if not path.absolute().parent.is_dir():
+        raise FileNotFoundError(f"the folder {path.absolute().parent} does not exist; create it first.")
+    return path
+
+
+def write_images(X: np.ndarray, y: np.ndarray, path: Path, overwrite: bool) -> None:
+    """Write images: one subfolder of PNG files per class (a path without extension) or an .npz file."""
+    _pick(Path(path), _IMAGE_WRITERS, "write images to")(path, X, y, overwrite=overwrite)

@@ -1,49 +1,79 @@
-"""``augan generate``: train on a table and write synthetic rows only."""
+"""``augan generate``: train on a table or on images and write synthetic rows (or images) only."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import typer
-from imblearn.utils import check_sampling_strategy
+
+from augan.data.labels import LabelCodec
+from augan.distributed import is_main_process
+from augan.io import check_output_path
+from augan.plot import save_sample_grid
 
 from . import options as o
 from .errors import fail, reported_errors
-from .files import check_outputs, read_table, write_table
-from .target import describe, model_metadata, parse_label, split_target, with_target
+from .files import (check_images_output, check_outputs, is_images, read_images, read_table,
+                    write_images, write_table)
+from .target import IMAGES_METADATA, describe, draw_request, model_metadata, require_target, split_target, with_target
 from .training import Training, training_options
 
 
 @training_options
-def generate(data: o.Data, target: o.Target, out: o.Out, n: o.Count = None, label: o.Label = None,
-             balance: o.Balance = False, model_out: o.ModelOut = None, overwrite: o.Overwrite = False, *,
-             training: Training) -> None:
+def generate(data: o.Data, out: o.Out, target: o.Target = None, n: o.Count = None, per_class: o.PerClass = None,
+             label: o.Label = None, balance: o.Balance = False, size: o.ImageSize = None, grid: o.Grid = None,
+             model_out: o.ModelOut = None, overwrite: o.Overwrite = False, *, training: Training) -> None:
     """Train a conditional GAN on DATA and write synthetic rows (only those) to --out.
 
-    --balance: the rows that bring every class up to the largest. --n: that many rows, of one --label or in the
-    training proportions.
+    --balance: the rows that bring every class up to the largest. --per-class: that many of each class.
+
+    --n: that many rows, of one --label or in the training proportions.
+
+    Images in (a folder with a subfolder per class, or an .npz) give images out (a folder, or an .npz).
     """
     with reported_errors(training.checkpoint_dir):
-        if balance and n is not None:
-            fail("give --n (how many rows) or --balance (as many as balance the classes), not both.")
-        if not balance and n is None:
-            fail("say how many rows to draw: --n N, or --balance for as many as balance the classes.")
-        if label is not None and balance:
-            fail("--label goes with --n; --balance draws rows of every class that needs them.")
-        if n is not None:
-            o.check_count(n)
-        check_outputs(out, model_out, overwrite)
-        gan = training.make_gan()
-        frame = read_table(data)
-        X, y, classes = split_target(frame, target, data)
-        if balance:
-            request = {c: int(k) for c, k in check_sampling_strategy("auto", y, "over-sampling").items() if k > 0}
-            if not request:
-                fail(f"the classes of {target!r} are already balanced; use --n to draw rows anyway.")
+        images = is_images(data)
+        if images:
+            if target is not None:
+                fail("--target names a table's class column; images take their classes from the subfolders "
+                     "(or the .npz array y).")
+            check_images_output(out, overwrite)
+            if model_out is not None:
+                check_output_path(model_out, overwrite)
         else:
-            request = parse_label(label, classes) if label is not None else None
+            target = require_target(target, data)
+            if size is not None or grid is not None:
+                fail(f"{'--size' if size is not None else '--grid'} is for images; {data} is a table.")
+            check_outputs(out, model_out, overwrite)
+        if grid is not None:
+            check_output_path(grid, overwrite)
+        _check_distinct(out, model_out, grid)
+        gan = training.make_gan(images)
+        if images:
+            X, y = read_images(data, size)
+            classes = LabelCodec().fit(y).classes_
+        else:
+            frame = read_table(data)
+            X, y, classes = split_target(frame, target, data)
+        request = draw_request(y, n, label, balance, per_class, classes)
         gan.fit(X, y)
-        X_new, y_new = gan.sample(None if balance else n, request, return_y=True)
-        write_table(with_target(X_new, y_new, target, list(frame.columns)), out, overwrite)
+        X_new, y_new = gan.sample(n, request, return_y=True)
+        if is_main_process():
+            if images:
+                write_images(X_new, y_new, out, overwrite)
+            else:
+                write_table(with_target(X_new, y_new, target, list(frame.columns)), out, overwrite)
+            if grid is not None:
+                save_sample_grid(gan, grid, overwrite=overwrite, random_state=training.seed)
         if model_out is not None:
-            gan.save(model_out, overwrite, metadata=model_metadata(target, frame))
-    if not training.quiet:
-        typer.echo(f"wrote {describe(y_new)} to {out}" + (f"; model in {model_out}" if model_out else ""))
+            gan.save(model_out, overwrite, metadata=IMAGES_METADATA if images else model_metadata(target, frame))
+    if not training.quiet and is_main_process():
+        noun = "images" if images else "rows"
+        typer.echo(f"wrote {describe(y_new, noun)} to {out}" + (f"; model in {model_out}" if model_out else "")
+                   + (f"; sample grid in {grid}" if grid else ""))
+
+
+def _check_distinct(*paths: Path | None) -> None:
+    given = [Path(p).resolve() for p in paths if p is not None]
+    if len(set(given)) < len(given):
+        raise ValueError("--out, --model-out and --grid must name different files.")

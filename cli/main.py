@@ -8,18 +8,22 @@ import typer
 
 import augan
 
+from .evaluate import evaluate
 from .fit import fit
 from .generate import generate
 from .resample import resample
 from .sample import sample
 
-app = typer.Typer(name="augan", no_args_is_help=True, add_completion=False,
-                  help="Conditional GANs that oversample rare classes. Tables: .csv, .parquet or .pq.")
+HELP = ("Conditional GANs that oversample rare classes. Tables: .csv, .parquet or .pq; images: a folder with a "
+        "subfolder per class, or .npz.")
+
+app = typer.Typer(name="augan", no_args_is_help=True, add_completion=False, help=HELP)
 
 app.command("generate")(generate)
 app.command("fit")(fit)
 app.command("sample")(sample)
 app.command("resample")(resample)
+app.command("evaluate")(evaluate)
 
 
 def _print_version(value: bool) -> None:
@@ -31,4 +35,5 @@ def _print_version(value: bool) -> None:
 @app.callback()
 def main(version: Annotated[bool, typer.Option("--version", callback=_print_version, is_eager=True,
                                                help="Print the version and exit.")] = False) -> None:
-    """Conditional GANs that oversample rare classes. Tables: .csv, .parquet or .pq."""
+    """Conditional GANs that oversample rare classes. Tables: .csv, .parquet or .pq; images: a folder with a
+    subfolder per class, or .npz."""

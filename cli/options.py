@@ -19,13 +19,17 @@ STRATEGIES = {"auto": "auto", "minority": "minority", "not-majority": "not major
 
 TRAINING = "Training"
 
-Data = Annotated[Path, typer.Argument(help="Training table: .csv, .parquet or .pq.", show_default=False)]
+Data = Annotated[Path, typer.Argument(
+    help="Training data: a table (.csv, .parquet, .pq), a folder with one subfolder of images per class, or an "
+         ".npz file with arrays X (images) and y (labels).", show_default=False)]
 Model = Annotated[Path, typer.Argument(help="Model file written by augan fit --model-out.", show_default=False)]
-Target = Annotated[str, typer.Option("--target", "-t", help="Name of the class column.", show_default=False)]
+Target = Annotated[str | None, typer.Option("--target", "-t", help="Name of the class column (tables only).",
+                                            show_default=False)]
 TargetName = Annotated[str | None, typer.Option(
     "--target", "-t", help="Name of the class column in the output (default: the one the model was trained with).")]
 Out = Annotated[Path, typer.Option("--out", "-o", help="Output table (.csv, .parquet or .pq), with the target "
-                                                       "column.", show_default=False)]
+                                                       "column; for images, a folder or an .npz file.",
+                                   show_default=False)]
 ModelFile = Annotated[Path, typer.Option("--model-out", help="Where to save the trained model.", show_default=False)]
 ModelOut = Annotated[Path | None, typer.Option("--model-out", help="Also save the trained model here.")]
 Count = Annotated[int | None, typer.Option("--n", "-n", help="How many synthetic rows.", show_default=False)]
@@ -49,6 +53,24 @@ CheckpointDir = Annotated[Path | None, typer.Option(
     "--checkpoint-dir", help="Folder for training checkpoints (also written on Ctrl-C).", rich_help_panel=TRAINING)]
 Resume = Annotated[bool, typer.Option(
     "--resume", help="Continue from the checkpoint in --checkpoint-dir.", rich_help_panel=TRAINING)]
+Architecture = Annotated[str | None, typer.Option(
+    "--architecture", help="Networks: mlp or dcgan (default: dcgan for images, mlp for tables).",
+    rich_help_panel=TRAINING, show_default=False)]
+Amp = Annotated[str | None, typer.Option(
+    "--amp", help="Mixed precision: bf16 (recent GPUs, or CPU) or fp16 (CUDA GPUs).", rich_help_panel=TRAINING)]
+Compile = Annotated[bool, typer.Option(
+    "--compile", help="Compile the training steps with torch.compile (faster on a GPU after a slow start).",
+    rich_help_panel=TRAINING)]
+Distributed = Annotated[bool, typer.Option(
+    "--distributed", help="Train on several GPUs with DistributedDataParallel; start the command with "
+                          "torchrun --nproc-per-node N.", rich_help_panel=TRAINING)]
+ImageSize = Annotated[int | None, typer.Option(
+    "--size", help="Resize every image of an input folder to SIZE x SIZE pixels.", show_default=False)]
+PerClass = Annotated[int | None, typer.Option(
+    "--per-class", help="How many synthetic rows (or images) of each class.", show_default=False)]
+Grid = Annotated[Path | None, typer.Option(
+    "--grid", help="Images: also save a PNG grid of synthetic samples, one labelled row per class.",
+    show_default=False)]
 Overwrite = Annotated[bool, typer.Option("--overwrite", help="Replace output files that exist.")]
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar and no summary.")]
 
@@ -58,6 +80,13 @@ def check_count(n: int) -> int:
     if n <= 0:
         fail(f"--n must be a positive integer, got {n}.")
     return n
+
+
+def check_positive(option: str, value: int) -> int:
+    """Return ``value`` if it is a positive integer; otherwise fail, naming ``option``."""
+    if value <= 0:
+        fail(f"{option} must be a positive integer, got {value}.")
+    return value
 
 
 def check_loss(loss: str) -> str:

@@ -6,31 +6,36 @@ import typer
 from imblearn.utils import check_sampling_strategy
 
 from augan import GANOversampler
+from augan.distributed import is_main_process
 
 from . import options as o
 from .errors import fail, reported_errors
-from .files import check_outputs, read_table, write_table
-from .target import describe, model_metadata, split_target, with_target
+from .files import check_outputs, is_images, read_table, write_table
+from .target import describe, model_metadata, require_target, split_target, with_target
 from .training import Training, training_options
 
 
 @training_options
-def resample(data: o.Data, target: o.Target, out: o.Out, strategy: o.Strategy = o.STRATEGY_DEFAULT,
+def resample(data: o.Data, out: o.Out, target: o.Target = None, strategy: o.Strategy = o.STRATEGY_DEFAULT,
              model_out: o.ModelOut = None, overwrite: o.Overwrite = False, *, training: Training) -> None:
     """Write DATA's rows followed by synthetic rows that balance the classes as --strategy says."""
     with reported_errors(training.checkpoint_dir):
         sampling_strategy = o.parse_strategy(strategy)
+        if is_images(data):
+            fail(f"resample writes tables; for images use augan generate {data} --balance (synthetic images only).")
         check_outputs(out, model_out, overwrite)
         gan = training.make_gan()
         frame = read_table(data)
+        target = require_target(target, data)
         X, y, _ = split_target(frame, target, data)
         if not any(check_sampling_strategy(sampling_strategy, y, "over-sampling").values()):
             fail(f"--strategy {strategy} adds no rows to {target!r}; its classes are already balanced enough.")
         sampler = GANOversampler(sampling_strategy=sampling_strategy, gan=gan)
         X_out, y_out = sampler.fit_resample(X, y)
-        write_table(with_target(X_out, y_out, target, list(frame.columns)), out, overwrite)
+        if is_main_process():
+            write_table(with_target(X_out, y_out, target, list(frame.columns)), out, overwrite)
         if model_out is not None:
             sampler.gan_.save(model_out, overwrite, metadata=model_metadata(target, frame))
-    if not training.quiet:
+    if not training.quiet and is_main_process():
         typer.echo(f"wrote {len(frame)} original + {len(y_out) - len(frame)} synthetic rows, "
                    f"{describe(y_out)}, to {out}" + (f"; model in {model_out}" if model_out else ""))

@@ -1,4 +1,4 @@
-"""``augan sample``: draw rows from a model saved by ``augan fit``."""
+"""``augan sample``: draw rows (or images) from a model saved by ``augan fit``."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from augan import CGAN
 
 from . import options as o
 from .errors import fail, reported_errors
-from .files import check_outputs, write_table
+from .files import check_images_output, check_outputs, write_images, write_table
 from .target import describe, parse_label, with_target
 
 def sample(model: o.Model, n: o.RequiredCount, out: o.Out, label: o.Label = None, target: o.TargetName = None,
@@ -17,13 +17,20 @@ def sample(model: o.Model, n: o.RequiredCount, out: o.Out, label: o.Label = None
     """Draw --n synthetic rows from MODEL: of one class with --label, else in the training proportions."""
     with reported_errors():
         n = o.check_count(n)
-        check_outputs(out, None, overwrite)
         gan = CGAN.load(model, device=device)
-        target = target or gan.metadata_.get("target")
-        if target is None:
-            fail(f"{model} does not record the name of its target column; give it with --target.")
+        images = gan.metadata_.get("images", False)
+        if images:
+            check_images_output(out, overwrite)
+        else:
+            check_outputs(out, None, overwrite)
+            target = target or gan.metadata_.get("target")
+            if target is None:
+                fail(f"{model} does not record the name of its target column; give it with --target.")
         request = parse_label(label, gan.classes_) if label is not None else None
         X_new, y_new = gan.sample(n, request, return_y=True, random_state=seed)
-        write_table(with_target(X_new, y_new, target, gan.metadata_.get("columns")), out, overwrite)
+        if images:
+            write_images(X_new, y_new, out, overwrite)
+        else:
+            write_table(with_target(X_new, y_new, target, gan.metadata_.get("columns")), out, overwrite)
     if not quiet:
         typer.echo(f"wrote {describe(y_new)} to {out}")

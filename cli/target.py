@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from imblearn.utils import check_sampling_strategy
 
 from augan._validation import check_class_counts, check_labels
 from augan.data.labels import LabelCodec
@@ -72,13 +73,61 @@ def with_target(X: Any, y: Any, target: str, columns: Sequence[str] | None = Non
     return table
 
 
-def describe(y: Any) -> str:
-    """``"173 rows (no: 3, yes: 170)"``: how many rows of each class ``y`` holds."""
+def describe(y: Any, noun: str = "rows") -> str:
+    """``"173 rows (no: 3, yes: 170)"``: how many rows (or other ``noun``) of each class ``y`` holds."""
     labels, counts = np.unique(np.asarray(y), return_counts=True)
     per_class = ", ".join(f"{label}: {count}" for label, count in zip(labels, counts))
-    return f"{int(counts.sum())} rows ({per_class})"
+    return f"{int(counts.sum())} {noun} ({per_class})"
+
+
+IMAGES_METADATA = {"images": True}
 
 
 def model_metadata(target: str, frame: pd.DataFrame) -> dict:
     """What a saved model keeps for ``augan sample``: the target's name and the table's column order."""
     return {"target": target, "columns": [str(c) for c in frame.columns]}
+
+
+def require_target(target: str | None, data: Path) -> str:
+    """Return ``--target``, which a table needs (image folders and .npz files carry their labels)."""
+    if not Path(data).exists():
+        raise FileNotFoundError(f"no such file or folder: {data}")
+    if target is None:
+        raise ValueError(f"{data} is a table; name its class column with --target.")
+    return target
+
+
+def draw_request(y: Any, n: int | None, label: str | None, balance: bool, per_class: int | None,
+                 classes: np.ndarray) -> dict | Any:
+    """What to ask :meth:`~augan.CGAN.sample` for, from exactly one of ``--n``, ``--balance``, ``--per-class``.
+
+    Returns the ``y`` argument of ``sample``: a {class: count} dict, a single class (with ``--label``), or None
+    (``--n`` rows in the training proportions).
+
+    Raises
+    ------
+    ValueError
+        If none or several of them are given, a count is not positive, ``--label`` comes without ``--n``, or
+        ``--balance`` finds the classes already balanced.
+    """
+    given = [name for name, value in (("--n", n), ("--balance", balance or None), ("--per-class", per_class))
+             if value is not None]
+    if not given:
+        raise ValueError("say how many rows to draw: --n N, --per-class N, or --balance for as many as balance "
+                         "the classes.")
+    if len(given) > 1:
+        raise ValueError(f"give one of --n, --per-class and --balance, not {'both ' if len(given) == 2 else ''}"
+                         f"{' and '.join(given)}.")
+    if label is not None and n is None:
+        raise ValueError(f"--label goes with --n; {given[0]} draws rows of every class.")
+    for option, value in (("--n", n), ("--per-class", per_class)):
+        if value is not None and value <= 0:
+            raise ValueError(f"{option} must be a positive integer, got {value}.")
+    if per_class is not None:
+        return {c: per_class for c in classes}
+    if balance:
+        request = {c: int(k) for c, k in check_sampling_strategy("auto", y, "over-sampling").items() if k > 0}
+        if not request:
+            raise ValueError("the classes are already balanced; use --n or --per-class to draw rows anyway.")
+        return request
+    return parse_label(label, classes) if label is not None else None

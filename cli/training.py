@@ -31,11 +31,20 @@ class Training:
     checkpoint_dir: Path | None
     resume: bool
     quiet: bool
+    architecture: str | None = None
+    amp: str | None = None
+    compile: bool = False
+    distributed: bool = False
 
-    def make_gan(self) -> CGAN:
-        """The CGAN these options describe (progress bar on unless ``quiet``)."""
-        return CGAN(loss=o.check_loss(self.loss), epochs=self.epochs, batch_size=self.batch_size,
-                    device=self.device, random_state=self.seed, resume=self.resume, verbose=not self.quiet,
+    def make_gan(self, images: bool = False) -> CGAN:
+        """The CGAN these options describe (progress bar on unless ``quiet``).
+
+        ``images`` picks the default architecture: dcgan for images, mlp for tables.
+        """
+        return CGAN(architecture=self.architecture or ("dcgan" if images else "mlp"), loss=o.check_loss(self.loss),
+                    epochs=self.epochs, batch_size=self.batch_size, device=self.device, random_state=self.seed,
+                    resume=self.resume, verbose=not self.quiet, amp=self.amp, compile=self.compile,
+                    strategy="ddp" if self.distributed else None,
                     checkpoint_dir=None if self.checkpoint_dir is None else str(self.checkpoint_dir))
 
 
@@ -50,6 +59,10 @@ _PARAMETERS = [
         ("checkpoint_dir", o.CheckpointDir, o.GAN_DEFAULTS["checkpoint_dir"]),
         ("resume", o.Resume, o.GAN_DEFAULTS["resume"]),
         ("quiet", o.Quiet, False),
+        ("architecture", o.Architecture, None),
+        ("amp", o.Amp, o.GAN_DEFAULTS["amp"]),
+        ("compile", o.Compile, o.GAN_DEFAULTS["compile"]),
+        ("distributed", o.Distributed, False),
     ]
 ]
 

@@ -28,7 +28,7 @@ def _generate(data: Path, *options: object) -> list:
 CASES = {
     "missing file": (lambda d, loans, out: _generate(d / "nope.csv", "--n", 5, "--out", out),
                      ["no such file", "nope.csv"]),
-    "folder as input": (lambda d, loans, out: _generate(d, "--n", 5, "--out", out), ["is a folder"]),
+    "folder as input": (lambda d, loans, out: _generate(d, "--n", 5, "--out", out), ["--target", "subfolders"]),
     "unknown column": (lambda d, loans, out: ["generate", loans, "--target", "class", "--n", 5, "--out", out],
                        ["no column 'class'", "age, income, loan_amount"]),
     "one class": (lambda d, loans, out: _generate(_file(d, "one.csv", "x,default\n1,a\n2,a\n3,a\n"), "--n", 5,

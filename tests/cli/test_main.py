@@ -15,7 +15,7 @@ from augan import __version__
 
 def test_no_arguments_shows_the_commands(augan):
     result = augan()
-    for command in ("generate", "fit", "sample", "resample"):
+    for command in ("generate", "fit", "sample", "resample", "evaluate"):
         assert command in result.output
 
 

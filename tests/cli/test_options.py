@@ -16,8 +16,9 @@ from augan_cli.training import Training
 
 # CLI option -> estimator parameter it sets.
 GAN_OPTIONS = {"epochs": "epochs", "batch_size": "batch_size", "loss": "loss", "device": "device",
-               "seed": "random_state", "checkpoint_dir": "checkpoint_dir", "resume": "resume"}
-TRAINING_COMMANDS = ["generate", "fit", "resample"]
+               "seed": "random_state", "checkpoint_dir": "checkpoint_dir", "resume": "resume", "amp": "amp",
+               "compile": "compile"}
+TRAINING_COMMANDS = ["generate", "fit", "resample", "evaluate"]
 
 
 def _params(command: str) -> dict:
@@ -81,3 +82,58 @@ def test_loss_help_lists_every_registered_loss():
                                                  ("not-minority", "not minority"), ("all", "all"), ("0.75", 0.75)])
 def test_strategy_is_read_as_imbalanced_learn_spells_it(text, strategy):
     assert options.parse_strategy(text) == strategy
+
+
+def _record_fit(monkeypatch) -> dict:
+    seen = {}
+
+    def record(self, X, y):
+        seen.update(self.get_params())
+        raise ValueError("stop here")
+
+    monkeypatch.setattr(CGAN, "fit", record)
+    return seen
+
+
+def test_gpu_flags_reach_the_estimator(augan, loans, tmp_path, monkeypatch):
+    seen = _record_fit(monkeypatch)
+    result = augan("generate", loans, "--target", "default", "--n", 3, "--out", tmp_path / "s.csv", "--amp", "bf16",
+                   "--compile", "--distributed", "--architecture", "mlp")
+    assert result.exit_code == 2
+    assert {k: seen[k] for k in ("amp", "compile", "strategy", "architecture")} == {
+        "amp": "bf16", "compile": True, "strategy": "ddp", "architecture": "mlp"}
+
+
+def test_without_distributed_there_is_no_strategy(augan, loans, tmp_path, monkeypatch):
+    seen = _record_fit(monkeypatch)
+    augan("fit", loans, "--target", "default", "--model-out", tmp_path / "m.augan")
+    assert seen["strategy"] is None and seen["amp"] is None and seen["architecture"] == "mlp"
+
+
+def test_bf16_trains_on_the_cpu(augan, numbers_csv, tmp_path):
+    out = tmp_path / "s.csv"
+    result = augan("generate", numbers_csv, "--target", "label", "--n", 4, "--out", out, "--amp", "bf16",
+                   "--device", "cpu", "--epochs", 1, "--batch-size", 16, "--quiet")
+    assert result.exit_code == 0, result.output
+    assert out.exists()
+
+
+@pytest.mark.parametrize(("flag", "phrases"), [(["--amp", "fp16"], ["fp16", "CUDA"]),
+                                               (["--amp", "fp8"], ["amp", "fp8"]),
+                                               (["--architecture", "dcgan"], ["dcgan", "mlp"])])
+def test_bad_training_flags_fail_with_one_line(augan, user_error, numbers_csv, tmp_path, flag, phrases):
+    out = tmp_path / "s.csv"
+    result = augan("generate", numbers_csv, "--target", "label", "--n", 4, "--out", out, "--device", "cpu",
+                   "--epochs", 1, "--batch-size", 16, "--quiet", *flag)
+    user_error(result, *phrases)
+    assert not out.exists()
+
+
+def test_only_the_main_process_writes_and_prints(augan, numbers_csv, tmp_path, monkeypatch):
+    monkeypatch.setattr("augan_cli.generate.is_main_process", lambda: False)
+    out = tmp_path / "s.csv"
+    result = augan("generate", numbers_csv, "--target", "label", "--n", 4, "--out", out, "--epochs", 1,
+                   "--batch-size", 16)
+    assert result.exit_code == 0, result.output
+    assert not out.exists()
+    assert result.stdout == ""

@@ -1,0 +1,68 @@
+"""``augan evaluate``: does GAN oversampling help classifiers on this data, and how real do its samples look?"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+import augan
+from augan import CGAN, GANOversampler
+from augan.distributed import is_main_process
+from augan.io import check_output_path
+
+from . import options as o
+from .errors import fail, reported_errors
+from .files import is_images, read_images, read_table
+from .target import require_target, split_target
+from .training import Training, training_options
+
+REPORT_SUFFIXES = (".html", ".htm", ".json", ".md", ".markdown")
+
+ReportPath = Annotated[Path, typer.Option(
+    "--report", "-r", help="Where to write the report: .html, .json or .md.", show_default=False)]
+FittedModel = Annotated[Path | None, typer.Option(
+    "--model", help="Judge this model (written by augan fit) in the quality part instead of training one.")]
+Folds = Annotated[int, typer.Option("--cv", help="Cross-validation folds.")]
+Repeats = Annotated[int, typer.Option("--repeats", help="Repetitions of the cross-validation split.")]
+NoQuality = Annotated[bool, typer.Option(
+    "--no-quality", help="Skip the fidelity, detection and privacy scores; report the downstream gain only.")]
+
+
+@training_options
+def evaluate(data: o.Data, report: ReportPath, target: o.Target = None, model: FittedModel = None,
+             cv: Folds = 5, repeats: Repeats = 1, no_quality: NoQuality = False, size: o.ImageSize = None,
+             overwrite: o.Overwrite = False, *, training: Training) -> None:
+    """Score classifiers on DATA with and without GAN oversampling, and the synthetic data's quality.
+
+    Cross-validation compares GAN oversampling with SMOTE, random oversampling and none; the report goes to
+    --report (.html, .json or .md) and its summary to the screen.
+    """
+    with reported_errors(training.checkpoint_dir):
+        if Path(report).suffix.lower() not in REPORT_SUFFIXES:
+            fail(f"cannot tell the report format of {report}: use a .html, .json or .md file name.")
+        check_output_path(report, overwrite)
+        for option, value in (("--cv", cv), ("--repeats", repeats)):
+            o.check_positive(option, value)
+        if training.checkpoint_dir is not None or training.resume:
+            fail("evaluate trains a GAN per cross-validation fold, which cannot share one --checkpoint-dir; "
+                 "drop --checkpoint-dir and --resume.")
+        if model is not None and no_quality:
+            fail("--model is judged in the quality part, which --no-quality skips; drop one of them.")
+        images = is_images(data)
+        if images:
+            X, y = read_images(data, size)
+        else:
+            if size is not None:
+                fail(f"--size is for images; {data} is a table.")
+            X, y, _ = split_target(read_table(data), require_target(target, data), data)
+        fitted = CGAN.load(model, device=training.device) if model is not None else None
+        sampler = GANOversampler(gan=training.make_gan(images), random_state=training.seed)
+        result = augan.evaluate(X, y, sampler=sampler, cv=cv, n_repeats=repeats, quality=not no_quality,
+                                model=fitted, random_state=training.seed, verbose=not training.quiet)
+        if is_main_process():
+            result.save(report, overwrite=overwrite)
+    if not training.quiet and is_main_process():
+        typer.echo(result.summary())
+        typer.echo(f"report written to {report}")

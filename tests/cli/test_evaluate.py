@@ -1,0 +1,65 @@
+"""``augan evaluate``: the report file is written in the format its suffix names, and errors exit 2."""
+
+from __future__ import annotations
+
+import json
+
+from augan import CGAN
+
+TINY = ["--epochs", "1", "--batch-size", "16", "--seed", "0", "--cv", "2"]
+
+
+def test_evaluate_writes_a_json_report_and_prints_the_summary(augan, numbers_csv, tmp_path):
+    report = tmp_path / "report.json"
+    result = augan("evaluate", numbers_csv, "--target", "label", "--report", report, *TINY)
+    assert result.exit_code == 0, result.output
+    content = json.loads(report.read_text())
+    assert content["settings"]["cv"] == 2 and content["settings"]["quality"] is True
+    assert content["quality"] is not None
+    assert "Quality of the synthetic data" in result.stdout
+    assert f"report written to {report}" in result.stdout
+
+
+def test_evaluate_without_quality_skips_that_part(augan, numbers_csv, tmp_path):
+    report = tmp_path / "report.json"
+    result = augan("evaluate", numbers_csv, "--target", "label", "--report", report, "--no-quality", "--quiet",
+                   *TINY)
+    assert result.exit_code == 0, result.output
+    content = json.loads(report.read_text())
+    assert content["settings"]["quality"] is False and content["quality"] is None
+    assert result.stdout == ""
+
+
+def test_evaluate_judges_a_given_model(augan, numbers_csv, tmp_path, monkeypatch):
+    model = tmp_path / "m.augan"
+    assert augan("fit", numbers_csv, "--target", "label", "--model-out", model, "--epochs", 1, "--batch-size", 16,
+                 "--quiet").exit_code == 0
+    seen = {}
+
+    def record(X, y, **kwargs):
+        seen.update(kwargs)
+        raise ValueError("stop here")
+
+    monkeypatch.setattr("augan.evaluate", record)
+    result = augan("evaluate", numbers_csv, "--target", "label", "--report", tmp_path / "r.md", "--model", model,
+                   "--repeats", 3, *TINY)
+    assert result.exit_code == 2
+    assert isinstance(seen["model"], CGAN) and seen["n_repeats"] == 3 and seen["cv"] == 2
+    assert seen["sampler"].random_state == 0 and seen["sampler"].gan.get_params()["epochs"] == 1
+
+
+def test_evaluate_errors_exit_2_before_any_work(augan, user_error, numbers_csv, tmp_path):
+    user_error(augan("evaluate", numbers_csv, "--target", "label", "--report", tmp_path / "r.txt", *TINY),
+               "r.txt", ".html, .json or .md")
+    existing = tmp_path / "old.json"
+    existing.write_text("{}")
+    user_error(augan("evaluate", numbers_csv, "--target", "label", "--report", existing, *TINY), "--overwrite")
+    user_error(augan("evaluate", numbers_csv, "--report", tmp_path / "r.json", *TINY), "--target")
+    user_error(augan("evaluate", numbers_csv, "--target", "label", "--report", tmp_path / "r.json", "--cv", 0),
+               "--cv", "positive")
+    user_error(augan("evaluate", numbers_csv, "--target", "label", "--report", tmp_path / "r.json",
+                     "--checkpoint-dir", tmp_path, *TINY), "--checkpoint-dir")
+    user_error(augan("evaluate", numbers_csv, "--target", "label", "--report", tmp_path / "r.json", "--model",
+                     tmp_path / "m.augan", "--no-quality", *TINY), "--model", "--no-quality")
+    assert existing.read_text() == "{}"
+    assert not (tmp_path / "r.json").exists()

@@ -1,0 +1,137 @@
+"""Images in and out: a folder with one subfolder per class, or an .npz file with arrays X and y."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from augan import CGAN
+from augan.data.images import read_image_folder, read_npz, write_image_folder, write_npz
+
+TINY = ["--epochs", "1", "--batch-size", "16", "--seed", "0", "--quiet"]
+
+
+def _digits() -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(0)
+    return (rng.random((36, 16, 16)) * 255).astype(np.uint8), np.repeat(["3", "7"], [24, 12])
+
+
+@pytest.fixture
+def digits(tmp_path: Path) -> Path:
+    """digits/3 (24 images) and digits/7 (12 images), 16x16 grayscale PNG."""
+    return write_image_folder(tmp_path / "digits", *_digits())
+
+
+@pytest.fixture
+def digits_npz(tmp_path: Path) -> Path:
+    return write_npz(tmp_path / "digits.npz", *_digits())
+
+
+def test_generate_per_class_writes_a_folder_per_class(augan, digits, tmp_path):
+    out = tmp_path / "synthetic"
+    result = augan("generate", digits, "--per-class", 5, "--out", out, "--epochs", 1, "--batch-size", 16)
+    assert result.exit_code == 0, result.output
+    assert f"wrote 10 images (3: 5, 7: 5) to {out}" in result.stdout
+    X, y = read_image_folder(out)
+    assert X.shape == (10, 16, 16) and X.dtype == np.uint8
+    assert sorted(y.tolist()) == ["3"] * 5 + ["7"] * 5
+
+
+def test_generate_from_npz_balances_into_npz(augan, digits_npz, tmp_path):
+    out = tmp_path / "synthetic.npz"
+    result = augan("generate", digits_npz, "--balance", "--out", out, *TINY)
+    assert result.exit_code == 0, result.output
+    X, y = read_npz(out)
+    assert X.shape == (12, 16, 16)
+    assert set(y.tolist()) == {"7"}
+
+
+def test_generate_grid_and_size_and_default_dcgan(augan, digits, tmp_path):
+    out, grid, model = tmp_path / "synthetic", tmp_path / "grid.png", tmp_path / "digits.augan"
+    result = augan("generate", digits, "--balance", "--size", 8, "--out", out, "--grid", grid,
+                   "--model-out", model, *TINY)
+    assert result.exit_code == 0, result.output
+    assert read_image_folder(out)[0].shape == (12, 8, 8)
+    with Image.open(grid) as image:
+        assert image.format == "PNG"
+    assert CGAN.load(model).get_params()["architecture"] == "dcgan"
+
+
+def test_architecture_option_picks_mlp_for_images(augan, digits_npz, tmp_path):
+    model = tmp_path / "m.augan"
+    result = augan("fit", digits_npz, "--model-out", model, "--architecture", "mlp", *TINY)
+    assert result.exit_code == 0, result.output
+    assert CGAN.load(model).get_params()["architecture"] == "mlp"
+
+
+def test_fit_on_images_then_sample_writes_images(augan, digits, tmp_path):
+    model, out = tmp_path / "digits.augan", tmp_path / "drawn.npz"
+    assert augan("fit", digits, "--model-out", model, *TINY).exit_code == 0
+    result = augan("sample", model, "--n", 4, "--label", "7", "--out", out, "--quiet")
+    assert result.exit_code == 0, result.output
+    X, y = read_npz(out)
+    assert X.shape == (4, 16, 16) and y.tolist() == ["7"] * 4
+
+
+def test_table_defaults_to_mlp_and_per_class_works_for_tables(augan, numbers_csv, tmp_path):
+    out = tmp_path / "s.csv"
+    result = augan("generate", numbers_csv, "--target", "label", "--per-class", 3, "--out", out, *TINY)
+    assert result.exit_code == 0, result.output
+    assert out.read_text().count("\n") == 1 + 6
+
+
+def _mixed_sizes(tmp_path: Path) -> Path:
+    root = tmp_path / "mixed"
+    for name, side in (("a", 8), ("b", 10)):
+        (root / name).mkdir(parents=True)
+        for i in range(2):
+            Image.fromarray(np.zeros((side, side), np.uint8)).save(root / name / f"{i}.png")
+    return root
+
+
+def _not_an_image(tmp_path: Path) -> Path:
+    root = write_image_folder(tmp_path / "bad", *_digits())
+    (root / "3" / "notes.png").write_text("not an image")
+    return root
+
+
+@pytest.mark.parametrize(("make", "args", "phrases"), [
+    (_mixed_sizes, ["--per-class", 2], ["differ in size"]),
+    (_not_an_image, ["--per-class", 2], ["notes.png", "not an image"]),
+    (lambda tmp: write_image_folder(tmp / "d", *_digits()), ["--per-class", 2, "--target", "y"], ["--target"]),
+    (lambda tmp: write_npz(tmp / "d.npz", *_digits()), ["--per-class", 2, "--size", 8], ["--size"]),
+    (lambda tmp: write_image_folder(tmp / "d", *_digits()), ["--per-class", 0], ["--per-class", "positive"]),
+    (lambda tmp: write_image_folder(tmp / "d", *_digits()), ["--per-class", 2, "--n", 3], ["--n", "--per-class"]),
+])
+def test_bad_image_inputs_fail_with_one_line(augan, user_error, tmp_path, make, args, phrases):
+    result = augan("generate", make(tmp_path), "--out", tmp_path / "out", *args, *TINY)
+    user_error(result, *phrases)
+    assert not (tmp_path / "out").exists()
+
+
+def test_table_needs_target_and_refuses_grid(augan, user_error, numbers_csv, tmp_path):
+    user_error(augan("generate", numbers_csv, "--n", 3, "--out", tmp_path / "s.csv", *TINY), "--target")
+    user_error(augan("generate", tmp_path / "typo", "--n", 3, "--out", tmp_path / "s", *TINY), "no such", "typo")
+    user_error(augan("generate", numbers_csv, "--target", "label", "--n", 3, "--out", tmp_path / "s.csv",
+                     "--grid", tmp_path / "g.png", *TINY), "--grid", "images")
+
+
+def test_image_output_folder_is_not_replaced_without_overwrite(augan, user_error, digits, tmp_path):
+    out = tmp_path / "synthetic"
+    (out / "old").mkdir(parents=True)
+    user_error(augan("generate", digits, "--per-class", 2, "--out", out, *TINY), "--overwrite")
+    assert [p.name for p in out.iterdir()] == ["old"]
+
+
+def test_resample_points_images_to_generate(augan, user_error, digits, tmp_path):
+    user_error(augan("resample", digits, "--out", tmp_path / "out", *TINY), "augan generate", "--balance")
+
+
+def test_evaluate_reads_an_image_folder_into_an_html_report(augan, digits, tmp_path):
+    report = tmp_path / "report.html"
+    result = augan("evaluate", digits, "--report", report, "--cv", 2, "--no-quality", "--size", 8, *TINY)
+    assert result.exit_code == 0, result.output
+    assert "<html" in report.read_text()
