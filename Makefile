@@ -4,12 +4,21 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-test
 
-.PHONY: install demo test clean
+BENCH_VENV := .venv-bench
+BENCH_BIN := $(BENCH_VENV)/bin
+BENCH_STAMP := $(BENCH_VENV)/.installed-bench
+
+.PHONY: install demo test bench-quick bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q -e '.[test]'
 	touch $(STAMP)
+
+$(BENCH_STAMP): pyproject.toml
+	$(PYTHON) -m venv $(BENCH_VENV)
+	$(BENCH_BIN)/pip install -q -e '.[bench]'
+	touch $(BENCH_STAMP)
 
 install: $(STAMP)
 
@@ -22,6 +31,19 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q -n 2
+
+# Minutes: every benchmark on a small setting; writes the "(partial run)" sections of benchmarks/RESULTS.md.
+bench-quick: $(BENCH_STAMP)
+	$(BENCH_BIN)/python benchmarks/keel.py --suite all --datasets ecoli1 yeast4 glass crx --folds 2 --ctgan-epochs 10
+	$(BENCH_BIN)/python benchmarks/mnist.py --gan-epochs 10 --cnn-epochs 3
+	$(BENCH_BIN)/python benchmarks/speed.py --sizes 10000 --mixed-rows 10000 --epochs 2 --sample-rows 100000 \
+		--profile-rows 10000
+
+# Hours on a CPU (the KEEL suites with CTGAN at 300 epochs dominate): the full protocol of the benchmarks.
+bench: $(BENCH_STAMP)
+	$(BENCH_BIN)/python benchmarks/keel.py --suite all --jobs 2
+	$(BENCH_BIN)/python benchmarks/mnist.py
+	$(BENCH_BIN)/python benchmarks/speed.py
 
 clean:
 	rm -rf $(VENV) out .pytest_cache

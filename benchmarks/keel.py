@@ -1,0 +1,284 @@
+"""Downstream gain of oversampling on imbalanced KEEL data (BENCHMARK.md, section 1).
+
+For every data set of the chosen suites (``keel_data``): ``RepeatedStratifiedKFold(n_splits=5, n_repeats=2,
+random_state=0)``; in each fold every method of ``keel_methods`` balances the training rows (the method's
+seed is the fold's index), then logistic regression and 5-NN (both behind a StandardScaler) and a decision
+tree are fitted on the result and scored on the untouched test rows: balanced accuracy, G-mean (geometric
+mean of the per-class recalls), F1 of the minority class (macro F1 for several classes) and ROC-AUC
+(one-vs-rest macro for several classes); multiclass metrics average over the classes present in the test fold.
+A method that fails on a fold falls back to no resampling there, and is counted and named in the report.
+
+Reported per suite: the mean of each metric over data sets x folds x classifiers; the mean rank of each
+method (ranked within each data set x classifier x metric on the fold-mean, 1 = best, ties averaged);
+augan's wins / ties / losses against SMOTE and CTGAN (same cells; a tie is a difference below 0.0005); the
+resampling time per fold (fit + sample); every failure, with its reason. A run with fewer data sets, folds,
+methods or CTGAN epochs than the protocol writes a "(partial run)" section, never the full one.
+
+    PYTHONPATH=. .venv-bench/bin/python benchmarks/keel.py --suite binary --jobs 2   # ~2-3 hours on 2 cores
+    PYTHONPATH=. .venv-bench/bin/python benchmarks/keel.py --datasets ecoli1 yeast4 --folds 2 --ctgan-epochs 10
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import torch
+from imblearn.metrics import geometric_mean_score
+from joblib import Parallel, delayed
+from sklearn.base import clone
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import balanced_accuracy_score, f1_score, roc_auc_score
+from sklearn.model_selection import RepeatedStratifiedKFold
+from sklearn.neighbors import KNeighborsClassifier
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+from sklearn.tree import DecisionTreeClassifier
+
+from keel_data import SUITES, Dataset, load
+from keel_methods import METHODS, Fold, resample, resolve_methods
+from results import markdown_table, section_header, update_section
+
+METRICS = ("balanced_accuracy", "g_mean", "f1", "roc_auc")
+METRIC_NAMES = {"balanced_accuracy": "bal. acc.", "g_mean": "G-mean", "f1": "minority F1", "roc_auc": "ROC-AUC"}
+N_SPLITS, N_REPEATS = 5, 2
+FULL_CTGAN_EPOCHS = 300
+TIE = 0.0005
+
+
+def classifiers() -> dict:
+    return {
+        "LR": make_pipeline(StandardScaler(), LogisticRegression(max_iter=1000)),
+        "kNN": make_pipeline(StandardScaler(), KNeighborsClassifier(5)),
+        "DT": DecisionTreeClassifier(random_state=0),
+    }
+
+
+def splits(dataset: Dataset, folds: int) -> list[tuple[np.ndarray, np.ndarray]]:
+    cv = RepeatedStratifiedKFold(n_splits=N_SPLITS, n_repeats=N_REPEATS, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # classes with fewer rows than folds (abalone, ecoli): reported by data
+        return list(cv.split(np.zeros(len(dataset.y)), dataset.y))[:folds]
+
+
+def _take(X: np.ndarray | pd.DataFrame, index: np.ndarray) -> np.ndarray | pd.DataFrame:
+    return X.iloc[index].reset_index(drop=True) if isinstance(X, pd.DataFrame) else X[index]
+
+
+def _probabilities(model, X: np.ndarray, classes: np.ndarray) -> np.ndarray:
+    """predict_proba with one column per class of the whole data set (0 for classes the fold lacked)."""
+    raw = model.predict_proba(X)
+    out = np.zeros((len(X), len(classes)))
+    where = {c: k for k, c in enumerate(classes.tolist())}
+    for j, c in enumerate(model.classes_.tolist()):
+        out[:, where[c]] = raw[:, j]
+    return out
+
+
+def score(model, X_test: np.ndarray, y_test: np.ndarray, classes: np.ndarray, minority) -> dict[str, float]:
+    pred = model.predict(X_test)
+    proba = _probabilities(model, X_test, classes)
+    present = np.unique(y_test)
+    if len(classes) == 2:
+        f1 = f1_score(y_test, pred, pos_label=minority, average="binary", zero_division=0)
+        auc = roc_auc_score(y_test == minority, proba[:, list(classes).index(minority)])
+    else:
+        f1 = f1_score(y_test, pred, labels=present, average="macro", zero_division=0)
+        auc = np.mean([roc_auc_score(y_test == c, proba[:, k]) for k, c in enumerate(classes)
+                       if c in present and (y_test != c).any()])
+    return {"balanced_accuracy": balanced_accuracy_score(y_test, pred),
+            "g_mean": geometric_mean_score(y_test, pred, labels=present, average="multiclass"),
+            "f1": f1, "roc_auc": auc}
+
+
+def run_fold(dataset: Dataset, index: int, train: np.ndarray, test: np.ndarray, methods: list[str],
+             ctgan_epochs: int, threads: int) -> tuple[list[dict], list[dict], float]:
+    """Every method and classifier on one fold; returns score rows, sampler rows and the seconds taken."""
+    from threadpoolctl import threadpool_limits
+
+    start = time.perf_counter()
+    torch.set_num_threads(threads)
+    classes, counts = np.unique(dataset.y, return_counts=True)
+    minority = classes[np.argmin(counts)]
+    key = {"dataset": dataset.name, "fold": index}
+    scores, samplers = [], []
+    with threadpool_limits(threads), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        fold = Fold(_take(dataset.X, train), dataset.y[train], dataset.categorical, seed=index,
+                    ctgan_epochs=ctgan_epochs)
+        X_test, y_test = fold.encode(_take(dataset.X, test)), dataset.y[test]
+        for method in methods:
+            X_fit, y_fit, record = resample(method, fold)
+            samplers.append({**key, **record})
+            for name, classifier in classifiers().items():
+                model = clone(classifier).fit(X_fit, y_fit)
+                scores.append({**key, "method": method, "classifier": name,
+                               **score(model, X_test, y_test, classes, minority)})
+    return scores, samplers, time.perf_counter() - start
+
+
+# ----------------------------------------------------------------- report
+def mean_ranks(cells: pd.DataFrame, methods: list[str]) -> pd.DataFrame:
+    """Rank of each method within every data set x classifier x metric (1 = best, ties averaged)."""
+    ranks = cells.groupby(["dataset", "classifier", "metric"])["value"].rank(ascending=False, method="average")
+    table = cells.assign(rank=ranks).pivot_table(index="method", columns="metric", values="rank", aggfunc="mean")
+    table["all"] = cells.assign(rank=ranks).groupby("method")["rank"].mean()
+    return table.reindex(methods)
+
+
+def wins_ties_losses(cells: pd.DataFrame, ours: str, other: str) -> dict[str, tuple[int, int, int]]:
+    wide = cells.pivot_table(index=["dataset", "classifier", "metric"], columns="method", values="value")
+    diff = (wide[ours] - wide[other]).dropna()
+    out = {}
+    for metric in [*METRICS, "all"]:
+        d = diff if metric == "all" else diff.xs(metric, level="metric")
+        out[metric] = (int((d >= TIE).sum()), int((d.abs() < TIE).sum()), int((d <= -TIE).sum()))
+    return out
+
+
+def report(scores: pd.DataFrame, samplers: pd.DataFrame, methods: list[str]) -> str:
+    means = scores.groupby("method")[list(METRICS)].mean().reindex(methods)
+    cells = (scores.groupby(["dataset", "classifier", "method"])[list(METRICS)].mean().reset_index()
+             .melt(id_vars=["dataset", "classifier", "method"], var_name="metric", value_name="value"))
+    ranks = mean_ranks(cells, methods)
+    parts = ["### Mean over data sets x folds x classifiers\n",
+             markdown_table([[m, *means.loc[m], ranks.loc[m, "all"]] for m in methods],
+                            ["method", *(METRIC_NAMES[k] for k in METRICS), "mean rank"]),
+             "\n### Mean rank (1 = best; within data set x classifier x metric, on the fold-mean)\n",
+             markdown_table([[m, ranks.loc[m, "all"], *(ranks.loc[m, k] for k in METRICS)] for m in methods],
+                            ["method", "all", *(METRIC_NAMES[k] for k in METRICS)], digits=2)]
+    for other in ("SMOTE", "CTGAN"):
+        if "augan" in methods and other in methods:
+            wtl = wins_ties_losses(cells, "augan", other)
+            parts += [f"\n### augan against {other}: wins / ties / losses (data set x classifier cells; tie: "
+                      f"|difference| < {TIE})\n",
+                      markdown_table([["/".join(map(str, wtl[k])) for k in [*METRICS, "all"]]],
+                                     [*(METRIC_NAMES[k] for k in METRICS), "all"])]
+    parts += ["\n### Resampling (fit + sample) seconds per fold, and failures\n", sampler_table(samplers, methods)]
+    failures = samplers[samplers["status"] != "ok"]
+    if len(failures):
+        grouped = failures.groupby(["method", "dataset", "status", "message"]).size().reset_index(name="folds")
+        parts += ["\nFailures fall back to no resampling for that fold (their scores are those of `none`):\n\n",
+                  markdown_table(grouped.values.tolist(), ["method", "data set", "status", "reason", "folds"])]
+    notes = samplers[(samplers["status"] == "ok") & (samplers["message"] != "")]
+    if len(notes):
+        grouped = notes.groupby(["method", "dataset", "message"]).size().reset_index(name="folds")
+        parts += ["\nNotes:\n\n", markdown_table(grouped.values.tolist(), ["method", "data set", "note", "folds"])]
+    g = scores.groupby(["dataset", "method"])["g_mean"].mean().unstack("method").reindex(columns=methods)
+    parts += ["\n### G-mean per data set (mean over folds and classifiers)\n",
+              markdown_table([[d, *g.loc[d]] for d in g.index], ["data set", *methods])]
+    return "".join(parts)
+
+
+def sampler_table(samplers: pd.DataFrame, methods: list[str]) -> str:
+    rows = []
+    for method in methods:
+        own = samplers[samplers["method"] == method]
+        ok = own[own["status"] == "ok"]
+        rows.append([method, float(own["seconds"].mean()), float(own["seconds"].max()),
+                     f"{len(own) - len(ok)} / {len(own)}", float(ok["added"].mean()) if len(ok) else None])
+    return markdown_table(rows, ["method", "mean s / fold", "max s / fold", "failed folds", "rows added / fold"],
+                          digits=2)
+
+
+# -------------------------------------------------------------------- main
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--suite", choices=[*SUITES, "all"], default="binary")
+    parser.add_argument("--datasets", nargs="+", help="only these data sets (of the chosen suites, or any suite)")
+    parser.add_argument("--methods", nargs="+", help=f"only these methods (default all: {' '.join(METHODS)})")
+    parser.add_argument("--folds", type=int, default=N_SPLITS * N_REPEATS, help="use only the first N of the 10 folds")
+    parser.add_argument("--jobs", type=int, default=1, help="parallel data set x fold tasks (joblib)")
+    parser.add_argument("--threads", type=int, default=1,
+                        help="torch and BLAS threads per task; more threads than free cores make torch spin and "
+                             "fit times balloon, so keep jobs x threads at most the number of cores")
+    parser.add_argument("--ctgan-epochs", type=int, default=FULL_CTGAN_EPOCHS)
+    parser.add_argument("--records", type=Path, help="folder for the per-fold scores and sampler records (CSV)")
+    parser.add_argument("--no-results", action="store_true", help="print the tables, leave RESULTS.md alone")
+    args = parser.parse_args(argv)
+    if not 1 <= args.folds <= N_SPLITS * N_REPEATS:
+        parser.error(f"--folds must be between 1 and {N_SPLITS * N_REPEATS}.")
+    if min(args.jobs, args.threads, args.ctgan_epochs) < 1:
+        parser.error("--jobs, --threads and --ctgan-epochs must be positive.")
+    try:
+        args.methods = resolve_methods(args.methods)
+    except ValueError as exc:
+        parser.error(str(exc))
+    return args
+
+
+def chosen_datasets(args: argparse.Namespace) -> dict[str, list[str]]:
+    suites = list(SUITES) if args.suite == "all" else [args.suite]
+    if not args.datasets:
+        return {suite: list(SUITES[suite]) for suite in suites}
+    owner = {name: suite for suite, names in SUITES.items() for name in names}
+    unknown = [n for n in args.datasets if n not in owner]
+    if unknown:
+        raise SystemExit(f"unknown data set(s) {unknown}; valid: "
+                         + "; ".join(f"{s}: {' '.join(n)}" for s, n in SUITES.items()))
+    return {s: [n for n in SUITES[s] if n in args.datasets] for s in SUITES if any(owner[n] == s for n in args.datasets)}
+
+
+def partial_notes(args: argparse.Namespace, suite: str, names: list[str]) -> list[str]:
+    notes = []
+    if names != list(SUITES[suite]):
+        notes.append(f"data sets: {' '.join(names)} only")
+    if args.folds < N_SPLITS * N_REPEATS:
+        notes.append(f"first {args.folds} of {N_SPLITS * N_REPEATS} folds")
+    if args.methods != list(METHODS):
+        notes.append(f"methods: {' '.join(args.methods)} only")
+    if args.ctgan_epochs != FULL_CTGAN_EPOCHS and "CTGAN" in args.methods:
+        notes.append(f"CTGAN trained {args.ctgan_epochs} epochs instead of {FULL_CTGAN_EPOCHS}")
+    return notes
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = parse_args(argv)
+    chosen = chosen_datasets(args)
+    data = {name: load(name) for names in chosen.values() for name in names}
+    for dataset in data.values():
+        print(dataset.describe(), flush=True)
+    threads = args.threads
+    torch.set_num_threads(threads)  # also what the header reports
+    tasks = sorted(((d, i, tr, te) for d in data.values() for i, (tr, te) in enumerate(splits(d, args.folds))),
+                   key=lambda t: -len(t[0].y))
+    start = time.perf_counter()
+    scores, samplers = [], []
+    runs = Parallel(n_jobs=args.jobs, return_as="generator_unordered")(
+        delayed(run_fold)(d, i, tr, te, args.methods, args.ctgan_epochs, threads) for d, i, tr, te in tasks)
+    for done, (fold_scores, fold_samplers, seconds) in enumerate(runs, 1):
+        scores += fold_scores
+        samplers += fold_samplers
+        failed = [f"{r['method']} ({r['status']})" for r in fold_samplers if r["status"] != "ok"]
+        print(f"[{done}/{len(tasks)} {time.perf_counter() - start:7.0f}s] {fold_samplers[0]['dataset']} fold "
+              f"{fold_samplers[0]['fold']}: {seconds:.1f}s" + (f"; failed: {', '.join(failed)}" if failed else ""),
+              flush=True)
+    scores, samplers = pd.DataFrame(scores), pd.DataFrame(samplers)
+    for suite, names in chosen.items():
+        own_scores = scores[scores["dataset"].isin(names)]
+        own_samplers = samplers[samplers["dataset"].isin(names)]
+        notes = partial_notes(args, suite, names)
+        body = report(own_scores, own_samplers, args.methods)
+        header = section_header(
+            f"KEEL {suite} suite" + (" (partial run)" if notes else ""),
+            [f"{len(names)} data sets, {args.folds} folds, {len(args.methods)} methods, classifiers LR / kNN(5) / DT; "
+             f"CTGAN epochs {args.ctgan_epochs}; {args.jobs} job(s) x {threads} thread(s); wall "
+             f"{time.perf_counter() - start:.0f} s for the whole run", *notes])
+        text = header + "\n" + body
+        print("\n" + text)
+        if args.records is not None:
+            args.records.mkdir(parents=True, exist_ok=True)
+            own_scores.to_csv(args.records / f"keel-{suite}-scores.csv", index=False)
+            own_samplers.to_csv(args.records / f"keel-{suite}-samplers.csv", index=False)
+        if not args.no_results:
+            update_section(f"keel-{suite}" + ("-partial" if notes else ""), text)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,249 @@
+"""The resampling methods compared on the KEEL suites, each fitted on one training fold.
+
+Every method balances the training fold (imbalanced-learn's ``sampling_strategy="auto"``: every class but
+the majority is topped up to the majority count). Baselines see the table one-hot encoded (the
+``encoded`` view); SMOTE sees the mixed table itself through SMOTENC / SMOTEN, CTGAN sees it with its
+categorical columns as discrete columns, and augan gets it exactly as loaded (the ``raw`` view).
+
+A method that raises, adds no rows although rows were needed, or returns non-finite values is recorded
+as a failure and the fold falls back to no resampling: :func:`resample` never hides one.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sklearn.compose import ColumnTransformer
+from sklearn.impute import SimpleImputer
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import OneHotEncoder
+
+MISSING = "missing"
+_CTGAN_LABEL = "__label__"
+_CTGAN_ROUNDS = 10
+
+
+@dataclass
+class Fold:
+    """The training rows of one fold, in both views, and what the methods need to know about them."""
+
+    raw: np.ndarray | pd.DataFrame
+    y: np.ndarray
+    categorical: list[bool]
+    seed: int
+    ctgan_epochs: int
+    encoder: Any = None
+    encoded: np.ndarray = field(init=False)
+
+    def __post_init__(self) -> None:
+        if any(self.categorical):
+            self.encoder = make_encoder(self.raw, self.categorical).fit(self.raw)
+        self.encoded = self.encode(self.raw)
+
+    def encode(self, X: Any) -> np.ndarray:
+        if self.encoder is None:
+            return np.asarray(X, dtype=np.float64)
+        return np.asarray(self.encoder.transform(X), dtype=np.float64)
+
+    @property
+    def needed(self) -> dict[Any, int]:
+        """Rows to add per class to reach the majority count."""
+        labels, counts = np.unique(self.y, return_counts=True)
+        return {label: int(counts.max() - n) for label, n in zip(labels, counts) if n < counts.max()}
+
+    @property
+    def k_neighbors(self) -> int:
+        """min(5, n_minority - 1), where n_minority is the smallest class to be oversampled."""
+        labels, counts = np.unique(self.y, return_counts=True)
+        smallest = int(min(n for n in counts if n < counts.max())) if len(set(counts)) > 1 else int(counts.min())
+        if smallest < 2:
+            raise ValueError(f"a class has {smallest} training row(s): no neighbours to interpolate with "
+                             f"(k_neighbors = min(5, n - 1) = {smallest - 1}).")
+        return min(5, smallest - 1)
+
+
+def make_encoder(X: pd.DataFrame, categorical: list[bool]) -> ColumnTransformer:
+    """Numbers with missing values filled by the median; categories one-hot, missing as its own level."""
+    numeric = [c for c, is_cat in zip(X.columns, categorical) if not is_cat]
+    cats = [c for c, is_cat in zip(X.columns, categorical) if is_cat]
+    return ColumnTransformer([
+        ("numeric", SimpleImputer(strategy="median"), numeric),
+        ("categorical", make_pipeline(SimpleImputer(strategy="constant", fill_value=MISSING),
+                                      OneHotEncoder(handle_unknown="ignore", sparse_output=False)), cats),
+    ])
+
+
+def complete_rows(X: pd.DataFrame, categorical: list[bool]) -> pd.DataFrame:
+    """The raw table without gaps (numbers: median; categories: a level of their own), as SMOTENC, SMOTEN
+    and CTGAN's continuous columns require."""
+    frame = X.copy()
+    for column, is_cat in zip(frame.columns, categorical):
+        if is_cat:
+            frame[column] = frame[column].astype(object).where(frame[column].notna(), MISSING).astype(str)
+        elif frame[column].isna().any():
+            frame[column] = frame[column].fillna(frame[column].median())
+    return frame
+
+
+# ----------------------------------------------------------------- methods
+# Each takes a Fold and returns (X, y, view) with view "raw" or "encoded".
+def _none(fold: Fold) -> tuple:
+    return fold.encoded, fold.y, "encoded"
+
+
+def _random(fold: Fold) -> tuple:
+    from imblearn.over_sampling import RandomOverSampler
+
+    return (*RandomOverSampler(random_state=fold.seed).fit_resample(fold.encoded, fold.y), "encoded")
+
+
+def _smote(fold: Fold) -> tuple:
+    from imblearn.over_sampling import SMOTE, SMOTEN, SMOTENC
+
+    k = fold.k_neighbors
+    if not any(fold.categorical):
+        return (*SMOTE(k_neighbors=k, random_state=fold.seed).fit_resample(fold.encoded, fold.y), "encoded")
+    complete = complete_rows(fold.raw, fold.categorical)
+    if all(fold.categorical):
+        sampler = SMOTEN(k_neighbors=k, random_state=fold.seed)
+    else:
+        sampler = SMOTENC(categorical_features=[j for j, c in enumerate(fold.categorical) if c], k_neighbors=k,
+                          random_state=fold.seed)
+    return (*sampler.fit_resample(complete, fold.y), "raw")
+
+
+def _borderline(fold: Fold) -> tuple:
+    from imblearn.over_sampling import BorderlineSMOTE
+
+    sampler = BorderlineSMOTE(k_neighbors=fold.k_neighbors, random_state=fold.seed)
+    return (*sampler.fit_resample(fold.encoded, fold.y), "encoded")
+
+
+def _adasyn(fold: Fold) -> tuple:
+    from imblearn.over_sampling import ADASYN
+
+    return (*ADASYN(n_neighbors=fold.k_neighbors, random_state=fold.seed).fit_resample(fold.encoded, fold.y),
+            "encoded")
+
+
+def _smote_variant(name: str) -> Callable[[Fold], tuple]:
+    def run(fold: Fold) -> tuple:
+        import smote_variants
+
+        logging.getLogger("smote_variants").setLevel(logging.ERROR)
+        labels, codes = np.unique(fold.y, return_inverse=True)
+        if len(labels) == 2:
+            sampler = getattr(smote_variants, name)(random_state=fold.seed)
+        else:
+            sampler = smote_variants.MulticlassOversampling(oversampler=name,
+                                                            oversampler_params={"random_state": fold.seed})
+        X, y = sampler.sample(fold.encoded, codes)
+        return X, labels[np.asarray(y, dtype=np.int64)], "encoded"
+
+    return run
+
+
+def _ctgan(fold: Fold) -> tuple:
+    """CTGAN with the label as the first discrete column; each class's rows drawn by conditional sampling,
+    keeping the rows generated with the requested label (rejection sampling, as SDV does)."""
+    from ctgan import CTGAN
+
+    raw = fold.raw if isinstance(fold.raw, pd.DataFrame) else pd.DataFrame(
+        fold.raw, columns=[f"x{j}" for j in range(fold.raw.shape[1])])
+    frame = complete_rows(raw, fold.categorical)
+    labels = pd.Series(fold.y).astype(str).to_numpy()
+    frame.insert(0, _CTGAN_LABEL, labels)
+    discrete = [_CTGAN_LABEL] + [c for c, is_cat in zip(frame.columns[1:], fold.categorical) if is_cat]
+    model = CTGAN(epochs=fold.ctgan_epochs, enable_gpu=False)
+    model.set_random_state(fold.seed)
+    model.fit(frame, discrete_columns=discrete)
+    parts, relabelled = [], 0
+    for label, count in fold.needed.items():
+        kept, draws = [], 0
+        for _ in range(_CTGAN_ROUNDS):
+            draw = model.sample(max(2 * (count - draws), 100), condition_column=_CTGAN_LABEL,
+                                condition_value=str(label))
+            match = draw[draw[_CTGAN_LABEL] == str(label)]
+            kept.append(match)
+            draws += len(match)
+            if draws >= count:
+                break
+        rows = pd.concat(kept, ignore_index=True).iloc[:count]
+        if len(rows) < count:  # the conditional draw keeps missing the class: take its rows as they are
+            relabelled += count - len(rows)
+            rows = pd.concat([rows, draw.iloc[:count - len(rows)]], ignore_index=True)
+        parts.append((rows.drop(columns=_CTGAN_LABEL), np.full(count, label, dtype=fold.y.dtype)))
+    synthetic = pd.concat([p[0] for p in parts], ignore_index=True)
+    if not isinstance(fold.raw, pd.DataFrame):
+        synthetic = synthetic.to_numpy(dtype=np.float64)
+        X = np.vstack([fold.raw, synthetic])
+    else:
+        X = pd.concat([fold.raw, synthetic.astype(fold.raw.dtypes.to_dict())], ignore_index=True)
+    note = f"{relabelled} rows taken with another generated label" if relabelled else ""
+    return X, np.concatenate([fold.y] + [p[1] for p in parts]), "raw", note
+
+
+def _augan(fold: Fold) -> tuple:
+    from augan import GANOversampler
+
+    return (*GANOversampler(random_state=fold.seed).fit_resample(fold.raw, fold.y), "raw")
+
+
+METHODS: dict[str, Callable[[Fold], tuple]] = {
+    "none": _none,
+    "RandomOverSampler": _random,
+    "SMOTE": _smote,
+    "BorderlineSMOTE": _borderline,
+    "ADASYN": _adasyn,
+    "ProWSyn": _smote_variant("ProWSyn"),
+    "polynom_fit_SMOTE_star": _smote_variant("polynom_fit_SMOTE_star"),
+    "CTGAN": _ctgan,
+    "augan": _augan,
+}
+
+
+def resolve_methods(names: list[str] | None) -> list[str]:
+    """Canonical method names for ``names`` (case-insensitive), in the order of :data:`METHODS`."""
+    if not names:
+        return list(METHODS)
+    lookup = {name.lower(): name for name in METHODS}
+    unknown = [n for n in names if n.lower() not in lookup]
+    if unknown:
+        raise ValueError(f"unknown method(s) {unknown}; valid: {' '.join(METHODS)}.")
+    wanted = {lookup[n.lower()] for n in names}
+    return [name for name in METHODS if name in wanted]
+
+
+def resample(method: str, fold: Fold) -> tuple[np.ndarray, np.ndarray, dict]:
+    """Run ``method`` on ``fold``; return the encoded training set and a record of how it went.
+
+    The record holds ``status`` ("ok", "error" or "no rows added"), ``message``, ``seconds`` (fit and
+    sample) and ``added`` (synthetic rows). On anything but "ok" the fold's own rows are returned.
+    """
+    record = {"method": method, "status": "ok", "message": "", "seconds": 0.0, "added": 0}
+    start = time.perf_counter()
+    try:
+        X, y, view, *note = METHODS[method](fold)
+        record["seconds"] = time.perf_counter() - start
+        X = fold.encode(X) if view == "raw" else np.asarray(X, dtype=np.float64)
+        y = np.asarray(y)
+        record["message"] = note[0] if note else ""
+        record["added"] = len(y) - len(fold.y)
+        if X.shape[0] != len(y):
+            raise ValueError(f"returned {X.shape[0]} rows but {len(y)} labels")
+        if not np.isfinite(X).all():
+            raise ValueError("returned non-finite values")
+    except Exception as exc:  # any failure of a third-party sampler is recorded, never raised
+        record.update(status="error", message=f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}",
+                      seconds=time.perf_counter() - start, added=0)
+        return fold.encoded, fold.y, record
+    if method != "none" and fold.needed and record["added"] <= 0:
+        record.update(status="no rows added", message=record["message"] or "returned the training rows unchanged")
+        return fold.encoded, fold.y, record
+    return X, y, record

@@ -1,0 +1,299 @@
+"""Speed and scale of augan against CTGAN (BENCHMARK.md, section 3).
+
+Tables: ``make_classification(n_samples=N, n_features=20, n_informative=10, weights=[0.9], random_state=0)``
+for each N of ``--sizes``, and a mixed table of ``--mixed-rows`` rows (10 numeric columns, 5 categorical
+ones with 3 / 6 / 10 / 15 / 20 levels, binned from informative features so they carry signal).
+
+Every fit runs in a fresh subprocess, so its peak resident memory (``ru_maxrss``) is its own: augan's
+``CGAN`` and ``ctgan.CTGAN`` with the same epochs and batch size, each with its other defaults, on all the
+cores the machine gives torch. Reported per table: setup seconds (encoding the table, everything before the
+first epoch), seconds per epoch (mean of the timed epochs), the ratio CTGAN / augan per epoch, sampling
+rows per second for ``--sample-rows`` rows (decoded to the user's columns), and the process's peak RSS after
+building the table, after the fit and after the draw. A second section profiles augan (phases, Python
+functions, torch operators). Each section is one function in :data:`SECTIONS`; the GPU section
+(steps/s by batch size and AMP) is written by ``benchmarks/gpu_speed.py``.
+
+Epochs are timed through hooks: a subclass of ``CGAN`` whose progress callback records each epoch's end,
+and a stand-in for the ``tqdm`` that wraps CTGAN's epoch loop.
+
+    PYTHONPATH=. .venv-bench/bin/python benchmarks/speed.py                       # 10k, 100k, 1M + mixed 100k
+    PYTHONPATH=. .venv-bench/bin/python benchmarks/speed.py --sizes 10000 --mixed-rows 10000 --epochs 2
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import json
+import pstats
+import resource
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from results import markdown_table, section_header, update_section
+
+TARGET_RATIO = 10.0
+TARGET_ROWS_PER_SECOND = 1_000_000
+MIXED_LEVELS = (3, 6, 10, 15, 20)
+
+
+# ------------------------------------------------------------------ data
+def make_table(kind: str, n: int) -> tuple[pd.DataFrame, np.ndarray, list[str]]:
+    """The benchmark table ``kind`` ("numeric" or "mixed") of ``n`` rows: features, labels, categorical columns."""
+    from sklearn.datasets import make_classification
+
+    n_features = 20 if kind == "numeric" else 10 + len(MIXED_LEVELS)
+    X, y = make_classification(n_samples=n, n_features=n_features, n_informative=10, weights=[0.9], random_state=0)
+    frame = pd.DataFrame(X.astype(np.float64), columns=[f"x{j}" for j in range(n_features)])
+    categorical = []
+    if kind == "mixed":
+        for j, levels in enumerate(MIXED_LEVELS):
+            name = f"x{10 + j}"
+            codes = pd.qcut(frame[name], levels, labels=False)
+            frame[name] = np.asarray([f"L{c}" for c in range(levels)], dtype=object)[codes]
+            categorical.append(name)
+    return frame, y, categorical
+
+
+def _peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux reports KiB
+
+
+# ------------------------------------------------------------- the fits
+def _fit_augan(X: pd.DataFrame, y: np.ndarray, epochs: int, batch: int) -> tuple[Any, list[float]]:
+    from augan import CGAN
+
+    class TimedCGAN(CGAN):
+        """CGAN whose progress callback records when each epoch ends."""
+
+        def _progress(self) -> Callable:
+            self._bar = None
+            self.epoch_ends_ = [time.perf_counter()]
+            return lambda epoch, epochs, row: self.epoch_ends_.append(time.perf_counter())
+
+    gan = TimedCGAN(epochs=epochs, batch_size=batch, random_state=0).fit(X, y)
+    return gan, list(np.diff(gan.epoch_ends_))
+
+
+def _fit_ctgan(X: pd.DataFrame, y: np.ndarray, categorical: list[str], epochs: int, batch: int
+               ) -> tuple[Any, list[float]]:
+    import ctgan.synthesizers.ctgan as ctgan_module
+    from ctgan import CTGAN
+
+    starts: list[float] = []
+
+    def timed(iterable: Any, **_: Any) -> Any:  # stands in for the tqdm around CTGAN's epoch loop
+        for item in iterable:
+            starts.append(time.perf_counter())
+            yield item
+        starts.append(time.perf_counter())
+
+    frame = X.copy()
+    frame.insert(0, "label", y.astype(str))
+    ctgan_module.tqdm = timed
+    model = CTGAN(epochs=epochs, batch_size=batch, enable_gpu=False)
+    model.set_random_state(0)
+    model.fit(frame, discrete_columns=["label", *categorical])
+    return model, list(np.diff(starts))
+
+
+def run_fit(method: str, kind: str, n: int, epochs: int, batch: int, sample_rows: int) -> dict:
+    """One fit and one large draw, in this process; what :func:`measure` runs in a subprocess."""
+    import torch
+
+    X, y, categorical = make_table(kind, n)
+    rss_before = _peak_rss_mb()
+    start = time.perf_counter()
+    if method == "augan":
+        model, epoch_seconds = _fit_augan(X, y, epochs, batch)
+    else:
+        model, epoch_seconds = _fit_ctgan(X, y, categorical, epochs, batch)
+    fit_seconds = time.perf_counter() - start
+    rss_fit = _peak_rss_mb()
+    start = time.perf_counter()
+    sample = model.sample(sample_rows)
+    sample_seconds = time.perf_counter() - start
+    if len(sample) != sample_rows:
+        raise RuntimeError(f"{method} returned {len(sample)} rows for {sample_rows} asked")
+    steps = -(-n // batch) if method == "augan" else max(n // batch, 1)
+    return {"method": method, "kind": kind, "rows": n, "epochs": epochs, "batch": batch, "steps_per_epoch": steps,
+            "fit_seconds": fit_seconds, "setup_seconds": fit_seconds - sum(epoch_seconds),
+            "first_epoch_seconds": epoch_seconds[0],
+            # The first epoch pays one-time costs (allocations, kernel selection): steady state is the rest.
+            "epoch_seconds": float(np.mean(epoch_seconds[1:] if len(epoch_seconds) > 1 else epoch_seconds)),
+            "sample_rows": sample_rows,
+            "sample_seconds": sample_seconds, "rss_before_mb": rss_before, "rss_fit_mb": rss_fit,
+            "rss_sample_mb": _peak_rss_mb(),
+            "threads": torch.get_num_threads()}
+
+
+def measure(method: str, kind: str, n: int, epochs: int, batch: int, sample_rows: int, timeout: float) -> dict:
+    """:func:`run_fit` in a fresh Python process (its own peak memory); errors come back as a record."""
+    spec = json.dumps({"method": method, "kind": kind, "n": n, "epochs": epochs, "batch": batch,
+                       "sample_rows": sample_rows})
+    try:
+        done = subprocess.run([sys.executable, __file__, "--worker", spec], capture_output=True, text=True,
+                              timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return {"method": method, "kind": kind, "rows": n, "error": f"timed out after {timeout:.0f} s"}
+    if done.returncode != 0:
+        tail = (done.stderr.strip().splitlines() or ["no output"])[-1]
+        return {"method": method, "kind": kind, "rows": n, "error": f"exit {done.returncode}: {tail}"}
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+# --------------------------------------------------------------- sections
+def cpu_speed(args: argparse.Namespace) -> tuple[str, list[str]]:
+    """augan against CTGAN on the CPU: seconds per epoch, their ratio, sampling rate, peak memory."""
+    tables = [("numeric", n) for n in args.sizes] + ([("mixed", args.mixed_rows)] if args.mixed_rows else [])
+    rows, records = [], []
+    for kind, n in tables:
+        pair = {}
+        for method in args.methods:
+            record = measure(method, kind, n, args.epochs, args.batch, args.sample_rows, args.timeout)
+            print(json.dumps(record), flush=True)
+            records.append(record)
+            pair[method] = record
+        ratio = None
+        if all(m in pair and "error" not in pair[m] for m in ("augan", "ctgan")):
+            ratio = pair["ctgan"]["epoch_seconds"] / pair["augan"]["epoch_seconds"]
+        for method, record in pair.items():
+            label = f"{kind} {n:,}"
+            if "error" in record:
+                rows.append([label, method, None, None, None, None, None, None, None, None, record["error"]])
+                continue
+            rows.append([label, method, record["steps_per_epoch"], record["fit_seconds"], record["setup_seconds"],
+                         record["first_epoch_seconds"], record["epoch_seconds"],
+                         f"{ratio:.1f}x" if ratio is not None and method == "augan" else None,
+                         f"{record['sample_rows'] / record['sample_seconds']:,.0f}",
+                         f"{record['rss_before_mb']:,.0f} / {record['rss_fit_mb']:,.0f} / "
+                         f"{record['rss_sample_mb']:,.0f}", ""])
+    table = markdown_table(rows, ["table", "method", "steps / epoch", "fit s", "setup s", "first epoch s",
+                                  "s / epoch after the first", "CTGAN / augan per epoch",
+                                  f"sample rows / s ({args.sample_rows:,} rows)",
+                                  "peak RSS MB: table built / fitted / sampled",
+                                  "error"], digits=2)
+    notes = [f"{args.epochs} epochs, batch {args.batch}, {args.sample_rows:,} rows sampled, each fit in its own "
+             f"process; fit s = setup + every epoch; the per-epoch ratio is taken after the first epoch, which "
+             f"pays one-time costs; targets: CTGAN / augan >= {TARGET_RATIO:.0f}x per epoch, "
+             f">= {TARGET_ROWS_PER_SECOND:,} sampled rows / s",
+             "peak RSS is the whole process's high-water mark (Python, torch, the table) after building the table, "
+             "after the fit, and after the draw"]
+    return "### Fit and sample on the CPU\n" + table, notes
+
+
+def cpu_profile(args: argparse.Namespace) -> tuple[str, list[str]]:
+    """Where augan's time goes on the CPU: phases, Python functions (cProfile), torch operators (torch.profiler)."""
+    import torch
+    from torch.profiler import ProfilerActivity, profile
+
+    from augan import CGAN
+
+    n = args.profile_rows
+    X, y, _ = make_table("numeric", n)
+    CGAN(epochs=1, batch_size=args.batch, random_state=0).fit(X[:1000], y[:1000]).sample(10)  # lazy imports
+    gan = CGAN(epochs=1, batch_size=args.batch, random_state=0)
+    fit_stats = _profile(lambda: gan.fit(X, y))
+    sample_stats = _profile(lambda: gan.sample(args.sample_rows))
+    phases = [[f"fit, 1 epoch ({-(-n // args.batch)} steps)", _cumulative(fit_stats, "fit", "synthesizer.py")],
+              ["... codec fit + transform", _cumulative(fit_stats, "fit", "tabular.py")
+               + _cumulative(fit_stats, "transform", "tabular.py")],
+              ["... training loop (Trainer.fit)", _cumulative(fit_stats, "fit", "train.py")],
+              [f"sample {args.sample_rows:,} rows", _cumulative(sample_stats, "sample", "synthesizer.py")],
+              ["... generator forward (CGAN._generate)", _cumulative(sample_stats, "_generate", "synthesizer.py")],
+              ["... decode (TabularCodec.inverse_transform)",
+               _cumulative(sample_stats, "inverse_transform", "tabular.py")]]
+    with profile(activities=[ProfilerActivity.CPU]) as prof:
+        CGAN(epochs=1, batch_size=args.batch, random_state=0).fit(X, y)
+    ops = prof.key_averages().table(sort_by="self_cpu_time_total", row_limit=15)
+    body = ["### Phases (cProfile, seconds)\n", markdown_table(phases, ["phase", "seconds"], digits=2),
+            f"\n### Python functions, fit (1 epoch on {n:,} rows), by own time\n", _top(fit_stats),
+            f"\n### Python functions, sample({args.sample_rows:,}), by own time\n", _top(sample_stats),
+            f"\n### torch operators, fit (1 epoch on {n:,} rows, {torch.get_num_threads()} threads)\n",
+            "```\n" + ops.strip("\n") + "\n```\n"]
+    return "".join(body), [f"make_classification table of {n:,} rows (20 features), batch {args.batch}"]
+
+
+def _profile(call: Callable[[], Any]) -> pstats.Stats:
+    profiler = cProfile.Profile()
+    profiler.runcall(call)
+    return pstats.Stats(profiler, stream=io.StringIO())
+
+
+def _cumulative(stats: pstats.Stats, name: str, filename: str) -> float | None:
+    """Cumulative seconds of the function ``name`` defined in a file ending with ``filename``."""
+    found = [v[3] for (file, _, func), v in stats.stats.items() if func == name and file.endswith(filename)]
+    return max(found) if found else None
+
+
+def _top(stats: pstats.Stats, top: int = 12) -> str:
+    rows = [[f"{file.split('site-packages/')[-1].split('/work/main/')[-1]}:{line} {name}", calls, own, cumulative]
+            for (file, line, name), (_, calls, own, cumulative, _) in stats.stats.items()]
+    rows.sort(key=lambda r: -r[2])
+    return markdown_table(rows[:top], ["function", "calls", "own s", "cumulative s"], digits=3)
+
+
+# key -> (title, function building the section's body and notes, the options the section depends on)
+SECTIONS: dict[str, tuple[str, Callable[[argparse.Namespace], tuple[str, list[str]]], tuple[str, ...]]] = {
+    "speed-cpu": ("Speed on the CPU: augan against CTGAN", cpu_speed,
+                  ("sizes", "mixed_rows", "methods", "epochs", "batch", "sample_rows")),
+    "profile-cpu": ("Profile of augan on the CPU", cpu_profile, ("profile_rows", "batch", "sample_rows")),
+}
+
+
+# -------------------------------------------------------------------- main
+# The protocol's settings; a run with any other value is recorded as a partial run.
+DEFAULTS = {"sizes": [10_000, 100_000, 1_000_000], "mixed_rows": 100_000, "methods": ["augan", "ctgan"],
+            "epochs": 3, "batch": 500, "sample_rows": 1_000_000, "profile_rows": 100_000}
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sections", nargs="+", choices=list(SECTIONS), default=list(SECTIONS))
+    parser.add_argument("--sizes", nargs="+", type=int, default=DEFAULTS["sizes"])
+    parser.add_argument("--mixed-rows", type=int, default=DEFAULTS["mixed_rows"], help="rows of the mixed table (0: none)")
+    parser.add_argument("--methods", nargs="+", choices=["augan", "ctgan"], default=DEFAULTS["methods"])
+    parser.add_argument("--epochs", type=int, default=DEFAULTS["epochs"])
+    parser.add_argument("--batch", type=int, default=DEFAULTS["batch"])
+    parser.add_argument("--sample-rows", type=int, default=DEFAULTS["sample_rows"])
+    parser.add_argument("--profile-rows", type=int, default=DEFAULTS["profile_rows"])
+    parser.add_argument("--timeout", type=float, default=7200, help="seconds allowed to one fit + sample")
+    parser.add_argument("--no-results", action="store_true", help="print the tables, leave RESULTS.md alone")
+    parser.add_argument("--worker", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if min(args.sizes + [args.epochs, args.batch, args.sample_rows, args.profile_rows]) < 1 or args.mixed_rows < 0:
+        parser.error("sizes, epochs, batch, sample rows and profile rows must be positive.")
+    return args
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = parse_args(argv)
+    if args.worker:
+        spec = json.loads(args.worker)
+        print(json.dumps(run_fit(spec["method"], spec["kind"], spec["n"], spec["epochs"], spec["batch"],
+                                 spec["sample_rows"])))
+        return
+    for key in args.sections:
+        title, build, options = SECTIONS[key]
+        partial = [f"--{name.replace('_', '-')} {getattr(args, name)}" for name in options
+                   if getattr(args, name) != DEFAULTS[name]]
+        start = time.perf_counter()
+        body, notes = build(args)
+        if partial:
+            notes.append("partial run: " + ", ".join(partial) + " (defaults differ)")
+        text = (section_header(title + (" (partial run)" if partial else ""),
+                               [*notes, f"wall {time.perf_counter() - start:.0f} s"]) + "\n" + body)
+        print("\n" + text, flush=True)
+        if not args.no_results:
+            update_section(key + ("-partial" if partial else ""), text)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
