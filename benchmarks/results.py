@@ -116,7 +116,10 @@ def markdown_table(rows: Sequence[Sequence[Any]], header: Sequence[str], digits:
 def section_header(title: str, notes: Sequence[str] = ()) -> str:
     """Title, date, commit, machine and command of a section, then any notes as a list."""
     now = _dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z")
+    load = " / ".join(f"{v:.1f}" for v in os.getloadavg())
     lines = [f"## {title}", "", f"- date: {now}", f"- commit: `{git_commit()}`", f"- machine: {machine()}",
+             f"- load average when written (1 / 5 / 15 min, {os.cpu_count()} cores; higher means the run shared "
+             f"the cores with other work, which slows every timing): {load}",
              f"- command: `{command_line()}`"]
     lines += [f"- {note}" for note in notes]
     return "\n".join(lines) + "\n"

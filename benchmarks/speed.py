@@ -26,6 +26,7 @@ import argparse
 import cProfile
 import io
 import json
+import os
 import pstats
 import resource
 import subprocess
@@ -110,6 +111,7 @@ def run_fit(method: str, kind: str, n: int, epochs: int, batch: int, sample_rows
 
     X, y, categorical = make_table(kind, n)
     rss_before = _peak_rss_mb()
+    load_before = os.getloadavg()[0]
     start = time.perf_counter()
     if method == "augan":
         model, epoch_seconds = _fit_augan(X, y, epochs, batch)
@@ -129,7 +131,8 @@ def run_fit(method: str, kind: str, n: int, epochs: int, batch: int, sample_rows
             # The first epoch pays one-time costs (allocations, kernel selection): steady state is the rest.
             "epoch_seconds": float(np.mean(epoch_seconds[1:] if len(epoch_seconds) > 1 else epoch_seconds)),
             "sample_rows": sample_rows,
-            "sample_seconds": sample_seconds, "rss_before_mb": rss_before, "rss_fit_mb": rss_fit,
+            "sample_seconds": sample_seconds, "load_average": [load_before, os.getloadavg()[0]],
+            "rss_before_mb": rss_before, "rss_fit_mb": rss_fit,
             "rss_sample_mb": _peak_rss_mb(),
             "threads": torch.get_num_threads()}
 
@@ -167,25 +170,28 @@ def cpu_speed(args: argparse.Namespace) -> tuple[str, list[str]]:
         for method, record in pair.items():
             label = f"{kind} {n:,}"
             if "error" in record:
-                rows.append([label, method, None, None, None, None, None, None, None, None, record["error"]])
+                rows.append([label, method, *[None] * 9, record["error"]])
                 continue
             rows.append([label, method, record["steps_per_epoch"], record["fit_seconds"], record["setup_seconds"],
                          record["first_epoch_seconds"], record["epoch_seconds"],
                          f"{ratio:.1f}x" if ratio is not None and method == "augan" else None,
                          f"{record['sample_rows'] / record['sample_seconds']:,.0f}",
                          f"{record['rss_before_mb']:,.0f} / {record['rss_fit_mb']:,.0f} / "
-                         f"{record['rss_sample_mb']:,.0f}", ""])
+                         f"{record['rss_sample_mb']:,.0f}",
+                         " → ".join(f"{v:.1f}" for v in record.get("load_average", [])) or None, ""])
     table = markdown_table(rows, ["table", "method", "steps / epoch", "fit s", "setup s", "first epoch s",
                                   "s / epoch after the first", "CTGAN / augan per epoch",
                                   f"sample rows / s ({args.sample_rows:,} rows)",
-                                  "peak RSS MB: table built / fitted / sampled",
+                                  "peak RSS MB: table built / fitted / sampled", "load average",
                                   "error"], digits=2)
     notes = [f"{args.epochs} epochs, batch {args.batch}, {args.sample_rows:,} rows sampled, each fit in its own "
              f"process; fit s = setup + every epoch; the per-epoch ratio is taken after the first epoch, which "
              f"pays one-time costs; targets: CTGAN / augan >= {TARGET_RATIO:.0f}x per epoch, "
              f">= {TARGET_ROWS_PER_SECOND:,} sampled rows / s",
              "peak RSS is the whole process's high-water mark (Python, torch, the table) after building the table, "
-             "after the fit, and after the draw"]
+             "after the fit, and after the draw",
+             f"load average: the machine's 1-minute load when the fit started and when the draw ended, out of "
+             f"{os.cpu_count()} cores; above that, other work shared the cores and slowed the fit"]
     return "### Fit and sample on the CPU\n" + table, notes
 
 
