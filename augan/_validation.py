@@ -50,7 +50,7 @@ def check_labels(y: Any, n_samples: int | None = None, name: str = "y") -> np.nd
     return arr
 
 
-def _plain(value: Any) -> Any:
+def plain_value(value: Any) -> Any:
     """A numpy scalar as the Python value it holds, so messages show ``'ok'`` rather than ``np.str_('ok')``."""
     return value.item() if isinstance(value, np.generic) else value
 
@@ -59,10 +59,10 @@ def check_class_counts(classes: np.ndarray, counts: np.ndarray, name: str = "y")
     """Refuse label sets a conditional GAN cannot learn from."""
     if len(classes) < 2:
         raise ValueError(
-            f"{name} has a single class ({_plain(classes[0])!r}); a conditional GAN needs at least two classes "
+            f"{name} has a single class ({plain_value(classes[0])!r}); a conditional GAN needs at least two classes "
             f"(with one class there is nothing to condition on)."
         )
-    small = [f"{_plain(c)!r} ({k} row)" for c, k in zip(classes, counts) if k < 2]
+    small = [f"{plain_value(c)!r} ({k} row)" for c, k in zip(classes, counts) if k < 2]
     if small:
         raise ValueError(
             f"{name}: every class needs at least 2 rows to be learned; too few for " + ", ".join(small) + "."

@@ -7,11 +7,8 @@ from typing import Any
 
 import numpy as np
 
-from .._validation import check_labels, check_positive_int
+from .._validation import check_labels, check_positive_int, plain_value
 
-
-def _to_python(value: Any) -> Any:
-    return value.item() if isinstance(value, np.generic) else value
 
 
 class LabelCodec:
@@ -44,17 +41,17 @@ class LabelCodec:
         arr = check_labels(y, name=name)
         index = np.searchsorted(self.classes_, arr) if self._sortable(arr) else None
         if index is None:
-            lookup = {_to_python(c): i for i, c in enumerate(self.classes_)}
-            unseen = [v for v in arr if _to_python(v) not in lookup]
+            lookup = {plain_value(c): i for i, c in enumerate(self.classes_)}
+            unseen = [v for v in arr if plain_value(v) not in lookup]
             if unseen:
-                names = sorted({repr(_to_python(v)) for v in unseen})[:5]
+                names = sorted({repr(plain_value(v)) for v in unseen})[:5]
                 raise ValueError(f"{name} holds label(s) never seen in fit: {names}; "
                                  f"known classes: {self.classes_.tolist()}.")
-            return np.array([lookup[_to_python(v)] for v in arr], dtype=np.int64)
+            return np.array([lookup[plain_value(v)] for v in arr], dtype=np.int64)
         index = np.clip(index, 0, len(self.classes_) - 1)
         bad = self.classes_[index] != arr
         if np.any(bad):
-            unseen = sorted({repr(_to_python(v)) for v in arr[bad]})[:5]
+            unseen = sorted({repr(plain_value(v)) for v in arr[bad]})[:5]
             raise ValueError(f"{name} holds label(s) never seen in fit: {unseen}; "
                              f"known classes: {self.classes_.tolist()}.")
         return index.astype(np.int64)
@@ -71,7 +68,7 @@ class LabelCodec:
 
     def get_state(self) -> dict:
         return {
-            "classes": [_to_python(c) for c in self.classes_],
+            "classes": [plain_value(c) for c in self.classes_],
             "dtype": self.classes_.dtype.str if self.classes_.dtype.kind != "O" else "O",
             "counts": [int(c) for c in self.counts_],
         }

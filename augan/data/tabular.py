@@ -17,6 +17,8 @@ import numpy as np
 import pandas as pd
 from scipy.special import ndtr, ndtri
 
+from .._validation import plain_value
+
 NUMERIC_TRANSFORMS = ("quantile", "standard")
 MAX_CATEGORIES = 1000
 _EPS = 1e-7
@@ -47,11 +49,6 @@ class _Column:
     ordered: bool = False
     value: Any = None
 
-
-def _to_python(value: Any) -> Any:
-    if isinstance(value, np.generic):
-        return value.item()
-    return value
 
 
 def _sort_values(values: list) -> list:
@@ -170,10 +167,10 @@ class TabularCodec:
     def _fit_categorical(self, name: Any, series: pd.Series, dtype_name: str) -> _Column:
         column = _Column(name=name, kind="categorical", dtype=dtype_name)
         if isinstance(series.dtype, pd.CategoricalDtype):
-            column.categories = [_to_python(c) for c in series.cat.categories]
+            column.categories = [plain_value(c) for c in series.cat.categories]
             column.ordered = bool(series.cat.ordered)
         else:
-            column.categories = _sort_values([_to_python(c) for c in pd.unique(series.dropna())])
+            column.categories = _sort_values([plain_value(c) for c in pd.unique(series.dropna())])
         if len(column.categories) > MAX_CATEGORIES:
             raise ValueError(f"column {name!r} has {len(column.categories)} distinct values; a categorical column "
                              f"may have at most {MAX_CATEGORIES}. Drop it if it is an identifier, or group its "
@@ -295,7 +292,7 @@ class TabularCodec:
             "container": self.container_,
             "array_dtype": self.array_dtype_,
             "n_features_in": self.n_features_in_,
-            "columns": [{k: _to_python(v) for k, v in vars(c).items()} for c in self.columns_],
+            "columns": [{k: plain_value(v) for k, v in vars(c).items()} for c in self.columns_],
         }
 
     @classmethod

@@ -31,7 +31,7 @@ from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.utils import check_random_state
 from tqdm.auto import tqdm
 
-from .._validation import check_labels, check_positive_int
+from .._validation import check_labels, check_positive_int, plain_value
 from ..oversampler import GANOversampler
 from .encoding import _to_float, _to_str, categorical_mask, make_preprocessor
 
@@ -302,7 +302,7 @@ def downstream_gain(X: Any, y: Any, *, sampler: Any = None, baselines: tuple = B
         "methods": methods, "sampler": sampler_name, "sampler_repr": repr(sampler) if sampler is not None else None,
         "classifiers": {name: repr(model[-1]) for name, model in models.items()}, "cv": cv, "n_repeats": n_repeats,
         "n_folds": len(splits), "metrics": list(METRICS),
-        "positive_class": _plain(positive) if len(classes) == 2 else None,
+        "positive_class": plain_value(positive) if len(classes) == 2 else None,
         "smote_variant": smote_class(mask).__name__ if "smote" in methods else None,
         "f1": "f1 of the minority class" if len(classes) == 2 else "macro f1",
         "auc_average": "minority class" if len(classes) == 2 else "one-vs-rest macro",
@@ -377,6 +377,3 @@ def _paired(rows: pd.DataFrame, base: pd.DataFrame, metric: str) -> dict:
                                                     suffixes=("", "_base"))
     return mean_ci(merged[metric].to_numpy() - merged[f"{metric}_base"].to_numpy())
 
-
-def _plain(value: Any) -> Any:
-    return value.item() if isinstance(value, np.generic) else value
