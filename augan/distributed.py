@@ -9,6 +9,7 @@ The process group uses NCCL between GPUs and gloo on the CPU (which is how the t
 from __future__ import annotations
 
 import atexit
+import gc
 import os
 from typing import Any
 
@@ -97,6 +98,10 @@ def shutdown() -> None:
     """Destroy the process group if :func:`init` created it (nothing otherwise)."""
     global _owned
     if _owned and is_initialized():
+        # Networks wrapped in DistributedDataParallel hold the group (and gloo's worker threads) alive until the
+        # garbage collector meets them; left to the interpreter's own teardown, their destruction can abort
+        # the process ("terminate called without an active exception"). Free them while Python is whole.
+        gc.collect()
         dist.destroy_process_group()
     _owned = False
 

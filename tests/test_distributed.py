@@ -99,19 +99,37 @@ def test_ddp_refuses_other_devices_and_another_processs_gpu(monkeypatch):
 
 
 # ------------------------------------------------------------ two processes
-def _torchrun(out: Path) -> list[dict]:
-    """Run this file's ``_worker`` in 2 CPU processes with torchrun and gloo; return each process's report."""
+# What libstdc++ prints when gloo's threads are torn down in the wrong order as a process exits, after its
+# work is done (pytorch/pytorch#190489, pytorch/gloo#155); seen once in CI, never in 40 local runs.
+_GLOO_EXIT_ABORT = "terminate called without an active exception"
+
+
+def _torchrun(out: Path) -> tuple[Path, list[dict]]:
+    """Run this file's ``_worker`` in 2 CPU processes with torchrun and gloo.
+
+    Returns the folder the processes wrote to and each process's report.
+
+    A launch whose every process wrote its report and then died of gloo's exit-time abort is run once more
+    (in a fresh folder): the abort is torch's, but a second one, or any other failure, fails the test.
+    """
     env = {**os.environ, "OMP_NUM_THREADS": "1", "PYTHONWARNINGS": "ignore"}
-    command = [sys.executable, "-m", "torch.distributed.run", "--standalone", f"--nproc-per-node={WORLD_SIZE}",
-               __file__, str(out)]
-    result = subprocess.run(command, env=env, capture_output=True, text=True, timeout=180)
+    for attempt in range(2):
+        folder = out if attempt == 0 else out / "retry"
+        folder.mkdir(exist_ok=True)
+        command = [sys.executable, "-m", "torch.distributed.run", "--standalone",
+                   f"--nproc-per-node={WORLD_SIZE}", __file__, str(folder)]
+        result = subprocess.run(command, env=env, capture_output=True, text=True, timeout=180)
+        reports = [folder / f"rank{rank}.json" for rank in range(WORLD_SIZE)]
+        exit_abort = _GLOO_EXIT_ABORT in result.stderr and all(report.exists() for report in reports)
+        if result.returncode == 0 or attempt == 1 or not exit_abort:
+            break
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    return [json.loads((out / f"rank{rank}.json").read_text()) for rank in range(WORLD_SIZE)]
+    return folder, [json.loads(report.read_text()) for report in reports]
 
 
 def test_torchrun_ddp_averages_penalised_gradients_writes_once_and_its_model_samples_in_one_process(tmp_path):
     # One torchrun launch for every check: starting the processes costs more than the checks.
-    first, second = _torchrun(tmp_path)
+    folder, (first, second) = _torchrun(tmp_path)
     for report in (first, second):
         assert report["grad_spread"] > 1e-4, "the processes should have seen different batches"
         assert report["grad_error"] < 1e-5, "DDP gradients (with gradient penalty) != mean of per-process ones"
@@ -121,12 +139,12 @@ def test_torchrun_ddp_averages_penalised_gradients_writes_once_and_its_model_sam
     assert first["history"] == second["history"] and len(first["history"]) == EPOCHS
 
     assert first["files_written"] >= 2 and second["files_written"] == 0  # checkpoint + model, by rank 0 alone
-    assert sorted(p.name for p in tmp_path.iterdir() if not p.name.startswith("rank")) == ["checkpoints",
-                                                                                            "model.pt"]
-    assert [p.name for p in (tmp_path / "checkpoints").iterdir()] == ["checkpoint.pt"]
+    written = sorted(p.name for p in folder.iterdir() if not p.name.startswith("rank") and p.name != "retry")
+    assert written == ["checkpoints", "model.pt"]
+    assert [p.name for p in (folder / "checkpoints").iterdir()] == ["checkpoint.pt"]
     assert "augan fit" in first["stderr"] and "augan fit" not in second["stderr"]
 
-    model = CGAN.load(tmp_path / "model.pt", device="cpu")
+    model = CGAN.load(folder / "model.pt", device="cpu")
     assert model.strategy is None
     X, y = model.sample(y={0: 5, 2: 20}, return_y=True, random_state=0)
     assert X.shape == (25, 4) and np.isfinite(X).all()
