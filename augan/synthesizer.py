@@ -64,6 +64,10 @@ class CGAN(BaseEstimator):
         Passes over the data; one epoch is ``ceil(n_samples / batch_size)`` generator steps.
     batch_size : int, default=500
         Rows per step, capped at the number of training rows.
+    max_steps : int or None, default=None
+        Cap on the generator steps of the whole fit: on a large table each epoch is shortened to
+        ``max_steps // epochs`` steps (batches are drawn at random, so a short epoch still covers every
+        class). None: every epoch is ``ceil(n_samples / batch_size)`` steps.
     noise_dim : int, default=128
         Length of the generator's noise vector.
     generator_dims, discriminator_dims : tuple of int, default=(256, 256)
@@ -147,6 +151,7 @@ class CGAN(BaseEstimator):
         "loss": [StrOptions(LOSSES.keys())],  # a live view: losses registered later are accepted too
         "epochs": [Interval(numbers.Integral, 1, None, closed="left")],
         "batch_size": [Interval(numbers.Integral, 2, None, closed="left")],
+        "max_steps": [Interval(numbers.Integral, 1, None, closed="left"), None],
         "noise_dim": [Interval(numbers.Integral, 1, None, closed="left")],
         "generator_dims": [tuple, list],
         "discriminator_dims": [tuple, list],
@@ -174,7 +179,8 @@ class CGAN(BaseEstimator):
     }
 
     def __init__(self, *, architecture: str = "mlp", loss: str = "hinge", epochs: int = 300,
-                 batch_size: int = 500, noise_dim: int = 128, generator_dims: tuple = (256, 256),
+                 batch_size: int = 500, max_steps: int | None = None, noise_dim: int = 128,
+                 generator_dims: tuple = (256, 256),
                  discriminator_dims: tuple = (256, 256), generator_block: str = "residual",
                  generator_lr: float = 2e-4, discriminator_lr: float = 2e-4, betas: tuple = (0.5, 0.9),
                  n_critic: int | None = None, pac: int = 1, ema_decay: float | None = 0.999,
@@ -188,6 +194,7 @@ class CGAN(BaseEstimator):
         self.loss = loss
         self.epochs = epochs
         self.batch_size = batch_size
+        self.max_steps = max_steps
         self.noise_dim = noise_dim
         self.generator_dims = generator_dims
         self.discriminator_dims = discriminator_dims
@@ -262,7 +269,8 @@ class CGAN(BaseEstimator):
             loss = get_loss(self.loss)
             trainer = Trainer(
                 generator, discriminator, loss, noise_dim=self.noise_dim, epochs=self.epochs,
-                batch_size=self.batch_size, n_critic=self.n_critic or loss.n_critic,
+                batch_size=self.batch_size, max_steps=self.max_steps,
+                n_critic=self.n_critic or loss.n_critic,
                 generator_lr=self.generator_lr, discriminator_lr=self.discriminator_lr, betas=tuple(self.betas),
                 ema_decay=self.ema_decay, pac=self.pac, class_balance=self.class_balance,
                 augment=self._augment(), amp=self.amp, device=self.device_, callback=self._progress(),

@@ -68,6 +68,10 @@ class Trainer:
         Length of the noise vector.
     epochs : int
         Passes over the data; an epoch is ``ceil(n_samples / batch_size)`` generator steps.
+    max_steps : int or None
+        Cap on the generator steps of the whole run: epochs are shortened to ``max_steps // epochs`` steps
+        (at least one) when the data would need more. Batches are drawn at random with replacement, so a
+        shortened epoch is still an unbiased pass; None: no cap.
     batch_size : int
         Rows per step (capped at the number of rows, rounded down to a multiple of ``pac``).
     n_critic : int
@@ -105,7 +109,8 @@ class Trainer:
     """
 
     def __init__(self, generator: nn.Module, discriminator: nn.Module, loss: Loss, *, noise_dim: int,
-                 epochs: int, batch_size: int, n_critic: int = 1, generator_lr: float = 2e-4,
+                 epochs: int, batch_size: int, max_steps: int | None = None, n_critic: int = 1,
+                 generator_lr: float = 2e-4,
                  discriminator_lr: float = 2e-4, betas: tuple[float, float] = (0.5, 0.9),
                  ema_decay: float | None = 0.999, pac: int = 1, class_balance: bool = True,
                  augment: Callable[[torch.Tensor], torch.Tensor] | None = None, amp: str | None = None,
@@ -128,6 +133,7 @@ class Trainer:
         self.noise_dim = noise_dim
         self.epochs = epochs
         self.batch_size = batch_size
+        self.max_steps = max_steps
         self.n_critic = n_critic
         self.pac = pac
         self.class_balance = class_balance
@@ -193,6 +199,8 @@ class Trainer:
         sampler = BalancedBatchSampler(labels, n_classes, self.class_balance)
         batch = max(self.pac, (min(self.batch_size, data.shape[0]) // self.pac) * self.pac)
         steps_per_epoch = math.ceil(data.shape[0] / batch)
+        if self.max_steps is not None:
+            steps_per_epoch = min(steps_per_epoch, max(1, self.max_steps // self.epochs))
         if self.strategy == "ddp":
             batch, steps_per_epoch = self._agree_on_sizes(batch, steps_per_epoch)
             self._split_random_streams()

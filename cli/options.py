@@ -43,6 +43,9 @@ Strategy = Annotated[str, typer.Option(
                        f"after resampling, two classes only).")]
 Epochs = Annotated[int, typer.Option("--epochs", help="Passes over the data.", rich_help_panel=TRAINING)]
 BatchSize = Annotated[int, typer.Option("--batch-size", help="Rows per training step.", rich_help_panel=TRAINING)]
+MaxSteps = Annotated[int | None, typer.Option(
+    "--max-steps", help="Cap on the training steps: long epochs of a large table are shortened to "
+                               "max-steps / epochs steps.", rich_help_panel=TRAINING)]
 Loss = Annotated[str, typer.Option("--loss", help=f"GAN loss: {', '.join(sorted(LOSSES))}.",
                                    rich_help_panel=TRAINING)]
 Device = Annotated[str, typer.Option("--device", help="auto (CUDA, then MPS, then CPU), cpu, cuda, cuda:1, ...")]

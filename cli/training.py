@@ -25,6 +25,7 @@ class Training:
 
     epochs: int
     batch_size: int
+    max_steps: int | None
     loss: str
     device: str
     seed: int | None
@@ -42,7 +43,8 @@ class Training:
         ``images`` picks the default architecture: dcgan for images, mlp for tables.
         """
         return CGAN(architecture=self.architecture or ("dcgan" if images else "mlp"), loss=o.check_loss(self.loss),
-                    epochs=self.epochs, batch_size=self.batch_size, device=self.device, random_state=self.seed,
+                    epochs=self.epochs, batch_size=self.batch_size, max_steps=self.max_steps,
+                    device=self.device, random_state=self.seed,
                     resume=self.resume, verbose=not self.quiet, amp=self.amp, compile=self.compile,
                     strategy="ddp" if self.distributed else None,
                     checkpoint_dir=None if self.checkpoint_dir is None else str(self.checkpoint_dir))
@@ -53,6 +55,7 @@ _PARAMETERS = [
     for name, annotation, default in [
         ("epochs", o.Epochs, o.GAN_DEFAULTS["epochs"]),
         ("batch_size", o.BatchSize, o.GAN_DEFAULTS["batch_size"]),
+        ("max_steps", o.MaxSteps, o.GAN_DEFAULTS["max_steps"]),
         ("loss", o.Loss, o.GAN_DEFAULTS["loss"]),
         ("device", o.Device, o.GAN_DEFAULTS["device"]),
         ("seed", o.Seed, o.GAN_DEFAULTS["random_state"]),

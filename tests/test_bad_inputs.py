@@ -109,6 +109,7 @@ PARAM_ERRORS = {
     "epochs=0": (dict(epochs=0), ValueError, r"'epochs' parameter"),
     "epochs=1.5": (dict(epochs=1.5), ValueError, r"'epochs' parameter"),
     "batch_size=1": (dict(batch_size=1), ValueError, r"'batch_size' parameter"),
+    "max_steps=0": (dict(max_steps=0), ValueError, r"'max_steps' parameter"),
     "batch smaller than 2 packs": (dict(batch_size=4, pac=3), ValueError, r"batch_size=4 must be at least 2 \* pac"),
     "unknown loss": (dict(loss="bogus"), ValueError, r"'loss' parameter"),
     "unknown device": (dict(device="tpu9"), ValueError, r"device='tpu9'"),

@@ -51,6 +51,15 @@ def test_every_loss_trains_and_records_history(loss):
         assert 0 <= row["d_acc_real"] <= 1 and 0 <= row["d_acc_fake"] <= 1
 
 
+@pytest.mark.parametrize("max_steps, steps", [(None, 3 * 3), (100, 3 * 3), (6, 3 * 2), (4, 3 * 1), (1, 3 * 1)])
+def test_max_steps_shortens_every_epoch_alike_and_keeps_the_epoch_count(max_steps, steps):
+    data, labels = _data(40)  # batch 16: three steps per full epoch
+    trainer = _trainer(max_steps=max_steps)
+    history = trainer.fit(data, labels, 2)
+    assert trainer.steps == steps
+    assert [row["epoch"] for row in history] == [1, 2, 3]
+
+
 def test_training_moves_generator_and_ema_follows():
     data, labels = _data()
     trainer = _trainer(ema_decay=0.9)

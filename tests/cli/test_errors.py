@@ -105,6 +105,7 @@ def test_existing_output_is_refused_before_training_and_left_alone(augan, loans,
 
 @pytest.mark.parametrize(("option", "value", "phrase"), [("--epochs", "0", "epochs"),
                                                          ("--batch-size", "1", "batch_size"),
+                                                         ("--max-steps", "0", "max_steps"),
                                                          ("--device", "tpu:9", "device")])
 def test_bad_training_setting_is_one_line(augan, loans, tmp_path, option, value, phrase, user_error):
     out = tmp_path / "s.csv"

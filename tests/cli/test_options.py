@@ -15,7 +15,7 @@ from augan_cli.main import app
 from augan_cli.training import Training
 
 # CLI option -> estimator parameter it sets.
-GAN_OPTIONS = {"epochs": "epochs", "batch_size": "batch_size", "loss": "loss", "device": "device",
+GAN_OPTIONS = {"epochs": "epochs", "batch_size": "batch_size", "max_steps": "max_steps", "loss": "loss", "device": "device",
                "seed": "random_state", "checkpoint_dir": "checkpoint_dir", "resume": "resume", "amp": "amp",
                "compile": "compile"}
 TRAINING_COMMANDS = ["generate", "fit", "resample", "evaluate"]
@@ -57,12 +57,12 @@ def test_defaults_reach_the_estimator(augan, loans, tmp_path, monkeypatch):
 
 
 def test_training_options_configure_the_gan():
-    training = Training(epochs=3, batch_size=8, loss="minimax", device="cpu", seed=5, checkpoint_dir=Path("c"),
+    training = Training(epochs=3, batch_size=8, max_steps=30, loss="minimax", device="cpu", seed=5, checkpoint_dir=Path("c"),
                         resume=True, quiet=True)
     params = training.make_gan().get_params()
-    assert {k: params[k] for k in ("epochs", "batch_size", "loss", "device", "random_state", "checkpoint_dir",
-                                   "resume", "verbose")} == {
-        "epochs": 3, "batch_size": 8, "loss": "minimax", "device": "cpu", "random_state": 5, "checkpoint_dir": "c",
+    assert {k: params[k] for k in ("epochs", "batch_size", "max_steps", "loss", "device", "random_state",
+                                   "checkpoint_dir", "resume", "verbose")} == {
+        "epochs": 3, "batch_size": 8, "max_steps": 30, "loss": "minimax", "device": "cpu", "random_state": 5, "checkpoint_dir": "c",
         "resume": True, "verbose": False}
 
 
