@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import numbers
 from collections.abc import Mapping
 from typing import Any
@@ -11,11 +12,15 @@ import pandas as pd
 from imblearn.over_sampling.base import BaseOverSampler
 from imblearn.utils import check_target_type
 from sklearn.base import clone
-from sklearn.utils._param_validation import HasMethods
+from sklearn.neighbors import NearestNeighbors
+from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.validation import check_array, validate_data
 
 from .data.labels import LabelCodec
 from .synthesizer import CGAN
+
+SELECTIONS = ("discriminator", "neighbors")
+_NEIGHBORS = 5
 
 
 class GANOversampler(BaseOverSampler):
@@ -36,6 +41,13 @@ class GANOversampler(BaseOverSampler):
     image_shape : tuple of int, optional
         When each row of ``X`` is a flattened image, its shape, e.g. ``(28, 28)`` or ``(32, 32, 3)``:
         the GAN then sees images and the synthetic images are flattened back into rows.
+    selection : {None, "discriminator", "neighbors"}, default=None
+        How to keep the best of ``candidates`` times the rows needed: ``"discriminator"`` keeps the rows the
+        trained discriminator scores most real for their class (discriminator rejection sampling, Azadi et
+        al. 2019); ``"neighbors"`` keeps the rows whose 5 nearest real training rows (in the GAN's encoded
+        space) most often share their class. None: every generated row is kept.
+    candidates : float, default=2.0
+        With a ``selection``, how many rows are generated per row kept.
     random_state : int, RandomState instance or None, default=None
         Seed of the GAN's training and sampling; when None, the ``gan``'s own ``random_state`` is used.
 
@@ -53,13 +65,18 @@ class GANOversampler(BaseOverSampler):
         **BaseOverSampler._parameter_constraints,
         "gan": [HasMethods(["fit", "sample"]), None],
         "image_shape": [tuple, list, None],
+        "selection": [StrOptions(set(SELECTIONS)), None],
+        "candidates": [Interval(numbers.Real, 1, None, closed="left")],
     }
 
     def __init__(self, *, sampling_strategy: Any = "auto", gan: CGAN | None = None,
-                 image_shape: tuple | None = None, random_state: Any = None) -> None:
+                 image_shape: tuple | None = None, selection: str | None = None, candidates: float = 2.0,
+                 random_state: Any = None) -> None:
         super().__init__(sampling_strategy=sampling_strategy)
         self.gan = gan
         self.image_shape = image_shape
+        self.selection = selection
+        self.candidates = candidates
         self.random_state = random_state
 
     def fit_resample(self, X: Any, y: Any, **params: Any) -> tuple[Any, Any]:
@@ -120,7 +137,7 @@ class GANOversampler(BaseOverSampler):
         request = {label: int(n) for label, n in self.sampling_strategy_.items() if n > 0}
         if not request:
             return X, y
-        X_new, y_new = self.gan_.sample(y=request, return_y=True)
+        X_new, y_new = self._draw(request, X, y)
         if self.image_shape is not None:
             X_new = X_new.reshape(X_new.shape[0], -1)
         if isinstance(X, pd.DataFrame):
@@ -128,6 +145,35 @@ class GANOversampler(BaseOverSampler):
         else:
             X_out = np.concatenate([X, np.asarray(X_new, dtype=X.dtype)], axis=0)
         return X_out, np.concatenate([y, np.asarray(y_new, dtype=y.dtype)])
+
+    def _draw(self, request: dict, X: Any, y: np.ndarray) -> tuple[Any, np.ndarray]:
+        """The synthetic rows of ``request`` ({label: count}), the best of the candidates if ``selection``."""
+        if self.selection is None:
+            return self.gan_.sample(y=request, return_y=True)
+        drawn = {label: math.ceil(n * self.candidates) for label, n in request.items()}
+        X_new, y_new = self.gan_.sample(y=drawn, return_y=True)
+        if self.selection == "discriminator":
+            scores = self.gan_.discriminator_scores(X_new, y_new)
+        else:
+            scores = self._neighbor_agreement(X_new, y_new, self._as_gan_input(X), y)
+        keep = np.concatenate([
+            np.flatnonzero(y_new == label)[np.argsort(-scores[y_new == label], kind="stable")[:n]]
+            for label, n in request.items()])
+        keep.sort()
+        X_kept = X_new.iloc[keep].reset_index(drop=True) if isinstance(X_new, pd.DataFrame) else X_new[keep]
+        return X_kept, y_new[keep]
+
+    def _neighbor_agreement(self, X_new: Any, y_new: np.ndarray, X: Any, y: np.ndarray) -> np.ndarray:
+        """Share of each synthetic row's nearest real rows whose class is the synthetic row's own."""
+        codec = self.gan_.codec_
+
+        def encoded(rows: Any) -> np.ndarray:
+            return codec.transform(rows).reshape(len(rows), -1)
+
+        k = min(_NEIGHBORS, len(y))
+        neighbors = NearestNeighbors(n_neighbors=k).fit(encoded(X))
+        index = neighbors.kneighbors(encoded(X_new), return_distance=False)
+        return (np.asarray(y)[index] == np.asarray(y_new)[:, None]).mean(axis=1)
 
     def _as_gan_input(self, X: Any) -> Any:
         if self.image_shape is None:

@@ -152,13 +152,13 @@ def report(scores: pd.DataFrame, samplers: pd.DataFrame, methods: list[str]) -> 
              "\n### Mean rank (1 = best; within data set x classifier x metric, on the fold-mean)\n",
              markdown_table([[m, ranks.loc[m, "all"], *(ranks.loc[m, k] for k in METRICS)] for m in methods],
                             ["method", "all", *(METRIC_NAMES[k] for k in METRICS)], digits=2)]
-    for other in ("SMOTE", "CTGAN"):
-        if "augan" in methods and other in methods:
-            wtl = wins_ties_losses(cells, "augan", other)
-            parts += [f"\n### augan against {other}: wins / ties / losses (data set x classifier cells; tie: "
-                      f"|difference| < {TIE})\n",
-                      markdown_table([["/".join(map(str, wtl[k])) for k in [*METRICS, "all"]]],
-                                     [*(METRIC_NAMES[k] for k in METRICS), "all"])]
+    ours = [m for m in methods if m == "augan" or m.startswith("augan[")]
+    for mine, other in ((m, o) for m in ours for o in ("SMOTE", "CTGAN") if o in methods):
+        wtl = wins_ties_losses(cells, mine, other)
+        parts += [f"\n### {mine} against {other}: wins / ties / losses (data set x classifier cells; tie: "
+                  f"|difference| < {TIE})\n",
+                  markdown_table([["/".join(map(str, wtl[k])) for k in [*METRICS, "all"]]],
+                                 [*(METRIC_NAMES[k] for k in METRICS), "all"])]
     parts += ["\n### Resampling (fit + sample) seconds per fold, and failures\n", sampler_table(samplers, methods)]
     failures = samplers[samplers["status"] != "ok"]
     if len(failures):

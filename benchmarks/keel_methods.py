@@ -11,7 +11,9 @@ as a failure and the fold falls back to no resampling: :func:`resample` never hi
 
 from __future__ import annotations
 
+import ast
 import logging
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -189,10 +191,40 @@ def _ctgan(fold: Fold) -> tuple:
     return X, np.concatenate([fold.y] + [p[1] for p in parts]), "raw", note
 
 
-def _augan(fold: Fold) -> tuple:
-    from augan import GANOversampler
+def _augan(fold: Fold, **params: Any) -> tuple:
+    from augan import CGAN, GANOversampler
 
-    return (*GANOversampler(random_state=fold.seed).fit_resample(fold.raw, fold.y), "raw")
+    own = {k: params.pop(k) for k in list(params) if k in GANOversampler().get_params()}
+    gan = CGAN(**params) if params else None
+    return (*GANOversampler(gan=gan, random_state=fold.seed, **own).fit_resample(fold.raw, fold.y), "raw")
+
+
+def augan_variant(name: str) -> dict[str, Any] | None:
+    """The parameters of a method named ``augan[key=value;...]`` (values as Python literals), else None.
+
+    Each key is a parameter of :class:`~augan.CGAN` or of :class:`~augan.GANOversampler`.
+
+    Variants put a changed default beside the real one in a single run, e.g.
+    ``--methods SMOTE augan "augan[epochs=100;generator_dims=(128, 128)]"``.
+    """
+    match = re.fullmatch(r"augan\[(.*)\]", name.strip())
+    if match is None:
+        return None
+    params = {}
+    for item in filter(None, (part.strip() for part in match.group(1).split(";"))):
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip().isidentifier():
+            raise ValueError(f"method {name!r}: expected augan[key=value;...], got {item!r}.")
+        try:
+            params[key.strip()] = ast.literal_eval(value.strip())
+        except (ValueError, SyntaxError):
+            raise ValueError(f"method {name!r}: {value.strip()!r} is not a Python literal.") from None
+    from augan import CGAN, GANOversampler
+
+    unknown = sorted(set(params) - set(CGAN().get_params()) - set(GANOversampler().get_params()))
+    if unknown:  # fail here, not after hours of folds
+        raise ValueError(f"method {name!r}: neither CGAN nor GANOversampler has the parameter(s) {unknown}.")
+    return params
 
 
 METHODS: dict[str, Callable[[Fold], tuple]] = {
@@ -213,11 +245,12 @@ def resolve_methods(names: list[str] | None) -> list[str]:
     if not names:
         return list(METHODS)
     lookup = {name.lower(): name for name in METHODS}
-    unknown = [n for n in names if n.lower() not in lookup]
+    variants = [n for n in names if augan_variant(n) is not None]
+    unknown = [n for n in names if n.lower() not in lookup and n not in variants]
     if unknown:
-        raise ValueError(f"unknown method(s) {unknown}; valid: {' '.join(METHODS)}.")
-    wanted = {lookup[n.lower()] for n in names}
-    return [name for name in METHODS if name in wanted]
+        raise ValueError(f"unknown method(s) {unknown}; valid: {' '.join(METHODS)}, or augan[key=value;...].")
+    wanted = {lookup[n.lower()] for n in names if n not in variants}
+    return [name for name in METHODS if name in wanted] + list(dict.fromkeys(variants))
 
 
 def resample(method: str, fold: Fold) -> tuple[np.ndarray, np.ndarray, dict]:
@@ -229,7 +262,8 @@ def resample(method: str, fold: Fold) -> tuple[np.ndarray, np.ndarray, dict]:
     record = {"method": method, "status": "ok", "message": "", "seconds": 0.0, "added": 0}
     start = time.perf_counter()
     try:
-        X, y, view, *note = METHODS[method](fold)
+        variant = augan_variant(method)
+        X, y, view, *note = _augan(fold, **variant) if variant is not None else METHODS[method](fold)
         record["seconds"] = time.perf_counter() - start
         X = fold.encode(X) if view == "raw" else np.asarray(X, dtype=np.float64)
         y = np.asarray(y)

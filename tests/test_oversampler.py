@@ -82,3 +82,57 @@ def test_sparse_input_is_refused(binary, tiny):
     X, y = binary
     with pytest.raises(TypeError, match="dense"):
         GANOversampler(gan=CGAN(**tiny)).fit_resample(sparse.csr_matrix(X), y)
+
+
+# ------------------------------------------------------------ selection
+def _candidates(ovs, request):
+    """The candidate rows ``_draw`` generated: the fitted GAN draws the same rows for the same request."""
+    drawn = {label: int(np.ceil(n * ovs.candidates)) for label, n in request.items()}
+    return ovs.gan_.sample(y=drawn, return_y=True)
+
+
+def _as_rows(X):
+    return {tuple(np.round(row, 5)) for row in np.asarray(X, dtype=np.float64)}
+
+
+@pytest.mark.parametrize("selection", ["discriminator", "neighbors"])
+def test_selection_keeps_the_best_scored_candidates_of_each_class(binary, tiny, selection):
+    X, y = binary
+    ovs = GANOversampler(gan=CGAN(**tiny), selection=selection, candidates=3, random_state=0)
+    Xr, yr = ovs.fit_resample(X, y)
+    assert np.bincount(yr).tolist() == [170, 170]
+    X_cand, y_cand = _candidates(ovs, {1: 140})
+    assert len(y_cand) == 420
+    if selection == "discriminator":
+        scores = ovs.gan_.discriminator_scores(X_cand, y_cand)
+    else:
+        scores = ovs._neighbor_agreement(X_cand, y_cand, X, y)
+    kept = _as_rows(Xr[len(X):])
+    is_kept = np.array([tuple(np.round(row, 5)) in kept for row in X_cand.astype(np.float64)])
+    assert is_kept.sum() == 140
+    assert scores[is_kept].min() >= scores[~is_kept].max()
+
+
+def test_neighbor_selection_prefers_rows_among_their_own_class(binary, tiny):
+    X, y = binary
+    plain = GANOversampler(gan=CGAN(**tiny), random_state=0).fit_resample(X, y)[0][len(X):]
+    ovs = GANOversampler(gan=CGAN(**tiny), selection="neighbors", candidates=4, random_state=0)
+    chosen = ovs.fit_resample(X, y)[0][len(X):]
+    ones = np.ones(len(chosen), dtype=y.dtype)
+    agreement = ovs._neighbor_agreement
+    assert agreement(chosen, ones, X, y).mean() > agreement(plain, ones, X, y).mean()
+
+
+@pytest.mark.parametrize("selection", ["discriminator", "neighbors"])
+def test_selection_works_on_dataframes_with_strings_and_missing_values(mixed_frame, tiny, selection):
+    frame, y = mixed_frame
+    Xr, yr = GANOversampler(gan=CGAN(**tiny), selection=selection, random_state=0).fit_resample(frame, y)
+    assert Xr.dtypes.to_dict() == frame.dtypes.to_dict()
+    assert (yr == "fraud").sum() == (yr == "ok").sum()
+
+
+@pytest.mark.parametrize(("params", "message"), [(dict(selection="best"), "'selection' parameter"),
+                                                 (dict(candidates=0.5), "'candidates' parameter")])
+def test_bad_selection_settings_are_refused(binary, tiny, params, message):
+    with pytest.raises(ValueError, match=message):
+        GANOversampler(gan=CGAN(**tiny), **params).fit_resample(*binary)
