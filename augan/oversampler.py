@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import warnings
 from collections.abc import Mapping
 from typing import Any
 
@@ -16,6 +17,7 @@ from sklearn.neighbors import NearestNeighbors
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.validation import check_array, validate_data
 
+from ._validation import check_class_counts, check_labels, plain_value
 from .data.labels import LabelCodec
 from .synthesizer import CGAN
 
@@ -28,7 +30,9 @@ class GANOversampler(BaseOverSampler):
 
     The GAN is trained on all classes of the data given to ``fit_resample`` (with class-balanced
     batches), then asked for as many rows of each class as ``sampling_strategy`` requires. Inside an
-    ``imblearn.pipeline.Pipeline`` it is fitted on the training folds only.
+    ``imblearn.pipeline.Pipeline`` it is fitted on the training folds only. A class with a single row (which
+    a small cross-validation fold can leave) cannot be learned: its new rows are copies of that row, with
+    a ``UserWarning``, while the GAN learns the other classes (at least two of them are needed).
 
     Parameters
     ----------
@@ -104,7 +108,14 @@ class GANOversampler(BaseOverSampler):
         if np.ndim(y) == 1:
             # Checked before imbalanced-learn's own checks, whose messages do not say what is wrong with y.
             LabelCodec().fit(y)
-        return super().fit_resample(X, y, **params)
+        X_out, y_out = super().fit_resample(X, y, **params)
+        lone = self._lone_classes(np.asarray(y)) if np.ndim(y) == 1 else []
+        if len(lone):  # warned here, not where it is found, so that the warning points at the caller's line
+            names = ", ".join(repr(plain_value(label)) for label in lone)
+            warnings.warn(f"GANOversampler: class(es) {names} have a single row, too few to learn from; their new "
+                          f"rows are copies of it (as RandomOverSampler makes), the GAN learns the other classes.",
+                          UserWarning, stacklevel=2)
+        return X_out, y_out
 
     def _check_X_y(self, X: Any, y: Any) -> tuple[Any, np.ndarray, bool]:
         y, binarize_y = check_target_type(y, indicate_one_vs_all=True)
@@ -113,6 +124,8 @@ class GANOversampler(BaseOverSampler):
             raise TypeError("GANOversampler needs dense X; call X.toarray() on a sparse matrix first.")
         if not isinstance(X, pd.DataFrame):
             X = check_array(X, dtype=None, ensure_all_finite=False)
+        if not binarize_y:
+            check_labels(y, X.shape[0])
         validate_data(self, X=X, y=y, reset=True, skip_check_array=True)
         return X, y, binarize_y
 
@@ -133,18 +146,38 @@ class GANOversampler(BaseOverSampler):
         gan = clone(self.gan) if self.gan is not None else CGAN()
         if self.random_state is not None:
             gan.set_params(random_state=self.random_state)
-        self.gan_ = gan.fit(self._as_gan_input(X), y)
+        lone = self._lone_classes(y)
+        learned = ~np.isin(y, lone)
+        self.gan_ = gan.fit(self._as_gan_input(_rows(X, learned)), y[learned])
         request = {label: int(n) for label, n in self.sampling_strategy_.items() if n > 0}
-        if not request:
+        generated = {label: n for label, n in request.items() if label not in lone}
+        parts = []
+        if generated:
+            X_new, y_new = self._draw(generated, X, y)
+            if self.image_shape is not None:
+                X_new = X_new.reshape(X_new.shape[0], -1)
+            if isinstance(X, pd.DataFrame):
+                X_new = X_new.set_axis(X.columns, axis=1)
+            parts.append((X_new, y_new))
+        for label in (label for label in request if label in lone):
+            copies = np.repeat(np.flatnonzero(y == label), request[label])
+            parts.append((_rows(X, copies), y[copies]))
+        if not parts:
             return X, y
-        X_new, y_new = self._draw(request, X, y)
-        if self.image_shape is not None:
-            X_new = X_new.reshape(X_new.shape[0], -1)
         if isinstance(X, pd.DataFrame):
-            X_out = pd.concat([X, X_new.set_axis(X.columns, axis=1)], ignore_index=True)
+            X_out = pd.concat([X, *(part for part, _ in parts)], ignore_index=True)
         else:
-            X_out = np.concatenate([X, np.asarray(X_new, dtype=X.dtype)], axis=0)
-        return X_out, np.concatenate([y, np.asarray(y_new, dtype=y.dtype)])
+            X_out = np.concatenate([X, *(np.asarray(part, dtype=X.dtype) for part, _ in parts)], axis=0)
+        return X_out, np.concatenate([y, *(np.asarray(labels, dtype=y.dtype) for _, labels in parts)])
+
+    @staticmethod
+    def _lone_classes(y: np.ndarray) -> np.ndarray:
+        """Classes with a single row: the GAN cannot learn them, so their new rows are copies of that row."""
+        classes, counts = np.unique(y, return_counts=True)
+        lone = classes[counts < 2]
+        if len(lone) and len(classes) - len(lone) < 2:
+            check_class_counts(classes, counts)  # raises: too few classes would be left to learn
+        return lone
 
     def _draw(self, request: dict, X: Any, y: np.ndarray) -> tuple[Any, np.ndarray]:
         """The synthetic rows of ``request`` ({label: count}), the best of the candidates if ``selection``."""
@@ -193,3 +226,8 @@ class GANOversampler(BaseOverSampler):
         tags.input_tags.categorical = True
         tags.input_tags.sparse = False
         return tags
+
+
+def _rows(X: Any, index: np.ndarray) -> Any:
+    """The rows ``index`` (positions or a boolean mask) of a DataFrame or an array."""
+    return X.iloc[index].reset_index(drop=True) if isinstance(X, pd.DataFrame) else X[index]

@@ -136,3 +136,40 @@ def test_selection_works_on_dataframes_with_strings_and_missing_values(mixed_fra
 def test_bad_selection_settings_are_refused(binary, tiny, params, message):
     with pytest.raises(ValueError, match=message):
         GANOversampler(gan=CGAN(**tiny), **params).fit_resample(*binary)
+
+
+# ------------------------------------------------------ one-row classes
+def test_a_class_with_one_row_is_topped_up_with_copies_and_a_warning(tiny):
+    X, y = make_classification(200, 4, n_informative=3, n_redundant=0, n_classes=3, weights=[0.6, 0.3],
+                               random_state=0)
+    y[np.flatnonzero(y == 2)[1:]] = 1  # class 2 keeps its first row only
+    lone = X[y == 2][0]
+    with pytest.warns(UserWarning, match=r"class\(es\) 2 have a single row.*copies of it") as caught:
+        ovs = GANOversampler(gan=CGAN(**tiny), random_state=0)
+        Xr, yr = ovs.fit_resample(X, y)
+    ours = [w for w in caught if "single row" in str(w.message)]
+    assert [w.filename for w in ours] == [__file__]  # points at the caller's line
+    counts = np.bincount(yr)
+    assert counts[0] == counts[1] == counts[2]
+    np.testing.assert_array_equal(Xr[len(X):][yr[len(X):] == 2], np.tile(lone, (counts[2] - 1, 1)))
+    assert ovs.gan_.classes_.tolist() == [0, 1]
+
+
+def test_one_row_classes_in_a_dataframe_keep_their_columns(mixed_frame, tiny):
+    frame, y = mixed_frame
+    y = y.astype(object)
+    y[0] = "chargeback"
+    with pytest.warns(UserWarning, match="'chargeback'"):
+        Xr, yr = GANOversampler(gan=CGAN(**tiny), random_state=0).fit_resample(frame, y)
+    copies = Xr[len(frame):][yr[len(frame):] == "chargeback"]
+    assert len(copies) == (y == "ok").sum() - 1
+    pd.testing.assert_frame_equal(copies.reset_index(drop=True),
+                                  frame.iloc[[0] * len(copies)].reset_index(drop=True))
+
+
+def test_a_one_row_minority_with_a_single_class_left_is_still_refused(binary, tiny):
+    X, y = binary
+    y = y.copy()
+    y[np.flatnonzero(y == 1)[1:]] = 0
+    with pytest.raises(ValueError, match=r"every class needs at least 2 rows.*1 \(1 row\)"):
+        GANOversampler(gan=CGAN(**tiny)).fit_resample(X, y)
