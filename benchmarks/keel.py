@@ -201,9 +201,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--ctgan-epochs", type=int, default=FULL_CTGAN_EPOCHS)
     parser.add_argument("--records", type=Path, help="folder for the per-fold scores and sampler records (CSV)")
     parser.add_argument("--no-results", action="store_true", help="print the tables, leave RESULTS.md alone")
+    parser.add_argument("--tag", help="name a partial run's own RESULTS.md section (keel-<suite>-partial-<tag>), "
+                                      "so it sits beside other partial runs instead of replacing them")
     args = parser.parse_args(argv)
     if not 1 <= args.folds <= N_SPLITS * N_REPEATS:
         parser.error(f"--folds must be between 1 and {N_SPLITS * N_REPEATS}.")
+    if args.tag is not None and not args.tag.replace("-", "").isalnum():
+        parser.error("--tag takes letters, digits and dashes.")
     if min(args.jobs, args.threads, args.ctgan_epochs) < 1:
         parser.error("--jobs, --threads and --ctgan-epochs must be positive.")
     try:
@@ -277,7 +281,8 @@ def main(argv: list[str] | None = None) -> None:
             own_scores.to_csv(args.records / f"keel-{suite}-scores.csv", index=False)
             own_samplers.to_csv(args.records / f"keel-{suite}-samplers.csv", index=False)
         if not args.no_results:
-            update_section(f"keel-{suite}" + ("-partial" if notes else ""), text)
+            name = f"keel-{suite}-partial" + (f"-{args.tag}" if args.tag else "") if notes else f"keel-{suite}"
+            update_section(name, text)
 
 
 if __name__ == "__main__":

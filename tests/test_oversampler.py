@@ -115,12 +115,21 @@ def test_selection_keeps_the_best_scored_candidates_of_each_class(binary, tiny, 
 
 def test_neighbor_selection_prefers_rows_among_their_own_class(binary, tiny):
     X, y = binary
-    plain = GANOversampler(gan=CGAN(**tiny), random_state=0).fit_resample(X, y)[0][len(X):]
+    plain = GANOversampler(gan=CGAN(**tiny), selection=None, random_state=0).fit_resample(X, y)[0][len(X):]
     ovs = GANOversampler(gan=CGAN(**tiny), selection="neighbors", candidates=4, random_state=0)
     chosen = ovs.fit_resample(X, y)[0][len(X):]
     ones = np.ones(len(chosen), dtype=y.dtype)
     agreement = ovs._neighbor_agreement
     assert agreement(chosen, ones, X, y).mean() > agreement(plain, ones, X, y).mean()
+
+
+def test_without_selection_every_generated_row_is_kept(binary, tiny):
+    X, y = binary
+    ovs = GANOversampler(gan=CGAN(**tiny), selection=None, random_state=0)
+    Xr, yr = ovs.fit_resample(X, y)
+    X_gan, y_gan = ovs.gan_.sample(y={1: 140}, return_y=True)
+    np.testing.assert_array_equal(Xr[len(X):], X_gan)
+    np.testing.assert_array_equal(yr[len(X):], y_gan)
 
 
 @pytest.mark.parametrize("selection", ["discriminator", "neighbors"])
