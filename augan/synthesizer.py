@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import math
 import numbers
 import os
@@ -17,7 +16,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from . import distributed, io
+from . import distributed, io, persistence
 from ._validation import check_class_counts, check_labels
 from .data.labels import LabelCodec, sample_request
 from .data.tabular import NUMERIC_TRANSFORMS, TabularCodec
@@ -35,19 +34,6 @@ _CPU_SAMPLE_CHUNK = 4096
 
 def _is_image_input(X: Any) -> bool:
     return isinstance(X, np.ndarray) and X.ndim in (3, 4)
-
-
-def _plain_metadata(metadata: Any) -> dict:
-    """``metadata`` as plain JSON values (what a model file may hold), or a TypeError naming it."""
-    if metadata is None:
-        return {}
-    if not isinstance(metadata, dict):
-        raise TypeError(f"metadata must be a dict of plain JSON values, got {type(metadata).__name__}.")
-    try:
-        return json.loads(json.dumps(metadata, allow_nan=False))
-    except (TypeError, ValueError) as exc:
-        raise TypeError(f"metadata must hold plain JSON values (str, int, float, bool, None, list, dict): "
-                        f"{exc}") from exc
 
 
 class CGAN(BaseEstimator):
@@ -479,26 +465,10 @@ class CGAN(BaseEstimator):
         reads the file must wait for rank 0 first (``torch.distributed.barrier()``).
         """
         check_is_fitted(self, "generator_")
-        metadata = _plain_metadata(metadata)
+        content = persistence.model_content(self, metadata)
         if self.strategy == "ddp" and not distributed.is_main_process():
             return
-        params = {k: v for k, v in self.get_params().items() if k != "random_state"}
-        params["random_state"] = self.random_state if isinstance(self.random_state, numbers.Integral) else None
-        params = {k: (list(v) if isinstance(v, np.ndarray) else v) for k, v in params.items()}
-        if isinstance(params["device"], torch.device):
-            params["device"] = str(params["device"])
-        codec_kind = "tabular" if isinstance(self.codec_, TabularCodec) else "image"
-        io.save_model(path, {
-            "estimator": "CGAN",
-            "params": params,
-            "codec": {"kind": codec_kind, "state": self.codec_.get_state()},
-            "labels": self.label_codec_.get_state(),
-            "seed": self.seed_,
-            "history": self.history_,
-            "metadata": metadata,
-            "generator": {k: v.cpu() for k, v in self.generator_.state_dict().items()},
-            "discriminator": {k: v.cpu() for k, v in self.discriminator_.state_dict().items()},
-        }, overwrite=overwrite)
+        io.save_model(path, content, overwrite=overwrite)
 
     @classmethod
     def load(cls, path: str | os.PathLike, device: str = "auto") -> CGAN:
@@ -509,36 +479,7 @@ class CGAN(BaseEstimator):
         ValueError
             If the file is corrupt, foreign or of an unknown version.
         """
-        content = io.load_model(path)
-        try:
-            # Device and strategy belong to the machine that trained, not to the model.
-            estimator = cls(**{**content["params"], "device": device, "strategy": None})
-            kind = content["codec"]["kind"]
-            if kind == "tabular":
-                estimator.codec_ = TabularCodec.from_state(content["codec"]["state"])
-            elif kind != "image":
-                raise ValueError(f"{path} is an augan model file, but its codec kind {kind!r} is unknown "
-                                 f"(known: 'tabular', 'image').")
-            else:
-                from .data.images import ImageCodec
-
-                estimator.codec_ = ImageCodec.from_state(content["codec"]["state"])
-            estimator.label_codec_ = LabelCodec.from_state(content["labels"])
-            estimator.classes_ = estimator.label_codec_.classes_
-            estimator.class_counts_ = estimator.label_codec_.counts_
-            estimator._set_feature_attributes()
-            estimator.device_ = resolve_device(device)
-            estimator.seed_ = content["seed"]
-            estimator.history_ = content["history"]
-            estimator.metadata_ = dict(content.get("metadata", {}))
-            generator, discriminator = estimator._build_networks()
-            generator.load_state_dict(content["generator"])
-            discriminator.load_state_dict(content["discriminator"])
-        except (KeyError, TypeError, RuntimeError) as exc:
-            raise ValueError(f"{path} is an augan model file, but its content is inconsistent: {exc}") from exc
-        estimator.generator_ = generator.eval()
-        estimator.discriminator_ = discriminator.eval()
-        return estimator
+        return persistence.restore(cls, io.load_model(path), path, device)
 
     def __sklearn_tags__(self):  # noqa: ANN204 - sklearn's Tags type
         tags = super().__sklearn_tags__()
