@@ -226,7 +226,8 @@ def chosen_datasets(args: argparse.Namespace) -> dict[str, list[str]]:
     if unknown:
         raise SystemExit(f"unknown data set(s) {unknown}; valid: "
                          + "; ".join(f"{s}: {' '.join(n)}" for s, n in SUITES.items()))
-    return {s: [n for n in SUITES[s] if n in args.datasets] for s in SUITES if any(owner[n] == s for n in args.datasets)}
+    return {s: [n for n in SUITES[s] if n in args.datasets]
+            for s in SUITES if any(owner[n] == s for n in args.datasets)}
 
 
 def partial_notes(args: argparse.Namespace, suite: str, names: list[str]) -> list[str]:

@@ -9,11 +9,14 @@ import typer
 
 from augan import CGAN, GANOversampler
 from augan.losses import LOSSES
+from augan.oversampler import SELECTIONS
 
 from .errors import fail
 
 GAN_DEFAULTS: dict[str, Any] = CGAN().get_params()
 STRATEGY_DEFAULT: str = GANOversampler().get_params()["sampling_strategy"]
+SELECTION_DEFAULT: str = GANOversampler().get_params()["selection"] or "none"
+_CANDIDATES = GANOversampler().get_params()["candidates"]
 STRATEGIES = {"auto": "auto", "minority": "minority", "not-majority": "not majority",
               "not-minority": "not minority", "all": "all"}
 
@@ -41,6 +44,10 @@ Balance = Annotated[bool, typer.Option(
 Strategy = Annotated[str, typer.Option(
     "--strategy", help=f"Rows each class gets: {', '.join(STRATEGIES)}, or a float (minority/majority ratio "
                        f"after resampling, two classes only).")]
+Selection = Annotated[str, typer.Option(
+    "--selection", help=f"Which generated rows to keep: neighbors (of {_CANDIDATES} times the rows needed, those "
+                        "whose 5 nearest real rows most often share their class), discriminator (those the "
+                        "discriminator scores most real), or none (every generated row).")]
 Epochs = Annotated[int, typer.Option("--epochs", help="Passes over the data.", rich_help_panel=TRAINING)]
 BatchSize = Annotated[int, typer.Option("--batch-size", help="Rows per training step.", rich_help_panel=TRAINING)]
 MaxSteps = Annotated[int | None, typer.Option(
@@ -97,6 +104,15 @@ def check_loss(loss: str) -> str:
     if loss not in LOSSES:
         fail(f"--loss {loss!r} is not a known loss; choose one of: {', '.join(sorted(LOSSES))}.")
     return loss
+
+
+def parse_selection(text: str) -> str | None:
+    """``--selection`` as GANOversampler's ``selection``: a name, or None for "none"."""
+    if text == "none":
+        return None
+    if text not in SELECTIONS:
+        fail(f"--selection {text!r} is not valid; use one of {', '.join((*SELECTIONS, 'none'))}.")
+    return text
 
 
 def parse_strategy(text: str) -> str | float:

@@ -41,6 +41,12 @@ def test_resample_strategy_default_equals_the_samplers():
     assert _params("resample")["strategy"].default == GANOversampler().get_params()["sampling_strategy"]
 
 
+@pytest.mark.parametrize("command", ["resample", "evaluate"])
+def test_selection_default_equals_the_samplers(command):
+    default = _params(command)["selection"].default
+    assert options.parse_selection(default) == GANOversampler().get_params()["selection"]
+
+
 def test_defaults_reach_the_estimator(augan, loans, tmp_path, monkeypatch):
     seen = {}
 
@@ -57,13 +63,13 @@ def test_defaults_reach_the_estimator(augan, loans, tmp_path, monkeypatch):
 
 
 def test_training_options_configure_the_gan():
-    training = Training(epochs=3, batch_size=8, max_steps=30, loss="minimax", device="cpu", seed=5, checkpoint_dir=Path("c"),
-                        resume=True, quiet=True)
+    training = Training(epochs=3, batch_size=8, max_steps=30, loss="minimax", device="cpu", seed=5,
+                        checkpoint_dir=Path("c"), resume=True, quiet=True)
     params = training.make_gan().get_params()
     assert {k: params[k] for k in ("epochs", "batch_size", "max_steps", "loss", "device", "random_state",
                                    "checkpoint_dir", "resume", "verbose")} == {
-        "epochs": 3, "batch_size": 8, "max_steps": 30, "loss": "minimax", "device": "cpu", "random_state": 5, "checkpoint_dir": "c",
-        "resume": True, "verbose": False}
+        "epochs": 3, "batch_size": 8, "max_steps": 30, "loss": "minimax", "device": "cpu", "random_state": 5,
+        "checkpoint_dir": "c", "resume": True, "verbose": False}
 
 
 def test_every_training_command_has_every_training_option():

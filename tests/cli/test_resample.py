@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 
-from augan import CGAN
+from augan import CGAN, GANOversampler
 
 
 def test_resample_keeps_the_original_rows_and_balances_the_classes(augan, loans, train_args, tmp_path):
@@ -37,3 +38,23 @@ def test_resample_strategy_names_take_the_hyphenated_spelling(augan, numbers_csv
     balanced = pd.read_csv(out)
     assert balanced["label"].value_counts().to_dict() == {0: 80, 1: 80}
     assert balanced.dtypes.to_dict() == pd.read_csv(numbers_csv).dtypes.to_dict()
+
+
+@pytest.mark.parametrize("selection", ["none", "discriminator", "neighbors"])
+def test_resample_selection_reaches_the_sampler(augan, loans, train_args, tmp_path, monkeypatch, selection):
+    seen = []
+    fit_resample = GANOversampler.fit_resample
+    monkeypatch.setattr(GANOversampler, "fit_resample",
+                        lambda self, X, y: (seen.append(self.selection), fit_resample(self, X, y))[1])
+    out = tmp_path / "r.csv"
+    result = augan("resample", loans, "--target", "default", "--selection", selection, "--out", out, *train_args)
+    assert result.exit_code == 0, result.output
+    assert seen == [None if selection == "none" else selection]
+    assert pd.read_csv(out)["default"].value_counts().to_dict() == {"no": 185, "yes": 185}
+
+
+def test_unknown_selection_is_one_line(augan, loans, train_args, tmp_path, user_error):
+    out = tmp_path / "r.csv"
+    user_error(augan("resample", loans, "--target", "default", "--selection", "best", "--out", out, *train_args),
+               "--selection 'best' is not valid", "discriminator, neighbors, none")
+    assert not out.exists()
