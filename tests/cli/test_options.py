@@ -16,8 +16,8 @@ from augan_cli.training import Training
 
 # CLI option -> estimator parameter it sets.
 GAN_OPTIONS = {"epochs": "epochs", "batch_size": "batch_size", "max_steps": "max_steps", "loss": "loss",
-               "device": "device", "seed": "random_state", "checkpoint_dir": "checkpoint_dir", "resume": "resume", "amp": "amp",
-               "compile": "compile"}
+               "device": "device", "seed": "random_state", "checkpoint_dir": "checkpoint_dir", "resume": "resume",
+               "amp": "amp", "compile": "compile"}
 TRAINING_COMMANDS = ["generate", "fit", "resample", "evaluate"]
 
 
