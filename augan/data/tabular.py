@@ -355,7 +355,9 @@ def _numeric_values(series: pd.Series, name: Any) -> np.ndarray:
         raise ValueError(f"column {name!r} is numeric but holds a value that is not a number: {exc}") from exc
     if np.isinf(values).any():
         raise ValueError(f"column {name!r} holds infinite values; replace them (e.g. with NaN) first.")
-    return values
+    # Subnormal numbers (below 2.2e-308) read as 0: quantile gaps between them overflow interpolation slopes to
+    # inf, and inf * 0 gave NaN codes. The change is below any float64 resolution that matters to a model.
+    return np.where(np.abs(values) < np.finfo(np.float64).tiny, 0.0, values)
 
 
 def _power_of_two_scale(magnitude: float, max_exponent: int = 1000) -> float:
