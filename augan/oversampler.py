@@ -63,6 +63,8 @@ class GANOversampler(BaseOverSampler):
         Number of rows added per class.
     gan_ : CGAN
         The fitted GAN.
+    copied_classes_ : ndarray
+        Classes with a single row, whose new rows are copies of it (usually empty).
     n_features_in_ : int
         Number of features.
     """
@@ -111,9 +113,8 @@ class GANOversampler(BaseOverSampler):
             # Checked before imbalanced-learn's own checks, whose messages do not say what is wrong with y.
             LabelCodec().fit(y)
         X_out, y_out = super().fit_resample(X, y, **params)
-        lone = self._lone_classes(np.asarray(y)) if np.ndim(y) == 1 else []
-        if len(lone):  # warned here, not where it is found, so that the warning points at the caller's line
-            names = ", ".join(repr(plain_value(label)) for label in lone)
+        if len(self.copied_classes_):  # warned here, not in _fit_resample, so the warning points at the caller
+            names = ", ".join(repr(plain_value(label)) for label in self.copied_classes_)
             warnings.warn(f"GANOversampler: class(es) {names} have a single row, too few to learn from; their new "
                           f"rows are copies of it (as RandomOverSampler makes), the GAN learns the other classes.",
                           UserWarning, stacklevel=2)
@@ -148,7 +149,7 @@ class GANOversampler(BaseOverSampler):
         gan = clone(self.gan) if self.gan is not None else CGAN()
         if self.random_state is not None:
             gan.set_params(random_state=self.random_state)
-        lone = self._lone_classes(y)
+        lone = self.copied_classes_ = self._lone_classes(y)
         learned = ~np.isin(y, lone)
         self.gan_ = gan.fit(self._as_gan_input(_rows(X, learned)), y[learned])
         request = {label: int(n) for label, n in self.sampling_strategy_.items() if n > 0}

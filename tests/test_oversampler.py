@@ -161,7 +161,7 @@ def test_a_class_with_one_row_is_topped_up_with_copies_and_a_warning(tiny):
     counts = np.bincount(yr)
     assert counts[0] == counts[1] == counts[2]
     np.testing.assert_array_equal(Xr[len(X):][yr[len(X):] == 2], np.tile(lone, (counts[2] - 1, 1)))
-    assert ovs.gan_.classes_.tolist() == [0, 1]
+    assert ovs.gan_.classes_.tolist() == [0, 1] and ovs.copied_classes_.tolist() == [2]
 
 
 def test_one_row_classes_in_a_dataframe_keep_their_columns(mixed_frame, tiny):
