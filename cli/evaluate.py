@@ -33,7 +33,8 @@ NoQuality = Annotated[bool, typer.Option(
 @training_options
 def evaluate(data: o.Data, report: ReportPath, target: o.Target = None, model: FittedModel = None,
              cv: Folds = 5, repeats: Repeats = 1, no_quality: NoQuality = False, size: o.ImageSize = None,
-             selection: o.Selection = o.SELECTION_DEFAULT, overwrite: o.Overwrite = False, *,
+             selection: o.Selection = o.SELECTION_DEFAULT, smote_share: o.SmoteShare = o.SMOTE_SHARE_DEFAULT,
+             overwrite: o.Overwrite = False, *,
              training: Training) -> None:
     """Score classifiers on DATA with and without GAN oversampling, and the synthetic data's quality.
 
@@ -45,6 +46,7 @@ def evaluate(data: o.Data, report: ReportPath, target: o.Target = None, model: F
             fail(f"cannot tell the report format of {report}: use a .html, .json or .md file name.")
         check_output_path(report, overwrite)
         selection = o.parse_selection(selection)
+        o.check_share("--smote-share", smote_share)
         for option, value in (("--cv", cv), ("--repeats", repeats)):
             o.check_positive(option, value)
         if training.checkpoint_dir is not None or training.resume:
@@ -60,7 +62,7 @@ def evaluate(data: o.Data, report: ReportPath, target: o.Target = None, model: F
                 fail(f"--size is for images; {data} is a table.")
             X, y, _ = split_target(read_table(data), require_target(target, data), data)
         fitted = CGAN.load(model, device=training.device) if model is not None else None
-        sampler = GANOversampler(gan=training.make_gan(images), selection=selection,
+        sampler = GANOversampler(gan=training.make_gan(images), selection=selection, smote_share=smote_share,
                                  random_state=training.seed)
         result = augan.evaluate(X, y, sampler=sampler, cv=cv, n_repeats=repeats, quality=not no_quality,
                                 model=fitted, random_state=training.seed, verbose=not training.quiet)

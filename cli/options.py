@@ -17,6 +17,7 @@ GAN_DEFAULTS: dict[str, Any] = CGAN().get_params()
 STRATEGY_DEFAULT: str = GANOversampler().get_params()["sampling_strategy"]
 SELECTION_DEFAULT: str = GANOversampler().get_params()["selection"] or "none"
 _CANDIDATES = GANOversampler().get_params()["candidates"]
+SMOTE_SHARE_DEFAULT: float = GANOversampler().get_params()["smote_share"]
 STRATEGIES = {"auto": "auto", "minority": "minority", "not-majority": "not majority",
               "not-minority": "not minority", "all": "all"}
 
@@ -48,6 +49,9 @@ Selection = Annotated[str, typer.Option(
     "--selection", help=f"Which generated rows to keep: neighbors (of {_CANDIDATES} times the rows needed, those "
                         "whose 5 nearest real rows most often share their class), discriminator (those the "
                         "discriminator scores most real), or none (every generated row).")]
+SmoteShare = Annotated[float, typer.Option(
+    "--smote-share", help="Share (0 to 1) of the new rows made by SMOTE-style interpolation between real rows of "
+                          "the class instead of by the GAN; 0: the GAN's rows only.")]
 Epochs = Annotated[int, typer.Option("--epochs", help="Passes over the data.", rich_help_panel=TRAINING)]
 BatchSize = Annotated[int, typer.Option("--batch-size", help="Rows per training step.", rich_help_panel=TRAINING)]
 MaxSteps = Annotated[int | None, typer.Option(
@@ -90,6 +94,13 @@ def check_count(n: int) -> int:
     if n <= 0:
         fail(f"--n must be a positive integer, got {n}.")
     return n
+
+
+def check_share(option: str, value: float) -> float:
+    """Return ``value`` if it is a share between 0 and 1; otherwise fail, naming ``option``."""
+    if not 0 <= value <= 1:
+        fail(f"{option} must be between 0 and 1, got {value}.")
+    return value
 
 
 def check_positive(option: str, value: int) -> int:

@@ -98,7 +98,7 @@ def _as_rows(X):
 @pytest.mark.parametrize("selection", ["discriminator", "neighbors"])
 def test_selection_keeps_the_best_scored_candidates_of_each_class(binary, tiny, selection):
     X, y = binary
-    ovs = GANOversampler(gan=CGAN(**tiny), selection=selection, candidates=3, random_state=0)
+    ovs = GANOversampler(gan=CGAN(**tiny), selection=selection, candidates=3, smote_share=0, random_state=0)
     Xr, yr = ovs.fit_resample(X, y)
     assert np.bincount(yr).tolist() == [170, 170]
     X_cand, y_cand = _candidates(ovs, {1: 140})
@@ -115,8 +115,8 @@ def test_selection_keeps_the_best_scored_candidates_of_each_class(binary, tiny, 
 
 def test_neighbor_selection_prefers_rows_among_their_own_class(binary, tiny):
     X, y = binary
-    plain = GANOversampler(gan=CGAN(**tiny), selection=None, random_state=0).fit_resample(X, y)[0][len(X):]
-    ovs = GANOversampler(gan=CGAN(**tiny), selection="neighbors", candidates=4, random_state=0)
+    plain = GANOversampler(gan=CGAN(**tiny), selection=None, smote_share=0, random_state=0).fit_resample(X, y)[0][len(X):]
+    ovs = GANOversampler(gan=CGAN(**tiny), selection="neighbors", candidates=4, smote_share=0, random_state=0)
     chosen = ovs.fit_resample(X, y)[0][len(X):]
     ones = np.ones(len(chosen), dtype=y.dtype)
     agreement = ovs._neighbor_agreement
@@ -125,7 +125,7 @@ def test_neighbor_selection_prefers_rows_among_their_own_class(binary, tiny):
 
 def test_without_selection_every_generated_row_is_kept(binary, tiny):
     X, y = binary
-    ovs = GANOversampler(gan=CGAN(**tiny), selection=None, random_state=0)
+    ovs = GANOversampler(gan=CGAN(**tiny), selection=None, smote_share=0, random_state=0)
     Xr, yr = ovs.fit_resample(X, y)
     X_gan, y_gan = ovs.gan_.sample(y={1: 140}, return_y=True)
     np.testing.assert_array_equal(Xr[len(X):], X_gan)
@@ -145,6 +145,85 @@ def test_selection_works_on_dataframes_with_strings_and_missing_values(mixed_fra
 def test_bad_selection_settings_are_refused(binary, tiny, params, message):
     with pytest.raises(ValueError, match=message):
         GANOversampler(gan=CGAN(**tiny), **params).fit_resample(*binary)
+
+
+# ------------------------------------------------------ SMOTE share
+def _on_a_neighbour_segment(new, real, k=5, tol=1e-2):
+    """For each row of ``new``: whether it lies on the segment from a row of ``real`` to one of that row's
+    ``k`` nearest rows of ``real`` (the rows SMOTE interpolates between), up to the float32 round trip
+    through the codec."""
+    from sklearn.neighbors import NearestNeighbors
+
+    partners = NearestNeighbors(n_neighbors=k + 1).fit(real).kneighbors(real, return_distance=False)[:, 1:]
+    start = np.repeat(real, k, axis=0)
+    direction = real[partners.ravel()] - start
+    offset = new[:, None, :] - start[None]
+    step = np.einsum("npd,pd->np", offset, direction) / np.maximum((direction ** 2).sum(axis=1), 1e-12)
+    step = np.clip(step, 0, 1)
+    miss = np.linalg.norm(offset - step[..., None] * direction[None], axis=2)
+    return miss.min(axis=1) < tol
+
+
+def test_smote_share_one_interpolates_between_neighbouring_rows_of_the_class(binary, tiny):
+    X, y = binary
+    ovs = GANOversampler(gan=CGAN(**tiny), smote_share=1, random_state=0)
+    Xr, yr = ovs.fit_resample(X, y)
+    assert np.bincount(yr).tolist() == [170, 170]
+    encode = ovs._encoded  # interpolation happens in the GAN's encoded space
+    assert _on_a_neighbour_segment(encode(Xr[len(X):]), encode(X[y == 1])).all()
+    assert len(_as_rows(Xr[len(X):])) > 100  # new points, not copies of a few rows
+    gan_only = GANOversampler(gan=CGAN(**tiny), smote_share=0, random_state=0).fit_resample(X, y)[0][len(X):]
+    assert not _on_a_neighbour_segment(encode(gan_only), encode(X[y == 1])).any()
+
+
+def test_smote_share_splits_each_class_between_the_gan_and_interpolation(tiny, monkeypatch):
+    X, y = make_classification(300, 5, n_informative=4, n_redundant=0, n_classes=3, weights=[0.7, 0.2, 0.1],
+                               random_state=0)
+    calls = {}
+    for name in ("_draw", "_interpolate"):
+        original = getattr(GANOversampler, name)
+
+        def spy(self, request, X, y, name=name, original=original):
+            calls[name] = dict(request)
+            return original(self, request, X, y)
+        monkeypatch.setattr(GANOversampler, name, spy)
+    _, yr = GANOversampler(gan=CGAN(**tiny), smote_share=0.25, random_state=0).fit_resample(X, y)
+    added = {label: int((y == 0).sum() - (y == label).sum()) for label in (1, 2)}
+    assert calls["_interpolate"] == {label: round(n * 0.25) for label, n in added.items()}
+    assert calls["_draw"] == {label: n - round(n * 0.25) for label, n in added.items()}
+    assert np.bincount(yr).tolist() == [(y == 0).sum()] * 3
+
+
+def test_smote_share_zero_draws_only_from_the_gan(binary, tiny, monkeypatch):
+    monkeypatch.setattr(GANOversampler, "_interpolate", lambda *args: pytest.fail("interpolated"))
+    _, yr = GANOversampler(gan=CGAN(**tiny), smote_share=0, random_state=0).fit_resample(*binary)
+    assert np.bincount(yr).tolist() == [170, 170]
+
+
+def test_interpolated_rows_of_a_dataframe_keep_its_columns_and_their_class_categories(mixed_frame, tiny):
+    frame, y = mixed_frame
+    Xr, yr = GANOversampler(gan=CGAN(**tiny), smote_share=1, random_state=0).fit_resample(frame, y)
+    assert Xr.dtypes.to_dict() == frame.dtypes.to_dict()
+    assert (yr == "fraud").sum() == (yr == "ok").sum()
+    new, real = Xr.iloc[len(frame):], frame[np.asarray(y) == "fraud"]
+    for column in frame.columns:
+        if not pd.api.types.is_numeric_dtype(frame[column]):
+            assert set(new[column].dropna()) <= set(real[column].dropna())
+
+
+def test_interpolated_images_have_the_image_layout(tiny):
+    rng = np.random.default_rng(0)
+    X = rng.uniform(0, 255, size=(60, 64)).astype(np.float32)
+    y = np.r_[np.zeros(45, int), np.ones(15, int)]
+    Xr, yr = GANOversampler(gan=CGAN(**tiny), image_shape=(8, 8), smote_share=1, random_state=0).fit_resample(X, y)
+    assert Xr.shape == (90, 64) and np.bincount(yr).tolist() == [45, 45]
+    minority = X[y == 1]
+    assert np.all(Xr[60:] >= minority.min(axis=0) - 1) and np.all(Xr[60:] <= minority.max(axis=0) + 1)
+
+
+def test_smote_share_outside_zero_one_is_refused(binary, tiny):
+    with pytest.raises(ValueError, match="'smote_share' parameter"):
+        GANOversampler(gan=CGAN(**tiny), smote_share=1.5).fit_resample(*binary)
 
 
 # ------------------------------------------------------ one-row classes
