@@ -58,3 +58,24 @@ def test_unknown_selection_is_one_line(augan, loans, train_args, tmp_path, user_
     user_error(augan("resample", loans, "--target", "default", "--selection", "best", "--out", out, *train_args),
                "--selection 'best' is not valid", "discriminator, neighbors, none")
     assert not out.exists()
+
+
+@pytest.mark.parametrize("share", ["0", "0.25", "1"])
+def test_resample_smote_share_reaches_the_sampler(augan, loans, train_args, tmp_path, monkeypatch, share):
+    seen = []
+    fit_resample = GANOversampler.fit_resample
+    monkeypatch.setattr(GANOversampler, "fit_resample",
+                        lambda self, X, y: (seen.append(self.smote_share), fit_resample(self, X, y))[1])
+    out = tmp_path / "r.csv"
+    result = augan("resample", loans, "--target", "default", "--smote-share", share, "--out", out, *train_args)
+    assert result.exit_code == 0, result.output
+    assert seen == [float(share)]
+    assert pd.read_csv(out)["default"].value_counts().to_dict() == {"no": 185, "yes": 185}
+
+
+@pytest.mark.parametrize("share", ["-0.1", "1.5"])
+def test_smote_share_outside_zero_one_is_one_line(augan, loans, train_args, tmp_path, user_error, share):
+    out = tmp_path / "r.csv"
+    user_error(augan("resample", loans, "--target", "default", "--smote-share", share, "--out", out, *train_args),
+               "--smote-share must be between 0 and 1", share)
+    assert not out.exists()
