@@ -40,16 +40,20 @@ def test_resample_strategy_names_take_the_hyphenated_spelling(augan, numbers_csv
     assert balanced.dtypes.to_dict() == pd.read_csv(numbers_csv).dtypes.to_dict()
 
 
-@pytest.mark.parametrize("selection", ["none", "discriminator", "neighbors"])
-def test_resample_selection_reaches_the_sampler(augan, loans, train_args, tmp_path, monkeypatch, selection):
+@pytest.mark.parametrize(("option", "value", "attribute", "expected"), [
+    ("--selection", "none", "selection", None), ("--selection", "discriminator", "selection", "discriminator"),
+    ("--selection", "neighbors", "selection", "neighbors"), ("--smote-share", "0", "smote_share", 0.0),
+    ("--smote-share", "0.25", "smote_share", 0.25), ("--smote-share", "1", "smote_share", 1.0)])
+def test_resample_sampler_options_reach_the_sampler(augan, loans, train_args, tmp_path, monkeypatch, option, value,
+                                                    attribute, expected):
     seen = []
     fit_resample = GANOversampler.fit_resample
     monkeypatch.setattr(GANOversampler, "fit_resample",
-                        lambda self, X, y: (seen.append(self.selection), fit_resample(self, X, y))[1])
+                        lambda self, X, y: (seen.append(getattr(self, attribute)), fit_resample(self, X, y))[1])
     out = tmp_path / "r.csv"
-    result = augan("resample", loans, "--target", "default", "--selection", selection, "--out", out, *train_args)
+    result = augan("resample", loans, "--target", "default", option, value, "--out", out, *train_args)
     assert result.exit_code == 0, result.output
-    assert seen == [None if selection == "none" else selection]
+    assert seen == [expected]
     assert pd.read_csv(out)["default"].value_counts().to_dict() == {"no": 185, "yes": 185}
 
 
@@ -58,19 +62,6 @@ def test_unknown_selection_is_one_line(augan, loans, train_args, tmp_path, user_
     user_error(augan("resample", loans, "--target", "default", "--selection", "best", "--out", out, *train_args),
                "--selection 'best' is not valid", "discriminator, neighbors, none")
     assert not out.exists()
-
-
-@pytest.mark.parametrize("share", ["0", "0.25", "1"])
-def test_resample_smote_share_reaches_the_sampler(augan, loans, train_args, tmp_path, monkeypatch, share):
-    seen = []
-    fit_resample = GANOversampler.fit_resample
-    monkeypatch.setattr(GANOversampler, "fit_resample",
-                        lambda self, X, y: (seen.append(self.smote_share), fit_resample(self, X, y))[1])
-    out = tmp_path / "r.csv"
-    result = augan("resample", loans, "--target", "default", "--smote-share", share, "--out", out, *train_args)
-    assert result.exit_code == 0, result.output
-    assert seen == [float(share)]
-    assert pd.read_csv(out)["default"].value_counts().to_dict() == {"no": 185, "yes": 185}
 
 
 @pytest.mark.parametrize("share", ["-0.1", "1.5"])
