@@ -14,8 +14,8 @@ from imblearn.over_sampling.base import BaseOverSampler
 from imblearn.utils import check_target_type
 from sklearn.base import clone
 from sklearn.neighbors import NearestNeighbors
-from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.validation import check_array, validate_data
 
 from ._validation import check_class_counts, check_labels, plain_value
@@ -31,10 +31,10 @@ class GANOversampler(BaseOverSampler):
 
     The GAN is trained on all classes of the data given to ``fit_resample`` (with class-balanced
     batches), then asked for the rows each class needs to reach ``sampling_strategy``; by default half of
-    those rows are instead interpolated between real rows of the class, as SMOTE does (``smote_share``). Inside an
-    ``imblearn.pipeline.Pipeline`` it is fitted on the training folds only. A class with a single row (which
-    a small cross-validation fold can leave) cannot be learned: its new rows are copies of that row, with
-    a ``UserWarning``, while the GAN learns the other classes (at least two of them are needed).
+    those rows are instead interpolated between real rows of the class, as SMOTE does (``smote_share``).
+    Inside an ``imblearn.pipeline.Pipeline`` it is fitted on the training folds only. A class with a single
+    row (which a small cross-validation fold can leave) cannot be learned: its new rows are copies of that
+    row, with a ``UserWarning``, while the GAN learns the other classes (at least two of them are needed).
 
     Parameters
     ----------

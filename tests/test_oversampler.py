@@ -38,7 +38,8 @@ def test_callable_strategy(binary, tiny):
 
 
 def test_multiclass_tops_up_every_minority_class(tiny):
-    X, y = make_classification(300, 5, n_informative=4, n_redundant=0, n_classes=3, weights=[0.7, 0.2, 0.1], random_state=0)
+    X, y = make_classification(300, 5, n_informative=4, n_redundant=0, n_classes=3, weights=[0.7, 0.2, 0.1],
+                               random_state=0)
     _, yr = GANOversampler(gan=CGAN(**tiny), random_state=0).fit_resample(X, y)
     counts = np.bincount(yr)
     assert counts[0] == counts[1] == counts[2]
@@ -115,7 +116,8 @@ def test_selection_keeps_the_best_scored_candidates_of_each_class(binary, tiny, 
 
 def test_neighbor_selection_prefers_rows_among_their_own_class(binary, tiny):
     X, y = binary
-    plain = GANOversampler(gan=CGAN(**tiny), selection=None, smote_share=0, random_state=0).fit_resample(X, y)[0][len(X):]
+    plain = GANOversampler(gan=CGAN(**tiny), selection=None, smote_share=0, random_state=0)
+    plain = plain.fit_resample(X, y)[0][len(X):]
     ovs = GANOversampler(gan=CGAN(**tiny), selection="neighbors", candidates=4, smote_share=0, random_state=0)
     chosen = ovs.fit_resample(X, y)[0][len(X):]
     ones = np.ones(len(chosen), dtype=y.dtype)
