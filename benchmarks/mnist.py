@@ -40,6 +40,7 @@ KEEP_FRACTION = 0.1
 SIDE = 28
 DEFAULTS = {"gan_epochs": 100, "cnn_epochs": 10, "architecture": "dcgan"}
 GRID_PATH = RESULTS_PATH.parent / "mnist_samples.png"
+GAN_DRAWS = "augan, GAN draws only"
 
 
 def load_split() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -116,21 +117,27 @@ def resample_all(X: np.ndarray, y: np.ndarray, args: argparse.Namespace) -> tupl
 
 def quality(sets: dict, gan: object, X_test: np.ndarray, y_test: np.ndarray, n_train: int) -> tuple[str, list]:
     """FID / KID per rare digit, C2ST AUC, and augan's discriminator AUC; returns a table and notes."""
+    from augan import GANOversampler
     from augan.metrics.detection import c2st, discriminator_auc
     from augan.metrics.fidelity import fidelity_scores
 
     rare_test = np.isin(y_test, MINORITY)
+    new_rows = {method: (sets[method][0][n_train:], sets[method][1][n_train:])
+                for method in ("RandomOverSampler", "SMOTE", "augan")}
+    # augan's new images are part GAN draws, part SMOTE-style blends (GANOversampler's smote_share); the GAN's
+    # own draws of the same counts are judged too.
+    labels, counts = np.unique(new_rows["augan"][1], return_counts=True)
+    drawn, drawn_y = gan.sample(y=dict(zip(labels.tolist(), counts.tolist())), return_y=True, random_state=0)
+    new_rows[GAN_DRAWS] = (np.clip(np.rint(drawn.reshape(len(drawn_y), -1)), 0, 255).astype(np.uint8), drawn_y)
     rows, extractor = [], None
-    for method in ("RandomOverSampler", "SMOTE", "augan"):
-        X_all, y_all = sets[method]
-        X_new, y_new = X_all[n_train:], y_all[n_train:]
+    for method, (X_new, y_new) in new_rows.items():
         images = X_new.reshape(-1, SIDE, SIDE)
         fidelity = fidelity_scores(X_test.reshape(-1, SIDE, SIDE), y_test, images, y_new, random_state=0)
         extractor = fidelity["extractor"]
         detection = c2st(X_test[rare_test], X_new, y_real=y_test[rare_test], y_synthetic=y_new, random_state=0)
         per_digit = [fidelity["per_class"][str(d)] for d in MINORITY]
         disc = None
-        if method == "augan":
+        if method in ("augan", GAN_DRAWS):
             disc = discriminator_auc(gan, X_test[rare_test].reshape(-1, SIDE, SIDE), y_test[rare_test],
                                      images, y_new)["auc"]
         rows.append([method, *(entry["fid"] for entry in per_digit),
@@ -140,7 +147,10 @@ def quality(sets: dict, gan: object, X_test: np.ndarray, y_test: np.ndarray, n_t
               "discriminator AUC"]
     notes = [f"FID / KID extractor: `{extractor}` (augan's small CNN trained on the real test digits; values "
              f"compare the methods of this run only); RandomOverSampler's new images are copies of the 10% real "
-             f"training digits, so its row is the floor a generator could reach with that little data"]
+             f"training digits, so its row is the floor a generator could reach with that little data",
+             f"augan's new images are those GANOversampler adds (smote_share={GANOversampler().smote_share}: that "
+             f"share of them interpolated between real digits, as SMOTE does); \"{GAN_DRAWS}\" are the GAN's own "
+             f"draws of the same digits"]
     return markdown_table(rows, header, digits=3), notes
 
 
