@@ -35,7 +35,7 @@ def resample(data: o.Data, out: o.Out, target: o.Target = None, strategy: o.Stra
         if not any(check_sampling_strategy(sampling_strategy, y, "over-sampling").values()):
             fail(f"--strategy {strategy} adds no rows to {target!r}; its classes are already balanced enough.")
         sampler = GANOversampler(sampling_strategy=sampling_strategy, gan=gan, selection=selection,
-                                  smote_share=smote_share)
+                                 smote_share=smote_share)
         X_out, y_out = sampler.fit_resample(X, y)
         if is_main_process():
             write_table(with_target(X_out, y_out, target, list(frame.columns)), out, overwrite)
