@@ -29,7 +29,8 @@ print("digits per class:", np.bincount(y_train).tolist())
 
 gan = CGAN(architecture="dcgan", loss="hinge", epochs=40, batch_size=64, noise_dim=64, random_state=0,
            verbose=True)
-sampler = GANOversampler(gan=gan, image_shape=(28, 28))
+# smote_share=0: every new digit is drawn by the GAN (by default half are SMOTE-style blends of real digits).
+sampler = GANOversampler(gan=gan, image_shape=(28, 28), smote_share=0)
 start = time.perf_counter()
 X_balanced, y_balanced = sampler.fit_resample(X_train, y_train)
 print(f"trained in {time.perf_counter() - start:.0f} s; after resampling:", np.bincount(y_balanced).tolist())
