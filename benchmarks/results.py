@@ -43,13 +43,18 @@ _SECTION_RE = re.compile(r"<!-- section: (?P<key>[\w.-]+) -->\n(?P<body>.*?)<!--
 
 
 def git_commit() -> str:
-    """Short hash of HEAD, with ``+dirty`` when tracked or untracked files differ from it."""
+    """Short hash of HEAD, with ``+dirty`` when tracked or untracked files differ from it.
+
+    The benchmarks' own outputs (this results file, the sample grids next to it) do not count: a run that
+    writes two sections would otherwise stamp the second ``+dirty`` because of the first.
+    """
     def git(*args: str) -> str:
         return subprocess.run(["git", *args], cwd=REPO, capture_output=True, text=True, check=True).stdout.strip()
 
     try:
         commit = git("rev-parse", "--short", "HEAD")
-        dirty = bool(git("status", "--porcelain"))
+        outputs = RESULTS_PATH.parent.relative_to(REPO)
+        dirty = bool(git("status", "--porcelain", "--", ".", f":!{outputs}/RESULTS.md", f":!{outputs}/*.png"))
     except (OSError, subprocess.CalledProcessError):
         return "unknown (not a git checkout)"
     return commit + ("+dirty" if dirty else "")
