@@ -166,13 +166,16 @@ class GANOversampler(BaseOverSampler):
         request = {label: int(n) for label, n in self.sampling_strategy_.items() if n > 0}
         learnable = {label: n for label, n in request.items() if label not in lone}
         interpolated = {label: round(n * self.smote_share) for label, n in learnable.items()}
-        generated = {label: n - interpolated[label] for label, n in learnable.items()}
+        generated = {label: n - interpolated[label] for label, n in learnable.items() if n > interpolated[label]}
+        interpolated = {label: n for label, n in interpolated.items() if n > 0}
+        # The real rows in the GAN's encoded space, encoded once for the neighbour filter and the interpolation.
+        uses_real = bool(interpolated) or (bool(generated) and self.selection == "neighbors")
+        real = self._encoded(self._as_gan_input(X)) if uses_real else None
         parts = []
         for draw, counts in ((self._draw, generated), (self._interpolate, interpolated)):
-            counts = {label: n for label, n in counts.items() if n > 0}
             if not counts:
                 continue
-            X_new, y_new = draw(counts, X, y)
+            X_new, y_new = draw(counts, real, y)
             if self.image_shape is not None:
                 X_new = X_new.reshape(X_new.shape[0], -1)
             if isinstance(X, pd.DataFrame):
@@ -198,8 +201,9 @@ class GANOversampler(BaseOverSampler):
             check_class_counts(classes, counts)  # raises: too few classes would be left to learn
         return lone
 
-    def _draw(self, request: dict, X: Any, y: np.ndarray) -> tuple[Any, np.ndarray]:
-        """The synthetic rows of ``request`` ({label: count}), the best of the candidates if ``selection``."""
+    def _draw(self, request: dict, real: np.ndarray | None, y: np.ndarray) -> tuple[Any, np.ndarray]:
+        """The synthetic rows of ``request`` ({label: count}), the best of the candidates if ``selection``;
+        ``real`` holds the real rows encoded (for ``selection="neighbors"``)."""
         if self.selection is None:
             return self.gan_.sample(y=request, return_y=True)
         drawn = {label: math.ceil(n * self.candidates) for label, n in request.items()}
@@ -207,7 +211,7 @@ class GANOversampler(BaseOverSampler):
         if self.selection == "discriminator":
             scores = self.gan_.discriminator_scores(X_new, y_new)
         else:
-            scores = self._neighbor_agreement(X_new, y_new, self._as_gan_input(X), y)
+            scores = self._neighbor_agreement(X_new, y_new, real, y)
         keep = np.concatenate([
             np.flatnonzero(y_new == label)[np.argsort(-scores[y_new == label], kind="stable")[:n]]
             for label, n in request.items()])
@@ -215,14 +219,13 @@ class GANOversampler(BaseOverSampler):
         X_kept = X_new.iloc[keep].reset_index(drop=True) if isinstance(X_new, pd.DataFrame) else X_new[keep]
         return X_kept, y_new[keep]
 
-    def _interpolate(self, request: dict, X: Any, y: np.ndarray) -> tuple[Any, np.ndarray]:
-        """SMOTE's rows for ``request`` ({label: count}), made in the GAN's encoded space and decoded."""
+    def _interpolate(self, request: dict, real: np.ndarray, y: np.ndarray) -> tuple[Any, np.ndarray]:
+        """SMOTE's rows for ``request`` ({label: count}), made between the encoded ``real`` rows and decoded."""
         codec = self.gan_.codec_
-        encoded = self._encoded(self._as_gan_input(X))
         random = check_random_state(self.gan_.random_state)
         rows, labels = [], []
         for label, n in request.items():
-            members = encoded[np.asarray(y) == label]  # at least 2 rows: single-row classes are copied instead
+            members = real[np.asarray(y) == label]  # at least 2 rows: single-row classes are copied instead
             k = min(_NEIGHBORS, len(members) - 1)
             # Each row's first neighbour is itself (or a duplicate of it), as in imbalanced-learn's SMOTE.
             partners = NearestNeighbors(n_neighbors=k + 1).fit(members).kneighbors(members, return_distance=False)
@@ -234,10 +237,10 @@ class GANOversampler(BaseOverSampler):
         decoded = codec.inverse_transform(np.concatenate(rows).reshape(-1, *codec.sample_shape_))
         return decoded, np.concatenate(labels).astype(np.asarray(y).dtype)
 
-    def _neighbor_agreement(self, X_new: Any, y_new: np.ndarray, X: Any, y: np.ndarray) -> np.ndarray:
-        """Share of each synthetic row's nearest real rows whose class is the synthetic row's own."""
+    def _neighbor_agreement(self, X_new: Any, y_new: np.ndarray, real: np.ndarray, y: np.ndarray) -> np.ndarray:
+        """Share of each synthetic row's nearest real rows (``real``, encoded) whose class is the row's own."""
         k = min(_NEIGHBORS, len(y))
-        neighbors = NearestNeighbors(n_neighbors=k).fit(self._encoded(X))
+        neighbors = NearestNeighbors(n_neighbors=k).fit(real)
         index = neighbors.kneighbors(self._encoded(X_new), return_distance=False)
         return (np.asarray(y)[index] == np.asarray(y_new)[:, None]).mean(axis=1)
 

@@ -107,7 +107,7 @@ def test_selection_keeps_the_best_scored_candidates_of_each_class(binary, tiny, 
     if selection == "discriminator":
         scores = ovs.gan_.discriminator_scores(X_cand, y_cand)
     else:
-        scores = ovs._neighbor_agreement(X_cand, y_cand, X, y)
+        scores = ovs._neighbor_agreement(X_cand, y_cand, ovs._encoded(X), y)
     kept = _as_rows(Xr[len(X):])
     is_kept = np.array([tuple(np.round(row, 5)) in kept for row in X_cand.astype(np.float64)])
     assert is_kept.sum() == 140
@@ -121,8 +121,8 @@ def test_neighbor_selection_prefers_rows_among_their_own_class(binary, tiny):
     ovs = GANOversampler(gan=CGAN(**tiny), selection="neighbors", candidates=4, smote_share=0, random_state=0)
     chosen = ovs.fit_resample(X, y)[0][len(X):]
     ones = np.ones(len(chosen), dtype=y.dtype)
-    agreement = ovs._neighbor_agreement
-    assert agreement(chosen, ones, X, y).mean() > agreement(plain, ones, X, y).mean()
+    agreement, real = ovs._neighbor_agreement, ovs._encoded(X)
+    assert agreement(chosen, ones, real, y).mean() > agreement(plain, ones, real, y).mean()
 
 
 def test_without_selection_every_generated_row_is_kept(binary, tiny):
