@@ -99,7 +99,7 @@ def scores(y_test: np.ndarray, pred: np.ndarray) -> list[float]:
 
 
 def resample_all(X: np.ndarray, y: np.ndarray, args: argparse.Namespace) -> tuple[dict, object, float]:
-    """Each method's training set; also augan's fitted GAN and its fit seconds."""
+    """Each method's training set; also augan's fitted over-sampler and its fit seconds."""
     from augan import CGAN, GANOversampler
 
     sets = {"none": (X, y),
@@ -112,12 +112,12 @@ def resample_all(X: np.ndarray, y: np.ndarray, args: argparse.Namespace) -> tupl
     X_new, y_new = sampler.fit_resample(X, y)
     seconds = time.perf_counter() - start
     sets["augan"] = (np.clip(np.rint(X_new), 0, 255).astype(np.uint8), y_new)
-    return sets, sampler.gan_, seconds
+    return sets, sampler, seconds
 
 
-def quality(sets: dict, gan: object, X_test: np.ndarray, y_test: np.ndarray, n_train: int) -> tuple[str, list]:
+def quality(sets: dict, sampler: object, X_test: np.ndarray, y_test: np.ndarray, n_train: int
+            ) -> tuple[str, list]:
     """FID / KID per rare digit, C2ST AUC, and augan's discriminator AUC; returns a table and notes."""
-    from augan import GANOversampler
     from augan.metrics.detection import c2st, discriminator_auc
     from augan.metrics.fidelity import fidelity_scores
 
@@ -127,6 +127,7 @@ def quality(sets: dict, gan: object, X_test: np.ndarray, y_test: np.ndarray, n_t
     # augan's new images are part GAN draws, part SMOTE-style blends (GANOversampler's smote_share); the GAN's
     # own draws of the same counts are judged too.
     labels, counts = np.unique(new_rows["augan"][1], return_counts=True)
+    gan = sampler.gan_
     drawn, drawn_y = gan.sample(y=dict(zip(labels.tolist(), counts.tolist())), return_y=True, random_state=0)
     new_rows[GAN_DRAWS] = (np.clip(np.rint(drawn.reshape(len(drawn_y), -1)), 0, 255).astype(np.uint8), drawn_y)
     rows, extractor = [], None
@@ -148,7 +149,7 @@ def quality(sets: dict, gan: object, X_test: np.ndarray, y_test: np.ndarray, n_t
     notes = [f"FID / KID extractor: `{extractor}` (augan's small CNN trained on the real test digits; values "
              f"compare the methods of this run only); RandomOverSampler's new images are copies of the 10% real "
              f"training digits, so its row is the floor a generator could reach with that little data",
-             f"augan's new images are those GANOversampler adds (smote_share={GANOversampler().smote_share}: that "
+             f"augan's new images are those GANOversampler adds (smote_share={sampler.smote_share}: that "
              f"share of them interpolated between real digits, as SMOTE does); \"{GAN_DRAWS}\" are the GAN's own "
              f"draws of the same digits"]
     return markdown_table(rows, header, digits=3), notes
@@ -174,7 +175,8 @@ def main(argv: list[str] | None = None) -> None:
     start = time.perf_counter()
     X_train, y_train, X_test, y_test = load_split()
     print("training digits per class:", np.bincount(y_train).tolist(), flush=True)
-    sets, gan, gan_seconds = resample_all(X_train, y_train, args)
+    sets, sampler, gan_seconds = resample_all(X_train, y_train, args)
+    gan = sampler.gan_
     print(f"augan trained in {gan_seconds:.0f} s", flush=True)
     rows = []
     for method, (X, y) in sets.items():
@@ -182,7 +184,7 @@ def main(argv: list[str] | None = None) -> None:
         rows.append([method, "LogisticRegression", *scores(y_test, logistic)])
         rows.append([method, "SmallCNN", *scores(y_test, cnn_predict(X, y, X_test, args.cnn_epochs))])
         print(rows[-2], rows[-1], flush=True)
-    quality_table, notes = quality(sets, gan, X_test, y_test, len(y_train))
+    quality_table, notes = quality(sets, sampler, X_test, y_test, len(y_train))
     partial = [f"--{k.replace('_', '-')} {getattr(args, k)}" for k, v in DEFAULTS.items() if getattr(args, k) != v]
     if partial and args.grid == GRID_PATH:  # a quick run must not replace the full run's grid
         args.grid = GRID_PATH.with_name(f"{GRID_PATH.stem}-partial{GRID_PATH.suffix}")
