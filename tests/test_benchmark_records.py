@@ -1,0 +1,137 @@
+"""benchmarks/keel.py --records / --reuse: a slow method measured once is joined to later runs, never silently."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from sklearn.datasets import make_classification
+
+BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
+sys.path.insert(0, str(BENCHMARKS))
+import keel  # noqa: E402  (the benchmarks are scripts, not a package)
+import keel_records  # noqa: E402
+from keel_data import Dataset  # noqa: E402
+
+
+@pytest.fixture
+def fake_keel(monkeypatch):
+    """keel.py on one small made-up table named like a binary-suite set, with every fold's methods recorded."""
+    X, y = make_classification(120, 4, n_informative=3, n_redundant=0, weights=[0.8], random_state=0)
+    monkeypatch.setattr(keel, "load", lambda name: Dataset(name, "binary", X.astype(float), y, [False] * 4))
+    calls = []
+    run_fold = keel.run_fold
+    monkeypatch.setattr(keel, "run_fold", lambda d, i, tr, te, methods, *rest: (
+        calls.append((d.name, i, list(methods))), run_fold(d, i, tr, te, methods, *rest))[1])
+    return calls
+
+
+def _means(output: str, method: str) -> str:
+    """The row of ``method`` in the table of mean metrics, without its rank column."""
+    row = re.search(rf"^\| {re.escape(method)} \|.*$", output, re.MULTILINE).group(0)
+    return row.rsplit("|", 2)[0]
+
+
+def test_reused_methods_are_reported_not_run_and_augan_always_runs(fake_keel, tmp_path, capsys):
+    common = ["--datasets", "ecoli1", "--folds", "2", "--no-results"]
+    keel.main([*common, "--methods", "none", "RandomOverSampler", "--records", str(tmp_path / "a")])
+    first = capsys.readouterr().out
+    assert fake_keel == [("ecoli1", 0, ["none", "RandomOverSampler"]), ("ecoli1", 1, ["none", "RandomOverSampler"])]
+    fake_keel.clear()
+
+    variant = "augan[epochs=1;batch_size=32]"
+    keel.main([*common, "--methods", "none", "RandomOverSampler", variant, "--reuse", str(tmp_path / "a"),
+               "--records", str(tmp_path / "b")])
+    second = capsys.readouterr().out
+    assert sorted(fake_keel) == [("ecoli1", 0, [variant]), ("ecoli1", 1, [variant])]
+    assert _means(second, "RandomOverSampler") == _means(first, "RandomOverSampler")
+    assert "RandomOverSampler: 2 folds reused from the records of commit" in second
+    # The new records hold what this run measured, not what it reused.
+    assert set(keel_records.load([tmp_path / "b"], "binary", ["ecoli1"], 2, ["none", "RandomOverSampler"], 300,
+                                 keel_records.fingerprint()).samplers["method"]) == set()
+
+
+def _records(folder: Path, methods=("none", "CTGAN", "augan"), folds=2, **facts) -> None:
+    scores = [{"dataset": "ecoli1", "fold": f, "method": m, "classifier": c, "balanced_accuracy": 0.5, "g_mean": 0.5,
+               "f1": 0.5, "roc_auc": 0.5} for f in range(folds) for m in methods for c in ("LR", "kNN", "DT")]
+    samplers = [{"dataset": "ecoli1", "fold": f, "method": m, "status": "ok", "message": "", "seconds": 1.0,
+                 "added": 3} for f in range(folds) for m in methods]
+    facts = {"commit": "abc1234", "jobs": 2, "threads": 1, "ctgan_epochs": 300,
+             "fingerprint": keel_records.fingerprint(), **facts}
+    keel_records.write(folder, "binary", pd.DataFrame(scores), pd.DataFrame(samplers), **facts)
+
+
+def test_load_keeps_the_asked_folds_and_methods_but_never_augans(tmp_path):
+    _records(tmp_path / "r", folds=3)
+    reused = keel_records.load([tmp_path / "r"], "binary", ["ecoli1"], 2, ["none", "CTGAN", "augan"], 300,
+                               keel_records.fingerprint())
+    assert sorted(set(map(tuple, reused.samplers[["method", "fold"]].values))) == [
+        ("CTGAN", 0), ("CTGAN", 1), ("none", 0), ("none", 1)]
+    assert len(reused.scores) == 4 * 3
+    assert reused.covers("ecoli1", 1, "CTGAN") and not reused.covers("ecoli1", 1, "augan")
+    assert not reused.covers("ecoli1", 2, "CTGAN")
+    assert reused.notes[0].startswith("CTGAN: 2 folds reused from the records of commit abc1234 (2 job(s) x 1")
+    other = keel_records.load([tmp_path / "r"], "binary", ["glass1"], 2, ["CTGAN"], 300, keel_records.fingerprint())
+    assert len(other.samplers) == 0 and other.notes == []
+
+
+@pytest.mark.parametrize(("facts", "epochs", "message"), [
+    ({"fingerprint": "0123456789abcdef"}, 300, "made under protocol 0123456789abcdef"),
+    ({}, 10, "CTGAN trained 300 epochs, this run asks for 10"),
+])
+def test_load_refuses_records_of_another_protocol(tmp_path, facts, epochs, message):
+    _records(tmp_path / "r", **facts)
+    with pytest.raises(SystemExit, match=message):
+        keel_records.load([tmp_path / "r"], "binary", ["ecoli1"], 2, ["CTGAN"], epochs, keel_records.fingerprint())
+
+
+def test_load_refuses_a_folder_without_protocol_and_a_fold_given_twice(tmp_path):
+    _records(tmp_path / "r")
+    shutil.copytree(tmp_path / "r", tmp_path / "copy")
+    fingerprint = keel_records.fingerprint()
+    with pytest.raises(SystemExit, match="CTGAN on ecoli1 fold 0 is in more than one"):
+        keel_records.load([tmp_path / "r", tmp_path / "copy"], "binary", ["ecoli1"], 2, ["CTGAN"], 300, fingerprint)
+    (tmp_path / "copy" / keel_records.PROTOCOL_FILE).unlink()
+    with pytest.raises(SystemExit, match="no protocol.json"):
+        keel_records.load([tmp_path / "copy"], "binary", ["ecoli1"], 2, ["CTGAN"], 300, fingerprint)
+
+
+def _protocol_copy(tmp_path: Path) -> Path:
+    root = tmp_path / "benchmarks"
+    root.mkdir()
+    for name in ("keel.py", "keel_data.py", "keel_methods.py"):
+        shutil.copy(BENCHMARKS / name, root / name)
+    return root
+
+
+@pytest.mark.parametrize(("file", "old", "new", "same"), [
+    ("keel.py", "def report(", "def report_renamed(", True),
+    ("keel.py", "FULL_CTGAN_EPOCHS = 300", "FULL_CTGAN_EPOCHS = 301", True),
+    ("keel_methods.py", "a variant changes only what it names", "changed", True),
+    ("keel.py", 'KNeighborsClassifier(5)', 'KNeighborsClassifier(3)', False),
+    ("keel.py", "N_SPLITS, N_REPEATS = 5, 2", "N_SPLITS, N_REPEATS = 5, 3", False),
+    ("keel_methods.py", "RandomOverSampler(random_state=fold.seed)", "RandomOverSampler(random_state=1)", False),
+    ("keel_data.py", '"ecoli1", ', '"ecoli2", ', False),
+])
+def test_fingerprint_follows_what_decides_the_scores_of_methods_other_than_augan(tmp_path, file, old, new, same):
+    root = _protocol_copy(tmp_path)
+    before = keel_records.fingerprint(root)
+    assert before == keel_records.fingerprint(BENCHMARKS)
+    text = (root / file).read_text()
+    assert old in text
+    (root / file).write_text(text.replace(old, new))
+    assert (keel_records.fingerprint(root) == before) is same
+
+
+def test_records_of_a_protocol_fingerprint_are_rejected_once_the_packages_differ(tmp_path, monkeypatch):
+    before = keel_records.fingerprint()
+    real = keel_records.metadata.version
+    monkeypatch.setattr(keel_records.metadata, "version",
+                        lambda name: "0.0" if name == "scikit-learn" else real(name))
+    assert keel_records.fingerprint() != before
+    assert keel_records.depends_on_augan("augan[epochs=1]") and keel_records.depends_on_augan("augan")
+    assert not keel_records.depends_on_augan("CTGAN")
