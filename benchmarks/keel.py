@@ -262,6 +262,8 @@ def main(argv: list[str] | None = None) -> None:
         print(dataset.describe(), flush=True)
     threads = args.threads
     torch.set_num_threads(threads)  # also what the header reports
+    if args.records is not None:
+        keel_records.check_new(args.records)
     protocol = keel_records.fingerprint()
     reused = {suite: keel_records.load(args.reuse, suite, names, args.folds, args.methods, args.ctgan_epochs,
                                        protocol) for suite, names in chosen.items()}

@@ -1,6 +1,6 @@
 """The per-fold records of benchmarks/keel.py, and their reuse by a later run.
 
-A run with ``--records DIR`` writes, for each suite, ``keel-<suite>-scores.csv`` (one row per data set x fold
+A run with ``--records DIR`` (a new folder: one that holds records is refused) writes, for each suite, ``keel-<suite>-scores.csv`` (one row per data set x fold
 x method x classifier) and ``keel-<suite>-samplers.csv`` (one row per data set x fold x method: status,
 seconds, rows added), and ``protocol.json``: the commit, jobs x threads, CTGAN epochs and the protocol
 fingerprint of the run.
@@ -72,6 +72,13 @@ def fingerprint(root: Path = HERE) -> str:
         digest.update(f"{package}=={version}\n".encode())
     digest.update(platform.python_version().rsplit(".", 1)[0].encode())
     return digest.hexdigest()[:16]
+
+
+def check_new(folder: Path) -> None:
+    """Refuse (``SystemExit``) a ``--records`` folder that already holds records, before any fold runs."""
+    if folder.exists() and (any(folder.glob("keel-*.csv")) or (folder / PROTOCOL_FILE).exists()):
+        raise SystemExit(f"--records {folder} already holds the records of a run; give a new folder, so that "
+                         "they are not replaced.")
 
 
 def write_protocol(folder: Path, **facts: object) -> None:

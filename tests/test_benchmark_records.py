@@ -55,6 +55,16 @@ def test_reused_methods_are_reported_not_run_and_augan_always_runs(fake_keel, tm
                                  keel_records.fingerprint()).samplers["method"]) == set()
 
 
+def test_a_records_folder_of_an_earlier_run_is_refused_before_any_fold_runs(fake_keel, tmp_path):
+    _records(tmp_path / "r")
+    before = (tmp_path / "r" / "keel-binary-scores.csv").read_bytes()
+    with pytest.raises(SystemExit, match="already holds the records of a run"):
+        keel.main(["--datasets", "ecoli1", "--folds", "1", "--methods", "none", "--records", str(tmp_path / "r"),
+                   "--no-results"])
+    assert fake_keel == []
+    assert (tmp_path / "r" / "keel-binary-scores.csv").read_bytes() == before
+
+
 def _records(folder: Path, methods=("none", "CTGAN", "augan"), folds=2, **facts) -> None:
     scores = [{"dataset": "ecoli1", "fold": f, "method": m, "classifier": c, "balanced_accuracy": 0.5, "g_mean": 0.5,
                "f1": 0.5, "roc_auc": 0.5} for f in range(folds) for m in methods for c in ("LR", "kNN", "DT")]
