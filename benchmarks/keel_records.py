@@ -1,9 +1,9 @@
 """The per-fold records of benchmarks/keel.py, and their reuse by a later run.
 
-A run with ``--records DIR`` (a new folder: one that holds records is refused) writes, for each suite, ``keel-<suite>-scores.csv`` (one row per data set x fold
-x method x classifier) and ``keel-<suite>-samplers.csv`` (one row per data set x fold x method: status,
-seconds, rows added), and ``protocol.json``: the commit, jobs x threads, CTGAN epochs and the protocol
-fingerprint of the run.
+A run with ``--records DIR`` (a new folder: one that already holds records is refused) writes, for each
+suite, ``keel-<suite>-scores.csv`` (one row per data set x fold x method x classifier) and
+``keel-<suite>-samplers.csv`` (one row per data set x fold x method: status, seconds, rows added), and
+``protocol.json``: the commit, jobs x threads, CTGAN epochs and the protocol fingerprint of the run.
 
 A later run with ``--reuse DIR ...`` takes the rows of the methods that do not depend on augan's code (every
 method but augan and its variants) from such folders instead of running those methods again, so that a slow
