@@ -46,6 +46,7 @@ class _Column:
     mean: float = 0.0
     std: float = 1.0
     categories: list = field(default_factory=list)
+    unused: list = field(default_factory=list)  # positions of declared categories absent from the training rows
     ordered: bool = False
     value: Any = None
 
@@ -169,6 +170,8 @@ class TabularCodec:
         if isinstance(series.dtype, pd.CategoricalDtype):
             column.categories = [plain_value(c) for c in series.cat.categories]
             column.ordered = bool(series.cat.ordered)
+            present = set(series.cat.codes[series.cat.codes >= 0])
+            column.unused = [i for i in range(len(column.categories)) if i not in present]
         else:
             column.categories = _sort_values([plain_value(c) for c in pd.unique(series.dropna())])
         if len(column.categories) > MAX_CATEGORIES:
@@ -246,7 +249,11 @@ class TabularCodec:
                     offset += 2
             else:
                 width = len(column.categories) + int(column.missing)
-                codes = Z[:, offset:offset + width].argmax(axis=1)
+                scores = Z[:, offset:offset + width]
+                if column.unused:  # a level the training rows never had is never generated
+                    scores = scores.copy()
+                    scores[:, column.unused] = -np.inf
+                codes = scores.argmax(axis=1)
                 levels = np.empty(width, dtype=object)
                 levels[:len(column.categories)] = column.categories
                 if column.missing:

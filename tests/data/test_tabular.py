@@ -104,6 +104,27 @@ def test_unseen_category_encodes_as_all_zeros():
     np.testing.assert_array_equal(codec.transform(pd.DataFrame({"c": ["z"]})), [[0.0, 0.0]])
 
 
+def test_declared_but_unused_categories_stay_in_the_dtype_and_are_never_generated():
+    frame = pd.DataFrame({"c": pd.Categorical(["a", "c", "a", np.nan], categories=["a", "b", "c", "d"])})
+    codec = TabularCodec().fit(frame)
+    # Generated rows that favour the unused levels "b" and "d" (and, in the last row, missing) decode to used ones.
+    Z = np.array([[0.1, 0.9, 0.0, 0.0, 0.0], [0.0, 0.2, 0.3, 0.9, 0.1], [0.0, 0.1, 0.0, 0.9, 0.5]])
+    out = codec.inverse_transform(Z)
+    assert out["c"].cat.categories.tolist() == ["a", "b", "c", "d"]
+    assert out["c"].iloc[:2].tolist() == ["a", "c"] and out["c"].isna().tolist() == [False, False, True]
+    again = TabularCodec.from_state(codec.get_state())
+    pd.testing.assert_frame_equal(again.inverse_transform(Z), out)
+
+
+def test_a_codec_state_saved_before_unused_categories_were_tracked_still_loads(mixed_frame):
+    frame, _ = mixed_frame
+    state = TabularCodec().fit(frame).get_state()
+    for column in state["columns"]:
+        del column["unused"]
+    codec = TabularCodec.from_state(state)
+    assert (codec.inverse_transform(codec.transform(frame))["tier"] == frame["tier"]).all()
+
+
 def test_state_round_trip_rebuilds_an_identical_codec(mixed_frame):
     frame, _ = mixed_frame
     codec = TabularCodec().fit(frame)
