@@ -10,7 +10,9 @@ import contextlib
 import copy
 import math
 import os
-from collections.abc import Callable
+import signal
+import threading
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import torch
@@ -27,6 +29,28 @@ HISTORY_KEYS = ("d_loss", "g_loss", "d_acc_real", "d_acc_fake")
 
 class TrainingDivergedError(RuntimeError):
     """A loss became NaN or infinite; the message names the epoch."""
+
+
+@contextlib.contextmanager
+def _interrupt_between_steps(enabled: bool) -> Iterator[Callable[[], bool]]:
+    """Let Ctrl-C (SIGINT) end the running training step before it interrupts, so no checkpoint holds half a step.
+
+    Yields a function that says whether Ctrl-C was pressed; the caller raises ``KeyboardInterrupt`` at the
+    next step boundary. A press it did not act on is raised on leaving. Only in the main thread and under
+    Python's own SIGINT handler (signals go to the main thread, and another handler is the caller's choice).
+    """
+    if not enabled or threading.current_thread() is not threading.main_thread() \
+            or signal.getsignal(signal.SIGINT) is not signal.default_int_handler:
+        yield lambda: False
+        return
+    pressed: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: pressed.append(signum))
+    try:
+        yield lambda: bool(pressed)
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if pressed:
+        raise KeyboardInterrupt
 
 
 class BalancedBatchSampler:
@@ -158,6 +182,9 @@ class Trainer:
         self.epoch = 0
         self.steps = 0
         self.history: list[dict] = []
+        # Progress inside the running epoch, checkpointed on Ctrl-C so that a resume carries on from the step.
+        self.epoch_step = 0
+        self.epoch_totals = torch.zeros(len(HISTORY_KEYS), device=device)
 
     @property
     def sampling_generator(self) -> nn.Module:
@@ -193,6 +220,9 @@ class Trainer:
         ------
         TrainingDivergedError
             If a loss becomes NaN or infinite (the last good checkpoint is kept).
+        KeyboardInterrupt
+            On Ctrl-C, once the running step is done and the training state, progress inside the epoch
+            included, is saved in ``checkpoint_dir``: resuming from it gives the weights of an uninterrupted run.
         """
         if resume:
             self.load_checkpoint()
@@ -206,17 +236,21 @@ class Trainer:
             self._split_random_streams()
         self.generator.train()
         self.discriminator.train()
-        try:
-            while self.epoch < self.epochs:
-                totals = torch.zeros(len(HISTORY_KEYS), device=self.device)
-                for _ in range(steps_per_epoch):
-                    totals += self.step(data, sampler, batch)
-                means = totals / steps_per_epoch
-                self._end_epoch(distributed.all_reduce(means, "mean") if self.strategy == "ddp" else means)
-        except KeyboardInterrupt:
+        # Under DDP every process must stop at the same step, which a per-process signal cannot promise.
+        with _interrupt_between_steps(self.strategy is None) as pressed:
+            try:
+                while self.epoch < self.epochs:
+                    while self.epoch_step < steps_per_epoch:
+                        self.epoch_totals += self.step(data, sampler, batch)
+                        self.epoch_step += 1
+                        if pressed():
+                            raise KeyboardInterrupt
+                    means = self.epoch_totals / steps_per_epoch
+                    self._end_epoch(distributed.all_reduce(means, "mean") if self.strategy == "ddp" else means)
+            except KeyboardInterrupt:
+                self.save_checkpoint()
+                raise
             self.save_checkpoint()
-            raise
-        self.save_checkpoint()
         return self.history
 
     def _agree_on_sizes(self, batch: int, steps: int) -> tuple[int, int]:
@@ -303,6 +337,8 @@ class Trainer:
                 f"{row[bad[0]]}. Lower the learning rates, or use loss='wgan-gp' or 'hinge'.{kept}")
         self.history.append(row)
         self.epoch += 1
+        self.epoch_step = 0
+        self.epoch_totals = torch.zeros_like(self.epoch_totals)
         if self.callback is not None and self._writes:
             self.callback(self.epoch, self.epochs, row)
         if self.checkpoint_dir is not None and self.epoch % self.checkpoint_every == 0:
@@ -312,6 +348,7 @@ class Trainer:
     def state_dict(self) -> dict:
         state = {
             "epoch": self.epoch, "steps": self.steps, "history": self.history,
+            "epoch_step": self.epoch_step, "epoch_totals": self.epoch_totals,
             "generator": self.generator.state_dict(), "discriminator": self.discriminator.state_dict(),
             "opt_g": self.opt_g.state_dict(), "opt_d": self.opt_d.state_dict(),
             "scaler_g": self.scaler_g.state_dict(), "scaler_d": self.scaler_d.state_dict(),
@@ -337,6 +374,12 @@ class Trainer:
         if "rng_cuda" in state and self.device.type == "cuda":
             torch.cuda.set_rng_state(state["rng_cuda"].cpu(), self.device)
         self.epoch, self.steps, self.history = state["epoch"], state["steps"], list(state["history"])
+        # Checkpoints written before in-epoch progress was kept start the epoch over.
+        self.epoch_step = int(state.get("epoch_step", 0))
+        if "epoch_totals" in state:
+            self.epoch_totals = state["epoch_totals"].to(self.device)
+        else:
+            self.epoch_totals = torch.zeros_like(self.epoch_totals)
 
     def save_checkpoint(self) -> None:
         if self.checkpoint_dir is None or not self._writes:

@@ -145,6 +145,35 @@ def test_ctrl_c_saves_a_checkpoint_that_resumes_to_the_uninterrupted_weights(tmp
     assert resumed.history == straight.history
 
 
+def test_ctrl_c_inside_a_step_lets_the_step_finish_and_resumes_from_that_step(tmp_path, monkeypatch):
+    data, labels = _tensors()  # 40 rows in batches of 16: 3 steps per epoch
+    interrupted = _trainer(checkpoint_dir=tmp_path, checkpoint_every=100)
+    generator_step, calls = interrupted._generator_step, []
+
+    def ctrl_c_between_the_discriminator_and_generator_steps(*args):
+        calls.append(1)
+        if len(calls) == 5:  # second epoch, second step
+            os.kill(os.getpid(), signal.SIGINT)
+        return generator_step(*args)
+
+    monkeypatch.setattr(interrupted, "_generator_step", ctrl_c_between_the_discriminator_and_generator_steps)
+    with pytest.raises(KeyboardInterrupt):
+        interrupted.fit(data, labels, 2)
+    assert len(calls) == 5
+    saved = torch.load(tmp_path / CHECKPOINT_NAME, weights_only=True)
+    assert (saved["epoch"], saved["epoch_step"], saved["steps"]) == (1, 2, 5)
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+    resumed = _trainer(checkpoint_dir=tmp_path, checkpoint_every=100)
+    resumed.fit(data, labels, 2, resume=True)
+    straight = _trainer()
+    straight.fit(data, labels, 2)
+    for a, b in ((resumed.ema, straight.ema), (resumed.discriminator, straight.discriminator)):
+        for (key, x), y in zip(a.state_dict().items(), b.state_dict().values()):
+            assert torch.equal(x, y), key
+    assert resumed.history == straight.history
+
+
 class _NaNFromEpoch3(Loss):
     """Hinge loss that turns NaN in the third epoch (two discriminator steps per epoch on 64 rows)."""
 
