@@ -128,14 +128,8 @@ def _interrupt_at(epoch: int):
     return callback
 
 
-def test_ctrl_c_saves_a_checkpoint_that_resumes_to_the_uninterrupted_weights(tmp_path):
-    data, labels = _tensors()
-    interrupted = _trainer(_interrupt_at(2), checkpoint_dir=tmp_path, checkpoint_every=100)
-    with pytest.raises(KeyboardInterrupt):
-        interrupted.fit(data, labels, 2)
-    assert torch.load(tmp_path / CHECKPOINT_NAME, weights_only=True)["epoch"] == 2
-
-    resumed = _trainer(checkpoint_dir=tmp_path, checkpoint_every=100)
+def _assert_resumes_to_the_uninterrupted_weights(checkpoints, data, labels) -> None:
+    resumed = _trainer(checkpoint_dir=checkpoints, checkpoint_every=100)
     resumed.fit(data, labels, 2, resume=True)
     straight = _trainer()
     straight.fit(data, labels, 2)
@@ -143,6 +137,16 @@ def test_ctrl_c_saves_a_checkpoint_that_resumes_to_the_uninterrupted_weights(tmp
         for (key, x), y in zip(a.state_dict().items(), b.state_dict().values()):
             assert torch.equal(x, y), key
     assert resumed.history == straight.history
+
+
+def test_ctrl_c_saves_a_checkpoint_that_resumes_to_the_uninterrupted_weights(tmp_path):
+    data, labels = _tensors()
+    interrupted = _trainer(_interrupt_at(2), checkpoint_dir=tmp_path, checkpoint_every=100)
+    with pytest.raises(KeyboardInterrupt):
+        interrupted.fit(data, labels, 2)
+    assert torch.load(tmp_path / CHECKPOINT_NAME, weights_only=True)["epoch"] == 2
+
+    _assert_resumes_to_the_uninterrupted_weights(tmp_path, data, labels)
 
 
 def test_ctrl_c_inside_a_step_lets_the_step_finish_and_resumes_from_that_step(tmp_path, monkeypatch):
@@ -164,14 +168,7 @@ def test_ctrl_c_inside_a_step_lets_the_step_finish_and_resumes_from_that_step(tm
     assert (saved["epoch"], saved["epoch_step"], saved["steps"]) == (1, 2, 5)
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
 
-    resumed = _trainer(checkpoint_dir=tmp_path, checkpoint_every=100)
-    resumed.fit(data, labels, 2, resume=True)
-    straight = _trainer()
-    straight.fit(data, labels, 2)
-    for a, b in ((resumed.ema, straight.ema), (resumed.discriminator, straight.discriminator)):
-        for (key, x), y in zip(a.state_dict().items(), b.state_dict().values()):
-            assert torch.equal(x, y), key
-    assert resumed.history == straight.history
+    _assert_resumes_to_the_uninterrupted_weights(tmp_path, data, labels)
 
 
 class _NaNFromEpoch3(Loss):
