@@ -8,6 +8,7 @@ folder, so two scripts finishing at the same time do not lose each other's secti
 
 from __future__ import annotations
 
+import argparse
 import datetime as _dt
 import fcntl
 import os
@@ -16,7 +17,7 @@ import re
 import shlex
 import subprocess
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -140,12 +141,29 @@ def update_section(key: str, body: str, path: Path = RESULTS_PATH) -> Path:
     """Replace (or add) the section ``key`` of the results file with ``body``; other sections are kept."""
     if not re.fullmatch(r"[\w.-]+", key):
         raise ValueError(f"section key {key!r} may hold only letters, digits, '.', '_' and '-'.")
+    return _rewrite(path, lambda sections: sections.update({key: body.rstrip("\n") + "\n\n"}))
+
+
+def remove_sections(keys: Sequence[str], path: Path = RESULTS_PATH) -> Path:
+    """Drop the sections ``keys`` (runs that a later, fuller run superseded); a key not in the file is an error."""
+    def drop(sections: dict[str, str]) -> None:
+        missing = [k for k in keys if k not in sections]
+        if missing:
+            raise KeyError(f"no section {missing} in {path}; it has {sorted(sections)}.")
+        for key in keys:
+            del sections[key]
+
+    return _rewrite(path, drop)
+
+
+def _rewrite(path: Path, change: Callable[[dict[str, str]], None]) -> Path:
+    """Apply ``change`` to the sections of the results file (key -> body), under the lock, atomically."""
     path.parent.mkdir(parents=True, exist_ok=True)
     lock = os.open(path.parent, os.O_RDONLY)
     try:
         fcntl.flock(lock, fcntl.LOCK_EX)
         sections = {m["key"]: m["body"] for m in _SECTION_RE.finditer(path.read_text())} if path.exists() else {}
-        sections[key] = body.rstrip("\n") + "\n\n"
+        change(sections)
         text = _TITLE + "\n\n" + _PREAMBLE + "\n" + "".join(
             _BEGIN.format(key=k) + "\n" + sections[k] + _END.format(key=k) + "\n\n"
             for k in sorted(sections, key=_sort_key))
@@ -155,3 +173,18 @@ def update_section(key: str, body: str, path: Path = RESULTS_PATH) -> Path:
     finally:
         os.close(lock)
     return path
+
+
+def main(argv: Sequence[str] | None = None, path: Path = RESULTS_PATH) -> None:
+    """``python benchmarks/results.py --remove KEY ...``: drop sections that a fuller run superseded."""
+    parser = argparse.ArgumentParser(description=main.__doc__)
+    parser.add_argument("--remove", nargs="+", required=True, metavar="KEY", help="section keys to drop")
+    args = parser.parse_args(argv)
+    try:
+        remove_sections(args.remove, path)
+    except KeyError as exc:
+        parser.error(exc.args[0])
+
+
+if __name__ == "__main__":
+    main()

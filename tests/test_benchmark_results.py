@@ -1,0 +1,49 @@
+"""benchmarks/results.py: the one writer of RESULTS.md keeps every section but the one it replaces or drops."""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+import results  # noqa: E402  (the benchmarks are scripts, not a package)
+
+
+def _keys(path: Path) -> list[str]:
+    return re.findall(r"<!-- section: ([\w.-]+) -->", path.read_text())
+
+
+def test_sections_are_replaced_in_place_and_ordered_full_before_partial(tmp_path):
+    path = tmp_path / "RESULTS.md"
+    for key in ("mnist", "keel-binary-partial-no-ctgan", "keel-binary-partial", "keel-binary", "keel-mixed"):
+        results.update_section(key, f"## {key}\nfirst\n", path)
+    results.update_section("keel-binary", "## keel-binary\nsecond\n", path)
+    assert _keys(path) == ["keel-binary", "keel-binary-partial", "keel-mixed", "mnist", "keel-binary-partial-no-ctgan"]
+    text = path.read_text()
+    assert "second" in text and text.count("first") == 4
+
+
+def test_superseded_sections_are_removed_and_an_unknown_key_changes_nothing(tmp_path):
+    path = tmp_path / "RESULTS.md"
+    for key in ("keel-binary", "keel-binary-partial", "keel-binary-partial-no-ctgan"):
+        results.update_section(key, f"## {key}\n", path)
+    results.remove_sections(["keel-binary-partial", "keel-binary-partial-no-ctgan"], path)
+    assert _keys(path) == ["keel-binary"]
+    before = path.read_text()
+    with pytest.raises(KeyError, match="no section"):
+        results.remove_sections(["keel-binary", "keel-nothing"], path)
+    assert path.read_text() == before
+
+
+def test_the_command_line_names_a_missing_section_in_one_line(tmp_path, capsys):
+    path = tmp_path / "RESULTS.md"
+    results.update_section("mnist", "## mnist\n", path)
+    with pytest.raises(SystemExit) as exited:
+        results.main(["--remove", "speed-cpu"], path)
+    assert exited.value.code == 2
+    assert "no section ['speed-cpu']" in capsys.readouterr().err
+    results.main(["--remove", "mnist"], path)
+    assert _keys(path) == []
