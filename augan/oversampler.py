@@ -24,27 +24,6 @@ from .synthesizer import CGAN
 
 SELECTIONS = ("discriminator", "neighbors")
 _NEIGHBORS = 5
-# The default GAN's hidden layers for tables: on the KEEL benchmark 128-wide networks ranked as well as
-# CGAN's 256-wide ones in about half the fit time (benchmarks/NOTES.md). Images keep CGAN's defaults.
-TABLE_GAN_DIMS = {"generator_dims": (128, 128), "discriminator_dims": (128, 128)}
-
-
-def default_gan(images: bool = False, **params: Any) -> CGAN:
-    """The CGAN a :class:`GANOversampler` trains when it is given none, with ``params`` set on it.
-
-    Parameters
-    ----------
-    images : bool, default=False
-        Whether the data are images; tables get 128-wide MLP layers (``TABLE_GAN_DIMS``).
-    **params
-        Any other :class:`~augan.CGAN` parameters.
-
-    Returns
-    -------
-    CGAN
-        The unfitted GAN.
-    """
-    return CGAN(**{**({} if images else TABLE_GAN_DIMS), **params})
 
 
 class GANOversampler(BaseOverSampler):
@@ -64,10 +43,7 @@ class GANOversampler(BaseOverSampler):
         ``"auto"`` (= ``"not majority"``), ``"minority"``, ``"not minority"``, ``"all"``, a float (minority /
         majority ratio, binary only), a dict ``{label: final count}``, or a callable ``y -> dict``.
     gan : CGAN, optional
-        A configured, unfitted :class:`~augan.CGAN`; it is cloned before fitting. Default:
-        :func:`default_gan`, which is ``CGAN(generator_dims=(128, 128), discriminator_dims=(128, 128))`` for
-        tables (as good as CGAN's wider default on the KEEL benchmark, in half the time) and ``CGAN()`` for
-        images.
+        A configured, unfitted :class:`~augan.CGAN`; it is cloned before fitting. Default: ``CGAN()``.
     image_shape : tuple of int, optional
         When each row of ``X`` is a flattened image, its shape, e.g. ``(28, 28)`` or ``(32, 32, 3)``:
         the GAN then sees images and the synthetic images are flattened back into rows.
@@ -181,7 +157,7 @@ class GANOversampler(BaseOverSampler):
                                  f"least {present[label]}.")
 
     def _fit_resample(self, X: Any, y: np.ndarray) -> tuple[Any, np.ndarray]:
-        gan = clone(self.gan) if self.gan is not None else default_gan(images=self.image_shape is not None)
+        gan = clone(self.gan) if self.gan is not None else CGAN()
         if self.random_state is not None:
             gan.set_params(random_state=self.random_state)
         lone = self.copied_classes_ = self._lone_classes(y)

@@ -192,11 +192,10 @@ def _ctgan(fold: Fold) -> tuple:
 
 
 def _augan(fold: Fold, **params: Any) -> tuple:
-    from augan import GANOversampler
-    from augan.oversampler import default_gan
+    from augan import CGAN, GANOversampler
 
     own = {k: params.pop(k) for k in list(params) if k in GANOversampler().get_params()}
-    gan = default_gan(**params) if params else None  # a variant changes only what it names
+    gan = CGAN(**params) if params else None
     return (*GANOversampler(gan=gan, random_state=fold.seed, **own).fit_resample(fold.raw, fold.y), "raw")
 
 

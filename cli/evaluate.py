@@ -62,7 +62,7 @@ def evaluate(data: o.Data, report: ReportPath, target: o.Target = None, model: F
                 fail(f"--size is for images; {data} is a table.")
             X, y, _ = split_target(read_table(data), require_target(target, data), data)
         fitted = CGAN.load(model, device=training.device) if model is not None else None
-        sampler = GANOversampler(gan=training.make_gan(images, oversampling=True), selection=selection, smote_share=smote_share,
+        sampler = GANOversampler(gan=training.make_gan(images), selection=selection, smote_share=smote_share,
                                  random_state=training.seed)
         result = augan.evaluate(X, y, sampler=sampler, cv=cv, n_repeats=repeats, quality=not no_quality,
                                 model=fitted, random_state=training.seed, verbose=not training.quiet)

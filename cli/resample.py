@@ -28,7 +28,7 @@ def resample(data: o.Data, out: o.Out, target: o.Target = None, strategy: o.Stra
         if is_images(data):
             fail(f"resample writes tables; for images use augan generate {data} --balance (synthetic images only).")
         check_outputs(out, model_out, overwrite)
-        gan = training.make_gan(oversampling=True)
+        gan = training.make_gan()
         frame = read_table(data)
         target = require_target(target, data)
         X, y, _ = split_target(frame, target, data)

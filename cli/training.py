@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 from augan import CGAN
-from augan.oversampler import default_gan
 
 from . import options as o
 
@@ -38,14 +37,12 @@ class Training:
     compile: bool = False
     distributed: bool = False
 
-    def make_gan(self, images: bool = False, oversampling: bool = False) -> CGAN:
+    def make_gan(self, images: bool = False) -> CGAN:
         """The CGAN these options describe (progress bar on unless ``quiet``).
 
-        ``images`` picks the default architecture: dcgan for images, mlp for tables. ``oversampling`` starts
-        from :func:`augan.oversampler.default_gan`, the GAN a GANOversampler trains by default.
+        ``images`` picks the default architecture: dcgan for images, mlp for tables.
         """
-        make = functools.partial(default_gan, images) if oversampling else CGAN
-        return make(architecture=self.architecture or ("dcgan" if images else "mlp"), loss=o.check_loss(self.loss),
+        return CGAN(architecture=self.architecture or ("dcgan" if images else "mlp"), loss=o.check_loss(self.loss),
                     epochs=self.epochs, batch_size=self.batch_size, max_steps=self.max_steps,
                     device=self.device, random_state=self.seed,
                     resume=self.resume, verbose=not self.quiet, amp=self.amp, compile=self.compile,

@@ -27,10 +27,7 @@ def test_resample_float_strategy_is_the_minority_to_majority_ratio(augan, loans,
                    "--model-out", model, *train_args)
     assert result.exit_code == 0, result.output
     assert pd.read_parquet(out)["default"].value_counts().to_dict() == {"no": 185, "yes": 92}
-    gan = CGAN.load(model)
-    assert gan.metadata_["target"] == "default"
-    # The GAN a GANOversampler trains by default, not CGAN's wider default.
-    assert gan.generator_dims == gan.discriminator_dims == (128, 128)
+    assert CGAN.load(model).metadata_["target"] == "default"
 
 
 def test_resample_strategy_names_take_the_hyphenated_spelling(augan, numbers_csv, train_args, tmp_path):
