@@ -14,7 +14,7 @@ augan's wins / ties / losses against SMOTE and CTGAN (same cells; a tie is a dif
 resampling time per fold (fit + sample); every failure, with its reason. A run with fewer data sets, folds,
 methods or CTGAN epochs than the protocol writes a "(partial run)" section, never the full one.
 
-    PYTHONPATH=. .venv-bench/bin/python benchmarks/keel.py --suite binary --jobs 2   # ~2-3 hours on 2 cores
+    PYTHONPATH=. .venv-bench/bin/python benchmarks/keel.py --suite binary --jobs 2   # ~1-2 hours on 2 cores
     PYTHONPATH=. .venv-bench/bin/python benchmarks/keel.py --datasets ecoli1 yeast4 --folds 2 --ctgan-epochs 10
 
 A slow method need not run at every commit: ``--records DIR`` keeps a run's per-fold rows, and ``--reuse DIR``

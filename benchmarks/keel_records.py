@@ -7,7 +7,7 @@ suite, ``keel-<suite>-scores.csv`` (one row per data set x fold x method x class
 
 A later run with ``--reuse DIR ...`` takes the rows of the methods that do not depend on augan's code (every
 method but augan and its variants) from such folders instead of running those methods again, so that a slow
-method (CTGAN: about two hours of both cores for the binary suite) is measured once and joined to the runs of
+method (CTGAN: about an hour of both cores for the binary suite) is measured once and joined to the runs of
 later commits. Rows are accepted only under the same protocol fingerprint: a hash of the code that decides a
 method's scores (keel_data.py, keel_methods.py but for its augan functions, and the split, classifier and
 scoring functions of keel.py) and of the versions of the packages it runs on. When any of that changes, the method has to run again.
