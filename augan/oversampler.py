@@ -63,6 +63,10 @@ class GANOversampler(BaseOverSampler):
         DataFrames with categories and missing values work as they are; a category comes from one of the
         two rows). The mix ranked better on the KEEL benchmark than either the GAN's rows or SMOTE's alone
         (benchmarks/NOTES.md). 0 gives the GAN's rows only; 1 gives SMOTE in the encoded space.
+    noise_scale : float >= 0, default=0.85
+        Factor on the GAN's input noise when it draws the new rows (``CGAN.sample(noise_scale=...)``): below
+        1 the rows keep nearer the typical rows of their class, which a classifier learns from better than
+        from the GAN's widest draws (benchmarks/NOTES.md). 1 samples the distribution the GAN learned.
     random_state : int, RandomState instance or None, default=None
         Seed of the GAN's training and sampling; when None, the ``gan``'s own ``random_state`` is used.
 
@@ -85,17 +89,19 @@ class GANOversampler(BaseOverSampler):
         "selection": [StrOptions(set(SELECTIONS)), None],
         "candidates": [Interval(numbers.Real, 1, None, closed="left")],
         "smote_share": [Interval(numbers.Real, 0, 1, closed="both")],
+        "noise_scale": [Interval(numbers.Real, 0, None, closed="left")],
     }
 
     def __init__(self, *, sampling_strategy: Any = "auto", gan: CGAN | None = None,
                  image_shape: tuple | None = None, selection: str | None = "neighbors", candidates: float = 1.5,
-                 smote_share: float = 0.5, random_state: Any = None) -> None:
+                 smote_share: float = 0.5, noise_scale: float = 0.85, random_state: Any = None) -> None:
         super().__init__(sampling_strategy=sampling_strategy)
         self.gan = gan
         self.image_shape = image_shape
         self.selection = selection
         self.candidates = candidates
         self.smote_share = smote_share
+        self.noise_scale = noise_scale
         self.random_state = random_state
 
     def fit_resample(self, X: Any, y: Any, **params: Any) -> tuple[Any, Any]:
@@ -205,9 +211,9 @@ class GANOversampler(BaseOverSampler):
         """The synthetic rows of ``request`` ({label: count}), the best of the candidates if ``selection``;
         ``real`` holds the real rows encoded (for ``selection="neighbors"``)."""
         if self.selection is None:
-            return self.gan_.sample(y=request, return_y=True)
+            return self.gan_.sample(y=request, return_y=True, noise_scale=self.noise_scale)
         drawn = {label: math.ceil(n * self.candidates) for label, n in request.items()}
-        X_new, y_new = self.gan_.sample(y=drawn, return_y=True)
+        X_new, y_new = self.gan_.sample(y=drawn, return_y=True, noise_scale=self.noise_scale)
         if self.selection == "discriminator":
             scores = self.gan_.discriminator_scores(X_new, y_new)
         else:

@@ -17,7 +17,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from . import distributed, io, persistence
-from ._validation import check_class_counts, check_labels
+from ._validation import check_class_counts, check_labels, check_noise_scale
 from .data.labels import LabelCodec, sample_request
 from .data.tabular import NUMERIC_TRANSFORMS, TabularCodec
 from .device import resolve_device, to_device
@@ -379,7 +379,7 @@ class CGAN(BaseEstimator):
 
     # --------------------------------------------------------------- sample
     def sample(self, n: int | None = None, y: Any = None, *, return_y: bool = False,
-               random_state: Any = None) -> Any:
+               random_state: Any = None, noise_scale: float = 1.0) -> Any:
         """Draw synthetic samples.
 
         Parameters
@@ -393,6 +393,11 @@ class CGAN(BaseEstimator):
         random_state : int, RandomState instance or None, default=None
             Seed of this draw; None uses the estimator's ``random_state`` (so an int gives the same
             samples on every call, also after ``save``/``load``).
+        noise_scale : float, default=1.0
+            Factor on the generator's input noise. Below 1 the draws stay nearer the typical samples of each
+            class and spread less (the "truncation trick" of Brock et al. 2019, as a scale); 0 gives every row
+            of a class the generator's numbers at zero noise (categories and missing values are still drawn
+            from its probabilities). 1 samples the distribution the GAN learned.
 
         Returns
         -------
@@ -402,14 +407,15 @@ class CGAN(BaseEstimator):
             Only with ``return_y=True``.
         """
         check_is_fitted(self, "generator_")
+        noise_scale = check_noise_scale(noise_scale)
         rows = sample_request(self.label_codec_, n, y)
         seed = int(check_random_state(self.random_state if random_state is None else random_state)
                    .randint(np.iinfo(np.int32).max))
-        encoded = self._generate(rows, seed)
+        encoded = self._generate(rows, seed, noise_scale)
         X = self.codec_.inverse_transform(encoded)
         return (X, self.label_codec_.inverse_transform(rows)) if return_y else X
 
-    def _generate(self, rows: np.ndarray, seed: int) -> np.ndarray:
+    def _generate(self, rows: np.ndarray, seed: int, noise_scale: float = 1.0) -> np.ndarray:
         generator = self.generator_.eval()
         on_gpu = self.device_.type == "cuda"
         with self._seeded(seed), torch.inference_mode():
@@ -420,6 +426,8 @@ class CGAN(BaseEstimator):
             for start in range(0, len(rows), chunk):
                 y = labels[start:start + chunk]
                 z = torch.randn(y.shape[0], self.noise_dim, device=self.device_)
+                if noise_scale != 1.0:
+                    z.mul_(noise_scale)
                 out[start:start + y.shape[0]].copy_(generator(z, y), non_blocking=on_gpu)
             if on_gpu:
                 torch.cuda.current_stream(self.device_).synchronize()

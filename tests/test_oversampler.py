@@ -96,7 +96,7 @@ def test_sparse_input_is_refused(binary, tiny):
 def _candidates(ovs, request):
     """The candidate rows ``_draw`` generated: the fitted GAN draws the same rows for the same request."""
     drawn = {label: int(np.ceil(n * ovs.candidates)) for label, n in request.items()}
-    return ovs.gan_.sample(y=drawn, return_y=True)
+    return ovs.gan_.sample(y=drawn, return_y=True, noise_scale=ovs.noise_scale)
 
 
 def _as_rows(X):
@@ -136,7 +136,7 @@ def test_without_selection_every_generated_row_is_kept(binary, tiny):
     X, y = binary
     ovs = GANOversampler(gan=CGAN(**tiny), selection=None, smote_share=0, random_state=0)
     Xr, yr = ovs.fit_resample(X, y)
-    X_gan, y_gan = ovs.gan_.sample(y={1: 140}, return_y=True)
+    X_gan, y_gan = ovs.gan_.sample(y={1: 140}, return_y=True, noise_scale=ovs.noise_scale)
     np.testing.assert_array_equal(Xr[len(X):], X_gan)
     np.testing.assert_array_equal(yr[len(X):], y_gan)
 
@@ -270,3 +270,29 @@ def test_a_one_row_minority_with_a_single_class_left_is_still_refused(binary, ti
     y[np.flatnonzero(y == 1)[1:]] = 0
     with pytest.raises(ValueError, match=r"every class needs at least 2 rows.*1 \(1 row\)"):
         GANOversampler(gan=CGAN(**tiny)).fit_resample(X, y)
+
+
+@pytest.mark.parametrize("noise_scale", [0.0, 0.5, 1.0])
+def test_noise_scale_is_the_scale_the_gan_draws_with(binary, tiny, noise_scale):
+    X, y = binary
+    ovs = GANOversampler(gan=CGAN(**tiny), selection=None, smote_share=0, noise_scale=noise_scale, random_state=0)
+    Xr, _ = ovs.fit_resample(X, y)
+    np.testing.assert_array_equal(Xr[len(X):], ovs.gan_.sample(y={1: 140}, noise_scale=noise_scale))
+    if noise_scale == 0:  # no noise: the generator's one row for the class, 140 times
+        assert len(np.unique(Xr[len(X):], axis=0)) == 1
+    else:
+        assert len(np.unique(Xr[len(X):], axis=0)) == 140
+
+
+def test_default_noise_scale_draws_narrower_rows_than_the_learned_distribution(binary, tiny):
+    X, y = binary
+    assert GANOversampler().noise_scale == 0.85
+    new = {scale: GANOversampler(gan=CGAN(**tiny), selection=None, smote_share=0, noise_scale=scale,
+                                 random_state=0).fit_resample(X, y)[0][len(X):] for scale in (0.85, 1.0)}
+    assert new[0.85].std(axis=0).mean() < new[1.0].std(axis=0).mean()
+
+
+@pytest.mark.parametrize("noise_scale", [-0.1, "big"])
+def test_bad_noise_scale_is_refused(binary, tiny, noise_scale):
+    with pytest.raises(ValueError, match="'noise_scale' parameter"):
+        GANOversampler(gan=CGAN(**tiny), noise_scale=noise_scale).fit_resample(*binary)

@@ -68,6 +68,27 @@ def test_sample_random_state_changes_the_draw(mixed_frame, tiny):
     assert not gan.sample(20, y="ok", random_state=1).equals(gan.sample(20, y="ok", random_state=2))
 
 
+def test_noise_scale_scales_the_generators_input_noise(mixed_frame, tiny):
+    frame, y = mixed_frame
+    gan = CGAN(random_state=0, **tiny).fit(frame, y)
+    pd.testing.assert_frame_equal(gan.sample(20, y="ok", noise_scale=1.0), gan.sample(20, y="ok"))
+    still = gan.sample(20, y="ok", noise_scale=0).select_dtypes("number").dropna()
+    assert len(still) > 1 and len(still.drop_duplicates()) == 1  # zero noise: the same numbers in every row
+    numbers = gan.sample(300, y="ok").select_dtypes("number").std()
+    narrow = gan.sample(300, y="ok", noise_scale=0.5).select_dtypes("number").std()
+    assert (narrow < numbers).all()
+
+
+@pytest.mark.parametrize(("noise_scale", "error"), [(-1.0, ValueError), (float("nan"), ValueError),
+                                                    (float("inf"), ValueError), ("1", TypeError),
+                                                    (True, TypeError)])
+def test_bad_noise_scale_is_refused(mixed_frame, tiny, noise_scale, error):
+    frame, y = mixed_frame
+    gan = CGAN(random_state=0, **tiny).fit(frame, y)
+    with pytest.raises(error, match="noise_scale must be"):
+        gan.sample(5, noise_scale=noise_scale)
+
+
 def test_class_conditioning_is_learned(tiny):
     rng = np.random.default_rng(0)
     X = np.concatenate([rng.normal(-4, 0.5, (150, 2)), rng.normal(4, 0.5, (50, 2))])
