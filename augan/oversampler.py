@@ -63,10 +63,11 @@ class GANOversampler(BaseOverSampler):
         DataFrames with categories and missing values work as they are; a category comes from one of the
         two rows). The mix ranked better on the KEEL benchmark than either the GAN's rows or SMOTE's alone
         (benchmarks/NOTES.md). 0 gives the GAN's rows only; 1 gives SMOTE in the encoded space.
-    noise_scale : float >= 0, default=0.85
-        Factor on the GAN's input noise when it draws the new rows (``CGAN.sample(noise_scale=...)``): below
-        1 the rows keep nearer the typical rows of their class, which a classifier learns from better than
-        from the GAN's widest draws (benchmarks/NOTES.md). 1 samples the distribution the GAN learned.
+    noise_scale : float >= 0, default=1.2
+        Factor on the GAN's input noise when it draws the new rows (``CGAN.sample(noise_scale=...)``): above
+        1 the rows spread wider than the GAN's own draws, below 1 they keep nearer the typical rows of their
+        class; 1 samples the distribution the GAN learned. The default was measured on the KEEL benchmark
+        (benchmarks/NOTES.md).
     random_state : int, RandomState instance or None, default=None
         Seed of the GAN's training and sampling; when None, the ``gan``'s own ``random_state`` is used.
 
@@ -94,7 +95,7 @@ class GANOversampler(BaseOverSampler):
 
     def __init__(self, *, sampling_strategy: Any = "auto", gan: CGAN | None = None,
                  image_shape: tuple | None = None, selection: str | None = "neighbors", candidates: float = 1.5,
-                 smote_share: float = 0.5, noise_scale: float = 0.85, random_state: Any = None) -> None:
+                 smote_share: float = 0.5, noise_scale: float = 1.2, random_state: Any = None) -> None:
         super().__init__(sampling_strategy=sampling_strategy)
         self.gan = gan
         self.image_shape = image_shape

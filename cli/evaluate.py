@@ -34,6 +34,7 @@ NoQuality = Annotated[bool, typer.Option(
 def evaluate(data: o.Data, report: ReportPath, target: o.Target = None, model: FittedModel = None,
              cv: Folds = 5, repeats: Repeats = 1, no_quality: NoQuality = False, size: o.ImageSize = None,
              selection: o.Selection = o.SELECTION_DEFAULT, smote_share: o.SmoteShare = o.SMOTE_SHARE_DEFAULT,
+             noise_scale: o.NoiseScale = o.NOISE_SCALE_DEFAULT,
              overwrite: o.Overwrite = False, *,
              training: Training) -> None:
     """Score classifiers on DATA with and without GAN oversampling, and the synthetic data's quality.
@@ -47,6 +48,7 @@ def evaluate(data: o.Data, report: ReportPath, target: o.Target = None, model: F
         check_output_path(report, overwrite)
         selection = o.parse_selection(selection)
         o.check_share("--smote-share", smote_share)
+        o.check_noise_scale("--noise-scale", noise_scale)
         for option, value in (("--cv", cv), ("--repeats", repeats)):
             o.check_positive(option, value)
         if training.checkpoint_dir is not None or training.resume:
@@ -63,7 +65,7 @@ def evaluate(data: o.Data, report: ReportPath, target: o.Target = None, model: F
             X, y, _ = split_target(read_table(data), require_target(target, data), data)
         fitted = CGAN.load(model, device=training.device) if model is not None else None
         sampler = GANOversampler(gan=training.make_gan(images), selection=selection, smote_share=smote_share,
-                                 random_state=training.seed)
+                                 noise_scale=noise_scale, random_state=training.seed)
         result = augan.evaluate(X, y, sampler=sampler, cv=cv, n_repeats=repeats, quality=not no_quality,
                                 model=fitted, random_state=training.seed, verbose=not training.quiet)
         if is_main_process():

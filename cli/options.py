@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -18,6 +19,7 @@ STRATEGY_DEFAULT: str = GANOversampler().get_params()["sampling_strategy"]
 SELECTION_DEFAULT: str = GANOversampler().get_params()["selection"] or "none"
 _CANDIDATES = GANOversampler().get_params()["candidates"]
 SMOTE_SHARE_DEFAULT: float = GANOversampler().get_params()["smote_share"]
+NOISE_SCALE_DEFAULT: float = GANOversampler().get_params()["noise_scale"]
 STRATEGIES = {"auto": "auto", "minority": "minority", "not-majority": "not majority",
               "not-minority": "not minority", "all": "all"}
 
@@ -52,6 +54,9 @@ Selection = Annotated[str, typer.Option(
 SmoteShare = Annotated[float, typer.Option(
     "--smote-share", help="Share (0 to 1) of the new rows made by SMOTE-style interpolation between real rows of "
                           "the class instead of by the GAN; 0: the GAN's rows only.")]
+NoiseScale = Annotated[float, typer.Option(
+    "--noise-scale", help="Factor (0 or more) on the GAN's input noise when it draws the new rows: below 1 they keep "
+                          "nearer the typical rows of their class; 1 samples the distribution the GAN learned.")]
 Epochs = Annotated[int, typer.Option("--epochs", help="Passes over the data.", rich_help_panel=TRAINING)]
 BatchSize = Annotated[int, typer.Option("--batch-size", help="Rows per training step.", rich_help_panel=TRAINING)]
 MaxSteps = Annotated[int | None, typer.Option(
@@ -100,6 +105,13 @@ def check_share(option: str, value: float) -> float:
     """Return ``value`` if it is a share between 0 and 1; otherwise fail, naming ``option``."""
     if not 0 <= value <= 1:
         fail(f"{option} must be between 0 and 1, got {value}.")
+    return value
+
+
+def check_noise_scale(option: str, value: float) -> float:
+    """Return ``value`` if it is a finite number of at least 0; otherwise fail, naming ``option``."""
+    if not math.isfinite(value) or value < 0:
+        fail(f"{option} must be a finite number of at least 0, got {value}.")
     return value
 
 

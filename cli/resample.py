@@ -18,6 +18,7 @@ from .training import Training, training_options
 @training_options
 def resample(data: o.Data, out: o.Out, target: o.Target = None, strategy: o.Strategy = o.STRATEGY_DEFAULT,
              selection: o.Selection = o.SELECTION_DEFAULT, smote_share: o.SmoteShare = o.SMOTE_SHARE_DEFAULT,
+             noise_scale: o.NoiseScale = o.NOISE_SCALE_DEFAULT,
              model_out: o.ModelOut = None,
              overwrite: o.Overwrite = False, *, training: Training) -> None:
     """Write DATA's rows followed by synthetic rows that balance the classes as --strategy says."""
@@ -25,6 +26,7 @@ def resample(data: o.Data, out: o.Out, target: o.Target = None, strategy: o.Stra
         sampling_strategy = o.parse_strategy(strategy)
         selection = o.parse_selection(selection)
         o.check_share("--smote-share", smote_share)
+        o.check_noise_scale("--noise-scale", noise_scale)
         if is_images(data):
             fail(f"resample writes tables; for images use augan generate {data} --balance (synthetic images only).")
         check_outputs(out, model_out, overwrite)
@@ -35,7 +37,7 @@ def resample(data: o.Data, out: o.Out, target: o.Target = None, strategy: o.Stra
         if not any(check_sampling_strategy(sampling_strategy, y, "over-sampling").values()):
             fail(f"--strategy {strategy} adds no rows to {target!r}; its classes are already balanced enough.")
         sampler = GANOversampler(sampling_strategy=sampling_strategy, gan=gan, selection=selection,
-                                 smote_share=smote_share)
+                                 smote_share=smote_share, noise_scale=noise_scale)
         X_out, y_out = sampler.fit_resample(X, y)
         if is_main_process():
             write_table(with_target(X_out, y_out, target, list(frame.columns)), out, overwrite)

@@ -61,6 +61,8 @@ def test_evaluate_errors_exit_2_before_any_work(augan, user_error, numbers_csv, 
                      "--checkpoint-dir", tmp_path, *TINY), "--checkpoint-dir")
     user_error(augan("evaluate", numbers_csv, "--target", "label", "--report", tmp_path / "r.json",
                      "--smote-share", "2", *TINY), "--smote-share must be between 0 and 1")
+    user_error(augan("evaluate", numbers_csv, "--target", "label", "--report", tmp_path / "r.json",
+                     "--noise-scale", "-1", *TINY), "--noise-scale must be a finite number of at least 0")
     user_error(augan("evaluate", numbers_csv, "--target", "label", "--report", tmp_path / "r.json", "--model",
                      tmp_path / "m.augan", "--no-quality", *TINY), "--model", "--no-quality")
     assert existing.read_text() == "{}"

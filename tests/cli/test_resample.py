@@ -43,7 +43,8 @@ def test_resample_strategy_names_take_the_hyphenated_spelling(augan, numbers_csv
 @pytest.mark.parametrize(("option", "value", "attribute", "expected"), [
     ("--selection", "none", "selection", None), ("--selection", "discriminator", "selection", "discriminator"),
     ("--selection", "neighbors", "selection", "neighbors"), ("--smote-share", "0", "smote_share", 0.0),
-    ("--smote-share", "0.25", "smote_share", 0.25), ("--smote-share", "1", "smote_share", 1.0)])
+    ("--smote-share", "0.25", "smote_share", 0.25), ("--smote-share", "1", "smote_share", 1.0),
+    ("--noise-scale", "0", "noise_scale", 0.0), ("--noise-scale", "1", "noise_scale", 1.0)])
 def test_resample_sampler_options_reach_the_sampler(augan, loans, train_args, tmp_path, monkeypatch, option, value,
                                                     attribute, expected):
     seen = []
@@ -61,6 +62,24 @@ def test_unknown_selection_is_one_line(augan, loans, train_args, tmp_path, user_
     out = tmp_path / "r.csv"
     user_error(augan("resample", loans, "--target", "default", "--selection", "best", "--out", out, *train_args),
                "--selection 'best' is not valid", "discriminator, neighbors, none")
+    assert not out.exists()
+
+
+def test_noise_scale_defaults_to_the_samplers(augan, loans, train_args, tmp_path, monkeypatch):
+    seen = []
+    fit_resample = GANOversampler.fit_resample
+    monkeypatch.setattr(GANOversampler, "fit_resample",
+                        lambda self, X, y: (seen.append(self.noise_scale), fit_resample(self, X, y))[1])
+    result = augan("resample", loans, "--target", "default", "--out", tmp_path / "r.csv", *train_args)
+    assert result.exit_code == 0, result.output
+    assert seen == [GANOversampler().noise_scale]
+
+
+@pytest.mark.parametrize("scale", ["-0.5", "inf", "nan"])
+def test_bad_noise_scale_is_one_line(augan, loans, train_args, tmp_path, user_error, scale):
+    out = tmp_path / "r.csv"
+    user_error(augan("resample", loans, "--target", "default", "--noise-scale", scale, "--out", out, *train_args),
+               "--noise-scale must be a finite number of at least 0")
     assert not out.exists()
 
 
