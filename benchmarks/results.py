@@ -156,13 +156,28 @@ def remove_sections(keys: Sequence[str], path: Path = RESULTS_PATH) -> Path:
     return _rewrite(path, drop)
 
 
+def copy_sections(keys: Sequence[str], source: Path, path: Path = RESULTS_PATH) -> Path:
+    """Put the sections ``keys`` of the results file ``source`` (a run in another worktree) into ``path``,
+    replacing those of the same keys; a key not in ``source`` is an error, and then nothing changes."""
+    found = _sections(source)
+    missing = [k for k in keys if k not in found]
+    if missing:
+        raise KeyError(f"no section {missing} in {source}; it has {sorted(found)}.")
+    return _rewrite(path, lambda sections: sections.update({k: found[k] for k in keys}))
+
+
+def _sections(path: Path) -> dict[str, str]:
+    """The sections of the results file ``path`` (key -> body); none if it does not exist."""
+    return {m["key"]: m["body"] for m in _SECTION_RE.finditer(path.read_text())} if path.exists() else {}
+
+
 def _rewrite(path: Path, change: Callable[[dict[str, str]], None]) -> Path:
     """Apply ``change`` to the sections of the results file (key -> body), under the lock, atomically."""
     path.parent.mkdir(parents=True, exist_ok=True)
     lock = os.open(path.parent, os.O_RDONLY)
     try:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        sections = {m["key"]: m["body"] for m in _SECTION_RE.finditer(path.read_text())} if path.exists() else {}
+        sections = _sections(path)
         change(sections)
         text = _TITLE + "\n\n" + _PREAMBLE + "\n" + "".join(
             _BEGIN.format(key=k) + "\n" + sections[k] + _END.format(key=k) + "\n\n"
@@ -176,12 +191,23 @@ def _rewrite(path: Path, change: Callable[[dict[str, str]], None]) -> Path:
 
 
 def main(argv: Sequence[str] | None = None, path: Path = RESULTS_PATH) -> None:
-    """``python benchmarks/results.py --remove KEY ...``: drop sections that a fuller run superseded."""
+    """``python benchmarks/results.py --remove KEY ...``: drop sections that a fuller run superseded;
+    ``--copy KEY ... --from FILE``: take sections from the results file of a run made in another worktree."""
     parser = argparse.ArgumentParser(description=main.__doc__)
-    parser.add_argument("--remove", nargs="+", required=True, metavar="KEY", help="section keys to drop")
+    action = parser.add_mutually_exclusive_group(required=True)
+    action.add_argument("--remove", nargs="+", metavar="KEY", help="section keys to drop")
+    action.add_argument("--copy", nargs="+", metavar="KEY", help="section keys to take from --from")
+    parser.add_argument("--from", dest="source", type=Path, metavar="FILE", help="results file to copy from")
     args = parser.parse_args(argv)
+    if (args.copy is None) != (args.source is None):
+        parser.error("--copy and --from go together.")
+    if args.source is not None and not args.source.is_file():
+        parser.error(f"--from {args.source}: no such file.")
     try:
-        remove_sections(args.remove, path)
+        if args.copy:
+            copy_sections(args.copy, args.source, path)
+        else:
+            remove_sections(args.remove, path)
     except KeyError as exc:
         parser.error(exc.args[0])
 

@@ -47,3 +47,34 @@ def test_the_command_line_names_a_missing_section_in_one_line(tmp_path, capsys):
     assert "no section ['speed-cpu']" in capsys.readouterr().err
     results.main(["--remove", "mnist"], path)
     assert _keys(path) == []
+
+
+def test_sections_are_copied_from_another_results_file_and_the_rest_kept(tmp_path):
+    run, path = tmp_path / "run" / "RESULTS.md", tmp_path / "RESULTS.md"
+    for key in ("keel-binary", "keel-mixed", "speed-cpu"):
+        results.update_section(key, f"## {key}\nold\n", path)
+    for key in ("keel-binary", "keel-mixed", "mnist"):
+        results.update_section(key, f"## {key}\nnew\n", run)
+    results.main(["--copy", "keel-binary", "mnist", "--from", str(run)], path)
+    sections = dict(re.findall(r"<!-- section: ([\w.-]+) -->\n## [\w.-]+\n(\w+)\n", path.read_text()))
+    assert sections == {"keel-binary": "new", "keel-mixed": "old", "mnist": "new", "speed-cpu": "old"}
+    before = path.read_text()
+    with pytest.raises(KeyError, match=r"no section \['speed-gpu'\]"):
+        results.copy_sections(["keel-mixed", "speed-gpu"], run, path)
+    assert path.read_text() == before
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--copy", "mnist"], "--copy and --from go together"),
+    (["--copy", "mnist", "--from", "missing.md"], "no such file"),
+    (["--remove", "mnist", "--copy", "mnist"], "not allowed with argument"),
+])
+def test_the_copy_command_line_refuses_incomplete_or_mixed_requests_in_one_line(tmp_path, capsys, argv, message):
+    path = tmp_path / "RESULTS.md"
+    results.update_section("mnist", "## mnist\n", path)
+    before = path.read_text()
+    with pytest.raises(SystemExit) as exited:
+        results.main([a if a != "missing.md" else str(tmp_path / a) for a in argv], path)
+    assert exited.value.code == 2
+    assert message in capsys.readouterr().err
+    assert path.read_text() == before
