@@ -128,7 +128,8 @@ def quality(sets: dict, sampler: object, X_test: np.ndarray, y_test: np.ndarray,
     # own draws of the same counts are judged too.
     labels, counts = np.unique(new_rows["augan"][1], return_counts=True)
     gan = sampler.gan_
-    drawn, drawn_y = gan.sample(y=dict(zip(labels.tolist(), counts.tolist())), return_y=True, random_state=0)
+    drawn, drawn_y = gan.sample(y=dict(zip(labels.tolist(), counts.tolist())), return_y=True, random_state=0,
+                                noise_scale=sampler.noise_scale)
     new_rows[GAN_DRAWS] = (np.clip(np.rint(drawn.reshape(len(drawn_y), -1)), 0, 255).astype(np.uint8), drawn_y)
     rows, extractor = [], None
     for method, (X_new, y_new) in new_rows.items():
@@ -151,7 +152,7 @@ def quality(sets: dict, sampler: object, X_test: np.ndarray, y_test: np.ndarray,
              f"training digits, so its row is the floor a generator could reach with that little data",
              f"augan's new images are those GANOversampler adds (smote_share={sampler.smote_share}: that "
              f"share of them interpolated between real digits, as SMOTE does); \"{GAN_DRAWS}\" are the GAN's own "
-             f"draws of the same digits"]
+             f"draws of the same digits, with the sampler's noise_scale={sampler.noise_scale} and no selection"]
     return markdown_table(rows, header, digits=3), notes
 
 
