@@ -55,8 +55,9 @@ SmoteShare = Annotated[float, typer.Option(
     "--smote-share", help="Share (0 to 1) of the new rows made by SMOTE-style interpolation between real rows of "
                           "the class instead of by the GAN; 0: the GAN's rows only.")]
 NoiseScale = Annotated[float, typer.Option(
-    "--noise-scale", help="Factor (0 or more) on the GAN's input noise when it draws the new rows: below 1 they keep "
-                          "nearer the typical rows of their class; 1 samples the distribution the GAN learned.")]
+    "--noise-scale", help="Factor (0 or more) on the GAN's input noise when it draws the new rows: above 1 they "
+                          "spread wider, below 1 they keep nearer the typical rows of their class; 1 samples the "
+                          "distribution the GAN learned.")]
 Epochs = Annotated[int, typer.Option("--epochs", help="Passes over the data.", rich_help_panel=TRAINING)]
 BatchSize = Annotated[int, typer.Option("--batch-size", help="Rows per training step.", rich_help_panel=TRAINING)]
 MaxSteps = Annotated[int | None, typer.Option(

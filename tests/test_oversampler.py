@@ -292,7 +292,8 @@ def test_a_larger_noise_scale_spreads_the_new_rows_wider(binary, tiny):
     assert spread[0] < spread[1] < spread[2]
 
 
-@pytest.mark.parametrize("noise_scale", [-0.1, "big"])
-def test_bad_noise_scale_is_refused(binary, tiny, noise_scale):
+@pytest.mark.parametrize("noise_scale", [-0.1, "big", float("nan"), float("inf")])
+def test_bad_noise_scale_is_refused_before_the_gan_trains(binary, tiny, monkeypatch, noise_scale):
+    monkeypatch.setattr(CGAN, "fit", lambda *args: pytest.fail("the GAN was trained"))
     with pytest.raises(ValueError, match="'noise_scale' parameter"):
         GANOversampler(gan=CGAN(**tiny), noise_scale=noise_scale).fit_resample(*binary)
