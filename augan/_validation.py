@@ -25,9 +25,9 @@ def check_positive_int(value: Any, name: str) -> int:
 def check_noise_scale(value: Any, name: str = "noise_scale") -> float:
     """Return ``value`` as a ``float`` if it is a finite real number >= 0, else raise."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a number >= 0, got {value!r} of type {type(value).__name__}.")
+        raise TypeError(f"{name} must be a number of at least 0, got {value!r} of type {type(value).__name__}.")
     if not np.isfinite(value) or value < 0:
-        raise ValueError(f"{name} must be a finite number >= 0, got {value}.")
+        raise ValueError(f"{name} must be a finite number of at least 0, got {value}.")
     return float(value)
 
 

@@ -415,7 +415,7 @@ class CGAN(BaseEstimator):
         X = self.codec_.inverse_transform(encoded)
         return (X, self.label_codec_.inverse_transform(rows)) if return_y else X
 
-    def _generate(self, rows: np.ndarray, seed: int, noise_scale: float = 1.0) -> np.ndarray:
+    def _generate(self, rows: np.ndarray, seed: int, noise_scale: float) -> np.ndarray:
         generator = self.generator_.eval()
         on_gpu = self.device_.type == "cuda"
         with self._seeded(seed), torch.inference_mode():

@@ -9,6 +9,7 @@ import typer
 
 import augan
 from augan import CGAN, GANOversampler
+from augan._validation import check_noise_scale
 from augan.distributed import is_main_process
 from augan.io import check_output_path
 
@@ -48,7 +49,7 @@ def evaluate(data: o.Data, report: ReportPath, target: o.Target = None, model: F
         check_output_path(report, overwrite)
         selection = o.parse_selection(selection)
         o.check_share("--smote-share", smote_share)
-        o.check_noise_scale("--noise-scale", noise_scale)
+        check_noise_scale(noise_scale, "--noise-scale")
         for option, value in (("--cv", cv), ("--repeats", repeats)):
             o.check_positive(option, value)
         if training.checkpoint_dir is not None or training.resume:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -106,13 +105,6 @@ def check_share(option: str, value: float) -> float:
     """Return ``value`` if it is a share between 0 and 1; otherwise fail, naming ``option``."""
     if not 0 <= value <= 1:
         fail(f"{option} must be between 0 and 1, got {value}.")
-    return value
-
-
-def check_noise_scale(option: str, value: float) -> float:
-    """Return ``value`` if it is a finite number of at least 0; otherwise fail, naming ``option``."""
-    if not math.isfinite(value) or value < 0:
-        fail(f"{option} must be a finite number of at least 0, got {value}.")
     return value
 
 

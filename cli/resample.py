@@ -6,6 +6,7 @@ import typer
 from imblearn.utils import check_sampling_strategy
 
 from augan import GANOversampler
+from augan._validation import check_noise_scale
 from augan.distributed import is_main_process
 
 from . import options as o
@@ -26,7 +27,7 @@ def resample(data: o.Data, out: o.Out, target: o.Target = None, strategy: o.Stra
         sampling_strategy = o.parse_strategy(strategy)
         selection = o.parse_selection(selection)
         o.check_share("--smote-share", smote_share)
-        o.check_noise_scale("--noise-scale", noise_scale)
+        check_noise_scale(noise_scale, "--noise-scale")
         if is_images(data):
             fail(f"resample writes tables; for images use augan generate {data} --balance (synthetic images only).")
         check_outputs(out, model_out, overwrite)
