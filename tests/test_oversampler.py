@@ -4,7 +4,7 @@ import pytest
 from imblearn.pipeline import make_pipeline
 from sklearn.datasets import make_classification
 from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import cross_val_score
+from sklearn.model_selection import cross_val_score, cross_validate
 
 from augan import CGAN, GANOversampler
 
@@ -58,9 +58,12 @@ def test_dataframe_in_dataframe_out_with_strings(mixed_frame, tiny):
 def test_gan_parameter_is_cloned_not_fitted(binary, tiny):
     X, y = binary
     gan = CGAN(**tiny)
-    ovs = GANOversampler(gan=gan, random_state=0).fit_resample(X, y)
+    sampler = GANOversampler(gan=gan, random_state=0)
+    X_res, _ = sampler.fit_resample(X, y)
     assert not hasattr(gan, "generator_")
-    assert ovs is not None
+    assert sampler.gan_ is not gan and hasattr(sampler.gan_, "generator_")
+    assert sampler.gan_.get_params() == {**gan.get_params(), "random_state": sampler.gan_.random_state}
+    assert len(X_res) > len(X)
 
 
 def test_without_a_gan_it_trains_cgans_defaults(binary):
@@ -77,11 +80,27 @@ def test_random_state_makes_resampling_reproducible(binary, tiny):
     np.testing.assert_array_equal(a, b)
 
 
+class _RecordingOversampler(GANOversampler):
+    """A GANOversampler that keeps a copy of every X it resamples (class-level, so clones share it)."""
+
+    seen: list[np.ndarray] = []
+
+    def _fit_resample(self, X, y, **params):
+        type(self).seen.append(np.array(X))
+        return super()._fit_resample(X, y, **params)
+
+
 def test_pipeline_cross_validation_resamples_training_folds_only(binary, tiny):
     X, y = binary
-    pipe = make_pipeline(GANOversampler(gan=CGAN(**tiny), random_state=0), LogisticRegression())
-    scores = cross_val_score(pipe, X, y, scoring="balanced_accuracy", cv=3)
-    assert scores.shape == (3,) and np.all((0 <= scores) & (scores <= 1))
+    _RecordingOversampler.seen = []
+    pipe = make_pipeline(_RecordingOversampler(gan=CGAN(**tiny), random_state=0), LogisticRegression())
+    result = cross_validate(pipe, X, y, scoring="balanced_accuracy", cv=3, return_indices=True)
+    assert result["test_score"].shape == (3,)
+    seen = _RecordingOversampler.seen
+    assert len(seen) == 3
+    for rows, train, test in zip(seen, result["indices"]["train"], result["indices"]["test"]):
+        np.testing.assert_array_equal(rows, X[train])     # exactly the training fold, in order
+        assert not (set(map(bytes, rows)) & set(map(bytes, X[test])))
 
 
 def test_sparse_input_is_refused(binary, tiny):

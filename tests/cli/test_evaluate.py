@@ -15,7 +15,8 @@ def test_evaluate_writes_a_json_report_and_prints_the_summary(augan, numbers_csv
     assert result.exit_code == 0, result.output
     content = json.loads(report.read_text())
     assert content["settings"]["cv"] == 2 and content["settings"]["quality"] is True
-    assert content["quality"] is not None
+    assert {"fidelity", "c2st", "discriminator", "privacy"} <= set(content["quality"])
+    assert content["quality"]["n_train"] + content["quality"]["n_holdout"] == 100
     assert "Quality of the synthetic data" in result.stdout
     assert f"report written to {report}" in result.stdout
 

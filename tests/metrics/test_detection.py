@@ -1,6 +1,7 @@
 import numpy as np
 import pandas as pd
 import pytest
+from sklearn.metrics import roc_auc_score
 
 from augan import CGAN
 from augan.metrics.detection import c2st, detection_score, discriminator_auc, privacy_scores
@@ -73,7 +74,8 @@ def test_discriminator_auc_of_a_fitted_cgan(tiny, mixed_frame):
     gan = CGAN(**tiny, random_state=0).fit(X.iloc[:90], y[:90])
     fake, fake_y = gan.sample(60, return_y=True)
     result = discriminator_auc(gan, X.iloc[90:], y[90:], fake, fake_y)
-    assert 0.0 <= result["auc"] <= 1.0
+    scores = np.r_[gan.discriminator_scores(X.iloc[90:], y[90:]), gan.discriminator_scores(fake, fake_y)]
+    assert result["auc"] == pytest.approx(roc_auc_score(np.r_[np.ones(30), np.zeros(60)], scores))
     assert result["n_real"] == 30 and result["n_synthetic"] == 60
 
 
