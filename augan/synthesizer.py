@@ -25,6 +25,7 @@ from .losses import LOSSES, get_loss
 from .nn.augment import DiffAugment, parse_policy
 from .nn.mlp import GENERATOR_BLOCKS, MLPDiscriminator, MLPGenerator
 from .train import AMP_MODES, Trainer
+from .training_time import TrainingClock
 
 ARCHITECTURES = ("mlp", "dcgan")
 _SAMPLE_CHUNK = 65536
@@ -50,10 +51,12 @@ class CGAN(BaseEstimator):
         Passes over the data; one epoch is ``ceil(n_samples / batch_size)`` generator steps.
     batch_size : int, default=500
         Rows per step, capped at the number of training rows.
-    max_steps : int or None, default=None
+    max_steps : int or None, default=5000
         Cap on the generator steps of the whole fit: on a large table each epoch is shortened to
         ``max_steps // epochs`` steps (batches are drawn at random, so a short epoch still covers every
-        class). None: every epoch is ``ceil(n_samples / batch_size)`` steps.
+        class). The default keeps a fit's length bounded whatever the rows: at the default ``epochs`` and
+        ``batch_size`` it changes nothing up to 8,000 rows and caps larger tables at 4,800 steps.
+        None: every epoch is ``ceil(n_samples / batch_size)`` steps.
     noise_dim : int, default=128
         Length of the generator's noise vector.
     generator_dims, discriminator_dims : tuple of int, default=(256, 256)
@@ -106,7 +109,9 @@ class CGAN(BaseEstimator):
     random_state : int, RandomState instance or None, default=None
         Controls every random draw of ``fit`` and ``sample`` (weights, batches, noise).
     verbose : bool, default=False
-        Show a progress bar on stderr while training.
+        Show a progress bar on stderr while training. Whatever its value, a fit still running after 2 s
+        logs how long it is expected to take to the ``"augan"`` logger, as a warning when that is over
+        3 minutes (see :mod:`augan.training_time`).
 
     Attributes
     ----------
@@ -165,7 +170,7 @@ class CGAN(BaseEstimator):
     }
 
     def __init__(self, *, architecture: str = "mlp", loss: str = "hinge", epochs: int = 300,
-                 batch_size: int = 500, max_steps: int | None = None, noise_dim: int = 128,
+                 batch_size: int = 500, max_steps: int | None = 5000, noise_dim: int = 128,
                  generator_dims: tuple = (256, 256),
                  discriminator_dims: tuple = (256, 256), generator_block: str = "residual",
                  generator_lr: float = 2e-4, discriminator_lr: float = 2e-4, betas: tuple = (0.5, 0.9),
@@ -253,15 +258,23 @@ class CGAN(BaseEstimator):
             data = to_device(encoded, self.device_)
             index = to_device(index, self.device_)
             loss = get_loss(self.loss)
+            progress = self._progress()
+
+            def after_epoch(epoch: int, epochs: int, row: dict) -> None:
+                clock.epoch_done(epoch, trainer.steps_per_epoch, trainer.rows_per_step)
+                if progress is not None:
+                    progress(epoch, epochs, row)
+
             trainer = Trainer(
                 generator, discriminator, loss, noise_dim=self.noise_dim, epochs=self.epochs,
                 batch_size=self.batch_size, max_steps=self.max_steps,
                 n_critic=self.n_critic or loss.n_critic,
                 generator_lr=self.generator_lr, discriminator_lr=self.discriminator_lr, betas=tuple(self.betas),
                 ema_decay=self.ema_decay, pac=self.pac, class_balance=self.class_balance,
-                augment=self._augment(), amp=self.amp, device=self.device_, callback=self._progress(),
+                augment=self._augment(), amp=self.amp, device=self.device_, callback=after_epoch,
                 checkpoint_dir=self.checkpoint_dir, checkpoint_every=self.checkpoint_every,
                 compile=self.compile, strategy=self.strategy)
+            clock = TrainingClock(self.epochs)
             try:
                 self.history_ = trainer.fit(data, index, len(self.classes_), resume=self.resume)
             finally:

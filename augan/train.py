@@ -234,6 +234,7 @@ class Trainer:
         if self.strategy == "ddp":
             batch, steps_per_epoch = self._agree_on_sizes(batch, steps_per_epoch)
             self._split_random_streams()
+        self.steps_per_epoch, self.rows_per_step = steps_per_epoch, batch
         self.generator.train()
         self.discriminator.train()
         # Under DDP every process must stop at the same step, which a per-process signal cannot promise.

@@ -17,6 +17,7 @@ from typing import Any
 from augan import CGAN
 
 from . import options as o
+from .messages import show_library_messages
 
 
 @dataclasses.dataclass(frozen=True)
@@ -40,8 +41,10 @@ class Training:
     def make_gan(self, images: bool = False) -> CGAN:
         """The CGAN these options describe (progress bar on unless ``quiet``).
 
-        ``images`` picks the default architecture: dcgan for images, mlp for tables.
+        ``images`` picks the default architecture: dcgan for images, mlp for tables. The library's messages
+        (the expected training time) are shown on stderr from here on; only its warnings when ``quiet``.
         """
+        show_library_messages(self.quiet)
         return CGAN(architecture=self.architecture or ("dcgan" if images else "mlp"), loss=o.check_loss(self.loss),
                     epochs=self.epochs, batch_size=self.batch_size, max_steps=self.max_steps,
                     device=self.device, random_state=self.seed,

@@ -73,3 +73,26 @@ def test_summary_names_the_rows_and_the_file_unless_quiet(augan, loans, tmp_path
                    "--epochs", "1", "--batch-size", "32")
     assert result.exit_code == 0, result.output
     assert f"wrote 4 rows (yes: 4) to {out}" in result.stdout
+
+
+def test_generate_says_how_long_training_will_take(augan, numbers_csv, tmp_path, train_args, monkeypatch):
+    from augan import training_time
+
+    monkeypatch.setattr(training_time, "ANNOUNCE_AFTER_SECONDS", 0.0)
+    args = [a for a in train_args if a != "--quiet"]
+    result = augan("generate", numbers_csv, "--target", "label", "--n", 5, "--out", tmp_path / "a.csv", *args)
+    assert result.exit_code == 0, result.output
+    assert "augan: training is expected to take about" in result.stderr
+    assert "2 epochs of" in result.stderr
+
+
+def test_a_long_training_is_a_warning_that_quiet_keeps(augan, numbers_csv, tmp_path, train_args, monkeypatch):
+    from augan import training_time
+
+    monkeypatch.setattr(training_time, "ANNOUNCE_AFTER_SECONDS", 0.0)
+    monkeypatch.setattr(training_time, "WARN_ABOVE_SECONDS", 0.0)
+    result = augan("generate", numbers_csv, "--target", "label", "--n", 5, "--out", tmp_path / "a.csv", *train_args)
+    assert result.exit_code == 0, result.output
+    [line] = [line for line in result.stderr.splitlines() if "expected" in line]
+    assert line.startswith("augan: warning: training is expected to take about")
+    assert line.endswith("lower --max-steps or --epochs for a shorter fit.")

@@ -1,0 +1,66 @@
+"""How long a fit will take, said once the fit has timed its own first epochs.
+
+Messages go to the ``"augan"`` logger: the expected duration at INFO, a WARNING when it is long. With no
+logging set up, Python prints the warning on stderr; the CLI shows both as ``augan: ...`` lines (the warning
+even with ``--quiet``). A record's ``parameters`` lists those of its arguments that are estimator parameter
+names, so a front end can put its own flags in their place.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+
+logger = logging.getLogger("augan")
+
+ANNOUNCE_AFTER_SECONDS = 2.0
+"""Training time measured before the estimate is made (short fits end before it and say nothing)."""
+WARN_ABOVE_SECONDS = 180.0
+"""Expected durations above this are a warning rather than information."""
+SHORTENED_BY = ("max_steps", "epochs")
+
+
+def format_duration(seconds: float) -> str:
+    """``seconds`` as a person says it: ``"40 s"``, ``"3 min 20 s"``, ``"2 h 05 min"``."""
+    seconds = max(0, round(seconds))
+    if seconds < 60:
+        return f"{seconds} s"
+    if seconds < 3600:
+        return f"{seconds // 60} min {seconds % 60:02d} s"
+    return f"{seconds // 3600} h {seconds % 3600 // 60:02d} min"
+
+
+class TrainingClock:
+    """Times the first epochs of a fit and says, once, how long all ``epochs`` will take.
+
+    Parameters
+    ----------
+    epochs : int
+        The epochs of the whole fit (a resumed fit counts from the first epoch it runs).
+    """
+
+    def __init__(self, epochs: int) -> None:
+        self.epochs = epochs
+        self.started = time.perf_counter()
+        self.first_epoch: int | None = None
+        self.expected_seconds: float | None = None
+
+    def epoch_done(self, epoch: int, steps_per_epoch: int, batch_size: int) -> None:
+        """Record that ``epoch`` (1-based) ended; say the estimate once enough time has been measured."""
+        if self.first_epoch is None:
+            self.first_epoch = epoch
+        if self.expected_seconds is not None or epoch >= self.epochs:
+            return
+        elapsed = time.perf_counter() - self.started
+        if elapsed < ANNOUNCE_AFTER_SECONDS:
+            return
+        done = epoch - self.first_epoch + 1
+        self.expected_seconds = elapsed / done * (self.epochs - self.first_epoch + 1)
+        plan = (f"{self.epochs} epochs of {steps_per_epoch} steps of {batch_size} rows "
+                f"({self.epochs * steps_per_epoch:,} steps)")
+        expected = format_duration(self.expected_seconds)
+        if self.expected_seconds > WARN_ABOVE_SECONDS:
+            logger.warning("training is expected to take about %s in all: %s; lower %s or %s for a shorter fit.",
+                           expected, plan, *SHORTENED_BY, extra={"parameters": SHORTENED_BY})
+        else:
+            logger.info("training is expected to take about %s in all: %s.", expected, plan)

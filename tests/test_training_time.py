@@ -1,0 +1,81 @@
+"""augan.training_time: a fit says how long it will take once it has timed its first epochs."""
+
+import logging
+
+import numpy as np
+import pytest
+
+from augan import CGAN, training_time
+from augan.training_time import TrainingClock, format_duration
+
+
+class _FakeTime:
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def perf_counter(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def fake_time(monkeypatch):
+    fake = _FakeTime()
+    monkeypatch.setattr(training_time, "time", fake)
+    return fake
+
+
+@pytest.mark.parametrize("seconds, text", [(0.4, "0 s"), (40, "40 s"), (200, "3 min 20 s"), (7500, "2 h 05 min")])
+def test_format_duration(seconds, text):
+    assert format_duration(seconds) == text
+
+
+def test_a_long_fit_is_a_warning_that_names_what_shortens_it(fake_time, caplog):
+    clock = TrainingClock(epochs=300)
+    fake_time.now += 3.0
+    with caplog.at_level(logging.INFO, logger="augan"):
+        clock.epoch_done(1, steps_per_epoch=200, batch_size=500)
+        fake_time.now += 3.0
+        clock.epoch_done(2, steps_per_epoch=200, batch_size=500)    # said once only
+    assert clock.expected_seconds == pytest.approx(900.0)
+    [record] = caplog.records
+    assert record.levelno == logging.WARNING
+    assert record.getMessage() == ("training is expected to take about 15 min 00 s in all: 300 epochs of 200 steps "
+                                   "of 500 rows (60,000 steps); lower max_steps or epochs for a shorter fit.")
+    assert record.parameters == ("max_steps", "epochs")
+
+
+def test_a_short_fit_is_information_and_waits_for_enough_time(fake_time, caplog):
+    clock = TrainingClock(epochs=100)
+    with caplog.at_level(logging.INFO, logger="augan"):
+        for epoch in range(1, 5):
+            fake_time.now += 0.5                                   # 2 s are reached at the end of epoch 4
+            clock.epoch_done(epoch, steps_per_epoch=1, batch_size=64)
+    [record] = caplog.records
+    assert record.levelno == logging.INFO
+    assert "about 50 s in all" in record.getMessage()
+
+
+def test_a_resumed_fit_counts_only_the_epochs_it_runs(fake_time):
+    clock = TrainingClock(epochs=300)
+    fake_time.now += 2.0
+    clock.epoch_done(201, steps_per_epoch=1, batch_size=64)     # resumed after 200 epochs: 100 left
+    assert clock.expected_seconds == pytest.approx(200.0)
+
+
+def test_a_fit_logs_its_expected_duration(tiny, monkeypatch, caplog):
+    monkeypatch.setattr(training_time, "ANNOUNCE_AFTER_SECONDS", 0.0)
+    X = np.random.default_rng(0).normal(size=(60, 3))
+    y = np.repeat([0, 1], [45, 15])
+    with caplog.at_level(logging.INFO, logger="augan"):
+        CGAN(**{**tiny, "epochs": 3}, random_state=0).fit(X, y)
+    [record] = [r for r in caplog.records if r.name == "augan"]
+    assert record.levelno == logging.INFO
+    assert tiny["batch_size"] == 32
+    assert record.getMessage().endswith("in all: 3 epochs of 2 steps of 32 rows (6 steps).")
+
+
+def test_the_default_budget_bounds_the_steps_of_a_large_table():
+    # 300 epochs of ceil(n / 500) steps up to 8,000 rows; beyond, 300 epochs of 5000 // 300 = 16 steps.
+    gan = CGAN()
+    assert (gan.epochs, gan.batch_size, gan.max_steps) == (300, 500, 5000)
+    assert gan.epochs * (gan.max_steps // gan.epochs) == 4800
