@@ -172,3 +172,12 @@ def test_sample_refuses_a_label_that_a_cast_to_the_classes_dtype_would_turn_into
     with pytest.raises(ValueError, match="never seen in fit: 1.7"):
         numbers.sample(y={1.7: 3})
     assert numbers.sample(y={1.0: 2, np.int64(0): 1}, return_y=True)[1].tolist() == [1, 1, 0]
+
+
+def test_discriminator_scores_match_columns_by_name_and_refuse_unknown_ones(mixed_frame, tiny):
+    frame, y = mixed_frame
+    gan = CGAN(random_state=0, **tiny).fit(frame, y)
+    expected = gan.discriminator_scores(frame, y)
+    np.testing.assert_array_equal(gan.discriminator_scores(frame[frame.columns[::-1]], y), expected)
+    with pytest.raises(ValueError, match="missing 'income'; unexpected 'salary'"):
+        gan.discriminator_scores(frame.rename(columns={"income": "salary"}), y)

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 from scipy.special import ndtr, ndtri
 
-from .._validation import plain_value
+from .._validation import check_feature_names, plain_value
 
 NUMERIC_TRANSFORMS = ("quantile", "standard")
 MAX_CATEGORIES = 1000
@@ -187,13 +187,14 @@ class TabularCodec:
 
     # ------------------------------------------------------------ transform
     def transform(self, X: Any) -> np.ndarray:
-        """Encode ``X`` (same columns as in ``fit``) as a float32 matrix of shape (n_samples, output_dim_).
+        """Encode ``X`` as a float32 matrix of shape (n_samples, output_dim_).
+
+        A DataFrame's columns are matched to those of ``fit`` by name (reordered if need be; missing or
+        unexpected columns raise ``ValueError``); an array's by position.
 
         Numeric values outside the training range are clipped to it; unseen categories encode as all zeros.
         """
-        frame, _, _ = _as_frame(X)
-        if frame.shape[1] != self.n_features_in_:
-            raise ValueError(f"X has {frame.shape[1]} columns; the codec was fitted on {self.n_features_in_}.")
+        frame, _, _ = _as_frame(check_feature_names(X, self.feature_names_in_, self.n_features_in_))
         parts = []
         for column, name in zip(self.columns_, frame.columns):
             if column.kind == "numeric":
