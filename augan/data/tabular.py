@@ -118,6 +118,8 @@ class TabularCodec:
         self.sample_shape_ = (self.output_dim_,)
 
     def _categorical_mask(self, frame: pd.DataFrame) -> list[bool]:
+        for name in frame.columns:
+            _refuse_dates(frame[name], name)
         spec = self.categorical_features
         n = frame.shape[1]
         if isinstance(spec, str) and spec == "auto":
@@ -342,12 +344,29 @@ def _as_frame(X: Any) -> tuple[pd.DataFrame, str, str | None]:
     return pd.DataFrame(arr), "array", dtype
 
 
+_DATE_KINDS = {"datetime64": "dates", "datetime": "dates", "date": "dates", "time": "times of day",
+               "timedelta64": "durations", "timedelta": "durations", "period": "periods"}
+
+
+def _refuse_dates(series: pd.Series, name: Any) -> None:
+    """Refuse a column of dates, times or durations, whatever its dtype (datetime64, or Python objects such as
+    the ``datetime.date`` and ``datetime.time`` values a Parquet file's date and time columns read as)."""
+    dtype = series.dtype
+    if isinstance(dtype, pd.CategoricalDtype):
+        return
+    kind = ("datetime64" if pd.api.types.is_datetime64_any_dtype(dtype) else
+            "timedelta64" if pd.api.types.is_timedelta64_dtype(dtype) else
+            "period" if isinstance(dtype, pd.PeriodDtype) else
+            pd.api.types.infer_dtype(series, skipna=True) if dtype == object else None)
+    if kind in _DATE_KINDS:
+        raise TypeError(f"column {name!r} holds {_DATE_KINDS[kind]}, which augan does not model; convert it to "
+                        f"numbers (e.g. days since a date, or seconds) or drop it.")
+
+
 def _auto_categorical(series: pd.Series, name: Any) -> bool:
     dtype = series.dtype
     if pd.api.types.is_bool_dtype(dtype) or isinstance(dtype, pd.CategoricalDtype):
         return True
-    if pd.api.types.is_datetime64_any_dtype(dtype) or pd.api.types.is_timedelta64_dtype(dtype):
-        raise TypeError(f"column {name!r} holds dates or durations ({dtype}); convert it to numbers first.")
     if pd.api.types.is_complex_dtype(dtype):
         raise ValueError(f"Complex data not supported: column {name!r} holds complex numbers.")
     if pd.api.types.is_numeric_dtype(dtype):
