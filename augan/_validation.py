@@ -76,3 +76,64 @@ def check_class_counts(classes: np.ndarray, counts: np.ndarray, name: str = "y")
         raise ValueError(
             f"{name}: every class needs at least 2 rows to be learned; too few for " + ", ".join(small) + "."
         )
+
+
+def feature_names(X: Any) -> np.ndarray | None:
+    """The column names of ``X`` as scikit-learn counts them: a DataFrame's, when they are all strings."""
+    if isinstance(X, pd.DataFrame) and all(isinstance(c, str) for c in X.columns):
+        return np.asarray(X.columns, dtype=object)
+    return None
+
+
+def check_feature_names(X: Any, names: Any, n_features: int, name: str = "X", seen: str = "seen in fit") -> Any:
+    """``X`` with the columns seen in ``fit``, in their order, as scikit-learn's ``validate_data(reset=False)``.
+
+    A DataFrame whose column names equal ``names`` as a set is reordered by name; an array, a DataFrame
+    whose column names are not all strings, or any table when ``fit`` saw no names, is taken by position
+    and must have ``n_features`` columns.
+
+    Parameters
+    ----------
+    X : DataFrame or array-like of shape (n_samples, n_features)
+        New data for a fitted estimator.
+    names : array-like of str, or None
+        The column names seen in ``fit`` (None when it saw none, or names that were not all strings).
+    n_features : int
+        How many columns ``fit`` saw.
+    name : str, default="X"
+        How messages call ``X``.
+    seen : str, default="seen in fit"
+        Where ``names`` come from, for messages ("those seen in fit").
+
+    Raises
+    ------
+    ValueError
+        If the DataFrame's columns are not those of ``fit`` (the message names the missing and the
+        unexpected ones), or if the number of columns differs.
+    """
+    if names is not None and feature_names(X) is not None:
+        expected = list(names)
+        columns = list(X.columns)
+        if columns == expected:
+            return X
+        missing = [c for c in expected if c not in columns]
+        unexpected = [c for c in columns if c not in expected]
+        if missing or unexpected:
+            found = [f"missing {_listed(missing)}"] * bool(missing) + [f"unexpected {_listed(unexpected)}"] * bool(
+                unexpected)
+            raise ValueError(f"the columns of {name} are not those {seen}: {'; '.join(found)} (expected "
+                             f"{_listed(expected)}).")
+        if len(columns) == len(expected):
+            return X[expected]
+    try:
+        shape = X.shape if hasattr(X, "shape") else np.shape(X)
+    except ValueError:  # ragged rows: the caller's conversion to a table says what is wrong
+        return X
+    if len(shape) == 2 and shape[1] != n_features:
+        raise ValueError(f"{name} has {shape[1]} columns; expected {n_features}, as {seen}.")
+    return X
+
+
+def _listed(values: list, most: int = 10) -> str:
+    shown = ", ".join(repr(plain_value(v)) for v in values[:most])
+    return shown + (f" and {len(values) - most} more" if len(values) > most else "")

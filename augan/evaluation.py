@@ -15,7 +15,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 from tqdm.auto import tqdm
 
-from ._validation import check_labels
+from ._validation import check_feature_names, check_labels
 from .metrics.detection import c2st, discriminator_auc, privacy_scores
 from .metrics.encoding import as_rows, categorical_mask, is_image_array
 from .metrics.utility import BASELINES, downstream_gain
@@ -97,6 +97,8 @@ def evaluate(X: Any, y: Any, *, sampler: Any = None, baselines: tuple = BASELINE
         raise ValueError(f"holdout must be a number in [0, 0.5), got {holdout!r}.")
     if model is not None:
         check_is_fitted(model, "generator_")
+        # The model's samples come in its own column order, which every comparison with X then shares.
+        X = check_feature_names(X, getattr(model, "feature_names_in_", None), model.n_features_in_)
     rng = check_random_state(random_state)
     sampler = _prepare_sampler(sampler, X, random_state)
     rows = as_rows(X)

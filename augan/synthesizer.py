@@ -450,6 +450,24 @@ class CGAN(BaseEstimator):
         """The trained discriminator's score of each row of ``X`` given its label (higher = more real).
 
         With ``pac > 1`` the discriminator judges packs; each row is then scored in a pack of copies of itself.
+
+        Parameters
+        ----------
+        X : DataFrame or array-like of shape (n_samples, n_features), or image array
+            Rows like those given to ``fit``: a DataFrame's columns are matched to the fitted ones by name
+            (reordered if need be), an array's by position.
+        y : array-like of shape (n_samples,)
+            The class of each row, one of ``classes_``.
+
+        Returns
+        -------
+        scores : ndarray of shape (n_samples,)
+
+        Raises
+        ------
+        ValueError
+            If a column of ``fit`` is missing or an unexpected one is present (both are named), or a label was
+            never seen in ``fit``.
         """
         check_is_fitted(self, "discriminator_")
         encoded = to_device(self.codec_.transform(X), self.device_)

@@ -7,14 +7,19 @@ Outputs are written atomically (temporary file + rename) and never replace a fil
 
 from __future__ import annotations
 
+import re
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow.parquet as pq
 
 from augan.data.images import read_image_folder, read_npz, write_image_folder, write_npz
 from augan.io import atomic_output, check_output_path
+
+from .target import labels_rows
 
 
 def _read_csv(path: Path) -> pd.DataFrame:
@@ -36,16 +41,83 @@ def _read_parquet(path: Path) -> pd.DataFrame:
         raise ValueError(f"{path} is not a readable Parquet file: {exc}") from exc
 
 
+def _read_csv_table(path: Path) -> pd.DataFrame:
+    """A CSV table checked against its header as written, an unnamed first column as its index, dates typed."""
+    frame = _read_csv(path)
+    header = _csv_header(path)
+    _refuse_duplicates(header, path)
+    unnamed = [position + 1 for position, name in enumerate(header) if not name.strip()]
+    if unnamed and unnamed != [1]:
+        raise ValueError(f"{path}: column {unnamed[-1]} has no name in the header row; name it (only the first "
+                         f"column may be unnamed: it is then the rows' index, as pandas' to_csv writes one).")
+    if unnamed:
+        frame = frame.set_index(frame.columns[0]).rename_axis(None)
+    return _typed_dates(frame)
+
+
+def _csv_header(path: Path) -> list[str]:
+    """The column names as the file writes them: read_csv renames a repeated "a" to "a.1" and a blank to
+    "Unnamed: 0" without a word, so the header row is read again as a row of plain text."""
+    row = pd.read_csv(path, header=None, nrows=1, dtype=str, keep_default_na=False, encoding="utf-8")
+    return row.iloc[0].tolist() if len(row) else []
+
+
+_ISO_DATE = r"\d{4}-\d{2}(-\d{2})?([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?"
+_UTC_OFFSET = r"(Z|[+-]\d{2}:?\d{2})"
+_TIME_OF_DAY = r"\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?"
+
+
+def _typed_dates(frame: pd.DataFrame) -> pd.DataFrame:
+    """Text columns of ISO 8601 dates (date-times) or times of day, read as datetime64 or ``datetime.time``.
+
+    A CSV file has no types; so read, its dates meet the rule a Parquet file's dates meet (the GAN's codec
+    refuses them, naming the column) instead of being modelled as categories.
+    """
+    date = _ISO_DATE + _UTC_OFFSET + "?"
+    for name in frame.columns:
+        values = frame[name].dropna()
+        if frame[name].dtype.kind != "O" or values.empty or pd.api.types.infer_dtype(values) != "string":
+            continue
+        first = values.iloc[0]
+        if re.fullmatch(date, first) and values.str.fullmatch(date).all():
+            with_offset = bool(values.str.fullmatch(".*" + _UTC_OFFSET).any())
+            frame[name] = pd.to_datetime(frame[name], format="ISO8601", utc=with_offset)
+        elif re.fullmatch(_TIME_OF_DAY, first) and values.str.fullmatch(_TIME_OF_DAY).all():
+            frame[name] = pd.to_datetime(frame[name], format="mixed").dt.time
+    return frame
+
+
+def _read_parquet_table(path: Path) -> pd.DataFrame:
+    """A Parquet table, its index (which pandas keeps in the file) included; repeated column names refused."""
+    try:
+        names = pq.read_schema(path).names
+    except (ValueError, OSError):
+        names = []  # not Parquet: _read_parquet says so
+    _refuse_duplicates(names, path)
+    frame = _read_parquet(path)
+    if isinstance(frame.index, pd.MultiIndex):
+        raise ValueError(f"{path} has an index of {frame.index.nlevels} levels; augan keeps an index of one: "
+                         f"save the table after reset_index() (or with a single index).")
+    return frame
+
+
+def _refuse_duplicates(names: list, path: Path) -> None:
+    repeated = sorted(str(name) for name, count in Counter(names).items() if count > 1)
+    if repeated:
+        raise ValueError(f"{path} has more than one column named {', '.join(map(repr, repeated))}; "
+                         f"column names must be unique.")
+
+
 def _write_csv(frame: pd.DataFrame, path: Path) -> None:
-    frame.to_csv(path, index=False)
+    frame.to_csv(path, index=labels_rows(frame.index))
 
 
 def _write_parquet(frame: pd.DataFrame, path: Path) -> None:
-    frame.to_parquet(path, index=False)
+    frame.to_parquet(path, index=labels_rows(frame.index))
 
 
 _READERS: dict[str, Callable[[Path], pd.DataFrame]] = {
-    ".csv": _read_csv, ".parquet": _read_parquet, ".pq": _read_parquet,
+    ".csv": _read_csv_table, ".parquet": _read_parquet_table, ".pq": _read_parquet_table,
 }
 _WRITERS: dict[str, Callable[[pd.DataFrame, Path], None]] = {
     ".csv": _write_csv, ".parquet": _write_parquet, ".pq": _write_parquet,

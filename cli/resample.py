@@ -12,7 +12,7 @@ from augan.distributed import is_main_process
 from . import options as o
 from .errors import fail, reported_errors
 from .files import check_outputs, is_images, read_table, write_table
-from .target import describe, model_metadata, require_target, split_target, with_target
+from .target import describe, model_metadata, require_target, split_target, with_index, with_target
 from .training import Training, training_options
 
 
@@ -41,7 +41,8 @@ def resample(data: o.Data, out: o.Out, target: o.Target = None, strategy: o.Stra
                                  smote_share=smote_share, noise_scale=noise_scale)
         X_out, y_out = sampler.fit_resample(X, y)
         if is_main_process():
-            write_table(with_target(X_out, y_out, target, list(frame.columns)), out, overwrite)
+            table = with_target(X_out, y_out, target, list(frame.columns))
+            write_table(with_index(table, frame.index), out, overwrite)
         if model_out is not None:
             sampler.gan_.save(model_out, overwrite, metadata=model_metadata(target, frame))
     if not training.quiet and is_main_process():

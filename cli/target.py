@@ -73,6 +73,22 @@ def with_target(X: Any, y: Any, target: str, columns: Sequence[str] | None = Non
     return table
 
 
+def labels_rows(index: pd.Index) -> bool:
+    """Whether ``index`` says more than the rows' positions 0, 1, 2... (and so is written with the rows)."""
+    return not index.equals(pd.RangeIndex(len(index)))
+
+
+def with_index(table: pd.DataFrame, index: pd.Index) -> pd.DataFrame:
+    """``table`` whose first rows, the original ones, get back their labels in ``index``; the synthetic rows
+    after them get a missing label (``<NA>``, ``NaT``, ``NaN``), since no row of the input is theirs. A default
+    index (0, 1, 2...) is no label: ``table`` keeps its own."""
+    if not labels_rows(index):
+        return table
+    dtype = "Int64" if pd.api.types.is_integer_dtype(index.dtype) else index.dtype
+    missing = pd.Index([None] * (len(table) - len(index)), dtype=dtype)
+    return table.set_axis(pd.Index(index, dtype=dtype).append(missing).rename(index.name), axis=0)
+
+
 def describe(y: Any, noun: str = "rows") -> str:
     """``"173 rows (no: 3, yes: 170)"``: how many rows (or other ``noun``) of each class ``y`` holds."""
     labels, counts = np.unique(np.asarray(y), return_counts=True)

@@ -87,3 +87,15 @@ def test_evaluate_refuses_a_bad_holdout(loans, holdout):
     X, y = loans
     with pytest.raises(ValueError, match="holdout"):
         evaluate(X, y, holdout=holdout, verbose=False)
+
+
+def test_evaluate_reads_the_columns_of_x_by_the_names_the_model_was_fitted_on(loans, tiny):
+    X, y = loans
+    model = CGAN(**tiny, random_state=0).fit(X, y)
+    options = dict(sampler=RandomOverSampler(random_state=0), baselines=("none",), model=model,
+                   classifiers=[LogisticRegression(max_iter=500)], cv=2, tstr=False, random_state=0, verbose=False)
+    same = evaluate(X, y, **options).results["quality"]
+    reordered = evaluate(X[X.columns[::-1]], y, **options).results["quality"]
+    assert reordered == same
+    with pytest.raises(ValueError, match="columns of X are not those seen in fit: missing 'income'; unexpected 'pay'"):
+        evaluate(X.rename(columns={"income": "pay"}), y, **options)

@@ -156,3 +156,28 @@ def test_discriminator_scores_has_one_score_per_row(mixed_frame, tiny):
     gan = CGAN(random_state=0, pac=2, **tiny).fit(frame, y)
     scores = gan.discriminator_scores(frame.iloc[:7], y[:7])
     assert scores.shape == (7,) and np.isfinite(scores).all()
+
+
+def test_sample_refuses_a_label_that_a_cast_to_the_classes_dtype_would_turn_into_a_class(tmp_path, tiny):
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(40, 2)), np.repeat(np.array(["r", "c"]), [30, 10])
+    gan = CGAN(random_state=0, **tiny).fit(X, y)
+    gan.save(tmp_path / "m.augan")
+    for model in (gan, CGAN.load(tmp_path / "m.augan")):
+        for request in ({"rx_typo": 3}, {"unknown": 5}):
+            with pytest.raises(ValueError, match=f"never seen in fit: '{next(iter(request))}'"):
+                model.sample(y=request)
+        assert model.sample(y={np.str_("c"): 2}, return_y=True)[1].tolist() == ["c", "c"]
+    numbers = CGAN(random_state=0, **tiny).fit(X, (y == "c").astype(int))
+    with pytest.raises(ValueError, match="never seen in fit: 1.7"):
+        numbers.sample(y={1.7: 3})
+    assert numbers.sample(y={1.0: 2, np.int64(0): 1}, return_y=True)[1].tolist() == [1, 1, 0]
+
+
+def test_discriminator_scores_match_columns_by_name_and_refuse_unknown_ones(mixed_frame, tiny):
+    frame, y = mixed_frame
+    gan = CGAN(random_state=0, **tiny).fit(frame, y)
+    expected = gan.discriminator_scores(frame, y)
+    np.testing.assert_array_equal(gan.discriminator_scores(frame[frame.columns[::-1]], y), expected)
+    with pytest.raises(ValueError, match="missing 'income'; unexpected 'salary'"):
+        gan.discriminator_scores(frame.rename(columns={"income": "salary"}), y)

@@ -37,31 +37,24 @@ class LabelCodec:
         return len(self.classes_)
 
     def transform(self, y: Any, name: str = "y") -> np.ndarray:
-        """Return the class index of each label; unseen labels raise ``ValueError``."""
+        """Return the class index of each label; a label equal to none of ``classes_`` raises ``ValueError``.
+
+        Labels match by value (``1``, ``1.0`` and ``np.int64(1)`` are one class), never after a cast to the
+        classes' dtype, which would turn ``"rx_typo"`` into ``"r"`` or ``1.7`` into ``1``.
+        """
         arr = check_labels(y, name=name)
-        index = np.searchsorted(self.classes_, arr) if self._sortable(arr) else None
-        if index is None:
+        if _same_kind(arr.dtype, self.classes_.dtype):
+            index = np.clip(np.searchsorted(self.classes_, arr), 0, len(self.classes_) - 1)
+            unseen = arr[self.classes_[index] != arr]
+        else:
             lookup = {plain_value(c): i for i, c in enumerate(self.classes_)}
-            unseen = [v for v in arr if plain_value(v) not in lookup]
-            if unseen:
-                names = sorted({repr(plain_value(v)) for v in unseen})[:5]
-                raise ValueError(f"{name} holds label(s) never seen in fit: {names}; "
-                                 f"known classes: {self.classes_.tolist()}.")
-            return np.array([lookup[plain_value(v)] for v in arr], dtype=np.int64)
-        index = np.clip(index, 0, len(self.classes_) - 1)
-        bad = self.classes_[index] != arr
-        if np.any(bad):
-            unseen = sorted({repr(plain_value(v)) for v in arr[bad]})[:5]
-            raise ValueError(f"{name} holds label(s) never seen in fit: {unseen}; "
+            index = np.array([lookup.get(plain_value(v), -1) for v in arr], dtype=np.int64)
+            unseen = arr[index < 0]
+        if unseen.size:
+            names = ", ".join(sorted({repr(plain_value(v)) for v in unseen})[:5])
+            raise ValueError(f"{name} holds label(s) never seen in fit: {names}; "
                              f"known classes: {self.classes_.tolist()}.")
         return index.astype(np.int64)
-
-    def _sortable(self, arr: np.ndarray) -> bool:
-        try:
-            np.searchsorted(self.classes_, arr[:1])
-        except TypeError:
-            return False
-        return True
 
     def inverse_transform(self, index: np.ndarray) -> np.ndarray:
         return self.classes_[np.asarray(index, dtype=np.int64)]
@@ -80,6 +73,11 @@ class LabelCodec:
         codec.classes_ = np.array(state["classes"], dtype=dtype)
         codec.counts_ = np.array(state["counts"], dtype=np.int64)
         return codec
+
+
+def _same_kind(a: np.dtype, b: np.dtype) -> bool:
+    """Whether labels of dtype ``a`` compare by value with classes of dtype ``b`` in numpy's sorted search."""
+    return (a.kind in "biuf" and b.kind in "biuf") or (a.kind in "U" and b.kind in "U")
 
 
 def sample_request(codec: LabelCodec, n: Any = None, y: Any = None) -> np.ndarray:
@@ -103,8 +101,9 @@ def sample_request(codec: LabelCodec, n: Any = None, y: Any = None) -> np.ndarra
         if not y:
             raise ValueError("y={} asks for nothing; give at least one {label: count}.")
         counts = {label: check_positive_int(k, f"y[{label!r}]") for label, k in y.items()}
-        index = codec.transform(np.array(list(counts), dtype=codec.classes_.dtype if codec.classes_.dtype.kind != "O"
-                                         else object), name="y")
+        labels = np.empty(len(counts), dtype=object)  # as given: a cast to the classes' dtype would change them
+        labels[:] = list(counts)
+        index = codec.transform(labels, name="y")
         rows = np.repeat(index, list(counts.values()))
         if n is not None and check_positive_int(n, "n") != len(rows):
             raise ValueError(f"n={n} disagrees with y, which asks for {len(rows)} rows in all; give one of them.")

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 from scipy.special import ndtr, ndtri
 
-from .._validation import plain_value
+from .._validation import check_feature_names, plain_value
 
 NUMERIC_TRANSFORMS = ("quantile", "standard")
 MAX_CATEGORIES = 1000
@@ -118,6 +118,8 @@ class TabularCodec:
         self.sample_shape_ = (self.output_dim_,)
 
     def _categorical_mask(self, frame: pd.DataFrame) -> list[bool]:
+        for name in frame.columns:
+            _refuse_dates(frame[name], name)
         spec = self.categorical_features
         n = frame.shape[1]
         if isinstance(spec, str) and spec == "auto":
@@ -187,13 +189,14 @@ class TabularCodec:
 
     # ------------------------------------------------------------ transform
     def transform(self, X: Any) -> np.ndarray:
-        """Encode ``X`` (same columns as in ``fit``) as a float32 matrix of shape (n_samples, output_dim_).
+        """Encode ``X`` as a float32 matrix of shape (n_samples, output_dim_).
+
+        A DataFrame's columns are matched to those of ``fit`` by name (reordered if need be; missing or
+        unexpected columns raise ``ValueError``); an array's by position.
 
         Numeric values outside the training range are clipped to it; unseen categories encode as all zeros.
         """
-        frame, _, _ = _as_frame(X)
-        if frame.shape[1] != self.n_features_in_:
-            raise ValueError(f"X has {frame.shape[1]} columns; the codec was fitted on {self.n_features_in_}.")
+        frame, _, _ = _as_frame(check_feature_names(X, self.feature_names_in_, self.n_features_in_))
         parts = []
         for column, name in zip(self.columns_, frame.columns):
             if column.kind == "numeric":
@@ -341,12 +344,29 @@ def _as_frame(X: Any) -> tuple[pd.DataFrame, str, str | None]:
     return pd.DataFrame(arr), "array", dtype
 
 
+_DATE_KINDS = {"datetime64": "dates", "datetime": "dates", "date": "dates", "time": "times of day",
+               "timedelta64": "durations", "timedelta": "durations", "period": "periods"}
+
+
+def _refuse_dates(series: pd.Series, name: Any) -> None:
+    """Refuse a column of dates, times or durations, whatever its dtype (datetime64, or Python objects such as
+    the ``datetime.date`` and ``datetime.time`` values a Parquet file's date and time columns read as)."""
+    dtype = series.dtype
+    if isinstance(dtype, pd.CategoricalDtype):
+        return
+    kind = ("datetime64" if pd.api.types.is_datetime64_any_dtype(dtype) else
+            "timedelta64" if pd.api.types.is_timedelta64_dtype(dtype) else
+            "period" if isinstance(dtype, pd.PeriodDtype) else
+            pd.api.types.infer_dtype(series, skipna=True) if dtype == object else None)
+    if kind in _DATE_KINDS:
+        raise TypeError(f"column {name!r} holds {_DATE_KINDS[kind]}, which augan does not model; convert it to "
+                        f"numbers (e.g. days since a date, or seconds) or drop it.")
+
+
 def _auto_categorical(series: pd.Series, name: Any) -> bool:
     dtype = series.dtype
     if pd.api.types.is_bool_dtype(dtype) or isinstance(dtype, pd.CategoricalDtype):
         return True
-    if pd.api.types.is_datetime64_any_dtype(dtype) or pd.api.types.is_timedelta64_dtype(dtype):
-        raise TypeError(f"column {name!r} holds dates or durations ({dtype}); convert it to numbers first.")
     if pd.api.types.is_complex_dtype(dtype):
         raise ValueError(f"Complex data not supported: column {name!r} holds complex numbers.")
     if pd.api.types.is_numeric_dtype(dtype):

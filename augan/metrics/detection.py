@@ -25,7 +25,7 @@ from sklearn.neighbors import NearestNeighbors
 from sklearn.pipeline import make_pipeline
 from sklearn.utils import check_random_state
 
-from .._validation import check_labels, check_positive_int
+from .._validation import check_feature_names, check_labels, check_positive_int, feature_names
 from ..data.images import ImageCodec
 from .encoding import as_rows, categorical_mask, encode, fit_encoder, is_image_array, make_preprocessor
 from .utility import mean_ci
@@ -92,13 +92,13 @@ def c2st(X_real: Any, X_synthetic: Any, *, y_real: Any = None, y_synthetic: Any 
     if min(len(X_real), len(X_synthetic)) < cv:
         raise ValueError(f"c2st needs at least cv={cv} real and synthetic rows; got {len(X_real)} and "
                          f"{len(X_synthetic)}.")
-    real, synthetic = _as_frame(X_real), _as_frame(X_synthetic)
-    if list(real.columns) != list(synthetic.columns):
-        raise ValueError("X_real and X_synthetic must have the same columns in the same order.")
+    real = _as_frame(X_real)
+    synthetic = check_feature_names(_as_frame(X_synthetic), feature_names(real), real.shape[1], "X_synthetic",
+                                    "of X_real")
     mask = [False] * real.shape[1] if is_image_array(X_real) else categorical_mask(real, categorical_features)
-    table = pd.concat([real, synthetic], ignore_index=True)
     # Columns are read by position; uniform string names keep sklearn's feature-name checks quiet.
-    table.columns = [f"column_{j}" for j in range(table.shape[1])]
+    names = [f"column_{j}" for j in range(real.shape[1])]
+    table = pd.concat([real.set_axis(names, axis=1), synthetic.set_axis(names, axis=1)], ignore_index=True)
     if conditional:
         table[_CLASS_COLUMN] = np.concatenate([y_real, y_synthetic]).astype(str)
         mask = mask + [True]

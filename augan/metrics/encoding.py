@@ -17,6 +17,7 @@ from sklearn.impute import SimpleImputer
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import FunctionTransformer, OneHotEncoder, StandardScaler
 
+from .._validation import check_feature_names
 from ..data.tabular import TabularCodec
 
 _MISSING = "<missing>"
@@ -100,6 +101,11 @@ def fit_encoder(X_real: Any, categorical_features: Any = "auto") -> ColumnTransf
     return make_preprocessor(categorical_mask(rows, categorical_features)).fit(rows)
 
 
-def encode(encoder: ColumnTransformer, X: Any) -> np.ndarray:
-    """Rows of ``X`` through a fitted encoder, as a float64 matrix; ``X`` must look like the fitted data."""
-    return np.asarray(encoder.transform(as_rows(X)), dtype=np.float64)
+def encode(encoder: ColumnTransformer, X: Any, name: str = "X") -> np.ndarray:
+    """Rows of ``X`` through a fitted encoder, as a float64 matrix.
+
+    A table's columns are matched to the fitted data's by name, as :func:`~augan._validation.check_feature_names`
+    does; ``name`` is how its messages call ``X``.
+    """
+    rows = check_feature_names(as_rows(X), getattr(encoder, "feature_names_in_", None), encoder.n_features_in_, name)
+    return np.asarray(encoder.transform(rows), dtype=np.float64)

@@ -295,7 +295,7 @@ def fidelity_scores(X_real: Any, y_real: Any, X_synthetic: Any, y_synthetic: Any
         else:
             encoder = fit_encoder(X_real, categorical_features)
             real = torch.as_tensor(encode(encoder, X_real), dtype=torch.float32)
-            synthetic = torch.as_tensor(encode(encoder, X_synthetic), dtype=torch.float32)
+            synthetic = torch.as_tensor(encode(encoder, X_synthetic, "X_synthetic"), dtype=torch.float32)
         if weights_path is not None:
             extractor, path = INCEPTION_EXTRACTOR, str(weights_path)
             real, synthetic = _three_channels(real), _three_channels(synthetic)

@@ -3,6 +3,12 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
 
 from augan import CGAN
 
@@ -68,3 +74,31 @@ def test_evaluate_errors_exit_2_before_any_work(augan, user_error, numbers_csv, 
                      tmp_path / "m.augan", "--no-quality", *TINY), "--model", "--no-quality")
     assert existing.read_text() == "{}"
     assert not (tmp_path / "r.json").exists()
+
+
+def _evaluate_in_a_subprocess(*args: object) -> subprocess.CompletedProcess:
+    env = {**os.environ, "OMP_NUM_THREADS": "1"}
+    return subprocess.run([sys.executable, "-m", "augan_cli", "evaluate", *map(str, args)], capture_output=True,
+                          text=True, env=env, timeout=300)
+
+
+@pytest.mark.slow
+def test_evaluate_model_reads_the_tables_columns_by_name(augan, numbers_csv, tmp_path):
+    model = tmp_path / "m.augan"
+    assert augan("fit", numbers_csv, "--target", "label", "--model-out", model, "--epochs", 1, "--batch-size", 16,
+                 "--quiet").exit_code == 0
+    frame = pd.read_csv(numbers_csv)
+    reordered, renamed = tmp_path / "reordered.csv", tmp_path / "renamed.csv"
+    frame[["k", "label", "x"]].to_csv(reordered, index=False)
+    frame.rename(columns={"k": "kind"}).to_csv(renamed, index=False)
+    options = ["--target", "label", "--model", model, "--quiet", *TINY]
+    assert augan("evaluate", numbers_csv, "--report", tmp_path / "same.json", *options).exit_code == 0
+    done = _evaluate_in_a_subprocess(reordered, "--report", tmp_path / "reordered.json", *options)
+    assert done.returncode == 0, done.stderr
+    same, other = (json.loads((tmp_path / f"{name}.json").read_text()) for name in ("same", "reordered"))
+    assert other["quality"] == same["quality"]
+    done = _evaluate_in_a_subprocess(renamed, "--report", tmp_path / "renamed.json", *options)
+    assert done.returncode == 2
+    assert done.stderr.strip() == (f"augan: error: the columns of {renamed} (besides 'label') are not those of "
+                                   f"the model {model}: missing 'k'; unexpected 'kind' (expected 'x', 'k').")
+    assert not (tmp_path / "renamed.json").exists()

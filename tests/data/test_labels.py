@@ -1,4 +1,7 @@
+import re
+
 import numpy as np
+import pandas as pd
 import pytest
 
 from augan.data.labels import LabelCodec, sample_request
@@ -61,3 +64,32 @@ def test_integer_labels_state_round_trip():
     again = LabelCodec.from_state(codec.get_state())
     assert again.classes_.dtype == codec.classes_.dtype
     assert again.transform([7, 1]).tolist() == [2, 0]
+
+
+@pytest.mark.parametrize(("classes", "request_", "shown"), [
+    (np.array(["r", "c", "r"]), {"rx_typo": 3}, "'rx_typo'"),
+    (np.array(["r", "c", "r"]), {"unknown": 5}, "'unknown'"),
+    (np.array(["r", "c", "r"]), ["r", "rx_typo"], "'rx_typo'"),
+    (np.array([0, 1, 1]), {1.7: 3}, "1.7"),
+    (np.array([0, 1, 1]), {"1": 3}, "'1'"),
+    (np.array([0, 1, 1]), [1.7], "1.7"),
+    (np.array([0.5, 1.5]), {"0.5": 2}, "'0.5'"),
+])
+def test_a_label_is_never_cast_to_the_classes_dtype_before_it_is_checked(classes, request_, shown):
+    codec = LabelCodec().fit(classes)
+    with pytest.raises(ValueError, match=f"never seen in fit: {re.escape(shown)}; known classes"):
+        sample_request(codec, None, request_)
+
+
+@pytest.mark.parametrize("label", [1, 1.0, np.int64(1), np.float32(1.0), np.uint8(1)])
+def test_equal_numbers_name_the_same_class(label):
+    codec = LabelCodec().fit(np.array([0, 1, 1, 2]))
+    assert sample_request(codec, None, {label: 2}).tolist() == [1, 1]
+    assert sample_request(codec, 2, label).tolist() == [1, 1]
+    assert codec.transform(np.array([label], dtype=object)).tolist() == [1]
+
+
+def test_numpy_and_python_strings_name_the_same_class():
+    codec = LabelCodec().fit(pd.Series(["r", "c", "r"], dtype=object))
+    assert sample_request(codec, None, {np.str_("r"): 2, "c": 1}).tolist() == [1, 1, 0]
+    assert LabelCodec().fit(np.array(["r", "c"])).transform(pd.Series(["c"], dtype=object)).tolist() == [0]

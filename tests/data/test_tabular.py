@@ -1,3 +1,5 @@
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -147,3 +149,24 @@ def test_bad_tables_are_refused_with_a_clear_message(bad, error, message):
 def test_unknown_numeric_transform_lists_the_choices():
     with pytest.raises(ValueError, match="quantile"):
         TabularCodec(numeric_transform="log").fit(np.zeros((3, 1)))
+
+
+def test_transform_matches_a_dataframes_columns_by_name(mixed_frame):
+    frame, _ = mixed_frame
+    codec = TabularCodec().fit(frame)
+    expected = codec.transform(frame)
+    np.testing.assert_array_equal(codec.transform(frame[frame.columns[::-1]]), expected)
+    np.testing.assert_array_equal(codec.transform(frame.to_numpy(dtype=object)), expected)  # arrays: by position
+
+
+@pytest.mark.parametrize(("change", "message"), [
+    (lambda f: f.rename(columns={"age": "AGE"}), "missing 'age'; unexpected 'AGE'"),
+    (lambda f: f.drop(columns=["city"]), "missing 'city' (expected 'age', 'income'"),
+    (lambda f: f.assign(extra=1), "unexpected 'extra' (expected"),
+    (lambda f: f.to_numpy(dtype=object)[:, :3], "X has 3 columns; expected 6"),
+])
+def test_transform_refuses_columns_other_than_those_of_fit_naming_them(mixed_frame, change, message):
+    frame, _ = mixed_frame
+    codec = TabularCodec().fit(frame)
+    with pytest.raises(ValueError, match=re.escape(message)):
+        codec.transform(change(frame))

@@ -49,9 +49,16 @@ def test_c2st_with_labels_detects_rows_given_the_wrong_class():
     assert conditional["auc"] > 0.95
 
 
-def test_c2st_refuses_different_columns():
-    with pytest.raises(ValueError, match="same columns"):
+def test_c2st_refuses_different_columns_naming_them():
+    with pytest.raises(ValueError, match="the columns of X_synthetic are not those of X_real: missing 'a'; unexpected "
+                                         "'other'"):
         c2st(_frame(), _frame().rename(columns={"a": "other"}), cv=3)
+
+
+def test_c2st_matches_synthetic_columns_to_real_ones_by_name():
+    real, synthetic = _frame(), _frame(seed=1)
+    reordered = synthetic[synthetic.columns[::-1]]
+    assert c2st(real, reordered, cv=3, random_state=0) == c2st(real, synthetic, cv=3, random_state=0)
 
 
 class _KnownScores:

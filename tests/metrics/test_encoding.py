@@ -1,5 +1,6 @@
 import numpy as np
 import pandas as pd
+import pytest
 
 from augan.data.tabular import TabularCodec
 from augan.metrics.encoding import as_rows, categorical_mask, encode, fit_encoder
@@ -37,3 +38,12 @@ def test_images_become_one_row_of_pixels_each():
     assert as_rows(images).shape == (5, 24)
     frame = pd.DataFrame({"a": [1, 2]})
     assert as_rows(frame) is frame
+
+
+def test_encode_matches_a_tables_columns_by_name_and_names_the_ones_that_differ(mixed_frame):
+    frame, _ = mixed_frame
+    encoder = fit_encoder(frame)
+    np.testing.assert_array_equal(encode(encoder, frame[frame.columns[::-1]]), encode(encoder, frame))
+    with pytest.raises(ValueError, match="the columns of X_synthetic are not those seen in fit: missing 'city'; "
+                                         "unexpected 'town'"):
+        encode(encoder, frame.rename(columns={"city": "town"}), "X_synthetic")
