@@ -141,7 +141,7 @@ def atomic_output(path: str | os.PathLike, overwrite: bool = False) -> Iterator[
         try:
             yield tmp_path
         except OSError as exc:
-            raise _write_error(path, exc) from exc
+            raise write_failure(path, exc) from exc
         if path.exists() and not overwrite:
             raise FileExistsError(f"{path} appeared while it was being written; not replacing it.")
         # mkstemp creates the file 0600; give it the mode any new file of the user's gets.
@@ -154,10 +154,13 @@ def atomic_output(path: str | os.PathLike, overwrite: bool = False) -> Iterator[
         tmp_path.unlink(missing_ok=True)
 
 
-def _write_error(path: Path, exc: OSError) -> OSError:
-    """``exc`` as one line naming ``path`` and saying the file there is unchanged; same type and errno."""
+def write_failure(path: Path, exc: OSError, previous: str = "the file") -> OSError:
+    """``exc`` (a failed write towards ``path``) as one line naming ``path``: same type, same errno.
+
+    The line says that ``previous`` (what ``path`` held) is unchanged, or that nothing was written there.
+    """
     reason = exc.strerror or (str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
-    kept = "the file there is unchanged" if path.exists() else "nothing was written there"
+    kept = f"{previous} there is unchanged" if path.exists() else "nothing was written there"
     error = type(exc)(f"could not write {path}: {reason}; {kept}.")
     error.errno = exc.errno
     return error

@@ -16,7 +16,7 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 
-from ..io import check_writable_folder
+from ..io import check_writable_folder, write_failure
 
 MANIFEST_NAME = ".augan-manifest.json"
 _MANIFEST_FORMAT = "augan-output-folder"
@@ -119,13 +119,21 @@ def write_output_folder(path: str | os.PathLike, fill: Callable[[Path], list[str
     -------
     Path
         ``path``.
+
+    Raises
+    ------
+    OSError
+        If a file cannot be written (a full disk, say): one line naming ``path``; its previous files stay.
     """
     target = check_output_folder(path, overwrite)
     location = Path(os.path.abspath(target))
-    if not location.exists():
-        _write_new(location, fill)
-    else:
-        _replace_contents(location, fill, read_manifest(location) or set())
+    try:
+        if not location.exists():
+            _write_new(location, fill)
+        else:
+            _replace_contents(location, fill, read_manifest(location) or set())
+    except OSError as exc:
+        raise write_failure(target, exc, previous="what was") from exc
     return target
 
 
