@@ -23,7 +23,10 @@ MODEL_VERSION = 1
 
 
 def check_output_path(path: str | os.PathLike, overwrite: bool = False) -> Path:
-    """Return ``path`` as a Path, refusing an existing file unless ``overwrite``, and a folder or link there.
+    """Return ``path`` as a Path if a file may be written there; otherwise raise, saying why.
+
+    Refused: a folder; an existing file (or link) unless ``overwrite``; a path whose folder is missing or
+    does not let a file be made in it.
 
     Raises
     ------

@@ -56,7 +56,7 @@ class Training:
         """Refuse, before any work, a checkpoint folder that cannot serve and outputs that overlap the inputs.
 
         ``inputs`` and ``outputs`` map option names to paths, as :func:`augan.io.check_no_overlap` takes them;
-        the checkpoint file joins both (``--resume`` reads it, training writes it).
+        the checkpoint file joins the outputs, as training writes it.
         """
         check_checkpoint_dir(self.checkpoint_dir, self.resume)
         checkpoint = None if self.checkpoint_dir is None else Path(self.checkpoint_dir) / CHECKPOINT_NAME
