@@ -108,7 +108,7 @@ def _within(inner: Path, outer: Path) -> bool:
         if path == outer_real:
             return True
         if outer_stat is None:
-            if str(path).casefold() == str(outer_real).casefold() and _folds_case(path):
+            if str(path).casefold() == str(outer_real).casefold() and folds_case(path):
                 return True
             continue
         with contextlib.suppress(OSError):
@@ -117,9 +117,13 @@ def _within(inner: Path, outer: Path) -> bool:
     return False
 
 
-def _folds_case(path: Path) -> bool:
-    """Whether the filesystem that would hold ``path`` treats names differing only in case as one name."""
-    folder = next((p for p in path.parents if p.is_dir()), None)
+def folds_case(path: str | os.PathLike) -> bool:
+    """Whether the filesystem that would hold ``path`` treats names differing only in case as one name.
+
+    Tried with a temporary file in the nearest existing folder above ``path``; when that cannot be done, True
+    (the cautious answer for the callers, which ask in order to refuse two names that may collide).
+    """
+    folder = next((p for p in Path(os.path.abspath(path)).parents if p.is_dir()), None)
     if folder is None:
         return False
     try:
@@ -127,7 +131,7 @@ def _folds_case(path: Path) -> bool:
             name = Path(probe.name)
             return (name.parent / name.name.swapcase()).exists()
     except OSError:
-        return True  # cannot tell: the cautious answer, since the paths differ only in case
+        return True
 
 
 @contextlib.contextmanager

@@ -147,7 +147,7 @@ def check_images_output(path: Path, overwrite: bool) -> Path:
 def check_image_labels(classes: np.ndarray, out: Path) -> None:
     """Refuse, before training, classes that cannot name the subfolders of the image folder ``out``."""
     if _pick(Path(out), _IMAGE_WRITERS, "write images to") is write_image_folder:
-        check_folder_names(classes)
+        check_folder_names(classes, out)
 
 
 def write_images(X: np.ndarray, y: np.ndarray, path: Path, overwrite: bool) -> None:

@@ -113,6 +113,6 @@ def test_outputs_may_not_overlap_each_other(data, tmp_path):
 
 def test_names_differing_in_case_are_one_file_where_the_filesystem_folds_case(data, monkeypatch):
     check_no_overlap({}, {"--out": "S.csv", "--model-out": "s.csv"})  # this filesystem tells them apart
-    monkeypatch.setattr(augan_io, "_folds_case", lambda path: True)
+    monkeypatch.setattr(augan_io, "folds_case", lambda path: True)
     with pytest.raises(ValueError, match="same file"):
         check_no_overlap({}, {"--out": "S.csv", "--model-out": "s.csv"})

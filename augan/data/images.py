@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from .._validation import check_labels
-from ..io import atomic_output
+from ..io import atomic_output, folds_case
 from .output_folder import write_output_folder
 
 SUPPORTED_SIZES = (28, 32, 64)
@@ -343,12 +343,13 @@ def write_image_folder(path: str | os.PathLike, X: Any, y: Any, overwrite: bool 
         If ``path`` is a file, a non-empty folder and ``overwrite`` is False, or a folder holding files this
         function did not write.
     ValueError
-        If a label cannot be a folder name, or ``X`` and ``y`` differ in length.
+        If a label cannot be a folder name (see :func:`check_folder_names`), or ``X`` and ``y`` differ in length.
     """
     from PIL import Image
 
     X = _as_image_array(X)
     labels = check_labels(y, X.shape[0])
+    check_folder_names(labels, path)
     names = [_folder_name(label) for label in labels]
     pixels = ImageCodec().fit(X).to_uint8(X)
 
@@ -366,16 +367,23 @@ def write_image_folder(path: str | os.PathLike, X: Any, y: Any, overwrite: bool 
     return write_output_folder(path, fill, overwrite)
 
 
-def check_folder_names(labels: Any) -> None:
-    """Refuse labels that cannot name a class folder (empty, hidden, or holding a path separator).
+def check_folder_names(labels: Any, folder: str | os.PathLike | None = None) -> None:
+    """Refuse labels that cannot name the class subfolders of ``folder``.
+
+    A label cannot be empty, hidden or hold a path separator; and where the filesystem of ``folder`` folds
+    case, two labels may not differ only in case (their images would share one subfolder).
 
     Raises
     ------
     ValueError
-        Naming the first such label.
+        Naming the first such label (or pair).
     """
+    seen: dict[str, Any] = {}
     for label in dict.fromkeys(np.asarray(labels, dtype=object).tolist()):
-        _folder_name(label)
+        twin = seen.setdefault(_folder_name(label).casefold(), label)
+        if twin != label and folder is not None and folds_case(Path(folder) / "class"):
+            raise ValueError(f"the labels {twin!r} and {label!r} differ only in case, which the filesystem of "
+                             f"{folder} does not tell apart; rename one of the classes.")
 
 
 def _folder_name(label: Any) -> str:

@@ -85,6 +85,16 @@ def test_labels_that_cannot_name_a_class_folder_are_refused_before_training(auga
     assert not (tmp_path / "synthetic").exists()
 
 
+def test_labels_that_one_folder_would_hold_are_refused_before_training(augan, user_error, tmp_path, monkeypatch,
+                                                                      no_training):
+    from augan.data import images
+
+    monkeypatch.setattr(images, "folds_case", lambda path: True)  # as on macOS and Windows
+    data = write_npz(tmp_path / "d.npz", np.zeros((4, 8, 8), np.uint8), np.array(["Cat", "Cat", "cat", "cat"]))
+    user_error(augan("generate", data, "--per-class", 2, "--out", tmp_path / "synthetic", *TINY),
+               "'Cat' and 'cat' differ only in case")
+
+
 def test_evaluate_refuses_a_model_of_other_classes_before_cross_validating(augan, user_error, numbers_csv,
                                                                           loans_model, tmp_path, no_training):
     user_error(augan("evaluate", numbers_csv, "-t", "label", "--model", loans_model, "--report",

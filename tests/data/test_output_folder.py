@@ -134,3 +134,15 @@ def test_a_folder_without_write_permission_is_refused_before_any_work(tmp_path):
                 check_output_folder(folder)
     finally:
         locked.chmod(0o755)
+
+
+def test_labels_differing_only_in_case_are_refused_where_the_filesystem_folds_case(tmp_path, monkeypatch):
+    import augan.data.images
+
+    labels = np.array(["Cat", "cat", "Cat", "cat", "dog", "dog"])
+    write_image_folder(tmp_path / "here", X, labels)  # this filesystem tells Cat from cat
+    assert sorted(p.name for p in (tmp_path / "here").iterdir()) == [MANIFEST_NAME, "Cat", "cat", "dog"]
+    monkeypatch.setattr(augan.data.images, "folds_case", lambda path: True)
+    with pytest.raises(ValueError, match="'Cat' and 'cat' differ only in case"):
+        write_image_folder(tmp_path / "folding", X, labels)
+    assert not (tmp_path / "folding").exists()
