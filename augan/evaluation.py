@@ -16,6 +16,7 @@ from sklearn.utils.validation import check_is_fitted
 from tqdm.auto import tqdm
 
 from ._validation import check_feature_names, check_labels
+from .data.labels import LabelCodec
 from .metrics.detection import c2st, discriminator_auc, privacy_scores
 from .metrics.encoding import as_rows, categorical_mask, is_image_array
 from .metrics.utility import BASELINES, downstream_gain
@@ -99,6 +100,7 @@ def evaluate(X: Any, y: Any, *, sampler: Any = None, baselines: tuple = BASELINE
         check_is_fitted(model, "generator_")
         # The model's samples come in its own column order, which every comparison with X then shares.
         X = check_feature_names(X, getattr(model, "feature_names_in_", None), model.n_features_in_)
+        _check_model_matches(model, X, labels)
     rng = check_random_state(random_state)
     sampler = _prepare_sampler(sampler, X, random_state)
     rows = as_rows(X)
@@ -126,6 +128,35 @@ def evaluate(X: Any, y: Any, *, sampler: Any = None, baselines: tuple = BASELINE
         "notes": notes,
     }
     return Report(results, {**artifacts, "history": history})
+
+
+def _check_model_matches(model: CGAN, X: Any, labels: np.ndarray) -> None:
+    """Refuse, before the cross-validation, a ``model`` trained on other classes or other columns than ``X, y``."""
+    data_classes = LabelCodec().fit(labels).classes_.tolist()
+    model_classes = model.classes_.tolist()
+    if set(data_classes) != set(model_classes):
+        raise ValueError(f"the model (CLI: --model) was trained on the classes {_listed(model_classes)}, but the "
+                         f"data holds {_listed(data_classes)}; give the model trained on this data.")
+    if is_image_array(X):
+        shape = getattr(model.codec_, "input_shape_", None)
+        if tuple(X.shape[1:]) != shape:
+            trained_on = f"images of shape {shape}" if shape is not None else "a table"
+            raise ValueError(f"the model (CLI: --model) was trained on {trained_on}, but the data holds images of "
+                             f"shape {tuple(X.shape[1:])}; give the model trained on this data.")
+        return
+    names = getattr(model, "feature_names_in_", None)
+    given = list(X.columns) if isinstance(X, pd.DataFrame) else None
+    if names is not None and given is not None and [str(c) for c in given] != [str(c) for c in names]:
+        raise ValueError(f"the model (CLI: --model) was trained on the columns {_listed(list(names))}, but the data "
+                         f"has {_listed(given)}; give the model trained on this data.")
+    n_columns = np.asarray(X).shape[1] if np.ndim(X) == 2 else None
+    if n_columns != model.n_features_in_:
+        raise ValueError(f"the model (CLI: --model) was trained on {model.n_features_in_} columns, but the data "
+                         f"has {n_columns}; give the model trained on this data.")
+
+
+def _listed(values: list) -> str:
+    return ", ".join(map(str, values))
 
 
 def _prepare_sampler(sampler: Any, X: Any, random_state: Any) -> Any:

@@ -12,7 +12,7 @@ import os
 import pickle
 import tempfile
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -23,21 +23,115 @@ MODEL_VERSION = 1
 
 
 def check_output_path(path: str | os.PathLike, overwrite: bool = False) -> Path:
-    """Return ``path`` as a Path, refusing an existing file unless ``overwrite``.
+    """Return ``path`` as a Path if a file may be written there; otherwise raise, saying why.
+
+    Refused: a folder; an existing file (or link) unless ``overwrite``; a path whose folder is missing or
+    does not let a file be made in it.
 
     Raises
     ------
     FileExistsError
         If ``path`` exists and ``overwrite`` is False.
+    IsADirectoryError
+        If ``path`` is a folder (``overwrite`` replaces files, never folders).
     FileNotFoundError
         If the folder that should hold ``path`` does not exist.
+    PermissionError
+        If that folder does not let a new file be made in it.
     """
     path = Path(path)
-    if path.exists() and not overwrite:
+    if path.is_dir():
+        raise IsADirectoryError(f"{path} is a folder; give a file name.")
+    if (path.exists() or path.is_symlink()) and not overwrite:
         raise FileExistsError(f"{path} already exists; pass overwrite=True (CLI: --overwrite) to replace it.")
-    if not path.parent.exists():
+    if not path.parent.is_dir():
         raise FileNotFoundError(f"the folder {path.parent} does not exist; create it first.")
+    check_writable_folder(path.parent)
     return path
+
+
+def check_writable_folder(folder: str | os.PathLike) -> Path:
+    """Return ``folder`` as a Path if a file can be made in it (tried, not guessed from its mode bits).
+
+    Raises
+    ------
+    PermissionError
+        If no file can be made there (no write permission, a read-only disk); the message names the folder.
+    """
+    folder = Path(folder)
+    try:
+        fd, probe = tempfile.mkstemp(prefix=".augan-probe-", dir=folder)
+    except OSError as exc:
+        raise PermissionError(f"cannot write in the folder {folder}: {exc.strerror or exc}.") from exc
+    os.close(fd)
+    os.unlink(probe)
+    return folder
+
+
+def check_no_overlap(inputs: Mapping[str, str | os.PathLike | None],
+                     outputs: Mapping[str, str | os.PathLike | None]) -> None:
+    """Refuse an output that is, holds or lies inside an input or another output.
+
+    ``inputs`` and ``outputs`` map a name for the message (``"--out"``) to a path; None entries are skipped.
+    Paths are compared as the filesystem sees them: relative ones from the working folder, symbolic links
+    resolved, and existing ones by device and inode, which also catches hard links and names that differ only
+    in case on a filesystem that folds case.
+
+    Raises
+    ------
+    ValueError
+        Naming both paths, if an output is an input or another output, a folder holding one, or lies in one.
+    """
+    given_inputs = [(name, Path(path)) for name, path in inputs.items() if path is not None]
+    given_outputs = [(name, Path(path)) for name, path in outputs.items() if path is not None]
+    for index, (name, path) in enumerate(given_outputs):
+        for other_name, other in given_inputs + given_outputs[:index]:
+            what = "an input" if (other_name, other) in given_inputs else "another output"
+            if _within(path, other) and _within(other, path):
+                raise ValueError(f"{name} {path} is the same file as {other_name} {other}; augan never writes "
+                                 f"over {what}, with or without --overwrite: give another path.")
+            for inner, inner_name, outer, outer_name in ((path, name, other, other_name),
+                                                         (other, other_name, path, name)):
+                if _within(inner, outer):
+                    raise ValueError(f"{inner_name} {inner} lies inside {outer_name} {outer}; an output may "
+                                     f"neither hold {what} nor lie inside one: give another path.")
+
+
+def _within(inner: Path, outer: Path) -> bool:
+    """Whether ``inner`` is ``outer`` or lies somewhere inside it, as the filesystem resolves them."""
+    inner_real, outer_real = Path(os.path.realpath(inner)), Path(os.path.realpath(outer))
+    try:
+        outer_stat = os.stat(outer_real)
+    except OSError:
+        outer_stat = None
+    for path in (inner_real, *inner_real.parents):
+        if path == outer_real:
+            return True
+        if outer_stat is None:
+            if str(path).casefold() == str(outer_real).casefold() and folds_case(path):
+                return True
+            continue
+        with contextlib.suppress(OSError):
+            if os.path.samestat(os.stat(path), outer_stat):
+                return True
+    return False
+
+
+def folds_case(path: str | os.PathLike) -> bool:
+    """Whether the filesystem that would hold ``path`` treats names differing only in case as one name.
+
+    Tried with a temporary file in the nearest existing folder above ``path``; when that cannot be done, True
+    (the cautious answer for the callers, which ask in order to refuse two names that may collide).
+    """
+    folder = next((p for p in Path(os.path.abspath(path)).parents if p.is_dir()), None)
+    if folder is None:
+        return False
+    try:
+        with tempfile.NamedTemporaryFile(prefix=".augan-case-probe-", dir=folder) as probe:
+            name = Path(probe.name)
+            return (name.parent / name.name.swapcase()).exists()
+    except OSError:
+        return True
 
 
 @contextlib.contextmanager
@@ -51,7 +145,10 @@ def atomic_output(path: str | os.PathLike, overwrite: bool = False) -> Iterator[
     os.close(fd)
     tmp_path = Path(tmp)
     try:
-        yield tmp_path
+        try:
+            yield tmp_path
+        except OSError as exc:
+            raise write_failure(path, exc) from exc
         if path.exists() and not overwrite:
             raise FileExistsError(f"{path} appeared while it was being written; not replacing it.")
         # mkstemp creates the file 0600; give it the mode any new file of the user's gets.
@@ -64,11 +161,45 @@ def atomic_output(path: str | os.PathLike, overwrite: bool = False) -> Iterator[
         tmp_path.unlink(missing_ok=True)
 
 
+def write_failure(path: Path, exc: OSError, previous: str = "the file") -> OSError:
+    """``exc`` (a failed write towards ``path``) as one line naming ``path``: same type, same errno.
+
+    The line says that ``previous`` (what ``path`` held) is unchanged, or that nothing was written there.
+    """
+    reason = exc.strerror or (str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
+    kept = f"{previous} there is unchanged" if path.exists() else "nothing was written there"
+    error = type(exc)(f"could not write {path}: {reason}; {kept}.")
+    error.errno = exc.errno
+    return error
+
+
+def save_tensors(content: Any, path: str | os.PathLike) -> None:
+    """``torch.save(content, path)``, with a failed write raised as the ``OSError`` it is.
+
+    ``torch.save`` turns a failing disk (full, over quota, file too large) into a ``RuntimeError`` of its
+    C++ writer; writing through a Python file keeps the operating system's error, with its errno.
+    """
+    try:
+        with open(path, "wb") as handle:
+            torch.save(content, handle)
+    except RuntimeError as exc:
+        if isinstance(exc.__context__, OSError):
+            raise exc.__context__ from None
+        raise
+
+
 def save_model(path: str | os.PathLike, payload: dict, overwrite: bool = False) -> Path:
-    """Write a model ``payload`` (plain values and tensors) to ``path`` atomically."""
+    """Write a model ``payload`` (plain values and tensors) to ``path`` atomically.
+
+    Raises
+    ------
+    OSError
+        If the file cannot be written (a full disk, say): one line naming ``path``; a file already there is
+        left as it was.
+    """
     content = {"format": MODEL_FORMAT, "version": MODEL_VERSION, **payload}
     with atomic_output(path, overwrite) as tmp:
-        torch.save(content, tmp)
+        save_tensors(content, tmp)
     return Path(path)
 
 

@@ -24,7 +24,7 @@ from .device import resolve_device, to_device
 from .losses import LOSSES, get_loss
 from .nn.augment import DiffAugment, parse_policy
 from .nn.mlp import GENERATOR_BLOCKS, MLPDiscriminator, MLPGenerator
-from .train import AMP_MODES, Trainer
+from .train import AMP_MODES, Trainer, check_checkpoint_dir
 from .training_time import TrainingClock
 
 ARCHITECTURES = ("mlp", "dcgan")
@@ -101,11 +101,14 @@ class CGAN(BaseEstimator):
         0 shows progress and writes checkpoints and the model; a model trained so loads and samples on
         one process like any other.
     checkpoint_dir : str or None, default=None
-        Folder for training checkpoints (``checkpoint.pt``).
+        Folder for training checkpoints (``checkpoint.pt``), also written when Ctrl-C or SIGTERM stops
+        training (after the running step). A checkpoint the disk refuses is a ``RuntimeWarning``, not an error:
+        training goes on and the previous checkpoint stays.
     checkpoint_every : int, default=10
         Epochs between checkpoints.
     resume : bool, default=False
-        Continue from the checkpoint in ``checkpoint_dir`` if there is one.
+        Continue from the checkpoint in ``checkpoint_dir``; a folder without one warns and trains from scratch,
+        a folder that does not exist is an error.
     random_state : int, RandomState instance or None, default=None
         Controls every random draw of ``fit`` and ``sample`` (weights, batches, noise).
     verbose : bool, default=False
@@ -303,8 +306,7 @@ class CGAN(BaseEstimator):
             raise ValueError(f"betas must be two numbers in [0, 1), got {self.betas!r}.")
         if self.batch_size < 2 * self.pac:
             raise ValueError(f"batch_size={self.batch_size} must be at least 2 * pac = {2 * self.pac}.")
-        if self.resume and self.checkpoint_dir is None:
-            raise ValueError("resume=True needs checkpoint_dir: the folder where checkpoints were written.")
+        check_checkpoint_dir(self.checkpoint_dir, self.resume)
         if self.diffaugment is not None:
             parse_policy(self.diffaugment)
 

@@ -12,6 +12,7 @@ import math
 import os
 import signal
 import threading
+import warnings
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -19,7 +20,7 @@ import torch
 from torch import nn
 
 from . import distributed
-from .io import atomic_output
+from .io import atomic_output, check_writable_folder, save_tensors
 from .losses import Loss
 
 AMP_MODES = (None, "bf16", "fp16")
@@ -31,26 +32,67 @@ class TrainingDivergedError(RuntimeError):
     """A loss became NaN or infinite; the message names the epoch."""
 
 
-@contextlib.contextmanager
-def _interrupt_between_steps(enabled: bool) -> Iterator[Callable[[], bool]]:
-    """Let Ctrl-C (SIGINT) end the running training step before it interrupts, so no checkpoint holds half a step.
+class TrainingTerminated(KeyboardInterrupt):
+    """SIGTERM (``docker stop``, Slurm, Kubernetes) arrived during training, which then stopped as on Ctrl-C.
 
-    Yields a function that says whether Ctrl-C was pressed; the caller raises ``KeyboardInterrupt`` at the
-    next step boundary. A press it did not act on is raised on leaving. Only in the main thread and under
-    Python's own SIGINT handler (signals go to the main thread, and another handler is the caller's choice).
+    A ``KeyboardInterrupt``, so code that handles Ctrl-C handles it too: the running step is finished and the
+    training state saved in ``checkpoint_dir`` before it is raised.
     """
-    if not enabled or threading.current_thread() is not threading.main_thread() \
-            or signal.getsignal(signal.SIGINT) is not signal.default_int_handler:
-        yield lambda: False
+
+
+def check_checkpoint_dir(checkpoint_dir: str | os.PathLike | None, resume: bool = False) -> None:
+    """Refuse, before any training, a checkpoint folder that could not be used.
+
+    Raises
+    ------
+    ValueError
+        If ``resume`` is True without a ``checkpoint_dir``.
+    NotADirectoryError
+        If ``checkpoint_dir`` (or a folder above it) is a file.
+    FileNotFoundError
+        If ``resume`` is True and the folder does not exist (a mistyped path must not train from scratch).
+    PermissionError
+        If no file can be made in the folder (or, for a new one, in the nearest existing folder above it).
+    """
+    if checkpoint_dir is None:
+        if resume:
+            raise ValueError("resume=True needs checkpoint_dir: the folder where checkpoints were written.")
         return
-    pressed: list[int] = []
-    previous = signal.signal(signal.SIGINT, lambda signum, frame: pressed.append(signum))
+    folder = Path(checkpoint_dir).absolute()
+    existing = next(p for p in (folder, *folder.parents) if p.exists())
+    if not existing.is_dir():
+        raise NotADirectoryError(f"the checkpoint folder (checkpoint_dir, --checkpoint-dir) {checkpoint_dir} "
+                                 f"cannot be made: {existing} is a file; give a folder.")
+    if resume and existing != folder:
+        raise FileNotFoundError(f"there is no checkpoint folder {checkpoint_dir} to resume from; check the path, "
+                                f"or drop resume (--resume) to start afresh.")
+    check_writable_folder(existing)
+
+
+@contextlib.contextmanager
+def _interrupt_between_steps(enabled: bool) -> Iterator[Callable[[], type[KeyboardInterrupt] | None]]:
+    """Let Ctrl-C (SIGINT) and SIGTERM end the running training step first, so no checkpoint holds half a step.
+
+    Yields a function that returns the exception to raise at the next step boundary (``KeyboardInterrupt``
+    for Ctrl-C, :class:`TrainingTerminated` for SIGTERM), or None. A signal not acted on is raised on leaving.
+    Only in the main thread (where signals arrive), and for each signal only while Python's own handling of
+    it is in place (SIGINT's ``default_int_handler``, SIGTERM's default): another handler is the caller's choice.
+    """
+    received: list[type[KeyboardInterrupt]] = []
+    handled = {signal.SIGINT: (signal.default_int_handler, KeyboardInterrupt),
+               signal.SIGTERM: (signal.SIG_DFL, TrainingTerminated)}
+    previous = {}
+    if enabled and threading.current_thread() is threading.main_thread():
+        for signum, (default, exception) in handled.items():
+            if signal.getsignal(signum) is default:
+                previous[signum] = signal.signal(signum, lambda number, frame, e=exception: received.append(e))
     try:
-        yield lambda: bool(pressed)
+        yield lambda: received[0] if received else None
     finally:
-        signal.signal(signal.SIGINT, previous)
-    if pressed:
-        raise KeyboardInterrupt
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+    if received:
+        raise received[0]
 
 
 class BalancedBatchSampler:
@@ -238,20 +280,20 @@ class Trainer:
         self.generator.train()
         self.discriminator.train()
         # Under DDP every process must stop at the same step, which a per-process signal cannot promise.
-        with _interrupt_between_steps(self.strategy is None) as pressed:
+        with _interrupt_between_steps(self.strategy is None) as interruption:
             try:
                 while self.epoch < self.epochs:
                     while self.epoch_step < steps_per_epoch:
                         self.epoch_totals += self.step(data, sampler, batch)
                         self.epoch_step += 1
-                        if pressed():
-                            raise KeyboardInterrupt
+                        if (stop := interruption()) is not None:
+                            raise stop
                     means = self.epoch_totals / steps_per_epoch
                     self._end_epoch(distributed.all_reduce(means, "mean") if self.strategy == "ddp" else means)
             except KeyboardInterrupt:
-                self.save_checkpoint()
+                self._checkpoint_or_warn()
                 raise
-            self.save_checkpoint()
+            self._checkpoint_or_warn()
         return self.history
 
     def _agree_on_sizes(self, batch: int, steps: int) -> tuple[int, int]:
@@ -343,7 +385,7 @@ class Trainer:
         if self.callback is not None and self._writes:
             self.callback(self.epoch, self.epochs, row)
         if self.checkpoint_dir is not None and self.epoch % self.checkpoint_every == 0:
-            self.save_checkpoint()
+            self._checkpoint_or_warn()
 
     # ----------------------------------------------------------- checkpoints
     def state_dict(self) -> dict:
@@ -387,14 +429,31 @@ class Trainer:
             return
         self.checkpoint_dir.mkdir(parents=True, exist_ok=True)
         with atomic_output(self.checkpoint_dir / CHECKPOINT_NAME, overwrite=True) as tmp:
-            torch.save(self.state_dict(), tmp)
+            save_tensors(self.state_dict(), tmp)
+
+    def _checkpoint_or_warn(self) -> None:
+        # A checkpoint is insurance: a disk that refuses it must not cost the run, nor the model it ends with.
+        try:
+            self.save_checkpoint()
+        except OSError as exc:
+            warnings.warn(f"{exc} Training goes on without this checkpoint.", RuntimeWarning, stacklevel=2)
 
     def load_checkpoint(self) -> bool:
-        """Load ``checkpoint_dir/checkpoint.pt`` if it exists; return whether one was loaded."""
-        if self.checkpoint_dir is None:
-            raise ValueError("resume=True needs checkpoint_dir: the folder where checkpoints were written.")
+        """Load ``checkpoint_dir/checkpoint.pt`` if it exists (else warn); return whether one was loaded.
+
+        Raises
+        ------
+        ValueError
+            If there is no ``checkpoint_dir``, or the checkpoint is damaged or belongs to another model.
+        FileNotFoundError
+            If the folder does not exist.
+        """
+        check_checkpoint_dir(self.checkpoint_dir, resume=True)
         path = self.checkpoint_dir / CHECKPOINT_NAME
         if not path.exists():
+            if self._writes:
+                warnings.warn(f"resume: the checkpoint folder {self.checkpoint_dir} holds no {CHECKPOINT_NAME}; "
+                              f"training starts from scratch.", UserWarning, stacklevel=2)
             return False
         try:
             state = torch.load(path, map_location=self.device, weights_only=True)

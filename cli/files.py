@@ -16,7 +16,8 @@ import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
 
-from augan.data.images import read_image_folder, read_npz, write_image_folder, write_npz
+from augan.data.images import check_folder_names, read_image_folder, read_npz, write_image_folder, write_npz
+from augan.data.output_folder import check_output_folder
 from augan.io import atomic_output, check_output_path
 
 from .target import labels_rows
@@ -162,8 +163,6 @@ def check_outputs(out: Path | None, model_out: Path | None, overwrite: bool) -> 
         check_table_output(out, overwrite)
     if model_out is not None:
         check_output_path(model_out, overwrite)
-    if out is not None and model_out is not None and Path(out).resolve() == Path(model_out).resolve():
-        raise ValueError(f"--out and --model-out both name {out}; give two different files.")
 
 
 def write_table(frame: pd.DataFrame, path: Path, overwrite: bool) -> None:
@@ -203,18 +202,24 @@ def read_images(path: Path, size: int | None = None) -> tuple[np.ndarray, np.nda
 
 
 def check_images_output(path: Path, overwrite: bool) -> Path:
-    """Refuse, before any work, an image output (a folder, or an .npz file) that could not be written."""
+    """Refuse, before any work, an image output (a folder, or an .npz file) that could not be written.
+
+    A folder must be new, empty, or (with ``overwrite``) hold only what augan wrote there before
+    (see :mod:`augan.data.output_folder`).
+    """
     path = Path(path)
     writer = _pick(path, _IMAGE_WRITERS, "write images to")
     if writer is write_npz:
         return check_output_path(path, overwrite)
     if path.is_file():
         raise FileExistsError(f"{path} is a file; give a folder (written as one subfolder per class) or an .npz.")
-    if path.is_dir() and any(path.iterdir()) and not overwrite:
-        raise FileExistsError(f"{path} already exists and is not empty; pass --overwrite to replace it.")
-    if not path.absolute().parent.is_dir():
-        raise FileNotFoundError(f"the folder {path.absolute().parent} does not exist; create it first.")
-    return path
+    return check_output_folder(path, overwrite)
+
+
+def check_image_labels(classes: np.ndarray, out: Path) -> None:
+    """Refuse, before training, classes that cannot name the subfolders of the image folder ``out``."""
+    if _pick(Path(out), _IMAGE_WRITERS, "write images to") is write_image_folder:
+        check_folder_names(classes, out)
 
 
 def write_images(X: np.ndarray, y: np.ndarray, path: Path, overwrite: bool) -> None:

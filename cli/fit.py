@@ -23,6 +23,7 @@ def fit(data: o.Data, model_out: o.ModelFile, target: o.Target = None, size: o.I
         if images and target is not None:
             fail("--target names a table's class column; images take their classes from the subfolders "
                  "(or the .npz array y).")
+        training.check_files({"DATA": data}, {"--model-out": model_out})
         if not images and size is not None:
             fail(f"--size is for images; {data} is a table.")
         if images:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import typer
 
 from augan.data.labels import LabelCodec
@@ -13,7 +11,7 @@ from augan.plot import save_sample_grid
 
 from . import options as o
 from .errors import fail, reported_errors
-from .files import (check_images_output, check_outputs, is_images, read_images, read_table,
+from .files import (check_image_labels, check_images_output, check_outputs, is_images, read_images, read_table,
                     write_images, write_table)
 from .target import IMAGES_METADATA, describe, draw_request, model_metadata, require_target, split_target, with_target
 from .training import Training, training_options
@@ -33,10 +31,11 @@ def generate(data: o.Data, out: o.Out, target: o.Target = None, n: o.Count = Non
     """
     with reported_errors(training.checkpoint_dir):
         images = is_images(data)
+        if images and target is not None:
+            fail("--target names a table's class column; images take their classes from the subfolders "
+                 "(or the .npz array y).")
+        training.check_files({"DATA": data}, {"--out": out, "--model-out": model_out, "--grid": grid})
         if images:
-            if target is not None:
-                fail("--target names a table's class column; images take their classes from the subfolders "
-                     "(or the .npz array y).")
             check_images_output(out, overwrite)
             if model_out is not None:
                 check_output_path(model_out, overwrite)
@@ -47,11 +46,11 @@ def generate(data: o.Data, out: o.Out, target: o.Target = None, n: o.Count = Non
             check_outputs(out, model_out, overwrite)
         if grid is not None:
             check_output_path(grid, overwrite)
-        _check_distinct(out, model_out, grid)
         gan = training.make_gan(images)
         if images:
             X, y = read_images(data, size)
             classes = LabelCodec().fit(y).classes_
+            check_image_labels(classes, out)
         else:
             frame = read_table(data)
             X, y, classes = split_target(frame, target, data)
@@ -72,8 +71,3 @@ def generate(data: o.Data, out: o.Out, target: o.Target = None, n: o.Count = Non
         typer.echo(f"wrote {describe(y_new, noun)} to {out}" + (f"; model in {model_out}" if model_out else "")
                    + (f"; sample grid in {grid}" if grid else ""))
 
-
-def _check_distinct(*paths: Path | None) -> None:
-    given = [Path(p).resolve() for p in paths if p is not None]
-    if len(set(given)) < len(given):
-        raise ValueError("--out, --model-out and --grid must name different files.")

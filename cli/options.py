@@ -69,9 +69,13 @@ Seed = Annotated[int | None, typer.Option("--seed", help="Random seed, for repea
 SampleSeed = Annotated[int | None, typer.Option(
     "--seed", help="Seed of this draw (default: the model's own seed, so the same rows each time).")]
 CheckpointDir = Annotated[Path | None, typer.Option(
-    "--checkpoint-dir", help="Folder for training checkpoints (also written on Ctrl-C).", rich_help_panel=TRAINING)]
+    "--checkpoint-dir", help="Folder for training checkpoints (also written on Ctrl-C and SIGTERM).",
+    rich_help_panel=TRAINING)]
+CheckpointEvery = Annotated[int, typer.Option(
+    "--checkpoint-every", help="Epochs between checkpoints in --checkpoint-dir.", rich_help_panel=TRAINING)]
 Resume = Annotated[bool, typer.Option(
-    "--resume", help="Continue from the checkpoint in --checkpoint-dir.", rich_help_panel=TRAINING)]
+    "--resume", help="Continue from the checkpoint in --checkpoint-dir (which must exist; without a checkpoint "
+                     "in it, training starts from scratch, with a warning).", rich_help_panel=TRAINING)]
 Architecture = Annotated[str | None, typer.Option(
     "--architecture", help="Networks: mlp or dcgan (default: dcgan for images, mlp for tables).",
     rich_help_panel=TRAINING, show_default=False)]

@@ -24,6 +24,7 @@ def resample(data: o.Data, out: o.Out, target: o.Target = None, strategy: o.Stra
              overwrite: o.Overwrite = False, *, training: Training) -> None:
     """Write DATA's rows followed by synthetic rows that balance the classes as --strategy says."""
     with reported_errors(training.checkpoint_dir):
+        training.check_files({"DATA": data}, {"--out": out, "--model-out": model_out})
         sampling_strategy = o.parse_strategy(strategy)
         selection = o.parse_selection(selection)
         o.check_share("--smote-share", smote_share)

@@ -5,10 +5,11 @@ from __future__ import annotations
 import typer
 
 from augan import CGAN
+from augan.io import check_no_overlap
 
 from . import options as o
 from .errors import fail, reported_errors
-from .files import check_images_output, check_outputs, write_images, write_table
+from .files import check_image_labels, check_images_output, check_outputs, write_images, write_table
 from .target import describe, parse_label, with_target
 
 def sample(model: o.Model, n: o.RequiredCount, out: o.Out, label: o.Label = None, target: o.TargetName = None,
@@ -16,11 +17,13 @@ def sample(model: o.Model, n: o.RequiredCount, out: o.Out, label: o.Label = None
            quiet: o.Quiet = False) -> None:
     """Draw --n synthetic rows from MODEL: of one class with --label, else in the training proportions."""
     with reported_errors():
+        check_no_overlap({"MODEL": model}, {"--out": out})
         n = o.check_count(n)
         gan = CGAN.load(model, device=device)
         images = gan.metadata_.get("images", False)
         if images:
             check_images_output(out, overwrite)
+            check_image_labels(gan.classes_, out)
         else:
             check_outputs(out, None, overwrite)
             target = target or gan.metadata_.get("target")

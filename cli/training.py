@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from augan import CGAN
+from augan.io import check_no_overlap
+from augan.train import CHECKPOINT_NAME, check_checkpoint_dir
 
 from . import options as o
 from .messages import show_library_messages
@@ -37,6 +39,7 @@ class Training:
     amp: str | None = None
     compile: bool = False
     distributed: bool = False
+    checkpoint_every: int = o.GAN_DEFAULTS["checkpoint_every"]
 
     def make_gan(self, images: bool = False) -> CGAN:
         """The CGAN these options describe (progress bar on unless ``quiet``).
@@ -49,8 +52,18 @@ class Training:
                     epochs=self.epochs, batch_size=self.batch_size, max_steps=self.max_steps,
                     device=self.device, random_state=self.seed,
                     resume=self.resume, verbose=not self.quiet, amp=self.amp, compile=self.compile,
-                    strategy="ddp" if self.distributed else None,
+                    strategy="ddp" if self.distributed else None, checkpoint_every=self.checkpoint_every,
                     checkpoint_dir=None if self.checkpoint_dir is None else str(self.checkpoint_dir))
+
+    def check_files(self, inputs: dict[str, Path | None], outputs: dict[str, Path | None]) -> None:
+        """Refuse, before any work, a checkpoint folder that cannot serve and outputs that overlap the inputs.
+
+        ``inputs`` and ``outputs`` map option names to paths, as :func:`augan.io.check_no_overlap` takes them;
+        the checkpoint file joins the outputs, as training writes it.
+        """
+        check_checkpoint_dir(self.checkpoint_dir, self.resume)
+        checkpoint = None if self.checkpoint_dir is None else Path(self.checkpoint_dir) / CHECKPOINT_NAME
+        check_no_overlap(inputs, {**outputs, "--checkpoint-dir": checkpoint})
 
 
 _PARAMETERS = [
@@ -63,6 +76,7 @@ _PARAMETERS = [
         ("device", o.Device, o.GAN_DEFAULTS["device"]),
         ("seed", o.Seed, o.GAN_DEFAULTS["random_state"]),
         ("checkpoint_dir", o.CheckpointDir, o.GAN_DEFAULTS["checkpoint_dir"]),
+        ("checkpoint_every", o.CheckpointEvery, o.GAN_DEFAULTS["checkpoint_every"]),
         ("resume", o.Resume, o.GAN_DEFAULTS["resume"]),
         ("quiet", o.Quiet, False),
         ("architecture", o.Architecture, None),

@@ -20,7 +20,7 @@ import torch
 from augan import CGAN, register_loss
 from augan.losses import LOSSES, Loss, get_loss
 from augan.nn.mlp import MLPDiscriminator, MLPGenerator
-from augan.train import CHECKPOINT_NAME, Trainer, TrainingDivergedError
+from augan.train import CHECKPOINT_NAME, Trainer, TrainingDivergedError, TrainingTerminated
 
 EPOCHS = 12
 PARAMS = dict(epochs=EPOCHS, batch_size=32, noise_dim=4, generator_dims=(8, 8), discriminator_dims=(8, 8),
@@ -149,24 +149,31 @@ def test_ctrl_c_saves_a_checkpoint_that_resumes_to_the_uninterrupted_weights(tmp
     _assert_resumes_to_the_uninterrupted_weights(tmp_path, data, labels)
 
 
-def test_ctrl_c_inside_a_step_lets_the_step_finish_and_resumes_from_that_step(tmp_path, monkeypatch):
+# Ctrl-C, and SIGTERM (docker stop, Slurm, Kubernetes), each with Python's own handling of it restored after.
+SIGNALS = [(signal.SIGINT, KeyboardInterrupt, signal.default_int_handler),
+           (signal.SIGTERM, TrainingTerminated, signal.SIG_DFL)]
+
+
+@pytest.mark.parametrize(("signum", "exception", "handler"), SIGNALS, ids=["ctrl-c", "sigterm"])
+def test_a_signal_inside_a_step_lets_the_step_finish_and_resumes_from_that_step(tmp_path, monkeypatch, signum,
+                                                                                exception, handler):
     data, labels = _tensors()  # 40 rows in batches of 16: 3 steps per epoch
     interrupted = _trainer(checkpoint_dir=tmp_path, checkpoint_every=100)
     generator_step, calls = interrupted._generator_step, []
 
-    def ctrl_c_between_the_discriminator_and_generator_steps(*args):
+    def signal_between_the_discriminator_and_generator_steps(*args):
         calls.append(1)
         if len(calls) == 5:  # second epoch, second step
-            os.kill(os.getpid(), signal.SIGINT)
+            os.kill(os.getpid(), signum)
         return generator_step(*args)
 
-    monkeypatch.setattr(interrupted, "_generator_step", ctrl_c_between_the_discriminator_and_generator_steps)
-    with pytest.raises(KeyboardInterrupt):
+    monkeypatch.setattr(interrupted, "_generator_step", signal_between_the_discriminator_and_generator_steps)
+    with pytest.raises(exception):
         interrupted.fit(data, labels, 2)
     assert len(calls) == 5
     saved = torch.load(tmp_path / CHECKPOINT_NAME, weights_only=True)
     assert (saved["epoch"], saved["epoch_step"], saved["steps"]) == (1, 2, 5)
-    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    assert signal.getsignal(signum) is handler
 
     _assert_resumes_to_the_uninterrupted_weights(tmp_path, data, labels)
 
@@ -230,13 +237,8 @@ def test_a_checkpoint_of_another_model_is_refused_on_resume(tmp_path):
         CGAN(**{**PARAMS, "generator_dims": (16,)}, checkpoint_dir=tmp_path, resume=True).fit(X, y)
 
 
-@pytest.mark.slow  # a subprocess that imports augan
-def test_ctrl_c_on_the_cli_exits_130_and_keeps_the_training_state(tmp_path):
-    X, y = _table(200)
-    data, out, checkpoints = tmp_path / "data.csv", tmp_path / "synthetic.csv", tmp_path / "checkpoints"
-    X.assign(label=y).to_csv(data, index=False)
-    command = [sys.executable, "-m", "augan_cli", "generate", data, "--target", "label", "--n", 5, "--out", out,
-               "--checkpoint-dir", checkpoints, "--epochs", 100_000, "--batch-size", 32, "--seed", 0, "--quiet"]
+def _signal_once_training(command: list, checkpoints, signum: int) -> tuple[int, str]:
+    """Run ``command``, send it ``signum`` once its first checkpoint exists; its exit code and stderr."""
     child = subprocess.Popen([str(a) for a in command], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                              env={**os.environ, "OMP_NUM_THREADS": "1"},
                              # A worker that ignores SIGINT would pass that on; the command must see Ctrl-C.
@@ -245,13 +247,88 @@ def test_ctrl_c_on_the_cli_exits_130_and_keeps_the_training_state(tmp_path):
         deadline = time.monotonic() + 240
         while not (checkpoints / CHECKPOINT_NAME).exists() and child.poll() is None and time.monotonic() < deadline:
             time.sleep(0.1)
-        child.send_signal(signal.SIGINT)
+        child.send_signal(signum)
         _, stderr = child.communicate(timeout=60)
     finally:
         child.kill()
-    assert child.returncode == 130, stderr
+    return child.returncode, stderr
+
+
+@pytest.mark.slow  # a subprocess that imports augan
+def test_ctrl_c_on_the_cli_exits_130_and_keeps_the_training_state(tmp_path):
+    X, y = _table(200)
+    data, out, checkpoints = tmp_path / "data.csv", tmp_path / "synthetic.csv", tmp_path / "checkpoints"
+    X.assign(label=y).to_csv(data, index=False)
+    command = [sys.executable, "-m", "augan_cli", "generate", data, "--target", "label", "--n", 5, "--out", out,
+               "--checkpoint-dir", checkpoints, "--epochs", 100_000, "--batch-size", 32, "--seed", 0, "--quiet"]
+    returncode, stderr = _signal_once_training(command, checkpoints, signal.SIGINT)
+    assert returncode == 130, stderr
     assert stderr.splitlines() == [f"augan: interrupted; training state saved in {checkpoints / CHECKPOINT_NAME} "
                                    f"(run again with --resume to continue)."]
     assert torch.load(checkpoints / CHECKPOINT_NAME, weights_only=True)["epoch"] >= 10
     assert not out.exists()
     assert [p.name for p in checkpoints.iterdir()] == [CHECKPOINT_NAME]
+
+
+def test_a_sigterm_handler_of_the_callers_own_is_left_in_charge(tmp_path, monkeypatch):
+    data, labels = _tensors()
+    seen = []
+    previous = signal.signal(signal.SIGTERM, lambda signum, frame: seen.append(signum))
+    try:
+        trainer = _trainer(checkpoint_dir=tmp_path)
+        generator_step = trainer._generator_step
+
+        def sigterm(*args):
+            if not seen:
+                os.kill(os.getpid(), signal.SIGTERM)
+            return generator_step(*args)
+
+        monkeypatch.setattr(trainer, "_generator_step", sigterm)
+        trainer.fit(data, labels, 2)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    assert seen == [signal.SIGTERM] and trainer.epoch == 6
+
+
+def test_resume_from_a_folder_without_a_checkpoint_says_it_trains_from_scratch(tmp_path):
+    X, y = _table()
+    with pytest.warns(UserWarning, match=f"holds no {CHECKPOINT_NAME}; training starts from scratch"):
+        CGAN(**PARAMS, checkpoint_dir=tmp_path, resume=True).fit(X, y)
+    with pytest.raises(FileNotFoundError, match="no checkpoint folder"):
+        CGAN(**PARAMS, checkpoint_dir=tmp_path / "mistyped", resume=True).fit(X, y)
+    assert not (tmp_path / "mistyped").exists()
+
+
+def test_a_checkpoint_the_disk_refuses_warns_and_training_still_ends_with_a_model(tmp_path, monkeypatch):
+    import augan.io
+
+    X, y = _table()
+
+    def disk_full(content, handle, *args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(augan.io.torch, "save", disk_full)
+    with pytest.warns(RuntimeWarning, match=r"could not write .*checkpoint.pt: No space left on device"):
+        gan = CGAN(**PARAMS, checkpoint_dir=tmp_path).fit(X, y)
+    assert len(gan.history_) == EPOCHS and len(gan.sample(5)) == 5
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.slow  # a subprocess that imports augan
+def test_sigterm_on_the_cli_exits_143_keeps_the_training_state_and_resume_continues(tmp_path):
+    X, y = _table(200)
+    data, out, checkpoints = tmp_path / "data.csv", tmp_path / "synthetic.csv", tmp_path / "checkpoints"
+    X.assign(label=y).to_csv(data, index=False)
+    command = [sys.executable, "-m", "augan_cli", "generate", data, "--target", "label", "--n", 5, "--out", out,
+               "--checkpoint-dir", checkpoints, "--checkpoint-every", 1, "--batch-size", 32, "--seed", 0, "--quiet"]
+    returncode, stderr = _signal_once_training([*command, "--epochs", 100_000], checkpoints, signal.SIGTERM)
+    assert returncode == 143, stderr
+    assert stderr.splitlines() == [f"augan: terminated (SIGTERM); training state saved in "
+                                   f"{checkpoints / CHECKPOINT_NAME} (run again with --resume to continue)."]
+    saved = torch.load(checkpoints / CHECKPOINT_NAME, weights_only=True)
+    assert saved["steps"] >= 7 and not out.exists()
+    resumed = subprocess.run([str(a) for a in [*command, "--epochs", saved["epoch"] + 1, "--resume"]],
+                             capture_output=True, text=True, timeout=240)
+    assert resumed.returncode == 0, resumed.stderr
+    assert len(pd.read_csv(out)) == 5
+    assert torch.load(checkpoints / CHECKPOINT_NAME, weights_only=True)["epoch"] == saved["epoch"] + 1

@@ -65,7 +65,7 @@ def test_a_save_that_fails_midway_leaves_neither_a_partial_file_nor_a_temporary_
     path.write_text("previous")
 
     def disk_full(obj, f, *args, **kwargs):
-        Path(f).write_bytes(b"PK\x03\x04 half a model")
+        f.write(b"PK\x03\x04 half a model")
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(torch, "save", disk_full)
@@ -93,7 +93,7 @@ def test_a_checkpoint_that_fails_midway_keeps_the_previous_one_and_no_temporary_
     before = (tmp_path / CHECKPOINT_NAME).read_bytes()
 
     def disk_full(obj, f, *args, **kwargs):
-        Path(f).write_bytes(b"PK half")
+        f.write(b"PK half")
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(torch, "save", disk_full)

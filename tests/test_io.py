@@ -1,3 +1,5 @@
+import os
+
 import pytest
 import torch
 
@@ -63,3 +65,54 @@ def test_written_files_get_the_usual_permissions_not_tempfile_ones(tmp_path):
     umask = os.umask(0)
     os.umask(umask)
     assert target.stat().st_mode & 0o777 == 0o666 & ~umask
+
+
+# ------------------------------------------------------------------- outputs never overlap inputs
+from augan import io as augan_io  # noqa: E402
+from augan.io import check_no_overlap  # noqa: E402
+
+
+@pytest.fixture
+def data(tmp_path, monkeypatch):
+    """data.csv in tmp_path, which is also the working folder (so relative spellings can be tried)."""
+    monkeypatch.chdir(tmp_path)
+    path = tmp_path / "data.csv"
+    path.write_text("x,y\n1,a\n")
+    return path
+
+
+@pytest.mark.parametrize("spelling", ["data.csv", "./data.csv", "sub/../data.csv", "absolute", "symlink",
+                                      "hard link"])
+def test_an_output_that_is_the_input_is_refused_however_it_is_spelled(data, tmp_path, spelling):
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "link.csv").symlink_to(data)
+    os.link(data, tmp_path / "hard.csv")
+    out = {"absolute": str(data), "symlink": "link.csv", "hard link": "hard.csv"}.get(spelling, spelling)
+    with pytest.raises(ValueError, match="is the same file as DATA"):
+        check_no_overlap({"DATA": "data.csv"}, {"--out": out})
+
+
+def test_an_output_folder_may_neither_hold_the_input_nor_lie_inside_an_input_folder(data, tmp_path):
+    (tmp_path / "imgs" / "a").mkdir(parents=True)
+    (tmp_path / "up").symlink_to(tmp_path, target_is_directory=True)
+    for inputs, outputs in [({"DATA": "data.csv"}, {"--out": "."}), ({"DATA": "data.csv"}, {"--out": "up"}),
+                            ({"DATA": "imgs"}, {"--out": "imgs/a/s.npz"}), ({"DATA": "imgs"}, {"--out": "up/imgs/new"}),
+                            ({"DATA": "imgs/a"}, {"--out": "imgs"})]:
+        with pytest.raises(ValueError, match="lies inside"):
+            check_no_overlap(inputs, outputs)
+    check_no_overlap({"DATA": "imgs"}, {"--out": "imgs2", "--grid": "imgs.png"})
+
+
+def test_outputs_may_not_overlap_each_other(data, tmp_path):
+    with pytest.raises(ValueError, match="--model-out s.csv is the same file as --out s.csv"):
+        check_no_overlap({"DATA": "data.csv"}, {"--out": "./s.csv", "--model-out": "s.csv"})
+    with pytest.raises(ValueError, match="--grid out/g.png lies inside --out out"):
+        check_no_overlap({}, {"--out": "out", "--grid": "out/g.png"})
+    check_no_overlap({"DATA": "data.csv", "--model": None}, {"--out": "s.csv", "--model-out": None})
+
+
+def test_names_differing_in_case_are_one_file_where_the_filesystem_folds_case(data, monkeypatch):
+    check_no_overlap({}, {"--out": "S.csv", "--model-out": "s.csv"})  # this filesystem tells them apart
+    monkeypatch.setattr(augan_io, "folds_case", lambda path: True)
+    with pytest.raises(ValueError, match="same file"):
+        check_no_overlap({}, {"--out": "S.csv", "--model-out": "s.csv"})

@@ -9,8 +9,6 @@ nearest of those sizes and cropped back on decoding.
 from __future__ import annotations
 
 import os
-import shutil
-import tempfile
 import zipfile
 from collections.abc import Sequence
 from pathlib import Path
@@ -19,7 +17,8 @@ from typing import Any
 import numpy as np
 
 from .._validation import check_labels
-from ..io import atomic_output
+from ..io import atomic_output, folds_case
+from .output_folder import write_output_folder
 
 SUPPORTED_SIZES = (28, 32, 64)
 CHANNELS = (1, 3, 4)
@@ -317,19 +316,21 @@ def _to_gray(image: Any) -> Any:
 def write_image_folder(path: str | os.PathLike, X: Any, y: Any, overwrite: bool = False) -> Path:
     """Write images as PNG files in one subfolder per class (the layout :func:`read_image_folder` reads).
 
-    The folder is written under a temporary name beside ``path`` and renamed when complete, so ``path``
-    never holds a half-written set.
+    The folder also gets ``.augan-manifest.json``, the list of the files written, which
+    :func:`read_image_folder` ignores (hidden). A new folder is written under a temporary name beside
+    ``path`` and renamed when complete; an existing one gets the new files before it loses the old ones.
 
     Parameters
     ----------
     path : path
-        The folder to create.
+        The folder: a new one, an empty one, or (with ``overwrite``) one this function wrote before.
     X : array of images
         Any layout and dtype :class:`ImageCodec` accepts.
     y : array-like of shape (n,)
         The class of each image; ``str(label)`` names its subfolder.
     overwrite : bool, default=False
-        Replace an existing non-empty folder.
+        Replace the files of an earlier write, as its manifest lists them; a folder that holds anything
+        else is refused, never emptied.
 
     Returns
     -------
@@ -339,31 +340,50 @@ def write_image_folder(path: str | os.PathLike, X: Any, y: Any, overwrite: bool 
     Raises
     ------
     FileExistsError
-        If ``path`` is a non-empty folder and ``overwrite`` is False, or is a file.
+        If ``path`` is a file, a non-empty folder and ``overwrite`` is False, or a folder holding files this
+        function did not write.
     ValueError
-        If a label cannot be a folder name, or ``X`` and ``y`` differ in length.
+        If a label cannot be a folder name (see :func:`check_folder_names`), or ``X`` and ``y`` differ in length.
     """
     from PIL import Image
 
     X = _as_image_array(X)
     labels = check_labels(y, X.shape[0])
+    check_folder_names(labels, path)
     names = [_folder_name(label) for label in labels]
     pixels = ImageCodec().fit(X).to_uint8(X)
-    target = Path(path)
-    _check_output_folder(target, overwrite)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
-    try:
+
+    def fill(folder: Path) -> list[str]:
+        written = []
         for name in sorted(set(names)):
-            (tmp / name).mkdir()
+            (folder / name).mkdir()
         for index, (image, name) in enumerate(zip(pixels, names)):
             channels = image.shape[2]
             data = image[:, :, 0] if channels == 1 else image
-            Image.fromarray(data, _MODES[channels]).save(tmp / name / f"{index:06d}.png")
-        _swap_in(tmp, target, overwrite)
-    finally:
-        if tmp.exists():
-            shutil.rmtree(tmp)
-    return target
+            Image.fromarray(data, _MODES[channels]).save(folder / name / f"{index:06d}.png")
+            written.append(f"{name}/{index:06d}.png")
+        return written
+
+    return write_output_folder(path, fill, overwrite)
+
+
+def check_folder_names(labels: Any, folder: str | os.PathLike | None = None) -> None:
+    """Refuse labels that cannot name the class subfolders of ``folder``.
+
+    A label cannot be empty, hidden or hold a path separator; and where the filesystem of ``folder`` folds
+    case, two labels may not differ only in case (their images would share one subfolder).
+
+    Raises
+    ------
+    ValueError
+        Naming the first such label (or pair).
+    """
+    seen: dict[str, Any] = {}
+    for label in dict.fromkeys(np.asarray(labels, dtype=object).tolist()):
+        twin = seen.setdefault(_folder_name(label).casefold(), label)
+        if twin != label and folder is not None and folds_case(Path(folder) / "class"):
+            raise ValueError(f"the labels {twin!r} and {label!r} differ only in case, which the filesystem of "
+                             f"{folder} does not tell apart; rename one of the classes.")
 
 
 def _folder_name(label: Any) -> str:
@@ -372,28 +392,6 @@ def _folder_name(label: Any) -> str:
         raise ValueError(f"the label {label!r} cannot name a class folder (empty, hidden, or holds a path "
                          f"separator); rename the class.")
     return name
-
-
-def _check_output_folder(target: Path, overwrite: bool) -> None:
-    if target.is_file() or target.is_symlink():
-        raise FileExistsError(f"{target} is a file; write_image_folder needs a folder path.")
-    if target.is_dir() and any(target.iterdir()) and not overwrite:
-        raise FileExistsError(f"{target} already exists and is not empty; pass overwrite=True "
-                              f"(CLI: --overwrite) to replace it.")
-    if not target.parent.is_dir():
-        raise FileNotFoundError(f"the folder {target.parent} does not exist; create it first.")
-
-
-def _swap_in(tmp: Path, target: Path, overwrite: bool) -> None:
-    if not target.exists():
-        os.rename(tmp, target)
-        return
-    if any(target.iterdir()) and not overwrite:
-        raise FileExistsError(f"{target} was filled while the images were being written; not replacing it.")
-    old = target.with_name(f".{target.name}.{os.getpid()}.old")
-    os.rename(target, old)
-    os.rename(tmp, target)
-    shutil.rmtree(old)
 
 
 # ----------------------------------------------------------------------- npz files

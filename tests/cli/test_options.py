@@ -16,7 +16,8 @@ from augan_cli.training import Training
 
 # CLI option -> estimator parameter it sets.
 GAN_OPTIONS = {"epochs": "epochs", "batch_size": "batch_size", "max_steps": "max_steps", "loss": "loss",
-               "device": "device", "seed": "random_state", "checkpoint_dir": "checkpoint_dir", "resume": "resume",
+               "device": "device", "seed": "random_state", "checkpoint_dir": "checkpoint_dir",
+               "checkpoint_every": "checkpoint_every", "resume": "resume",
                "amp": "amp", "compile": "compile"}
 TRAINING_COMMANDS = ["generate", "fit", "resample", "evaluate"]
 
@@ -64,12 +65,12 @@ def test_defaults_reach_the_estimator(augan, loans, tmp_path, monkeypatch):
 
 def test_training_options_configure_the_gan():
     training = Training(epochs=3, batch_size=8, max_steps=30, loss="minimax", device="cpu", seed=5,
-                        checkpoint_dir=Path("c"), resume=True, quiet=True)
+                        checkpoint_dir=Path("c"), checkpoint_every=4, resume=True, quiet=True)
     params = training.make_gan().get_params()
     assert {k: params[k] for k in ("epochs", "batch_size", "max_steps", "loss", "device", "random_state",
-                                   "checkpoint_dir", "resume", "verbose")} == {
+                                   "checkpoint_dir", "checkpoint_every", "resume", "verbose")} == {
         "epochs": 3, "batch_size": 8, "max_steps": 30, "loss": "minimax", "device": "cpu", "random_state": 5,
-        "checkpoint_dir": "c", "resume": True, "verbose": False}
+        "checkpoint_dir": "c", "checkpoint_every": 4, "resume": True, "verbose": False}
 
 
 def test_every_training_command_has_every_training_option():

@@ -4,6 +4,7 @@ import torch
 from PIL import Image
 
 from augan.data.images import ImageCodec, read_image_folder, read_npz, write_image_folder, write_npz
+from augan.data.output_folder import MANIFEST_NAME
 
 RNG = np.random.default_rng(0)
 LAYOUTS = {
@@ -130,7 +131,7 @@ def test_image_folder_round_trip_keeps_pixels_and_labels(tmp_path, shape):
     X = RNG.integers(0, 256, shape).astype(np.uint8)
     y = np.array(["cat", "dog", "cat", "owl", "dog", "cat"])
     write_image_folder(tmp_path / "out", X, y)
-    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["cat", "dog", "owl"]
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [MANIFEST_NAME, "cat", "dog", "owl"]
     X2, y2 = read_image_folder(tmp_path / "out")
     order = np.argsort(y, kind="stable")
     np.testing.assert_array_equal(X2, X[order])
@@ -153,14 +154,14 @@ def test_write_image_folder_refuses_a_non_empty_folder_unless_overwrite(tmp_path
     with pytest.raises(FileExistsError, match="overwrite=True"):
         write_image_folder(tmp_path / "out", X, ["c", "d"])
     write_image_folder(tmp_path / "out", X, ["c", "d"], overwrite=True)
-    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["c", "d"]
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [MANIFEST_NAME, "c", "d"]
     assert [p.name for p in tmp_path.iterdir()] == ["out"]
 
 
 def test_write_image_folder_fills_an_existing_empty_folder(tmp_path):
     (tmp_path / "out").mkdir()
     write_image_folder(tmp_path / "out", np.zeros((2, 4, 4), np.uint8), ["a", "b"])
-    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["a", "b"]
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [MANIFEST_NAME, "a", "b"]
 
 
 def test_write_image_folder_refuses_labels_that_cannot_name_a_folder(tmp_path):

@@ -1,0 +1,119 @@
+"""Everything that can be checked before training is: a mistake costs seconds, not a training run."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import augan.evaluation
+from augan import CGAN
+from augan.data.images import write_npz
+
+TINY = ["--epochs", "1", "--batch-size", "16", "--seed", "0", "--quiet"]
+
+
+@pytest.fixture
+def unwritable(tmp_path: Path) -> Iterator[Path]:
+    """A folder in which no file can be made: read-only for a user; sysfs for root, who ignores permissions."""
+    if os.geteuid() == 0:
+        yield Path("/sys")
+        return
+    folder = tmp_path / "locked"
+    folder.mkdir()
+    folder.chmod(0o555)
+    yield folder
+    folder.chmod(0o755)
+
+
+@pytest.fixture
+def no_training(monkeypatch):
+    monkeypatch.setattr(CGAN, "fit", lambda self, X, y: pytest.fail("trained before refusing its arguments"))
+    monkeypatch.setattr(augan.evaluation, "downstream_gain",
+                        lambda *a, **k: pytest.fail("cross-validated before refusing its arguments"))
+
+
+@pytest.fixture
+def digits_npz(tmp_path: Path) -> Path:
+    rng = np.random.default_rng(0)
+    return write_npz(tmp_path / "digits.npz", (rng.random((12, 8, 8)) * 255).astype(np.uint8),
+                     np.repeat(["3", "7"], 6))
+
+
+UNWRITABLE = {
+    "generate --out": lambda loans, d, tmp: ["generate", loans, "-t", "default", "--n", 3, "--out", d / "s.csv"],
+    "fit --model-out": lambda loans, d, tmp: ["fit", loans, "-t", "default", "--model-out", d / "m.augan"],
+    "resample --model-out": lambda loans, d, tmp: ["resample", loans, "-t", "default", "--out", tmp / "s.csv",
+                                                   "--model-out", d / "m.augan"],
+    "evaluate --report": lambda loans, d, tmp: ["evaluate", loans, "-t", "default", "--report", d / "r.html"],
+    "image folder --out": lambda loans, d, tmp: ["generate", tmp / "digits.npz", "--per-class", 2, "--out",
+                                                 d / "synthetic"],
+    "--grid": lambda loans, d, tmp: ["generate", tmp / "digits.npz", "--per-class", 2, "--out", tmp / "s.npz",
+                                     "--grid", d / "g.png"],
+    "--checkpoint-dir": lambda loans, d, tmp: ["fit", loans, "-t", "default", "--model-out", tmp / "m.augan",
+                                               "--checkpoint-dir", d / "checkpoints"],
+}
+
+
+@pytest.mark.parametrize("case", list(UNWRITABLE))
+def test_an_output_folder_that_cannot_be_written_is_refused_before_training(
+        case, augan, user_error, loans, digits_npz, unwritable, tmp_path, no_training):
+    user_error(augan(*UNWRITABLE[case](loans, unwritable, tmp_path), *TINY), "cannot write in the folder",
+               str(unwritable))
+
+
+def test_a_checkpoint_dir_that_is_a_file_is_refused_before_training(augan, user_error, loans, tmp_path,
+                                                                    no_training):
+    (tmp_path / "checkpoints").write_text("not a folder")
+    user_error(augan("fit", loans, "-t", "default", "--model-out", tmp_path / "m.augan", "--checkpoint-dir",
+                     tmp_path / "checkpoints", *TINY), "--checkpoint-dir", "is a file")
+    assert (tmp_path / "checkpoints").read_text() == "not a folder"
+
+
+@pytest.mark.parametrize("label", ["a/b", ".hidden", ".."])
+def test_labels_that_cannot_name_a_class_folder_are_refused_before_training(augan, user_error, tmp_path, label,
+                                                                            no_training):
+    data = write_npz(tmp_path / "d.npz", np.zeros((4, 8, 8), np.uint8), np.array([label, label, "ok", "ok"]))
+    user_error(augan("generate", data, "--per-class", 2, "--out", tmp_path / "synthetic", *TINY),
+               repr(label), "cannot name a class folder")
+    assert not (tmp_path / "synthetic").exists()
+
+
+def test_labels_that_one_folder_would_hold_are_refused_before_training(augan, user_error, tmp_path, monkeypatch,
+                                                                      no_training):
+    from augan.data import images
+
+    monkeypatch.setattr(images, "folds_case", lambda path: True)  # as on macOS and Windows
+    data = write_npz(tmp_path / "d.npz", np.zeros((4, 8, 8), np.uint8), np.array(["Cat", "Cat", "cat", "cat"]))
+    user_error(augan("generate", data, "--per-class", 2, "--out", tmp_path / "synthetic", *TINY),
+               "'Cat' and 'cat' differ only in case")
+
+
+def test_evaluate_refuses_a_model_of_other_classes_before_cross_validating(augan, user_error, numbers_csv,
+                                                                          loans_model, tmp_path, no_training):
+    user_error(augan("evaluate", numbers_csv, "-t", "label", "--model", loans_model, "--report",
+                     tmp_path / "r.html", *TINY), "--model", "classes no, yes", "0, 1")
+
+
+def test_evaluate_refuses_a_model_of_other_columns_before_cross_validating(augan, user_error, loans, loans_model,
+                                                                          tmp_path, no_training):
+    other = tmp_path / "other.csv"
+    pd.read_csv(loans).drop(columns=["age"]).to_csv(other, index=False)
+    user_error(augan("evaluate", other, "-t", "default", "--model", loans_model, "--report", tmp_path / "r.html",
+                     *TINY), "--model", "columns", "age")
+
+
+@pytest.mark.slow  # a subprocess that imports augan
+def test_an_unwritable_output_is_refused_by_the_installed_command(loans, unwritable, tmp_path):
+    result = subprocess.run([sys.executable, "-m", "augan_cli", "fit", loans, "-t", "default", "--model-out",
+                             unwritable / "m.augan", "--epochs", "300", "--quiet"], capture_output=True, text=True,
+                            timeout=120)
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.splitlines() == [
+        f"augan: error: cannot write in the folder {unwritable}: Permission denied."]
