@@ -98,9 +98,7 @@ def evaluate(X: Any, y: Any, *, sampler: Any = None, baselines: tuple = BASELINE
         raise ValueError(f"holdout must be a number in [0, 0.5), got {holdout!r}.")
     if model is not None:
         check_is_fitted(model, "generator_")
-        # The model's samples come in its own column order, which every comparison with X then shares.
-        X = check_feature_names(X, getattr(model, "feature_names_in_", None), model.n_features_in_)
-        _check_model_matches(model, X, labels)
+        X = _check_model_matches(model, X, labels)
     rng = check_random_state(random_state)
     sampler = _prepare_sampler(sampler, X, random_state)
     rows = as_rows(X)
@@ -130,8 +128,12 @@ def evaluate(X: Any, y: Any, *, sampler: Any = None, baselines: tuple = BASELINE
     return Report(results, {**artifacts, "history": history})
 
 
-def _check_model_matches(model: CGAN, X: Any, labels: np.ndarray) -> None:
-    """Refuse, before the cross-validation, a ``model`` trained on other classes or other columns than ``X, y``."""
+def _check_model_matches(model: CGAN, X: Any, labels: np.ndarray) -> Any:
+    """Refuse, before the cross-validation, a ``model`` trained on other classes or other columns than ``X, y``.
+
+    Returns ``X`` with a DataFrame's columns in the model's order: its samples come in that order, which
+    every comparison with ``X`` then shares.
+    """
     data_classes = LabelCodec().fit(labels).classes_.tolist()
     model_classes = model.classes_.tolist()
     if set(data_classes) != set(model_classes):
@@ -143,16 +145,9 @@ def _check_model_matches(model: CGAN, X: Any, labels: np.ndarray) -> None:
             trained_on = f"images of shape {shape}" if shape is not None else "a table"
             raise ValueError(f"the model (CLI: --model) was trained on {trained_on}, but the data holds images of "
                              f"shape {tuple(X.shape[1:])}; give the model trained on this data.")
-        return
-    names = getattr(model, "feature_names_in_", None)
-    given = list(X.columns) if isinstance(X, pd.DataFrame) else None
-    if names is not None and given is not None and [str(c) for c in given] != [str(c) for c in names]:
-        raise ValueError(f"the model (CLI: --model) was trained on the columns {_listed(list(names))}, but the data "
-                         f"has {_listed(given)}; give the model trained on this data.")
-    n_columns = np.asarray(X).shape[1] if np.ndim(X) == 2 else None
-    if n_columns != model.n_features_in_:
-        raise ValueError(f"the model (CLI: --model) was trained on {model.n_features_in_} columns, but the data "
-                         f"has {n_columns}; give the model trained on this data.")
+        return X
+    return check_feature_names(X, getattr(model, "feature_names_in_", None), model.n_features_in_, "X",
+                               "of the model (CLI: --model)")
 
 
 def _listed(values: list) -> str:

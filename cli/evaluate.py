@@ -9,7 +9,7 @@ import typer
 
 import augan
 from augan import CGAN, GANOversampler
-from augan._validation import check_feature_names, check_noise_scale
+from augan._validation import check_noise_scale
 from augan.distributed import is_main_process
 from augan.io import check_output_path
 
@@ -66,9 +66,6 @@ def evaluate(data: o.Data, report: ReportPath, target: o.Target = None, model: F
                 fail(f"--size is for images; {data} is a table.")
             X, y, _ = split_target(read_table(data), require_target(target, data), data)
         fitted = CGAN.load(model, device=training.device) if model is not None else None
-        if fitted is not None and not images:
-            X = check_feature_names(X, getattr(fitted, "feature_names_in_", None), fitted.n_features_in_,
-                                    name=f"{data} (besides {target!r})", seen=f"of the model {model}")
         sampler = GANOversampler(gan=training.make_gan(images), selection=selection, smote_share=smote_share,
                                  noise_scale=noise_scale, random_state=training.seed)
         result = augan.evaluate(X, y, sampler=sampler, cv=cv, n_repeats=repeats, quality=not no_quality,

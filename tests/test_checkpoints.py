@@ -320,7 +320,8 @@ def test_sigterm_on_the_cli_exits_143_keeps_the_training_state_and_resume_contin
     data, out, checkpoints = tmp_path / "data.csv", tmp_path / "synthetic.csv", tmp_path / "checkpoints"
     X.assign(label=y).to_csv(data, index=False)
     command = [sys.executable, "-m", "augan_cli", "generate", data, "--target", "label", "--n", 5, "--out", out,
-               "--checkpoint-dir", checkpoints, "--checkpoint-every", 1, "--batch-size", 32, "--seed", 0, "--quiet"]
+               "--checkpoint-dir", checkpoints, "--checkpoint-every", 1, "--batch-size", 32, "--seed", 0, "--quiet",
+               "--max-steps", 10**9]  # full epochs of 7 steps, however many epochs
     returncode, stderr = _signal_once_training([*command, "--epochs", 100_000], checkpoints, signal.SIGTERM)
     assert returncode == 143, stderr
     assert stderr.splitlines() == [f"augan: terminated (SIGTERM); training state saved in "

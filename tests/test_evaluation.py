@@ -97,5 +97,6 @@ def test_evaluate_reads_the_columns_of_x_by_the_names_the_model_was_fitted_on(lo
     same = evaluate(X, y, **options).results["quality"]
     reordered = evaluate(X[X.columns[::-1]], y, **options).results["quality"]
     assert reordered == same
-    with pytest.raises(ValueError, match="columns of X are not those seen in fit: missing 'income'; unexpected 'pay'"):
+    with pytest.raises(ValueError, match=r"columns of X are not those of the model \(CLI: --model\): "
+                                         r"missing 'income'; unexpected 'pay'"):
         evaluate(X.rename(columns={"income": "pay"}), y, **options)

@@ -99,6 +99,6 @@ def test_evaluate_model_reads_the_tables_columns_by_name(augan, numbers_csv, tmp
     assert other["quality"] == same["quality"]
     done = _evaluate_in_a_subprocess(renamed, "--report", tmp_path / "renamed.json", *options)
     assert done.returncode == 2
-    assert done.stderr.strip() == (f"augan: error: the columns of {renamed} (besides 'label') are not those of "
-                                   f"the model {model}: missing 'k'; unexpected 'kind' (expected 'x', 'k').")
+    assert done.stderr.strip() == ("augan: error: the columns of X are not those of the model (CLI: --model): "
+                                   "missing 'k'; unexpected 'kind' (expected 'x', 'k').")
     assert not (tmp_path / "renamed.json").exists()
