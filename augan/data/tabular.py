@@ -2,6 +2,10 @@
 missing values come back exactly, numbers to float32 precision, so integers exactly unless a column spans a
 range too wide for it (tests/test_properties.py derives the bound).
 
+Each numeric column's rounding is learned as RDT's ``learn_rounding_scheme`` learns it: the fewest decimals
+(at most ``MAX_DECIMALS``) that write every training value exactly; decoded values are rounded to them, so a
+column of cents or of whole months (a float column because it has missing values) comes back as one.
+
 Numeric columns are mapped to a standard normal through their empirical quantiles (or standardised),
 with a two-level missing indicator when the column had missing values; categorical, string and
 boolean columns are one-hot encoded, missing values being a level of their own. The codec publishes
@@ -21,6 +25,8 @@ from .._validation import plain_value
 
 NUMERIC_TRANSFORMS = ("quantile", "standard")
 MAX_CATEGORIES = 1000
+# RDT's limit: float64 holds 15 significant digits; a column needing more decimals is not rounded.
+MAX_DECIMALS = 14
 _EPS = 1e-7
 
 
@@ -38,6 +44,7 @@ class _Column:
     kind: str  # "numeric", "categorical" or "constant"
     dtype: str
     integer: bool = False
+    decimals: int | None = None  # None: not rounded (a model file saved before it was learned holds none)
     missing: bool = False
     fill: float = 0.0
     lo: float = 0.0
@@ -150,6 +157,7 @@ class TabularCodec:
         column = _Column(name=name, kind="numeric", dtype=dtype_name, integer=_is_integer_column(series, values))
         observed = values[~np.isnan(values)]
         column.missing = observed.size < values.size
+        column.decimals = _decimals(observed, series.dtype)
         if observed.size == 0 or observed.min() == observed.max():
             if not column.missing or observed.size == 0:
                 column.kind = "constant"
@@ -228,7 +236,8 @@ class TabularCodec:
         """Decode generated rows back to the caller's container, column names, order and dtypes.
 
         Softmax spans decode to their most likely level; numeric values stay within the training range
-        and integer columns are rounded.
+        and are rounded to the decimals the column's training values use (integer columns, and float
+        columns holding only whole numbers, to whole numbers).
         """
         Z = np.asarray(Z, dtype=np.float64)
         if Z.ndim != 2 or Z.shape[1] != self.output_dim_:
@@ -271,7 +280,8 @@ class TabularCodec:
             with np.errstate(over="ignore"):  # beyond the float64 range: clipped to the training range below
                 values = z * column.std + column.mean
         values = np.clip(values, column.lo, column.hi)
-        return np.round(values) if column.integer else values
+        decimals = 0 if column.integer else column.decimals
+        return values if decimals is None else np.round(values, decimals)
 
     def _assemble(self, out: dict, n: int) -> Any:
         if self.container_ == "dataframe":
@@ -388,6 +398,21 @@ def _is_integer_column(series: pd.Series, values: np.ndarray) -> bool:
     if series.dtype == object:
         return all(isinstance(v, (int, np.integer)) for v in series.dropna())
     return False
+
+
+def _decimals(values: np.ndarray, dtype: Any) -> int | None:
+    """The fewest decimals, at most ``MAX_DECIMALS``, that write every one of ``values`` exactly, or None.
+
+    A float32 (or float16) column is compared in its own precision: its 0.1 is 0.10000000149 in float64.
+    """
+    if values.size == 0:
+        return None
+    exact = dtype if isinstance(dtype, np.dtype) and dtype.kind == "f" else np.dtype(np.float64)
+    target = values.astype(exact)
+    with np.errstate(over="ignore", invalid="ignore"):  # near the float64 limit x * 10**d overflows: no rounding
+        if not np.array_equal(np.round(values, MAX_DECIMALS).astype(exact), target):
+            return None
+        return next(d for d in range(MAX_DECIMALS + 1) if np.array_equal(np.round(values, d).astype(exact), target))
 
 
 def _spans(column: _Column) -> list[Span]:

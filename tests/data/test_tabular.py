@@ -147,3 +147,59 @@ def test_bad_tables_are_refused_with_a_clear_message(bad, error, message):
 def test_unknown_numeric_transform_lists_the_choices():
     with pytest.raises(ValueError, match="quantile"):
         TabularCodec(numeric_transform="log").fit(np.zeros((3, 1)))
+
+
+def _random_codes(codec: TabularCodec, n: int = 400) -> np.ndarray:
+    """Encoded rows as an untrained generator makes them: anywhere, not only at the training rows' codes."""
+    return np.random.default_rng(0).normal(scale=1.5, size=(n, codec.output_dim_))
+
+
+def test_decoded_values_keep_the_decimals_of_the_column():
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame({"cents": np.round(rng.lognormal(10, 1, 200), 2),
+                          "tenths": np.round(rng.normal(size=200), 1)})
+    codec = TabularCodec().fit(frame)
+    out = codec.inverse_transform(_random_codes(codec))
+    assert (out["cents"] == np.round(out["cents"], 2)).all()
+    assert (out["tenths"] == np.round(out["tenths"], 1)).all()
+    assert (out["cents"] != np.round(out["cents"], 1)).any()  # rounded to cents, not coarser
+    assert set(out["cents"].astype(str).str.split(".").str[1].str.len()) <= {1, 2}
+
+
+def test_whole_valued_float_column_with_missing_values_decodes_whole_and_keeps_missing_values():
+    rng = np.random.default_rng(0)
+    months = rng.integers(0, 200, 300).astype(float)
+    months[rng.random(300) < 0.2] = np.nan
+    frame = pd.DataFrame({"months": months, "count": pd.array(np.where(np.isnan(months), None, months // 3),
+                                                                dtype="Int64")})
+    codec = TabularCodec().fit(frame)
+    out = codec.inverse_transform(_random_codes(codec))
+    assert out.dtypes.to_dict() == frame.dtypes.to_dict()
+    for name in frame:
+        present = out[name].dropna().to_numpy(dtype=float)
+        assert (present == np.round(present)).all(), name
+        assert 0 < out[name].isna().sum() < len(out), name
+
+
+def test_float32_column_keeps_its_decimals_in_float32():
+    frame = pd.DataFrame({"x": np.round(np.random.default_rng(0).uniform(0, 10, 100), 1).astype(np.float32)})
+    codec = TabularCodec().fit(frame)
+    out = codec.inverse_transform(_random_codes(codec))["x"]
+    assert out.dtype == np.float32
+    assert (out == np.round(out.astype(np.float64), 1).astype(np.float32)).all()
+
+
+def test_full_precision_columns_are_not_rounded():
+    frame = pd.DataFrame({"x": np.random.default_rng(0).normal(size=100)})
+    codec = TabularCodec().fit(frame)
+    out = codec.inverse_transform(_random_codes(codec))["x"]
+    assert (out != np.round(out, 8)).mean() > 0.9
+
+
+def test_a_codec_state_saved_before_decimals_were_learned_still_loads():
+    frame = pd.DataFrame({"cents": np.round(np.random.default_rng(0).uniform(0, 100, 50), 2)})
+    state = TabularCodec().fit(frame).get_state()
+    for column in state["columns"]:
+        del column["decimals"]
+    codec = TabularCodec.from_state(state)
+    np.testing.assert_allclose(codec.inverse_transform(codec.transform(frame))["cents"], frame["cents"], rtol=1e-4)
