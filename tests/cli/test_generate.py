@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from augan import CGAN
@@ -73,3 +74,26 @@ def test_summary_names_the_rows_and_the_file_unless_quiet(augan, loans, tmp_path
                    "--epochs", "1", "--batch-size", "32")
     assert result.exit_code == 0, result.output
     assert f"wrote 4 rows (yes: 4) to {out}" in result.stdout
+
+
+def _decimals_written(text: pd.Series) -> int:
+    return int(text.dropna().str.partition(".")[2].str.len().max())
+
+
+def test_csv_round_trip_keeps_dtypes_and_the_precision_of_the_input(augan, train_args, tmp_path):
+    rng = np.random.default_rng(0)
+    months = rng.integers(0, 120, 150).astype(float)
+    months[rng.random(150) < 0.2] = np.nan
+    source = tmp_path / "table.csv"
+    pd.DataFrame({"count": rng.integers(0, 9, 150), "cents": np.round(rng.lognormal(8, 1, 150), 2),
+                  "tenths": rng.integers(0, 30, 150) / 10, "months": months, "flag": rng.random(150) < 0.5,
+                  "city": rng.choice(["paris", "lyon"], 150), "label": np.repeat(["a", "b"], [120, 30])},
+                 ).to_csv(source, index=False)
+    out = tmp_path / "synthetic.csv"
+    result = augan("generate", source, "--target", "label", "--n", 200, "--out", out, *train_args)
+    assert result.exit_code == 0, result.output
+    pd.testing.assert_series_equal(pd.read_csv(out).dtypes, pd.read_csv(source).dtypes)
+    written, read = pd.read_csv(out, dtype=str), pd.read_csv(source, dtype=str)
+    for name in ("cents", "tenths", "months"):
+        assert _decimals_written(written[name]) <= _decimals_written(read[name]), name
+    assert (written["months"].dropna().str.endswith(".0")).all() and written["months"].isna().any()
