@@ -7,7 +7,8 @@ Outputs are written atomically (temporary file + rename) and never replace a fil
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Collection
 from pathlib import Path
 
 import numpy as np
@@ -17,9 +18,14 @@ from augan.data.images import read_image_folder, read_npz, write_image_folder, w
 from augan.io import atomic_output, check_output_path
 
 
-def _read_csv(path: Path) -> pd.DataFrame:
+# A leading '+', or a leading zero before a digit, that reading the value as a number would drop: 007, 02134, +33.
+_CODE = re.compile(r"\s*(\+|[+-]?0\d)")
+
+
+def _read_csv(path: Path, text_columns: Collection[str] = ()) -> pd.DataFrame:
     try:
-        return pd.read_csv(path, encoding="utf-8")
+        frame = pd.read_csv(path, encoding="utf-8", dtype=dict.fromkeys(text_columns, str))
+        return _keep_codes_as_text(frame, path)
     except UnicodeDecodeError as exc:
         raise ValueError(f"{path} is not UTF-8 text (it holds the byte {exc.object[exc.start]:#04x}); "
                          f"save it as UTF-8 and try again.") from exc
@@ -29,7 +35,21 @@ def _read_csv(path: Path) -> pd.DataFrame:
         raise ValueError(f"{path} is not a readable CSV table: {exc}") from exc
 
 
-def _read_parquet(path: Path) -> pd.DataFrame:
+def _keep_codes_as_text(frame: pd.DataFrame, path: Path) -> pd.DataFrame:
+    """``frame`` with each number column whose text a number would change (codes, ZIPs, IDs) read as text."""
+    numeric = [j for j, dtype in enumerate(frame.dtypes)
+               if pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype)]
+    if not numeric:
+        return frame
+    text = pd.read_csv(path, encoding="utf-8", dtype=str, usecols=numeric)
+    for k, j in enumerate(numeric):
+        if text.iloc[:, k].str.match(_CODE, na=False).any():
+            frame.isetitem(j, text.iloc[:, k])
+    return frame
+
+
+def _read_parquet(path: Path, text_columns: Collection[str] = ()) -> pd.DataFrame:
+    # A Parquet file stores each column's type, so no column needs to be read as text.
     try:
         return pd.read_parquet(path)
     except (ValueError, OSError) as exc:
@@ -44,7 +64,7 @@ def _write_parquet(frame: pd.DataFrame, path: Path) -> None:
     frame.to_parquet(path, index=False)
 
 
-_READERS: dict[str, Callable[[Path], pd.DataFrame]] = {
+_READERS: dict[str, Callable[[Path, Collection[str]], pd.DataFrame]] = {
     ".csv": _read_csv, ".parquet": _read_parquet, ".pq": _read_parquet,
 }
 _WRITERS: dict[str, Callable[[pd.DataFrame, Path], None]] = {
@@ -60,8 +80,11 @@ def _pick(path: Path, registry: dict, what: str) -> Callable:
     return registry[suffix]
 
 
-def read_table(path: Path) -> pd.DataFrame:
+def read_table(path: Path, text_columns: Collection[str] = ()) -> pd.DataFrame:
     """Read the table at ``path`` (.csv, .parquet or .pq).
+
+    In a CSV, the columns named in ``text_columns`` are read as text, and so is a column of numbers whose
+    text a number would change (a leading zero or '+': ZIP codes, IDs), so its values come back as written.
 
     Raises
     ------
@@ -75,7 +98,7 @@ def read_table(path: Path) -> pd.DataFrame:
         raise IsADirectoryError(f"{path} is a folder; give a table file ({', '.join(_READERS)}).")
     if not path.exists():
         raise FileNotFoundError(f"no such file: {path}")
-    return _pick(path, _READERS, "read")(path)
+    return _pick(path, _READERS, "read")(path, text_columns)
 
 
 def check_table_output(path: Path, overwrite: bool) -> Path:

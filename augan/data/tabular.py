@@ -351,6 +351,17 @@ def _as_frame(X: Any) -> tuple[pd.DataFrame, str, str | None]:
     return pd.DataFrame(arr), "array", dtype
 
 
+def auto_categorical_columns(X: pd.DataFrame) -> list:
+    """The names of the columns of ``X`` that ``categorical_features="auto"`` models as categories.
+
+    Raises
+    ------
+    TypeError, ValueError
+        If a column holds dates, durations or complex numbers, as :meth:`TabularCodec.fit` would.
+    """
+    return [name for name in X.columns if _auto_categorical(X[name], name)]
+
+
 def _auto_categorical(series: pd.Series, name: Any) -> bool:
     dtype = series.dtype
     if pd.api.types.is_bool_dtype(dtype) or isinstance(dtype, pd.CategoricalDtype):

@@ -2,7 +2,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from augan.data.tabular import Span, TabularCodec
+from augan.data.tabular import Span, TabularCodec, auto_categorical_columns
 
 
 def test_round_trip_of_encoded_rows_is_exact_for_mixed_frame(mixed_frame):
@@ -203,3 +203,10 @@ def test_a_codec_state_saved_before_decimals_were_learned_still_loads():
         del column["decimals"]
     codec = TabularCodec.from_state(state)
     np.testing.assert_allclose(codec.inverse_transform(codec.transform(frame))["cents"], frame["cents"], rtol=1e-4)
+
+
+def test_auto_categorical_columns_names_the_columns_auto_makes_categories(mixed_frame):
+    frame, _ = mixed_frame
+    assert auto_categorical_columns(frame) == ["city", "member", "tier"]
+    codec = TabularCodec().fit(frame)
+    assert [c.name for c in codec.columns_ if c.kind == "categorical"] == ["city", "member", "tier"]
