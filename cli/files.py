@@ -13,6 +13,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 from augan.data.images import read_image_folder, read_npz, write_image_folder, write_npz
 from augan.io import atomic_output, check_output_path
@@ -49,11 +51,23 @@ def _keep_codes_as_text(frame: pd.DataFrame, path: Path) -> pd.DataFrame:
 
 
 def _read_parquet(path: Path, text_columns: Collection[str] = ()) -> pd.DataFrame:
-    # A Parquet file stores each column's type, so no column needs to be read as text.
+    """The Parquet file at ``path``, its columns in dtypes that keep their Arrow types when written back:
+    decimals as Arrow decimals (not objects), integers with nulls as nullable integers (not floats).
+
+    A Parquet file stores each column's type, so no column needs to be read as text.
+    """
     try:
-        return pd.read_parquet(path)
+        table = pq.read_table(path)
+        frame = table.to_pandas(types_mapper=lambda t: pd.ArrowDtype(t) if pa.types.is_decimal(t) else None)
     except (ValueError, OSError) as exc:
         raise ValueError(f"{path} is not a readable Parquet file: {exc}") from exc
+    for j, name in enumerate(frame.columns):
+        kind = table.schema.field(name).type if name in table.schema.names else None
+        if kind is not None and pa.types.is_integer(kind) and frame.dtypes.iloc[j].kind == "f":  # nulls made floats
+            signed = "" if pa.types.is_signed_integer(kind) else "U"
+            nullable = pd.api.types.pandas_dtype(f"{signed}Int{kind.bit_width}")
+            frame.isetitem(j, pd.Series(nullable.__from_arrow__(table.column(name)), index=frame.index))
+    return frame
 
 
 def _write_csv(frame: pd.DataFrame, path: Path) -> None:

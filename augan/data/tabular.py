@@ -14,11 +14,13 @@ its output layout as a list of :class:`Span` so the generator can build one outp
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 from scipy.special import ndtr, ndtri
 
 from .._validation import plain_value
@@ -378,7 +380,9 @@ def _auto_categorical(series: pd.Series, name: Any) -> bool:
 
 def _numeric_values(series: pd.Series, name: Any) -> np.ndarray:
     try:
-        values = pd.to_numeric(series, errors="raise").to_numpy(dtype=np.float64, na_value=np.nan)
+        # pandas' to_numeric drops the nulls of an Arrow decimal column (and then fails): it is numeric already.
+        numbers = series if isinstance(series.dtype, pd.ArrowDtype) else pd.to_numeric(series, errors="raise")
+        values = numbers.to_numpy(dtype=np.float64, na_value=np.nan)
     except (ValueError, TypeError) as exc:
         raise ValueError(f"column {name!r} is numeric but holds a value that is not a number: {exc}") from exc
     if np.isinf(values).any():
@@ -446,10 +450,19 @@ def _one_hot(series: pd.Series, column: _Column) -> np.ndarray:
     return onehot
 
 
+def _pandas_dtype(name: str) -> Any:
+    """The dtype called ``name``, an Arrow decimal's (``decimal128(12, 2)[pyarrow]``) included: pandas cannot
+    read a type's parameters back from its name."""
+    decimal = re.fullmatch(r"(decimal(?:32|64|128|256))\((\d+), (-?\d+)\)\[pyarrow\]", name)
+    if decimal:
+        return pd.ArrowDtype(getattr(pa, decimal[1])(int(decimal[2]), int(decimal[3])))
+    return pd.api.types.pandas_dtype(name)
+
+
 def _restore_series(values: np.ndarray, column: _Column) -> pd.Series:
     if column.dtype == "category":
         return pd.Series(pd.Categorical(values, categories=column.categories, ordered=column.ordered))
-    dtype = pd.api.types.pandas_dtype(column.dtype)
+    dtype = _pandas_dtype(column.dtype)
     if column.kind != "categorical" and dtype == object:
         if column.integer:
             values = [v if pd.isna(v) else int(v) for v in values]

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 from augan import CGAN
 
@@ -97,3 +101,28 @@ def test_csv_round_trip_keeps_dtypes_and_the_precision_of_the_input(augan, train
     for name in ("cents", "tenths", "months"):
         assert _decimals_written(written[name]) <= _decimals_written(read[name]), name
     assert (written["months"].dropna().str.endswith(".0")).all() and written["months"].isna().any()
+
+
+def test_parquet_output_keeps_the_arrow_types_of_the_input(augan, train_args, tmp_path):
+    rng = np.random.default_rng(0)
+    n = 150
+    holes = rng.random(n) < 0.2
+    types = {"price": pa.decimal128(12, 2), "count": pa.int32(), "big": pa.int64(), "uint": pa.uint16(),
+             "ratio": pa.float32(), "flag": pa.bool_()}
+    columns = {
+        "price": [None if hole else Decimal(f"{v:.2f}") for v, hole in zip(rng.lognormal(6, 1, n), holes)],
+        "count": [None if hole else int(v) for v, hole in zip(rng.integers(0, 50, n), holes)],
+        "big": [None if hole else int(v) for v, hole in zip(rng.integers(0, 10**6, n), holes[::-1])],
+        "uint": [int(v) for v in rng.integers(0, 60000, n)],
+        "ratio": [float(v) for v in np.round(rng.random(n), 3)],
+        "flag": [bool(v) for v in rng.random(n) < 0.5],
+    }
+    table = pa.table({**{name: pa.array(values, types[name]) for name, values in columns.items()},
+                      "label": pa.array(np.repeat(["a", "b"], [120, 30]).tolist())})
+    source, out = tmp_path / "table.parquet", tmp_path / "synthetic.parquet"
+    pq.write_table(table, source)  # by Arrow, without pandas' metadata: nothing but the Arrow types to go by
+    result = augan("generate", source, "--target", "label", "--n", 60, "--out", out, *train_args)
+    assert result.exit_code == 0, result.output
+    written = pq.read_table(out)
+    assert {name: written.schema.field(name).type for name in types} == types
+    assert written.column("price").null_count > 0 and written.column("count").null_count > 0

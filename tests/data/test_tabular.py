@@ -1,5 +1,8 @@
+from decimal import Decimal
+
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pytest
 
 from augan.data.tabular import Span, TabularCodec, auto_categorical_columns
@@ -210,3 +213,19 @@ def test_auto_categorical_columns_names_the_columns_auto_makes_categories(mixed_
     assert auto_categorical_columns(frame) == ["city", "member", "tier"]
     codec = TabularCodec().fit(frame)
     assert [c.name for c in codec.columns_ if c.kind == "categorical"] == ["city", "member", "tier"]
+
+
+def test_arrow_decimal_column_is_numeric_and_comes_back_in_its_decimal_type():
+    rng = np.random.default_rng(0)
+    cents = [None if missing else f"{value:.2f}" for value, missing in
+             zip(rng.lognormal(8, 1, 300), rng.random(300) < 0.1)]
+    dtype = pd.ArrowDtype(pa.decimal128(12, 2))
+    frame = pd.DataFrame({"price": pd.Series(pa.array([None if c is None else Decimal(c) for c in cents],
+                                                      pa.decimal128(12, 2)), dtype=dtype)})
+    codec = TabularCodec().fit(frame)
+    assert codec.spans_ == [Span(1, "linear"), Span(2, "softmax")]  # a number with missing values, not 300 levels
+    out = TabularCodec.from_state(codec.get_state()).inverse_transform(_random_codes(codec))["price"]
+    assert out.dtype == dtype
+    assert 0 < out.isna().sum() < len(out)
+    present = out.dropna().astype(float)
+    assert present.between(float(frame["price"].min()), float(frame["price"].max())).all()
