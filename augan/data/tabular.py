@@ -425,9 +425,8 @@ def _decimals(values: np.ndarray, dtype: Any) -> int | None:
     exact = dtype if isinstance(dtype, np.dtype) and dtype.kind == "f" else np.dtype(np.float64)
     target = values.astype(exact)
     with np.errstate(over="ignore", invalid="ignore"):  # near the float64 limit x * 10**d overflows: no rounding
-        if not np.array_equal(np.round(values, MAX_DECIMALS).astype(exact), target):
-            return None
-        return next(d for d in range(MAX_DECIMALS + 1) if np.array_equal(np.round(values, d).astype(exact), target))
+        return next((d for d in range(MAX_DECIMALS + 1)
+                     if np.array_equal(np.round(values, d).astype(exact), target)), None)
 
 
 def _spans(column: _Column) -> list[Span]:

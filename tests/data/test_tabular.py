@@ -169,6 +169,15 @@ def test_decoded_values_keep_the_decimals_of_the_column():
     assert set(out["cents"].astype(str).str.split(".").str[1].str.len()) <= {1, 2}
 
 
+def test_cents_spanning_a_wide_range_are_still_rounded_to_cents():
+    # Above ~1e3, x * 1e14 leaves float64's exact integers: rounding to 14 decimals moves some values, so the
+    # decimals are searched from 0 up rather than after a check at the limit (which would find none here).
+    frame = pd.DataFrame({"amount": np.round(np.random.default_rng(0).lognormal(10, 3, 1000), 2)})
+    codec = TabularCodec().fit(frame)
+    out = codec.inverse_transform(_random_codes(codec))["amount"]
+    assert (out == np.round(out, 2)).all() and (out != np.round(out, 1)).any()
+
+
 def test_whole_valued_float_column_with_missing_values_decodes_whole_and_keeps_missing_values():
     rng = np.random.default_rng(0)
     months = rng.integers(0, 200, 300).astype(float)
