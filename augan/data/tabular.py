@@ -378,11 +378,18 @@ def _auto_categorical(series: pd.Series, name: Any) -> bool:
     return not all(_is_number(v) for v in values)
 
 
+def to_numeric(series: pd.Series, errors: str = "raise") -> pd.Series:
+    """``pd.to_numeric(series, errors=errors)``, which an Arrow decimal column skips: it is numeric already,
+    and pandas' to_numeric drops its nulls (then fails)."""
+    dtype = series.dtype
+    if isinstance(dtype, pd.ArrowDtype) and pa.types.is_decimal(dtype.pyarrow_dtype):
+        return series
+    return pd.to_numeric(series, errors=errors)
+
+
 def _numeric_values(series: pd.Series, name: Any) -> np.ndarray:
     try:
-        # pandas' to_numeric drops the nulls of an Arrow decimal column (and then fails): it is numeric already.
-        numbers = series if isinstance(series.dtype, pd.ArrowDtype) else pd.to_numeric(series, errors="raise")
-        values = numbers.to_numpy(dtype=np.float64, na_value=np.nan)
+        values = to_numeric(series).to_numpy(dtype=np.float64, na_value=np.nan)
     except (ValueError, TypeError) as exc:
         raise ValueError(f"column {name!r} is numeric but holds a value that is not a number: {exc}") from exc
     if np.isinf(values).any():

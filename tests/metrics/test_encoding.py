@@ -1,5 +1,8 @@
+from decimal import Decimal
+
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from augan.data.tabular import TabularCodec
 from augan.metrics.encoding import as_rows, categorical_mask, encode, fit_encoder
@@ -37,3 +40,11 @@ def test_images_become_one_row_of_pixels_each():
     assert as_rows(images).shape == (5, 24)
     frame = pd.DataFrame({"a": [1, 2]})
     assert as_rows(frame) is frame
+
+
+def test_arrow_decimal_column_with_nulls_is_encoded_as_a_number():
+    prices = pa.array([Decimal("1.50"), None, Decimal("2.25"), Decimal("4.00")], pa.decimal128(12, 2))
+    frame = pd.DataFrame({"price": pd.Series(prices, dtype=pd.ArrowDtype(prices.type))})
+    assert categorical_mask(frame) == [False]
+    encoded = encode(fit_encoder(frame), frame)
+    assert encoded.shape == (4, 2) and np.isfinite(encoded).all()  # the value and its missing-value indicator
