@@ -15,8 +15,8 @@ from augan.io import check_output_path
 
 from . import options as o
 from .errors import fail, reported_errors
-from .files import is_images, read_images, read_table
-from .target import require_target, split_target
+from .files import is_images, read_images
+from .target import read_training_table, require_target
 from .training import Training, training_options
 
 REPORT_SUFFIXES = (".html", ".htm", ".json", ".md", ".markdown")
@@ -64,9 +64,10 @@ def evaluate(data: o.Data, report: ReportPath, target: o.Target = None, model: F
         else:
             if size is not None:
                 fail(f"--size is for images; {data} is a table.")
-            X, y, _ = split_target(read_table(data), require_target(target, data), data)
+            _, X, y, _ = read_training_table(data, require_target(target, data), training.categorical_columns)
         fitted = CGAN.load(model, device=training.device) if model is not None else None
-        sampler = GANOversampler(gan=training.make_gan(images), selection=selection, smote_share=smote_share,
+        gan = training.make_gan(images).set_params(categorical_features=training.categorical_features(X))
+        sampler = GANOversampler(gan=gan, selection=selection, smote_share=smote_share,
                                  noise_scale=noise_scale, random_state=training.seed)
         result = augan.evaluate(X, y, sampler=sampler, cv=cv, n_repeats=repeats, quality=not no_quality,
                                 model=fitted, random_state=training.seed, verbose=not training.quiet)

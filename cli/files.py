@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pyarrow.parquet as pq
 
 from augan.data.images import check_folder_names, read_image_folder, read_npz, write_image_folder, write_npz
@@ -23,9 +24,14 @@ from augan.io import atomic_output, check_output_path
 from .target import labels_rows
 
 
-def _read_csv(path: Path) -> pd.DataFrame:
+# A leading '+', or a leading zero before a digit, that reading the value as a number would drop: 007, 02134, +33.
+_CODE = re.compile(r"\s*(\+|[+-]?0\d)")
+
+
+def _read_csv(path: Path, text_columns: Collection[str] = ()) -> pd.DataFrame:
     try:
-        return pd.read_csv(path, encoding="utf-8")
+        frame = pd.read_csv(path, encoding="utf-8", dtype=dict.fromkeys(text_columns, str))
+        return _keep_codes_as_text(frame, path)
     except UnicodeDecodeError as exc:
         raise ValueError(f"{path} is not UTF-8 text (it holds the byte {exc.object[exc.start]:#04x}); "
                          f"save it as UTF-8 and try again.") from exc
@@ -35,16 +41,42 @@ def _read_csv(path: Path) -> pd.DataFrame:
         raise ValueError(f"{path} is not a readable CSV table: {exc}") from exc
 
 
-def _read_parquet(path: Path) -> pd.DataFrame:
+def _keep_codes_as_text(frame: pd.DataFrame, path: Path) -> pd.DataFrame:
+    """``frame`` with each number column whose text a number would change (codes, ZIPs, IDs) read as text."""
+    numeric = [j for j, dtype in enumerate(frame.dtypes)
+               if pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype)]
+    if not numeric:
+        return frame
+    text = pd.read_csv(path, encoding="utf-8", dtype=str, usecols=numeric)
+    for k, j in enumerate(numeric):
+        if text.iloc[:, k].str.match(_CODE, na=False).any():
+            frame.isetitem(j, text.iloc[:, k])
+    return frame
+
+
+def _read_parquet(path: Path, text_columns: Collection[str] = ()) -> pd.DataFrame:
+    """The Parquet file at ``path``, its columns in dtypes that keep their Arrow types when written back:
+    decimals as Arrow decimals (not objects), integers with nulls as nullable integers (not floats).
+
+    A Parquet file stores each column's type, so no column needs to be read as text.
+    """
     try:
-        return pd.read_parquet(path)
+        table = pq.read_table(path)
+        frame = table.to_pandas(types_mapper=lambda t: pd.ArrowDtype(t) if pa.types.is_decimal(t) else None)
     except (ValueError, OSError) as exc:
         raise ValueError(f"{path} is not a readable Parquet file: {exc}") from exc
+    for j, name in enumerate(frame.columns):
+        kind = table.schema.field(name).type if name in table.schema.names else None
+        if kind is not None and pa.types.is_integer(kind) and frame.dtypes.iloc[j].kind == "f":  # nulls made floats
+            signed = "" if pa.types.is_signed_integer(kind) else "U"
+            nullable = pd.api.types.pandas_dtype(f"{signed}Int{kind.bit_width}")
+            frame.isetitem(j, pd.Series(nullable.__from_arrow__(table.column(name)), index=frame.index))
+    return frame
 
 
-def _read_csv_table(path: Path) -> pd.DataFrame:
+def _read_csv_table(path: Path, text_columns: Collection[str] = ()) -> pd.DataFrame:
     """A CSV table checked against its header as written, an unnamed first column as its index, dates typed."""
-    frame = _read_csv(path)
+    frame = _read_csv(path, text_columns)
     header = _csv_header(path)
     _refuse_duplicates(header, path)
     unnamed = [position + 1 for position, name in enumerate(header) if not name.strip()]
@@ -88,14 +120,14 @@ def _typed_dates(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-def _read_parquet_table(path: Path) -> pd.DataFrame:
+def _read_parquet_table(path: Path, text_columns: Collection[str] = ()) -> pd.DataFrame:
     """A Parquet table, its index (which pandas keeps in the file) included; repeated column names refused."""
     try:
         names = pq.read_schema(path).names
     except (ValueError, OSError):
         names = []  # not Parquet: _read_parquet says so
     _refuse_duplicates(names, path)
-    frame = _read_parquet(path)
+    frame = _read_parquet(path, text_columns)
     if isinstance(frame.index, pd.MultiIndex):
         raise ValueError(f"{path} has an index of {frame.index.nlevels} levels; augan keeps an index of one: "
                          f"save the table after reset_index() (or with a single index).")
@@ -117,7 +149,7 @@ def _write_parquet(frame: pd.DataFrame, path: Path) -> None:
     frame.to_parquet(path, index=labels_rows(frame.index))
 
 
-_READERS: dict[str, Callable[[Path], pd.DataFrame]] = {
+_READERS: dict[str, Callable[[Path, Collection[str]], pd.DataFrame]] = {
     ".csv": _read_csv_table, ".parquet": _read_parquet_table, ".pq": _read_parquet_table,
 }
 _WRITERS: dict[str, Callable[[pd.DataFrame, Path], None]] = {
@@ -133,8 +165,11 @@ def _pick(path: Path, registry: dict, what: str) -> Callable:
     return registry[suffix]
 
 
-def read_table(path: Path) -> pd.DataFrame:
+def read_table(path: Path, text_columns: Collection[str] = ()) -> pd.DataFrame:
     """Read the table at ``path`` (.csv, .parquet or .pq).
+
+    In a CSV, the columns named in ``text_columns`` are read as text, and so is a column of numbers whose
+    text a number would change (a leading zero or '+': ZIP codes, IDs), so its values come back as written.
 
     Raises
     ------
@@ -148,7 +183,7 @@ def read_table(path: Path) -> pd.DataFrame:
         raise IsADirectoryError(f"{path} is a folder; give a table file ({', '.join(_READERS)}).")
     if not path.exists():
         raise FileNotFoundError(f"no such file: {path}")
-    return _pick(path, _READERS, "read")(path)
+    return _pick(path, _READERS, "read")(path, text_columns)
 
 
 def check_table_output(path: Path, overwrite: bool) -> Path:

@@ -9,8 +9,8 @@ from augan.io import check_output_path
 
 from . import options as o
 from .errors import fail, reported_errors
-from .files import check_outputs, is_images, read_images, read_table
-from .target import IMAGES_METADATA, describe, model_metadata, require_target, split_target
+from .files import check_outputs, is_images, read_images
+from .target import IMAGES_METADATA, describe, model_metadata, read_training_table, require_target
 from .training import Training, training_options
 
 
@@ -35,8 +35,8 @@ def fit(data: o.Data, model_out: o.ModelFile, target: o.Target = None, size: o.I
             X, y = read_images(data, size)
             metadata = IMAGES_METADATA
         else:
-            frame = read_table(data)
-            X, y, _ = split_target(frame, require_target(target, data), data)
+            frame, X, y, _ = read_training_table(data, require_target(target, data), training.categorical_columns)
+            gan.set_params(categorical_features=training.categorical_features(X))
             metadata = model_metadata(target, frame)
         gan.fit(X, y)
         gan.save(model_out, overwrite, metadata=metadata)

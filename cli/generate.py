@@ -11,9 +11,10 @@ from augan.plot import save_sample_grid
 
 from . import options as o
 from .errors import fail, reported_errors
-from .files import (check_image_labels, check_images_output, check_outputs, is_images, read_images, read_table,
-                    write_images, write_table)
-from .target import IMAGES_METADATA, describe, draw_request, model_metadata, require_target, split_target, with_target
+from .files import (check_image_labels, check_images_output, check_outputs, is_images, read_images, write_images,
+                    write_table)
+from .target import (IMAGES_METADATA, describe, draw_request, model_metadata, read_training_table, require_target,
+                     with_target)
 from .training import Training, training_options
 
 
@@ -52,8 +53,8 @@ def generate(data: o.Data, out: o.Out, target: o.Target = None, n: o.Count = Non
             classes = LabelCodec().fit(y).classes_
             check_image_labels(classes, out)
         else:
-            frame = read_table(data)
-            X, y, classes = split_target(frame, target, data)
+            frame, X, y, classes = read_training_table(data, target, training.categorical_columns)
+            gan.set_params(categorical_features=training.categorical_features(X))
         request = draw_request(y, n, label, balance, per_class, classes)
         gan.fit(X, y)
         X_new, y_new = gan.sample(n, request, return_y=True)

@@ -62,6 +62,10 @@ BatchSize = Annotated[int, typer.Option("--batch-size", help="Rows per training 
 MaxSteps = Annotated[int | None, typer.Option(
     "--max-steps", help="Cap on the training steps: long epochs of a large table are shortened to "
                                "max-steps / epochs steps.", rich_help_panel=TRAINING)]
+Categorical = Annotated[str | None, typer.Option(
+    "--categorical", help="Tables: columns to model as categories, comma-separated (e.g. zip,branch), besides "
+                          "those of text and true/false values; they are read as text.", rich_help_panel=TRAINING,
+    show_default=False)]
 Loss = Annotated[str, typer.Option("--loss", help=f"GAN loss: {', '.join(sorted(LOSSES))}.",
                                    rich_help_panel=TRAINING)]
 Device = Annotated[str, typer.Option("--device", help="auto (CUDA, then MPS, then CPU), cpu, cuda, cuda:1, ...")]

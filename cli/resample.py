@@ -11,8 +11,8 @@ from augan.distributed import is_main_process
 
 from . import options as o
 from .errors import fail, reported_errors
-from .files import check_outputs, is_images, read_table, write_table
-from .target import describe, model_metadata, require_target, split_target, with_index, with_target
+from .files import check_outputs, is_images, write_table
+from .target import describe, model_metadata, read_training_table, require_target, with_index, with_target
 from .training import Training, training_options
 
 
@@ -33,9 +33,9 @@ def resample(data: o.Data, out: o.Out, target: o.Target = None, strategy: o.Stra
             fail(f"resample writes tables; for images use augan generate {data} --balance (synthetic images only).")
         check_outputs(out, model_out, overwrite)
         gan = training.make_gan()
-        frame = read_table(data)
         target = require_target(target, data)
-        X, y, _ = split_target(frame, target, data)
+        frame, X, y, _ = read_training_table(data, target, training.categorical_columns)
+        gan.set_params(categorical_features=training.categorical_features(X))
         if not any(check_sampling_strategy(sampling_strategy, y, "over-sampling").values()):
             fail(f"--strategy {strategy} adds no rows to {target!r}; its classes are already balanced enough.")
         sampler = GANOversampler(sampling_strategy=sampling_strategy, gan=gan, selection=selection,

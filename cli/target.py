@@ -13,6 +13,8 @@ from imblearn.utils import check_sampling_strategy
 from augan._validation import check_class_counts, check_labels
 from augan.data.labels import LabelCodec
 
+from .files import read_table
+
 
 def split_target(frame: pd.DataFrame, target: str, source: Path) -> tuple[pd.DataFrame, pd.Series, np.ndarray]:
     """Return the features, the target column and its classes.
@@ -36,6 +38,30 @@ def split_target(frame: pd.DataFrame, target: str, source: Path) -> tuple[pd.Dat
     labels = LabelCodec().fit(y)
     check_class_counts(labels.classes_, labels.counts_, name=name)
     return frame.drop(columns=[target]), y, labels.classes_
+
+
+def read_training_table(data: Path, target: str, categorical: Sequence[str] = ()
+                        ) -> tuple[pd.DataFrame, pd.DataFrame, pd.Series, np.ndarray]:
+    """Read the table ``data`` and split off its ``target``: the table, the features, the target, its classes.
+
+    The target (labels are names, even when they look like numbers: ``007``) and the ``categorical``
+    columns of a CSV are read as text, so they come back as written.
+
+    Raises
+    ------
+    ValueError
+        If ``categorical`` names the target or a column the table does not have, or :func:`split_target`
+        refuses the table.
+    """
+    frame = read_table(data, text_columns=[target, *categorical])
+    for name in categorical:
+        if name == target:
+            raise ValueError(f"--categorical names the target column {target!r}, which is the class column "
+                             f"(categorical already); name feature columns only.")
+        if name not in frame.columns:
+            raise ValueError(f"--categorical names {name!r}, which is not a column of {data}; its columns are: "
+                             f"{', '.join(map(str, frame.columns))}.")
+    return (frame, *split_target(frame, target, data))
 
 
 def parse_label(text: str, classes: np.ndarray) -> Any:

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from augan import CGAN
+from augan.data.tabular import auto_categorical_columns
 from augan.io import check_no_overlap
 from augan.train import CHECKPOINT_NAME, check_checkpoint_dir
 
@@ -40,13 +41,46 @@ class Training:
     compile: bool = False
     distributed: bool = False
     checkpoint_every: int = o.GAN_DEFAULTS["checkpoint_every"]
+    categorical: str | None = None
+
+    @property
+    def categorical_columns(self) -> list[str]:
+        """The column names of ``--categorical`` (none when it is not given).
+
+        Raises
+        ------
+        ValueError
+            If a name between the commas is empty.
+        """
+        if self.categorical is None:
+            return []
+        names = [name.strip() for name in self.categorical.split(",")]
+        if not all(names):
+            raise ValueError(f"--categorical takes column names separated by commas, got {self.categorical!r}.")
+        return names
+
+    def categorical_features(self, X: Any) -> str | list:
+        """The GAN's ``categorical_features`` for the features ``X``: ``"auto"``, or with ``--categorical``
+        its columns besides those "auto" makes categorical (text and true/false values)."""
+        given = self.categorical_columns
+        if not given:
+            return "auto"
+        auto = set(auto_categorical_columns(X))
+        return [name for name in X.columns if name in given or name in auto]
 
     def make_gan(self, images: bool = False) -> CGAN:
         """The CGAN these options describe (progress bar on unless ``quiet``).
 
         ``images`` picks the default architecture: dcgan for images, mlp for tables. The library's messages
         (the expected training time) are shown on stderr from here on; only its warnings when ``quiet``.
+
+        Raises
+        ------
+        ValueError
+            If ``--categorical`` is given for images.
         """
+        if images and self.categorical is not None:
+            raise ValueError("--categorical names columns of a table; images have none.")
         show_library_messages(self.quiet)
         return CGAN(architecture=self.architecture or ("dcgan" if images else "mlp"), loss=o.check_loss(self.loss),
                     epochs=self.epochs, batch_size=self.batch_size, max_steps=self.max_steps,
@@ -83,6 +117,7 @@ _PARAMETERS = [
         ("amp", o.Amp, o.GAN_DEFAULTS["amp"]),
         ("compile", o.Compile, o.GAN_DEFAULTS["compile"]),
         ("distributed", o.Distributed, False),
+        ("categorical", o.Categorical, None),
     ]
 ]
 

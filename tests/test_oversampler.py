@@ -239,6 +239,20 @@ def test_interpolated_rows_of_a_dataframe_keep_its_columns_and_their_class_categ
             assert set(new[column].dropna()) <= set(real[column].dropna())
 
 
+@pytest.mark.parametrize("smote_share", [1, 0])
+def test_new_rows_keep_the_decimals_and_whole_numbers_of_the_real_ones(tiny, smote_share):
+    rng = np.random.default_rng(0)
+    months = rng.integers(0, 120, 150).astype(float)
+    months[rng.random(150) < 0.2] = np.nan
+    frame = pd.DataFrame({"income": np.round(rng.lognormal(10, 1, 150), 2), "months": months})
+    y = np.r_[np.zeros(120, int), np.ones(30, int)]
+    Xr, _ = GANOversampler(gan=CGAN(**tiny), smote_share=smote_share, random_state=0).fit_resample(frame, y)
+    new = Xr.iloc[len(frame):]
+    assert len(new) == 90 and new["months"].isna().any()
+    assert (new["income"] == np.round(new["income"], 2)).all()
+    assert (new["months"].dropna() == np.round(new["months"].dropna())).all()
+
+
 def test_interpolated_images_have_the_image_layout(tiny):
     rng = np.random.default_rng(0)
     X = rng.uniform(0, 255, size=(60, 64)).astype(np.float32)

@@ -12,7 +12,8 @@ alone 1e-9) can hold. The ranks are squeezed into [1e-7, 1 - 1e-7] before ``ndtr
 ``ndtr``, which adds no error (clipping them, as the codec first did, moved the training minimum and
 maximum by 1e-7 of (n_q - 1) gaps). Integers, categories, booleans and missing values come back exactly,
 integer columns as long as the bound stays below 0.5. The "standard" transform's bound is 2**-24 of the
-distance to the column's mean.
+distance to the column's mean. A column whose values use few decimals is rounded to them on decoding: exact
+while the bound is under half a step, within the bound plus half a step otherwise.
 """
 
 from __future__ import annotations
@@ -78,7 +79,10 @@ def _numeric_bound(codec: TabularCodec, name: str) -> float:
     else:
         # z = (x - mean) / std in float32: the error is 2**-24 of the distance to the mean.
         noise = FLOAT32_NOISE * max(abs(column.lo - column.mean), abs(column.hi - column.mean))
-    return noise + 8 * np.finfo(np.float64).eps * max(abs(column.lo), abs(column.hi))
+    bound = noise + 8 * np.finfo(np.float64).eps * max(abs(column.lo), abs(column.hi))
+    # Rounding to the column's decimals makes a value within half a step exact, and otherwise adds half a step.
+    half_step = 0.5 * 10.0 ** -column.decimals if column.decimals is not None else 0.0
+    return 0.0 if bound < half_step else bound + half_step
 
 
 @pytest.mark.parametrize("numeric_transform", ["quantile", "standard"])

@@ -2,6 +2,10 @@
 missing values come back exactly, numbers to float32 precision, so integers exactly unless a column spans a
 range too wide for it (tests/test_properties.py derives the bound).
 
+Each numeric column's rounding is learned as RDT's ``learn_rounding_scheme`` learns it: the fewest decimals
+(at most ``MAX_DECIMALS``) that write every training value exactly; decoded values are rounded to them, so a
+column of cents or of whole months (a float column because it has missing values) comes back as one.
+
 Numeric columns are mapped to a standard normal through their empirical quantiles (or standardised),
 with a two-level missing indicator when the column had missing values; categorical, string and
 boolean columns are one-hot encoded, missing values being a level of their own. The codec publishes
@@ -10,17 +14,21 @@ its output layout as a list of :class:`Span` so the generator can build one outp
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 from scipy.special import ndtr, ndtri
 
 from .._validation import check_feature_names, plain_value
 
 NUMERIC_TRANSFORMS = ("quantile", "standard")
 MAX_CATEGORIES = 1000
+# RDT's limit: float64 holds 15 significant digits; a column needing more decimals is not rounded.
+MAX_DECIMALS = 14
 _EPS = 1e-7
 
 
@@ -38,6 +46,7 @@ class _Column:
     kind: str  # "numeric", "categorical" or "constant"
     dtype: str
     integer: bool = False
+    decimals: int | None = None  # None: not rounded (a model file saved before it was learned holds none)
     missing: bool = False
     fill: float = 0.0
     lo: float = 0.0
@@ -152,6 +161,7 @@ class TabularCodec:
         column = _Column(name=name, kind="numeric", dtype=dtype_name, integer=_is_integer_column(series, values))
         observed = values[~np.isnan(values)]
         column.missing = observed.size < values.size
+        column.decimals = _decimals(observed, series.dtype)
         if observed.size == 0 or observed.min() == observed.max():
             if not column.missing or observed.size == 0:
                 column.kind = "constant"
@@ -231,7 +241,8 @@ class TabularCodec:
         """Decode generated rows back to the caller's container, column names, order and dtypes.
 
         Softmax spans decode to their most likely level; numeric values stay within the training range
-        and integer columns are rounded.
+        and are rounded to the decimals the column's training values use (integer columns, and float
+        columns holding only whole numbers, to whole numbers).
         """
         Z = np.asarray(Z, dtype=np.float64)
         if Z.ndim != 2 or Z.shape[1] != self.output_dim_:
@@ -274,7 +285,8 @@ class TabularCodec:
             with np.errstate(over="ignore"):  # beyond the float64 range: clipped to the training range below
                 values = z * column.std + column.mean
         values = np.clip(values, column.lo, column.hi)
-        return np.round(values) if column.integer else values
+        decimals = 0 if column.integer else column.decimals
+        return values if decimals is None else np.round(values, decimals)
 
     def _assemble(self, out: dict, n: int) -> Any:
         if self.container_ == "dataframe":
@@ -363,6 +375,19 @@ def _refuse_dates(series: pd.Series, name: Any) -> None:
                         f"numbers (e.g. days since a date, or seconds) or drop it.")
 
 
+def auto_categorical_columns(X: pd.DataFrame) -> list:
+    """The names of the columns of ``X`` that ``categorical_features="auto"`` models as categories.
+
+    Raises
+    ------
+    TypeError, ValueError
+        If a column holds dates, durations or complex numbers, as :meth:`TabularCodec.fit` would.
+    """
+    for name in X.columns:
+        _refuse_dates(X[name], name)
+    return [name for name in X.columns if _auto_categorical(X[name], name)]
+
+
 def _auto_categorical(series: pd.Series, name: Any) -> bool:
     dtype = series.dtype
     if pd.api.types.is_bool_dtype(dtype) or isinstance(dtype, pd.CategoricalDtype):
@@ -375,9 +400,18 @@ def _auto_categorical(series: pd.Series, name: Any) -> bool:
     return not all(_is_number(v) for v in values)
 
 
+def to_numeric(series: pd.Series, errors: str = "raise") -> pd.Series:
+    """``pd.to_numeric(series, errors=errors)``, which an Arrow decimal column skips: it is numeric already,
+    and pandas' to_numeric drops its nulls (then fails)."""
+    dtype = series.dtype
+    if isinstance(dtype, pd.ArrowDtype) and pa.types.is_decimal(dtype.pyarrow_dtype):
+        return series
+    return pd.to_numeric(series, errors=errors)
+
+
 def _numeric_values(series: pd.Series, name: Any) -> np.ndarray:
     try:
-        values = pd.to_numeric(series, errors="raise").to_numpy(dtype=np.float64, na_value=np.nan)
+        values = to_numeric(series).to_numpy(dtype=np.float64, na_value=np.nan)
     except (ValueError, TypeError) as exc:
         raise ValueError(f"column {name!r} is numeric but holds a value that is not a number: {exc}") from exc
     if np.isinf(values).any():
@@ -410,6 +444,20 @@ def _is_integer_column(series: pd.Series, values: np.ndarray) -> bool:
     return False
 
 
+def _decimals(values: np.ndarray, dtype: Any) -> int | None:
+    """The fewest decimals, at most ``MAX_DECIMALS``, that write every one of ``values`` exactly, or None.
+
+    A float32 (or float16) column is compared in its own precision: its 0.1 is 0.10000000149 in float64.
+    """
+    if values.size == 0:
+        return None
+    exact = dtype if isinstance(dtype, np.dtype) and dtype.kind == "f" else np.dtype(np.float64)
+    target = values.astype(exact)
+    with np.errstate(over="ignore", invalid="ignore"):  # near the float64 limit x * 10**d overflows: no rounding
+        return next((d for d in range(MAX_DECIMALS + 1)
+                     if np.array_equal(np.round(values, d).astype(exact), target)), None)
+
+
 def _spans(column: _Column) -> list[Span]:
     if column.kind == "numeric":
         return [Span(1, "linear")] + ([Span(2, "softmax")] if column.missing else [])
@@ -430,10 +478,19 @@ def _one_hot(series: pd.Series, column: _Column) -> np.ndarray:
     return onehot
 
 
+def _pandas_dtype(name: str) -> Any:
+    """The dtype called ``name``, an Arrow decimal's (``decimal128(12, 2)[pyarrow]``) included: pandas cannot
+    read a type's parameters back from its name."""
+    decimal = re.fullmatch(r"(decimal(?:32|64|128|256))\((\d+), (-?\d+)\)\[pyarrow\]", name)
+    if decimal:
+        return pd.ArrowDtype(getattr(pa, decimal[1])(int(decimal[2]), int(decimal[3])))
+    return pd.api.types.pandas_dtype(name)
+
+
 def _restore_series(values: np.ndarray, column: _Column) -> pd.Series:
     if column.dtype == "category":
         return pd.Series(pd.Categorical(values, categories=column.categories, ordered=column.ordered))
-    dtype = pd.api.types.pandas_dtype(column.dtype)
+    dtype = _pandas_dtype(column.dtype)
     if column.kind != "categorical" and dtype == object:
         if column.integer:
             values = [v if pd.isna(v) else int(v) for v in values]

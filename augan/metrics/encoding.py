@@ -18,7 +18,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import FunctionTransformer, OneHotEncoder, StandardScaler
 
 from .._validation import check_feature_names
-from ..data.tabular import TabularCodec
+from ..data.tabular import TabularCodec, to_numeric
 
 _MISSING = "<missing>"
 
@@ -55,7 +55,7 @@ def categorical_mask(X: Any, categorical_features: Any = "auto") -> list[bool]:
 
 def _to_float(X: Any) -> np.ndarray:
     frame = pd.DataFrame(X)
-    return frame.apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    return frame.apply(to_numeric, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
 
 
 def _to_str(X: Any) -> np.ndarray:

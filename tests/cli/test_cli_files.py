@@ -58,3 +58,16 @@ def test_check_outputs_refuses_before_any_work(tmp_path):
     with pytest.raises(ValueError, match="cannot write"):
         check_outputs(tmp_path / "s.txt", None, overwrite=False)
     check_outputs(tmp_path / "s.csv", tmp_path / "m.augan", overwrite=True)
+
+
+def test_csv_columns_whose_text_a_number_would_change_are_read_as_text(tmp_path):
+    path = tmp_path / "codes.csv"
+    path.write_text('zip,phone,amount,neg,count,price,label\n02134,+3312,"1,000",-1,1,0.50,007\n'
+                    '12345,+4401,"2,500",-05,2,,1\n,33,"3",3,3,1.25,2\n')
+    frame = read_table(path, text_columns=["label"])
+    for name, values in {"zip": ["02134", "12345", "-"], "phone": ["+3312", "+4401", "33"],
+                         "amount": ["1,000", "2,500", "3"], "neg": ["-1", "-05", "3"],
+                         "label": ["007", "1", "2"]}.items():
+        assert pd.api.types.is_string_dtype(frame[name]), name
+        assert frame[name].fillna("-").tolist() == values, name
+    assert frame["count"].dtype == "int64" and frame["price"].dtype == "float64"

@@ -28,7 +28,7 @@ def test_fit_with_overwrite_replaces_the_model(augan, numbers_csv, train_args, t
     model.write_bytes(b"old")
     result = augan("fit", numbers_csv, "--target", "label", "--model-out", model, "--overwrite", *train_args)
     assert result.exit_code == 0, result.output
-    assert CGAN.load(model).classes_.tolist() == [0, 1]
+    assert CGAN.load(model).classes_.tolist() == ["0", "1"]  # a CSV's labels are read as text
 
 
 def test_save_refuses_metadata_that_is_not_plain_json(loans_model, tmp_path):

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 from augan import CGAN
 
@@ -96,3 +101,51 @@ def test_a_long_training_is_a_warning_that_quiet_keeps(augan, numbers_csv, tmp_p
     [line] = [line for line in result.stderr.splitlines() if "expected" in line]
     assert line.startswith("augan: warning: training is expected to take about")
     assert line.endswith("lower --max-steps or --epochs for a shorter fit.")
+
+
+def _decimals_written(text: pd.Series) -> int:
+    return int(text.dropna().str.partition(".")[2].str.len().max())
+
+
+def test_csv_round_trip_keeps_dtypes_and_the_precision_of_the_input(augan, train_args, tmp_path):
+    rng = np.random.default_rng(0)
+    months = rng.integers(0, 120, 150).astype(float)
+    months[rng.random(150) < 0.2] = np.nan
+    source = tmp_path / "table.csv"
+    pd.DataFrame({"count": rng.integers(0, 9, 150), "cents": np.round(rng.lognormal(8, 1, 150), 2),
+                  "tenths": rng.integers(0, 30, 150) / 10, "months": months, "flag": rng.random(150) < 0.5,
+                  "city": rng.choice(["paris", "lyon"], 150), "label": np.repeat(["a", "b"], [120, 30])},
+                 ).to_csv(source, index=False)
+    out = tmp_path / "synthetic.csv"
+    result = augan("generate", source, "--target", "label", "--n", 200, "--out", out, *train_args)
+    assert result.exit_code == 0, result.output
+    pd.testing.assert_series_equal(pd.read_csv(out).dtypes, pd.read_csv(source).dtypes)
+    written, read = pd.read_csv(out, dtype=str), pd.read_csv(source, dtype=str)
+    for name in ("cents", "tenths", "months"):
+        assert _decimals_written(written[name]) <= _decimals_written(read[name]), name
+    assert (written["months"].dropna().str.endswith(".0")).all() and written["months"].isna().any()
+
+
+def test_parquet_output_keeps_the_arrow_types_of_the_input(augan, train_args, tmp_path):
+    rng = np.random.default_rng(0)
+    n = 150
+    holes = rng.random(n) < 0.2
+    types = {"price": pa.decimal128(12, 2), "count": pa.int32(), "big": pa.int64(), "uint": pa.uint16(),
+             "ratio": pa.float32(), "flag": pa.bool_()}
+    columns = {
+        "price": [None if hole else Decimal(f"{v:.2f}") for v, hole in zip(rng.lognormal(6, 1, n), holes)],
+        "count": [None if hole else int(v) for v, hole in zip(rng.integers(0, 50, n), holes)],
+        "big": [None if hole else int(v) for v, hole in zip(rng.integers(0, 10**6, n), holes[::-1])],
+        "uint": [int(v) for v in rng.integers(0, 60000, n)],
+        "ratio": [float(v) for v in np.round(rng.random(n), 3)],
+        "flag": [bool(v) for v in rng.random(n) < 0.5],
+    }
+    table = pa.table({**{name: pa.array(values, types[name]) for name, values in columns.items()},
+                      "label": pa.array(np.repeat(["a", "b"], [120, 30]).tolist())})
+    source, out = tmp_path / "table.parquet", tmp_path / "synthetic.parquet"
+    pq.write_table(table, source)  # by Arrow, without pandas' metadata: nothing but the Arrow types to go by
+    result = augan("generate", source, "--target", "label", "--n", 60, "--out", out, *train_args)
+    assert result.exit_code == 0, result.output
+    written = pq.read_table(out)
+    assert {name: written.schema.field(name).type for name in types} == types
+    assert written.column("price").null_count > 0 and written.column("count").null_count > 0

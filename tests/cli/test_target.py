@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 import numpy as np
 import pandas as pd
 import pytest
 
+from augan import CGAN
 from augan_cli.target import describe, parse_label, split_target, with_target
 
 
@@ -43,3 +48,52 @@ def test_with_target_puts_the_column_back_where_it_was():
 
 def test_describe_counts_each_class():
     assert describe(np.array(["b", "a", "b"], dtype=object)) == "3 rows (a: 1, b: 2)"
+
+
+ZIPS = ["02134", "02139", "01001", "10001", "94105", "60601"]
+
+
+@pytest.fixture
+def codes_csv(tmp_path):
+    """150 rows: ZIP codes with leading zeros, a numeric-looking branch code, cents, labels '007' and '010'."""
+    rng = np.random.default_rng(0)
+    path = tmp_path / "codes.csv"
+    pd.DataFrame({"zip": rng.choice(ZIPS, 150), "branch": rng.choice([101, 205, 309, 412], 150),
+                  "amount": np.round(rng.lognormal(6, 1, 150), 2), "label": np.repeat(["007", "010"], [120, 30])},
+                 ).to_csv(path, index=False)
+    return path
+
+
+@pytest.mark.slow
+def test_codes_and_categorical_columns_come_back_as_written_through_the_installed_cli(codes_csv, tmp_path):
+    out = tmp_path / "synthetic.csv"
+    done = subprocess.run([sys.executable, "-m", "augan_cli", "generate", str(codes_csv), "--target", "label",
+                           "--categorical", "branch", "--n", "80", "--epochs", "2", "--batch-size", "32",
+                           "--seed", "0", "--quiet", "--out", str(out)],
+                          capture_output=True, text=True, env={**os.environ, "OMP_NUM_THREADS": "1"}, timeout=120)
+    assert done.returncode == 0, done.stderr
+    written, read = pd.read_csv(out, dtype=str), pd.read_csv(codes_csv, dtype=str)
+    assert len(written) == 80
+    for name in ("zip", "branch", "label"):
+        assert set(written[name]) <= set(read[name]), name  # codes are categories: none invented, none as 7
+    assert written["zip"].nunique() > 1 and set(written["label"]) == {"007", "010"}
+
+
+@pytest.mark.parametrize(("value", "phrases"), [
+    ("branch,nope", ["--categorical", "'nope'", "zip, branch, amount, label"]),
+    ("label", ["--categorical", "target column 'label'"]),
+    ("zip,,branch", ["--categorical", "separated by commas", "'zip,,branch'"]),
+])
+def test_bad_categorical_option_is_one_line_before_training(augan, user_error, codes_csv, tmp_path, monkeypatch,
+                                                             value, phrases):
+    monkeypatch.setattr(CGAN, "fit", lambda self, X, y: pytest.fail("trained before refusing --categorical"))
+    user_error(augan("generate", codes_csv, "--target", "label", "--n", 5, "--categorical", value,
+                     "--out", tmp_path / "s.csv"), *phrases)
+
+
+def test_categorical_option_is_refused_for_images(augan, user_error, tmp_path, monkeypatch):
+    images = tmp_path / "digits.npz"
+    np.savez(images, X=np.zeros((4, 8, 8), dtype=np.uint8), y=np.array([0, 0, 1, 1]))
+    monkeypatch.setattr(CGAN, "fit", lambda self, X, y: pytest.fail("trained before refusing --categorical"))
+    user_error(augan("generate", images, "--n", 5, "--categorical", "zip", "--out", tmp_path / "s.npz"),
+               "--categorical", "images")

@@ -1,10 +1,12 @@
 import re
+from decimal import Decimal
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pytest
 
-from augan.data.tabular import Span, TabularCodec
+from augan.data.tabular import Span, TabularCodec, auto_categorical_columns
 
 
 def test_round_trip_of_encoded_rows_is_exact_for_mixed_frame(mixed_frame):
@@ -170,3 +172,91 @@ def test_transform_refuses_columns_other_than_those_of_fit_naming_them(mixed_fra
     codec = TabularCodec().fit(frame)
     with pytest.raises(ValueError, match=re.escape(message)):
         codec.transform(change(frame))
+
+
+def _random_codes(codec: TabularCodec, n: int = 400) -> np.ndarray:
+    """Encoded rows as an untrained generator makes them: anywhere, not only at the training rows' codes."""
+    return np.random.default_rng(0).normal(scale=1.5, size=(n, codec.output_dim_))
+
+
+def test_decoded_values_keep_the_decimals_of_the_column():
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame({"cents": np.round(rng.lognormal(10, 1, 200), 2),
+                          "tenths": np.round(rng.normal(size=200), 1)})
+    codec = TabularCodec().fit(frame)
+    out = codec.inverse_transform(_random_codes(codec))
+    assert (out["cents"] == np.round(out["cents"], 2)).all()
+    assert (out["tenths"] == np.round(out["tenths"], 1)).all()
+    assert (out["cents"] != np.round(out["cents"], 1)).any()  # rounded to cents, not coarser
+    assert set(out["cents"].astype(str).str.split(".").str[1].str.len()) <= {1, 2}
+
+
+def test_cents_spanning_a_wide_range_are_still_rounded_to_cents():
+    # Above ~1e3, x * 1e14 leaves float64's exact integers: rounding to 14 decimals moves some values, so the
+    # decimals are searched from 0 up rather than after a check at the limit (which would find none here).
+    frame = pd.DataFrame({"amount": np.round(np.random.default_rng(0).lognormal(10, 3, 1000), 2)})
+    codec = TabularCodec().fit(frame)
+    out = codec.inverse_transform(_random_codes(codec))["amount"]
+    assert (out == np.round(out, 2)).all() and (out != np.round(out, 1)).any()
+
+
+def test_whole_valued_float_column_with_missing_values_decodes_whole_and_keeps_missing_values():
+    rng = np.random.default_rng(0)
+    months = rng.integers(0, 200, 300).astype(float)
+    months[rng.random(300) < 0.2] = np.nan
+    frame = pd.DataFrame({"months": months, "count": pd.array(np.where(np.isnan(months), None, months // 3),
+                                                                dtype="Int64")})
+    codec = TabularCodec().fit(frame)
+    out = codec.inverse_transform(_random_codes(codec))
+    assert out.dtypes.to_dict() == frame.dtypes.to_dict()
+    for name in frame:
+        present = out[name].dropna().to_numpy(dtype=float)
+        assert (present == np.round(present)).all(), name
+        assert 0 < out[name].isna().sum() < len(out), name
+
+
+def test_float32_column_keeps_its_decimals_in_float32():
+    frame = pd.DataFrame({"x": np.round(np.random.default_rng(0).uniform(0, 10, 100), 1).astype(np.float32)})
+    codec = TabularCodec().fit(frame)
+    out = codec.inverse_transform(_random_codes(codec))["x"]
+    assert out.dtype == np.float32
+    assert (out == np.round(out.astype(np.float64), 1).astype(np.float32)).all()
+
+
+def test_full_precision_columns_are_not_rounded():
+    frame = pd.DataFrame({"x": np.random.default_rng(0).normal(size=100)})
+    codec = TabularCodec().fit(frame)
+    out = codec.inverse_transform(_random_codes(codec))["x"]
+    assert (out != np.round(out, 8)).mean() > 0.9
+
+
+def test_a_codec_state_saved_before_decimals_were_learned_still_loads():
+    frame = pd.DataFrame({"cents": np.round(np.random.default_rng(0).uniform(0, 100, 50), 2)})
+    state = TabularCodec().fit(frame).get_state()
+    for column in state["columns"]:
+        del column["decimals"]
+    codec = TabularCodec.from_state(state)
+    np.testing.assert_allclose(codec.inverse_transform(codec.transform(frame))["cents"], frame["cents"], rtol=1e-4)
+
+
+def test_auto_categorical_columns_names_the_columns_auto_makes_categories(mixed_frame):
+    frame, _ = mixed_frame
+    assert auto_categorical_columns(frame) == ["city", "member", "tier"]
+    codec = TabularCodec().fit(frame)
+    assert [c.name for c in codec.columns_ if c.kind == "categorical"] == ["city", "member", "tier"]
+
+
+def test_arrow_decimal_column_is_numeric_and_comes_back_in_its_decimal_type():
+    rng = np.random.default_rng(0)
+    cents = [None if missing else f"{value:.2f}" for value, missing in
+             zip(rng.lognormal(8, 1, 300), rng.random(300) < 0.1)]
+    dtype = pd.ArrowDtype(pa.decimal128(12, 2))
+    frame = pd.DataFrame({"price": pd.Series(pa.array([None if c is None else Decimal(c) for c in cents],
+                                                      pa.decimal128(12, 2)), dtype=dtype)})
+    codec = TabularCodec().fit(frame)
+    assert codec.spans_ == [Span(1, "linear"), Span(2, "softmax")]  # a number with missing values, not 300 levels
+    out = TabularCodec.from_state(codec.get_state()).inverse_transform(_random_codes(codec))["price"]
+    assert out.dtype == dtype
+    assert 0 < out.isna().sum() < len(out)
+    present = out.dropna().astype(float)
+    assert present.between(float(frame["price"].min()), float(frame["price"].max())).all()

@@ -1,5 +1,8 @@
+from decimal import Decimal
+
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pytest
 
 from augan.data.tabular import TabularCodec
@@ -47,3 +50,11 @@ def test_encode_matches_a_tables_columns_by_name_and_names_the_ones_that_differ(
     with pytest.raises(ValueError, match="the columns of X_synthetic are not those seen in fit: missing 'city'; "
                                          "unexpected 'town'"):
         encode(encoder, frame.rename(columns={"city": "town"}), "X_synthetic")
+
+
+def test_arrow_decimal_column_with_nulls_is_encoded_as_a_number():
+    prices = pa.array([Decimal("1.50"), None, Decimal("2.25"), Decimal("4.00")], pa.decimal128(12, 2))
+    frame = pd.DataFrame({"price": pd.Series(prices, dtype=pd.ArrowDtype(prices.type))})
+    assert categorical_mask(frame) == [False]
+    encoded = encode(fit_encoder(frame), frame)
+    assert encoded.shape == (4, 2) and np.isfinite(encoded).all()  # the value and its missing-value indicator
