@@ -21,7 +21,6 @@ from augan.data.images import check_folder_names, read_image_folder, read_npz, w
 from augan.data.output_folder import check_output_folder
 from augan.io import atomic_output, check_output_path
 
-from .target import labels_rows
 
 
 # A leading '+', or a leading zero before a digit, that reading the value as a number would drop: 007, 02134, +33.
@@ -139,6 +138,11 @@ def _refuse_duplicates(names: list, path: Path) -> None:
     if repeated:
         raise ValueError(f"{path} has more than one column named {', '.join(map(repr, repeated))}; "
                          f"column names must be unique.")
+
+
+def labels_rows(index: pd.Index) -> bool:
+    """Whether ``index`` says more than the rows' positions 0, 1, 2... (and so is written with the rows)."""
+    return not index.equals(pd.RangeIndex(len(index)))
 
 
 def _write_csv(frame: pd.DataFrame, path: Path) -> None:

@@ -13,7 +13,7 @@ from imblearn.utils import check_sampling_strategy
 from augan._validation import check_class_counts, check_labels
 from augan.data.labels import LabelCodec
 
-from .files import read_table
+from .files import labels_rows, read_table
 
 
 def split_target(frame: pd.DataFrame, target: str, source: Path) -> tuple[pd.DataFrame, pd.Series, np.ndarray]:
@@ -97,11 +97,6 @@ def with_target(X: Any, y: Any, target: str, columns: Sequence[str] | None = Non
     values = y.reset_index(drop=True) if isinstance(y, pd.Series) else np.asarray(y)
     table.insert(min(position, table.shape[1]), target, values)
     return table
-
-
-def labels_rows(index: pd.Index) -> bool:
-    """Whether ``index`` says more than the rows' positions 0, 1, 2... (and so is written with the rows)."""
-    return not index.equals(pd.RangeIndex(len(index)))
 
 
 def with_index(table: pd.DataFrame, index: pd.Index) -> pd.DataFrame:
