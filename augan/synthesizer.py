@@ -331,6 +331,16 @@ class CGAN(BaseEstimator):
             del self.feature_names_in_
 
     def _build_networks(self) -> tuple[torch.nn.Module, torch.nn.Module]:
+        generator, discriminator = self._make_networks()
+        return generator.to(self.device_), discriminator.to(self.device_)
+
+    def _network_states(self) -> tuple[dict, dict]:
+        """The state dicts the networks of these parameters and codecs have, as shapes only (no memory)."""
+        with torch.device("meta"):
+            generator, discriminator = self._make_networks()
+        return generator.state_dict(), discriminator.state_dict()
+
+    def _make_networks(self) -> tuple[torch.nn.Module, torch.nn.Module]:
         shape = tuple(self.codec_.sample_shape_)
         n_classes = len(self.classes_)
         if self.architecture == "dcgan":
@@ -346,7 +356,7 @@ class CGAN(BaseEstimator):
                                      spans=getattr(self.codec_, "spans_", None))
             discriminator = MLPDiscriminator(shape, n_classes, self.discriminator_dims, pac=self.pac,
                                              spectral_norm=self.spectral_norm)
-        return generator.to(self.device_), discriminator.to(self.device_)
+        return generator, discriminator
 
     def _augment(self) -> Any:
         return DiffAugment(self.diffaugment) if self.diffaugment is not None else None

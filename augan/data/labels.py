@@ -79,6 +79,12 @@ class LabelCodec:
         dtype = object if state["dtype"] == "O" else np.dtype(state["dtype"])
         codec.classes_ = np.array(state["classes"], dtype=dtype)
         codec.counts_ = np.array(state["counts"], dtype=np.int64)
+        # The class index is a position in these arrays: they must pair up one to one.
+        if codec.classes_.ndim != 1 or codec.counts_.shape != codec.classes_.shape or np.any(codec.counts_ < 1):
+            raise ValueError(f"the label state pairs {len(state['classes'])} classes with the counts "
+                             f"{state['counts']!r}; each class needs one positive count.")
+        if len(codec.classes_) != len(set(map(plain_value, codec.classes_))):
+            raise ValueError(f"the label state repeats a class: {state['classes']!r}.")
         return codec
 
 
