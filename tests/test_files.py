@@ -3,7 +3,6 @@ file that is damaged, foreign or crafted to run code is refused with a ValueErro
 
 from __future__ import annotations
 
-import math
 import pickle
 import zipfile
 from pathlib import Path
@@ -207,21 +206,6 @@ def _edited(saved: Path, target: Path, edit) -> None:
     content = torch.load(saved, weights_only=True)
     edit(content)
     torch.save(content, target)
-
-
-@pytest.fixture
-def no_large_allocation(monkeypatch):
-    """Make any real (not meta) tensor of more than 10M elements fail the test instead of being allocated."""
-    real_empty = torch.empty
-
-    def guarded(*size, **kwargs):
-        shape = size[0] if len(size) == 1 and isinstance(size[0], (tuple, list, torch.Size)) else size
-        device = kwargs.get("device") or torch.get_default_device()
-        if torch.device(device).type != "meta" and math.prod(int(d) for d in shape) > 10_000_000:
-            raise AssertionError(f"the loader allocated a tensor of shape {tuple(shape)}")
-        return real_empty(*size, **kwargs)
-
-    monkeypatch.setattr(torch, "empty", guarded)
 
 
 @pytest.mark.parametrize("noise_dim, message", [(2_000_000, r"generator weight .* is \(8, 6\)"),

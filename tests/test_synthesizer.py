@@ -156,3 +156,13 @@ def test_discriminator_scores_has_one_score_per_row(mixed_frame, tiny):
     gan = CGAN(random_state=0, pac=2, **tiny).fit(frame, y)
     scores = gan.discriminator_scores(frame.iloc[:7], y[:7])
     assert scores.shape == (7,) and np.isfinite(scores).all()
+
+
+def test_iter_samples_chunks_put_end_to_end_equal_one_sample(mixed_frame, tiny):
+    frame, y = mixed_frame
+    gan = CGAN(**tiny, device="cpu", random_state=0).fit(frame, y)
+    chunks = list(gan.iter_samples(9000, chunk_size=1, random_state=3))
+    assert [len(labels) for _, labels in chunks] == [4096, 4096, 808], "chunks hold whole generator passes"
+    X, labels = gan.sample(9000, return_y=True, random_state=3)
+    pd.testing.assert_frame_equal(pd.concat([part for part, _ in chunks], ignore_index=True), X)
+    np.testing.assert_array_equal(np.concatenate([part for _, part in chunks]), labels)

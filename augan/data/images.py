@@ -248,6 +248,9 @@ def read_image_folder(path: str | os.PathLike, size: int | Sequence[int] | None 
             with Image.open(file) as image:
                 image.load()
                 images.append(image.copy() if target is None else image.resize(target[::-1], Image.BILINEAR))
+        except Image.DecompressionBombError as exc:
+            raise ValueError(f"{file} is too large to read: {exc} Shrink it (or remove it from the folder) "
+                             f"first.") from None
         except (UnidentifiedImageError, OSError) as exc:
             raise ValueError(f"{file} is not an image Pillow can read ({exc}); remove it from the folder.") from exc
     _check_same_size(images, files)

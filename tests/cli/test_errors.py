@@ -169,6 +169,7 @@ def test_a_bug_is_not_disguised_as_a_user_error(augan, loans, train_args, tmp_pa
         raise RuntimeError("a bug")
 
     monkeypatch.setattr(CGAN, "sample", broken)
+    monkeypatch.setattr(CGAN, "iter_samples", broken)
     result = augan(*_generate(loans, "--n", 5, "--out", tmp_path / "s.csv", *train_args))
     assert result.exit_code == 1
     assert isinstance(result.exception, RuntimeError)
@@ -183,6 +184,7 @@ def test_failed_write_leaves_no_partial_file(augan, loans, train_args, tmp_path,
         raise OSError(28, "No space left on device")
 
     monkeypatch.setitem(files._WRITERS, ".csv", half_written)
+    monkeypatch.setitem(files._CHUNK_WRITERS, ".csv", half_written)
     folder = tmp_path / "out"
     folder.mkdir()
     user_error(augan(*_generate(loans, "--n", 5, "--out", folder / "s.csv", *train_args)), "No space left")
