@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import NoReturn
@@ -21,6 +22,24 @@ def fail(message: str) -> NoReturn:
     raise typer.Exit(code=USAGE_ERROR)
 
 
+# The library's parameters that the commands take as options, by the name of the option.
+FLAGS = {"epochs": "--epochs", "batch_size": "--batch-size", "max_steps": "--max-steps", "loss": "--loss",
+         "device": "--device", "random_state": "--seed", "seed": "--seed", "checkpoint_dir": "--checkpoint-dir",
+         "resume": "--resume", "architecture": "--architecture", "amp": "--amp", "size": "--size", "n": "--n",
+         "noise_scale": "--noise-scale", "smote_share": "--smote-share", "sampling_strategy": "--strategy",
+         "selection": "--selection"}
+_PARAMETER = re.compile(r"The '(\w+)' parameter of \w+ (must|is)")
+_NAMED = re.compile(r"(?<![^\s(])(\w+)(=|(?= (?:must|asks for|is not|needs)\b))")
+
+
+def as_flags(message: str) -> str:
+    """``message`` from the library with the parameters the command line sets named by their options:
+    ``"The 'epochs' parameter of CGAN must be ..."`` -> ``"--epochs must be ..."``, ``"device='xpu' ..."`` ->
+    ``"--device 'xpu' ..."``."""
+    message = _PARAMETER.sub(lambda m: f"{FLAGS[m[1]]} {m[2]}" if m[1] in FLAGS else m[0], message)
+    return _NAMED.sub(lambda m: FLAGS[m[1]] + (" " if m[2] == "=" else "") if m[1] in FLAGS else m[0], message)
+
+
 @contextlib.contextmanager
 def reported_errors(checkpoint_dir: Path | None = None) -> Iterator[None]:
     """Turn the library's input errors into :func:`fail` and Ctrl-C into exit code 130.
@@ -33,7 +52,7 @@ def reported_errors(checkpoint_dir: Path | None = None) -> Iterator[None]:
         typer.echo(f"augan: interrupted; {_checkpoint_note(checkpoint_dir)}", err=True)
         raise typer.Exit(code=INTERRUPTED) from None
     except (ValueError, TypeError, OSError, TrainingDivergedError) as exc:
-        fail(str(exc) or type(exc).__name__)
+        fail(as_flags(str(exc)) or type(exc).__name__)
 
 
 def _checkpoint_note(checkpoint_dir: Path | None) -> str:

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from augan import CGAN
+from augan.device import resolve_device
 
 from . import options as o
 
@@ -42,6 +43,7 @@ class Training:
 
         ``images`` picks the default architecture: dcgan for images, mlp for tables.
         """
+        resolve_device(self.device)  # a device this machine lacks is refused before the data is read
         return CGAN(architecture=self.architecture or ("dcgan" if images else "mlp"), loss=o.check_loss(self.loss),
                     epochs=self.epochs, batch_size=self.batch_size, max_steps=self.max_steps,
                     device=self.device, random_state=self.seed,

@@ -103,10 +103,11 @@ def test_existing_output_is_refused_before_training_and_left_alone(augan, loans,
     assert out.read_text() == "keep me\n"
 
 
-@pytest.mark.parametrize(("option", "value", "phrase"), [("--epochs", "0", "epochs"),
-                                                         ("--batch-size", "1", "batch_size"),
-                                                         ("--max-steps", "0", "max_steps"),
-                                                         ("--device", "tpu:9", "device")])
+@pytest.mark.parametrize(("option", "value", "phrase"), [("--epochs", "0", "--epochs must be"),
+                                                         ("--batch-size", "1", "--batch-size must be"),
+                                                         ("--max-steps", "0", "--max-steps must be"),
+                                                         ("--device", "tpu:9", "--device 'tpu:9'"),
+                                                         ("--seed", "-1", "--seed must be")])
 def test_bad_training_setting_is_one_line(augan, loans, tmp_path, option, value, phrase, user_error):
     out = tmp_path / "s.csv"
     user_error(augan(*_generate(loans, "--n", 5, option, value, "--out", out)), phrase)

@@ -79,3 +79,18 @@ def test_a_large_draw_is_written_in_chunks_equal_to_one_draw(augan, loans_model,
         assert out.read_text() == expected.read_text()
     else:
         pd.testing.assert_frame_equal(pd.read_parquet(out), pd.read_parquet(expected))
+
+
+# ---------------------------------------------------------------------------- devices
+@pytest.mark.slow
+@pytest.mark.parametrize("device", ["xpu", "hpu", "meta", "nonsense:3"])
+def test_a_device_this_machine_lacks_is_one_line_naming_those_it_has(loans, tmp_path, device):
+    out = tmp_path / "rows.csv"
+    done = run_augan("generate", loans, "--target", "default", "--n", 5, "--out", out, "--device", device)
+    assert_one_line(done, f"--device {device!r}", "this machine has: cpu")
+    assert not out.exists()
+
+
+def test_sample_on_a_device_this_machine_lacks_is_one_line(augan, loans_model, tmp_path, user_error):
+    user_error(augan("sample", loans_model, "--n", 5, "--out", tmp_path / "rows.csv", "--device", "xpu"),
+               "--device 'xpu'", "this machine has: cpu")
