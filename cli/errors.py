@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import re
-from collections.abc import Iterator
+import sys
+from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 import typer
+from typer._click import exceptions as click_exceptions
+from typer.core import TyperGroup
 
 from augan.train import CHECKPOINT_NAME, TrainingDivergedError
 
@@ -60,3 +64,47 @@ def _checkpoint_note(checkpoint_dir: Path | None) -> str:
     if checkpoint is not None and checkpoint.exists():
         return f"training state saved in {checkpoint} (run again with --resume to continue)."
     return "nothing was written (pass --checkpoint-dir to keep the training state)."
+
+
+class OneLineErrors(TyperGroup):
+    """The ``augan`` command group, whose own errors keep the one-line form: a usage error of Typer's
+    (unknown option, bad value, missing argument) and a failed write to standard output (``/dev/full``) print
+    ``augan: error: ...`` and exit with code 2 instead of a framed panel or a traceback."""
+
+    def main(self, args: Sequence[str] | None = None, prog_name: str | None = None,
+             complete_var: str | None = None, standalone_mode: bool = True, **extra: Any) -> Any:
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        try:
+            code = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except click_exceptions.NoArgsIsHelpError as exc:
+            if exc.format_message():  # Typer's rich help is printed as the error is made; plain help is not
+                typer.echo(exc.format_message())
+            code = exc.exit_code
+        except click_exceptions.UsageError as exc:
+            command = exc.ctx.command_path if exc.ctx is not None else "augan"
+            _one_line(f"{exc.format_message()} (see {command} --help)", exc.exit_code)
+        except click_exceptions.ClickException as exc:
+            _one_line(exc.format_message(), exc.exit_code)
+        except typer.Abort:
+            _one_line("interrupted", INTERRUPTED, prefix="augan: ")
+        except OSError as exc:  # the commands report their own; this is a write to stdout (a full disk, ...)
+            _silence_stdout()
+            _one_line(f"cannot write to standard output: {exc.strerror or exc}", USAGE_ERROR)
+        sys.exit(code if isinstance(code, int) else 0)
+
+
+def _one_line(message: str, code: int, prefix: str = "augan: error: ") -> NoReturn:
+    typer.echo(prefix + " ".join(message.split()), err=True)
+    sys.exit(code)
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null, so that the interpreter's last flush of what could not be written fails
+    silently instead of printing a second error."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):
+        pass

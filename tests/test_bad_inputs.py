@@ -302,6 +302,17 @@ def test_an_image_past_pillows_size_limit_is_a_value_error_naming_it(tmp_path, p
         read_image_folder(root)
 
 
+@pytest.mark.parametrize("cells, kind", [([[1, 2], [3]], "list"), ([{"a": 1}, {"b": 2}], "dict"),
+                                         ([np.array([1, 2]), np.array([3])], "ndarray")])
+def test_a_column_of_lists_or_dicts_is_named(cells, kind):
+    X = _frame()
+    X["nested"] = pd.Series(cells * (len(X) // 2), dtype=object)
+    with pytest.raises(TypeError, match=rf"column 'nested' holds {kind} values"):
+        CGAN(**TINY).fit(X, _labels())
+    with pytest.raises(TypeError, match=rf"column 3 holds {kind} values"):
+        CGAN(**TINY).fit(X.to_numpy(dtype=object), _labels())
+
+
 # ------------------------------------------------------------------------------------ CLI
 def _csv(folder, name: str, content: str | bytes):
     path = folder / name

@@ -94,3 +94,86 @@ def test_a_device_this_machine_lacks_is_one_line_naming_those_it_has(loans, tmp_
 def test_sample_on_a_device_this_machine_lacks_is_one_line(augan, loans_model, tmp_path, user_error):
     user_error(augan("sample", loans_model, "--n", 5, "--out", tmp_path / "rows.csv", "--device", "xpu"),
                "--device 'xpu'", "this machine has: cpu")
+
+
+# ---------------------------------------------------------------- remaining tracebacks
+@pytest.mark.slow
+def test_parquet_list_and_struct_columns_are_one_line_naming_the_column(tmp_path):
+    rng = np.random.default_rng(0)
+    data = tmp_path / "nested.parquet"
+    pd.DataFrame({"x": rng.normal(size=20), "tags": [[1, 2]] * 10 + [[3]] * 10,
+                  "label": ["a", "b"] * 10}).to_parquet(data)
+    done = run_augan("generate", data, "--target", "label", "--n", 5, "--out", tmp_path / "rows.csv")
+    assert_one_line(done, "column 'tags' holds", "one number, string or boolean per cell")
+    struct = tmp_path / "struct.parquet"
+    pd.DataFrame({"x": rng.normal(size=20), "point": [{"a": 1, "b": 2.0}] * 20,
+                  "label": ["a", "b"] * 10}).to_parquet(struct)
+    assert_one_line(run_augan("generate", struct, "--target", "label", "--n", 5, "--out", tmp_path / "rows.csv"),
+                    "column 'point' holds dict values")
+
+
+@pytest.mark.slow
+def test_a_full_stdout_is_one_line(loans_model, tmp_path):
+    env = {**os.environ, "OMP_NUM_THREADS": "1"}
+    out = tmp_path / "rows.csv"
+    for args in (["--version"], ["sample", loans_model, "--n", 5, "--out", out]):
+        with open("/dev/full", "w") as full:
+            done = subprocess.run([sys.executable, "-m", "augan_cli", *map(str, args)], stdout=full,
+                                  stderr=subprocess.PIPE, text=True, env=env, timeout=120)
+        assert_one_line(done, "cannot write to standard output: No space left on device")
+    assert len(pd.read_csv(out)) == 5, "the table itself was written before the summary failed"
+
+
+@pytest.mark.slow
+def test_ctrl_c_while_starting_exits_130_with_one_line():
+    # Ctrl-C arrives while torch is being imported: the seconds before any command runs.
+    script = """
+import os, signal, sys, runpy
+class Interrupt:
+    def find_spec(self, name, path=None, target=None):
+        if name == "torch":
+            os.kill(os.getpid(), signal.SIGINT)
+        return None
+sys.meta_path.insert(0, Interrupt())
+sys.argv = ["augan", "--version"]
+runpy.run_module("augan_cli", run_name="__main__")
+"""
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 130, done.stderr
+    assert done.stderr.splitlines() == ["augan: interrupted while starting; nothing was done."], done.stderr
+
+
+@pytest.mark.parametrize("args, phrase", [
+    (["generate", "data.csv", "--epochs", "abc"], "Invalid value for '--epochs'"),
+    (["generate"], "Missing argument 'data'"),
+    (["generate", "data.csv", "--nope", "1"], "No such option: --nope"),
+    (["bogus"], "No such command 'bogus'"),
+])
+def test_typers_own_usage_errors_are_one_line(augan, user_error, args, phrase):
+    user_error(augan(*args), phrase, "--help")
+
+
+@pytest.mark.slow
+def test_a_usage_error_is_one_line_from_the_real_command():
+    assert_one_line(run_augan("generate", "data.csv", "--epochs", "abc"), "Invalid value for '--epochs'")
+
+
+def test_no_arguments_still_show_the_help(augan):
+    result = augan()
+    assert "Usage: augan" in result.stdout and "generate" in result.stdout
+
+
+def test_a_model_file_with_edited_labels_is_one_line(augan, loans_model, tmp_path, user_error):
+    import torch
+
+    content = torch.load(loans_model, weights_only=True)
+    content["labels"]["counts"] = content["labels"]["counts"][:1]
+    edited = tmp_path / "edited.augan"
+    torch.save(content, edited)
+    user_error(augan("sample", edited, "--n", 5, "--out", tmp_path / "rows.csv"), "content is inconsistent",
+               "each class needs one positive count")
+
+
+def test_a_bad_size_names_the_option(augan, tmp_path, user_error):
+    root = write_image_folder(tmp_path / "digits", np.zeros((4, 8, 8), np.uint8), np.array(["a", "a", "b", "b"]))
+    user_error(augan("generate", root, "--n", 5, "--size", 0, "--out", tmp_path / "out"), "--size must be")
