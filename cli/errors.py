@@ -88,7 +88,7 @@ class OneLineErrors(TyperGroup):
             _one_line(exc.format_message(), exc.exit_code)
         except typer.Abort:
             _one_line("interrupted", INTERRUPTED, prefix="augan: ")
-        except OSError as exc:  # the commands report their own; this is a write to stdout (a full disk, ...)
+        except OSError as exc:  # inside reported_errors the commands report their own: this is stdout's
             _silence_stdout()
             _one_line(f"cannot write to standard output: {exc.strerror or exc}", USAGE_ERROR)
         sys.exit(code if isinstance(code, int) else 0)
