@@ -293,6 +293,15 @@ def test_mlp_networks_too_large_to_train_are_refused_before_allocation(no_large_
         CGAN(architecture="mlp", device="cpu").fit(X, [0, 1, 0, 1])
 
 
+def test_a_resize_past_pillows_size_limit_is_refused_before_resizing(tmp_path):
+    from augan.data.images import read_image_folder
+
+    root = _image_folder(tmp_path / "digits", {"a": [(8, 8)], "b": [(8, 8)]})
+    with pytest.raises(ValueError, match=r"size=9500 asks for 90,250,000 pixels per image, more than the "
+                                         r"89,478,485 Pillow reads"):
+        read_image_folder(root, size=9500)
+
+
 def test_an_image_past_pillows_size_limit_is_a_value_error_naming_it(tmp_path, png_header):
     from augan.data.images import read_image_folder
 

@@ -289,6 +289,11 @@ def _check_size(size: Any) -> tuple[int, int] | None:
     if len(pair) != 2 or not all(isinstance(s, (int, np.integer)) and not isinstance(s, bool) and s > 0
                                  for s in pair):
         raise ValueError(f"size must be a positive int or a pair (height, width) of them, got {size!r}.")
+    from PIL import Image
+
+    if Image.MAX_IMAGE_PIXELS is not None and int(pair[0]) * int(pair[1]) > Image.MAX_IMAGE_PIXELS:
+        raise ValueError(f"size={size!r} asks for {int(pair[0]) * int(pair[1]):,} pixels per image, more than the "
+                         f"{Image.MAX_IMAGE_PIXELS:,} Pillow reads in one image.")
     return int(pair[0]), int(pair[1])
 
 
