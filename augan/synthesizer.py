@@ -453,20 +453,24 @@ class CGAN(BaseEstimator):
         chunk_size : int, default=65536
             Rows per chunk, rounded up to a multiple of the rows the generator draws in one pass.
 
-        Yields
-        ------
-        X : same container as given to ``fit``
-            The next rows; put end to end the chunks are exactly what :meth:`sample` returns.
-        y : ndarray
-            Their labels.
+        Returns
+        -------
+        chunks : iterator of (X, y)
+            The rows of each chunk, in the container given to ``fit``, and their labels; put end to end the
+            chunks are exactly what :meth:`sample` returns. The request is checked at the call, not at the
+            first chunk.
         """
         check_is_fitted(self, "generator_")
         noise_scale = check_noise_scale(noise_scale)
         chunk_size = check_positive_int(chunk_size, "chunk_size")
         index, counts = sample_runs(self.label_codec_, n, y)
         batch = self._generation_batch()
-        stream = self._draw_stream(random_state)
-        for rows in run_chunks(index, counts, math.ceil(chunk_size / batch) * batch):
+        chunks = run_chunks(index, counts, math.ceil(chunk_size / batch) * batch)
+        return self._decoded_chunks(chunks, self._draw_stream(random_state), noise_scale)
+
+    def _decoded_chunks(self, chunks: Iterator[np.ndarray], stream: _SeededContext,
+                        noise_scale: float) -> Iterator[tuple[Any, np.ndarray]]:
+        for rows in chunks:
             encoded = self._generate(rows, stream, noise_scale)
             yield self.codec_.inverse_transform(encoded), self.label_codec_.inverse_transform(rows)
 
@@ -474,8 +478,12 @@ class CGAN(BaseEstimator):
         return draw_bytes_per_row(math.prod(self.codec_.sample_shape_))
 
     def _draw_stream(self, random_state: Any) -> _SeededContext:
-        seed = int(check_random_state(self.random_state if random_state is None else random_state)
-                   .randint(np.iinfo(np.int32).max))
+        given = self.random_state if random_state is None else random_state
+        try:
+            seed = int(check_random_state(given).randint(np.iinfo(np.int32).max))
+        except (ValueError, TypeError) as exc:
+            raise ValueError(f"random_state={given!r} must be None, an int in [0, 2**32 - 1] or a "
+                             f"numpy RandomState.") from exc
         return self._seeded(seed)
 
     def _generation_batch(self) -> int:

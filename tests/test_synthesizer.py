@@ -161,6 +161,8 @@ def test_discriminator_scores_has_one_score_per_row(mixed_frame, tiny):
 def test_iter_samples_chunks_put_end_to_end_equal_one_sample(mixed_frame, tiny):
     frame, y = mixed_frame
     gan = CGAN(**tiny, device="cpu", random_state=0).fit(frame, y)
+    with pytest.raises(ValueError, match=r"n asks for 1,000,000,000,000 rows"):
+        gan.iter_samples(10**12)  # refused at the call, before any chunk is asked for
     chunks = list(gan.iter_samples(9000, chunk_size=1, random_state=3))
     assert [len(labels) for _, labels in chunks] == [4096, 4096, 808], "chunks hold whole generator passes"
     X, labels = gan.sample(9000, return_y=True, random_state=3)

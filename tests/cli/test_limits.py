@@ -177,3 +177,8 @@ def test_a_model_file_with_edited_labels_is_one_line(augan, loans_model, tmp_pat
 def test_a_bad_size_names_the_option(augan, tmp_path, user_error, no_training):
     root = write_image_folder(tmp_path / "digits", np.zeros((4, 8, 8), np.uint8), np.array(["a", "a", "b", "b"]))
     user_error(augan("generate", root, "--n", 5, "--size", 0, "--out", tmp_path / "out"), "--size must be")
+
+
+def test_a_bad_sample_seed_names_the_option(augan, loans_model, tmp_path, user_error):
+    user_error(augan("sample", loans_model, "--n", 5, "--seed", -1, "--out", tmp_path / "rows.csv"),
+               "--seed -1 must be None, an int in [0, 2**32 - 1]")
