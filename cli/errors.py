@@ -11,13 +11,18 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 import typer
-from typer._click import exceptions as click_exceptions
 from typer.core import TyperGroup
+
+try:
+    from typer._click import exceptions as click_exceptions  # the click that recent Typer vendors
+except ImportError:
+    from click import exceptions as click_exceptions
 
 from augan.train import CHECKPOINT_NAME, TrainingDivergedError
 
 USAGE_ERROR = 2
 INTERRUPTED = 130
+_NO_ARGS_IS_HELP = getattr(click_exceptions, "NoArgsIsHelpError", ())  # click >= 8.2
 
 
 def fail(message: str) -> NoReturn:
@@ -77,7 +82,7 @@ class OneLineErrors(TyperGroup):
             return super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
         try:
             code = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
-        except click_exceptions.NoArgsIsHelpError as exc:
+        except _NO_ARGS_IS_HELP as exc:
             if exc.format_message():  # Typer's rich help is printed as the error is made; plain help is not
                 typer.echo(exc.format_message())
             code = exc.exit_code
