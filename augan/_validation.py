@@ -7,6 +7,7 @@ argument and says what is wrong, so that bad input never reaches torch.
 from __future__ import annotations
 
 import numbers
+import os
 from typing import Any
 
 import numpy as np
@@ -20,6 +21,59 @@ def check_positive_int(value: Any, name: str) -> int:
     if value <= 0:
         raise ValueError(f"{name} must be a positive integer, got {value}.")
     return int(value)
+
+
+# The most rows one draw may ask for: at ~1 µs a row a larger draw would run for hours, and its row index
+# alone (8 bytes a row) would pass 8 GB.
+MAX_DRAW_ROWS = 10**9
+
+
+def check_draw_size(n_rows: int, name: str = "n", bytes_per_row: int | None = None) -> int:
+    """Return ``n_rows`` if one draw can produce that many rows, else raise ``ValueError`` naming ``name``.
+
+    A draw holds at most :data:`MAX_DRAW_ROWS` rows; with ``bytes_per_row`` (what each row takes while the
+    draw is held in memory) it must also fit in the memory available now.
+    """
+    if n_rows > MAX_DRAW_ROWS:
+        raise ValueError(f"{name} asks for {n_rows:,} rows, more than augan draws at once ({MAX_DRAW_ROWS:,}); "
+                         f"draw fewer rows, in several runs if needed.")
+    available = available_memory()
+    if bytes_per_row is not None and available is not None and n_rows * bytes_per_row > available:
+        raise ValueError(f"{name} asks for {n_rows:,} rows, which take {format_bytes(n_rows * bytes_per_row)} to "
+                         f"hold in memory, more than the {format_bytes(available)} available; draw fewer rows at "
+                         f"once (the augan command writes large tables in chunks).")
+    return n_rows
+
+
+def draw_bytes_per_row(values_per_row: int) -> int:
+    """Bytes one drawn row of ``values_per_row`` numbers takes while a draw is held in memory: the
+    generator's float32 output, the float64 copy the codec decodes from, the decoded values and the label."""
+    return 20 * values_per_row + 8
+
+
+def available_memory() -> int | None:
+    """Bytes of memory available to a new allocation now (None where the system does not say)."""
+    try:
+        with open("/proc/meminfo") as meminfo:
+            for line in meminfo:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    try:
+        return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (ValueError, OSError, AttributeError):
+        return None
+
+
+def format_bytes(n: float) -> str:
+    """``n`` bytes as ``"7.28 TiB"``."""
+    units = ("bytes", "KiB", "MiB", "GiB", "TiB")
+    power = 0
+    while n >= 1024 and power < len(units) - 1:
+        n /= 1024
+        power += 1
+    return f"{n:.0f} bytes" if power == 0 else f"{n:.2f} {units[power]}"
 
 
 def check_noise_scale(value: Any, name: str = "noise_scale") -> float:

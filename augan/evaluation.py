@@ -91,7 +91,6 @@ def evaluate(X: Any, y: Any, *, sampler: Any = None, baselines: tuple = BASELINE
     ValueError, TypeError
         On bad arguments or data too small for ``cv`` folds.
     """
-    images = is_image_array(X)
     n_rows = len(X)
     labels = check_labels(y, n_rows)
     if not isinstance(holdout, numbers.Real) or isinstance(holdout, bool) or not 0 <= holdout < 0.5:

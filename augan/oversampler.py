@@ -18,12 +18,14 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.validation import check_array, validate_data
 
-from ._validation import check_class_counts, check_labels, plain_value
+from ._validation import check_class_counts, check_draw_size, check_labels, plain_value
 from .data.labels import LabelCodec
 from .synthesizer import CGAN
 
 SELECTIONS = ("discriminator", "neighbors")
 _NEIGHBORS = 5
+# More candidates per kept row cost proportionally more generation and neighbour search for ever smaller gains.
+MAX_CANDIDATES = 100
 
 
 class GANOversampler(BaseOverSampler):
@@ -54,7 +56,7 @@ class GANOversampler(BaseOverSampler):
         discriminator scores most real for their class (discriminator rejection sampling, Azadi et al.
         2019). None: every generated row is kept. The default won on the KEEL benchmark
         (benchmarks/NOTES.md).
-    candidates : float, default=1.5
+    candidates : float in [1, 100], default=1.5
         With a ``selection``, how many rows are generated per row kept.
     smote_share : float in [0, 1], default=0.5
         Share of each class's new rows made as SMOTE makes them instead of by the GAN: a point drawn
@@ -89,7 +91,7 @@ class GANOversampler(BaseOverSampler):
         "gan": [HasMethods(["fit", "sample"]), None],
         "image_shape": [tuple, list, None],
         "selection": [StrOptions(set(SELECTIONS)), None],
-        "candidates": [Interval(numbers.Real, 1, None, closed="left")],
+        "candidates": [Interval(numbers.Real, 1, MAX_CANDIDATES, closed="both")],
         "smote_share": [Interval(numbers.Real, 0, 1, closed="both")],
         "noise_scale": [Interval(numbers.Real, 0, None, closed="left")],
     }
@@ -170,6 +172,8 @@ class GANOversampler(BaseOverSampler):
             gan.set_params(random_state=self.random_state)
         lone = self.copied_classes_ = self._lone_classes(y)
         learned = ~np.isin(y, lone)
+        factor = self.candidates if self.selection is not None else 1
+        check_draw_size(math.ceil(sum(self.sampling_strategy_.values()) * factor), "sampling_strategy")
         self.gan_ = gan.fit(self._as_gan_input(_rows(X, learned)), y[learned])
         request = {label: int(n) for label, n in self.sampling_strategy_.items() if n > 0}
         learnable = {label: n for label, n in request.items() if label not in lone}

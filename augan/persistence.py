@@ -18,6 +18,7 @@ import torch
 from .data.labels import LabelCodec
 from .data.tabular import TabularCodec
 from .device import resolve_device
+from .io import stored_tensor_bytes
 
 if TYPE_CHECKING:
     from .synthesizer import CGAN
@@ -61,37 +62,85 @@ def model_content(gan: CGAN, metadata: Any) -> dict:
 def restore(cls: type[CGAN], content: dict, path: str | os.PathLike, device: str) -> CGAN:
     """A fitted ``cls`` rebuilt from a model file's ``content`` (read from ``path``), on ``device``.
 
+    The parameters are checked with the estimator's own rules and every stored tensor's name, shape and dtype
+    against the networks those parameters build, before the networks are allocated: a file can make augan
+    allocate no more than the networks it declares.
+
     Raises
     ------
     ValueError
         If the content does not describe a model this version can rebuild.
     """
+    unknown = sorted(map(str, set(content) - _CONTENT_KEYS))
+    if unknown:
+        raise _inconsistent(path, f"it holds entries augan does not write: {unknown}.")
+    codec = content.get("codec")
+    kind = codec.get("kind") if isinstance(codec, dict) else None
+    if not isinstance(kind, str) or kind not in _CODECS:
+        raise ValueError(f"{path} is an augan model file, but its codec kind {kind!r} is unknown "
+                         f"(known: 'tabular', 'image').")
     try:
         # Device and strategy belong to the machine that trained, not to the model.
         estimator = cls(**{**content["params"], "device": device, "strategy": None})
-        kind = content["codec"]["kind"]
-        if kind == "tabular":
-            estimator.codec_ = TabularCodec.from_state(content["codec"]["state"])
-        elif kind != "image":
-            raise ValueError(f"{path} is an augan model file, but its codec kind {kind!r} is unknown "
-                             f"(known: 'tabular', 'image').")
-        else:
-            from .data.images import ImageCodec
-
-            estimator.codec_ = ImageCodec.from_state(content["codec"]["state"])
+        estimator._validate_params()
+        estimator._check_shapes_params()
+        estimator.codec_ = _CODECS[kind]().from_state(codec["state"])
         estimator.label_codec_ = LabelCodec.from_state(content["labels"])
         estimator.classes_ = estimator.label_codec_.classes_
         estimator.class_counts_ = estimator.label_codec_.counts_
         estimator._set_feature_attributes()
-        estimator.device_ = resolve_device(device)
+        expected = estimator._network_states()
+    except (KeyError, TypeError, ValueError, RuntimeError, IndexError, AttributeError) as exc:
+        raise _inconsistent(path, f"{type(exc).__name__}: {exc}") from exc
+    _check_weights(content, expected, path)
+    estimator.device_ = resolve_device(device)
+    try:
         estimator.seed_ = content["seed"]
         estimator.history_ = content["history"]
         estimator.metadata_ = dict(content.get("metadata", {}))
         generator, discriminator = estimator._build_networks()
         generator.load_state_dict(content["generator"])
         discriminator.load_state_dict(content["discriminator"])
-    except (KeyError, TypeError, RuntimeError) as exc:
-        raise ValueError(f"{path} is an augan model file, but its content is inconsistent: {exc}") from exc
+    except (KeyError, TypeError, ValueError, RuntimeError) as exc:
+        raise _inconsistent(path, f"{type(exc).__name__}: {exc}") from exc
     estimator.generator_ = generator.eval()
     estimator.discriminator_ = discriminator.eval()
     return estimator
+
+
+def _image_codec() -> type:
+    from .data.images import ImageCodec
+
+    return ImageCodec
+
+
+_CODECS = {"tabular": lambda: TabularCodec, "image": _image_codec}
+
+
+_CONTENT_KEYS = {"format", "version", "estimator", "params", "codec", "labels", "seed", "history", "metadata",
+                 "generator", "discriminator"}
+
+
+def _check_weights(content: dict, expected: tuple[dict, dict], path: str | os.PathLike) -> None:
+    """Refuse stored weights that are not exactly those of the ``expected`` (meta) state dicts."""
+    for name, wanted in zip(("generator", "discriminator"), expected):
+        stored = content.get(name)
+        if not isinstance(stored, dict) or set(stored) != set(wanted):
+            keys = set(stored) if isinstance(stored, dict) else set()
+            odd = sorted(map(str, keys ^ set(wanted)))[:5]
+            raise _inconsistent(path, f"its {name} weights do not match the networks its parameters build "
+                                      f"(unexpected or missing: {odd or name}).")
+        for key, tensor in wanted.items():
+            got = stored[key]
+            if not isinstance(got, torch.Tensor) or got.shape != tensor.shape or got.dtype != tensor.dtype:
+                found = f"{tuple(got.shape)} {got.dtype}" if isinstance(got, torch.Tensor) else type(got).__name__
+                raise _inconsistent(path, f"its {name} weight {key!r} is {found}, where its parameters build "
+                                          f"{tuple(tensor.shape)} {tensor.dtype}.")
+    needed = sum(t.numel() * t.element_size() for state in expected for t in state.values())
+    stored_bytes = stored_tensor_bytes(path)
+    if stored_bytes > needed:
+        raise _inconsistent(path, f"it stores {stored_bytes:,} bytes of tensors where its networks need {needed:,}.")
+
+
+def _inconsistent(path: str | os.PathLike, detail: str) -> ValueError:
+    return ValueError(f"{path} is an augan model file, but its content is inconsistent: {detail}")

@@ -7,6 +7,7 @@ import numbers
 import os
 import sys
 import zlib
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -17,10 +18,11 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from . import distributed, io, persistence
-from ._validation import check_class_counts, check_labels, check_noise_scale
-from .data.labels import LabelCodec, sample_request
+from ._validation import (check_class_counts, check_draw_size, check_labels, check_noise_scale,
+                          check_positive_int, draw_bytes_per_row, format_bytes)
+from .data.labels import LabelCodec, run_chunks, sample_runs
 from .data.tabular import NUMERIC_TRANSFORMS, TabularCodec
-from .device import resolve_device, to_device
+from .device import device_memory, resolve_device, to_device
 from .losses import LOSSES, get_loss
 from .nn.augment import DiffAugment, parse_policy
 from .nn.mlp import GENERATOR_BLOCKS, MLPDiscriminator, MLPGenerator
@@ -250,9 +252,10 @@ class CGAN(BaseEstimator):
         self.codec_ = self._make_codec(X).fit(X)
         self._check_something_varies(len(labels))
         self._set_feature_attributes()
+        self.device_ = resolve_device(self.device)
+        self._check_network_memory()
         encoded = self.codec_.transform(X)
         index = self.label_codec_.transform(labels)
-        self.device_ = resolve_device(self.device)
         self.seed_ = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
         if self.strategy == "ddp":
             encoded, index = self._join_processes(encoded, index)
@@ -346,6 +349,31 @@ class CGAN(BaseEstimator):
             del self.feature_names_in_
 
     def _build_networks(self) -> tuple[torch.nn.Module, torch.nn.Module]:
+        generator, discriminator = self._make_networks()
+        return generator.to(self.device_), discriminator.to(self.device_)
+
+    def _network_states(self) -> tuple[dict, dict]:
+        """The state dicts the networks of these parameters and codecs have, as shapes only (no memory)."""
+        with torch.device("meta"):
+            generator, discriminator = self._make_networks()
+        return generator.state_dict(), discriminator.state_dict()
+
+    def _check_network_memory(self) -> None:
+        """Refuse, before allocating anything, networks whose training would not fit on the device."""
+        states = self._network_states()
+        weights = sum(t.numel() for state in states for t in state.values())
+        # Weights, gradients and Adam's two moments for both networks, plus the generator's EMA copy.
+        needed = 4 * (4 * weights + sum(t.numel() for t in states[0].values()))
+        available = device_memory(self.device_)
+        if available is not None and needed > available:
+            shape = tuple(self.codec_.sample_shape_)
+            hint = ("use architecture='dcgan' or smaller images (resize them first)" if self.architecture == "mlp"
+                    and len(shape) > 1 else "use smaller networks (generator_dims, discriminator_dims, noise_dim)")
+            raise ValueError(f"architecture={self.architecture!r} on samples of shape {shape} builds networks of "
+                             f"{weights:,} weights, which need {format_bytes(needed)} to train, more than the "
+                             f"{format_bytes(available)} free on {self.device_}; {hint}.")
+
+    def _make_networks(self) -> tuple[torch.nn.Module, torch.nn.Module]:
         shape = tuple(self.codec_.sample_shape_)
         n_classes = len(self.classes_)
         if self.architecture == "dcgan":
@@ -361,7 +389,7 @@ class CGAN(BaseEstimator):
                                      spans=getattr(self.codec_, "spans_", None))
             discriminator = MLPDiscriminator(shape, n_classes, self.discriminator_dims, pac=self.pac,
                                              spectral_norm=self.spectral_norm)
-        return generator.to(self.device_), discriminator.to(self.device_)
+        return generator, discriminator
 
     def _augment(self) -> Any:
         return DiffAugment(self.diffaugment) if self.diffaugment is not None else None
@@ -387,10 +415,8 @@ class CGAN(BaseEstimator):
             self._bar.close()
         self._bar = None
 
-    def _seeded(self, seed: int) -> Any:
-        devices = [self.device_] if self.device_.type == "cuda" else []
-        context = torch.random.fork_rng(devices=devices, device_type=self.device_.type if devices else "cuda")
-        return _SeededContext(context, seed)
+    def _seeded(self, seed: int) -> _SeededContext:
+        return _SeededContext(seed, [self.device_] if self.device_.type == "cuda" else [])
 
     # --------------------------------------------------------------- sample
     def sample(self, n: int | None = None, y: Any = None, *, return_y: bool = False,
@@ -423,21 +449,69 @@ class CGAN(BaseEstimator):
         """
         check_is_fitted(self, "generator_")
         noise_scale = check_noise_scale(noise_scale)
-        rows = sample_request(self.label_codec_, n, y)
-        seed = int(check_random_state(self.random_state if random_state is None else random_state)
-                   .randint(np.iinfo(np.int32).max))
-        encoded = self._generate(rows, seed, noise_scale)
+        index, counts = sample_runs(self.label_codec_, n, y)
+        check_draw_size(int(counts.sum()), "n" if y is None or np.ndim(y) == 0 else "y", self._bytes_per_row())
+        rows = np.repeat(index, counts)
+        encoded = self._generate(rows, self._draw_stream(random_state), noise_scale)
         X = self.codec_.inverse_transform(encoded)
         return (X, self.label_codec_.inverse_transform(rows)) if return_y else X
 
-    def _generate(self, rows: np.ndarray, seed: int, noise_scale: float) -> np.ndarray:
+    def iter_samples(self, n: int | None = None, y: Any = None, *, chunk_size: int = 65536,
+                     random_state: Any = None, noise_scale: float = 1.0) -> Iterator[tuple[Any, np.ndarray]]:
+        """Draw as :meth:`sample` with ``return_y=True`` does, in chunks, so that a large draw never has to fit
+        in memory at once.
+
+        Parameters
+        ----------
+        n, y, random_state, noise_scale
+            As in :meth:`sample`.
+        chunk_size : int, default=65536
+            Rows per chunk, rounded up to a multiple of the rows the generator draws in one pass.
+
+        Returns
+        -------
+        chunks : iterator of (X, y)
+            The rows of each chunk, in the container given to ``fit``, and their labels; put end to end the
+            chunks are exactly what :meth:`sample` returns. The request is checked at the call, not at the
+            first chunk.
+        """
+        check_is_fitted(self, "generator_")
+        noise_scale = check_noise_scale(noise_scale)
+        chunk_size = check_positive_int(chunk_size, "chunk_size")
+        index, counts = sample_runs(self.label_codec_, n, y)
+        batch = self._generation_batch()
+        chunks = run_chunks(index, counts, math.ceil(chunk_size / batch) * batch)
+        return self._decoded_chunks(chunks, self._draw_stream(random_state), noise_scale)
+
+    def _decoded_chunks(self, chunks: Iterator[np.ndarray], stream: _SeededContext,
+                        noise_scale: float) -> Iterator[tuple[Any, np.ndarray]]:
+        for rows in chunks:
+            encoded = self._generate(rows, stream, noise_scale)
+            yield self.codec_.inverse_transform(encoded), self.label_codec_.inverse_transform(rows)
+
+    def _bytes_per_row(self) -> int:
+        return draw_bytes_per_row(math.prod(self.codec_.sample_shape_))
+
+    def _draw_stream(self, random_state: Any) -> _SeededContext:
+        given = self.random_state if random_state is None else random_state
+        try:
+            seed = int(check_random_state(given).randint(np.iinfo(np.int32).max))
+        except (ValueError, TypeError) as exc:
+            raise ValueError(f"random_state={given!r} must be None, an int in [0, 2**32 - 1] or a "
+                             f"numpy RandomState.") from exc
+        return self._seeded(seed)
+
+    def _generation_batch(self) -> int:
+        return _CPU_SAMPLE_CHUNK if self.device_.type == "cpu" else _SAMPLE_CHUNK
+
+    def _generate(self, rows: np.ndarray, stream: _SeededContext, noise_scale: float) -> np.ndarray:
         generator = self.generator_.eval()
         on_gpu = self.device_.type == "cuda"
-        with self._seeded(seed), torch.inference_mode():
+        with stream, torch.inference_mode():
             # Into pinned host memory, each chunk's copy back overlaps the generation of the next one.
             out = torch.empty((len(rows), *self.codec_.sample_shape_), dtype=torch.float32, pin_memory=on_gpu)
             labels = to_device(rows, self.device_)
-            chunk = _CPU_SAMPLE_CHUNK if self.device_.type == "cpu" else _SAMPLE_CHUNK
+            chunk = self._generation_batch()
             for start in range(0, len(rows), chunk):
                 y = labels[start:start + chunk]
                 z = torch.randn(y.shape[0], self.noise_dim, device=self.device_)
@@ -532,15 +606,25 @@ class CGAN(BaseEstimator):
 
 
 class _SeededContext:
-    """``torch.random.fork_rng`` + ``manual_seed``: seeded draws that leave the caller's global RNG untouched."""
+    """Seeded torch draws that leave the caller's global RNG untouched (``torch.random.fork_rng`` +
+    ``manual_seed``). Entered again, it goes on where it stopped, so a draw made in pieces equals one made
+    at once."""
 
-    def __init__(self, fork: Any, seed: int) -> None:
-        self.fork = fork
+    def __init__(self, seed: int, devices: list[torch.device]) -> None:
         self.seed = seed
+        self.devices = devices
+        self.states: list[torch.Tensor] | None = None
 
     def __enter__(self) -> None:
+        self.fork = torch.random.fork_rng(devices=self.devices, device_type="cuda")
         self.fork.__enter__()
-        torch.manual_seed(self.seed)
+        if self.states is None:
+            torch.manual_seed(self.seed)
+        else:
+            torch.set_rng_state(self.states[0])
+            for device, state in zip(self.devices, self.states[1:]):
+                torch.cuda.set_rng_state(state, device)
 
     def __exit__(self, *exc: Any) -> Any:
+        self.states = [torch.get_rng_state(), *(torch.cuda.get_rng_state(device) for device in self.devices)]
         return self.fork.__exit__(*exc)

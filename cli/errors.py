@@ -3,24 +3,52 @@
 from __future__ import annotations
 
 import contextlib
+import os
+import re
+import sys
 import warnings
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 import typer
+from typer.core import TyperGroup
+
+try:
+    from typer._click import exceptions as click_exceptions  # the click that recent Typer vendors
+except ImportError:
+    from click import exceptions as click_exceptions
 
 from augan.train import CHECKPOINT_NAME, TrainingDivergedError, TrainingTerminated
 
 USAGE_ERROR = 2
 INTERRUPTED = 130
 TERMINATED = 143  # 128 + SIGTERM, what a shell reports for a process SIGTERM ended
+_NO_ARGS_IS_HELP = getattr(click_exceptions, "NoArgsIsHelpError", ())  # click >= 8.2
 
 
 def fail(message: str) -> NoReturn:
     """Print ``augan: error: message`` on stderr and exit with code 2."""
     typer.echo(f"augan: error: {' '.join(message.split())}", err=True)
     raise typer.Exit(code=USAGE_ERROR)
+
+
+# The library's parameters that the commands take as options, by the name of the option.
+FLAGS = {"epochs": "--epochs", "batch_size": "--batch-size", "max_steps": "--max-steps", "loss": "--loss",
+         "device": "--device", "random_state": "--seed", "seed": "--seed", "checkpoint_dir": "--checkpoint-dir",
+         "resume": "--resume", "architecture": "--architecture", "amp": "--amp", "size": "--size", "n": "--n",
+         "noise_scale": "--noise-scale", "smote_share": "--smote-share", "sampling_strategy": "--strategy",
+         "selection": "--selection"}
+_PARAMETER = re.compile(r"The '(\w+)' parameter of \w+ (must|is)")
+_NAMED = re.compile(r"(?<![^\s(])(\w+)(=|(?= (?:must|asks for|is not|needs)\b))")
+
+
+def as_flags(message: str) -> str:
+    """``message`` from the library with the parameters the command line sets named by their options:
+    ``"The 'epochs' parameter of CGAN must be ..."`` -> ``"--epochs must be ..."``, ``"device='xpu' ..."`` ->
+    ``"--device 'xpu' ..."``."""
+    message = _PARAMETER.sub(lambda m: f"{FLAGS[m[1]]} {m[2]}" if m[1] in FLAGS else m[0], message)
+    return _NAMED.sub(lambda m: FLAGS[m[1]] + (" " if m[2] == "=" else "") if m[1] in FLAGS else m[0], message)
 
 
 @contextlib.contextmanager
@@ -41,7 +69,7 @@ def reported_errors(checkpoint_dir: Path | None = None) -> Iterator[None]:
         typer.echo(f"augan: interrupted; {_checkpoint_note(checkpoint_dir)}", err=True)
         raise typer.Exit(code=INTERRUPTED) from None
     except (ValueError, TypeError, OSError, TrainingDivergedError) as exc:
-        fail(str(exc) or type(exc).__name__)
+        fail(as_flags(str(exc)) or type(exc).__name__)
 
 
 def _show_warning(message: Warning | str, *args: object, **kwargs: object) -> None:
@@ -53,3 +81,47 @@ def _checkpoint_note(checkpoint_dir: Path | None) -> str:
     if checkpoint is not None and checkpoint.exists():
         return f"training state saved in {checkpoint} (run again with --resume to continue)."
     return "nothing was written (pass --checkpoint-dir to keep the training state)."
+
+
+class OneLineErrors(TyperGroup):
+    """The ``augan`` command group, whose own errors keep the one-line form: a usage error of Typer's
+    (unknown option, bad value, missing argument) and a failed write to standard output (``/dev/full``) print
+    ``augan: error: ...`` and exit with code 2 instead of a framed panel or a traceback."""
+
+    def main(self, args: Sequence[str] | None = None, prog_name: str | None = None,
+             complete_var: str | None = None, standalone_mode: bool = True, **extra: Any) -> Any:
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        try:
+            code = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except _NO_ARGS_IS_HELP as exc:
+            if exc.format_message():  # Typer's rich help is printed as the error is made; plain help is not
+                typer.echo(exc.format_message())
+            code = exc.exit_code
+        except click_exceptions.UsageError as exc:
+            command = exc.ctx.command_path if exc.ctx is not None else "augan"
+            _one_line(f"{exc.format_message()} (see {command} --help)", exc.exit_code)
+        except click_exceptions.ClickException as exc:
+            _one_line(exc.format_message(), exc.exit_code)
+        except typer.Abort:
+            _one_line("interrupted", INTERRUPTED, prefix="augan: ")
+        except OSError as exc:  # inside reported_errors the commands report their own: this is stdout's
+            _silence_stdout()
+            _one_line(f"cannot write to standard output: {exc.strerror or exc}", USAGE_ERROR)
+        sys.exit(code if isinstance(code, int) else 0)
+
+
+def _one_line(message: str, code: int, prefix: str = "augan: error: ") -> NoReturn:
+    typer.echo(prefix + " ".join(message.split()), err=True)
+    sys.exit(code)
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null, so that the interpreter's last flush of what could not be written fails
+    silently instead of printing a second error."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):
+        pass

@@ -7,9 +7,10 @@ Outputs are written atomically (temporary file + rename) and never replace a fil
 
 from __future__ import annotations
 
+import io
 import re
 from collections import Counter
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Iterable
 from pathlib import Path
 
 import numpy as np
@@ -209,6 +210,47 @@ def write_table(frame: pd.DataFrame, path: Path, overwrite: bool) -> None:
     writer = _pick(Path(path), _WRITERS, "write")
     with atomic_output(path, overwrite) as tmp:
         writer(frame, tmp)
+
+
+def write_table_chunks(chunks: Iterable[pd.DataFrame], path: Path, overwrite: bool) -> None:
+    """Write ``chunks`` end to end as one table at ``path``, atomically, holding one chunk at a time."""
+    _pick(Path(path), _WRITERS, "write")
+    with atomic_output(path, overwrite) as tmp:
+        _pick(Path(path), _CHUNK_WRITERS, "write")(chunks, tmp)
+
+
+def _write_csv_chunks(chunks: Iterable[pd.DataFrame], path: Path) -> None:
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        for number, chunk in enumerate(chunks):
+            text = _csv_text(chunk)
+            # Every chunk is written as _write_csv writes a table; only the first keeps its header line.
+            handle.write(text if number == 0 else text[len(_csv_text(chunk.iloc[:0])):])
+
+
+def _csv_text(frame: pd.DataFrame) -> str:
+    buffer = io.StringIO()
+    _write_csv(frame, buffer)
+    return buffer.getvalue()
+
+
+def _write_parquet_chunks(chunks: Iterable[pd.DataFrame], path: Path) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    writer = None
+    try:
+        for chunk in chunks:
+            table = pa.Table.from_pandas(chunk, preserve_index=False, schema=writer.schema if writer else None)
+            writer = writer or pq.ParquetWriter(path, table.schema)
+            writer.write_table(table)
+    finally:
+        if writer is not None:
+            writer.close()
+
+
+_CHUNK_WRITERS: dict[str, Callable[[Iterable[pd.DataFrame], Path], None]] = {
+    ".csv": _write_csv_chunks, ".parquet": _write_parquet_chunks, ".pq": _write_parquet_chunks,
+}
 
 
 # ---------------------------------------------------------------- images: a class-per-subfolder folder or .npz

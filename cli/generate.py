@@ -11,10 +11,9 @@ from augan.plot import save_sample_grid
 
 from . import options as o
 from .errors import fail, reported_errors
-from .files import (check_image_labels, check_images_output, check_outputs, is_images, read_images, write_images,
-                    write_table)
-from .target import (IMAGES_METADATA, describe, draw_request, model_metadata, read_training_table, require_target,
-                     with_target)
+from .drawing import check_draw, write_draw
+from .files import check_image_labels, check_images_output, check_outputs, is_images, read_images
+from .target import IMAGES_METADATA, draw_request, model_metadata, read_training_table, require_target
 from .training import Training, training_options
 
 
@@ -56,19 +55,18 @@ def generate(data: o.Data, out: o.Out, target: o.Target = None, n: o.Count = Non
             frame, X, y, classes = read_training_table(data, target, training.categorical_columns)
             gan.set_params(categorical_features=training.categorical_features(X))
         request = draw_request(y, n, label, balance, per_class, classes)
+        flag = "--n" if n is not None else "--per-class" if per_class is not None else "--balance"
+        check_draw(n if n is not None else sum(request.values()), flag, X[0].size if images else None)
         gan.fit(X, y)
-        X_new, y_new = gan.sample(n, request, return_y=True)
         if is_main_process():
-            if images:
-                write_images(X_new, y_new, out, overwrite)
-            else:
-                write_table(with_target(X_new, y_new, target, list(frame.columns)), out, overwrite)
+            written = write_draw(gan, n, request, out, overwrite, target=None if images else target,
+                                 columns=None if images else list(frame.columns),
+                                 noun="images" if images else "rows")
             if grid is not None:
                 save_sample_grid(gan, grid, overwrite=overwrite, random_state=training.seed)
         if model_out is not None:
             gan.save(model_out, overwrite, metadata=IMAGES_METADATA if images else model_metadata(target, frame))
     if not training.quiet and is_main_process():
-        noun = "images" if images else "rows"
-        typer.echo(f"wrote {describe(y_new, noun)} to {out}" + (f"; model in {model_out}" if model_out else "")
+        typer.echo(f"wrote {written} to {out}" + (f"; model in {model_out}" if model_out else "")
                    + (f"; sample grid in {grid}" if grid else ""))
 

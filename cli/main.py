@@ -8,6 +8,8 @@ import typer
 
 import augan
 
+from . import end_of_start_up
+from .errors import OneLineErrors
 from .evaluate import evaluate
 from .fit import fit
 from .generate import generate
@@ -17,7 +19,7 @@ from .sample import sample
 HELP = ("Conditional GANs that oversample rare classes. Tables: .csv, .parquet or .pq; images: a folder with a "
         "subfolder per class, or .npz.")
 
-app = typer.Typer(name="augan", no_args_is_help=True, add_completion=False, help=HELP)
+app = typer.Typer(name="augan", no_args_is_help=True, add_completion=False, help=HELP, cls=OneLineErrors)
 
 app.command("generate")(generate)
 app.command("fit")(fit)
@@ -37,3 +39,6 @@ def main(version: Annotated[bool, typer.Option("--version", callback=_print_vers
                                                help="Print the version and exit.")] = False) -> None:
     """Conditional GANs that oversample rare classes. Tables: .csv, .parquet or .pq; images: a folder with a
     subfolder per class, or .npz."""
+
+
+end_of_start_up()

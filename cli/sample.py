@@ -8,9 +8,11 @@ from augan import CGAN
 from augan.io import check_no_overlap
 
 from . import options as o
+from .drawing import check_draw, write_draw
 from .errors import fail, reported_errors
-from .files import check_image_labels, check_images_output, check_outputs, write_images, write_table
-from .target import describe, parse_label, with_target
+from .files import check_image_labels, check_images_output, check_outputs
+from .target import parse_label
+
 
 def sample(model: o.Model, n: o.RequiredCount, out: o.Out, label: o.Label = None, target: o.TargetName = None,
            device: o.Device = o.GAN_DEFAULTS["device"], seed: o.SampleSeed = None, overwrite: o.Overwrite = False,
@@ -19,21 +21,20 @@ def sample(model: o.Model, n: o.RequiredCount, out: o.Out, label: o.Label = None
     with reported_errors():
         check_no_overlap({"MODEL": model}, {"--out": out})
         n = o.check_count(n)
+        check_draw(n, "--n")
         gan = CGAN.load(model, device=device)
         images = gan.metadata_.get("images", False)
         if images:
             check_images_output(out, overwrite)
             check_image_labels(gan.classes_, out)
+            check_draw(n, "--n", gan.n_features_in_)
         else:
             check_outputs(out, None, overwrite)
             target = target or gan.metadata_.get("target")
             if target is None:
                 fail(f"{model} does not record the name of its target column; give it with --target.")
         request = parse_label(label, gan.classes_) if label is not None else None
-        X_new, y_new = gan.sample(n, request, return_y=True, random_state=seed)
-        if images:
-            write_images(X_new, y_new, out, overwrite)
-        else:
-            write_table(with_target(X_new, y_new, target, gan.metadata_.get("columns")), out, overwrite)
+        written = write_draw(gan, n, request, out, overwrite, target=None if images else target,
+                             columns=gan.metadata_.get("columns"), random_state=seed)
     if not quiet:
-        typer.echo(f"wrote {describe(y_new)} to {out}")
+        typer.echo(f"wrote {written} to {out}")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -113,8 +113,13 @@ def with_index(table: pd.DataFrame, index: pd.Index) -> pd.DataFrame:
 def describe(y: Any, noun: str = "rows") -> str:
     """``"173 rows (no: 3, yes: 170)"``: how many rows (or other ``noun``) of each class ``y`` holds."""
     labels, counts = np.unique(np.asarray(y), return_counts=True)
-    per_class = ", ".join(f"{label}: {count}" for label, count in zip(labels, counts))
-    return f"{int(counts.sum())} {noun} ({per_class})"
+    return describe_counts(dict(zip(labels.tolist(), counts.tolist())), noun)
+
+
+def describe_counts(counts: Mapping[Any, int], noun: str = "rows") -> str:
+    """:func:`describe` of the rows counted per class in ``counts``."""
+    per_class = ", ".join(f"{label}: {counts[label]}" for label in sorted(counts))
+    return f"{sum(counts.values())} {noun} ({per_class})"
 
 
 IMAGES_METADATA = {"images": True}

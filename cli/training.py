@@ -16,6 +16,7 @@ from typing import Any
 
 from augan import CGAN
 from augan.data.tabular import auto_categorical_columns
+from augan.device import resolve_device
 from augan.io import check_no_overlap
 from augan.train import CHECKPOINT_NAME, check_checkpoint_dir
 
@@ -82,6 +83,7 @@ class Training:
         if images and self.categorical is not None:
             raise ValueError("--categorical names columns of a table; images have none.")
         show_library_messages(self.quiet)
+        resolve_device(self.device)  # a device this machine lacks is refused before the data is read
         return CGAN(architecture=self.architecture or ("dcgan" if images else "mlp"), loss=o.check_loss(self.loss),
                     epochs=self.epochs, batch_size=self.batch_size, max_steps=self.max_steps,
                     device=self.device, random_state=self.seed,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -36,3 +38,36 @@ def mixed_frame() -> tuple[pd.DataFrame, np.ndarray]:
     })
     y = np.where(rng.random(n) < 0.25, "fraud", "ok")
     return frame, y
+
+
+@pytest.fixture
+def no_large_allocation(monkeypatch):
+    """Make any real (not meta) tensor of more than 10M elements fail the test instead of being allocated."""
+    real_empty = torch.empty
+
+    def guarded(*size, **kwargs):
+        shape = size[0] if len(size) == 1 and isinstance(size[0], (tuple, list, torch.Size)) else size
+        device = kwargs.get("device") or torch.get_default_device()
+        if torch.device(device).type != "meta" and math.prod(int(d) for d in shape) > 10_000_000:
+            raise AssertionError(f"augan allocated a tensor of shape {tuple(shape)}")
+        return real_empty(*size, **kwargs)
+
+    monkeypatch.setattr(torch, "empty", guarded)
+
+
+@pytest.fixture
+def png_header():
+    """``png_header(path, width, height)`` writes a PNG that declares that size but holds no pixels (Pillow
+    checks the size before it decodes any)."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    def write(path, width: int, height: int) -> None:
+        header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+        path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b""))
+                         + chunk(b"IEND", b""))
+
+    return write

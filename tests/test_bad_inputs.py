@@ -255,6 +255,73 @@ def test_a_failed_refit_leaves_no_stale_model_behind():
         model.sample(5)
 
 
+# ----------------------------------------------------------------------------- sizes
+@pytest.mark.parametrize("n, y, name", [(10**12, None, "n"), (2**63, None, "n"), (10**12, "fraud", "n"),
+                                        (None, {"fraud": 10**12}, "y")])
+def test_a_draw_larger_than_augan_makes_is_refused_before_allocating(fitted, n, y, name):
+    with pytest.raises(ValueError, match=rf"^{name} asks for [\d,]+ rows, more than augan draws at once"):
+        fitted.sample(n, y)
+
+
+def test_a_draw_that_would_not_fit_in_memory_is_refused(fitted, monkeypatch):
+    import augan._validation
+
+    monkeypatch.setattr(augan._validation, "available_memory", lambda: 10_000, raising=False)
+    with pytest.raises(ValueError, match=r"n asks for 1,000 rows, which take [\d.]+ KiB to hold in memory, "
+                                         r"more than the 9.77 KiB available"):
+        fitted.sample(1000)
+
+
+def test_candidates_beyond_their_bound_are_refused_before_training(monkeypatch):
+    monkeypatch.setattr(CGAN, "fit", lambda *args: pytest.fail("trained before refusing"))
+    with pytest.raises(ValueError, match=r"'candidates' parameter .* range \[1.0, 100.0\]"):
+        GANOversampler(candidates=1e6, gan=CGAN(**TINY)).fit_resample(_frame(), _labels())
+
+
+def test_a_strategy_asking_for_more_rows_than_augan_draws_is_refused_before_training(monkeypatch):
+    monkeypatch.setattr(CGAN, "fit", lambda *args: pytest.fail("trained before refusing"))
+    with pytest.raises(ValueError, match=r"sampling_strategy asks for 1,4[\d,]+ rows, more than augan draws"):
+        GANOversampler(sampling_strategy={"fraud": 10**12}, gan=CGAN(**TINY)).fit_resample(_frame(), _labels())
+
+
+def test_mlp_networks_too_large_to_train_are_refused_before_allocation(no_large_allocation):
+    X = np.zeros((4, 4000, 4000), dtype=np.uint8)
+    X[1::2] = 255
+    with pytest.raises(ValueError, match=r"architecture='mlp' on samples of shape \(1, 4000, 4000\) builds "
+                                         r"networks of [\d,]+ weights, which need [\d.]+ [GT]iB to train, more "
+                                         r"than the .* free on cpu; use architecture='dcgan' or smaller images"):
+        CGAN(architecture="mlp", device="cpu").fit(X, [0, 1, 0, 1])
+
+
+def test_a_resize_past_pillows_size_limit_is_refused_before_resizing(tmp_path):
+    from augan.data.images import read_image_folder
+
+    root = _image_folder(tmp_path / "digits", {"a": [(8, 8)], "b": [(8, 8)]})
+    with pytest.raises(ValueError, match=r"size=9500 asks for 90,250,000 pixels per image, more than the "
+                                         r"89,478,485 Pillow reads"):
+        read_image_folder(root, size=9500)
+
+
+def test_an_image_past_pillows_size_limit_is_a_value_error_naming_it(tmp_path, png_header):
+    from augan.data.images import read_image_folder
+
+    root = _image_folder(tmp_path / "digits", {"a": [(8, 8)] * 2, "b": [(8, 8)] * 2})
+    png_header(root / "b" / "huge.png", 20000, 20000)
+    with pytest.raises(ValueError, match=r"huge.png is too large to read: Image size \(400000000 pixels\)"):
+        read_image_folder(root)
+
+
+@pytest.mark.parametrize("cells, kind", [([[1, 2], [3]], "list"), ([{"a": 1}, {"b": 2}], "dict"),
+                                         ([np.array([1, 2]), np.array([3])], "ndarray")])
+def test_a_column_of_lists_or_dicts_is_named(cells, kind):
+    X = _frame()
+    X["nested"] = pd.Series(cells * (len(X) // 2), dtype=object)
+    with pytest.raises(TypeError, match=rf"column 'nested' holds {kind} values"):
+        CGAN(**TINY).fit(X, _labels())
+    with pytest.raises(TypeError, match=rf"column 3 holds {kind} values"):
+        CGAN(**TINY).fit(X.to_numpy(dtype=object), _labels())
+
+
 # ------------------------------------------------------------------------------------ CLI
 def _csv(folder, name: str, content: str | bytes):
     path = folder / name

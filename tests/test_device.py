@@ -19,3 +19,9 @@ def test_explicit_cpu_and_bad_strings():
 def test_cuda_requested_without_a_gpu_is_a_clear_error():
     with pytest.raises(ValueError, match="no CUDA GPU"):
         resolve_device("cuda")
+
+
+@pytest.mark.parametrize("device", ["xpu", "hpu", "meta", "nonsense:3", "cpu:1", "cuda:99", torch.device("meta")])
+def test_a_device_this_machine_lacks_is_refused_naming_those_it_has(device):
+    with pytest.raises(ValueError, match=r"use 'auto' or one of the devices this machine has: cpu"):
+        resolve_device(device)

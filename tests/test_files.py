@@ -165,6 +165,12 @@ def _unknown_parameter(saved: Path, target: Path) -> None:
     torch.save(content, target)
 
 
+def _label_counts_edited(saved: Path, target: Path) -> None:
+    content = torch.load(saved, weights_only=True)
+    content["labels"]["counts"] = content["labels"]["counts"][:1]
+    torch.save(content, target)
+
+
 def _zip_of_something_else(saved: Path, target: Path) -> None:
     with zipfile.ZipFile(target, "w") as archive:
         archive.writestr("readme.txt", "hello")
@@ -183,6 +189,7 @@ DAMAGED = {
     "weights of another shape": (_weights_of_another_shape, r"content is inconsistent"),
     "an unknown codec": (_unknown_codec, r"codec kind 'audio' is unknown"),
     "an unknown parameter": (_unknown_parameter, r"content is inconsistent.*flux_capacitor"),
+    "label counts edited": (_label_counts_edited, r"content is inconsistent.*each class needs one positive count"),
 }
 
 
@@ -192,6 +199,68 @@ def test_a_damaged_or_foreign_model_file_is_refused_with_a_value_error(tmp_path,
     target = tmp_path / "damaged.augan"
     damage(saved, target)
     with pytest.raises(ValueError, match=message):
+        CGAN.load(target, device="cpu")
+
+
+def _edited(saved: Path, target: Path, edit) -> None:
+    content = torch.load(saved, weights_only=True)
+    edit(content)
+    torch.save(content, target)
+
+
+@pytest.mark.parametrize("noise_dim, message", [(2_000_000, r"generator weight .* is \(8, 6\)"),
+                                                (1e8, r"noise_dim")])
+def test_parameters_that_declare_huge_networks_are_refused_before_allocating_them(tmp_path, saved, noise_dim,
+                                                                                 message, no_large_allocation):
+    target = tmp_path / "huge.augan"
+    _edited(saved, target, lambda content: content["params"].update(noise_dim=noise_dim))
+    with pytest.raises(ValueError, match=f"content is inconsistent.*{message}"):
+        CGAN.load(target, device="cpu")
+
+
+def test_an_extra_entry_is_refused_not_ignored(tmp_path, saved):
+    target = tmp_path / "extra.augan"
+    _edited(saved, target, lambda content: content.update(payload=torch.zeros(1000)))
+    with pytest.raises(ValueError, match=r"entries augan does not write: \['payload'\]"):
+        CGAN.load(target, device="cpu")
+
+
+def test_a_weight_carrying_a_larger_storage_is_refused(tmp_path, saved):
+    def enlarge(content):
+        key, weight = next(iter(content["generator"].items()))
+        content["generator"][key] = torch.zeros(1_000_000)[:weight.numel()].view(weight.shape)
+
+    target = tmp_path / "padded.augan"
+    _edited(saved, target, enlarge)
+    with pytest.raises(ValueError, match=r"stores 4,0\d\d,\d\d\d bytes of tensors where its networks need"):
+        CGAN.load(target, device="cpu")
+
+
+def test_a_weight_of_another_dtype_is_refused(tmp_path, saved):
+    def widen(content):
+        key = next(iter(content["generator"]))
+        content["generator"][key] = content["generator"][key].double()
+
+    target = tmp_path / "double.augan"
+    _edited(saved, target, widen)
+    with pytest.raises(ValueError, match=r"torch.float64, where its parameters build .* torch.float32"):
+        CGAN.load(target, device="cpu")
+
+
+def test_plain_values_above_the_cap_are_refused_before_unpickling(tmp_path, saved, monkeypatch):
+    import augan.io
+
+    monkeypatch.setattr(augan.io, "MAX_PLAIN_VALUES_BYTES", 100, raising=False)
+    with pytest.raises(ValueError, match=r"plain values take [\d,]+ bytes, more than the 100"):
+        CGAN.load(saved, device="cpu")
+
+
+def test_a_compressed_archive_is_refused_before_unpacking(tmp_path, saved):
+    target = tmp_path / "deflated.augan"
+    with zipfile.ZipFile(saved) as source, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as packed:
+        for entry in source.infolist():
+            packed.writestr(entry.filename, source.read(entry))
+    with pytest.raises(ValueError, match=r"is compressed, which torch.save never does"):
         CGAN.load(target, device="cpu")
 
 
@@ -219,9 +288,10 @@ def test_a_model_file_carrying_code_is_refused_and_runs_nothing(tmp_path, saved,
         torch.save({**content, "history": _CreatesFile(marker)}, target)
     else:
         torch.save(_CreatesFile(marker), target)
-    with pytest.raises(ValueError, match="not a readable augan model file"):
+    with pytest.raises(ValueError, match="not a readable augan model file") as refused:
         CGAN.load(target, device="cpu")
     assert not marker.exists(), "loading must execute nothing from the file"
+    assert "weights_only" not in str(refused.value), "never advise loading the file unsafely"
 
 
 def test_a_checkpoint_carrying_code_is_refused_on_resume_and_runs_nothing(tmp_path):
@@ -266,5 +336,5 @@ def test_cli_refuses_a_model_file_carrying_code_and_runs_nothing(cli, tmp_path):
     result = cli("sample", evil, "--n", 5, "--out", tmp_path / "rows.csv")
     assert result.exit_code == 2
     assert result.stderr.startswith("augan: error: ") and "not a readable augan model" in result.stderr
-    assert len(result.stderr.splitlines()) == 1
+    assert len(result.stderr.splitlines()) == 1 and "weights_only" not in result.stderr
     assert not marker.exists() and not (tmp_path / "rows.csv").exists()

@@ -181,3 +181,15 @@ def test_discriminator_scores_match_columns_by_name_and_refuse_unknown_ones(mixe
     np.testing.assert_array_equal(gan.discriminator_scores(frame[frame.columns[::-1]], y), expected)
     with pytest.raises(ValueError, match="missing 'income'; unexpected 'salary'"):
         gan.discriminator_scores(frame.rename(columns={"income": "salary"}), y)
+
+
+def test_iter_samples_chunks_put_end_to_end_equal_one_sample(mixed_frame, tiny):
+    frame, y = mixed_frame
+    gan = CGAN(**tiny, device="cpu", random_state=0).fit(frame, y)
+    with pytest.raises(ValueError, match=r"n asks for 1,000,000,000,000 rows"):
+        gan.iter_samples(10**12)  # refused at the call, before any chunk is asked for
+    chunks = list(gan.iter_samples(9000, chunk_size=1, random_state=3))
+    assert [len(labels) for _, labels in chunks] == [4096, 4096, 808], "chunks hold whole generator passes"
+    X, labels = gan.sample(9000, return_y=True, random_state=3)
+    pd.testing.assert_frame_equal(pd.concat([part for part, _ in chunks], ignore_index=True), X)
+    np.testing.assert_array_equal(np.concatenate([part for _, part in chunks]), labels)

@@ -247,6 +247,9 @@ def read_image_folder(path: str | os.PathLike, size: int | Sequence[int] | None 
             with Image.open(file) as image:
                 image.load()
                 images.append(image.copy() if target is None else image.resize(target[::-1], Image.BILINEAR))
+        except Image.DecompressionBombError as exc:
+            raise ValueError(f"{file} is too large to read: {exc} Shrink it (or remove it from the folder) "
+                             f"first.") from None
         except (UnidentifiedImageError, OSError) as exc:
             raise ValueError(f"{file} is not an image Pillow can read ({exc}); remove it from the folder.") from exc
     _check_same_size(images, files)
@@ -285,6 +288,11 @@ def _check_size(size: Any) -> tuple[int, int] | None:
     if len(pair) != 2 or not all(isinstance(s, (int, np.integer)) and not isinstance(s, bool) and s > 0
                                  for s in pair):
         raise ValueError(f"size must be a positive int or a pair (height, width) of them, got {size!r}.")
+    from PIL import Image
+
+    if Image.MAX_IMAGE_PIXELS is not None and int(pair[0]) * int(pair[1]) > Image.MAX_IMAGE_PIXELS:
+        raise ValueError(f"size={size!r} asks for {int(pair[0]) * int(pair[1]):,} pixels per image, more than the "
+                         f"{Image.MAX_IMAGE_PIXELS:,} Pillow reads in one image.")
     return int(pair[0]), int(pair[1])
 
 

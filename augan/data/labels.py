@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import numpy as np
 
-from .._validation import check_labels, check_positive_int, plain_value
+from .._validation import check_draw_size, check_labels, check_positive_int, plain_value
 
 
 
@@ -72,6 +72,12 @@ class LabelCodec:
         dtype = object if state["dtype"] == "O" else np.dtype(state["dtype"])
         codec.classes_ = np.array(state["classes"], dtype=dtype)
         codec.counts_ = np.array(state["counts"], dtype=np.int64)
+        # The class index is a position in these arrays: they must pair up one to one.
+        if codec.classes_.ndim != 1 or codec.counts_.shape != codec.classes_.shape or np.any(codec.counts_ < 1):
+            raise ValueError(f"the label state pairs {len(state['classes'])} classes with the counts "
+                             f"{state['counts']!r}; each class needs one positive count.")
+        if len(codec.classes_) != len(set(map(plain_value, codec.classes_))):
+            raise ValueError(f"the label state repeats a class: {state['classes']!r}.")
         return codec
 
 
@@ -95,31 +101,48 @@ def sample_request(codec: LabelCodec, n: Any = None, y: Any = None) -> np.ndarra
     Raises
     ------
     ValueError, TypeError
-        If the request is inconsistent, or names a label not seen in ``fit``.
+        If the request is inconsistent, asks for more rows than one draw may hold (see
+        :func:`~augan._validation.check_draw_size`), or names a label not seen in ``fit``.
     """
+    return np.repeat(*sample_runs(codec, n, y))
+
+
+def sample_runs(codec: LabelCodec, n: Any = None, y: Any = None) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`sample_request` as runs: ``(class index, rows)`` pairs that repeat to it, for draws too large to
+    list row by row."""
     if isinstance(y, Mapping):
         if not y:
             raise ValueError("y={} asks for nothing; give at least one {label: count}.")
         counts = {label: check_positive_int(k, f"y[{label!r}]") for label, k in y.items()}
+        total = check_draw_size(sum(counts.values()), "y")
         labels = np.empty(len(counts), dtype=object)  # as given: a cast to the classes' dtype would change them
         labels[:] = list(counts)
         index = codec.transform(labels, name="y")
-        rows = np.repeat(index, list(counts.values()))
-        if n is not None and check_positive_int(n, "n") != len(rows):
-            raise ValueError(f"n={n} disagrees with y, which asks for {len(rows)} rows in all; give one of them.")
-        return rows
+        if n is not None and check_positive_int(n, "n") != total:
+            raise ValueError(f"n={n} disagrees with y, which asks for {total} rows in all; give one of them.")
+        return index, np.array(list(counts.values()), dtype=np.int64)
     if y is None:
-        n = check_positive_int(n, "n")
+        n = check_draw_size(check_positive_int(n, "n"))
         proportions = codec.counts_ / codec.counts_.sum()
         counts = np.floor(proportions * n).astype(np.int64)
         remainder = n - counts.sum()
         counts[np.argsort(-(proportions * n - counts), kind="stable")[:remainder]] += 1
-        return np.repeat(np.arange(codec.n_classes), counts)
+        return np.arange(codec.n_classes), counts
     if np.ndim(y) == 0:
-        n = check_positive_int(n, "n")
-        return np.full(n, codec.transform(np.array([y]), name="y")[0], dtype=np.int64)
+        n = check_draw_size(check_positive_int(n, "n"))
+        return codec.transform(np.array([y]), name="y"), np.array([n], dtype=np.int64)
     index = codec.transform(y, name="y")
     if n is not None and check_positive_int(n, "n") != len(index):
         raise ValueError(f"n={n} disagrees with y, which has {len(index)} labels; give one of them.")
-    return index
+    return index, np.ones(len(index), dtype=np.int64)
 
+
+def run_chunks(index: np.ndarray, counts: np.ndarray, size: int) -> Iterator[np.ndarray]:
+    """The rows ``np.repeat(index, counts)`` in consecutive chunks of ``size`` rows, never all at once."""
+    ends = np.cumsum(counts)
+    total = int(ends[-1]) if len(ends) else 0
+    for start in range(0, total, size):
+        stop = min(start + size, total)
+        first, last = np.searchsorted(ends, start, side="right"), np.searchsorted(ends, stop - 1, side="right")
+        runs = np.minimum(ends[first:last + 1], stop) - np.maximum(ends[first:last + 1] - counts[first:last + 1], start)
+        yield np.repeat(index[first:last + 1], runs)

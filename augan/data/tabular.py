@@ -111,6 +111,7 @@ class TabularCodec:
         if self.numeric_transform not in NUMERIC_TRANSFORMS:
             raise ValueError(f"numeric_transform must be one of {NUMERIC_TRANSFORMS}, got {self.numeric_transform!r}.")
         frame, self.container_, self.array_dtype_ = _as_frame(X)
+        _check_flat_cells(frame)
         categorical = self._categorical_mask(frame)
         self.columns_ = [self._fit_column(name, frame[name], is_cat)
                          for name, is_cat in zip(frame.columns, categorical)]
@@ -329,6 +330,23 @@ class TabularCodec:
 
 
 # ---------------------------------------------------------------- helpers
+_NESTED = (list, tuple, dict, set, np.ndarray)
+
+
+def _check_flat_cells(frame: pd.DataFrame) -> None:
+    """Refuse a column whose cells hold lists, dicts or arrays (Parquet list and struct columns)."""
+    for name in frame.columns[frame.dtypes == object]:
+        nested = next((v for v in frame[name].to_numpy() if isinstance(v, _NESTED)), None)
+        if nested is not None:
+            raise TypeError(f"column {name!r} holds {type(nested).__name__} values (e.g. {_short(nested)}); augan "
+                            f"models one number, string or boolean per cell: split it into columns or drop it.")
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
 def _as_frame(X: Any) -> tuple[pd.DataFrame, str, str | None]:
     if hasattr(X, "tocsr") or hasattr(X, "toarray"):
         raise TypeError("X is a sparse matrix; augan needs dense data (call X.toarray()).")

@@ -103,10 +103,11 @@ def test_existing_output_is_refused_before_training_and_left_alone(augan, loans,
     assert out.read_text() == "keep me\n"
 
 
-@pytest.mark.parametrize(("option", "value", "phrase"), [("--epochs", "0", "epochs"),
-                                                         ("--batch-size", "1", "batch_size"),
-                                                         ("--max-steps", "0", "max_steps"),
-                                                         ("--device", "tpu:9", "device")])
+@pytest.mark.parametrize(("option", "value", "phrase"), [("--epochs", "0", "--epochs must be"),
+                                                         ("--batch-size", "1", "--batch-size must be"),
+                                                         ("--max-steps", "0", "--max-steps must be"),
+                                                         ("--device", "tpu:9", "--device 'tpu:9'"),
+                                                         ("--seed", "-1", "--seed must be")])
 def test_bad_training_setting_is_one_line(augan, loans, tmp_path, option, value, phrase, user_error):
     out = tmp_path / "s.csv"
     user_error(augan(*_generate(loans, "--n", 5, option, value, "--out", out)), phrase)
@@ -169,6 +170,7 @@ def test_a_bug_is_not_disguised_as_a_user_error(augan, loans, train_args, tmp_pa
         raise RuntimeError("a bug")
 
     monkeypatch.setattr(CGAN, "sample", broken)
+    monkeypatch.setattr(CGAN, "iter_samples", broken)
     result = augan(*_generate(loans, "--n", 5, "--out", tmp_path / "s.csv", *train_args))
     assert result.exit_code == 1
     assert isinstance(result.exception, RuntimeError)
@@ -183,6 +185,7 @@ def test_failed_write_leaves_no_partial_file(augan, loans, train_args, tmp_path,
         raise OSError(28, "No space left on device")
 
     monkeypatch.setitem(files._WRITERS, ".csv", half_written)
+    monkeypatch.setitem(files._CHUNK_WRITERS, ".csv", half_written)
     folder = tmp_path / "out"
     folder.mkdir()
     user_error(augan(*_generate(loans, "--n", 5, "--out", folder / "s.csv", *train_args)), "No space left")
