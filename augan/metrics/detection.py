@@ -28,7 +28,7 @@ from sklearn.utils import check_random_state
 from .._validation import check_feature_names, check_labels, check_positive_int, feature_names
 from ..data.images import ImageCodec
 from .encoding import as_rows, categorical_mask, encode, fit_encoder, is_image_array, make_preprocessor
-from .utility import mean_ci
+from .statistics import mean_ci, quantiles
 
 _CLASS_COLUMN = "__augan_class__"
 
@@ -202,7 +202,7 @@ def privacy_scores(X_train: Any, X_synthetic: Any, X_holdout: Any = None, *, max
     p5 = float(np.percentile(dcr_real, 5))
     median_real = float(np.median(dcr_real))
     return {
-        "dcr_synthetic": _quantiles(dcr_synthetic), "dcr_real": _quantiles(dcr_real), "reference": reference,
+        "dcr_synthetic": quantiles(dcr_synthetic), "dcr_real": quantiles(dcr_real), "reference": reference,
         "median_ratio": float(np.median(dcr_synthetic) / median_real) if median_real > 0 else None,
         "share_closer_than_real_p5": float((dcr_synthetic < p5).mean()),
         "exact_copies": copies, "exact_copy_share": copies / len(dcr_synthetic), "real_exact_share": real_share,
@@ -220,6 +220,3 @@ def _closest(neighbours: NearestNeighbors, train: np.ndarray, rows: np.ndarray, 
     copy = np.all(rows == train[index[:, -1]], axis=1)
     return np.where(copy, 0.0, distance[:, -1]), copy
 
-
-def _quantiles(values: np.ndarray) -> dict[str, float]:
-    return {"p5": float(np.percentile(values, 5)), "median": float(np.median(values)), "mean": float(values.mean())}

@@ -20,7 +20,6 @@ import numpy as np
 import pandas as pd
 from imblearn.metrics import geometric_mean_score
 from imblearn.over_sampling import SMOTE, SMOTEN, SMOTENC, RandomOverSampler
-from scipy import stats
 from sklearn.base import clone, is_classifier
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.linear_model import LogisticRegression
@@ -34,31 +33,12 @@ from tqdm.auto import tqdm
 from .._validation import check_labels, check_positive_int, plain_value
 from ..oversampler import GANOversampler
 from .encoding import _to_float, _to_str, categorical_mask, make_preprocessor
+from .statistics import mean_ci
 
 METRICS = ("balanced_accuracy", "g_mean", "f1", "roc_auc", "pr_auc")
 BASELINES = ("none", "smote", "random")
 ALL_CLASSIFIERS = "all"
 _SEED_MAX = np.iinfo(np.int32).max
-
-
-def mean_ci(values: Any, confidence: float = 0.95) -> dict[str, float | int | None]:
-    """Mean of ``values`` and its two-sided t-interval.
-
-    Returns
-    -------
-    summary : dict
-        ``mean``, ``ci_low``, ``ci_high`` and ``n``; the bounds are None with fewer than two values.
-    """
-    values = np.asarray(values, dtype=float)
-    values = values[~np.isnan(values)]
-    n = int(values.size)
-    if n == 0:
-        return {"mean": None, "ci_low": None, "ci_high": None, "n": 0}
-    mean = float(values.mean())
-    if n < 2:
-        return {"mean": mean, "ci_low": None, "ci_high": None, "n": n}
-    half = float(stats.t.ppf(0.5 + confidence / 2, n - 1) * values.std(ddof=1) / np.sqrt(n))
-    return {"mean": mean, "ci_low": mean - half, "ci_high": mean + half, "n": n}
 
 
 def default_classifiers(random_state: Any = None) -> dict[str, Any]:

@@ -2,14 +2,13 @@ import numpy as np
 import pandas as pd
 import pytest
 from imblearn.over_sampling import SMOTE, SMOTEN, SMOTENC, RandomOverSampler
-from scipy import stats
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 
 from augan import CGAN, GANOversampler
 from augan.metrics import utility
-from augan.metrics.utility import METRICS, downstream_gain, mean_ci, smote_for, summarize
+from augan.metrics.utility import METRICS, downstream_gain, smote_for, summarize
 
 EVENTS: list[tuple[str, set]] = []
 
@@ -97,16 +96,6 @@ def test_smote_k_neighbors_shrinks_to_the_minority_rows_of_the_training_fold(mon
                              random_state=0, verbose=False)
     assert ks == [1, 1]
     assert result["setup"]["smote_variant"] == "SMOTE"
-
-
-def test_mean_ci_is_the_t_interval_over_values():
-    summary = mean_ci([1.0, 2.0, 3.0, 4.0])
-    half = stats.t.ppf(0.975, 3) * np.std([1, 2, 3, 4], ddof=1) / 2
-    assert summary["mean"] == pytest.approx(2.5)
-    assert summary["ci_low"] == pytest.approx(2.5 - half)
-    assert summary["ci_high"] == pytest.approx(2.5 + half)
-    assert summary["n"] == 4
-    assert mean_ci([0.7]) == {"mean": 0.7, "ci_low": None, "ci_high": None, "n": 1}
 
 
 def test_paired_difference_is_computed_fold_by_fold():
