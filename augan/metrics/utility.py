@@ -31,7 +31,6 @@ from sklearn.utils import check_random_state
 from tqdm.auto import tqdm
 
 from .._validation import check_labels, check_positive_int, plain_value
-from ..oversampler import GANOversampler
 from .encoding import _to_float, _to_str, categorical_mask, make_preprocessor
 from .statistics import mean_ci
 
@@ -174,7 +173,8 @@ def _method_names(sampler: Any, baselines: Any) -> tuple[list[str], str | None]:
         return methods, None
     if not hasattr(sampler, "fit_resample"):
         raise TypeError(f"sampler must have fit_resample (an imbalanced-learn sampler), got {type(sampler).__name__}.")
-    name = "augan" if isinstance(sampler, GANOversampler) else type(sampler).__name__.lower()
+    # Recognised by its GAN parameter rather than its class: metrics sit below the oversampler and do not import it.
+    name = "augan" if hasattr(sampler, "gan") else type(sampler).__name__.lower()
     while name in methods:
         name += "*"
     return methods + [name], name
