@@ -7,8 +7,10 @@ from typing import Any
 import numpy as np
 from scipy import stats
 
+from .results import MeanCI, Quantiles
 
-def mean_ci(values: Any, confidence: float = 0.95) -> dict[str, float | int | None]:
+
+def mean_ci(values: Any, confidence: float = 0.95) -> MeanCI:
     """Mean of ``values`` and its two-sided t-interval; NaN values are left out.
 
     Parameters
@@ -19,22 +21,22 @@ def mean_ci(values: Any, confidence: float = 0.95) -> dict[str, float | int | No
 
     Returns
     -------
-    summary : dict
+    summary : MeanCI
         ``mean``, ``ci_low``, ``ci_high`` and ``n``; the bounds are None with fewer than two values.
     """
     values = np.asarray(values, dtype=float)
     values = values[~np.isnan(values)]
     n = int(values.size)
     if n == 0:
-        return {"mean": None, "ci_low": None, "ci_high": None, "n": 0}
+        return MeanCI(None, None, None, 0)
     mean = float(values.mean())
     if n < 2:
-        return {"mean": mean, "ci_low": None, "ci_high": None, "n": n}
+        return MeanCI(mean, None, None, n)
     half = float(stats.t.ppf(0.5 + confidence / 2, n - 1) * values.std(ddof=1) / np.sqrt(n))
-    return {"mean": mean, "ci_low": mean - half, "ci_high": mean + half, "n": n}
+    return MeanCI(mean, mean - half, mean + half, n)
 
 
-def quantiles(values: Any) -> dict[str, float]:
+def quantiles(values: Any) -> Quantiles:
     """5th percentile, median and mean of ``values``."""
     values = np.asarray(values, dtype=float)
-    return {"p5": float(np.percentile(values, 5)), "median": float(np.median(values)), "mean": float(values.mean())}
+    return Quantiles(float(np.percentile(values, 5)), float(np.median(values)), float(values.mean()))

@@ -32,6 +32,7 @@ from tqdm.auto import tqdm
 
 from .._validation import check_labels, check_positive_int, plain_value
 from .encoding import _to_float, _to_str, categorical_mask, make_preprocessor
+from .results import DownstreamGain, GainEntry, GainSetup, MeanCI
 from .statistics import mean_ci
 
 METRICS = ("balanced_accuracy", "g_mean", "f1", "roc_auc", "pr_auc")
@@ -201,7 +202,7 @@ def _check_folds(labels: np.ndarray, cv: int, n_repeats: int, methods: list[str]
 def downstream_gain(X: Any, y: Any, *, sampler: Any = None, baselines: tuple = BASELINES,
                     classifiers: Any = "default", cv: int = 5, n_repeats: int = 1, tstr: bool = True,
                     categorical_features: Any = "auto", random_state: Any = None,
-                    verbose: bool = True) -> dict[str, Any]:
+                    verbose: bool = True) -> DownstreamGain:
     """Cross-validated classifier scores with and without oversampling, samplers fitted on training folds only.
 
     Parameters
@@ -235,10 +236,11 @@ def downstream_gain(X: Any, y: Any, *, sampler: Any = None, baselines: tuple = B
 
     Returns
     -------
-    result : dict
+    result : DownstreamGain
         ``setup`` (methods, classifiers, folds, SMOTE variant, positive class), ``folds`` (one record per
-        fold, method and classifier) and ``table`` (per method, classifier — ``"all"`` is the per-fold mean
-        over classifiers — and metric: mean, 95% interval, and paired differences ``vs_none`` and ``vs_smote``).
+        fold, method and classifier), ``table`` (per method, classifier — ``"all"`` is the per-fold mean
+        over classifiers — and metric: mean, 95% interval, and paired differences ``vs_none`` and ``vs_smote``)
+        and ``history`` (the first fold GAN's training history); ``result.to_dict()`` gives plain values.
 
     Raises
     ------
@@ -278,18 +280,18 @@ def downstream_gain(X: Any, y: Any, *, sampler: Any = None, baselines: tuple = B
             bar.update(1)
     if any(r["method"] == "tstr" for r in records):
         methods.append("tstr")
-    setup = {
-        "methods": methods, "sampler": sampler_name, "sampler_repr": repr(sampler) if sampler is not None else None,
-        "classifiers": {name: repr(model[-1]) for name, model in models.items()}, "cv": cv, "n_repeats": n_repeats,
-        "n_folds": len(splits), "metrics": list(METRICS),
-        "positive_class": plain_value(positive) if len(classes) == 2 else None,
-        "smote_variant": smote_class(mask).__name__ if "smote" in methods else None,
-        "f1": "f1 of the minority class" if len(classes) == 2 else "macro f1",
-        "auc_average": "minority class" if len(classes) == 2 else "one-vs-rest macro",
-        "interval": "95% t-interval over folds",
-    }
-    return {"setup": setup, "folds": records, "table": summarize(records, methods, list(models)),
-            "history": history}
+    setup = GainSetup(
+        methods=methods, sampler=sampler_name, sampler_repr=repr(sampler) if sampler is not None else None,
+        classifiers={name: repr(model[-1]) for name, model in models.items()}, cv=cv, n_repeats=n_repeats,
+        n_folds=len(splits), metrics=list(METRICS),
+        positive_class=plain_value(positive) if len(classes) == 2 else None,
+        smote_variant=smote_class(mask).__name__ if "smote" in methods else None,
+        f1="f1 of the minority class" if len(classes) == 2 else "macro f1",
+        auc_average="minority class" if len(classes) == 2 else "one-vs-rest macro",
+        interval="95% t-interval over folds",
+    )
+    return DownstreamGain(setup=setup, folds=records, table=summarize(records, methods, list(models)),
+                          history=history)
 
 
 def _resample(method: str, sampler: Any, X: Any, y: np.ndarray, mask: list[bool], seed: int) -> tuple:
@@ -325,7 +327,7 @@ def _fit_and_score(models: dict, X_fit: Any, y_fit: np.ndarray, X_test: Any, y_t
     return rows
 
 
-def summarize(records: list[dict], methods: list[str], classifier_names: list[str]) -> list[dict]:
+def summarize(records: list[dict], methods: list[str], classifier_names: list[str]) -> list[GainEntry]:
     """Mean and 95% interval per method, classifier and metric, with paired differences to "none" and "smote".
 
     The classifier ``"all"`` is, fold by fold, the mean over classifiers.
@@ -343,16 +345,15 @@ def summarize(records: list[dict], methods: list[str], classifier_names: list[st
                 continue
             rows = by_method[method]
             for metric in METRICS:
-                entry = {"method": method, "classifier": classifier, "metric": metric,
-                         **mean_ci(rows[metric].to_numpy())}
-                for base in ("none", "smote"):
-                    entry[f"vs_{base}"] = (_paired(rows, by_method[base], metric)
-                                           if base in by_method and base != method else None)
-                table.append(entry)
+                paired = {base: _paired(rows, by_method[base], metric) if base in by_method and base != method
+                          else None for base in ("none", "smote")}
+                table.append(GainEntry(method=method, classifier=classifier, metric=metric,
+                                       score=mean_ci(rows[metric].to_numpy()), vs_none=paired["none"],
+                                       vs_smote=paired["smote"]))
     return table
 
 
-def _paired(rows: pd.DataFrame, base: pd.DataFrame, metric: str) -> dict:
+def _paired(rows: pd.DataFrame, base: pd.DataFrame, metric: str) -> MeanCI:
     merged = rows[["repeat", "fold", metric]].merge(base[["repeat", "fold", metric]], on=["repeat", "fold"],
                                                     suffixes=("", "_base"))
     return mean_ci(merged[metric].to_numpy() - merged[f"{metric}_base"].to_numpy())
