@@ -14,6 +14,7 @@ from sklearn.decomposition import PCA
 
 from .data.images import ImageCodec
 from .metrics.encoding import categorical_mask, encode, fit_encoder, is_image_array
+from .metrics.results import DownstreamGain
 
 GAIN, QUALITY, TRAINING = "Downstream gain", "Quality of the synthetic data", "Training"
 REAL, SYNTHETIC = "#3b6fb6", "#e07b39"
@@ -36,14 +37,13 @@ def png(figure: Figure) -> str:
     return base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
-def draw_all(results: dict, artifacts: dict) -> list[tuple[str, str, str]]:
-    """Every figure the results and artifacts allow, as (section, caption, base64 PNG)."""
+def draw_all(utility: DownstreamGain | None, history: list[dict] | None,
+             artifacts: dict) -> list[tuple[str, str, str]]:
+    """Every figure the gain results, training history and artifacts allow, as (section, caption, base64 PNG)."""
     drawn = []
-    utility = results.get("utility")
     if utility:
         drawn.append((GAIN, "Scores per method, mean over classifiers, with 95% intervals over folds.",
                       png(gain_figure(utility))))
-    history = artifacts.get("history") or (results.get("training") or {}).get("history")
     if history:
         drawn.append((TRAINING, "GAN training: losses and the discriminator's accuracy on real and generated rows.",
                       png(training_figure(history))))
@@ -65,18 +65,17 @@ def draw_all(results: dict, artifacts: dict) -> list[tuple[str, str, str]]:
     return drawn
 
 
-def gain_figure(utility: dict) -> Figure:
-    setup = utility["setup"]
-    methods, metrics = setup["methods"], setup["metrics"]
-    index = {(e["method"], e["metric"]): e for e in utility["table"] if e["classifier"] == "all"}
+def gain_figure(utility: DownstreamGain) -> Figure:
+    methods, metrics = utility.setup.methods, utility.setup.metrics
     figure = _figure(max(6.0, 1.6 * len(metrics)), 3.4)
     ax = figure.subplots()
     width = 0.8 / len(methods)
     colors = [f"C{i}" for i in range(len(methods))]
     for i, method in enumerate(methods):
-        entries = [index.get((method, m), {}) for m in metrics]
-        means = np.array([e.get("mean") if e.get("mean") is not None else np.nan for e in entries], dtype=float)
-        errors = np.array([(e["ci_high"] - e["mean"]) if e.get("ci_high") is not None else 0.0 for e in entries])
+        entries = [utility.entry(method, "all", m) for m in metrics]
+        scores = [None if e is None else e.score for e in entries]
+        means = np.array([np.nan if s is None or s.mean is None else s.mean for s in scores], dtype=float)
+        errors = np.array([0.0 if s is None or s.ci_high is None else s.ci_high - s.mean for s in scores])
         ax.bar(np.arange(len(metrics)) + (i - (len(methods) - 1) / 2) * width, means, width, yerr=errors,
                capsize=2, label=method, color=colors[i])
     ax.set_xticks(np.arange(len(metrics)), metrics)

@@ -19,6 +19,7 @@ from ._validation import check_feature_names, check_labels
 from .data.labels import LabelCodec
 from .metrics.detection import c2st, discriminator_auc, privacy_scores
 from .metrics.encoding import as_rows, categorical_mask, is_image_array
+from .metrics.results import Quality
 from .metrics.utility import BASELINES, downstream_gain
 from .oversampler import GANOversampler
 from .report import Report
@@ -104,7 +105,7 @@ def evaluate(X: Any, y: Any, *, sampler: Any = None, baselines: tuple = BASELINE
     utility = downstream_gain(rows, labels, sampler=sampler, baselines=baselines, classifiers=classifiers, cv=cv,
                               n_repeats=n_repeats, tstr=tstr, categorical_features=categorical_features,
                               random_state=rng.randint(_SEED_MAX), verbose=verbose)
-    history = utility.pop("history")
+    history = utility.history
     notes = ["Intervals are t-intervals over CV folds; folds share training rows, so the real uncertainty is "
              "somewhat wider (Nadeau & Bengio, 2003)."]
     quality_results, artifacts = None, {}
@@ -192,7 +193,7 @@ class _Steps:
 
 
 def _quality(X: Any, labels: np.ndarray, sampler: Any, model: CGAN | None, holdout: float, weights_path: Any,
-             categorical_features: Any, rng: np.random.RandomState, verbose: bool) -> tuple[dict | None, dict, str]:
+             categorical_features: Any, rng: np.random.RandomState, verbose: bool) -> tuple[Quality | None, dict, str]:
     from .metrics.fidelity import fidelity_scores  # torch-fidelity takes seconds to import; only load it here
 
     gan = model if model is not None else _quality_gan(sampler)
@@ -213,7 +214,7 @@ def _quality(X: Any, labels: np.ndarray, sampler: Any, model: CGAN | None, holdo
         X_syn, y_syn = step("sample", gan.sample, y={c: int(k) for c, k in zip(classes, counts)}, return_y=True,
                             random_state=next(seeds))
         y_syn = np.asarray(y_syn)
-        results = {
+        scores = {
             "fidelity": step("fidelity", fidelity_scores, X_train, y_train, X_syn, y_syn, weights_path=weights_path,
                              random_state=next(seeds), **options),
             "c2st": step("c2st", c2st, X, X_syn, y_real=labels, y_synthetic=y_syn, random_state=next(seeds),
@@ -224,7 +225,7 @@ def _quality(X: Any, labels: np.ndarray, sampler: Any, model: CGAN | None, holdo
                             random_state=next(seeds), **options),
         }
     source = _quality_source(model is not None, holdout, len(test))
-    results = {"source": source, "n_train": int(len(train)), "n_holdout": int(len(test)), **results}
+    results = Quality(source=source, n_train=int(len(train)), n_holdout=int(len(test)), **scores)
     artifacts = {"X_real": X_train, "y_real": y_train, "X_synthetic": X_syn, "y_synthetic": y_syn, "model": gan,
                  "history": getattr(gan, "history_", None)}
     return results, artifacts, source

@@ -1,6 +1,8 @@
 """Report: the results of :func:`augan.evaluate` as a printable summary, JSON, Markdown, or one HTML page.
 
-The results live in a plain dict (``Report.results``) that is exactly what ``to_json`` writes. Figures for
+The results live in a plain dict (``Report.results``) that is exactly what ``to_json`` writes, read into the
+dataclasses of :mod:`augan.metrics.results` (``Report.utility``, ``Report.quality``) that the tables and
+figures use, so results that do not match them are refused when the report is built. Figures for
 the HTML page (training curves, real vs synthetic marginals and PCA projections, image grids, the gain
 chart) are drawn with matplotlib's Agg canvas from the data the report keeps beside the results, and
 embedded as base64 PNG, so the page is one file with nothing to fetch.
@@ -8,16 +10,20 @@ embedded as base64 PNG, so the page is one file with nothing to fetch.
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import json
 import math
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from .io import atomic_output
+from .metrics.results import (C2ST, DiscriminatorAUC, DownstreamGain, Fidelity, FidelityScores, GainEntry, MeanCI,
+                              Privacy, Quality, Quantiles)
 
 _METRIC_NAMES = {"balanced_accuracy": "balanced acc.", "g_mean": "G-mean", "f1": "F1", "roc_auc": "ROC-AUC",
                  "pr_auc": "PR-AUC"}
@@ -31,6 +37,8 @@ border:1px solid #e3e7ec}figcaption{color:#55606e;font-size:.9em}"""
 
 
 def _jsonable(value: Any) -> Any:
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return _jsonable(value.to_dict())
     if isinstance(value, dict):
         return {str(k.item() if isinstance(k, np.generic) else k): _jsonable(v) for k, v in value.items()}
     if isinstance(value, (list, tuple, np.ndarray)):
@@ -52,13 +60,13 @@ def _fmt(value: Any, digits: int = 3, signed: bool = False) -> str:
     return f"{value:+.{digits}f}" if signed else f"{value:.{digits}f}"
 
 
-def _pm(entry: dict | None, signed: bool = False) -> str:
-    """``mean ± half-width`` of a t-interval entry (the interval is symmetric)."""
-    if not entry or entry.get("mean") is None:
+def _pm(entry: MeanCI | None, signed: bool = False) -> str:
+    """``mean ± half-width`` of a t-interval (the interval is symmetric)."""
+    if entry is None or entry.mean is None:
         return "—"
-    if entry.get("ci_high") is None:
-        return _fmt(entry["mean"], signed=signed)
-    return f"{_fmt(entry['mean'], signed=signed)} ± {entry['ci_high'] - entry['mean']:.3f}"
+    if entry.ci_high is None:
+        return _fmt(entry.mean, signed=signed)
+    return f"{_fmt(entry.mean, signed=signed)} ± {entry.ci_high - entry.mean:.3f}"
 
 
 class _Table:
@@ -97,7 +105,9 @@ class Report:
     Parameters
     ----------
     results : dict
-        The results (made JSON-safe: numpy values become Python values, NaN becomes None).
+        The results (made JSON-safe: numpy values become Python values, NaN becomes None); ``utility`` and
+        ``quality`` may be given as :class:`~augan.metrics.results.DownstreamGain` and
+        :class:`~augan.metrics.results.Quality` or as the dicts their ``to_dict`` gives.
     artifacts : dict, optional
         Data for the HTML figures, never written to JSON: ``history`` (the GAN's per-epoch losses),
         ``X_real``/``y_real``, ``X_synthetic``/``y_synthetic`` and ``model`` (the fitted CGAN).
@@ -107,24 +117,33 @@ class Report:
     results : dict
         What ``to_json`` writes; keys: ``augan_version``, ``data``, ``settings``, ``utility``, ``quality``,
         ``training``, ``notes``.
+    utility : DownstreamGain or None
+        ``results["utility"]`` as a dataclass.
+    quality : Quality or None
+        ``results["quality"]`` as a dataclass.
+
+    Raises
+    ------
+    ValueError
+        If ``utility`` or ``quality`` does not have the fields of its dataclass.
     """
 
     def __init__(self, results: dict, artifacts: dict | None = None) -> None:
         self.results = _jsonable(results)
         self.artifacts = dict(artifacts or {})
+        utility, quality = self.results.get("utility"), self.results.get("quality")
+        self.utility = DownstreamGain.from_dict(utility) if utility else None
+        self.quality = Quality.from_dict(quality) if quality else None
 
     # ---------------------------------------------------------------- tables
     def _sections(self) -> list[tuple[str, list[_Table], list[_Table]]]:
         """(title, main tables, per-classifier detail tables) of each section the results have."""
         sections = [("Data", [self._data_table()], [])]
-        utility = self.results.get("utility")
-        if utility:
-            classifiers = list(utility["setup"]["classifiers"])
-            sections.append(("Downstream gain", self._gain_tables(utility, "all"),
-                             [t for clf in classifiers for t in self._gain_tables(utility, clf)]))
-        quality = self.results.get("quality")
-        if quality:
-            sections.append(("Quality of the synthetic data", self._quality_tables(quality), []))
+        if self.utility:
+            sections.append(("Downstream gain", _gain_tables(self.utility, "all"),
+                             [t for clf in self.utility.setup.classifiers for t in _gain_tables(self.utility, clf)]))
+        if self.quality:
+            sections.append(("Quality of the synthetic data", _quality_tables(self.quality), []))
         return sections
 
     def _data_table(self) -> _Table:
@@ -133,62 +152,6 @@ class Report:
         note = f"{data.get('n_samples')} {'images' if data.get('kind') == 'image' else 'rows'}, " \
                f"{data.get('n_features')} {'pixels' if data.get('kind') == 'image' else 'columns'} each."
         return _Table("Rows per class", ["class", "rows"], rows, note)
-
-    def _gain_tables(self, utility: dict, clf: str) -> list[_Table]:
-        setup = utility["setup"]
-        methods, metrics = setup["methods"], setup["metrics"]
-        index = {(e["method"], e["classifier"], e["metric"]): e for e in utility["table"]}
-        header = ["method"] + [_METRIC_NAMES.get(m, m) for m in metrics]
-        who = "mean over classifiers" if clf == "all" else clf
-        positive = f" (positive class {setup['positive_class']!r})" if setup.get("positive_class") is not None else ""
-        note = (f"F1: {setup['f1']}; AUCs: {setup['auc_average']}{positive}; {setup['cv']}-fold CV x "
-                f"{setup['n_repeats']}." if clf == "all" else "")
-        tables = [_Table(f"Scores ({who}; mean ± 95% CI over folds)", header,
-                         [[m] + [_pm(index.get((m, clf, k))) for k in metrics] for m in methods], note)]
-        for base in ("none", "smote"):
-            if base in methods:
-                rows = [[m] + [_pm(index[(m, clf, k)][f"vs_{base}"], signed=True) for k in metrics]
-                        for m in methods if m != base and (m, clf, metrics[0]) in index]
-                tables.append(_Table(f"Gain vs {base} ({who}; paired per fold, mean ± 95% CI)", header, rows))
-        return tables
-
-    def _quality_tables(self, quality: dict) -> list[_Table]:
-        tables = []
-        fidelity = quality.get("fidelity")
-        if fidelity:
-            rows = [["all classes"] + _fidelity_cells(fidelity["overall"])]
-            rows += [[str(label)] + _fidelity_cells(entry) for label, entry in fidelity["per_class"].items()]
-            tables.append(_Table(f"Fidelity (feature extractor {fidelity['extractor']!r}, layer "
-                                 f"{fidelity['feature_layer']!r})",
-                                 ["classes", "real", "synthetic", "FID", "KID", "precision", "recall"], rows,
-                                 f"Lower FID/KID is closer. Comparable {fidelity['comparable']}."))
-        rows = []
-        c2st = quality.get("c2st")
-        if c2st:
-            for name, entry in c2st["classifiers"].items():
-                rows.append([f"C2ST, {name}", _pm({"mean": entry["auc"], "ci_high": entry["ci_high"]}),
-                             _fmt(entry["detection_score"]), f"{c2st['n_real']} / {c2st['n_synthetic']}"])
-        disc = quality.get("discriminator")
-        if disc:
-            rows.append([f"GAN discriminator{' (held-out real rows)' if disc['held_out'] else ''}",
-                         _fmt(disc["auc"]), "—", f"{disc['n_real']} / {disc['n_synthetic']}"])
-        if rows:
-            tables.append(_Table("Detection (ROC-AUC of telling real from synthetic)",
-                                 ["detector", "AUC", "detection score", "real / synthetic"], rows,
-                                 "AUC 0.5 = indistinguishable, 1.0 = told apart; detection score = 1 - (2 max(AUC, "
-                                 "0.5) - 1)."))
-        privacy = quality.get("privacy")
-        if privacy:
-            rows = [["synthetic -> train", *(_fmt(privacy["dcr_synthetic"][k]) for k in ("p5", "median", "mean")),
-                     _fmt(privacy["exact_copy_share"])],
-                    ["real -> train", *(_fmt(privacy["dcr_real"][k]) for k in ("p5", "median", "mean")),
-                     _fmt(privacy["real_exact_share"])]]
-            flag = "COPIES FLAGGED: synthetic rows repeat training rows more often than real rows do." \
-                if privacy["copies_flagged"] else "No excess of exact copies."
-            tables.append(_Table("Privacy: distance to the closest training row (DCR)",
-                                 ["rows", "DCR p5", "DCR median", "DCR mean", "exact-copy share"], rows,
-                                 f"real = {privacy['reference']}. {flag}"))
-        return tables
 
     # --------------------------------------------------------------- outputs
     def summary(self) -> str:
@@ -237,7 +200,8 @@ class Report:
         from . import _report_figures  # matplotlib is only needed for the HTML page
 
         body = ["<h1>augan evaluation</h1>"]
-        drawn = _report_figures.draw_all(self.results, self.artifacts)
+        history = self.artifacts.get("history") or (self.results.get("training") or {}).get("history")
+        drawn = _report_figures.draw_all(self.utility, history, self.artifacts)
         sections = self._sections()
         titles = [title for title, _, _ in sections]
         sections += [(title, [], []) for title in dict.fromkeys(s for s, _, _ in drawn) if title not in titles]
@@ -287,10 +251,70 @@ class Report:
         return cls(results)
 
 
-def _fidelity_cells(entry: dict) -> list[str]:
-    kid = "—" if entry["kid_mean"] is None else f"{entry['kid_mean']:.4g} ± {entry['kid_std']:.2g}"
-    return [str(entry["n_real"]), str(entry["n_synthetic"]), _fmt(entry["fid"]), kid, _fmt(entry["precision"]),
-            _fmt(entry["recall"])]
+def _gain_tables(utility: DownstreamGain, clf: str) -> list[_Table]:
+    setup = utility.setup
+    methods, metrics = setup.methods, setup.metrics
+    header = ["method"] + [_METRIC_NAMES.get(m, m) for m in metrics]
+    who = "mean over classifiers" if clf == "all" else clf
+    positive = f" (positive class {setup.positive_class!r})" if setup.positive_class is not None else ""
+    note = (f"F1: {setup.f1}; AUCs: {setup.auc_average}{positive}; {setup.cv}-fold CV x "
+            f"{setup.n_repeats}." if clf == "all" else "")
+
+    def cell(method: str, metric: str, part: Callable[[GainEntry], MeanCI | None]) -> MeanCI | None:
+        entry = utility.entry(method, clf, metric)
+        return None if entry is None else part(entry)
+
+    tables = [_Table(f"Scores ({who}; mean ± 95% CI over folds)", header,
+                     [[m] + [_pm(cell(m, k, lambda e: e.score)) for k in metrics] for m in methods], note)]
+    for base, paired in (("none", lambda e: e.vs_none), ("smote", lambda e: e.vs_smote)):
+        if base in methods:
+            rows = [[m] + [_pm(cell(m, k, paired), signed=True) for k in metrics]
+                    for m in methods if m != base and utility.entry(m, clf, metrics[0]) is not None]
+            tables.append(_Table(f"Gain vs {base} ({who}; paired per fold, mean ± 95% CI)", header, rows))
+    return tables
+
+
+def _quality_tables(quality: Quality) -> list[_Table]:
+    return [_fidelity_table(quality.fidelity), _detection_table(quality.c2st, quality.discriminator),
+            _privacy_table(quality.privacy)]
+
+
+def _fidelity_table(fidelity: Fidelity) -> _Table:
+    rows = [["all classes"] + _fidelity_cells(fidelity.overall)]
+    rows += [[label] + _fidelity_cells(entry) for label, entry in fidelity.per_class.items()]
+    return _Table(f"Fidelity (feature extractor {fidelity.extractor!r}, layer {fidelity.feature_layer!r})",
+                  ["classes", "real", "synthetic", "FID", "KID", "precision", "recall"], rows,
+                  f"Lower FID/KID is closer. Comparable {fidelity.comparable}.")
+
+
+def _detection_table(c2st: C2ST, disc: DiscriminatorAUC) -> _Table:
+    rows = [[f"C2ST, {name}", _pm(entry.interval), _fmt(entry.detection_score), f"{c2st.n_real} / {c2st.n_synthetic}"]
+            for name, entry in c2st.classifiers.items()]
+    rows.append([f"GAN discriminator{' (held-out real rows)' if disc.held_out else ''}", _fmt(disc.auc), "—",
+                 f"{disc.n_real} / {disc.n_synthetic}"])
+    return _Table("Detection (ROC-AUC of telling real from synthetic)",
+                  ["detector", "AUC", "detection score", "real / synthetic"], rows,
+                  "AUC 0.5 = indistinguishable, 1.0 = told apart; detection score = 1 - (2 max(AUC, 0.5) - 1).")
+
+
+def _privacy_table(privacy: Privacy) -> _Table:
+    rows = [["synthetic -> train", *_quantile_cells(privacy.dcr_synthetic), _fmt(privacy.exact_copy_share)],
+            ["real -> train", *_quantile_cells(privacy.dcr_real), _fmt(privacy.real_exact_share)]]
+    flag = ("COPIES FLAGGED: synthetic rows repeat training rows more often than real rows do."
+            if privacy.copies_flagged else "No excess of exact copies.")
+    return _Table("Privacy: distance to the closest training row (DCR)",
+                  ["rows", "DCR p5", "DCR median", "DCR mean", "exact-copy share"], rows,
+                  f"real = {privacy.reference}. {flag}")
+
+
+def _quantile_cells(distances: Quantiles) -> list[str]:
+    return [_fmt(distances.p5), _fmt(distances.median), _fmt(distances.mean)]
+
+
+def _fidelity_cells(entry: FidelityScores) -> list[str]:
+    kid = "—" if entry.kid_mean is None else f"{entry.kid_mean:.4g} ± {entry.kid_std:.2g}"
+    return [str(entry.n_real), str(entry.n_synthetic), _fmt(entry.fid), kid, _fmt(entry.precision),
+            _fmt(entry.recall)]
 
 
 def _figure_html(caption: str, png: str) -> str:

@@ -135,16 +135,16 @@ def quality(sets: dict, sampler: object, X_test: np.ndarray, y_test: np.ndarray,
     for method, (X_new, y_new) in new_rows.items():
         images = X_new.reshape(-1, SIDE, SIDE)
         fidelity = fidelity_scores(X_test.reshape(-1, SIDE, SIDE), y_test, images, y_new, random_state=0)
-        extractor = fidelity["extractor"]
+        extractor = fidelity.extractor
         detection = c2st(X_test[rare_test], X_new, y_real=y_test[rare_test], y_synthetic=y_new, random_state=0)
-        per_digit = [fidelity["per_class"][str(d)] for d in MINORITY]
+        per_digit = [fidelity.per_class[str(d)] for d in MINORITY]
         disc = None
         if method in ("augan", GAN_DRAWS):
             disc = discriminator_auc(gan, X_test[rare_test].reshape(-1, SIDE, SIDE), y_test[rare_test],
-                                     images, y_new)["auc"]
-        rows.append([method, *(entry["fid"] for entry in per_digit),
-                     float(np.mean([entry["fid"] for entry in per_digit])),
-                     float(np.mean([entry["kid_mean"] for entry in per_digit])), detection["auc"], disc])
+                                     images, y_new).auc
+        rows.append([method, *(entry.fid for entry in per_digit),
+                     float(np.mean([entry.fid for entry in per_digit])),
+                     float(np.mean([entry.kid_mean for entry in per_digit])), detection.auc, disc])
     header = ["new images of", *(f"FID {d}" for d in MINORITY), "mean FID", "mean KID", "C2ST AUC",
               "discriminator AUC"]
     notes = [f"FID / KID extractor: `{extractor}` (augan's small CNN trained on the real test digits; values "

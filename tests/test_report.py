@@ -11,6 +11,7 @@ from sklearn.linear_model import LogisticRegression
 
 from augan import CGAN, GANOversampler, Report, evaluate
 from augan.datasets import make_loans
+from augan.metrics.results import DownstreamGain, Quality
 
 TOP_KEYS = {"augan_version", "data", "settings", "utility", "quality", "training", "notes"}
 METHODS = ["none", "smote", "random", "augan", "tstr"]
@@ -96,6 +97,20 @@ def test_report_read_back_from_json_gives_the_same_summary(report, tmp_path):
     again = Report.from_json(path)
     assert again.summary() == report.summary()
     assert '<img src="data:image/png;base64,' in again.to_html()  # the gain chart needs only the results
+
+
+def test_tables_read_typed_results_equal_to_what_the_json_holds(report):
+    assert isinstance(report.utility, DownstreamGain) and isinstance(report.quality, Quality)
+    assert report.utility.to_dict() == report.results["utility"]
+    assert report.quality.to_dict() == report.results["quality"]
+    assert report.utility.entry("augan", "all", "f1").score.n == 2
+
+
+def test_results_with_a_renamed_field_are_refused_when_the_report_is_built(report):
+    results = report.to_dict()
+    results["quality"]["c2st"]["area"] = results["quality"]["c2st"].pop("auc")
+    with pytest.raises(ValueError, match=r"C2ST .*missing \['auc'\], unknown \['area'\]"):
+        Report(results)
 
 
 def test_from_json_refuses_a_file_augan_did_not_write(tmp_path):

@@ -28,7 +28,8 @@ from sklearn.utils import check_random_state
 from .._validation import check_feature_names, check_labels, check_positive_int, feature_names
 from ..data.images import ImageCodec
 from .encoding import as_rows, categorical_mask, encode, fit_encoder, is_image_array, make_preprocessor
-from .utility import mean_ci
+from .results import C2ST, C2STClassifier, DiscriminatorAUC, Privacy
+from .statistics import mean_ci, quantiles
 
 _CLASS_COLUMN = "__augan_class__"
 
@@ -54,7 +55,7 @@ def _as_frame(X: Any) -> pd.DataFrame:
 
 
 def c2st(X_real: Any, X_synthetic: Any, *, y_real: Any = None, y_synthetic: Any = None, cv: int = 5,
-         max_samples: int = 5000, categorical_features: Any = "auto", random_state: Any = None) -> dict[str, Any]:
+         max_samples: int = 5000, categorical_features: Any = "auto", random_state: Any = None) -> C2ST:
     """Classifier two-sample test: cross-validated ROC-AUC of classifiers telling real from synthetic rows.
 
     Parameters
@@ -73,9 +74,10 @@ def c2st(X_real: Any, X_synthetic: Any, *, y_real: Any = None, y_synthetic: Any 
 
     Returns
     -------
-    dict
+    C2ST
         ``auc`` (the highest mean AUC of the classifiers), ``detection_score``, ``n_real``, ``n_synthetic``,
-        ``conditional`` and, per classifier, ``auc`` with its 95% interval over folds and ``fold_aucs``.
+        ``conditional``, ``cv`` and ``classifiers``: per classifier, ``auc`` with its 95% interval over folds,
+        ``fold_aucs`` and ``detection_score``. ``to_dict()`` gives plain values.
 
     Raises
     ------
@@ -111,16 +113,16 @@ def c2st(X_real: Any, X_synthetic: Any, *, y_real: Any = None, y_synthetic: Any 
         pipeline = make_pipeline(make_preprocessor(mask), clone(clf))
         aucs = cross_val_score(pipeline, table, is_synthetic, cv=folds, scoring="roc_auc")
         summary = mean_ci(aucs)
-        per_classifier[name] = {"auc": summary["mean"], "ci_low": summary["ci_low"], "ci_high": summary["ci_high"],
-                                "fold_aucs": [float(a) for a in aucs],
-                                "detection_score": detection_score(summary["mean"])}
-    best = max(entry["auc"] for entry in per_classifier.values())
-    return {"auc": best, "detection_score": detection_score(best), "n_real": len(real),
-            "n_synthetic": len(synthetic), "conditional": conditional, "cv": cv, "classifiers": per_classifier}
+        per_classifier[name] = C2STClassifier(auc=summary.mean, ci_low=summary.ci_low, ci_high=summary.ci_high,
+                                              fold_aucs=[float(a) for a in aucs],
+                                              detection_score=detection_score(summary.mean))
+    best = max(entry.auc for entry in per_classifier.values())
+    return C2ST(auc=best, detection_score=detection_score(best), n_real=len(real), n_synthetic=len(synthetic),
+                conditional=conditional, cv=cv, classifiers=per_classifier)
 
 
 def discriminator_auc(model: Any, X_real: Any, y_real: Any, X_synthetic: Any, y_synthetic: Any, *,
-                      held_out: bool = True) -> dict[str, Any]:
+                      held_out: bool = True) -> DiscriminatorAUC:
     """ROC-AUC of a fitted :class:`~augan.CGAN`'s discriminator separating real from synthetic rows.
 
     Parameters
@@ -135,7 +137,7 @@ def discriminator_auc(model: Any, X_real: Any, y_real: Any, X_synthetic: Any, y_
 
     Returns
     -------
-    dict
+    DiscriminatorAUC
         ``auc`` (0.5: the discriminator cannot tell them apart; near 1: it can, so the generator has not
         caught up; below 0.5: it finds synthetic rows more real), ``n_real``, ``n_synthetic``, ``held_out``.
     """
@@ -144,8 +146,8 @@ def discriminator_auc(model: Any, X_real: Any, y_real: Any, X_synthetic: Any, y_
     real = np.asarray(model.discriminator_scores(X_real, y_real), dtype=float).ravel()
     fake = np.asarray(model.discriminator_scores(X_synthetic, y_synthetic), dtype=float).ravel()
     truth = np.r_[np.ones(len(real)), np.zeros(len(fake))]
-    return {"auc": float(roc_auc_score(truth, np.r_[real, fake])), "n_real": int(len(real)),
-            "n_synthetic": int(len(fake)), "held_out": bool(held_out)}
+    return DiscriminatorAUC(auc=float(roc_auc_score(truth, np.r_[real, fake])), n_real=int(len(real)),
+                            n_synthetic=int(len(fake)), held_out=bool(held_out))
 
 
 def _distance_space(X_train: Any, categorical_features: Any) -> Any:
@@ -157,7 +159,7 @@ def _distance_space(X_train: Any, categorical_features: Any) -> Any:
 
 
 def privacy_scores(X_train: Any, X_synthetic: Any, X_holdout: Any = None, *, max_samples: int = 5000,
-                   categorical_features: Any = "auto", random_state: Any = None) -> dict[str, Any]:
+                   categorical_features: Any = "auto", random_state: Any = None) -> Privacy:
     """Distance to closest record (DCR) of synthetic rows, against the same distance for real rows.
 
     Distances are Euclidean in the encoded space of :func:`~augan.metrics.encoding.make_preprocessor`
@@ -176,7 +178,7 @@ def privacy_scores(X_train: Any, X_synthetic: Any, X_holdout: Any = None, *, max
 
     Returns
     -------
-    dict
+    Privacy
         ``dcr_synthetic`` and ``dcr_real`` (5th percentile, median, mean), ``median_ratio`` (synthetic /
         real; well below 1 means synthetic rows sit closer to training rows than new real rows do),
         ``share_closer_than_real_p5`` (share of synthetic rows nearer to a training row than 95% of real
@@ -201,14 +203,14 @@ def privacy_scores(X_train: Any, X_synthetic: Any, X_holdout: Any = None, *, max
     real_share = float(real_copy.mean())
     p5 = float(np.percentile(dcr_real, 5))
     median_real = float(np.median(dcr_real))
-    return {
-        "dcr_synthetic": _quantiles(dcr_synthetic), "dcr_real": _quantiles(dcr_real), "reference": reference,
-        "median_ratio": float(np.median(dcr_synthetic) / median_real) if median_real > 0 else None,
-        "share_closer_than_real_p5": float((dcr_synthetic < p5).mean()),
-        "exact_copies": copies, "exact_copy_share": copies / len(dcr_synthetic), "real_exact_share": real_share,
-        "copies_flagged": bool(copies / len(dcr_synthetic) > real_share),
-        "n_train": int(len(train)), "n_synthetic": int(len(dcr_synthetic)), "n_real_reference": int(len(dcr_real)),
-    }
+    return Privacy(
+        dcr_synthetic=quantiles(dcr_synthetic), dcr_real=quantiles(dcr_real), reference=reference,
+        median_ratio=float(np.median(dcr_synthetic) / median_real) if median_real > 0 else None,
+        share_closer_than_real_p5=float((dcr_synthetic < p5).mean()),
+        exact_copies=copies, exact_copy_share=copies / len(dcr_synthetic), real_exact_share=real_share,
+        copies_flagged=bool(copies / len(dcr_synthetic) > real_share),
+        n_train=int(len(train)), n_synthetic=int(len(dcr_synthetic)), n_real_reference=int(len(dcr_real)),
+    )
 
 
 def _closest(neighbours: NearestNeighbors, train: np.ndarray, rows: np.ndarray, k: int) -> tuple:
@@ -220,6 +222,3 @@ def _closest(neighbours: NearestNeighbors, train: np.ndarray, rows: np.ndarray, 
     copy = np.all(rows == train[index[:, -1]], axis=1)
     return np.where(copy, 0.0, distance[:, -1]), copy
 
-
-def _quantiles(values: np.ndarray) -> dict[str, float]:
-    return {"p5": float(np.percentile(values, 5)), "median": float(np.median(values)), "mean": float(values.mean())}

@@ -38,6 +38,7 @@ from .._validation import check_labels
 from ..data.images import ImageCodec
 from ..device import resolve_device
 from .encoding import encode, fit_encoder, is_image_array
+from .results import Fidelity, FidelityScores
 
 TABLE_EXTRACTOR = "augan-table-mlp"
 IMAGE_EXTRACTOR = "augan-image-cnn"
@@ -203,37 +204,37 @@ def _nchw(pixels: np.ndarray) -> torch.Tensor:
 
 def compare_sets(real: torch.Tensor, synthetic: torch.Tensor, extractor: str, weights_path: str | None, *,
                  kid_subset_size: int = _KID_SUBSET_SIZE, kid_subsets: int = 100, seed: int = 0,
-                 cuda: bool = False) -> dict[str, Any]:
+                 cuda: bool = False) -> FidelityScores:
     """FID, KID and precision / recall of two prepared sets, by ``torch_fidelity.calculate_metrics``.
 
     ``kid_subset_size`` is lowered to the smaller set's size and the precision / recall neighbourhood to
     ``size - 1`` (at most 3), so small classes still get values; sets of fewer than 2 items get None.
     """
     n = min(len(real), len(synthetic))
-    out: dict[str, Any] = {"n_real": int(len(real)), "n_synthetic": int(len(synthetic))}
-    keys = ("fid", "kid_mean", "kid_std", "precision", "recall", "f_score", "kid_subset_size")
+    sizes = {"n_real": int(len(real)), "n_synthetic": int(len(synthetic))}
     if n < 2:
-        return {**out, **dict.fromkeys(keys), "note": "needs at least 2 real and 2 synthetic samples"}
+        return FidelityScores(**sizes, fid=None, kid_mean=None, kid_std=None, precision=None, recall=None,
+                              f_score=None, kid_subset_size=None, note="needs at least 2 real and 2 synthetic samples")
     metrics = torch_fidelity.calculate_metrics(
         input1=_Rows(synthetic), input2=_Rows(real), fid=True, kid=True, prc=True,
         feature_extractor=extractor, feature_extractor_weights_path=weights_path,
         kid_subset_size=min(kid_subset_size, n), kid_subsets=kid_subsets, prc_neighborhood=min(3, n - 1),
         batch_size=256, cuda=cuda, cache=False, save_cpu_ram=True, rng_seed=seed, verbose=False)
-    return {**out,
-            "fid": float(metrics[torch_fidelity.KEY_METRIC_FID]),
-            "kid_mean": float(metrics[torch_fidelity.KEY_METRIC_KID_MEAN]),
-            "kid_std": float(metrics[torch_fidelity.KEY_METRIC_KID_STD]),
-            "precision": float(metrics[torch_fidelity.KEY_METRIC_PRECISION]),
-            "recall": float(metrics[torch_fidelity.KEY_METRIC_RECALL]),
-            "f_score": float(metrics[torch_fidelity.KEY_METRIC_F_SCORE]),
-            "kid_subset_size": int(min(kid_subset_size, n))}
+    return FidelityScores(**sizes,
+                          fid=float(metrics[torch_fidelity.KEY_METRIC_FID]),
+                          kid_mean=float(metrics[torch_fidelity.KEY_METRIC_KID_MEAN]),
+                          kid_std=float(metrics[torch_fidelity.KEY_METRIC_KID_STD]),
+                          precision=float(metrics[torch_fidelity.KEY_METRIC_PRECISION]),
+                          recall=float(metrics[torch_fidelity.KEY_METRIC_RECALL]),
+                          f_score=float(metrics[torch_fidelity.KEY_METRIC_F_SCORE]),
+                          kid_subset_size=int(min(kid_subset_size, n)))
 
 
 def fidelity_scores(X_real: Any, y_real: Any, X_synthetic: Any, y_synthetic: Any, *,
                     weights_path: str | None = None, per_class: bool = True,
                     kid_subset_size: int = _KID_SUBSET_SIZE, kid_subsets: int = 100,
                     extractor_epochs: int | None = None,
-                    categorical_features: Any = "auto", random_state: Any = None, device: Any = "auto") -> dict:
+                    categorical_features: Any = "auto", random_state: Any = None, device: Any = "auto") -> Fidelity:
     """FID, KID and precision / recall of synthetic data against real data, overall and per class.
 
     Parameters
@@ -259,9 +260,10 @@ def fidelity_scores(X_real: Any, y_real: Any, X_synthetic: Any, y_synthetic: Any
 
     Returns
     -------
-    dict
+    Fidelity
         ``extractor`` (its registry name), ``feature_layer``, ``comparable`` (when values may be compared),
-        ``overall`` and ``per_class`` ({label: ...}) each with ``fid``, ``kid_mean``, ``kid_std``,
+        ``overall`` and ``per_class`` ({label as text: ...}), each a
+        :class:`~augan.metrics.results.FidelityScores` with ``fid``, ``kid_mean``, ``kid_std``,
         ``precision``, ``recall``, ``f_score``, ``n_real``, ``n_synthetic`` and ``kid_subset_size``.
 
     Raises
@@ -309,21 +311,17 @@ def fidelity_scores(X_real: Any, y_real: Any, X_synthetic: Any, y_synthetic: Any
                                        random_state=rng, device=device))
         settings = dict(kid_subset_size=kid_subset_size, kid_subsets=kid_subsets, seed=int(rng.randint(2**31 - 1)),
                         cuda=device.type == "cuda")
-        result = {
-            "extractor": extractor, "feature_layer": layer,
-            "comparable": ("only with values computed by the same extractor: "
-                           + ("torch-fidelity's Inception-v3 weights" if weights_path is not None else
-                              "augan's extractor is trained on this evaluation's real data, so only with values on "
-                              "the same real data and random_state")),
-            "overall": compare_sets(real, synthetic, extractor, path, **settings),
-            "per_class": {},
-        }
-        if per_class:
-            for label in classes:
-                result["per_class"][_key(label)] = compare_sets(
-                    real[torch.from_numpy(y_real == label)], synthetic[torch.from_numpy(y_synthetic == label)],
-                    extractor, path, **settings)
-    return result
+        overall = compare_sets(real, synthetic, extractor, path, **settings)
+        by_class = {_key(label): compare_sets(real[torch.from_numpy(y_real == label)],
+                                              synthetic[torch.from_numpy(y_synthetic == label)], extractor, path,
+                                              **settings)
+                    for label in (classes if per_class else [])}
+    comparable = ("only with values computed by the same extractor: "
+                  + ("torch-fidelity's Inception-v3 weights" if weights_path is not None else
+                     "augan's extractor is trained on this evaluation's real data, so only with values on "
+                     "the same real data and random_state"))
+    return Fidelity(extractor=extractor, feature_layer=layer, comparable=comparable, overall=overall,
+                    per_class=by_class)
 
 
 def _three_channels(images: torch.Tensor) -> torch.Tensor:

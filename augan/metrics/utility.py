@@ -20,7 +20,6 @@ import numpy as np
 import pandas as pd
 from imblearn.metrics import geometric_mean_score
 from imblearn.over_sampling import SMOTE, SMOTEN, SMOTENC, RandomOverSampler
-from scipy import stats
 from sklearn.base import clone, is_classifier
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.linear_model import LogisticRegression
@@ -32,33 +31,14 @@ from sklearn.utils import check_random_state
 from tqdm.auto import tqdm
 
 from .._validation import check_labels, check_positive_int, plain_value
-from ..oversampler import GANOversampler
 from .encoding import _to_float, _to_str, categorical_mask, make_preprocessor
+from .results import DownstreamGain, GainEntry, GainSetup, MeanCI
+from .statistics import mean_ci
 
 METRICS = ("balanced_accuracy", "g_mean", "f1", "roc_auc", "pr_auc")
 BASELINES = ("none", "smote", "random")
 ALL_CLASSIFIERS = "all"
 _SEED_MAX = np.iinfo(np.int32).max
-
-
-def mean_ci(values: Any, confidence: float = 0.95) -> dict[str, float | int | None]:
-    """Mean of ``values`` and its two-sided t-interval.
-
-    Returns
-    -------
-    summary : dict
-        ``mean``, ``ci_low``, ``ci_high`` and ``n``; the bounds are None with fewer than two values.
-    """
-    values = np.asarray(values, dtype=float)
-    values = values[~np.isnan(values)]
-    n = int(values.size)
-    if n == 0:
-        return {"mean": None, "ci_low": None, "ci_high": None, "n": 0}
-    mean = float(values.mean())
-    if n < 2:
-        return {"mean": mean, "ci_low": None, "ci_high": None, "n": n}
-    half = float(stats.t.ppf(0.5 + confidence / 2, n - 1) * values.std(ddof=1) / np.sqrt(n))
-    return {"mean": mean, "ci_low": mean - half, "ci_high": mean + half, "n": n}
 
 
 def default_classifiers(random_state: Any = None) -> dict[str, Any]:
@@ -194,7 +174,8 @@ def _method_names(sampler: Any, baselines: Any) -> tuple[list[str], str | None]:
         return methods, None
     if not hasattr(sampler, "fit_resample"):
         raise TypeError(f"sampler must have fit_resample (an imbalanced-learn sampler), got {type(sampler).__name__}.")
-    name = "augan" if isinstance(sampler, GANOversampler) else type(sampler).__name__.lower()
+    # Recognised by its GAN parameter rather than its class: metrics sit below the oversampler and do not import it.
+    name = "augan" if hasattr(sampler, "gan") else type(sampler).__name__.lower()
     while name in methods:
         name += "*"
     return methods + [name], name
@@ -221,7 +202,7 @@ def _check_folds(labels: np.ndarray, cv: int, n_repeats: int, methods: list[str]
 def downstream_gain(X: Any, y: Any, *, sampler: Any = None, baselines: tuple = BASELINES,
                     classifiers: Any = "default", cv: int = 5, n_repeats: int = 1, tstr: bool = True,
                     categorical_features: Any = "auto", random_state: Any = None,
-                    verbose: bool = True) -> dict[str, Any]:
+                    verbose: bool = True) -> DownstreamGain:
     """Cross-validated classifier scores with and without oversampling, samplers fitted on training folds only.
 
     Parameters
@@ -255,10 +236,11 @@ def downstream_gain(X: Any, y: Any, *, sampler: Any = None, baselines: tuple = B
 
     Returns
     -------
-    result : dict
+    result : DownstreamGain
         ``setup`` (methods, classifiers, folds, SMOTE variant, positive class), ``folds`` (one record per
-        fold, method and classifier) and ``table`` (per method, classifier — ``"all"`` is the per-fold mean
-        over classifiers — and metric: mean, 95% interval, and paired differences ``vs_none`` and ``vs_smote``).
+        fold, method and classifier), ``table`` (per method, classifier — ``"all"`` is the per-fold mean
+        over classifiers — and metric: mean, 95% interval, and paired differences ``vs_none`` and ``vs_smote``)
+        and ``history`` (the first fold GAN's training history); ``result.to_dict()`` gives plain values.
 
     Raises
     ------
@@ -298,18 +280,18 @@ def downstream_gain(X: Any, y: Any, *, sampler: Any = None, baselines: tuple = B
             bar.update(1)
     if any(r["method"] == "tstr" for r in records):
         methods.append("tstr")
-    setup = {
-        "methods": methods, "sampler": sampler_name, "sampler_repr": repr(sampler) if sampler is not None else None,
-        "classifiers": {name: repr(model[-1]) for name, model in models.items()}, "cv": cv, "n_repeats": n_repeats,
-        "n_folds": len(splits), "metrics": list(METRICS),
-        "positive_class": plain_value(positive) if len(classes) == 2 else None,
-        "smote_variant": smote_class(mask).__name__ if "smote" in methods else None,
-        "f1": "f1 of the minority class" if len(classes) == 2 else "macro f1",
-        "auc_average": "minority class" if len(classes) == 2 else "one-vs-rest macro",
-        "interval": "95% t-interval over folds",
-    }
-    return {"setup": setup, "folds": records, "table": summarize(records, methods, list(models)),
-            "history": history}
+    setup = GainSetup(
+        methods=methods, sampler=sampler_name, sampler_repr=repr(sampler) if sampler is not None else None,
+        classifiers={name: repr(model[-1]) for name, model in models.items()}, cv=cv, n_repeats=n_repeats,
+        n_folds=len(splits), metrics=list(METRICS),
+        positive_class=plain_value(positive) if len(classes) == 2 else None,
+        smote_variant=smote_class(mask).__name__ if "smote" in methods else None,
+        f1="f1 of the minority class" if len(classes) == 2 else "macro f1",
+        auc_average="minority class" if len(classes) == 2 else "one-vs-rest macro",
+        interval="95% t-interval over folds",
+    )
+    return DownstreamGain(setup=setup, folds=records, table=summarize(records, methods, list(models)),
+                          history=history)
 
 
 def _resample(method: str, sampler: Any, X: Any, y: np.ndarray, mask: list[bool], seed: int) -> tuple:
@@ -345,7 +327,7 @@ def _fit_and_score(models: dict, X_fit: Any, y_fit: np.ndarray, X_test: Any, y_t
     return rows
 
 
-def summarize(records: list[dict], methods: list[str], classifier_names: list[str]) -> list[dict]:
+def summarize(records: list[dict], methods: list[str], classifier_names: list[str]) -> list[GainEntry]:
     """Mean and 95% interval per method, classifier and metric, with paired differences to "none" and "smote".
 
     The classifier ``"all"`` is, fold by fold, the mean over classifiers.
@@ -363,16 +345,15 @@ def summarize(records: list[dict], methods: list[str], classifier_names: list[st
                 continue
             rows = by_method[method]
             for metric in METRICS:
-                entry = {"method": method, "classifier": classifier, "metric": metric,
-                         **mean_ci(rows[metric].to_numpy())}
-                for base in ("none", "smote"):
-                    entry[f"vs_{base}"] = (_paired(rows, by_method[base], metric)
-                                           if base in by_method and base != method else None)
-                table.append(entry)
+                paired = {base: _paired(rows, by_method[base], metric) if base in by_method and base != method
+                          else None for base in ("none", "smote")}
+                table.append(GainEntry(method=method, classifier=classifier, metric=metric,
+                                       score=mean_ci(rows[metric].to_numpy()), vs_none=paired["none"],
+                                       vs_smote=paired["smote"]))
     return table
 
 
-def _paired(rows: pd.DataFrame, base: pd.DataFrame, metric: str) -> dict:
+def _paired(rows: pd.DataFrame, base: pd.DataFrame, metric: str) -> MeanCI:
     merged = rows[["repeat", "fold", metric]].merge(base[["repeat", "fold", metric]], on=["repeat", "fold"],
                                                     suffixes=("", "_base"))
     return mean_ci(merged[metric].to_numpy() - merged[f"{metric}_base"].to_numpy())

@@ -25,16 +25,16 @@ def test_detection_score_follows_sdmetrics():
 
 def test_c2st_of_two_samples_of_one_distribution_is_near_one_half():
     result = c2st(_frame(seed=0), _frame(seed=1), cv=3, random_state=0)
-    assert abs(result["auc"] - 0.5) < 0.1
-    assert result["detection_score"] > 0.8
-    assert set(result["classifiers"]) == {"logistic_regression", "hist_gradient_boosting"}
-    assert len(result["classifiers"]["logistic_regression"]["fold_aucs"]) == 3
+    assert abs(result.auc - 0.5) < 0.1
+    assert result.detection_score > 0.8
+    assert set(result.classifiers) == {"logistic_regression", "hist_gradient_boosting"}
+    assert len(result.classifiers["logistic_regression"].fold_aucs) == 3
 
 
 def test_c2st_of_shifted_samples_is_near_one():
     result = c2st(_frame(seed=0), _frame(shift=3.0, seed=1), cv=3, random_state=0)
-    assert result["auc"] > 0.95
-    assert result["detection_score"] < 0.1
+    assert result.auc > 0.95
+    assert result.detection_score < 0.1
 
 
 def test_c2st_with_labels_detects_rows_given_the_wrong_class():
@@ -43,10 +43,10 @@ def test_c2st_with_labels_detects_rows_given_the_wrong_class():
     X = pd.DataFrame({"v": rng.normal(size=300) + 4.0 * (y == "b")})
     swapped = np.where(y == "a", "b", "a")
     # The same rows with swapped labels: the same marginal, the wrong conditional.
-    assert abs(c2st(X, X, cv=3, random_state=0)["auc"] - 0.5) < 0.1
+    assert abs(c2st(X, X, cv=3, random_state=0).auc - 0.5) < 0.1
     conditional = c2st(X, X, y_real=y, y_synthetic=swapped, cv=3, random_state=0)
-    assert conditional["conditional"] is True
-    assert conditional["auc"] > 0.95
+    assert conditional.conditional is True
+    assert conditional.auc > 0.95
 
 
 def test_c2st_refuses_different_columns_naming_them():
@@ -72,8 +72,8 @@ def test_discriminator_auc_is_the_roc_auc_of_its_scores():
     real = np.array([[0.9], [0.8], [0.7], [0.2]])
     fake = np.array([[0.1], [0.3], [0.0]])
     result = discriminator_auc(_KnownScores(), real, np.zeros(4), fake, np.zeros(3), held_out=True)
-    assert result["auc"] == pytest.approx(11 / 12)
-    assert result == {"auc": pytest.approx(11 / 12), "n_real": 4, "n_synthetic": 3, "held_out": True}
+    assert result.auc == pytest.approx(11 / 12)
+    assert result.to_dict() == {"auc": pytest.approx(11 / 12), "n_real": 4, "n_synthetic": 3, "held_out": True}
 
 
 def test_discriminator_auc_of_a_fitted_cgan(tiny, mixed_frame):
@@ -82,8 +82,8 @@ def test_discriminator_auc_of_a_fitted_cgan(tiny, mixed_frame):
     fake, fake_y = gan.sample(60, return_y=True)
     result = discriminator_auc(gan, X.iloc[90:], y[90:], fake, fake_y)
     scores = np.r_[gan.discriminator_scores(X.iloc[90:], y[90:]), gan.discriminator_scores(fake, fake_y)]
-    assert result["auc"] == pytest.approx(roc_auc_score(np.r_[np.ones(30), np.zeros(60)], scores))
-    assert result["n_real"] == 30 and result["n_synthetic"] == 60
+    assert result.auc == pytest.approx(roc_auc_score(np.r_[np.ones(30), np.zeros(60)], scores))
+    assert result.n_real == 30 and result.n_synthetic == 60
 
 
 def test_discriminator_auc_needs_a_cgan():
@@ -95,27 +95,27 @@ def test_privacy_flags_copied_training_rows():
     train, fresh, holdout = _frame(seed=0), _frame(seed=1), _frame(n=100, seed=2)
     copied = pd.concat([train.iloc[:40], fresh.iloc[:60]], ignore_index=True)
     result = privacy_scores(train, copied, holdout)
-    assert result["exact_copies"] == 40
-    assert result["exact_copy_share"] == pytest.approx(0.4)
-    assert result["copies_flagged"] is True
-    assert result["dcr_synthetic"]["p5"] == 0.0
-    assert result["median_ratio"] < 1.0
+    assert result.exact_copies == 40
+    assert result.exact_copy_share == pytest.approx(0.4)
+    assert result.copies_flagged is True
+    assert result.dcr_synthetic.p5 == 0.0
+    assert result.median_ratio < 1.0
 
 
 def test_privacy_does_not_flag_new_rows_from_the_same_distribution():
     result = privacy_scores(_frame(seed=0), _frame(seed=1), _frame(n=100, seed=2))
-    assert result["exact_copies"] == 0
-    assert result["copies_flagged"] is False
-    assert 0.7 < result["median_ratio"] < 1.4
-    assert result["reference"].startswith("held-out")
+    assert result.exact_copies == 0
+    assert result.copies_flagged is False
+    assert 0.7 < result.median_ratio < 1.4
+    assert result.reference.startswith("held-out")
 
 
 def test_privacy_without_holdout_compares_with_the_closest_other_training_row():
     train = _frame(seed=0)
     result = privacy_scores(train, train.iloc[:10])
-    assert result["reference"].startswith("training rows")
-    assert result["exact_copies"] == 10
-    assert result["real_exact_share"] == 0.0
+    assert result.reference.startswith("training rows")
+    assert result.exact_copies == 10
+    assert result.real_exact_share == 0.0
 
 
 def test_privacy_on_images_finds_copied_images():
@@ -123,5 +123,5 @@ def test_privacy_on_images_finds_copied_images():
     images = rng.integers(0, 256, (50, 8, 8), dtype=np.uint8)
     synthetic = np.concatenate([images[:5], rng.integers(0, 256, (15, 8, 8), dtype=np.uint8)])
     result = privacy_scores(images, synthetic)
-    assert result["exact_copies"] == 5
-    assert result["copies_flagged"] is True
+    assert result.exact_copies == 5
+    assert result.copies_flagged is True

@@ -37,22 +37,22 @@ def test_augan_extractors_are_registered_in_torch_fidelity():
 def test_identical_tables_have_fid_near_zero_and_full_precision_recall():
     X, y = _table()
     result = fidelity_scores(X, y, X, y, random_state=0, device="cpu")
-    assert result["extractor"] == TABLE_EXTRACTOR
-    for entry in [result["overall"], *result["per_class"].values()]:
-        assert abs(entry["fid"]) < 1e-6
-        assert entry["precision"] == entry["recall"] == 1.0
-    assert result["overall"]["n_real"] == result["overall"]["n_synthetic"] == 300
+    assert result.extractor == TABLE_EXTRACTOR
+    for entry in [result.overall, *result.per_class.values()]:
+        assert abs(entry.fid) < 1e-6
+        assert entry.precision == entry.recall == 1.0
+    assert result.overall.n_real == result.overall.n_synthetic == 300
 
 
 def test_shifted_table_has_large_fid_and_kid():
     X, y = _table(seed=0)
     same, y_same = _table(seed=1)
     shifted, y_shifted = _table(shift=3.0, seed=1)
-    fresh = fidelity_scores(X, y, same, y_same, random_state=0, device="cpu")["overall"]
-    far = fidelity_scores(X, y, shifted, y_shifted, random_state=0, device="cpu")["overall"]
-    assert far["fid"] > 10 * max(fresh["fid"], 0.1)
-    assert far["kid_mean"] > 10 * max(fresh["kid_mean"], 1e-3)
-    assert far["precision"] < fresh["precision"]
+    fresh = fidelity_scores(X, y, same, y_same, random_state=0, device="cpu").overall
+    far = fidelity_scores(X, y, shifted, y_shifted, random_state=0, device="cpu").overall
+    assert far.fid > 10 * max(fresh.fid, 0.1)
+    assert far.kid_mean > 10 * max(fresh.kid_mean, 1e-3)
+    assert far.precision < fresh.precision
 
 
 def test_images_use_the_cnn_extractor_identical_near_zero_noise_far():
@@ -60,10 +60,10 @@ def test_images_use_the_cnn_extractor_identical_near_zero_noise_far():
     same = fidelity_scores(X, y, X, y, per_class=False, random_state=0, device="cpu")
     noise = np.random.default_rng(0).random(X.shape).astype(np.float32)
     far = fidelity_scores(X, y, noise, y, per_class=False, random_state=0, device="cpu")
-    assert same["extractor"] == IMAGE_EXTRACTOR
-    assert abs(same["overall"]["fid"]) < 1e-6
-    assert far["overall"]["fid"] > 1.0
-    assert far["overall"]["precision"] < 0.5
+    assert same.extractor == IMAGE_EXTRACTOR
+    assert abs(same.overall.fid) < 1e-6
+    assert far.overall.fid > 1.0
+    assert far.overall.precision < 0.5
 
 
 def test_kid_subset_size_shrinks_to_a_small_class():
@@ -72,19 +72,19 @@ def test_kid_subset_size_shrinks_to_a_small_class():
     y[:] = "common"
     y[:6] = "rare"
     result = fidelity_scores(X, y, X, y, random_state=0, device="cpu")
-    rare = result["per_class"]["rare"]
-    assert rare["kid_subset_size"] == 6
-    assert rare["n_real"] == rare["n_synthetic"] == 6
-    assert np.isfinite(rare["kid_mean"]) and np.isfinite(rare["fid"])
+    rare = result.per_class["rare"]
+    assert rare.kid_subset_size == 6
+    assert rare.n_real == rare.n_synthetic == 6
+    assert np.isfinite(rare.kid_mean) and np.isfinite(rare.fid)
 
 
 def test_class_with_a_single_synthetic_row_gets_no_values_and_says_why():
     X, y = _table(n=120)
     keep = np.r_[np.flatnonzero(y == "common"), np.flatnonzero(y == "rare")[:1]]
     result = fidelity_scores(X, y, X.iloc[keep], y[keep], random_state=0, device="cpu")
-    assert result["per_class"]["rare"]["fid"] is None
-    assert "at least 2" in result["per_class"]["rare"]["note"]
-    assert np.isfinite(result["per_class"]["common"]["fid"]) and result["per_class"]["common"]["fid"] >= 0
+    assert result.per_class["rare"].fid is None
+    assert "at least 2" in result.per_class["rare"].note
+    assert np.isfinite(result.per_class["common"].fid) and result.per_class["common"].fid >= 0
 
 
 def test_torch_fidelity_disk_cache_is_off(monkeypatch):
@@ -115,9 +115,9 @@ def test_weights_path_selects_inception_on_three_channel_uint8(tmp_path, monkeyp
     images = np.random.default_rng(0).integers(0, 256, (8, 8, 8), dtype=np.uint8)
     labels = np.array([0, 1] * 4)
     result = fidelity_scores(images, labels, images, labels, weights_path=str(weights), per_class=False)
-    assert result["extractor"] == "inception-v3-compat"
-    assert result["feature_layer"] == "2048"
-    assert abs(result["overall"]["fid"]) < 1e-6
+    assert result.extractor == "inception-v3-compat"
+    assert result.feature_layer == "2048"
+    assert abs(result.overall.fid) < 1e-6
 
 
 def test_weights_path_is_refused_for_tables_and_when_missing(tmp_path):

@@ -2,14 +2,13 @@ import numpy as np
 import pandas as pd
 import pytest
 from imblearn.over_sampling import SMOTE, SMOTEN, SMOTENC, RandomOverSampler
-from scipy import stats
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 
 from augan import CGAN, GANOversampler
 from augan.metrics import utility
-from augan.metrics.utility import METRICS, downstream_gain, mean_ci, smote_for, summarize
+from augan.metrics.utility import METRICS, downstream_gain, smote_for, summarize
 
 EVENTS: list[tuple[str, set]] = []
 
@@ -96,17 +95,7 @@ def test_smote_k_neighbors_shrinks_to_the_minority_rows_of_the_training_fold(mon
     result = downstream_gain(X, y, baselines=("none", "smote"), classifiers=[LogisticRegression()], cv=2,
                              random_state=0, verbose=False)
     assert ks == [1, 1]
-    assert result["setup"]["smote_variant"] == "SMOTE"
-
-
-def test_mean_ci_is_the_t_interval_over_values():
-    summary = mean_ci([1.0, 2.0, 3.0, 4.0])
-    half = stats.t.ppf(0.975, 3) * np.std([1, 2, 3, 4], ddof=1) / 2
-    assert summary["mean"] == pytest.approx(2.5)
-    assert summary["ci_low"] == pytest.approx(2.5 - half)
-    assert summary["ci_high"] == pytest.approx(2.5 + half)
-    assert summary["n"] == 4
-    assert mean_ci([0.7]) == {"mean": 0.7, "ci_low": None, "ci_high": None, "n": 1}
+    assert result.setup.smote_variant == "SMOTE"
 
 
 def test_paired_difference_is_computed_fold_by_fold():
@@ -118,24 +107,24 @@ def test_paired_difference_is_computed_fold_by_fold():
         records.append({"repeat": 0, "fold": fold, "method": "augan", "classifier": "c",
                         **{m: v + 0.1 for m, v in base.items()}})
     table = summarize(records, ["none", "augan"], ["c"])
-    entry = next(e for e in table if e["method"] == "augan" and e["classifier"] == "c" and e["metric"] == "f1")
+    entry = next(e for e in table if (e.method, e.classifier, e.metric) == ("augan", "c", "f1"))
     # The fold scores vary a lot, but the paired difference is exactly 0.1 in every fold.
-    assert entry["vs_none"]["mean"] == pytest.approx(0.1)
-    assert entry["vs_none"]["ci_high"] - entry["vs_none"]["ci_low"] == pytest.approx(0.0, abs=1e-12)
-    assert entry["ci_high"] - entry["ci_low"] > 0.1
-    assert next(e for e in table if e["method"] == "none" and e["metric"] == "f1")["vs_none"] is None
+    assert entry.vs_none.mean == pytest.approx(0.1)
+    assert entry.vs_none.ci_high - entry.vs_none.ci_low == pytest.approx(0.0, abs=1e-12)
+    assert entry.score.ci_high - entry.score.ci_low > 0.1
+    assert next(e for e in table if e.method == "none" and e.metric == "f1").vs_none is None
 
 
 def test_dataframe_with_strings_categories_and_missing_values_is_scored(mixed_frame):
     frame, y = mixed_frame
     result = downstream_gain(frame, y, classifiers=[LogisticRegression(max_iter=500)], cv=2, random_state=0,
                              verbose=False)
-    assert result["setup"]["smote_variant"] == "SMOTENC"
-    assert result["setup"]["positive_class"] == "fraud"
-    assert result["setup"]["methods"] == ["none", "smote", "random"]
-    for entry in result["table"]:
-        assert 0.0 <= entry["mean"] <= 1.0
-    assert {r["method"] for r in result["folds"]} == {"none", "smote", "random"}
+    assert result.setup.smote_variant == "SMOTENC"
+    assert result.setup.positive_class == "fraud"
+    assert result.setup.methods == ["none", "smote", "random"]
+    for entry in result.table:
+        assert 0.0 <= entry.score.mean <= 1.0
+    assert {r["method"] for r in result.folds} == {"none", "smote", "random"}
 
 
 def test_multiclass_uses_macro_f1_and_one_vs_rest_auc():
@@ -144,10 +133,10 @@ def test_multiclass_uses_macro_f1_and_one_vs_rest_auc():
     X = rng.normal(size=(150, 2)) + np.searchsorted(["a", "b", "c"], y)[:, None] * 2.0
     result = downstream_gain(X, y, baselines=("none", "random"), classifiers=[LogisticRegression()], cv=3,
                              random_state=0, verbose=False)
-    assert result["setup"]["f1"] == "macro f1"
-    assert result["setup"]["auc_average"] == "one-vs-rest macro"
-    roc = next(e for e in result["table"] if e["method"] == "none" and e["metric"] == "roc_auc")
-    assert roc["mean"] > 0.9
+    assert result.setup.f1 == "macro f1"
+    assert result.setup.auc_average == "one-vs-rest macro"
+    roc = result.entry("none", "all", "roc_auc")
+    assert roc.score.mean > 0.9
 
 
 def test_tstr_trains_on_synthetic_rows_only_as_many_as_the_training_fold(tiny):
@@ -155,13 +144,13 @@ def test_tstr_trains_on_synthetic_rows_only_as_many_as_the_training_fold(tiny):
     sampler = GANOversampler(gan=CGAN(**tiny), random_state=0)
     result = downstream_gain(X, y, sampler=sampler, baselines=("none",), classifiers=[LogisticRegression()],
                              cv=2, random_state=0, verbose=False)
-    assert result["setup"]["methods"] == ["none", "augan", "tstr"]
-    none_rows = [r for r in result["folds"] if r["method"] == "none"]
-    tstr_rows = [r for r in result["folds"] if r["method"] == "tstr"]
-    augan_rows = [r for r in result["folds"] if r["method"] == "augan"]
+    assert result.setup.methods == ["none", "augan", "tstr"]
+    none_rows = [r for r in result.folds if r["method"] == "none"]
+    tstr_rows = [r for r in result.folds if r["method"] == "tstr"]
+    augan_rows = [r for r in result.folds if r["method"] == "augan"]
     assert [r["n_train"] for r in tstr_rows] == [r["n_train"] for r in none_rows]
     assert all(a["n_train"] > n["n_train"] for a, n in zip(augan_rows, none_rows))
-    assert len(result["history"]) == tiny["epochs"]
+    assert len(result.history) == tiny["epochs"]
 
 
 def test_unknown_baseline_is_refused_with_the_valid_names():
@@ -186,4 +175,4 @@ def test_something_that_is_not_a_classifier_is_refused():
 def test_a_single_baseline_name_may_be_given_as_a_string():
     X, y = _numeric()
     result = downstream_gain(X, y, baselines="none", classifiers=[LogisticRegression()], cv=2, verbose=False)
-    assert result["setup"]["methods"] == ["none"]
+    assert result.setup.methods == ["none"]
