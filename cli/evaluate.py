@@ -16,7 +16,7 @@ from augan.io import check_output_path
 from . import options as o
 from .errors import fail, reported_errors
 from .files import is_images, read_images
-from .target import read_training_table, require_target
+from .target import as_classes, read_training_table, require_target
 from .training import Training, training_options
 
 REPORT_SUFFIXES = (".html", ".htm", ".json", ".md", ".markdown")
@@ -66,6 +66,8 @@ def evaluate(data: o.Data, report: ReportPath, target: o.Target = None, model: F
                 fail(f"--size is for images; {data} is a table.")
             _, X, y, _ = read_training_table(data, require_target(target, data), training.categorical_columns)
         fitted = CGAN.load(model, device=training.device) if model is not None else None
+        if fitted is not None and not images:
+            y = as_classes(y, fitted.classes_)  # labels are read as text; a model fitted in Python may hold numbers
         gan = training.make_gan(images).set_params(categorical_features=training.categorical_features(X))
         sampler = GANOversampler(gan=gan, selection=selection, smote_share=smote_share,
                                  noise_scale=noise_scale, random_state=training.seed)

@@ -7,13 +7,15 @@ import sys
 
 from tqdm.auto import tqdm
 
+from .errors import FLAGS
+
 
 class _EchoHandler(logging.Handler):
     """Echo each record as one line above the progress bar, with CLI flags in place of parameter names."""
 
     def emit(self, record: logging.LogRecord) -> None:
         parameters = getattr(record, "parameters", ())
-        args = tuple("--" + a.replace("_", "-") if a in parameters else a for a in record.args or ())
+        args = tuple(FLAGS.get(a, "--" + a.replace("_", "-")) if a in parameters else a for a in record.args or ())
         message = record.msg % args if args else str(record.msg)
         prefix = "augan: warning: " if record.levelno >= logging.WARNING else "augan: "
         tqdm.write(prefix + message, file=sys.stderr)

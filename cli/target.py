@@ -84,6 +84,21 @@ def parse_label(text: str, classes: np.ndarray) -> Any:
     return matches[0]
 
 
+def as_classes(y: Any, classes: np.ndarray) -> np.ndarray:
+    """A table's labels, read as text, named as ``classes`` name them (``"1"`` -> ``1``), as ``--label`` is.
+
+    When a label names none of ``classes``, ``y`` is returned as it is, for the caller's check to refuse.
+    """
+    y = np.asarray(y, dtype=object)
+    named = {}
+    for text in pd.unique(y):
+        try:
+            named[text] = parse_label(str(text), classes)
+        except ValueError:
+            return y
+    return np.array([named[v] for v in y], dtype=classes.dtype if classes.dtype.kind != "U" else object)
+
+
 def with_target(X: Any, y: Any, target: str, columns: Sequence[str] | None = None) -> pd.DataFrame:
     """``X`` with ``y`` as the column ``target``, placed where it was in ``columns`` (else last)."""
     if not isinstance(X, pd.DataFrame):

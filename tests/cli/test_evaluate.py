@@ -102,3 +102,20 @@ def test_evaluate_model_reads_the_tables_columns_by_name(augan, numbers_csv, tmp
     assert done.stderr.strip() == ("augan: error: the columns of X are not those of the model (CLI: --model): "
                                    "missing 'k'; unexpected 'kind' (expected 'x', 'k').")
     assert not (tmp_path / "renamed.json").exists()
+
+
+def test_evaluate_model_fitted_in_python_on_number_labels_takes_the_tables_text_labels(augan, numbers_csv, tmp_path):
+    from augan import CGAN
+
+    frame = pd.read_csv(numbers_csv)
+    model = tmp_path / "m.augan"
+    CGAN(epochs=1, batch_size=16, random_state=0).fit(frame.drop(columns="label"), frame["label"]).save(model)
+    report = tmp_path / "r.json"
+    result = augan("evaluate", numbers_csv, "--target", "label", "--model", model, "--report", report, "--quiet",
+                   *TINY)
+    assert result.exit_code == 0, result.output
+    assert set(json.loads(report.read_text())["quality"]["fidelity"]["per_class"]) == {"0", "1"}
+    other = tmp_path / "other.csv"
+    frame.assign(label=frame["label"].map({0: "a", 1: "b"})).to_csv(other, index=False)
+    result = augan("evaluate", other, "--target", "label", "--model", model, "--report", tmp_path / "o.json", *TINY)
+    assert result.exit_code == 2 and "classes 0, 1" in result.stderr and "a, b" in result.stderr
