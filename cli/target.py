@@ -90,13 +90,14 @@ def as_classes(y: Any, classes: np.ndarray) -> np.ndarray:
     When a label names none of ``classes``, ``y`` is returned as it is, for the caller's check to refuse.
     """
     y = np.asarray(y, dtype=object)
-    named = {}
-    for text in pd.unique(y):
+    texts, codes = np.unique(y.astype(str), return_inverse=True)
+    named = np.empty(len(texts), dtype=classes.dtype if classes.dtype.kind != "U" else object)
+    for k, text in enumerate(texts):
         try:
-            named[text] = parse_label(str(text), classes)
+            named[k] = parse_label(text, classes)
         except ValueError:
             return y
-    return np.array([named[v] for v in y], dtype=classes.dtype if classes.dtype.kind != "U" else object)
+    return named[codes.ravel()]
 
 
 def with_target(X: Any, y: Any, target: str, columns: Sequence[str] | None = None) -> pd.DataFrame:

@@ -331,11 +331,14 @@ class TabularCodec:
 
 # ---------------------------------------------------------------- helpers
 _NESTED = (list, tuple, dict, set, np.ndarray)
+_FLAT_KINDS = {"string", "boolean", "integer", "floating", "mixed-integer-float", "decimal", "empty"}
 
 
 def _check_flat_cells(frame: pd.DataFrame) -> None:
     """Refuse a column whose cells hold lists, dicts or arrays (Parquet list and struct columns)."""
     for name in frame.columns[frame.dtypes == object]:
+        if pd.api.types.infer_dtype(frame[name], skipna=True) in _FLAT_KINDS:
+            continue  # inferred in C: only a mixed column is searched row by row for the nested cell
         nested = next((v for v in frame[name].to_numpy() if isinstance(v, _NESTED)), None)
         if nested is not None:
             raise TypeError(f"column {name!r} holds {type(nested).__name__} values (e.g. {_short(nested)}); augan "
