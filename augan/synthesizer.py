@@ -13,7 +13,6 @@ from typing import Any
 import numpy as np
 import torch
 from sklearn.base import BaseEstimator, _fit_context
-from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
@@ -26,6 +25,7 @@ from .device import device_memory, resolve_device, to_device
 from .losses import LOSSES, get_loss
 from .nn.augment import DiffAugment, parse_policy
 from .nn.mlp import GENERATOR_BLOCKS, MLPDiscriminator, MLPGenerator
+from .seeding import TorchStream, draw_seed
 from .train import AMP_MODES, Trainer, check_checkpoint_dir
 from .training_time import TrainingClock
 
@@ -256,7 +256,7 @@ class CGAN(BaseEstimator):
         self._check_network_memory()
         encoded = self.codec_.transform(X)
         index = self.label_codec_.transform(labels)
-        self.seed_ = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
+        self.seed_ = draw_seed(self.random_state)
         if self.strategy == "ddp":
             encoded, index = self._join_processes(encoded, index)
         with self._seeded(self.seed_):
@@ -415,8 +415,8 @@ class CGAN(BaseEstimator):
             self._bar.close()
         self._bar = None
 
-    def _seeded(self, seed: int) -> _SeededContext:
-        return _SeededContext(seed, [self.device_] if self.device_.type == "cuda" else [])
+    def _seeded(self, seed: int) -> TorchStream:
+        return TorchStream(seed, [self.device_])
 
     # --------------------------------------------------------------- sample
     def sample(self, n: int | None = None, y: Any = None, *, return_y: bool = False,
@@ -483,7 +483,7 @@ class CGAN(BaseEstimator):
         chunks = run_chunks(index, counts, math.ceil(chunk_size / batch) * batch)
         return self._decoded_chunks(chunks, self._draw_stream(random_state), noise_scale)
 
-    def _decoded_chunks(self, chunks: Iterator[np.ndarray], stream: _SeededContext,
+    def _decoded_chunks(self, chunks: Iterator[np.ndarray], stream: TorchStream,
                         noise_scale: float) -> Iterator[tuple[Any, np.ndarray]]:
         for rows in chunks:
             encoded = self._generate(rows, stream, noise_scale)
@@ -492,19 +492,13 @@ class CGAN(BaseEstimator):
     def _bytes_per_row(self) -> int:
         return draw_bytes_per_row(math.prod(self.codec_.sample_shape_))
 
-    def _draw_stream(self, random_state: Any) -> _SeededContext:
-        given = self.random_state if random_state is None else random_state
-        try:
-            seed = int(check_random_state(given).randint(np.iinfo(np.int32).max))
-        except (ValueError, TypeError) as exc:
-            raise ValueError(f"random_state={given!r} must be None, an int in [0, 2**32 - 1] or a "
-                             f"numpy RandomState.") from exc
-        return self._seeded(seed)
+    def _draw_stream(self, random_state: Any) -> TorchStream:
+        return self._seeded(draw_seed(self.random_state if random_state is None else random_state))
 
     def _generation_batch(self) -> int:
         return _CPU_SAMPLE_CHUNK if self.device_.type == "cpu" else _SAMPLE_CHUNK
 
-    def _generate(self, rows: np.ndarray, stream: _SeededContext, noise_scale: float) -> np.ndarray:
+    def _generate(self, rows: np.ndarray, stream: TorchStream, noise_scale: float) -> np.ndarray:
         generator = self.generator_.eval()
         on_gpu = self.device_.type == "cuda"
         with stream, torch.inference_mode():
@@ -604,27 +598,3 @@ class CGAN(BaseEstimator):
         tags.non_deterministic = False
         return tags
 
-
-class _SeededContext:
-    """Seeded torch draws that leave the caller's global RNG untouched (``torch.random.fork_rng`` +
-    ``manual_seed``). Entered again, it goes on where it stopped, so a draw made in pieces equals one made
-    at once."""
-
-    def __init__(self, seed: int, devices: list[torch.device]) -> None:
-        self.seed = seed
-        self.devices = devices
-        self.states: list[torch.Tensor] | None = None
-
-    def __enter__(self) -> None:
-        self.fork = torch.random.fork_rng(devices=self.devices, device_type="cuda")
-        self.fork.__enter__()
-        if self.states is None:
-            torch.manual_seed(self.seed)
-        else:
-            torch.set_rng_state(self.states[0])
-            for device, state in zip(self.devices, self.states[1:]):
-                torch.cuda.set_rng_state(state, device)
-
-    def __exit__(self, *exc: Any) -> Any:
-        self.states = [torch.get_rng_state(), *(torch.cuda.get_rng_state(device) for device in self.devices)]
-        return self.fork.__exit__(*exc)
