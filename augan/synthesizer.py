@@ -24,12 +24,12 @@ from .data.tabular import NUMERIC_TRANSFORMS, TabularCodec
 from .device import device_memory, resolve_device, to_device
 from .losses import LOSSES, get_loss
 from .nn.augment import DiffAugment, parse_policy
-from .nn.mlp import GENERATOR_BLOCKS, MLPDiscriminator, MLPGenerator
+from .nn.mlp import GENERATOR_BLOCKS
+from .nn.registry import ARCHITECTURES, NetworkSpec, build_networks
 from .seeding import TorchStream, draw_seed
 from .train import AMP_MODES, Trainer, check_checkpoint_dir
 from .training_time import TrainingClock
 
-ARCHITECTURES = ("mlp", "dcgan")
 _SAMPLE_CHUNK = 65536
 # On the CPU, chunks this small keep the generator's activations in cache: 2-3x the rows per second of 65536.
 _CPU_SAMPLE_CHUNK = 4096
@@ -44,9 +44,9 @@ class CGAN(BaseEstimator):
 
     Parameters
     ----------
-    architecture : {"mlp", "dcgan"}, default="mlp"
+    architecture : {"mlp", "dcgan"} or a registered name, default="mlp"
         ``"mlp"``: fully connected networks (tables, or flattened images). ``"dcgan"``: convolutional
-        networks, for images only.
+        networks, for images only. More are added with :func:`augan.nn.registry.register_architecture`.
     loss : {"minimax", "nonsaturating", "wasserstein", "wgan-gp", "hinge"}, default="hinge"
         The GAN loss (see :mod:`augan.losses`).
     epochs : int, default=300
@@ -143,7 +143,7 @@ class CGAN(BaseEstimator):
     """
 
     _parameter_constraints: dict = {
-        "architecture": [StrOptions(set(ARCHITECTURES))],
+        "architecture": [StrOptions(ARCHITECTURES.keys())],  # a live view, as for the losses
         "loss": [StrOptions(LOSSES.keys())],  # a live view: losses registered later are accepted too
         "epochs": [Interval(numbers.Integral, 1, None, closed="left")],
         "batch_size": [Interval(numbers.Integral, 2, None, closed="left")],
@@ -374,22 +374,11 @@ class CGAN(BaseEstimator):
                              f"{format_bytes(available)} free on {self.device_}; {hint}.")
 
     def _make_networks(self) -> tuple[torch.nn.Module, torch.nn.Module]:
-        shape = tuple(self.codec_.sample_shape_)
-        n_classes = len(self.classes_)
-        if self.architecture == "dcgan":
-            from .nn.conv import DCGANDiscriminator, DCGANGenerator
-
-            generator = DCGANGenerator(self.noise_dim, n_classes, shape)
-            # A gradient penalty is per sample, which batch norm's mixing of samples would break.
-            norm = "layer" if self.loss == "wgan-gp" else "batch"
-            discriminator = DCGANDiscriminator(shape, n_classes, pac=self.pac, spectral_norm=self.spectral_norm,
-                                               norm=norm)
-        else:
-            generator = MLPGenerator(self.noise_dim, n_classes, shape, self.generator_dims, self.generator_block,
-                                     spans=getattr(self.codec_, "spans_", None))
-            discriminator = MLPDiscriminator(shape, n_classes, self.discriminator_dims, pac=self.pac,
-                                             spectral_norm=self.spectral_norm)
-        return generator, discriminator
+        spec = NetworkSpec(tuple(self.codec_.sample_shape_), len(self.classes_), self.noise_dim,
+                           tuple(self.generator_dims), tuple(self.discriminator_dims), self.generator_block,
+                           self.pac, self.spectral_norm, get_loss(self.loss).discriminator_norm,
+                           getattr(self.codec_, "spans_", None))
+        return build_networks(self.architecture, spec)
 
     def _augment(self) -> Any:
         return DiffAugment(self.diffaugment) if self.diffaugment is not None else None
