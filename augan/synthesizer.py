@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import math
 import numbers
 import os
-import sys
 import zlib
 from collections.abc import Iterator
 from typing import Any
@@ -27,7 +27,8 @@ from .nn.augment import DiffAugment, parse_policy
 from .nn.mlp import GENERATOR_BLOCKS
 from .nn.registry import ARCHITECTURES, NetworkSpec, build_networks
 from .seeding import TorchStream, draw_seed
-from .train import AMP_MODES, Trainer, check_checkpoint_dir
+from .train import AMP_MODES, Trainer, TrainingConfig, check_checkpoint_dir
+from .train.progress import progress_bar
 from .training_time import TrainingClock
 
 _SAMPLE_CHUNK = 65536
@@ -132,6 +133,9 @@ class CGAN(BaseEstimator):
         The trained discriminator.
     history_ : list of dict
         Per epoch: ``d_loss``, ``g_loss``, ``d_acc_real``, ``d_acc_fake``.
+    training_config_ : TrainingConfig
+        The settings the networks were trained with (see :class:`~augan.train.TrainingConfig`), kept in the
+        model file.
     device_ : torch.device
         The device the networks live on.
     n_features_in_ : int
@@ -259,32 +263,23 @@ class CGAN(BaseEstimator):
         self.seed_ = draw_seed(self.random_state)
         if self.strategy == "ddp":
             encoded, index = self._join_processes(encoded, index)
+        loss = get_loss(self.loss)
+        self.training_config_ = TrainingConfig.from_params(self.get_params(), loss)
         with self._seeded(self.seed_):
             generator, discriminator = self._build_networks()
             data = to_device(encoded, self.device_)
             index = to_device(index, self.device_)
-            loss = get_loss(self.loss)
-            progress = self._progress()
+            with self._progress() as progress:
 
-            def after_epoch(epoch: int, epochs: int, row: dict) -> None:
-                clock.epoch_done(epoch, trainer.steps_per_epoch, trainer.rows_per_step)
-                if progress is not None:
-                    progress(epoch, epochs, row)
+                def after_epoch(epoch: int, epochs: int, row: dict) -> None:
+                    clock.epoch_done(epoch, trainer.steps_per_epoch, trainer.rows_per_step)
+                    if progress is not None:
+                        progress(epoch, epochs, row)
 
-            trainer = Trainer(
-                generator, discriminator, loss, noise_dim=self.noise_dim, epochs=self.epochs,
-                batch_size=self.batch_size, max_steps=self.max_steps,
-                n_critic=self.n_critic or loss.n_critic,
-                generator_lr=self.generator_lr, discriminator_lr=self.discriminator_lr, betas=tuple(self.betas),
-                ema_decay=self.ema_decay, pac=self.pac, class_balance=self.class_balance,
-                augment=self._augment(), amp=self.amp, device=self.device_, callback=after_epoch,
-                checkpoint_dir=self.checkpoint_dir, checkpoint_every=self.checkpoint_every,
-                compile=self.compile, strategy=self.strategy)
-            clock = TrainingClock(self.epochs)
-            try:
+                trainer = Trainer(generator, discriminator, loss, self.training_config_, device=self.device_,
+                                  augment=self._augment(), callback=after_epoch)
+                clock = TrainingClock(self.epochs)
                 self.history_ = trainer.fit(data, index, len(self.classes_), resume=self.resume)
-            finally:
-                self._close_progress()
         self.generator_ = trainer.sampling_generator.eval()
         self.discriminator_ = trainer.discriminator.eval()
         return self
@@ -383,26 +378,9 @@ class CGAN(BaseEstimator):
     def _augment(self) -> Any:
         return DiffAugment(self.diffaugment) if self.diffaugment is not None else None
 
-    def _progress(self) -> Any:
-        self._bar = None
-        if not self.verbose or (self.strategy == "ddp" and not distributed.is_main_process()):
-            return None
-        from tqdm.auto import tqdm
-
-        self._bar = tqdm(total=self.epochs, desc="augan fit", unit="epoch", file=sys.stderr, leave=False)
-
-        def update(epoch: int, epochs: int, row: dict) -> None:
-            self._bar.n = epoch
-            self._bar.set_postfix(d=f"{row['d_loss']:.3f}", g=f"{row['g_loss']:.3f}",
-                                  acc=f"{row['d_acc_real']:.2f}/{row['d_acc_fake']:.2f}", refresh=False)
-            self._bar.refresh()
-
-        return update
-
-    def _close_progress(self) -> None:
-        if getattr(self, "_bar", None) is not None:
-            self._bar.close()
-        self._bar = None
+    def _progress(self) -> contextlib.AbstractContextManager:
+        shown = self.verbose and (self.strategy != "ddp" or distributed.is_main_process())
+        return progress_bar(self.epochs, enabled=bool(shown))
 
     def _seeded(self, seed: int) -> TorchStream:
         return TorchStream(seed, [self.device_])

@@ -5,7 +5,7 @@ import torch
 
 from augan.losses import Loss, get_loss
 from augan.nn.mlp import MLPDiscriminator, MLPGenerator
-from augan.train import BalancedBatchSampler, Trainer, TrainingDivergedError
+from augan.train import BalancedBatchSampler, Trainer, TrainingConfig, TrainingDivergedError
 
 
 def _trainer(loss="hinge", **kwargs):
@@ -14,7 +14,7 @@ def _trainer(loss="hinge", **kwargs):
     disc = MLPDiscriminator((3,), 2, hidden=(8,), pac=kwargs.get("pac", 1))
     options = dict(noise_dim=4, epochs=3, batch_size=16)
     options.update(kwargs)
-    return Trainer(gen, disc, get_loss(loss), **options)
+    return Trainer(gen, disc, get_loss(loss), TrainingConfig(**options))
 
 
 def _data(n=40):
@@ -66,8 +66,8 @@ def test_training_moves_generator_and_ema_follows():
     before = [p.clone() for p in trainer.generator.parameters()]
     trainer.fit(data, labels, 2)
     assert any(not torch.equal(a, b) for a, b in zip(before, trainer.generator.parameters()))
-    assert trainer.sampling_generator is trainer.ema
-    assert any(not torch.equal(a, b) for a, b in zip(trainer.ema.parameters(), trainer.generator.parameters()))
+    assert trainer.sampling_generator is trainer.ema.model
+    assert any(not torch.equal(a, b) for a, b in zip(trainer.ema.model.parameters(), trainer.generator.parameters()))
     without_ema = _trainer(ema_decay=None)
     assert without_ema.sampling_generator is without_ema.generator
 
