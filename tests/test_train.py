@@ -120,3 +120,18 @@ def test_resume_without_checkpoint_dir_is_refused():
     data, labels = _data()
     with pytest.raises(ValueError, match="checkpoint_dir"):
         _trainer().fit(data, labels, 2, resume=True)
+
+
+def test_adam_takes_the_multi_tensor_step_on_the_cpu_and_the_same_weights_as_the_loop():
+    data, labels = _data()
+    trainer = _trainer(epochs=2)
+    assert trainer.opt_g.optimizer.defaults["foreach"] and trainer.opt_d.optimizer.defaults["foreach"]
+    trainer.fit(data, labels, 2)
+    looped = _trainer(epochs=2)
+    for stepper in (looped.opt_g, looped.opt_d):
+        stepper.optimizer.defaults["foreach"] = False
+        for group in stepper.optimizer.param_groups:
+            group["foreach"] = False
+    looped.fit(data, labels, 2)
+    for a, b in zip(trainer.generator.state_dict().values(), looped.generator.state_dict().values()):
+        assert torch.equal(a, b)
