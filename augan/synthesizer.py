@@ -265,21 +265,20 @@ class CGAN(BaseEstimator):
             encoded, index = self._join_processes(encoded, index)
         loss = get_loss(self.loss)
         self.training_config_ = TrainingConfig.from_params(self.get_params(), loss)
-        with self._seeded(self.seed_):
+        with self._seeded(self.seed_), self._progress() as progress:
             generator, discriminator = self._build_networks()
             data = to_device(encoded, self.device_)
             index = to_device(index, self.device_)
-            with self._progress() as progress:
 
-                def after_epoch(epoch: int, epochs: int, row: dict) -> None:
-                    clock.epoch_done(epoch, trainer.steps_per_epoch, trainer.rows_per_step)
-                    if progress is not None:
-                        progress(epoch, epochs, row)
+            def after_epoch(epoch: int, epochs: int, row: dict) -> None:
+                clock.epoch_done(epoch, trainer.steps_per_epoch, trainer.rows_per_step)
+                if progress is not None:
+                    progress(epoch, epochs, row)
 
-                trainer = Trainer(generator, discriminator, loss, self.training_config_, device=self.device_,
-                                  augment=self._augment(), callback=after_epoch)
-                clock = TrainingClock(self.epochs)
-                self.history_ = trainer.fit(data, index, len(self.classes_), resume=self.resume)
+            trainer = Trainer(generator, discriminator, loss, self.training_config_, device=self.device_,
+                              augment=self._augment(), callback=after_epoch)
+            clock = TrainingClock(self.epochs)
+            self.history_ = trainer.fit(data, index, len(self.classes_), resume=self.resume)
         self.generator_ = trainer.sampling_generator.eval()
         self.discriminator_ = trainer.discriminator.eval()
         return self
@@ -369,10 +368,12 @@ class CGAN(BaseEstimator):
                              f"{format_bytes(available)} free on {self.device_}; {hint}.")
 
     def _make_networks(self) -> tuple[torch.nn.Module, torch.nn.Module]:
-        spec = NetworkSpec(tuple(self.codec_.sample_shape_), len(self.classes_), self.noise_dim,
-                           tuple(self.generator_dims), tuple(self.discriminator_dims), self.generator_block,
-                           self.pac, self.spectral_norm, get_loss(self.loss).discriminator_norm,
-                           getattr(self.codec_, "spans_", None))
+        spec = NetworkSpec(sample_shape=tuple(self.codec_.sample_shape_), n_classes=len(self.classes_),
+                           noise_dim=self.noise_dim, generator_dims=tuple(self.generator_dims),
+                           discriminator_dims=tuple(self.discriminator_dims), generator_block=self.generator_block,
+                           pac=self.pac, spectral_norm=self.spectral_norm,
+                           discriminator_norm=get_loss(self.loss).discriminator_norm,
+                           spans=getattr(self.codec_, "spans_", None))
         return build_networks(self.architecture, spec)
 
     def _augment(self) -> Any:

@@ -16,3 +16,15 @@ def test_the_bar_shows_the_epochs_and_the_losses_on_stderr(capsys):
         update(2, 3, ROW)
     err = capsys.readouterr().err
     assert "augan fit" in err and "2/3" in err and "d=1.250" in err and "acc=0.75/0.50" in err
+
+
+def test_a_verbose_fit_shows_the_bar_and_a_quiet_one_nothing(capsys, tiny):
+    import numpy as np
+
+    from augan import CGAN
+
+    X, y = np.random.default_rng(0).normal(size=(40, 2)), np.repeat([0, 1], 20)
+    CGAN(device="cpu", random_state=0, verbose=True, **tiny).fit(X, y)
+    assert "augan fit" in capsys.readouterr().err
+    CGAN(device="cpu", random_state=0, **tiny).fit(X, y)
+    assert capsys.readouterr().err == ""
