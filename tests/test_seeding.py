@@ -43,15 +43,17 @@ def test_a_stream_gives_back_the_callers_state_when_its_block_raises():
     assert torch.equal(torch.get_rng_state(), before)
 
 
-class _FakeCuda:
-    """Stands in for torch.cuda's random-state functions and records which are called."""
+class _FakeAccelerator:
+    """Stands in for the random-state functions of torch.cuda (or torch.mps) and records which are called."""
 
-    def __init__(self, monkeypatch) -> None:
+    def __init__(self, monkeypatch, kind: str = "cuda") -> None:
         self.calls: list[str] = []
         self.state = torch.zeros(4, dtype=torch.uint8)
+        module = getattr(torch, kind)
         for name in ("get_rng_state", "set_rng_state", "manual_seed", "manual_seed_all", "seed", "seed_all"):
-            monkeypatch.setattr(torch.cuda, name, self._recorder(name))
-        monkeypatch.setattr(torch.cuda, "device", lambda device: _Nothing())
+            monkeypatch.setattr(module, name, self._recorder(name), raising=False)
+        if kind == "cuda":
+            monkeypatch.setattr(torch.cuda, "device", lambda device: _Nothing())
 
     def _recorder(self, name):
         def record(*args, **kwargs):
@@ -80,19 +82,20 @@ def _table() -> tuple[np.ndarray, np.ndarray]:
 
 
 def test_a_cpu_fit_and_sample_never_touch_the_cuda_generators(monkeypatch, tiny):
-    cuda = _FakeCuda(monkeypatch)
+    cuda = _FakeAccelerator(monkeypatch)
     gan = CGAN(device="cpu", random_state=0, **tiny).fit(*_table())
     gan.sample(20)
     assert cuda.calls == []
 
 
-def test_a_cuda_stream_seeds_and_restores_its_device_only(monkeypatch):
-    cuda = _FakeCuda(monkeypatch)
-    cuda.state = torch.full((4,), 9, dtype=torch.uint8)
-    with TorchStream(300, [torch.device("cuda", 1)]):
-        assert torch.equal(cuda.state, torch.full((4,), 300 % 256, dtype=torch.uint8))
-    assert torch.equal(cuda.state, torch.full((4,), 9, dtype=torch.uint8))
-    assert "manual_seed_all" not in cuda.calls
+@pytest.mark.parametrize("device", [torch.device("cuda", 1), torch.device("mps")], ids=["cuda", "mps"])
+def test_an_accelerator_stream_seeds_and_restores_its_device_only(monkeypatch, device):
+    fake = _FakeAccelerator(monkeypatch, device.type)
+    fake.state = torch.full((4,), 9, dtype=torch.uint8)
+    with TorchStream(300, [device]):
+        assert torch.equal(fake.state, torch.full((4,), 300 % 256, dtype=torch.uint8))
+    assert torch.equal(fake.state, torch.full((4,), 9, dtype=torch.uint8))
+    assert "manual_seed_all" not in fake.calls
 
 
 def test_fit_and_sample_leave_the_callers_cpu_generator_as_it_was(tiny):
