@@ -20,7 +20,7 @@ import torch
 from augan import CGAN, distributed
 from augan.losses import WassersteinGP
 from augan.nn.mlp import MLPDiscriminator, MLPGenerator
-from augan.train import Trainer, TrainingConfig
+from augan.train import BalancedBatchSampler, Trainer, TrainingConfig
 
 WORLD_SIZE = 2
 EPOCHS = 2
@@ -174,8 +174,7 @@ def _gradient_check() -> dict:
     def step(t: Trainer, batch_of: int) -> list[torch.Tensor]:
         torch.manual_seed(1000 + batch_of)
         real, y = batches[batch_of]
-        t._discriminator_step(real, y)
-        t._generator_step(y)
+        t.step(real, BalancedBatchSampler(y, 2), 16)
         return [p.grad.clone() for p in (*t.discriminator.parameters(), *t.generator.parameters())]
 
     averaged = step(trainer(networks, "ddp"), rank)

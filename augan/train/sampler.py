@@ -22,10 +22,12 @@ class BalancedBatchSampler:
         self.class_weights = present if balance else self.counts.float()
 
     def draw_labels(self, n: int, pac: int = 1) -> torch.Tensor:
+        """``n`` class indices (a multiple of ``pac``), drawn in packs of ``pac`` equal ones."""
         groups = torch.multinomial(self.class_weights, n // pac, replacement=True)
         return groups.repeat_interleave(pac)
 
     def draw_rows(self, labels: torch.Tensor) -> torch.Tensor:
+        """For each class index in ``labels``, the index of a row of that class, drawn uniformly."""
         counts = self.counts[labels]
         within = (torch.rand(labels.shape, device=labels.device) * counts).long().clamp_max(counts - 1)
         return self.order[self.offsets[labels] + within]
