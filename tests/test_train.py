@@ -135,3 +135,9 @@ def test_adam_takes_the_multi_tensor_step_on_the_cpu_and_the_same_weights_as_the
     looped.fit(data, labels, 2)
     for a, b in zip(trainer.generator.state_dict().values(), looped.generator.state_dict().values()):
         assert torch.equal(a, b)
+
+
+def test_a_trainer_takes_its_settings_as_a_training_config():
+    with pytest.raises(TypeError, match="config must be an augan.train.TrainingConfig, got dict"):
+        Trainer(MLPGenerator(4, 2, (3,)), MLPDiscriminator((3,), 2), get_loss("hinge"),
+                {"noise_dim": 4, "epochs": 1, "batch_size": 8})
