@@ -23,9 +23,9 @@ from .metrics.results import Quality
 from .metrics.utility import BASELINES, downstream_gain
 from .oversampler import GANOversampler
 from .report import Report
+from .seeding import draw_seed
 from .synthesizer import CGAN
 
-_SEED_MAX = np.iinfo(np.int32).max
 
 
 def evaluate(X: Any, y: Any, *, sampler: Any = None, baselines: tuple = BASELINES, classifiers: Any = "default",
@@ -104,7 +104,7 @@ def evaluate(X: Any, y: Any, *, sampler: Any = None, baselines: tuple = BASELINE
     rows = as_rows(X)
     utility = downstream_gain(rows, labels, sampler=sampler, baselines=baselines, classifiers=classifiers, cv=cv,
                               n_repeats=n_repeats, tstr=tstr, categorical_features=categorical_features,
-                              random_state=rng.randint(_SEED_MAX), verbose=verbose)
+                              random_state=draw_seed(rng), verbose=verbose)
     history = utility.history
     notes = ["Intervals are t-intervals over CV folds; folds share training rows, so the real uncertainty is "
              "somewhat wider (Nadeau & Bengio, 2003)."]
@@ -200,7 +200,7 @@ def _quality(X: Any, labels: np.ndarray, sampler: Any, model: CGAN | None, holdo
     if gan is None:
         return None, {}, (f"Quality scores need a GAN: pass model= (a fitted CGAN) or a GANOversampler as sampler; "
                           f"{type(sampler).__name__} has none.")
-    seeds = iter(rng.randint(_SEED_MAX, size=6))
+    seeds = iter([draw_seed(rng) for _ in range(6)])
     train, test = np.arange(len(labels)), np.arange(0)
     if model is None and holdout > 0:
         train, test = train_test_split(train, test_size=holdout, stratify=labels, random_state=next(seeds))

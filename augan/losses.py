@@ -3,7 +3,8 @@
 Every loss works on the discriminator's raw scores (logits for the classic losses, critic values for
 the Wasserstein ones): ``discriminator_loss(real, fake)`` and ``generator_loss(fake)``. A loss may also
 add a penalty on the discriminator (``penalty``) or constrain it after its optimiser step
-(``after_discriminator_step``).
+(``after_discriminator_step``), and declares what it needs of the rest of the GAN (``n_critic``,
+``discriminator_norm``), so that neither the estimator nor the trainer ever asks for a loss by name.
 """
 
 from __future__ import annotations
@@ -24,10 +25,13 @@ class Loss:
         Registry name.
     n_critic : int
         Default number of discriminator steps per generator step.
+    discriminator_norm : {"batch", "layer"}
+        The normalisation a convolutional discriminator should use with this loss.
     """
 
     name = "base"
     n_critic = 1
+    discriminator_norm = "batch"
 
     def discriminator_loss(self, real: torch.Tensor, fake: torch.Tensor) -> torch.Tensor:
         raise NotImplementedError
@@ -111,6 +115,8 @@ class WassersteinGP(_Critic):
     """
 
     name = "wgan-gp"
+    # The penalty is per sample, which batch norm's mixing of the samples of a batch would break.
+    discriminator_norm = "layer"
 
     def __init__(self, gp_weight: float = 10.0) -> None:
         self.gp_weight = gp_weight

@@ -1,8 +1,8 @@
 """What a fitted :class:`~augan.CGAN` keeps in its model file, and how one is rebuilt from that content.
 
 The file itself (format version, atomic write, safe read) is :mod:`augan.io`'s business; this module
-decides what goes in it: the parameters, the codec and label states, the seed, the history, the user's
-metadata and the weights of both networks, all as plain values and tensors.
+decides what goes in it: the parameters, the training config, the codec and label states, the seed, the
+history, the user's metadata and the weights of both networks, all as plain values and tensors.
 """
 
 from __future__ import annotations
@@ -19,6 +19,8 @@ from .data.labels import LabelCodec
 from .data.tabular import TabularCodec
 from .device import resolve_device
 from .io import stored_tensor_bytes
+from .losses import get_loss
+from .train import TrainingConfig
 
 if TYPE_CHECKING:
     from .synthesizer import CGAN
@@ -52,6 +54,7 @@ def model_content(gan: CGAN, metadata: Any) -> dict:
         "codec": {"kind": codec_kind, "state": gan.codec_.get_state()},
         "labels": gan.label_codec_.get_state(),
         "seed": gan.seed_,
+        "training": gan.training_config_.to_dict(),
         "history": gan.history_,
         "metadata": metadata,
         "generator": {k: v.cpu() for k, v in gan.generator_.state_dict().items()},
@@ -98,6 +101,7 @@ def restore(cls: type[CGAN], content: dict, path: str | os.PathLike, device: str
         estimator.seed_ = content["seed"]
         estimator.history_ = content["history"]
         estimator.metadata_ = dict(content.get("metadata", {}))
+        estimator.training_config_ = _training_config(content, estimator)
         generator, discriminator = estimator._build_networks()
         generator.load_state_dict(content["generator"])
         discriminator.load_state_dict(content["discriminator"])
@@ -118,7 +122,14 @@ _CODECS = {"tabular": lambda: TabularCodec, "image": _image_codec}
 
 
 _CONTENT_KEYS = {"format", "version", "estimator", "params", "codec", "labels", "seed", "history", "metadata",
-                 "generator", "discriminator"}
+                 "training", "generator", "discriminator"}
+
+
+def _training_config(content: dict, estimator: CGAN) -> TrainingConfig:
+    """The training config a file holds; files written before it was kept have it rebuilt from their parameters."""
+    if "training" in content:
+        return TrainingConfig.from_dict(content["training"])
+    return TrainingConfig.from_params(content["params"], get_loss(estimator.loss))
 
 
 def _check_weights(content: dict, expected: tuple[dict, dict], path: str | os.PathLike) -> None:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import math
 import numbers
 import os
-import sys
 import zlib
 from collections.abc import Iterator
 from typing import Any
@@ -13,7 +13,6 @@ from typing import Any
 import numpy as np
 import torch
 from sklearn.base import BaseEstimator, _fit_context
-from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
@@ -25,11 +24,13 @@ from .data.tabular import NUMERIC_TRANSFORMS, TabularCodec
 from .device import device_memory, resolve_device, to_device
 from .losses import LOSSES, get_loss
 from .nn.augment import DiffAugment, parse_policy
-from .nn.mlp import GENERATOR_BLOCKS, MLPDiscriminator, MLPGenerator
-from .train import AMP_MODES, Trainer, check_checkpoint_dir
+from .nn.mlp import GENERATOR_BLOCKS
+from .nn.registry import ARCHITECTURES, NetworkSpec, build_networks
+from .seeding import TorchStream, draw_seed
+from .train import AMP_MODES, Trainer, TrainingConfig, check_checkpoint_dir
+from .train.progress import progress_bar
 from .training_time import TrainingClock
 
-ARCHITECTURES = ("mlp", "dcgan")
 _SAMPLE_CHUNK = 65536
 # On the CPU, chunks this small keep the generator's activations in cache: 2-3x the rows per second of 65536.
 _CPU_SAMPLE_CHUNK = 4096
@@ -44,9 +45,9 @@ class CGAN(BaseEstimator):
 
     Parameters
     ----------
-    architecture : {"mlp", "dcgan"}, default="mlp"
+    architecture : {"mlp", "dcgan"} or a registered name, default="mlp"
         ``"mlp"``: fully connected networks (tables, or flattened images). ``"dcgan"``: convolutional
-        networks, for images only.
+        networks, for images only. More are added with :func:`augan.nn.registry.register_architecture`.
     loss : {"minimax", "nonsaturating", "wasserstein", "wgan-gp", "hinge"}, default="hinge"
         The GAN loss (see :mod:`augan.losses`).
     epochs : int, default=300
@@ -132,6 +133,9 @@ class CGAN(BaseEstimator):
         The trained discriminator.
     history_ : list of dict
         Per epoch: ``d_loss``, ``g_loss``, ``d_acc_real``, ``d_acc_fake``.
+    training_config_ : TrainingConfig
+        The settings the networks were trained with (see :class:`~augan.train.TrainingConfig`), kept in the
+        model file.
     device_ : torch.device
         The device the networks live on.
     n_features_in_ : int
@@ -143,7 +147,7 @@ class CGAN(BaseEstimator):
     """
 
     _parameter_constraints: dict = {
-        "architecture": [StrOptions(set(ARCHITECTURES))],
+        "architecture": [StrOptions(ARCHITECTURES.keys())],  # a live view, as for the losses
         "loss": [StrOptions(LOSSES.keys())],  # a live view: losses registered later are accepted too
         "epochs": [Interval(numbers.Integral, 1, None, closed="left")],
         "batch_size": [Interval(numbers.Integral, 2, None, closed="left")],
@@ -256,35 +260,25 @@ class CGAN(BaseEstimator):
         self._check_network_memory()
         encoded = self.codec_.transform(X)
         index = self.label_codec_.transform(labels)
-        self.seed_ = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
+        self.seed_ = draw_seed(self.random_state)
         if self.strategy == "ddp":
             encoded, index = self._join_processes(encoded, index)
-        with self._seeded(self.seed_):
+        loss = get_loss(self.loss)
+        self.training_config_ = TrainingConfig.from_params(self.get_params(), loss)
+        with self._seeded(self.seed_), self._progress() as progress:
             generator, discriminator = self._build_networks()
             data = to_device(encoded, self.device_)
             index = to_device(index, self.device_)
-            loss = get_loss(self.loss)
-            progress = self._progress()
 
             def after_epoch(epoch: int, epochs: int, row: dict) -> None:
                 clock.epoch_done(epoch, trainer.steps_per_epoch, trainer.rows_per_step)
                 if progress is not None:
                     progress(epoch, epochs, row)
 
-            trainer = Trainer(
-                generator, discriminator, loss, noise_dim=self.noise_dim, epochs=self.epochs,
-                batch_size=self.batch_size, max_steps=self.max_steps,
-                n_critic=self.n_critic or loss.n_critic,
-                generator_lr=self.generator_lr, discriminator_lr=self.discriminator_lr, betas=tuple(self.betas),
-                ema_decay=self.ema_decay, pac=self.pac, class_balance=self.class_balance,
-                augment=self._augment(), amp=self.amp, device=self.device_, callback=after_epoch,
-                checkpoint_dir=self.checkpoint_dir, checkpoint_every=self.checkpoint_every,
-                compile=self.compile, strategy=self.strategy)
+            trainer = Trainer(generator, discriminator, loss, self.training_config_, device=self.device_,
+                              augment=self._augment(), callback=after_epoch)
             clock = TrainingClock(self.epochs)
-            try:
-                self.history_ = trainer.fit(data, index, len(self.classes_), resume=self.resume)
-            finally:
-                self._close_progress()
+            self.history_ = trainer.fit(data, index, len(self.classes_), resume=self.resume)
         self.generator_ = trainer.sampling_generator.eval()
         self.discriminator_ = trainer.discriminator.eval()
         return self
@@ -374,49 +368,23 @@ class CGAN(BaseEstimator):
                              f"{format_bytes(available)} free on {self.device_}; {hint}.")
 
     def _make_networks(self) -> tuple[torch.nn.Module, torch.nn.Module]:
-        shape = tuple(self.codec_.sample_shape_)
-        n_classes = len(self.classes_)
-        if self.architecture == "dcgan":
-            from .nn.conv import DCGANDiscriminator, DCGANGenerator
-
-            generator = DCGANGenerator(self.noise_dim, n_classes, shape)
-            # A gradient penalty is per sample, which batch norm's mixing of samples would break.
-            norm = "layer" if self.loss == "wgan-gp" else "batch"
-            discriminator = DCGANDiscriminator(shape, n_classes, pac=self.pac, spectral_norm=self.spectral_norm,
-                                               norm=norm)
-        else:
-            generator = MLPGenerator(self.noise_dim, n_classes, shape, self.generator_dims, self.generator_block,
-                                     spans=getattr(self.codec_, "spans_", None))
-            discriminator = MLPDiscriminator(shape, n_classes, self.discriminator_dims, pac=self.pac,
-                                             spectral_norm=self.spectral_norm)
-        return generator, discriminator
+        spec = NetworkSpec(sample_shape=tuple(self.codec_.sample_shape_), n_classes=len(self.classes_),
+                           noise_dim=self.noise_dim, generator_dims=tuple(self.generator_dims),
+                           discriminator_dims=tuple(self.discriminator_dims), generator_block=self.generator_block,
+                           pac=self.pac, spectral_norm=self.spectral_norm,
+                           discriminator_norm=get_loss(self.loss).discriminator_norm,
+                           spans=getattr(self.codec_, "spans_", None))
+        return build_networks(self.architecture, spec)
 
     def _augment(self) -> Any:
         return DiffAugment(self.diffaugment) if self.diffaugment is not None else None
 
-    def _progress(self) -> Any:
-        self._bar = None
-        if not self.verbose or (self.strategy == "ddp" and not distributed.is_main_process()):
-            return None
-        from tqdm.auto import tqdm
+    def _progress(self) -> contextlib.AbstractContextManager:
+        shown = self.verbose and (self.strategy != "ddp" or distributed.is_main_process())
+        return progress_bar(self.epochs, enabled=bool(shown))
 
-        self._bar = tqdm(total=self.epochs, desc="augan fit", unit="epoch", file=sys.stderr, leave=False)
-
-        def update(epoch: int, epochs: int, row: dict) -> None:
-            self._bar.n = epoch
-            self._bar.set_postfix(d=f"{row['d_loss']:.3f}", g=f"{row['g_loss']:.3f}",
-                                  acc=f"{row['d_acc_real']:.2f}/{row['d_acc_fake']:.2f}", refresh=False)
-            self._bar.refresh()
-
-        return update
-
-    def _close_progress(self) -> None:
-        if getattr(self, "_bar", None) is not None:
-            self._bar.close()
-        self._bar = None
-
-    def _seeded(self, seed: int) -> _SeededContext:
-        return _SeededContext(seed, [self.device_] if self.device_.type == "cuda" else [])
+    def _seeded(self, seed: int) -> TorchStream:
+        return TorchStream(seed, [self.device_])
 
     # --------------------------------------------------------------- sample
     def sample(self, n: int | None = None, y: Any = None, *, return_y: bool = False,
@@ -483,7 +451,7 @@ class CGAN(BaseEstimator):
         chunks = run_chunks(index, counts, math.ceil(chunk_size / batch) * batch)
         return self._decoded_chunks(chunks, self._draw_stream(random_state), noise_scale)
 
-    def _decoded_chunks(self, chunks: Iterator[np.ndarray], stream: _SeededContext,
+    def _decoded_chunks(self, chunks: Iterator[np.ndarray], stream: TorchStream,
                         noise_scale: float) -> Iterator[tuple[Any, np.ndarray]]:
         for rows in chunks:
             encoded = self._generate(rows, stream, noise_scale)
@@ -492,19 +460,13 @@ class CGAN(BaseEstimator):
     def _bytes_per_row(self) -> int:
         return draw_bytes_per_row(math.prod(self.codec_.sample_shape_))
 
-    def _draw_stream(self, random_state: Any) -> _SeededContext:
-        given = self.random_state if random_state is None else random_state
-        try:
-            seed = int(check_random_state(given).randint(np.iinfo(np.int32).max))
-        except (ValueError, TypeError) as exc:
-            raise ValueError(f"random_state={given!r} must be None, an int in [0, 2**32 - 1] or a "
-                             f"numpy RandomState.") from exc
-        return self._seeded(seed)
+    def _draw_stream(self, random_state: Any) -> TorchStream:
+        return self._seeded(draw_seed(self.random_state if random_state is None else random_state))
 
     def _generation_batch(self) -> int:
         return _CPU_SAMPLE_CHUNK if self.device_.type == "cpu" else _SAMPLE_CHUNK
 
-    def _generate(self, rows: np.ndarray, stream: _SeededContext, noise_scale: float) -> np.ndarray:
+    def _generate(self, rows: np.ndarray, stream: TorchStream, noise_scale: float) -> np.ndarray:
         generator = self.generator_.eval()
         on_gpu = self.device_.type == "cuda"
         with stream, torch.inference_mode():
@@ -604,27 +566,3 @@ class CGAN(BaseEstimator):
         tags.non_deterministic = False
         return tags
 
-
-class _SeededContext:
-    """Seeded torch draws that leave the caller's global RNG untouched (``torch.random.fork_rng`` +
-    ``manual_seed``). Entered again, it goes on where it stopped, so a draw made in pieces equals one made
-    at once."""
-
-    def __init__(self, seed: int, devices: list[torch.device]) -> None:
-        self.seed = seed
-        self.devices = devices
-        self.states: list[torch.Tensor] | None = None
-
-    def __enter__(self) -> None:
-        self.fork = torch.random.fork_rng(devices=self.devices, device_type="cuda")
-        self.fork.__enter__()
-        if self.states is None:
-            torch.manual_seed(self.seed)
-        else:
-            torch.set_rng_state(self.states[0])
-            for device, state in zip(self.devices, self.states[1:]):
-                torch.cuda.set_rng_state(state, device)
-
-    def __exit__(self, *exc: Any) -> Any:
-        self.states = [torch.get_rng_state(), *(torch.cuda.get_rng_state(device) for device in self.devices)]
-        return self.fork.__exit__(*exc)

@@ -31,7 +31,7 @@ import subprocess
 import sys
 import time
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import torch
@@ -41,7 +41,7 @@ from augan import CGAN
 from augan.data.tabular import TabularCodec
 from augan.device import resolve_device, to_device
 from augan.losses import get_loss
-from augan.train import BalancedBatchSampler, Trainer
+from augan.train import BalancedBatchSampler, Trainer, TrainingConfig
 from results import markdown_table, section_header, update_section
 
 DEFAULT_ROWS = 1_000_000
@@ -82,10 +82,8 @@ def make_trainer(table: Table, batch: int, amp: str | None, compile_: bool) -> T
     torch.manual_seed(0)
     generator, discriminator = gan._build_networks()
     loss = get_loss(gan.loss)
-    return Trainer(generator, discriminator, loss, noise_dim=gan.noise_dim, epochs=0, batch_size=batch,
-                   n_critic=gan.n_critic or loss.n_critic, generator_lr=gan.generator_lr,
-                   discriminator_lr=gan.discriminator_lr, betas=tuple(gan.betas), ema_decay=gan.ema_decay,
-                   pac=gan.pac, class_balance=gan.class_balance, amp=amp, device=gan.device_, compile=compile_)
+    params = {**gan.get_params(), "epochs": 0, "batch_size": batch, "amp": amp, "compile": compile_}
+    return Trainer(generator, discriminator, loss, TrainingConfig.from_params(params, loss), device=gan.device_)
 
 
 def _synchronize(device: torch.device) -> None:
@@ -148,8 +146,8 @@ def measure(table: Table, batch: int, amp: str | None, compile_: bool, steps: in
     torch._dynamo.reset()  # every setting compiles its own static-shape graphs, timed in its own warm-up
     trainer = make_trainer(table, batch, amp, compile_)
     n_rows = table.data.shape[0]
-    batch = max(trainer.pac, (min(batch, n_rows) // trainer.pac) * trainer.pac)
-    sampler = BalancedBatchSampler(table.labels, len(table.gan.classes_), trainer.class_balance)
+    batch = max(trainer.config.pac, (min(batch, n_rows) // trainer.config.pac) * trainer.config.pac)
+    sampler = BalancedBatchSampler(table.labels, len(table.gan.classes_), trainer.config.class_balance)
     trainer.generator.train()
     trainer.discriminator.train()
     if device.type == "cuda":
@@ -164,13 +162,13 @@ def measure(table: Table, batch: int, amp: str | None, compile_: bool, steps: in
     per_step = total / steps
     fit_rows = min(n_rows, steps * batch)
     fit_steps = math.ceil(fit_rows / batch)
-    trainer.epochs = trainer.epoch + 1
+    trainer.config = replace(trainer.config, epochs=trainer.epoch + 1)
     start = time.perf_counter()
     trainer.fit(table.data[:fit_rows], table.labels[:fit_rows], len(table.gan.classes_))
     fit_s = time.perf_counter() - start
     peak = torch.cuda.max_memory_allocated(device) / 2**20 if device.type == "cuda" else None
     return [batch, amp or "off", "on" if compile_ else "off", warmup_s, 1 / per_step,
-            batch * trainer.n_critic / per_step, 1000 * per_step, f"{100 * issued / total:.0f}%",
+            batch * trainer.config.n_critic / per_step, 1000 * per_step, f"{100 * issued / total:.0f}%",
             f"{100 * fit_steps * per_step / fit_s:.0f}%", None if syncs is None else syncs / steps, peak,
             utilisation.mean]
 

@@ -23,6 +23,7 @@ and a stand-in for the ``tqdm`` that wraps CTGAN's epoch loop.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import cProfile
 import io
 import json
@@ -74,10 +75,9 @@ def _fit_augan(X: pd.DataFrame, y: np.ndarray, epochs: int, batch: int) -> tuple
     class TimedCGAN(CGAN):
         """CGAN whose progress callback records when each epoch ends."""
 
-        def _progress(self) -> Callable:
-            self._bar = None
+        def _progress(self) -> contextlib.AbstractContextManager:
             self.epoch_ends_ = [time.perf_counter()]
-            return lambda epoch, epochs, row: self.epoch_ends_.append(time.perf_counter())
+            return contextlib.nullcontext(lambda epoch, epochs, row: self.epoch_ends_.append(time.perf_counter()))
 
     # max_steps=None: every epoch a full pass, as CTGAN's are, so that the per-epoch ratio compares like with like.
     gan = TimedCGAN(epochs=epochs, batch_size=batch, max_steps=None, random_state=0).fit(X, y)
@@ -215,7 +215,7 @@ def cpu_profile(args: argparse.Namespace) -> tuple[str, list[str]]:
     phases = [[f"fit, 1 epoch ({-(-n // args.batch)} steps)", _cumulative(fit_stats, "fit", "synthesizer.py")],
               ["... codec fit + transform", _cumulative(fit_stats, "fit", "tabular.py")
                + _cumulative(fit_stats, "transform", "tabular.py")],
-              ["... training loop (Trainer.fit)", _cumulative(fit_stats, "fit", "train.py")],
+              ["... training loop (Trainer.fit)", _cumulative(fit_stats, "fit", "train/loop.py")],
               [f"sample {args.sample_rows:,} rows", _cumulative(sample_stats, "sample", "synthesizer.py")],
               ["... generator forward (CGAN._generate)", _cumulative(sample_stats, "_generate", "synthesizer.py")],
               ["... decode (TabularCodec.inverse_transform)",

@@ -10,7 +10,6 @@ import subprocess
 import sys
 import textwrap
 import threading
-import time
 
 import numpy as np
 import pandas as pd
@@ -18,9 +17,9 @@ import pytest
 import torch
 
 from augan import CGAN, register_loss
-from augan.losses import LOSSES, Loss, get_loss
+from augan.losses import LOSSES, Loss, WassersteinGP, get_loss
 from augan.nn.mlp import MLPDiscriminator, MLPGenerator
-from augan.train import CHECKPOINT_NAME, Trainer, TrainingDivergedError, TrainingTerminated
+from augan.train import CHECKPOINT_NAME, Trainer, TrainingConfig, TrainingDivergedError, TrainingTerminated
 
 EPOCHS = 12
 PARAMS = dict(epochs=EPOCHS, batch_size=32, noise_dim=4, generator_dims=(8, 8), discriminator_dims=(8, 8),
@@ -43,30 +42,67 @@ def _assert_same_model(a: CGAN, b: CGAN) -> None:
     pd.testing.assert_frame_equal(a.sample(50), b.sample(50))
 
 
-# The child trains with a checkpoint after every epoch, says so after each one, and (from epoch 3 on) pauses
-# briefly between epochs so that the parent's SIGKILL lands while training is still under way.
-CHILD = textwrap.dedent("""
-    import json, sys, time
+# A child process trains with a loss that, at one generator step, says "waiting" on stdout and waits for a line on
+# stdin: the parent acts (kills it, or signals it) while the child is known to be inside that step, with no sleep.
+WAITING_LOSS = textwrap.dedent("""
+    import sys
+    from augan import register_loss
+    from augan.losses import Hinge
+
+    class HingeThatWaits(Hinge):
+        name = "hinge-that-waits"
+
+        def __init__(self):
+            self.calls = 0
+
+        def generator_loss(self, fake):
+            self.calls += 1
+            if self.calls == int(sys.argv[1]):
+                print("waiting", flush=True)
+                sys.stdin.readline()
+            return super().generator_loss(fake)
+
+    register_loss(HingeThatWaits.name, HingeThatWaits)
+""")
+
+CHILD = WAITING_LOSS + textwrap.dedent("""
+    import json
     import pandas as pd, torch
     torch.set_num_threads(1)
     from augan import CGAN
-    from augan.train import Trainer
 
-    folder = sys.argv[1]
+    folder = sys.argv[2]
     X, y = pd.read_pickle(f"{folder}/data.pkl")
     params = json.load(open(f"{folder}/params.json"))
-    end_epoch = Trainer._end_epoch
-
-    def announcing(self, means):
-        end_epoch(self, means)
-        print(f"epoch {self.epoch}", flush=True)
-        if self.epoch >= 3:
-            time.sleep(0.5)
-
-    Trainer._end_epoch = announcing
-    CGAN(**params, checkpoint_dir=f"{folder}/checkpoints").fit(X, y)
+    CGAN(**params, loss="hinge-that-waits", checkpoint_dir=f"{folder}/checkpoints").fit(X, y)
     print("finished", flush=True)
 """)
+
+CLI_CHILD = WAITING_LOSS + textwrap.dedent("""
+    from augan_cli.main import app
+
+    app(prog_name="augan", args=sys.argv[2:])
+""")
+
+
+def _start_waiting_child(script, at_step: int, *args) -> subprocess.Popen:
+    """Run ``script`` (which holds WAITING_LOSS) with its loss waiting at generator step ``at_step``; return once
+    the child is waiting there."""
+    child = subprocess.Popen([sys.executable, str(script), str(at_step), *map(str, args)], stdin=subprocess.PIPE,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                             env={**os.environ, "OMP_NUM_THREADS": "1"},
+                             # A worker that ignores SIGINT would pass that on; the child must see Ctrl-C.
+                             preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    watchdog = threading.Timer(300, child.kill)
+    watchdog.start()
+    try:
+        said = child.stdout.readline().strip()
+    finally:
+        watchdog.cancel()
+    if said != "waiting":
+        child.kill()
+        raise AssertionError(f"the child did not reach step {at_step}: {said!r} {child.communicate()[1]}")
+    return child
 
 
 @pytest.mark.slow  # a subprocess that imports augan
@@ -75,23 +111,12 @@ def test_a_killed_run_resumes_to_the_same_weights_as_an_uninterrupted_run(tmp_pa
     pd.to_pickle((X, y), tmp_path / "data.pkl")
     (tmp_path / "params.json").write_text(json.dumps(PARAMS))
     (tmp_path / "child.py").write_text(CHILD)
-    child = subprocess.Popen([sys.executable, str(tmp_path / "child.py"), str(tmp_path)], stdout=subprocess.PIPE,
-                             stderr=subprocess.PIPE, text=True, env={**os.environ, "OMP_NUM_THREADS": "1"})
-    watchdog = threading.Timer(300, child.kill)
-    watchdog.start()
-    try:
-        lines = []
-        for line in child.stdout:
-            lines.append(line.strip())
-            if line.strip() == "epoch 3":
-                child.send_signal(signal.SIGKILL)
-                break
-        child.wait()
-    finally:
-        watchdog.cancel()
-    assert child.returncode == -signal.SIGKILL, (lines, child.stderr.read())
+    child = _start_waiting_child(tmp_path / "child.py", 3 * 2 + 1, tmp_path)  # 2 steps an epoch: in epoch 4
+    child.kill()
+    child.communicate(timeout=60)
+    assert child.returncode == -signal.SIGKILL
     checkpoint = tmp_path / "checkpoints" / CHECKPOINT_NAME
-    assert 3 <= torch.load(checkpoint, weights_only=True)["epoch"] < EPOCHS, "killed mid-training"
+    assert torch.load(checkpoint, weights_only=True)["epoch"] == 3
 
     resumed = CGAN(**PARAMS, checkpoint_dir=tmp_path / "checkpoints", resume=True).fit(X, y)
     uninterrupted = CGAN(**PARAMS).fit(X, y)
@@ -106,12 +131,26 @@ def test_resuming_a_finished_run_trains_no_further(tmp_path):
     _assert_same_model(first, again)
 
 
-def _trainer(callback=None, **kwargs) -> Trainer:
+def _trainer(callback=None, loss=None, **kwargs) -> Trainer:
     torch.manual_seed(0)
     generator = MLPGenerator(4, 2, (3,), hidden=(8,))
     discriminator = MLPDiscriminator((3,), 2, hidden=(8,))
-    return Trainer(generator, discriminator, get_loss("wgan-gp"), noise_dim=4, epochs=6, batch_size=16,
-                   callback=callback, **kwargs)
+    config = TrainingConfig(noise_dim=4, epochs=6, batch_size=16, **kwargs)
+    return Trainer(generator, discriminator, loss or get_loss("wgan-gp"), config, callback=callback)
+
+
+class _SignalInGeneratorStep(WassersteinGP):
+    """The wgan-gp loss, which sends this process ``signum`` from inside generator step ``at``."""
+
+    def __init__(self, signum: int, at: int) -> None:
+        super().__init__()
+        self.signum, self.at, self.calls = signum, at, 0
+
+    def generator_loss(self, fake: torch.Tensor) -> torch.Tensor:
+        self.calls += 1
+        if self.calls == self.at:
+            os.kill(os.getpid(), self.signum)
+        return super().generator_loss(fake)
 
 
 def _tensors() -> tuple[torch.Tensor, torch.Tensor]:
@@ -155,22 +194,14 @@ SIGNALS = [(signal.SIGINT, KeyboardInterrupt, signal.default_int_handler),
 
 
 @pytest.mark.parametrize(("signum", "exception", "handler"), SIGNALS, ids=["ctrl-c", "sigterm"])
-def test_a_signal_inside_a_step_lets_the_step_finish_and_resumes_from_that_step(tmp_path, monkeypatch, signum,
-                                                                                exception, handler):
+def test_a_signal_inside_a_step_lets_the_step_finish_and_resumes_from_that_step(tmp_path, signum, exception,
+                                                                                handler):
     data, labels = _tensors()  # 40 rows in batches of 16: 3 steps per epoch
-    interrupted = _trainer(checkpoint_dir=tmp_path, checkpoint_every=100)
-    generator_step, calls = interrupted._generator_step, []
-
-    def signal_between_the_discriminator_and_generator_steps(*args):
-        calls.append(1)
-        if len(calls) == 5:  # second epoch, second step
-            os.kill(os.getpid(), signum)
-        return generator_step(*args)
-
-    monkeypatch.setattr(interrupted, "_generator_step", signal_between_the_discriminator_and_generator_steps)
+    loss = _SignalInGeneratorStep(signum, at=5)  # second epoch, second step
+    interrupted = _trainer(checkpoint_dir=tmp_path, checkpoint_every=100, loss=loss)
     with pytest.raises(exception):
         interrupted.fit(data, labels, 2)
-    assert len(calls) == 5
+    assert loss.calls == 5
     saved = torch.load(tmp_path / CHECKPOINT_NAME, weights_only=True)
     assert (saved["epoch"], saved["epoch_step"], saved["steps"]) == (1, 2, 5)
     assert signal.getsignal(signum) is handler
@@ -237,18 +268,14 @@ def test_a_checkpoint_of_another_model_is_refused_on_resume(tmp_path):
         CGAN(**{**PARAMS, "generator_dims": (16,)}, checkpoint_dir=tmp_path, resume=True).fit(X, y)
 
 
-def _signal_once_training(command: list, checkpoints, signum: int) -> tuple[int, str]:
-    """Run ``command``, send it ``signum`` once its first checkpoint exists; its exit code and stderr."""
-    child = subprocess.Popen([str(a) for a in command], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                             env={**os.environ, "OMP_NUM_THREADS": "1"},
-                             # A worker that ignores SIGINT would pass that on; the command must see Ctrl-C.
-                             preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+def _signal_in_step(tmp_path, args: list, at_step: int, signum: int) -> tuple[int, str]:
+    """Run ``augan *args`` with the loss "hinge-that-waits" waiting in generator step ``at_step``, send it
+    ``signum`` there, let the step go on; its exit code and stderr."""
+    (tmp_path / "cli_child.py").write_text(CLI_CHILD)
+    child = _start_waiting_child(tmp_path / "cli_child.py", at_step, *args, "--loss", "hinge-that-waits")
     try:
-        deadline = time.monotonic() + 240
-        while not (checkpoints / CHECKPOINT_NAME).exists() and child.poll() is None and time.monotonic() < deadline:
-            time.sleep(0.1)
         child.send_signal(signum)
-        _, stderr = child.communicate(timeout=60)
+        _, stderr = child.communicate("go\n", timeout=120)
     finally:
         child.kill()
     return child.returncode, stderr
@@ -259,31 +286,24 @@ def test_ctrl_c_on_the_cli_exits_130_and_keeps_the_training_state(tmp_path):
     X, y = _table(200)
     data, out, checkpoints = tmp_path / "data.csv", tmp_path / "synthetic.csv", tmp_path / "checkpoints"
     X.assign(label=y).to_csv(data, index=False)
-    command = [sys.executable, "-m", "augan_cli", "generate", data, "--target", "label", "--n", 5, "--out", out,
-               "--checkpoint-dir", checkpoints, "--epochs", 100_000, "--batch-size", 32, "--seed", 0, "--quiet"]
-    returncode, stderr = _signal_once_training(command, checkpoints, signal.SIGINT)
+    args = ["generate", data, "--target", "label", "--n", 5, "--out", out, "--checkpoint-dir", checkpoints,
+            "--epochs", 100_000, "--batch-size", 32, "--seed", 0, "--quiet"]  # one step an epoch under max_steps
+    returncode, stderr = _signal_in_step(tmp_path, args, 11, signal.SIGINT)  # after the checkpoint of epoch 10
     assert returncode == 130, stderr
     assert stderr.splitlines() == [f"augan: interrupted; training state saved in {checkpoints / CHECKPOINT_NAME} "
                                    f"(run again with --resume to continue)."]
-    assert torch.load(checkpoints / CHECKPOINT_NAME, weights_only=True)["epoch"] >= 10
+    saved = torch.load(checkpoints / CHECKPOINT_NAME, weights_only=True)
+    assert (saved["epoch"], saved["epoch_step"], saved["steps"]) == (10, 1, 11)
     assert not out.exists()
     assert [p.name for p in checkpoints.iterdir()] == [CHECKPOINT_NAME]
 
 
-def test_a_sigterm_handler_of_the_callers_own_is_left_in_charge(tmp_path, monkeypatch):
+def test_a_sigterm_handler_of_the_callers_own_is_left_in_charge(tmp_path):
     data, labels = _tensors()
     seen = []
     previous = signal.signal(signal.SIGTERM, lambda signum, frame: seen.append(signum))
     try:
-        trainer = _trainer(checkpoint_dir=tmp_path)
-        generator_step = trainer._generator_step
-
-        def sigterm(*args):
-            if not seen:
-                os.kill(os.getpid(), signal.SIGTERM)
-            return generator_step(*args)
-
-        monkeypatch.setattr(trainer, "_generator_step", sigterm)
+        trainer = _trainer(checkpoint_dir=tmp_path, loss=_SignalInGeneratorStep(signal.SIGTERM, at=1))
         trainer.fit(data, labels, 2)
     finally:
         signal.signal(signal.SIGTERM, previous)
@@ -319,15 +339,16 @@ def test_sigterm_on_the_cli_exits_143_keeps_the_training_state_and_resume_contin
     X, y = _table(200)
     data, out, checkpoints = tmp_path / "data.csv", tmp_path / "synthetic.csv", tmp_path / "checkpoints"
     X.assign(label=y).to_csv(data, index=False)
-    command = [sys.executable, "-m", "augan_cli", "generate", data, "--target", "label", "--n", 5, "--out", out,
-               "--checkpoint-dir", checkpoints, "--checkpoint-every", 1, "--batch-size", 32, "--seed", 0, "--quiet",
-               "--max-steps", 10**9]  # full epochs of 7 steps, however many epochs
-    returncode, stderr = _signal_once_training([*command, "--epochs", 100_000], checkpoints, signal.SIGTERM)
+    args = ["generate", data, "--target", "label", "--n", 5, "--out", out, "--checkpoint-dir", checkpoints,
+            "--checkpoint-every", 1, "--batch-size", 32, "--seed", 0, "--quiet",
+            "--max-steps", 10**9]  # full epochs of 7 steps, however many epochs
+    returncode, stderr = _signal_in_step(tmp_path, [*args, "--epochs", 100_000], 8, signal.SIGTERM)
     assert returncode == 143, stderr
     assert stderr.splitlines() == [f"augan: terminated (SIGTERM); training state saved in "
                                    f"{checkpoints / CHECKPOINT_NAME} (run again with --resume to continue)."]
     saved = torch.load(checkpoints / CHECKPOINT_NAME, weights_only=True)
-    assert saved["steps"] >= 7 and not out.exists()
+    assert (saved["epoch"], saved["epoch_step"], saved["steps"]) == (1, 1, 8) and not out.exists()
+    command = [sys.executable, "-m", "augan_cli", *args]
     resumed = subprocess.run([str(a) for a in [*command, "--epochs", saved["epoch"] + 1, "--resume"]],
                              capture_output=True, text=True, timeout=240)
     assert resumed.returncode == 0, resumed.stderr

@@ -20,7 +20,7 @@ import torch
 from augan import CGAN, distributed
 from augan.losses import WassersteinGP
 from augan.nn.mlp import MLPDiscriminator, MLPGenerator
-from augan.train import Trainer
+from augan.train import BalancedBatchSampler, Trainer, TrainingConfig
 
 WORLD_SIZE = 2
 EPOCHS = 2
@@ -82,9 +82,9 @@ def test_unknown_strategy_is_refused(tiny):
 def test_trainer_with_ddp_needs_a_process_group():
     networks = MLPGenerator(4, 2, (3,)), MLPDiscriminator((3,), 2)
     with pytest.raises(ValueError, match="process group"):
-        Trainer(*networks, WassersteinGP(), noise_dim=4, epochs=1, batch_size=8, strategy="ddp")
+        Trainer(*networks, WassersteinGP(), TrainingConfig(noise_dim=4, epochs=1, batch_size=8, strategy="ddp"))
     with pytest.raises(ValueError, match="strategy"):
-        Trainer(*networks, WassersteinGP(), noise_dim=4, epochs=1, batch_size=8, strategy="fsdp")
+        Trainer(*networks, WassersteinGP(), TrainingConfig(noise_dim=4, epochs=1, batch_size=8, strategy="fsdp"))
 
 
 def test_ddp_refuses_other_devices_and_another_processs_gpu(monkeypatch):
@@ -164,8 +164,8 @@ def _gradient_check() -> dict:
     copies = tuple(copy.deepcopy(network) for network in networks)
 
     def trainer(nets: tuple, strategy: str | None) -> Trainer:
-        return Trainer(*nets, WassersteinGP(), noise_dim=4, epochs=1, batch_size=16, generator_lr=0.0,
-                       discriminator_lr=0.0, strategy=strategy)
+        return Trainer(*nets, WassersteinGP(), TrainingConfig(noise_dim=4, epochs=1, batch_size=16, generator_lr=0.0,
+                                                              discriminator_lr=0.0, strategy=strategy))
 
     data = torch.Generator().manual_seed(123)
     batches = [(torch.randn(16, 3, generator=data), torch.randint(2, (16,), generator=data))
@@ -174,8 +174,7 @@ def _gradient_check() -> dict:
     def step(t: Trainer, batch_of: int) -> list[torch.Tensor]:
         torch.manual_seed(1000 + batch_of)
         real, y = batches[batch_of]
-        t._discriminator_step(real, y)
-        t._generator_step(y)
+        t.step(real, BalancedBatchSampler(y, 2), 16)
         return [p.grad.clone() for p in (*t.discriminator.parameters(), *t.generator.parameters())]
 
     averaged = step(trainer(networks, "ddp"), rank)

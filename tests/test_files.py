@@ -15,7 +15,7 @@ import torch
 import augan
 from augan import CGAN
 from augan.io import MODEL_FORMAT, MODEL_VERSION
-from augan.train import CHECKPOINT_NAME, Trainer
+from augan.train import CHECKPOINT_NAME, Trainer, TrainingConfig
 
 TINY = dict(epochs=1, batch_size=32, noise_dim=4, generator_dims=(8, 8), discriminator_dims=(8, 8),
             device="cpu", random_state=0)
@@ -88,7 +88,7 @@ def test_a_checkpoint_that_fails_midway_keeps_the_previous_one_and_no_temporary_
     from augan.nn.mlp import MLPDiscriminator, MLPGenerator
 
     trainer = Trainer(MLPGenerator(4, 2, (3,), hidden=(8,)), MLPDiscriminator((3,), 2, hidden=(8,)),
-                      get_loss("hinge"), noise_dim=4, epochs=1, batch_size=8, checkpoint_dir=tmp_path)
+                      get_loss("hinge"), TrainingConfig(noise_dim=4, epochs=1, batch_size=8, checkpoint_dir=tmp_path))
     trainer.save_checkpoint()
     before = (tmp_path / CHECKPOINT_NAME).read_bytes()
 

@@ -1,3 +1,4 @@
+import numpy as np
 import pytest
 import torch
 
@@ -59,3 +60,23 @@ def test_wasserstein_clips_critic_weights():
     torch.nn.init.constant_(critic.weight, 5.0)
     get_loss("wasserstein").after_discriminator_step(critic)
     assert critic.weight.abs().max().item() == pytest.approx(0.01)
+
+
+def test_each_loss_declares_what_it_needs_of_the_gan():
+    needs = {name: (cls().n_critic, cls().discriminator_norm) for name, cls in LOSSES.items()}
+    assert needs["wgan-gp"] == (1, "layer")
+    assert needs["wasserstein"] == (5, "batch")
+    assert {needs[name] for name in ("minimax", "nonsaturating", "hinge")} == {(1, "batch")}
+
+
+def test_a_convolutional_discriminator_takes_the_norm_its_loss_declares():
+    from augan import CGAN
+
+    rng = np.random.default_rng(0)
+    images, y = rng.integers(0, 256, (8, 28, 28), dtype=np.uint8), np.repeat([0, 1], 4)
+    norms = {}
+    for loss in ("wgan-gp", "hinge"):
+        gan = CGAN(architecture="dcgan", loss=loss, epochs=1, batch_size=4, device="cpu", random_state=0)
+        discriminator = gan.fit(images, y).discriminator_
+        norms[loss] = {type(m).__name__ for m in discriminator.modules() if "Norm" in type(m).__name__}
+    assert norms == {"wgan-gp": {"GroupNorm"}, "hinge": {"BatchNorm2d"}}  # GroupNorm(1, C): a layer norm

@@ -5,7 +5,7 @@ import torch
 
 from augan.losses import Loss, get_loss
 from augan.nn.mlp import MLPDiscriminator, MLPGenerator
-from augan.train import BalancedBatchSampler, Trainer, TrainingDivergedError
+from augan.train import BalancedBatchSampler, Trainer, TrainingConfig, TrainingDivergedError
 
 
 def _trainer(loss="hinge", **kwargs):
@@ -14,7 +14,7 @@ def _trainer(loss="hinge", **kwargs):
     disc = MLPDiscriminator((3,), 2, hidden=(8,), pac=kwargs.get("pac", 1))
     options = dict(noise_dim=4, epochs=3, batch_size=16)
     options.update(kwargs)
-    return Trainer(gen, disc, get_loss(loss), **options)
+    return Trainer(gen, disc, get_loss(loss), TrainingConfig(**options))
 
 
 def _data(n=40):
@@ -66,8 +66,8 @@ def test_training_moves_generator_and_ema_follows():
     before = [p.clone() for p in trainer.generator.parameters()]
     trainer.fit(data, labels, 2)
     assert any(not torch.equal(a, b) for a, b in zip(before, trainer.generator.parameters()))
-    assert trainer.sampling_generator is trainer.ema
-    assert any(not torch.equal(a, b) for a, b in zip(trainer.ema.parameters(), trainer.generator.parameters()))
+    assert trainer.sampling_generator is trainer.ema.model
+    assert any(not torch.equal(a, b) for a, b in zip(trainer.ema.model.parameters(), trainer.generator.parameters()))
     without_ema = _trainer(ema_decay=None)
     assert without_ema.sampling_generator is without_ema.generator
 
@@ -120,3 +120,24 @@ def test_resume_without_checkpoint_dir_is_refused():
     data, labels = _data()
     with pytest.raises(ValueError, match="checkpoint_dir"):
         _trainer().fit(data, labels, 2, resume=True)
+
+
+def test_adam_takes_the_multi_tensor_step_on_the_cpu_and_the_same_weights_as_the_loop():
+    data, labels = _data()
+    trainer = _trainer(epochs=2)
+    assert trainer.opt_g.optimizer.defaults["foreach"] and trainer.opt_d.optimizer.defaults["foreach"]
+    trainer.fit(data, labels, 2)
+    looped = _trainer(epochs=2)
+    for stepper in (looped.opt_g, looped.opt_d):
+        stepper.optimizer.defaults["foreach"] = False
+        for group in stepper.optimizer.param_groups:
+            group["foreach"] = False
+    looped.fit(data, labels, 2)
+    for a, b in zip(trainer.generator.state_dict().values(), looped.generator.state_dict().values()):
+        assert torch.equal(a, b)
+
+
+def test_a_trainer_takes_its_settings_as_a_training_config():
+    with pytest.raises(TypeError, match="config must be an augan.train.TrainingConfig, got dict"):
+        Trainer(MLPGenerator(4, 2, (3,)), MLPDiscriminator((3,), 2), get_loss("hinge"),
+                {"noise_dim": 4, "epochs": 1, "batch_size": 8})

@@ -9,7 +9,7 @@ import torch
 from augan import CGAN
 from augan.losses import get_loss
 from augan.nn.mlp import MLPDiscriminator, MLPGenerator
-from augan.train import Trainer
+from augan.train import Trainer, TrainingConfig
 
 
 def _table() -> tuple[np.ndarray, np.ndarray]:
@@ -33,7 +33,8 @@ def test_bf16_runs_the_networks_in_bf16_and_the_penalty_in_float32(loss):
     generator, discriminator = MLPGenerator(4, 2, (3,), (8,)), MLPDiscriminator((3,), 2, (8,))
     seen = set()
     discriminator.body[0].register_forward_hook(lambda module, args, output: seen.add(output.dtype))
-    trainer = Trainer(generator, discriminator, get_loss(loss), noise_dim=4, epochs=1, batch_size=16, amp="bf16")
+    config = TrainingConfig(noise_dim=4, epochs=1, batch_size=16, amp="bf16")
+    trainer = Trainer(generator, discriminator, get_loss(loss), config)
     trainer.fit(torch.randn(32, 3), torch.arange(32) % 2, n_classes=2)
     assert torch.bfloat16 in seen
     assert (torch.float32 in seen) == (loss == "wgan-gp")

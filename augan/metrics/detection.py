@@ -27,6 +27,7 @@ from sklearn.utils import check_random_state
 
 from .._validation import check_feature_names, check_labels, check_positive_int, feature_names
 from ..data.images import ImageCodec
+from ..seeding import draw_seed
 from .encoding import as_rows, categorical_mask, encode, fit_encoder, is_image_array, make_preprocessor
 from .results import C2ST, C2STClassifier, DiscriminatorAUC, Privacy
 from .statistics import mean_ci, quantiles
@@ -105,9 +106,9 @@ def c2st(X_real: Any, X_synthetic: Any, *, y_real: Any = None, y_synthetic: Any 
         table[_CLASS_COLUMN] = np.concatenate([y_real, y_synthetic]).astype(str)
         mask = mask + [True]
     is_synthetic = np.r_[np.zeros(len(real), dtype=int), np.ones(len(synthetic), dtype=int)]
-    folds = StratifiedKFold(n_splits=cv, shuffle=True, random_state=rng.randint(2**31 - 1))
+    folds = StratifiedKFold(n_splits=cv, shuffle=True, random_state=draw_seed(rng))
     classifiers = {"logistic_regression": LogisticRegression(max_iter=2000),
-                   "hist_gradient_boosting": HistGradientBoostingClassifier(random_state=rng.randint(2**31 - 1))}
+                   "hist_gradient_boosting": HistGradientBoostingClassifier(random_state=draw_seed(rng))}
     per_classifier = {}
     for name, clf in classifiers.items():
         pipeline = make_pipeline(make_preprocessor(mask), clone(clf))

@@ -37,6 +37,7 @@ from torch_fidelity.registry import FEATURE_EXTRACTORS_REGISTRY, register_featur
 from .._validation import check_labels
 from ..data.images import ImageCodec
 from ..device import resolve_device
+from ..seeding import TorchStream, draw_seed
 from .encoding import encode, fit_encoder, is_image_array
 from .results import Fidelity, FidelityScores
 
@@ -178,11 +179,10 @@ def train_extractor(inputs: torch.Tensor, labels: np.ndarray, kind: str, path: s
     n_classes = int(labels.max()) + 1
     config = ({"n_inputs": int(inputs.shape[1]), "n_classes": n_classes} if kind == "table"
               else {"channels": int(inputs.shape[1]), "n_classes": n_classes})
-    seed = int(check_random_state(random_state).randint(np.iinfo(np.int32).max))
+    seed = draw_seed(random_state)
     counts = np.bincount(labels, minlength=n_classes).astype(np.float32)
     weight = torch.as_tensor(counts.sum() / np.maximum(counts, 1) / n_classes, device=device)
-    with torch.random.fork_rng(devices=[device] if device.type == "cuda" else []):
-        torch.manual_seed(seed)
+    with TorchStream(seed, [device]):
         net = _NETWORKS[kind](**config).to(device)
         data = network_input(inputs.to(device), kind)
         target = torch.as_tensor(labels, device=device)
@@ -309,7 +309,7 @@ def fidelity_scores(X_real: Any, y_real: Any, X_synthetic: Any, y_synthetic: Any
             epochs = extractor_epochs if extractor_epochs is not None else (5 if images else 30)
             path = str(train_extractor(real, index, kind, Path(folder) / "extractor.pt", epochs=epochs,
                                        random_state=rng, device=device))
-        settings = dict(kid_subset_size=kid_subset_size, kid_subsets=kid_subsets, seed=int(rng.randint(2**31 - 1)),
+        settings = dict(kid_subset_size=kid_subset_size, kid_subsets=kid_subsets, seed=draw_seed(rng),
                         cuda=device.type == "cuda")
         overall = compare_sets(real, synthetic, extractor, path, **settings)
         by_class = {_key(label): compare_sets(real[torch.from_numpy(y_real == label)],

@@ -31,6 +31,7 @@ from sklearn.utils import check_random_state
 from tqdm.auto import tqdm
 
 from .._validation import check_labels, check_positive_int, plain_value
+from ..seeding import draw_seed
 from .encoding import _to_float, _to_str, categorical_mask, make_preprocessor
 from .results import DownstreamGain, GainEntry, GainSetup, MeanCI
 from .statistics import mean_ci
@@ -38,12 +39,11 @@ from .statistics import mean_ci
 METRICS = ("balanced_accuracy", "g_mean", "f1", "roc_auc", "pr_auc")
 BASELINES = ("none", "smote", "random")
 ALL_CLASSIFIERS = "all"
-_SEED_MAX = np.iinfo(np.int32).max
 
 
 def default_classifiers(random_state: Any = None) -> dict[str, Any]:
     """Logistic regression, histogram gradient boosting and 5-nearest neighbours (unfitted, no preprocessing)."""
-    seed = check_random_state(random_state).randint(_SEED_MAX)
+    seed = draw_seed(random_state)
     return {
         "logistic_regression": LogisticRegression(max_iter=2000),
         "hist_gradient_boosting": HistGradientBoostingClassifier(random_state=seed),
@@ -254,8 +254,8 @@ def downstream_gain(X: Any, y: Any, *, sampler: Any = None, baselines: tuple = B
     positive = classes[counts.argmin()]
     mask = categorical_mask(X, categorical_features)
     rng = check_random_state(random_state)
-    models = make_classifiers(classifiers, mask, rng.randint(_SEED_MAX))
-    splitter = RepeatedStratifiedKFold(n_splits=cv, n_repeats=n_repeats, random_state=rng.randint(_SEED_MAX))
+    models = make_classifiers(classifiers, mask, draw_seed(rng))
+    splitter = RepeatedStratifiedKFold(n_splits=cv, n_repeats=n_repeats, random_state=draw_seed(rng))
     run_tstr = bool(tstr) and sampler_name is not None
     records: list[dict] = []
     history = None
@@ -268,13 +268,13 @@ def downstream_gain(X: Any, y: Any, *, sampler: Any = None, baselines: tuple = B
             for method in methods:
                 bar.set_postfix(method=method, refresh=True)
                 X_fit, y_fit, fitted = _resample(method, sampler if method == sampler_name else None, X_tr, y_tr,
-                                                 mask, rng.randint(_SEED_MAX))
+                                                 mask, draw_seed(rng))
                 records += _fit_and_score(models, X_fit, y_fit, X_te, y_te, classes, positive,
                                           {**fold, "method": method, "n_train": len(y_fit)})
                 if method == sampler_name and getattr(fitted, "gan_", None) is not None:
                     history = history or getattr(fitted.gan_, "history_", None)
                     if run_tstr:
-                        X_syn, y_syn = _synthetic_training_set(fitted, y_tr, rng.randint(_SEED_MAX))
+                        X_syn, y_syn = _synthetic_training_set(fitted, y_tr, draw_seed(rng))
                         records += _fit_and_score(models, X_syn, y_syn, X_te, y_te, classes, positive,
                                                   {**fold, "method": "tstr", "n_train": len(y_syn)})
             bar.update(1)

@@ -1,0 +1,106 @@
+"""Network architectures by name: each builds a generator ``G(z, y)`` and a discriminator ``D(x, y)`` that
+fit one another, from a :class:`NetworkSpec`; ``CGAN(architecture=name)`` picks one."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from torch import nn
+
+from .mlp import MLPDiscriminator, MLPGenerator
+
+
+@dataclass(frozen=True)
+class NetworkSpec:
+    """What the networks are built for: the data, the classes and the network parameters of the estimator.
+
+    Attributes
+    ----------
+    sample_shape : tuple of int
+        Shape of one encoded sample: ``(n_features,)`` for a table, ``(C, H, W)`` for images.
+    n_classes : int
+        Number of classes.
+    noise_dim : int
+        Length of the generator's noise vector.
+    generator_dims, discriminator_dims : tuple of int
+        Hidden widths of the MLP networks.
+    generator_block : str
+        MLP generator blocks (see :class:`~augan.nn.mlp.MLPGenerator`).
+    pac : int
+        PacGAN pack size of the discriminator.
+    spectral_norm : bool
+        Spectral normalisation in the discriminator.
+    discriminator_norm : {"batch", "layer"}
+        The normalisation the loss asks of a convolutional discriminator.
+    spans : list or None
+        The output spans of a tabular codec (one activation per column), None for images.
+    """
+
+    sample_shape: tuple[int, ...]
+    n_classes: int
+    noise_dim: int
+    generator_dims: tuple[int, ...] = (256, 256)
+    discriminator_dims: tuple[int, ...] = (256, 256)
+    generator_block: str = "residual"
+    pac: int = 1
+    spectral_norm: bool = False
+    discriminator_norm: str = "batch"
+    spans: Any = None
+
+
+Builder = Callable[[NetworkSpec], tuple[nn.Module, nn.Module]]
+ARCHITECTURES: dict[str, Builder] = {}
+
+
+def register_architecture(name: str, builder: Builder) -> None:
+    """Make ``builder(spec) -> (generator, discriminator)`` available as ``CGAN(architecture=name)``.
+
+    Raises
+    ------
+    TypeError
+        If ``builder`` is not callable.
+    ValueError
+        If ``name`` is taken.
+    """
+    if not callable(builder):
+        raise TypeError(f"an architecture's builder must be callable, got {builder!r}.")
+    if name in ARCHITECTURES:
+        raise ValueError(f"an architecture named {name!r} is already registered.")
+    ARCHITECTURES[name] = builder
+
+
+def build_networks(architecture: str, spec: NetworkSpec) -> tuple[nn.Module, nn.Module]:
+    """The generator and discriminator of ``architecture`` for ``spec``, on the current default device.
+
+    Raises
+    ------
+    ValueError
+        If ``architecture`` is not registered (the message lists the names), or the builder refuses ``spec``.
+    """
+    if architecture not in ARCHITECTURES:
+        raise ValueError(f"architecture={architecture!r} is not a known architecture; choose one of "
+                         f"{sorted(ARCHITECTURES)}.")
+    return ARCHITECTURES[architecture](spec)
+
+
+def _mlp(spec: NetworkSpec) -> tuple[nn.Module, nn.Module]:
+    generator = MLPGenerator(spec.noise_dim, spec.n_classes, spec.sample_shape, spec.generator_dims,
+                             spec.generator_block, spans=spec.spans)
+    discriminator = MLPDiscriminator(spec.sample_shape, spec.n_classes, spec.discriminator_dims, pac=spec.pac,
+                                     spectral_norm=spec.spectral_norm)
+    return generator, discriminator
+
+
+def _dcgan(spec: NetworkSpec) -> tuple[nn.Module, nn.Module]:
+    from .conv import DCGANDiscriminator, DCGANGenerator
+
+    generator = DCGANGenerator(spec.noise_dim, spec.n_classes, spec.sample_shape)
+    discriminator = DCGANDiscriminator(spec.sample_shape, spec.n_classes, pac=spec.pac,
+                                       spectral_norm=spec.spectral_norm, norm=spec.discriminator_norm)
+    return generator, discriminator
+
+
+register_architecture("mlp", _mlp)
+register_architecture("dcgan", _dcgan)

@@ -1,0 +1,17 @@
+"""Training: the :class:`Trainer` loop and its collaborators.
+
+:mod:`.loop` (the trainer), :mod:`.config` (the frozen settings of a run), :mod:`.sampler` (batches by class),
+:mod:`.ema` (the moving average of the generator), :mod:`.precision` (autocast and gradient scaling),
+:mod:`.checkpoints` (saving, resuming, Ctrl-C and SIGTERM) and :mod:`.progress` (the progress bar).
+"""
+
+from .checkpoints import CHECKPOINT_NAME, CheckpointFolder, TrainingTerminated, check_checkpoint_dir
+from .config import TrainingConfig
+from .ema import EMA
+from .loop import HISTORY_KEYS, Trainer, TrainingDivergedError
+from .precision import AMP_MODES, Precision
+from .sampler import BalancedBatchSampler
+
+__all__ = ["AMP_MODES", "BalancedBatchSampler", "CHECKPOINT_NAME", "CheckpointFolder", "EMA", "HISTORY_KEYS",
+           "Precision", "Trainer", "TrainingConfig", "TrainingDivergedError", "TrainingTerminated",
+           "check_checkpoint_dir"]

@@ -1,0 +1,150 @@
+"""Checkpoints of a training run: the folder they live in, writing and reading them, and the Ctrl-C and SIGTERM
+handling that lets a run stop at a step boundary with its state saved."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import threading
+import warnings
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import torch
+
+from ..io import atomic_output, check_writable_folder, save_tensors
+
+CHECKPOINT_NAME = "checkpoint.pt"
+
+
+class TrainingTerminated(KeyboardInterrupt):
+    """SIGTERM (``docker stop``, Slurm, Kubernetes) arrived during training, which then stopped as on Ctrl-C.
+
+    A ``KeyboardInterrupt``, so code that handles Ctrl-C handles it too: the running step is finished and the
+    training state saved in ``checkpoint_dir`` before it is raised.
+    """
+
+
+def check_checkpoint_dir(checkpoint_dir: str | os.PathLike | None, resume: bool = False) -> None:
+    """Refuse, before any training, a checkpoint folder that could not be used.
+
+    Raises
+    ------
+    ValueError
+        If ``resume`` is True without a ``checkpoint_dir``.
+    NotADirectoryError
+        If ``checkpoint_dir`` (or a folder above it) is a file.
+    FileNotFoundError
+        If ``resume`` is True and the folder does not exist (a mistyped path must not train from scratch).
+    PermissionError
+        If no file can be made in the folder (or, for a new one, in the nearest existing folder above it).
+    """
+    if checkpoint_dir is None:
+        if resume:
+            raise ValueError("resume=True needs checkpoint_dir: the folder where checkpoints were written.")
+        return
+    folder = Path(checkpoint_dir).absolute()
+    existing = next(p for p in (folder, *folder.parents) if p.exists())
+    if not existing.is_dir():
+        raise NotADirectoryError(f"the checkpoint folder (checkpoint_dir, --checkpoint-dir) {checkpoint_dir} "
+                                 f"cannot be made: {existing} is a file; give a folder.")
+    if resume and existing != folder:
+        raise FileNotFoundError(f"there is no checkpoint folder {checkpoint_dir} to resume from; check the path, "
+                                f"or drop resume (--resume) to start afresh.")
+    check_writable_folder(existing)
+
+
+@contextlib.contextmanager
+def interrupt_between_steps(enabled: bool) -> Iterator[Callable[[], type[KeyboardInterrupt] | None]]:
+    """Let Ctrl-C (SIGINT) and SIGTERM end the running training step first, so no checkpoint holds half a step.
+
+    Yields a function that returns the exception to raise at the next step boundary (``KeyboardInterrupt``
+    for Ctrl-C, :class:`TrainingTerminated` for SIGTERM), or None. A signal not acted on is raised on leaving.
+    Only in the main thread (where signals arrive), and for each signal only while Python's own handling of
+    it is in place (SIGINT's ``default_int_handler``, SIGTERM's default): another handler is the caller's choice.
+    """
+    received: list[type[KeyboardInterrupt]] = []
+    handled = {signal.SIGINT: (signal.default_int_handler, KeyboardInterrupt),
+               signal.SIGTERM: (signal.SIG_DFL, TrainingTerminated)}
+    previous = {}
+    if enabled and threading.current_thread() is threading.main_thread():
+        for signum, (default, exception) in handled.items():
+            if signal.getsignal(signum) is default:
+                previous[signum] = signal.signal(signum, lambda number, frame, e=exception: received.append(e))
+    try:
+        yield lambda: received[0] if received else None
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+    if received:
+        raise received[0]
+
+
+class CheckpointFolder:
+    """Where a run keeps ``checkpoint.pt``, and when it writes it.
+
+    Parameters
+    ----------
+    folder : path or None
+        The checkpoint folder; None: no checkpoints (every method then does nothing).
+    every : int
+        Epochs between checkpoints.
+    writes : bool
+        Whether this process writes (under DDP only rank 0 does; every process reads).
+    """
+
+    def __init__(self, folder: str | os.PathLike | None, every: int = 10, writes: bool = True) -> None:
+        self.folder = Path(folder) if folder is not None else None
+        self.every = every
+        self.writes = writes
+
+    @property
+    def path(self) -> Path | None:
+        """The checkpoint file, or None without a folder."""
+        return self.folder / CHECKPOINT_NAME if self.folder is not None else None
+
+    def due(self, epoch: int) -> bool:
+        """Whether a checkpoint is written at the end of ``epoch`` (1-based)."""
+        return self.folder is not None and epoch % self.every == 0
+
+    def exists(self) -> bool:
+        """Whether a checkpoint file is there."""
+        return self.path is not None and self.path.exists()
+
+    def save(self, state: Callable[[], dict]) -> None:
+        """Write ``state()`` atomically (a write that fails keeps the previous checkpoint whole)."""
+        if self.folder is None or not self.writes:
+            return
+        self.folder.mkdir(parents=True, exist_ok=True)
+        with atomic_output(self.path, overwrite=True) as tmp:
+            save_tensors(state(), tmp)
+
+    def resume(self, load_state: Callable[[dict], None], device: torch.device) -> bool:
+        """Read the checkpoint onto ``device`` and hand it to ``load_state``; False (with a warning) if there is none.
+
+        Raises
+        ------
+        ValueError
+            If there is no folder, or the checkpoint is damaged or ``load_state`` refuses it (another model's).
+        FileNotFoundError
+            If the folder does not exist.
+        """
+        check_checkpoint_dir(self.folder, resume=True)
+        path = self.path
+        if not path.exists():
+            if self.writes:
+                warnings.warn(f"resume: the checkpoint folder {self.folder} holds no {CHECKPOINT_NAME}; "
+                              f"training starts from scratch.", UserWarning, stacklevel=3)
+            return False
+        try:
+            state = torch.load(path, map_location=device, weights_only=True)
+        except Exception as exc:  # torch raises several types for a damaged file
+            raise ValueError(f"the checkpoint {path} cannot be read (damaged, or not written by augan: "
+                             f"{type(exc).__name__}); delete it to start afresh.") from exc
+        try:
+            load_state(state)
+        except (KeyError, TypeError, RuntimeError, ValueError) as exc:
+            raise ValueError(f"the checkpoint {path} does not match this model (it was written for other data or "
+                             f"other network parameters); delete it or point checkpoint_dir elsewhere.") from exc
+        return True

@@ -1,0 +1,103 @@
+"""One frozen record of how a GAN is trained, built once by the estimator and read by the trainer and the
+model file."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections.abc import Mapping
+from typing import Any
+
+from ..losses import Loss
+
+
+@dataclasses.dataclass(frozen=True)
+class TrainingConfig:
+    """The training parameters of a fit, as one immutable value.
+
+    ``CGAN`` builds it from its own parameters (:meth:`from_params`), the
+    :class:`~augan.train.Trainer` runs it, and the model file keeps it (:meth:`to_dict`, :meth:`from_dict`).
+    The fields mean what the ``CGAN`` parameters of the same names mean, with ``n_critic`` resolved (never None).
+
+    Attributes
+    ----------
+    noise_dim, epochs, batch_size : int
+        Noise length, passes over the data, rows per step.
+    max_steps : int or None
+        Cap on the generator steps of the whole run.
+    n_critic : int
+        Discriminator steps per generator step.
+    generator_lr, discriminator_lr : float
+        Adam learning rates.
+    betas : tuple of float
+        Adam betas.
+    ema_decay : float or None
+        Decay of the generator's moving average; None: no average.
+    pac : int
+        PacGAN pack size.
+    class_balance : bool
+        Draw every class equally often.
+    amp : {None, "bf16", "fp16"}
+        Mixed precision of the forward passes.
+    compile : bool
+        Compile the training passes with ``torch.compile``.
+    strategy : {None, "ddp"}
+        One process, or one of a DistributedDataParallel group.
+    checkpoint_dir : str or None
+        Folder of the training checkpoints.
+    checkpoint_every : int
+        Epochs between checkpoints.
+    """
+
+    noise_dim: int
+    epochs: int
+    batch_size: int
+    max_steps: int | None = None
+    n_critic: int = 1
+    generator_lr: float = 2e-4
+    discriminator_lr: float = 2e-4
+    betas: tuple[float, float] = (0.5, 0.9)
+    ema_decay: float | None = 0.999
+    pac: int = 1
+    class_balance: bool = True
+    amp: str | None = None
+    compile: bool = False
+    strategy: str | None = None
+    checkpoint_dir: str | None = None
+    checkpoint_every: int = 10
+
+    def __post_init__(self) -> None:
+        # Frozen: the normalised values are set through object.__setattr__, once.
+        object.__setattr__(self, "betas", tuple(self.betas))
+        if self.checkpoint_dir is not None:
+            object.__setattr__(self, "checkpoint_dir", os.fspath(self.checkpoint_dir))
+
+    @classmethod
+    def from_params(cls, params: Mapping[str, Any], loss: Loss) -> TrainingConfig:
+        """The config of an estimator's ``get_params()``; a None ``n_critic`` becomes ``loss.n_critic``."""
+        values = {f.name: params[f.name] for f in dataclasses.fields(cls) if f.name in params}
+        if values.get("n_critic") is None:
+            values["n_critic"] = loss.n_critic
+        return cls(**values)
+
+    def to_dict(self) -> dict:
+        """The fields as plain JSON values (what a model file holds)."""
+        return {**dataclasses.asdict(self), "betas": list(self.betas)}
+
+    @classmethod
+    def from_dict(cls, values: Mapping[str, Any]) -> TrainingConfig:
+        """The config :meth:`to_dict` gave.
+
+        Raises
+        ------
+        ValueError
+            If ``values`` names a field this version does not have, or lacks a required one.
+        """
+        names = {f.name for f in dataclasses.fields(cls)}
+        unknown = sorted(map(str, set(values) - names))
+        if unknown:
+            raise ValueError(f"a training config has no fields {unknown}; known: {sorted(names)}.")
+        try:
+            return cls(**values)
+        except TypeError as exc:
+            raise ValueError(f"a training config needs noise_dim, epochs and batch_size: {exc}") from exc
