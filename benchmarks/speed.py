@@ -280,12 +280,47 @@ def defaults_end_to_end(args: argparse.Namespace) -> tuple[str, list[str]]:
     return "### Defaults, end to end from the shell\n" + table, notes
 
 
+def hardware_share(args: argparse.Namespace) -> tuple[str, list[str]]:
+    """Share of this CPU's matrix-product throughput that a training step and sampling reach (hardware.py)."""
+    import torch
+
+    from augan import CGAN
+    from hardware import sampling_share, training_step_share
+
+    rows = []
+    for kind in ("numeric", "mixed"):
+        X, y, _ = make_table(kind, args.hardware_rows)
+        steps = -(-args.hardware_rows // args.batch)
+        make = lambda epochs: CGAN(epochs=epochs, batch_size=args.batch, max_steps=None,  # noqa: E731
+                                   random_state=0)
+        step = training_step_share(make, X, y, steps)
+        draw = sampling_share(make(1).fit(X, y), args.sample_rows)
+        print(json.dumps({"kind": kind, "step": step, "sample": draw}), flush=True)
+        label = f"{kind} {args.hardware_rows:,}"
+        rows.append([label, "training step", f"{step['step_seconds'] * 1e3:.2f} ms",
+                     f"{step['floor_seconds'] * 1e3:.2f} ms", f"{step['share']:.0%}", step["gflops"],
+                     step["floor_gflops"], None])
+        rows.append([label, f"sample {args.sample_rows:,} rows", f"{draw['sample_seconds']:.2f} s",
+                     f"{draw['floor_seconds']:.2f} s", f"{draw['share']:.0%}", draw["gflops"], draw["floor_gflops"],
+                     f"{draw['rows_per_second']:,.0f}"])
+    table = markdown_table(rows, ["table", "work", "measured", "matmul floor", "share of the floor",
+                                  "GFLOP/s reached", "GFLOP/s of the bare products", "rows / s"], digits=1)
+    notes = [f"floor: the matrix products (aten::mm / addmm / bmm, forward and backward) that torch.profiler "
+             f"records in the work, each timed alone at its shape on {torch.get_num_threads()} torch threads; "
+             "share = floor / measured (targets: >= 60% for the step and for sampling)",
+             f"training step: (fit of 3 epochs - fit of 1 epoch) / 2 epochs of {steps} steps, batch {args.batch}, "
+             "CGAN defaults otherwise (max_steps=None); sampling: best of 3 draws, decoded to the user's columns"]
+    return "### Share of the hardware's matrix-product throughput\n" + table, notes
+
+
 # key -> (title, function building the section's body and notes, the options the section depends on)
 SECTIONS: dict[str, tuple[str, Callable[[argparse.Namespace], tuple[str, list[str]]], tuple[str, ...]]] = {
     "speed-cpu": ("Speed on the CPU: augan against CTGAN", cpu_speed,
                   ("sizes", "mixed_rows", "methods", "epochs", "batch", "sample_rows", "ctgan_max_rows")),
     "profile-cpu": ("Profile of augan on the CPU", cpu_profile, ("profile_rows", "batch", "sample_rows")),
     "defaults-cpu": ("augan generate at its defaults on large tables", defaults_end_to_end, ("default_sizes",)),
+    "hardware-cpu": ("augan against the CPU's own matrix-product speed", hardware_share,
+                     ("hardware_rows", "batch", "sample_rows")),
 }
 
 
@@ -293,7 +328,7 @@ SECTIONS: dict[str, tuple[str, Callable[[argparse.Namespace], tuple[str, list[st
 # The protocol's settings; a run with any other value is recorded as a partial run.
 DEFAULTS = {"sizes": [10_000, 100_000, 1_000_000], "mixed_rows": 100_000, "methods": ["augan", "ctgan"],
             "epochs": 3, "batch": 500, "sample_rows": 1_000_000, "profile_rows": 100_000, "ctgan_max_rows": None,
-            "default_sizes": [100_000, 1_000_000]}
+            "default_sizes": [100_000, 1_000_000], "hardware_rows": 100_000}
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -308,6 +343,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--profile-rows", type=int, default=DEFAULTS["profile_rows"])
     parser.add_argument("--default-sizes", nargs="+", type=int, default=DEFAULTS["default_sizes"],
                         help="rows of the numeric tables given to `augan generate` at its defaults")
+    parser.add_argument("--hardware-rows", type=int, default=DEFAULTS["hardware_rows"],
+                        help="rows of the tables of the hardware-share section")
     parser.add_argument("--timeout", type=float, default=7200, help="seconds allowed to one fit + sample")
     parser.add_argument("--ctgan-max-rows", type=int,
                         help="skip CTGAN on larger tables (on 2 CPU cores its 1M-row fit takes over an hour, "
@@ -315,7 +352,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--no-results", action="store_true", help="print the tables, leave RESULTS.md alone")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
-    if min(args.sizes + args.default_sizes + [args.epochs, args.batch, args.sample_rows, args.profile_rows]) < 1 or args.mixed_rows < 0:
+    if min(args.sizes + args.default_sizes + [args.epochs, args.batch, args.sample_rows, args.profile_rows, args.hardware_rows]) < 1 or args.mixed_rows < 0:
         parser.error("sizes, epochs, batch, sample rows and profile rows must be positive.")
     return args
 

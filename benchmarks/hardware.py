@@ -1,0 +1,115 @@
+"""How close augan's training step and sampling come to what this CPU can do (speed.py's hardware section).
+
+The floor of a piece of work is the time its matrix products alone take when each is run by itself at the
+same shape, on the same threads: the products are read from ``torch.profiler`` (``aten::mm``, ``aten::addmm``
+and ``aten::bmm`` with their input shapes, forward and backward), then every shape is timed in a loop of
+``torch.mm`` / ``torch.addmm`` calls on contiguous float32 tensors. The share is floor / measured time: 100% would
+mean that augan spends nothing on anything but its matrix products, and that those run as fast as a bare call.
+
+A training step is timed from the difference between two fits that differ only in their number of epochs (so
+that setup, encoding and the first step's one-time costs cancel out); sampling is the best of three draws of
+``rows`` rows, decoded to the user's columns.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+MATMUL_OPS = ("aten::mm", "aten::addmm", "aten::bmm")
+
+
+def matmul_calls(run: Callable[[], Any]) -> Counter:
+    """The matrix products ``run()`` calls: ``{(op, input shapes): calls}``."""
+    from torch.profiler import ProfilerActivity, profile
+
+    with profile(activities=[ProfilerActivity.CPU], record_shapes=True) as prof:
+        run()
+    calls: Counter = Counter()
+    for event in prof.key_averages(group_by_input_shape=True):
+        if event.key in MATMUL_OPS:
+            shapes = tuple(tuple(s) for s in event.input_shapes if isinstance(s, list) and s)  # scalars dropped
+            calls[(event.key, shapes)] += event.count
+    return calls
+
+
+def seconds_per_call(op: str, shapes: tuple, min_seconds: float = 0.05, repeats: int = 5) -> float:
+    """Median seconds of one bare ``op`` at ``shapes`` (float32, contiguous), on torch's current threads."""
+    import torch
+
+    generator = torch.Generator().manual_seed(0)
+    tensors = [torch.randn(*shape, generator=generator) for shape in shapes]
+    if op == "aten::addmm":
+        bias, a, b = tensors
+        call = lambda: torch.addmm(bias, a, b)  # noqa: E731 - the timed call
+    elif op == "aten::bmm":
+        call = lambda: torch.bmm(*tensors[:2])  # noqa: E731
+    else:
+        call = lambda: torch.mm(*tensors[:2])  # noqa: E731
+    call()
+    loops, elapsed = 1, 0.0
+    while elapsed < min_seconds:  # enough calls per timing that the clock's resolution does not matter
+        loops *= 2
+        start = time.perf_counter()
+        for _ in range(loops):
+            call()
+        elapsed = time.perf_counter() - start
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        for _ in range(loops):
+            call()
+        times.append((time.perf_counter() - start) / loops)
+    return float(np.median(times))
+
+
+def floor_seconds(calls: Counter) -> tuple[float, float]:
+    """Seconds the products of ``calls`` take as bare calls, and their floating-point operations."""
+    seconds = flops = 0.0
+    for (op, shapes), count in calls.items():
+        seconds += count * seconds_per_call(op, shapes)
+        m, k = shapes[-2][-2], shapes[-2][-1]
+        n = shapes[-1][-1]
+        batch = shapes[-1][0] if op == "aten::bmm" else 1
+        flops += count * 2.0 * batch * m * k * n
+    return seconds, flops
+
+
+def training_step_share(make_gan: Callable[[int], Any], X: Any, y: Any, steps_per_epoch: int,
+                        epochs: tuple[int, int] = (1, 3)) -> dict:
+    """Seconds per training step against the floor of its matrix products.
+
+    ``make_gan(epochs)`` returns an unfitted CGAN that trains ``epochs`` full passes of ``steps_per_epoch``
+    steps each (``max_steps=None``).
+    """
+    short, long = epochs
+    timings = {}
+    for n_epochs in (short, long):
+        start = time.perf_counter()
+        make_gan(n_epochs).fit(X, y)
+        timings[n_epochs] = time.perf_counter() - start
+    step_seconds = (timings[long] - timings[short]) / ((long - short) * steps_per_epoch)
+    calls = matmul_calls(lambda: make_gan(short).fit(X, y))
+    per_step = Counter({key: count / (short * steps_per_epoch) for key, count in calls.items()})
+    floor, flops = floor_seconds(per_step)
+    return {"step_seconds": step_seconds, "floor_seconds": floor, "share": floor / step_seconds,
+            "gflops": flops / step_seconds / 1e9, "floor_gflops": flops / floor / 1e9}
+
+
+def sampling_share(gan: Any, rows: int) -> dict:
+    """Seconds of ``gan.sample(rows)`` (best of three) against the floor of its matrix products."""
+    gan.sample(min(rows, 1000))
+    times = []
+    for _ in range(3):
+        start = time.perf_counter()
+        gan.sample(rows)
+        times.append(time.perf_counter() - start)
+    seconds = min(times)
+    floor, flops = floor_seconds(matmul_calls(lambda: gan.sample(rows)))
+    return {"sample_seconds": seconds, "rows_per_second": rows / seconds, "floor_seconds": floor,
+            "share": floor / seconds, "gflops": flops / seconds / 1e9,
+            "floor_gflops": flops / floor / 1e9 if floor else float("nan")}

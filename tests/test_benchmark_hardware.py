@@ -1,0 +1,36 @@
+"""The hardware-share measurement: the matrix products a piece of work calls, and what they cost bare."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import torch
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+import hardware  # noqa: E402  (the benchmarks are scripts, not a package)
+
+
+def test_forward_and_backward_products_are_found_with_their_shapes():
+    layer = torch.nn.Linear(6, 4)
+    x = torch.randn(5, 6)
+
+    def work() -> None:
+        layer(x).sum().backward()
+
+    calls = hardware.matmul_calls(work)
+    assert calls[("aten::addmm", ((4,), (5, 6), (6, 4)))] == 1  # forward: bias + x @ W.T
+    assert sum(count for (op, _), count in calls.items() if op == "aten::mm") == 1  # backward: the weight's gradient
+
+
+def test_floor_counts_every_call_and_its_flops(monkeypatch):
+    monkeypatch.setattr(hardware, "seconds_per_call", lambda op, shapes: 0.5 if op == "aten::mm" else 2.0)
+    seconds, flops = hardware.floor_seconds({("aten::mm", ((3, 4), (4, 5))): 2,
+                                             ("aten::bmm", ((7, 3, 4), (7, 4, 5))): 1})
+    assert seconds == 2 * 0.5 + 2.0
+    assert flops == 2 * (2 * 3 * 4 * 5) + 2 * 7 * 3 * 4 * 5
+
+
+def test_a_bare_product_is_timed_at_its_shape():
+    seconds = hardware.seconds_per_call("aten::addmm", ((64,), (32, 16), (16, 64)), min_seconds=0.001, repeats=2)
+    assert 0 < seconds < 0.01
