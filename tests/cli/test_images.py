@@ -140,6 +140,7 @@ def test_resample_points_images_to_generate(augan, user_error, digits, tmp_path)
     user_error(augan("resample", digits, "--out", tmp_path / "out", *TINY), "augan generate", "--balance")
 
 
+@pytest.mark.slow  # cross-validates GANs
 def test_evaluate_reads_an_image_folder_into_an_html_report(augan, digits, tmp_path):
     report = tmp_path / "report.html"
     result = augan("evaluate", digits, "--report", report, "--cv", 2, "--no-quality", "--size", 8, *TINY)
