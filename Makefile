@@ -8,7 +8,7 @@ BENCH_VENV := .venv-bench
 BENCH_BIN := $(BENCH_VENV)/bin
 BENCH_STAMP := $(BENCH_VENV)/.installed-bench
 
-.PHONY: install demo test bench-quick bench clean
+.PHONY: install demo test test-fast bench-quick bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,10 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q -n 2
+
+# Under a minute: every test not marked slow (no subprocess, no training longer than a second or so).
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -q -m "not slow" -n 2
 
 # Minutes: every benchmark on a small setting; writes the "(partial run)" sections of benchmarks/RESULTS.md.
 bench-quick: $(BENCH_STAMP)

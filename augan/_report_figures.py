@@ -12,9 +12,10 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from sklearn.decomposition import PCA
 
-from .data.images import ImageCodec
-from .metrics.encoding import categorical_mask, encode, fit_encoder, is_image_array
+from .data.images import is_image_array
+from .metrics.encoding import categorical_mask, encode, fit_encoder
 from .metrics.results import DownstreamGain
+from .plot import image_grid, sample_grid
 
 GAIN, QUALITY, TRAINING = "Downstream gain", "Quality of the synthetic data", "Training"
 REAL, SYNTHETIC = "#3b6fb6", "#e07b39"
@@ -52,9 +53,11 @@ def draw_all(utility: DownstreamGain | None, history: list[dict] | None,
         return drawn
     y_real, y_synthetic = np.asarray(artifacts["y_real"]), np.asarray(artifacts["y_synthetic"])
     if is_image_array(real):
-        drawn.append((QUALITY, "Real images, one row per class.", png(image_grid(real, y_real))))
+        real_grid = image_grid(real, y_real, max_classes=_MAX_CLASSES)
+        drawn.append((QUALITY, "Real images, one row per class.", png(real_grid)))
         model = artifacts.get("model")
-        grid = _sample_grid(model) if model is not None else image_grid(synthetic, y_synthetic)
+        grid = (sample_grid(model, per_class=8, random_state=0) if model is not None
+                else image_grid(synthetic, y_synthetic, max_classes=_MAX_CLASSES))
         drawn.append((QUALITY, "Synthetic images, one row per class.", png(grid)))
     else:
         drawn.append((QUALITY, "Per-column distributions, real (blue) vs synthetic (orange).",
@@ -177,28 +180,3 @@ def pca_figure(real: Any, y_real: np.ndarray, synthetic: Any, y_synthetic: np.nd
     for ax in axes[len(classes):]:
         ax.set_visible(False)
     return figure
-
-
-def image_grid(images: np.ndarray, labels: np.ndarray, per_class: int = 8) -> Figure:
-    """Up to ``per_class`` of the given images of each class, one row per class."""
-    pixels = ImageCodec().fit(images).to_uint8(images)
-    classes = np.unique(labels)[:_MAX_CLASSES]
-    figure = _figure(max(2.0, 0.9 * per_class + 0.8), max(1.0, 0.9 * len(classes)))
-    axes = np.asarray(figure.subplots(len(classes), per_class, squeeze=False))
-    for row, label in enumerate(classes):
-        chosen = pixels[labels == label][:per_class]
-        for col in range(per_class):
-            ax = axes[row, col]
-            ax.set_axis_off()
-            if col < len(chosen):
-                image = chosen[col]
-                ax.imshow(image[:, :, 0] if image.shape[2] == 1 else image, cmap="gray", vmin=0, vmax=255,
-                          interpolation="nearest")
-        axes[row, 0].text(-0.1, 0.5, str(label), transform=axes[row, 0].transAxes, ha="right", va="center")
-    return figure
-
-
-def _sample_grid(model: Any) -> Figure:
-    from .plot import sample_grid
-
-    return sample_grid(model, per_class=8, random_state=0)

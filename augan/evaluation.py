@@ -15,10 +15,12 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 from tqdm.auto import tqdm
 
+from ._rows import take_rows
 from ._validation import check_feature_names, check_labels
+from .data.images import is_image_array
 from .data.labels import LabelCodec
 from .metrics.detection import c2st, discriminator_auc, privacy_scores
-from .metrics.encoding import as_rows, categorical_mask, is_image_array
+from .metrics.encoding import as_rows, categorical_mask
 from .metrics.results import Quality
 from .metrics.utility import BASELINES, downstream_gain
 from .oversampler import GANOversampler
@@ -171,10 +173,6 @@ def _quality_gan(sampler: Any) -> CGAN | None:
     return gan
 
 
-def _take(X: Any, index: np.ndarray) -> Any:
-    return X.iloc[index].reset_index(drop=True) if isinstance(X, pd.DataFrame) else np.asarray(X)[index]
-
-
 class _Steps:
     """Runs named steps behind one progress bar on stderr."""
 
@@ -204,7 +202,7 @@ def _quality(X: Any, labels: np.ndarray, sampler: Any, model: CGAN | None, holdo
     train, test = np.arange(len(labels)), np.arange(0)
     if model is None and holdout > 0:
         train, test = train_test_split(train, test_size=holdout, stratify=labels, random_state=next(seeds))
-    X_train, y_train, X_test, y_test = _take(X, train), labels[train], _take(X, test), labels[test]
+    X_train, y_train, X_test, y_test = take_rows(X, train), labels[train], take_rows(X, test), labels[test]
     held_out = len(test) > 0
     classes, counts = np.unique(y_train, return_counts=True)
     options = {"categorical_features": categorical_features}

@@ -18,6 +18,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.validation import check_array, validate_data
 
+from ._rows import take_rows
 from ._validation import check_class_counts, check_draw_size, check_labels, plain_value
 from .data.labels import LabelCodec
 from .synthesizer import CGAN
@@ -174,7 +175,7 @@ class GANOversampler(BaseOverSampler):
         learned = ~np.isin(y, lone)
         factor = self.candidates if self.selection is not None else 1
         check_draw_size(math.ceil(sum(self.sampling_strategy_.values()) * factor), "sampling_strategy")
-        self.gan_ = gan.fit(self._as_gan_input(_rows(X, learned)), y[learned])
+        self.gan_ = gan.fit(self._as_gan_input(take_rows(X, learned)), y[learned])
         request = {label: int(n) for label, n in self.sampling_strategy_.items() if n > 0}
         learnable = {label: n for label, n in request.items() if label not in lone}
         interpolated = {label: round(n * self.smote_share) for label, n in learnable.items()}
@@ -195,7 +196,7 @@ class GANOversampler(BaseOverSampler):
             parts.append((X_new, y_new))
         for label in (label for label in request if label in lone):
             copies = np.repeat(np.flatnonzero(y == label), request[label])
-            parts.append((_rows(X, copies), y[copies]))
+            parts.append((take_rows(X, copies), y[copies]))
         if not parts:
             return X, y
         if isinstance(X, pd.DataFrame):
@@ -228,8 +229,7 @@ class GANOversampler(BaseOverSampler):
             np.flatnonzero(y_new == label)[np.argsort(-scores[y_new == label], kind="stable")[:n]]
             for label, n in request.items()])
         keep.sort()
-        X_kept = X_new.iloc[keep].reset_index(drop=True) if isinstance(X_new, pd.DataFrame) else X_new[keep]
-        return X_kept, y_new[keep]
+        return take_rows(X_new, keep), y_new[keep]
 
     def _interpolate(self, request: dict, real: np.ndarray, y: np.ndarray) -> tuple[Any, np.ndarray]:
         """SMOTE's rows for ``request`` ({label: count}), made between the encoded ``real`` rows and decoded."""
@@ -278,8 +278,3 @@ class GANOversampler(BaseOverSampler):
         tags.input_tags.categorical = True
         tags.input_tags.sparse = False
         return tags
-
-
-def _rows(X: Any, index: np.ndarray) -> Any:
-    """The rows ``index`` (positions or a boolean mask) of a DataFrame or an array."""
-    return X.iloc[index].reset_index(drop=True) if isinstance(X, pd.DataFrame) else X[index]

@@ -1,4 +1,4 @@
-"""Figures of a fitted image GAN's samples: one row per class."""
+"""Grids of images, one row per class: of a fitted image GAN's samples, or of images at hand."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from sklearn.utils.validation import check_is_fitted
 
-from ._validation import check_positive_int
-from .data.images import ImageCodec
+from ._validation import check_labels, check_positive_int
+from .data.images import ImageCodec, is_image_array
 from .io import atomic_output
 
 
@@ -45,25 +45,66 @@ def sample_grid(gan: Any, per_class: int = 8, random_state: Any = None) -> Figur
         raise ValueError("sample_grid needs a GAN fitted on images; this one was fitted on a table "
                          "(use augan.evaluate for tables).")
     per_class = check_positive_int(per_class, "per_class")
-    classes = gan.classes_
-    images, labels = gan.sample(y={c: per_class for c in classes}, return_y=True, random_state=random_state)
-    pixels = codec.to_uint8(images)
+    images, labels = gan.sample(y={c: per_class for c in gan.classes_}, return_y=True, random_state=random_state)
+    return _grid(codec.to_uint8(images), labels, gan.classes_, per_class)
+
+
+def image_grid(X: Any, y: Any, per_class: int = 8, max_classes: int | None = None) -> Figure:
+    """A grid of the images ``X``: one row per class of ``y``, labelled at its left, up to ``per_class`` images
+    of the class per row, in their order in ``X``: :func:`sample_grid` for real images, or samples at hand.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n, H, W), (n, H, W, C) or (n, C, H, W)
+        Images, uint8 or float (see :class:`~augan.data.images.ImageCodec`).
+    y : array-like of shape (n,)
+        The class of each image.
+    per_class : int, default=8
+        Columns of the grid: the first ``per_class`` images of each class (fewer leave cells empty).
+    max_classes : int or None, default=None
+        Draw only the first ``max_classes`` classes (in sorted order); None draws them all.
+
+    Returns
+    -------
+    figure : matplotlib.figure.Figure
+        Built without pyplot, like :func:`sample_grid`'s.
+
+    Raises
+    ------
+    ValueError
+        If ``X`` is not an image array, ``y`` does not give one label per image, or ``per_class`` or
+        ``max_classes`` is not a positive integer.
+    """
+    per_class = check_positive_int(per_class, "per_class")
+    if max_classes is not None:
+        max_classes = check_positive_int(max_classes, "max_classes")
+    if not is_image_array(X):
+        given = f"an array of shape {X.shape}" if isinstance(X, np.ndarray) else f"a {type(X).__name__}"
+        raise ValueError(f"X must be images of shape (n, H, W), (n, H, W, C) or (n, C, H, W); got {given}.")
+    labels = check_labels(y, len(X))
+    pixels = ImageCodec().fit(X).to_uint8(X)
+    return _grid(pixels, labels, np.unique(labels)[:max_classes], per_class)
+
+
+def _grid(pixels: np.ndarray, labels: np.ndarray, classes: np.ndarray, per_class: int) -> Figure:
+    """Up to ``per_class`` of the uint8 ``(n, H, W, C)`` ``pixels`` of each of ``classes``, a row each."""
     figure = Figure(figsize=(max(2.0, 0.9 * per_class + 0.8), max(1.0, 0.9 * len(classes))), layout="constrained")
     FigureCanvasAgg(figure)
     axes = np.asarray(figure.subplots(len(classes), per_class, squeeze=False))
     for row, label in enumerate(classes):
-        chosen = pixels[labels == label]
-        for col in range(per_class):
-            ax = axes[row, col]
+        chosen = pixels[labels == label][:per_class]
+        for col, ax in enumerate(axes[row]):
+            ax.set_xticks([])
+            ax.set_yticks([])
+            for spine in ax.spines.values():
+                spine.set_visible(False)
+            if col >= len(chosen):
+                continue
             image = chosen[col]
             if image.shape[2] == 1:
                 ax.imshow(image[:, :, 0], cmap="gray", vmin=0, vmax=255, interpolation="nearest")
             else:
                 ax.imshow(image, interpolation="nearest")
-            ax.set_xticks([])
-            ax.set_yticks([])
-            for spine in ax.spines.values():
-                spine.set_visible(False)
         axes[row, 0].set_ylabel(str(label), rotation=0, ha="right", va="center", fontsize=11)
     return figure
 

@@ -19,6 +19,7 @@ from sklearn.utils.validation import check_is_fitted
 from . import distributed, io, persistence
 from ._validation import (check_class_counts, check_draw_size, check_labels, check_noise_scale,
                           check_positive_int, draw_bytes_per_row, format_bytes)
+from .data.images import is_image_array
 from .data.labels import LabelCodec, run_chunks, sample_runs
 from .data.tabular import NUMERIC_TRANSFORMS, TabularCodec
 from .device import device_memory, resolve_device, to_device
@@ -34,10 +35,6 @@ from .training_time import TrainingClock
 _SAMPLE_CHUNK = 65536
 # On the CPU, chunks this small keep the generator's activations in cache: 2-3x the rows per second of 65536.
 _CPU_SAMPLE_CHUNK = 4096
-
-
-def _is_image_input(X: Any) -> bool:
-    return isinstance(X, np.ndarray) and X.ndim in (3, 4)
 
 
 class CGAN(BaseEstimator):
@@ -318,7 +315,7 @@ class CGAN(BaseEstimator):
                          f"so there is nothing for the GAN to learn.")
 
     def _make_codec(self, X: Any) -> Any:
-        if _is_image_input(X):
+        if is_image_array(X):
             from .data.images import ImageCodec
 
             return ImageCodec()

@@ -9,14 +9,14 @@ import typer
 
 import augan
 from augan import CGAN, GANOversampler
-from augan._validation import check_noise_scale
+from augan._validation import check_noise_scale, check_positive_int
 from augan.distributed import is_main_process
 from augan.io import check_output_path
 
 from . import options as o
+from .data import check_data_options, read_training_data
 from .errors import fail, reported_errors
-from .files import is_images, read_images
-from .target import as_classes, read_training_table, require_target
+from .target import as_classes
 from .training import Training, training_options
 
 REPORT_SUFFIXES = (".html", ".htm", ".json", ".md", ".markdown")
@@ -49,22 +49,18 @@ def evaluate(data: o.Data, report: ReportPath, target: o.Target = None, model: F
             fail(f"cannot tell the report format of {report}: use a .html, .json or .md file name.")
         check_output_path(report, overwrite)
         selection = o.parse_selection(selection)
-        o.check_share("--smote-share", smote_share)
+        o.check_option("--smote-share", smote_share, GANOversampler, "smote_share")
         check_noise_scale(noise_scale, "--noise-scale")
         for option, value in (("--cv", cv), ("--repeats", repeats)):
-            o.check_positive(option, value)
+            check_positive_int(value, option)
         if training.checkpoint_dir is not None or training.resume:
             fail("evaluate trains a GAN per cross-validation fold, which cannot share one --checkpoint-dir; "
                  "drop --checkpoint-dir and --resume.")
         if model is not None and no_quality:
             fail("--model is judged in the quality part, which --no-quality skips; drop one of them.")
-        images = is_images(data)
-        if images:
-            X, y = read_images(data, size)
-        else:
-            if size is not None:
-                fail(f"--size is for images; {data} is a table.")
-            _, X, y, _ = read_training_table(data, require_target(target, data), training.categorical_columns)
+        images = check_data_options(data, target, size)
+        dataset = read_training_data(data, target, size, training.categorical_columns)
+        X, y = dataset.X, dataset.y
         fitted = CGAN.load(model, device=training.device) if model is not None else None
         if fitted is not None and not images:
             y = as_classes(y, fitted.classes_)  # labels are read as text; a model fitted in Python may hold numbers

@@ -197,10 +197,10 @@ def check_table_output(path: Path, overwrite: bool) -> Path:
     return check_output_path(path, overwrite)
 
 
-def check_outputs(out: Path | None, model_out: Path | None, overwrite: bool) -> None:
-    """Check the table output and the model output (either may be None) before training."""
+def check_outputs(out: Path | None, model_out: Path | None, overwrite: bool, images: bool = False) -> None:
+    """Check the output of tables (or of ``images``) and the model output (either may be None) before training."""
     if out is not None:
-        check_table_output(out, overwrite)
+        (check_images_output if images else check_table_output)(out, overwrite)
     if model_out is not None:
         check_output_path(model_out, overwrite)
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import numbers
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from sklearn.utils._param_validation import Interval, make_constraint
 
 from augan import CGAN, GANOversampler
 from augan.losses import LOSSES
@@ -102,25 +104,38 @@ Overwrite = Annotated[bool, typer.Option("--overwrite", help="Replace output fil
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar and no summary.")]
 
 
-def check_count(n: int) -> int:
-    """Return ``--n`` if it is a positive integer; otherwise fail."""
-    if n <= 0:
-        fail(f"--n must be a positive integer, got {n}.")
-    return n
+def check_option(flag: str, value: Any, estimator: type, parameter: str) -> Any:
+    """Return ``value`` if ``estimator`` takes it as ``parameter``; otherwise fail, naming ``flag``.
 
-
-def check_share(option: str, value: float) -> float:
-    """Return ``value`` if it is a share between 0 and 1; otherwise fail, naming ``option``."""
-    if not 0 <= value <= 1:
-        fail(f"{option} must be between 0 and 1, got {value}.")
+    The rule is the estimator's own, read from its ``_parameter_constraints`` at each call, so that the command
+    line refuses what the estimator refuses, before any work and in the command line's words
+    (``--smote-share must be between 0 and 1, got 1.5.``).
+    """
+    constraints = estimator._parameter_constraints[parameter]
+    if not any(make_constraint(c).is_satisfied_by(value) for c in constraints):
+        fail(f"{flag} must be {' or '.join(map(_describe, constraints))}, got {value}.")
     return value
 
 
-def check_positive(option: str, value: int) -> int:
-    """Return ``value`` if it is a positive integer; otherwise fail, naming ``option``."""
-    if value <= 0:
-        fail(f"{option} must be a positive integer, got {value}.")
-    return value
+def _describe(constraint: Any) -> str:
+    """A constraint in words: ``Interval(Real, 0, 1, closed="both")`` -> ``"between 0 and 1"``."""
+    if not isinstance(constraint, Interval):
+        return str(make_constraint(constraint))
+    integral = constraint.type is numbers.Integral
+    kind = "an integer" if integral else "a number"
+    left, right = constraint.left, constraint.right
+    left_closed, right_closed = constraint.closed in ("left", "both"), constraint.closed in ("right", "both")
+    if left is not None and right is not None:
+        if left_closed and right_closed:
+            return f"{'an integer ' if integral else ''}between {left:g} and {right:g}"
+        return f"{kind} in {'[' if left_closed else '('}{left:g}, {right:g}{']' if right_closed else ')'}"
+    if left is not None:
+        if integral and left + (0 if left_closed else 1) == 1:
+            return "a positive integer"
+        return f"{kind} {'of at least' if left_closed else 'above'} {left:g}"
+    if right is not None:
+        return f"{kind} {'of at most' if right_closed else 'below'} {right:g}"
+    return kind
 
 
 def check_loss(loss: str) -> str:

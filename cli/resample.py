@@ -27,7 +27,7 @@ def resample(data: o.Data, out: o.Out, target: o.Target = None, strategy: o.Stra
         training.check_files({"DATA": data}, {"--out": out, "--model-out": model_out})
         sampling_strategy = o.parse_strategy(strategy)
         selection = o.parse_selection(selection)
-        o.check_share("--smote-share", smote_share)
+        o.check_option("--smote-share", smote_share, GANOversampler, "smote_share")
         check_noise_scale(noise_scale, "--noise-scale")
         if is_images(data):
             fail(f"resample writes tables; for images use augan generate {data} --balance (synthetic images only).")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from augan import CGAN
+from augan._validation import check_positive_int
 from augan.io import check_no_overlap
 
 from . import options as o
@@ -20,7 +21,7 @@ def sample(model: o.Model, n: o.RequiredCount, out: o.Out, label: o.Label = None
     """Draw --n synthetic rows from MODEL: of one class with --label, else in the training proportions."""
     with reported_errors():
         check_no_overlap({"MODEL": model}, {"--out": out})
-        n = o.check_count(n)
+        n = check_positive_int(n, "--n")
         check_draw(n, "--n")
         gan = CGAN.load(model, device=device)
         images = gan.metadata_.get("images", False)

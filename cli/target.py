@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 from imblearn.utils import check_sampling_strategy
 
-from augan._validation import check_class_counts, check_labels
+from augan._validation import check_class_counts, check_labels, check_positive_int
 from augan.data.labels import LabelCodec
 
 from .files import labels_rows, read_table
@@ -179,8 +179,8 @@ def draw_request(y: Any, n: int | None, label: str | None, balance: bool, per_cl
     if label is not None and n is None:
         raise ValueError(f"--label goes with --n; {given[0]} draws rows of every class.")
     for option, value in (("--n", n), ("--per-class", per_class)):
-        if value is not None and value <= 0:
-            raise ValueError(f"{option} must be a positive integer, got {value}.")
+        if value is not None:
+            check_positive_int(value, option)
     if per_class is not None:
         return {c: per_class for c in classes}
     if balance:

@@ -127,6 +127,7 @@ def _torchrun(out: Path) -> tuple[Path, list[dict]]:
     return folder, [json.loads(report.read_text()) for report in reports]
 
 
+@pytest.mark.slow  # torchrun: subprocesses that import augan
 def test_torchrun_ddp_averages_penalised_gradients_writes_once_and_its_model_samples_in_one_process(tmp_path):
     # One torchrun launch for every check: starting the processes costs more than the checks.
     folder, (first, second) = _torchrun(tmp_path)

@@ -15,6 +15,7 @@ def loans():
     return frame.drop(columns="default"), frame["default"].to_numpy()
 
 
+@pytest.mark.slow  # cross-validates GANs
 def test_evaluate_table_gives_gain_fidelity_detection_and_privacy(loans, tiny):
     X, y = loans
     report = evaluate(X, y, sampler=GANOversampler(gan=CGAN(**tiny), random_state=0),
@@ -37,6 +38,7 @@ def test_evaluate_table_gives_gain_fidelity_detection_and_privacy(loans, tiny):
     json.dumps(results, allow_nan=False)
 
 
+@pytest.mark.slow  # cross-validates GANs
 def test_evaluate_judges_a_fitted_model_against_all_rows(loans, tiny):
     X, y = loans
     model = CGAN(**tiny, random_state=0).fit(X, y)
@@ -60,6 +62,7 @@ def test_evaluate_without_a_gan_skips_quality_and_says_so(loans):
     assert "Quality of the synthetic data" not in report.summary()
 
 
+@pytest.mark.slow  # cross-validates GANs twice
 def test_evaluate_with_the_same_seed_gives_the_same_json(loans):
     X, y = loans
     runs = [evaluate(X, y, sampler=RandomOverSampler(random_state=0), classifiers=[LogisticRegression(max_iter=500)],
@@ -67,6 +70,7 @@ def test_evaluate_with_the_same_seed_gives_the_same_json(loans):
     assert runs[0] == runs[1]
 
 
+@pytest.mark.slow  # cross-validates GANs
 def test_evaluate_images_flattens_them_for_classifiers_and_draws_grids(tiny):
     from sklearn.datasets import load_digits
 
@@ -89,6 +93,7 @@ def test_evaluate_refuses_a_bad_holdout(loans, holdout):
         evaluate(X, y, holdout=holdout, verbose=False)
 
 
+@pytest.mark.slow  # cross-validates GANs
 def test_evaluate_reads_the_columns_of_x_by_the_names_the_model_was_fitted_on(loans, tiny):
     X, y = loans
     model = CGAN(**tiny, random_state=0).fit(X, y)

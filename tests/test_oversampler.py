@@ -66,6 +66,7 @@ def test_gan_parameter_is_cloned_not_fitted(binary, tiny):
     assert len(X_res) > len(X)
 
 
+@pytest.mark.slow  # trains a CGAN at its defaults
 def test_without_a_gan_it_trains_cgans_defaults(binary):
     X, y = binary
     ovs = GANOversampler(random_state=0)

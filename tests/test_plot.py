@@ -6,7 +6,7 @@ from PIL import Image
 from sklearn.exceptions import NotFittedError
 
 from augan import CGAN
-from augan.plot import sample_grid, save_sample_grid
+from augan.plot import image_grid, sample_grid, save_sample_grid
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402 - after choosing the backend
@@ -58,3 +58,33 @@ def test_grid_needs_a_fitted_gan_and_a_positive_per_class(image_gan):
         sample_grid(CGAN())
     with pytest.raises(ValueError, match="per_class"):
         sample_grid(image_gan, per_class=0)
+
+
+def test_image_grid_draws_the_given_images_in_order_one_row_per_class():
+    X = np.arange(5 * 4 * 4, dtype=np.uint8).reshape(5, 4, 4)
+    y = np.array(["b", "a", "b", "a", "b"])
+    figure = image_grid(X, y, per_class=2)
+    axes = np.array(figure.axes).reshape(2, 2)
+    assert [axes[row, 0].get_ylabel() for row in range(2)] == ["a", "b"]
+    np.testing.assert_array_equal(axes[0, 0].get_images()[0].get_array(), X[1])
+    np.testing.assert_array_equal(axes[1, 1].get_images()[0].get_array(), X[2])
+
+
+def test_image_grid_leaves_the_cells_of_a_small_class_empty_and_stops_at_max_classes():
+    X = np.zeros((6, 8, 8, 3), dtype=np.uint8)
+    y = np.array([0, 1, 1, 1, 2, 2])
+    axes = np.array(image_grid(X, y, per_class=3, max_classes=2).axes).reshape(2, 3)
+    assert [len(ax.get_images()) for ax in axes[0]] == [1, 0, 0]
+    assert [len(ax.get_images()) for ax in axes[1]] == [1, 1, 1]
+    assert axes[0, 0].get_images()[0].get_array().shape == (8, 8, 3)
+
+
+@pytest.mark.parametrize(("X", "y", "kwargs", "phrase"), [
+    (np.zeros((4, 3)), [0, 1, 0, 1], {}, "X must be images"),
+    (np.zeros((4, 8, 8)), [0, 1], {}, "y has 2 labels"),
+    (np.zeros((4, 8, 8)), [0, 1, 0, 1], {"per_class": 0}, "per_class"),
+    (np.zeros((4, 8, 8)), [0, 1, 0, 1], {"max_classes": 0}, "max_classes"),
+])
+def test_image_grid_refuses_what_it_cannot_draw(X, y, kwargs, phrase):
+    with pytest.raises(ValueError, match=phrase):
+        image_grid(X, y, **kwargs)

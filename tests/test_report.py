@@ -1,4 +1,5 @@
 import base64
+import io
 import json
 import re
 import shutil
@@ -12,6 +13,8 @@ from sklearn.linear_model import LogisticRegression
 from augan import CGAN, GANOversampler, Report, evaluate
 from augan.datasets import make_loans
 from augan.metrics.results import DownstreamGain, Quality
+
+_PNG = re.compile(r'<img src="data:image/png;base64,([A-Za-z0-9+/=]+)"')
 
 TOP_KEYS = {"augan_version", "data", "settings", "utility", "quality", "training", "notes"}
 METHODS = ["none", "smote", "random", "augan", "tstr"]
@@ -83,6 +86,7 @@ def test_writes_refuse_to_clobber_without_overwrite_and_leave_no_temporary_files
     assert [p.name for p in tmp_path.iterdir()] == ["report.md"]
 
 
+@pytest.mark.slow  # draws every figure again
 def test_save_picks_the_format_from_the_suffix(report, tmp_path):
     assert report.save(tmp_path / "r.json").read_text().startswith("{")
     assert report.save(tmp_path / "r.md").read_text().startswith("# augan")
@@ -126,11 +130,27 @@ def test_json_turns_nan_and_numpy_values_into_plain_values():
     assert json.loads(report.to_json()) == {"augan_version": "0", "value": None, "count": 3, "labels": {"1": 0.5}}
 
 
+def _captions(html: str) -> list[str]:
+    return re.findall(r"<figcaption>([^<]*)", html)
+
+
+def test_html_of_images_shows_real_and_synthetic_grids_a_row_per_class_and_the_pca():
+    rng = np.random.default_rng(0)
+    X = rng.integers(0, 256, (12, 8, 8), dtype=np.uint8)
+    y = np.arange(12) % 2
+    html = Report({}, artifacts={"X_real": X, "y_real": y, "X_synthetic": X[::-1], "y_synthetic": y[::-1]}).to_html()
+    assert [c.split(",")[0].split(" (")[0] for c in _captions(html)] == [
+        "Real images", "Synthetic images", "PCA projection"]
+    real, synthetic = (Image.open(io.BytesIO(base64.b64decode(data))) for data in _PNG.findall(html)[:2])
+    assert real.size == synthetic.size and 4 < real.size[0] / real.size[1] < 5  # two rows of eight images
+
+
 def _chromium() -> str | None:
     return next((found for name in ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
                  if (found := shutil.which(name))), None)
 
 
+@pytest.mark.slow  # a browser in a subprocess
 def test_html_renders_to_a_non_blank_page_in_headless_chromium(report, tmp_path):
     browser = _chromium()
     if browser is None:

@@ -89,6 +89,7 @@ def test_bad_noise_scale_is_refused(mixed_frame, tiny, noise_scale, error):
         gan.sample(5, noise_scale=noise_scale)
 
 
+@pytest.mark.slow  # trains for 60 epochs
 def test_class_conditioning_is_learned(tiny):
     rng = np.random.default_rng(0)
     X = np.concatenate([rng.normal(-4, 0.5, (150, 2)), rng.normal(4, 0.5, (50, 2))])

@@ -46,6 +46,7 @@ def test_fp16_off_cuda_is_refused_with_the_alternative_named(tiny):
         CGAN(amp="fp16", device="cpu", **tiny).fit(X, y)
 
 
+@pytest.mark.slow  # torch.compile
 def test_compile_trains_through_torch_compile_and_saves_plain_weights(monkeypatch, tmp_path, tiny):
     compile_ = torch.compile
     compiled = []

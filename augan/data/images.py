@@ -39,6 +39,11 @@ def _layout(shape: tuple[int, ...]) -> str:
                      f"or 4, in the last axis (n, H, W, C) or the second (n, C, H, W).")
 
 
+def is_image_array(X: Any) -> bool:
+    """True for an image array of shape (n, H, W), (n, H, W, C) or (n, C, H, W); False for a table."""
+    return isinstance(X, np.ndarray) and X.ndim in (3, 4)
+
+
 def padded_size(height: int, width: int) -> int | None:
     """The side of the square the networks see for ``height`` x ``width`` images, or None above 64 px.
 

@@ -25,10 +25,11 @@ from sklearn.neighbors import NearestNeighbors
 from sklearn.pipeline import make_pipeline
 from sklearn.utils import check_random_state
 
+from .._rows import take_rows
 from .._validation import check_feature_names, check_labels, check_positive_int, feature_names
-from ..data.images import ImageCodec
+from ..data.images import ImageCodec, is_image_array
 from ..seeding import draw_seed
-from .encoding import as_rows, categorical_mask, encode, fit_encoder, is_image_array, make_preprocessor
+from .encoding import as_rows, categorical_mask, encode, fit_encoder, make_preprocessor
 from .results import C2ST, C2STClassifier, DiscriminatorAUC, Privacy
 from .statistics import mean_ci, quantiles
 
@@ -45,8 +46,7 @@ def _subsample(X: Any, y: np.ndarray | None, max_samples: int, rng: np.random.Ra
     if n <= max_samples:
         return X, y
     index = np.sort(rng.choice(n, max_samples, replace=False))
-    X = X.iloc[index].reset_index(drop=True) if isinstance(X, pd.DataFrame) else np.asarray(X)[index]
-    return X, (None if y is None else y[index])
+    return take_rows(X, index), (None if y is None else y[index])
 
 
 def _as_frame(X: Any) -> pd.DataFrame:

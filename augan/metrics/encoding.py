@@ -18,14 +18,10 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import FunctionTransformer, OneHotEncoder, StandardScaler
 
 from .._validation import check_feature_names
+from ..data.images import is_image_array
 from ..data.tabular import TabularCodec, to_numeric
 
 _MISSING = "<missing>"
-
-
-def is_image_array(X: Any) -> bool:
-    """True for an image array of shape (n, H, W), (n, H, W, C) or (n, C, H, W)."""
-    return isinstance(X, np.ndarray) and X.ndim in (3, 4)
 
 
 def as_rows(X: Any) -> Any:

@@ -35,10 +35,10 @@ from torch_fidelity.helpers import vassert
 from torch_fidelity.registry import FEATURE_EXTRACTORS_REGISTRY, register_feature_extractor
 
 from .._validation import check_labels
-from ..data.images import ImageCodec
+from ..data.images import ImageCodec, is_image_array
 from ..device import resolve_device
 from ..seeding import TorchStream, draw_seed
-from .encoding import encode, fit_encoder, is_image_array
+from .encoding import encode, fit_encoder
 from .results import Fidelity, FidelityScores
 
 TABLE_EXTRACTOR = "augan-table-mlp"

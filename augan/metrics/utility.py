@@ -30,6 +30,7 @@ from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.utils import check_random_state
 from tqdm.auto import tqdm
 
+from .._rows import take_rows
 from .._validation import check_labels, check_positive_int, plain_value
 from ..seeding import draw_seed
 from .encoding import _to_float, _to_str, categorical_mask, make_preprocessor
@@ -119,10 +120,6 @@ def _complete_rows(X: Any, mask: list[bool]) -> Any:
     if isinstance(X, pd.DataFrame):
         return frame
     return frame.to_numpy(dtype=object if any(mask) else float)
-
-
-def _take(X: Any, index: np.ndarray) -> Any:
-    return X.iloc[index].reset_index(drop=True) if isinstance(X, pd.DataFrame) else X[index]
 
 
 def _score_matrix(model: Any, X: Any, classes: np.ndarray) -> np.ndarray:
@@ -263,7 +260,7 @@ def downstream_gain(X: Any, y: Any, *, sampler: Any = None, baselines: tuple = B
     with tqdm(total=len(splits), desc="augan evaluate: folds", unit="fold", file=sys.stderr,
               disable=not verbose, leave=False) as bar:
         for i, (train, test) in enumerate(splits):
-            X_tr, y_tr, X_te, y_te = _take(X, train), labels[train], _take(X, test), labels[test]
+            X_tr, y_tr, X_te, y_te = take_rows(X, train), labels[train], take_rows(X, test), labels[test]
             fold = {"repeat": i // cv, "fold": i % cv, "n_test": len(test)}
             for method in methods:
                 bar.set_postfix(method=method, refresh=True)

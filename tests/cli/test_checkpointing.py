@@ -8,6 +8,7 @@ from augan import CGAN
 from augan.train import CHECKPOINT_NAME, Trainer
 
 
+@pytest.mark.slow  # trains for many epochs
 def test_checkpoint_every_sets_how_often_checkpoints_are_written(augan, loans, train_args, tmp_path, monkeypatch):
     saved = []
     save = Trainer.save_checkpoint

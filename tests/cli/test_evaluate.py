@@ -15,6 +15,7 @@ from augan import CGAN
 TINY = ["--epochs", "1", "--batch-size", "16", "--seed", "0", "--cv", "2"]
 
 
+@pytest.mark.slow  # cross-validates GANs
 def test_evaluate_writes_a_json_report_and_prints_the_summary(augan, numbers_csv, tmp_path):
     report = tmp_path / "report.json"
     result = augan("evaluate", numbers_csv, "--target", "label", "--report", report, *TINY)
@@ -27,6 +28,7 @@ def test_evaluate_writes_a_json_report_and_prints_the_summary(augan, numbers_csv
     assert f"report written to {report}" in result.stdout
 
 
+@pytest.mark.slow  # cross-validates GANs
 def test_evaluate_without_quality_skips_that_part(augan, numbers_csv, tmp_path):
     report = tmp_path / "report.json"
     result = augan("evaluate", numbers_csv, "--target", "label", "--report", report, "--no-quality", "--quiet",
@@ -104,6 +106,7 @@ def test_evaluate_model_reads_the_tables_columns_by_name(augan, numbers_csv, tmp
     assert not (tmp_path / "renamed.json").exists()
 
 
+@pytest.mark.slow  # cross-validates GANs
 def test_evaluate_model_fitted_in_python_on_number_labels_takes_the_tables_text_labels(augan, numbers_csv, tmp_path):
     from augan import CGAN
 

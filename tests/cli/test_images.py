@@ -126,10 +126,21 @@ def test_image_output_folder_is_not_replaced_without_overwrite(augan, user_error
     assert [p.name for p in out.iterdir()] == ["old"]
 
 
+@pytest.mark.parametrize("command", [["fit", "--model-out", "m.augan"], ["evaluate", "--report", "r.html"]])
+def test_training_commands_refuse_a_target_for_images_and_a_size_for_a_table(augan, user_error, digits, numbers_csv,
+                                                                             tmp_path, command):
+    name, flag, out = command
+    user_error(augan(name, digits, flag, tmp_path / out, "--target", "y", *TINY), "--target", "subfolders")
+    user_error(augan(name, numbers_csv, flag, tmp_path / out, "--target", "label", "--size", 8, *TINY),
+               "--size is for images", "is a table")
+    assert not (tmp_path / out).exists()
+
+
 def test_resample_points_images_to_generate(augan, user_error, digits, tmp_path):
     user_error(augan("resample", digits, "--out", tmp_path / "out", *TINY), "augan generate", "--balance")
 
 
+@pytest.mark.slow  # cross-validates GANs
 def test_evaluate_reads_an_image_folder_into_an_html_report(augan, digits, tmp_path):
     report = tmp_path / "report.html"
     result = augan("evaluate", digits, "--report", report, "--cv", 2, "--no-quality", "--size", 8, *TINY)

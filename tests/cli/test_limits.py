@@ -61,6 +61,7 @@ def test_an_image_past_pillows_size_limit_is_one_line(tmp_path, png_header):
     assert_one_line(done, "huge.png is too large to read")
 
 
+@pytest.mark.slow  # draws and writes a large table twice
 @pytest.mark.parametrize("suffix", [".csv", ".parquet"])
 def test_a_large_draw_is_written_in_chunks_equal_to_one_draw(augan, loans_model, tmp_path, suffix):
     out = tmp_path / f"rows{suffix}"

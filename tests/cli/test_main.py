@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pandas as pd
+import pytest
 
 from augan import __version__
 
@@ -30,6 +31,7 @@ def _console_script() -> str:
     return str(beside_python) if beside_python.exists() else shutil.which("augan")
 
 
+@pytest.mark.slow  # a subprocess that imports augan
 def test_installed_console_script_generates_a_csv(loans, tmp_path):
     out = tmp_path / "synthetic.csv"
     script = _console_script()

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import dataclasses
+import numbers
 from pathlib import Path
 
 import pytest
 import typer
+from sklearn.utils._param_validation import Interval, StrOptions
 
 from augan import CGAN, GANOversampler
 from augan.losses import LOSSES
@@ -144,3 +146,42 @@ def test_only_the_main_process_writes_and_prints(augan, numbers_csv, tmp_path, m
     assert result.exit_code == 0, result.output
     assert not out.exists()
     assert result.stdout == ""
+
+
+class _Estimator:
+    _parameter_constraints = {
+        "share": [Interval(numbers.Real, 0, 1, closed="both")],
+        "count": [Interval(numbers.Integral, 1, None, closed="left")],
+        "rate": [Interval(numbers.Real, 0, None, closed="neither")],
+        "decay": [Interval(numbers.Real, 0, 1, closed="neither"), None],
+        "name": [StrOptions({"a"})],
+    }
+
+
+@pytest.mark.parametrize(("parameter", "value", "message"), [
+    ("share", 1.5, "--x must be between 0 and 1, got 1.5."),
+    ("count", 0, "--x must be a positive integer, got 0."),
+    ("rate", 0.0, "--x must be a number above 0, got 0.0."),
+    ("decay", 1.0, "--x must be a number in (0, 1) or None, got 1.0."),
+    ("name", "c", "--x must be a str among {'a'}, got c."),
+])
+def test_an_option_outside_its_parameters_constraint_is_one_line_naming_the_option(parameter, value, message,
+                                                                                    capsys):
+    with pytest.raises(typer.Exit) as exit_info:
+        options.check_option("--x", value, _Estimator, parameter)
+    assert exit_info.value.exit_code == 2
+    assert capsys.readouterr().err == f"augan: error: {message}\n"
+
+
+@pytest.mark.parametrize(("parameter", "value"), [("share", 0), ("share", 1.0), ("count", 3), ("decay", None)])
+def test_an_option_inside_its_parameters_constraint_is_returned(parameter, value):
+    assert options.check_option("--x", value, _Estimator, parameter) == value
+
+
+def test_smote_share_is_checked_by_the_samplers_own_constraint(augan, loans, train_args, tmp_path, user_error,
+                                                               monkeypatch):
+    monkeypatch.setitem(GANOversampler._parameter_constraints, "smote_share",
+                        [Interval(numbers.Real, 0, 0.5, closed="both")])
+    monkeypatch.setattr(GANOversampler, "fit_resample", lambda *a: pytest.fail("resampled before refusing"))
+    user_error(augan("resample", loans, "--target", "default", "--smote-share", "0.7", "--out", tmp_path / "r.csv",
+                     *train_args), "--smote-share must be between 0 and 0.5, got 0.7")

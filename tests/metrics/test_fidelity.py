@@ -102,6 +102,7 @@ def test_torch_fidelity_disk_cache_is_off(monkeypatch):
     assert seen["feature_extractor"] == TABLE_EXTRACTOR
 
 
+@pytest.mark.slow  # an Inception-v3 forward pass
 def test_weights_path_selects_inception_on_three_channel_uint8(tmp_path, monkeypatch):
     # A randomly initialised Inception-v3 stands in for the real weights (which would be downloaded); a smaller
     # resize keeps the forward pass quick. What is tested is the path through torch-fidelity.

@@ -26,6 +26,7 @@ def test_every_metrics_module_is_found():
     assert {"utility", "detection", "fidelity", "encoding", "statistics"} <= set(METRIC_MODULES)
 
 
+@pytest.mark.slow  # a subprocess that imports the module
 @pytest.mark.parametrize("module", METRIC_MODULES)
 def test_metrics_module_imports_neither_the_oversampler_nor_the_estimator(module):
     # A fresh interpreter: modules other tests imported would hide the import otherwise.
