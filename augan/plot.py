@@ -40,14 +40,14 @@ def sample_grid(gan: Any, per_class: int = 8, random_state: Any = None) -> Figur
         If ``gan`` was fitted on a table rather than images.
     """
     check_is_fitted(gan, "generator_")
-    codec = getattr(gan, "codec_", None)
-    if not isinstance(codec, ImageCodec):
+    if len(gan.input_shape_) < 2:
         raise ValueError("sample_grid needs a GAN fitted on images; this one was fitted on a table "
                          "(use augan.evaluate for tables).")
     per_class = check_positive_int(per_class, "per_class")
     classes = gan.classes_
     images, labels = gan.sample(y={c: per_class for c in classes}, return_y=True, random_state=random_state)
-    pixels = codec.to_uint8(images)
+    # Read as write_image_folder reads them, so the figure shows what the image files would hold.
+    pixels = ImageCodec().fit(images).to_uint8(images)
     figure = Figure(figsize=(max(2.0, 0.9 * per_class + 0.8), max(1.0, 0.9 * len(classes))), layout="constrained")
     FigureCanvasAgg(figure)
     axes = np.asarray(figure.subplots(len(classes), per_class, squeeze=False))
