@@ -278,7 +278,12 @@ class StandardColumn(NumericColumn):
             return codes * self.std + self.mean
 
 
-NUMERIC_TRANSFORMS = ("quantile", "standard")
+NUMERIC_TRANSFORMS = ("quantile", "standard")  # CGAN's choices; numeric_transforms() adds any registered later
+
+
+def numeric_transforms() -> tuple[str, ...]:
+    """The names of the registered numeric transformers, which ``TabularCodec(numeric_transform=...)`` takes."""
+    return tuple(name for name, cls in COLUMNS.items() if issubclass(cls, NumericColumn))
 
 
 def fit_numeric(name: Any, series: pd.Series, dtype: str, numeric_transform: str, **options: Any) -> Column:

@@ -23,7 +23,8 @@ import numpy as np
 import pandas as pd
 
 from .._validation import check_feature_names
-from .columns import NUMERIC_TRANSFORMS, Column, Span, column_from_state, fit_categorical, fit_numeric
+from .columns import (NUMERIC_TRANSFORMS, Column, Span, column_from_state, fit_categorical, fit_numeric,
+                      numeric_transforms)
 
 __all__ = ["NUMERIC_TRANSFORMS", "Span", "TabularCodec", "auto_categorical_columns", "categorical_mask"]
 
@@ -42,7 +43,8 @@ class TabularCodec:
         number columns are numeric (an object column holding only numbers is numeric).
     numeric_transform : {"quantile", "standard"}, default="quantile"
         ``"quantile"`` maps each numeric column to a standard normal through its empirical quantiles
-        (robust to skew and outliers); ``"standard"`` subtracts the mean and divides by the deviation.
+        (robust to skew and outliers); ``"standard"`` subtracts the mean and divides by the deviation. Any
+        :class:`~augan.data.columns.NumericColumn` registered in ``columns.COLUMNS`` may be named.
     n_quantiles : int, default=1000
         Number of quantiles kept per numeric column (fewer when there are fewer distinct rows).
 
@@ -83,8 +85,9 @@ class TabularCodec:
     # ------------------------------------------------------------------ fit
     def fit(self, X: Any) -> TabularCodec:
         """Learn each column's kind, range, quantiles and categories from ``X``."""
-        if self.numeric_transform not in NUMERIC_TRANSFORMS:
-            raise ValueError(f"numeric_transform must be one of {NUMERIC_TRANSFORMS}, got {self.numeric_transform!r}.")
+        transforms = numeric_transforms()
+        if self.numeric_transform not in transforms:
+            raise ValueError(f"numeric_transform must be one of {transforms}, got {self.numeric_transform!r}.")
         frame, self.container_, self.array_dtype_ = _as_frame(X)
         _check_flat_cells(frame)
         categorical = categorical_mask(frame, self.categorical_features)
