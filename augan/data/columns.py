@@ -117,7 +117,8 @@ def column_from_state(state: dict, numeric_transform: str) -> Column:
     """Rebuild a column transformer from its state.
 
     ``numeric_transform`` names the numeric transformer of a state written before each column stored its own
-    (augan <= 0.x kept one record per column whose ``kind`` was "numeric", "categorical" or "constant").
+    (model files up to commit ac2345b kept one record per column, its ``kind`` "numeric", "categorical" or
+    "constant").
 
     Raises
     ------
@@ -185,8 +186,9 @@ class NumericColumn(Column):
         observed = values[~np.isnan(values)]
         lo, hi = float(observed.min()), float(observed.max())
         scale = _power_of_two_scale(max(abs(lo), abs(hi)))
-        column = cls(name=name, dtype=dtype, integer=_is_integer_column(series), decimals=_decimals(observed, series.dtype),
-                     missing=MissingIndicator.fit(values), fill=float(np.median(observed / scale)) * scale, lo=lo, hi=hi)
+        column = cls(name=name, dtype=dtype, integer=_is_integer_column(series),
+                     decimals=_decimals(observed, series.dtype), missing=MissingIndicator.fit(values),
+                     fill=float(np.median(observed / scale)) * scale, lo=lo, hi=hi)
         column.fit_values(observed, **options)
         return column
 
