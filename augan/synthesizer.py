@@ -326,10 +326,12 @@ class CGAN(BaseEstimator):
             raise ValueError(f"X has shape {X.shape}; CGAN takes a table (n_samples, n_features) or images of shape "
                              f"(n, H, W), (n, H, W, C) or (n, C, H, W).")
         codec = make_codec(X, categorical_features=self.categorical_features, numeric_transform=self.numeric_transform)
-        if codec.kind != "image" and self.architecture == "dcgan":
+        if codec.kind == "image":
+            return codec
+        if self.architecture == "dcgan":
             raise ValueError("architecture='dcgan' needs images of shape (n, H, W), (n, H, W, C) or (n, C, H, W); "
                              "for a table use architecture='mlp'.")
-        if codec.kind != "image" and self.diffaugment is not None:
+        if self.diffaugment is not None:
             raise ValueError(f"diffaugment={self.diffaugment!r} augments images, but X is a table; "
                              f"use diffaugment=None.")
         return codec

@@ -105,7 +105,15 @@ def make_codec(X: Any, **params: Any) -> Codec:
     """An unfitted codec for ``X``: the last registered whose ``accepts(X)`` is true (images before tables).
 
     ``params`` go to its constructor, those it does not take left out (``numeric_transform`` is a table's).
+
+    Raises
+    ------
+    TypeError
+        If a parameter is taken by no registered codec.
     """
+    unknown = sorted(set(params) - {name for cls in CODECS.values() for name in inspect.signature(cls).parameters})
+    if unknown:
+        raise TypeError(f"no codec takes the parameter(s) {unknown}.")
     cls = next(cls for cls in reversed(CODECS.values()) if cls.accepts(X))
     taken = inspect.signature(cls).parameters
     return cls(**{name: value for name, value in params.items() if name in taken})

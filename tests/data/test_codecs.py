@@ -31,6 +31,8 @@ def test_make_codec_chooses_by_the_kind_of_input(X, kind):
 def test_make_codec_gives_a_codec_only_the_parameters_it_takes():
     assert make_codec(np.zeros((4, 2)), numeric_transform="standard", n_quantiles=7).n_quantiles == 7
     assert type(make_codec(IMAGES, numeric_transform="standard")) is ImageCodec
+    with pytest.raises(TypeError, match="numeric_transfrom"):
+        make_codec(np.zeros((4, 2)), numeric_transfrom="standard")
 
 
 def test_codec_state_round_trips_both_kinds(mixed_frame):
