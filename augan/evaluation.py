@@ -142,9 +142,9 @@ def _check_model_matches(model: CGAN, X: Any, labels: np.ndarray) -> Any:
         raise ValueError(f"the model (CLI: --model) was trained on the classes {_listed(model_classes)}, but the "
                          f"data holds {_listed(data_classes)}; give the model trained on this data.")
     if is_image_array(X):
-        shape = getattr(model.codec_, "input_shape_", None)
+        shape = model.input_shape_
         if tuple(X.shape[1:]) != shape:
-            trained_on = f"images of shape {shape}" if shape is not None else "a table"
+            trained_on = f"images of shape {shape}" if len(shape) > 1 else "a table"
             raise ValueError(f"the model (CLI: --model) was trained on {trained_on}, but the data holds images of "
                              f"shape {tuple(X.shape[1:])}; give the model trained on this data.")
         return X

@@ -251,7 +251,8 @@ def _archive_entries(path: Path) -> list[zipfile.ZipInfo]:
     try:
         with zipfile.ZipFile(path) as archive:
             return archive.infolist()
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+    # NotImplementedError: zipfile's answer to a damaged header's "extract version".
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError) as exc:
         raise ValueError(f"{path} is not a readable augan model file (corrupt, truncated, or not written by "
                          f"augan): not a torch.save archive ({exc}).") from None
 

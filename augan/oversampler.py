@@ -183,7 +183,7 @@ class GANOversampler(BaseOverSampler):
         interpolated = {label: n for label, n in interpolated.items() if n > 0}
         # The real rows in the GAN's encoded space, encoded once for the neighbour filter and the interpolation.
         uses_real = bool(interpolated) or (bool(generated) and self.selection == "neighbors")
-        real = self._encoded(self._as_gan_input(X)) if uses_real else None
+        real = self.gan_.encode(self._as_gan_input(X)) if uses_real else None
         parts = []
         for draw, counts in ((self._draw, generated), (self._interpolate, interpolated)):
             if not counts:
@@ -233,7 +233,6 @@ class GANOversampler(BaseOverSampler):
 
     def _interpolate(self, request: dict, real: np.ndarray, y: np.ndarray) -> tuple[Any, np.ndarray]:
         """SMOTE's rows for ``request`` ({label: count}), made between the encoded ``real`` rows and decoded."""
-        codec = self.gan_.codec_
         random = check_random_state(self.gan_.random_state)
         rows, labels = [], []
         for label, n in request.items():
@@ -246,19 +245,14 @@ class GANOversampler(BaseOverSampler):
             step = random.uniform(size=(n, 1)).astype(members.dtype)
             rows.append(members[base] + step * (members[partner] - members[base]))
             labels.append(np.full(n, label))
-        decoded = codec.inverse_transform(np.concatenate(rows).reshape(-1, *codec.sample_shape_))
-        return decoded, np.concatenate(labels).astype(np.asarray(y).dtype)
+        return self.gan_.decode(np.concatenate(rows)), np.concatenate(labels).astype(np.asarray(y).dtype)
 
     def _neighbor_agreement(self, X_new: Any, y_new: np.ndarray, real: np.ndarray, y: np.ndarray) -> np.ndarray:
         """Share of each synthetic row's nearest real rows (``real``, encoded) whose class is the row's own."""
         k = min(_NEIGHBORS, len(y))
         neighbors = NearestNeighbors(n_neighbors=k).fit(real)
-        index = neighbors.kneighbors(self._encoded(X_new), return_distance=False)
+        index = neighbors.kneighbors(self.gan_.encode(X_new), return_distance=False)
         return (np.asarray(y)[index] == np.asarray(y_new)[:, None]).mean(axis=1)
-
-    def _encoded(self, rows: Any) -> np.ndarray:
-        """``rows`` in the GAN's encoded space, one flat row each."""
-        return self.gan_.codec_.transform(rows).reshape(len(rows), -1)
 
     def _as_gan_input(self, X: Any) -> Any:
         if self.image_shape is None:

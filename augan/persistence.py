@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import torch
 
+from .data.codecs import UnknownCodecError, codec_from_state, codec_state
 from .data.labels import LabelCodec
-from .data.tabular import TabularCodec
 from .device import resolve_device
 from .io import stored_tensor_bytes
 from .losses import get_loss
@@ -47,11 +47,10 @@ def model_content(gan: CGAN, metadata: Any) -> dict:
     params = {k: (list(v) if isinstance(v, np.ndarray) else v) for k, v in params.items()}
     if isinstance(params["device"], torch.device):
         params["device"] = str(params["device"])
-    codec_kind = "tabular" if isinstance(gan.codec_, TabularCodec) else "image"
     return {
         "estimator": "CGAN",
         "params": params,
-        "codec": {"kind": codec_kind, "state": gan.codec_.get_state()},
+        "codec": codec_state(gan.codec_),
         "labels": gan.label_codec_.get_state(),
         "seed": gan.seed_,
         "training": gan.training_config_.to_dict(),
@@ -77,17 +76,18 @@ def restore(cls: type[CGAN], content: dict, path: str | os.PathLike, device: str
     unknown = sorted(map(str, set(content) - _CONTENT_KEYS))
     if unknown:
         raise _inconsistent(path, f"it holds entries augan does not write: {unknown}.")
-    codec = content.get("codec")
-    kind = codec.get("kind") if isinstance(codec, dict) else None
-    if not isinstance(kind, str) or kind not in _CODECS:
-        raise ValueError(f"{path} is an augan model file, but its codec kind {kind!r} is unknown "
-                         f"(known: 'tabular', 'image').")
+    try:
+        codec = codec_from_state(content.get("codec"))
+    except UnknownCodecError as exc:
+        raise ValueError(f"{path} is an augan model file, but its {exc}") from exc
+    except (KeyError, TypeError, ValueError, IndexError, AttributeError) as exc:
+        raise _inconsistent(path, f"{type(exc).__name__}: {exc}") from exc
     try:
         # Device and strategy belong to the machine that trained, not to the model.
         estimator = cls(**{**content["params"], "device": device, "strategy": None})
         estimator._validate_params()
         estimator._check_shapes_params()
-        estimator.codec_ = _CODECS[kind]().from_state(codec["state"])
+        estimator.codec_ = codec
         estimator.label_codec_ = LabelCodec.from_state(content["labels"])
         estimator.classes_ = estimator.label_codec_.classes_
         estimator.class_counts_ = estimator.label_codec_.counts_
@@ -110,15 +110,6 @@ def restore(cls: type[CGAN], content: dict, path: str | os.PathLike, device: str
     estimator.generator_ = generator.eval()
     estimator.discriminator_ = discriminator.eval()
     return estimator
-
-
-def _image_codec() -> type:
-    from .data.images import ImageCodec
-
-    return ImageCodec
-
-
-_CODECS = {"tabular": lambda: TabularCodec, "image": _image_codec}
 
 
 _CONTENT_KEYS = {"format", "version", "estimator", "params", "codec", "labels", "seed", "history", "metadata",

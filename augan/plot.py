@@ -40,13 +40,13 @@ def sample_grid(gan: Any, per_class: int = 8, random_state: Any = None) -> Figur
         If ``gan`` was fitted on a table rather than images.
     """
     check_is_fitted(gan, "generator_")
-    codec = getattr(gan, "codec_", None)
-    if not isinstance(codec, ImageCodec):
+    if len(gan.input_shape_) < 2:
         raise ValueError("sample_grid needs a GAN fitted on images; this one was fitted on a table "
                          "(use augan.evaluate for tables).")
     per_class = check_positive_int(per_class, "per_class")
     images, labels = gan.sample(y={c: per_class for c in gan.classes_}, return_y=True, random_state=random_state)
-    return _grid(codec.to_uint8(images), labels, gan.classes_, per_class)
+    # Read as write_image_folder reads them, so the figure shows what the image files would hold.
+    return _grid(ImageCodec().fit(images).to_uint8(images), labels, gan.classes_, per_class)
 
 
 def image_grid(X: Any, y: Any, per_class: int = 8, max_classes: int | None = None) -> Figure:

@@ -19,9 +19,9 @@ from sklearn.utils.validation import check_is_fitted
 from . import distributed, io, persistence
 from ._validation import (check_class_counts, check_draw_size, check_labels, check_noise_scale,
                           check_positive_int, draw_bytes_per_row, format_bytes)
-from .data.images import is_image_array
 from .data.labels import LabelCodec, run_chunks, sample_runs
-from .data.tabular import NUMERIC_TRANSFORMS, TabularCodec
+from .data.codecs import Codec, make_codec
+from .data.tabular import NUMERIC_TRANSFORMS
 from .device import device_memory, resolve_device, to_device
 from .losses import LOSSES, get_loss
 from .nn.augment import DiffAugment, parse_policy
@@ -123,7 +123,8 @@ class CGAN(BaseEstimator):
     class_counts_ : ndarray of shape (n_classes,)
         Training rows per class.
     codec_ : TabularCodec or ImageCodec
-        The fitted data codec.
+        The fitted data codec (see :mod:`augan.data.codecs`); :meth:`encode` and :meth:`decode` are the public
+        way into its encoded space.
     generator_ : torch.nn.Module
         The generator used for sampling (the EMA copy when ``ema_decay`` is set), in eval mode.
     discriminator_ : torch.nn.Module
@@ -314,26 +315,24 @@ class CGAN(BaseEstimator):
         raise ValueError(f"no column of X varies: every column is constant or entirely missing ({names}), "
                          f"so there is nothing for the GAN to learn.")
 
-    def _make_codec(self, X: Any) -> Any:
-        if is_image_array(X):
-            from .data.images import ImageCodec
-
-            return ImageCodec()
+    def _make_codec(self, X: Any) -> Codec:
         if isinstance(X, np.ndarray) and X.ndim > 4:
             raise ValueError(f"X has shape {X.shape}; CGAN takes a table (n_samples, n_features) or images of shape "
                              f"(n, H, W), (n, H, W, C) or (n, C, H, W).")
+        codec = make_codec(X, categorical_features=self.categorical_features, numeric_transform=self.numeric_transform)
+        if codec.kind == "image":
+            return codec
         if self.architecture == "dcgan":
             raise ValueError("architecture='dcgan' needs images of shape (n, H, W), (n, H, W, C) or (n, C, H, W); "
                              "for a table use architecture='mlp'.")
         if self.diffaugment is not None:
             raise ValueError(f"diffaugment={self.diffaugment!r} augments images, but X is a table; "
                              f"use diffaugment=None.")
-        return TabularCodec(categorical_features=self.categorical_features,
-                            numeric_transform=self.numeric_transform)
+        return codec
 
     def _set_feature_attributes(self) -> None:
         self.n_features_in_ = self.codec_.n_features_in_
-        names = getattr(self.codec_, "feature_names_in_", None)
+        names = self.codec_.feature_names_in_
         if names is not None:
             self.feature_names_in_ = names
         elif hasattr(self, "feature_names_in_"):
@@ -417,8 +416,7 @@ class CGAN(BaseEstimator):
         index, counts = sample_runs(self.label_codec_, n, y)
         check_draw_size(int(counts.sum()), "n" if y is None or np.ndim(y) == 0 else "y", self._bytes_per_row())
         rows = np.repeat(index, counts)
-        encoded = self._generate(rows, self._draw_stream(random_state), noise_scale)
-        X = self.codec_.inverse_transform(encoded)
+        X = self.decode(self._generate(rows, self._draw_stream(random_state), noise_scale))
         return (X, self.label_codec_.inverse_transform(rows)) if return_y else X
 
     def iter_samples(self, n: int | None = None, y: Any = None, *, chunk_size: int = 65536,
@@ -451,8 +449,7 @@ class CGAN(BaseEstimator):
     def _decoded_chunks(self, chunks: Iterator[np.ndarray], stream: TorchStream,
                         noise_scale: float) -> Iterator[tuple[Any, np.ndarray]]:
         for rows in chunks:
-            encoded = self._generate(rows, stream, noise_scale)
-            yield self.codec_.inverse_transform(encoded), self.label_codec_.inverse_transform(rows)
+            yield self.decode(self._generate(rows, stream, noise_scale)), self.label_codec_.inverse_transform(rows)
 
     def _bytes_per_row(self) -> int:
         return draw_bytes_per_row(math.prod(self.codec_.sample_shape_))
@@ -480,6 +477,70 @@ class CGAN(BaseEstimator):
             if on_gpu:
                 torch.cuda.current_stream(self.device_).synchronize()
         return out.numpy()
+
+    def encode(self, X: Any) -> np.ndarray:
+        """Samples in the GAN's encoded space, the space its networks see: one flat float32 row each.
+
+        A table's numbers are normalised (quantile or standard), its categories and missing values one-hot; an
+        image's pixels are scaled to [-1, 1] and padded to the networks' size. Rows close here are close to the
+        discriminator, and a point between two rows (as SMOTE draws) decodes to a row of the same columns.
+
+        Parameters
+        ----------
+        X : DataFrame or array-like of shape (n_samples, n_features), or image array
+            Rows like those given to ``fit``: a DataFrame's columns are matched to the fitted ones by name
+            (reordered if need be), an array's by position.
+
+        Returns
+        -------
+        Z : ndarray of float32, shape (n_samples, n_encoded)
+            ``n_encoded`` is the product of the encoded sample shape (the width of the encoded table, or
+            ``C * H * W`` of the padded images).
+
+        Raises
+        ------
+        ValueError
+            If a column of ``fit`` is missing or an unexpected one is present (both are named), or images
+            have another shape than those of ``fit``.
+        """
+        check_is_fitted(self, "generator_")
+        encoded = self.codec_.transform(X)
+        return encoded.reshape(len(encoded), -1)
+
+    def decode(self, Z: Any) -> Any:
+        """Rows of the encoded space (as :meth:`encode` gives them, or as the generator makes them) back in the
+        user's types: the container, columns, dtypes and categories, or the image layout and dtype, of ``fit``.
+
+        Parameters
+        ----------
+        Z : array-like of shape (n_samples, n_encoded) or (n_samples, *encoded sample shape)
+            Encoded rows; values off the training data are decoded to the nearest it allows (numbers are
+            clipped to the training range, a category is the highest scoring level, pixels are clipped).
+
+        Returns
+        -------
+        X : same container as given to ``fit``
+            DataFrame, array or images, of ``n_samples`` rows.
+
+        Raises
+        ------
+        ValueError
+            If ``Z`` does not hold ``n_encoded`` values per row.
+        """
+        check_is_fitted(self, "generator_")
+        Z = np.asarray(Z)
+        shape = tuple(self.codec_.sample_shape_)
+        if Z.ndim < 2 or (tuple(Z.shape[1:]) != shape and Z.shape[1:] != (math.prod(shape),)):
+            raise ValueError(f"Z must have shape (n, {math.prod(shape)})"
+                             + (f" or (n, {', '.join(map(str, shape))})" if len(shape) > 1 else "")
+                             + f" (the encoded space of this GAN), got {Z.shape}.")
+        return self.codec_.inverse_transform(Z.reshape(len(Z), *shape))
+
+    @property
+    def input_shape_(self) -> tuple[int, ...]:
+        """The shape of one sample as given to ``fit``: ``(n_features,)`` for a table, the image's for images."""
+        check_is_fitted(self, "generator_")
+        return tuple(self.codec_.input_shape_)
 
     def discriminator_scores(self, X: Any, y: Any) -> np.ndarray:
         """The trained discriminator's score of each row of ``X`` given its label (higher = more real).

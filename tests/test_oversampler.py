@@ -123,6 +123,14 @@ def _as_rows(X):
     return {tuple(np.round(row, 5)) for row in np.asarray(X, dtype=np.float64)}
 
 
+def _neighbor_agreement(gan, X_new, y_new, X, y):
+    """Share of each new row's 5 nearest real rows, in the GAN's encoded space, that have the row's class."""
+    from sklearn.neighbors import NearestNeighbors
+
+    index = NearestNeighbors(n_neighbors=5).fit(gan.encode(X)).kneighbors(gan.encode(X_new), return_distance=False)
+    return (y[index] == np.asarray(y_new)[:, None]).mean(axis=1)
+
+
 @pytest.mark.parametrize("selection", ["discriminator", "neighbors"])
 def test_selection_keeps_the_best_scored_candidates_of_each_class(binary, tiny, selection):
     X, y = binary
@@ -134,7 +142,7 @@ def test_selection_keeps_the_best_scored_candidates_of_each_class(binary, tiny, 
     if selection == "discriminator":
         scores = ovs.gan_.discriminator_scores(X_cand, y_cand)
     else:
-        scores = ovs._neighbor_agreement(X_cand, y_cand, ovs._encoded(X), y)
+        scores = _neighbor_agreement(ovs.gan_, X_cand, y_cand, X, y)
     kept = _as_rows(Xr[len(X):])
     is_kept = np.array([tuple(np.round(row, 5)) in kept for row in X_cand.astype(np.float64)])
     assert is_kept.sum() == 140
@@ -148,8 +156,8 @@ def test_neighbor_selection_prefers_rows_among_their_own_class(binary, tiny):
     ovs = GANOversampler(gan=CGAN(**tiny), selection="neighbors", candidates=4, smote_share=0, random_state=0)
     chosen = ovs.fit_resample(X, y)[0][len(X):]
     ones = np.ones(len(chosen), dtype=y.dtype)
-    agreement, real = ovs._neighbor_agreement, ovs._encoded(X)
-    assert agreement(chosen, ones, real, y).mean() > agreement(plain, ones, real, y).mean()
+    agreement = _neighbor_agreement(ovs.gan_, chosen, ones, X, y).mean()
+    assert agreement > _neighbor_agreement(ovs.gan_, plain, ones, X, y).mean()
 
 
 def test_without_selection_every_generated_row_is_kept(binary, tiny):
@@ -198,35 +206,32 @@ def test_smote_share_one_interpolates_between_neighbouring_rows_of_the_class(bin
     ovs = GANOversampler(gan=CGAN(**tiny), smote_share=1, random_state=0)
     Xr, yr = ovs.fit_resample(X, y)
     assert np.bincount(yr).tolist() == [170, 170]
-    encode = ovs._encoded  # interpolation happens in the GAN's encoded space
+    encode = ovs.gan_.encode  # interpolation happens in the GAN's encoded space
     assert _on_a_neighbour_segment(encode(Xr[len(X):]), encode(X[y == 1])).all()
     assert len(_as_rows(Xr[len(X):])) > 100  # new points, not copies of a few rows
     gan_only = GANOversampler(gan=CGAN(**tiny), smote_share=0, random_state=0).fit_resample(X, y)[0][len(X):]
     assert not _on_a_neighbour_segment(encode(gan_only), encode(X[y == 1])).any()
 
 
-def test_smote_share_splits_each_class_between_the_gan_and_interpolation(tiny, monkeypatch):
+def test_smote_share_splits_each_class_between_the_gan_and_interpolation(tiny):
     X, y = make_classification(300, 5, n_informative=4, n_redundant=0, n_classes=3, weights=[0.7, 0.2, 0.1],
                                random_state=0)
-    calls = {}
-    for name in ("_draw", "_interpolate"):
-        original = getattr(GANOversampler, name)
-
-        def spy(self, request, X, y, name=name, original=original):
-            calls[name] = dict(request)
-            return original(self, request, X, y)
-        monkeypatch.setattr(GANOversampler, name, spy)
-    _, yr = GANOversampler(gan=CGAN(**tiny), smote_share=0.25, random_state=0).fit_resample(X, y)
-    added = {label: int((y == 0).sum() - (y == label).sum()) for label in (1, 2)}
-    assert calls["_interpolate"] == {label: round(n * 0.25) for label, n in added.items()}
-    assert calls["_draw"] == {label: n - round(n * 0.25) for label, n in added.items()}
+    ovs = GANOversampler(gan=CGAN(**tiny), smote_share=0.25, random_state=0)
+    Xr, yr = ovs.fit_resample(X, y)
     assert np.bincount(yr).tolist() == [(y == 0).sum()] * 3
+    for label in (1, 2):
+        added = int((y == 0).sum() - (y == label).sum())
+        new = ovs.gan_.encode(Xr[len(X):][yr[len(X):] == label])
+        interpolated = _on_a_neighbour_segment(new, ovs.gan_.encode(X[y == label]))
+        assert interpolated.sum() == round(added * 0.25), label
 
 
-def test_smote_share_zero_draws_only_from_the_gan(binary, tiny, monkeypatch):
-    monkeypatch.setattr(GANOversampler, "_interpolate", lambda *args: pytest.fail("interpolated"))
-    _, yr = GANOversampler(gan=CGAN(**tiny), smote_share=0, random_state=0).fit_resample(*binary)
+def test_smote_share_zero_draws_only_from_the_gan(binary, tiny):
+    X, y = binary
+    ovs = GANOversampler(gan=CGAN(**tiny), smote_share=0, random_state=0)
+    Xr, yr = ovs.fit_resample(X, y)
     assert np.bincount(yr).tolist() == [170, 170]
+    assert _as_rows(Xr[len(X):]) <= _as_rows(_candidates(ovs, {1: 140})[0])
 
 
 def test_interpolated_rows_of_a_dataframe_keep_its_columns_and_their_class_categories(mixed_frame, tiny):

@@ -12,7 +12,7 @@ import os
 import zipfile
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -86,9 +86,18 @@ class ImageCodec:
         Pixels per image as given to ``fit`` (``C * H * W`` before padding).
     feature_names_in_ : None
         Images have no column names.
+    spans_ : None
+        Images have no per-column output heads: the generator's output is one tanh.
     """
 
+    kind: ClassVar[str] = "image"
     feature_names_in_ = None
+    spans_ = None
+
+    @staticmethod
+    def accepts(X: Any) -> bool:
+        """True for an array of shape (n, H, W), (n, H, W, C) or (n, C, H, W)."""
+        return isinstance(X, np.ndarray) and X.ndim in (3, 4)
 
     def fit(self, X: Any) -> ImageCodec:
         """Learn the layout, dtype, value range and size of the images ``X``.

@@ -2,70 +2,31 @@
 missing values come back exactly, numbers to float32 precision, so integers exactly unless a column spans a
 range too wide for it (tests/test_properties.py derives the bound).
 
-Each numeric column's rounding is learned as RDT's ``learn_rounding_scheme`` learns it: the fewest decimals
-(at most ``MAX_DECIMALS``) that write every training value exactly; decoded values are rounded to them, so a
-column of cents or of whole months (a float column because it has missing values) comes back as one.
+The codec decides each column's kind and holds one transformer per column (:mod:`augan.data.columns`):
+numeric columns are mapped to a standard normal through their empirical quantiles (or standardised), with a
+two-level missing indicator when the column had missing values; categorical, string and boolean columns are
+one-hot encoded, missing values being a level of their own; a column with a single value takes no output.
+Its encoded matrix is the transformers' blocks side by side, and its output layout (a list of :class:`Span`)
+theirs in turn, so the generator can build one output head per column.
 
-Numeric columns are mapped to a standard normal through their empirical quantiles (or standardised),
-with a two-level missing indicator when the column had missing values; categorical, string and
-boolean columns are one-hot encoded, missing values being a level of their own. The codec publishes
-its output layout as a list of :class:`Span` so the generator can build one output head per column.
+Each numeric column's rounding is learned as RDT's ``learn_rounding_scheme`` learns it: the fewest decimals
+(at most ``columns.MAX_DECIMALS``) that write every training value exactly; decoded values are rounded to them, so a
+column of cents or of whole months (a float column because it has missing values) comes back as one.
 """
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass, field
-from typing import Any
+from itertools import accumulate
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
-from scipy.special import ndtr, ndtri
 
-from .._validation import check_feature_names, plain_value
+from .._validation import check_feature_names
+from .columns import (NUMERIC_TRANSFORMS, Column, Span, column_from_state, fit_categorical, fit_numeric,
+                      numeric_transforms)
 
-NUMERIC_TRANSFORMS = ("quantile", "standard")
-MAX_CATEGORIES = 1000
-# RDT's limit: float64 holds 15 significant digits; a column needing more decimals is not rounded.
-MAX_DECIMALS = 14
-_EPS = 1e-7
-
-
-@dataclass(frozen=True)
-class Span:
-    """A slice of the encoded row: ``width`` columns passed through ``activation`` ("linear" or "softmax")."""
-
-    width: int
-    activation: str
-
-
-@dataclass
-class _Column:
-    name: Any
-    kind: str  # "numeric", "categorical" or "constant"
-    dtype: str
-    integer: bool = False
-    decimals: int | None = None  # None: not rounded (a model file saved before it was learned holds none)
-    missing: bool = False
-    fill: float = 0.0
-    lo: float = 0.0
-    hi: float = 0.0
-    quantiles: list = field(default_factory=list)
-    mean: float = 0.0
-    std: float = 1.0
-    categories: list = field(default_factory=list)
-    unused: list = field(default_factory=list)  # positions of declared categories absent from the training rows
-    ordered: bool = False
-    value: Any = None
-
-
-
-def _sort_values(values: list) -> list:
-    try:
-        return sorted(values)
-    except TypeError:
-        return sorted(values, key=lambda v: (type(v).__name__, str(v)))
+__all__ = ["NUMERIC_TRANSFORMS", "Span", "TabularCodec", "auto_categorical_columns", "categorical_mask"]
 
 
 def _is_number(value: Any) -> bool:
@@ -82,22 +43,33 @@ class TabularCodec:
         number columns are numeric (an object column holding only numbers is numeric).
     numeric_transform : {"quantile", "standard"}, default="quantile"
         ``"quantile"`` maps each numeric column to a standard normal through its empirical quantiles
-        (robust to skew and outliers); ``"standard"`` subtracts the mean and divides by the deviation.
+        (robust to skew and outliers); ``"standard"`` subtracts the mean and divides by the deviation. Any
+        :class:`~augan.data.columns.NumericColumn` registered in ``columns.COLUMNS`` may be named.
     n_quantiles : int, default=1000
         Number of quantiles kept per numeric column (fewer when there are fewer distinct rows).
 
-    A categorical column may have at most ``MAX_CATEGORIES`` (1000) levels: each level is one output of
+    A categorical column may have at most ``columns.MAX_CATEGORIES`` (1000) levels: each level is one output of
     the generator and one column of the encoded table, which is held whole in memory.
 
     Attributes
     ----------
+    columns_ : list of Column
+        One fitted transformer per column (:mod:`augan.data.columns`), in column order.
     spans_ : list of Span
         Output layout, one or two spans per non-constant column, in column order.
     output_dim_ : int
         Width of the encoded matrix.
+    sample_shape_ : tuple of int
+        ``(output_dim_,)``: the shape of one encoded row.
+    input_shape_ : tuple of int
+        ``(n_features_in_,)``: the shape of one row as given to ``fit``.
+    n_features_in_ : int
+        Number of columns.
     feature_names_in_ : ndarray of str, or None
         Column names when fitted on a DataFrame.
     """
+
+    kind: ClassVar[str] = "tabular"
 
     def __init__(self, categorical_features: Any = "auto", numeric_transform: str = "quantile",
                  n_quantiles: int = 1000) -> None:
@@ -105,98 +77,42 @@ class TabularCodec:
         self.numeric_transform = numeric_transform
         self.n_quantiles = n_quantiles
 
+    @staticmethod
+    def accepts(X: Any) -> bool:
+        """True: any input that no other codec takes is a table (``fit`` says what is wrong with it)."""
+        return True
+
     # ------------------------------------------------------------------ fit
     def fit(self, X: Any) -> TabularCodec:
         """Learn each column's kind, range, quantiles and categories from ``X``."""
-        if self.numeric_transform not in NUMERIC_TRANSFORMS:
-            raise ValueError(f"numeric_transform must be one of {NUMERIC_TRANSFORMS}, got {self.numeric_transform!r}.")
+        transforms = numeric_transforms()
+        if self.numeric_transform not in transforms:
+            raise ValueError(f"numeric_transform must be one of {transforms}, got {self.numeric_transform!r}.")
         frame, self.container_, self.array_dtype_ = _as_frame(X)
         _check_flat_cells(frame)
-        categorical = self._categorical_mask(frame)
+        categorical = categorical_mask(frame, self.categorical_features)
         self.columns_ = [self._fit_column(name, frame[name], is_cat)
                          for name, is_cat in zip(frame.columns, categorical)]
         self.n_features_in_ = frame.shape[1]
         self._set_layout()
         return self
 
+    def _fit_column(self, name: Any, series: pd.Series, categorical: bool) -> Column:
+        dtype = "category" if isinstance(series.dtype, pd.CategoricalDtype) else str(series.dtype)
+        if categorical:
+            return fit_categorical(name, series, dtype)
+        return fit_numeric(name, series, dtype, self.numeric_transform, n_quantiles=self.n_quantiles)
+
     def _set_layout(self) -> None:
         names = [c.name for c in self.columns_]
         self.feature_names_in_ = (np.asarray(names, dtype=object) if self.container_ == "dataframe"
                                   and all(isinstance(name, str) for name in names) else None)
-        self.spans_ = [span for column in self.columns_ for span in _spans(column)]
-        self.output_dim_ = sum(span.width for span in self.spans_)
+        self.spans_ = [span for column in self.columns_ for span in column.spans]
+        widths = [column.width for column in self.columns_]
+        self._blocks = [slice(end - width, end) for end, width in zip(accumulate(widths), widths)]
+        self.output_dim_ = sum(widths)
         self.sample_shape_ = (self.output_dim_,)
-
-    def _categorical_mask(self, frame: pd.DataFrame) -> list[bool]:
-        for name in frame.columns:
-            _refuse_dates(frame[name], name)
-        spec = self.categorical_features
-        n = frame.shape[1]
-        if isinstance(spec, str) and spec == "auto":
-            return [_auto_categorical(frame[c], c) for c in frame.columns]
-        if spec is None:
-            return [_auto_categorical(frame[c], c) for c in frame.columns]
-        items = list(np.asarray(spec).ravel()) if not isinstance(spec, (list, tuple)) else list(spec)
-        if items and all(isinstance(v, (bool, np.bool_)) for v in items):
-            if len(items) != n:
-                raise ValueError(f"categorical_features is a mask of length {len(items)} but X has {n} columns.")
-            return [bool(v) for v in items]
-        mask = [False] * n
-        names = list(frame.columns)
-        for item in items:
-            if item in names:
-                mask[names.index(item)] = True
-            elif isinstance(item, (int, np.integer)) and not isinstance(item, bool) and -n <= item < n:
-                mask[int(item)] = True
-            else:
-                raise ValueError(f"categorical_features names {item!r}, which is not a column of X "
-                                 f"(columns: {names[:10]}{'...' if n > 10 else ''}).")
-        return mask
-
-    def _fit_column(self, name: Any, series: pd.Series, categorical: bool) -> _Column:
-        dtype = series.dtype
-        dtype_name = "category" if isinstance(dtype, pd.CategoricalDtype) else str(dtype)
-        if categorical:
-            return self._fit_categorical(name, series, dtype_name)
-        values = _numeric_values(series, name)
-        column = _Column(name=name, kind="numeric", dtype=dtype_name, integer=_is_integer_column(series, values))
-        observed = values[~np.isnan(values)]
-        column.missing = observed.size < values.size
-        column.decimals = _decimals(observed, series.dtype)
-        if observed.size == 0 or observed.min() == observed.max():
-            if not column.missing or observed.size == 0:
-                column.kind = "constant"
-                column.value = float(observed[0]) if observed.size else float("nan")
-                return column
-        column.lo, column.hi = float(observed.min()), float(observed.max())
-        scale = _power_of_two_scale(max(abs(column.lo), abs(column.hi)))
-        column.fill = float(np.median(observed / scale)) * scale
-        if self.numeric_transform == "quantile":
-            n_q = int(max(2, min(self.n_quantiles, observed.size)))
-            column.quantiles = (np.quantile(observed / scale, np.linspace(0, 1, n_q)) * scale).tolist()
-        else:
-            column.mean, column.std = _mean_std(observed)
-        return column
-
-    def _fit_categorical(self, name: Any, series: pd.Series, dtype_name: str) -> _Column:
-        column = _Column(name=name, kind="categorical", dtype=dtype_name)
-        if isinstance(series.dtype, pd.CategoricalDtype):
-            column.categories = [plain_value(c) for c in series.cat.categories]
-            column.ordered = bool(series.cat.ordered)
-            present = set(series.cat.codes[series.cat.codes >= 0])
-            column.unused = [i for i in range(len(column.categories)) if i not in present]
-        else:
-            column.categories = _sort_values([plain_value(c) for c in pd.unique(series.dropna())])
-        if len(column.categories) > MAX_CATEGORIES:
-            raise ValueError(f"column {name!r} has {len(column.categories)} distinct values; a categorical column "
-                             f"may have at most {MAX_CATEGORIES}. Drop it if it is an identifier, or group its "
-                             f"rare levels first.")
-        column.missing = bool(series.isna().any())
-        levels = len(column.categories) + int(column.missing)
-        if levels <= 1:
-            column.kind = "constant"
-            column.value = column.categories[0] if column.categories else None
-        return column
+        self.input_shape_ = (self.n_features_in_,)
 
     # ------------------------------------------------------------ transform
     def transform(self, X: Any) -> np.ndarray:
@@ -208,34 +124,10 @@ class TabularCodec:
         Numeric values outside the training range are clipped to it; unseen categories encode as all zeros.
         """
         frame, _, _ = _as_frame(check_feature_names(X, self.feature_names_in_, self.n_features_in_))
-        parts = []
-        for column, name in zip(self.columns_, frame.columns):
-            if column.kind == "numeric":
-                parts.extend(self._encode_numeric(column, _numeric_values(frame[name], name)))
-            elif column.kind == "categorical":
-                parts.append(_one_hot(frame[name], column))
-        if not parts:
-            return np.zeros((len(frame), 0), dtype=np.float32)
-        return np.column_stack(parts).astype(np.float32, copy=False)
-
-    def _encode_numeric(self, column: _Column, values: np.ndarray) -> list[np.ndarray]:
-        isnan = np.isnan(values)
-        filled = np.clip(np.where(isnan, column.fill, values), column.lo, column.hi)
-        if self.numeric_transform == "quantile":
-            scale = _power_of_two_scale(max(abs(column.lo), abs(column.hi)))
-            q, filled = np.asarray(column.quantiles) / scale, filled / scale
-            refs = np.linspace(0, 1, q.size)
-            # Average of the forward and backward interpolations: the rank of tied values is their middle.
-            u = 0.5 * (np.interp(filled, q, refs) - np.interp(-filled, -q[::-1], -refs[::-1]))
-            # Ranks squeezed into [eps, 1 - eps] (not clipped, which would move the extremes) keep z finite.
-            encoded = ndtri(_EPS + (1 - 2 * _EPS) * u)
-        else:
-            scale = _power_of_two_scale(max(abs(column.lo), abs(column.hi)))
-            encoded = (filled / scale - column.mean / scale) / (column.std / scale)
-        parts = [encoded]
-        if column.missing:
-            parts.extend([~isnan, isnan])
-        return parts
+        out = np.empty((len(frame), self.output_dim_), dtype=np.float32)
+        for column, name, block in zip(self.columns_, frame.columns, self._blocks):
+            out[:, block] = column.encode(frame[name])
+        return out
 
     # ---------------------------------------------------- inverse_transform
     def inverse_transform(self, Z: np.ndarray) -> Any:
@@ -248,62 +140,17 @@ class TabularCodec:
         Z = np.asarray(Z, dtype=np.float64)
         if Z.ndim != 2 or Z.shape[1] != self.output_dim_:
             raise ValueError(f"Z must have shape (n, {self.output_dim_}), got {Z.shape}.")
-        n = Z.shape[0]
-        out: dict[Any, Any] = {}
-        offset = 0
-        for column in self.columns_:
-            if column.kind == "constant":
-                out[column.name] = np.full(n, column.value, dtype=object)
-                continue
-            if column.kind == "numeric":
-                out[column.name] = self._decode_numeric(column, Z[:, offset])
-                offset += 1
-                if column.missing:
-                    missing = Z[:, offset + 1] > Z[:, offset]
-                    out[column.name] = np.where(missing, np.nan, out[column.name])
-                    offset += 2
-            else:
-                width = len(column.categories) + int(column.missing)
-                scores = Z[:, offset:offset + width]
-                if column.unused:  # a level the training rows never had is never generated
-                    scores = scores.copy()
-                    scores[:, column.unused] = -np.inf
-                codes = scores.argmax(axis=1)
-                levels = np.empty(width, dtype=object)
-                levels[:len(column.categories)] = column.categories
-                if column.missing:
-                    levels[-1] = np.nan
-                out[column.name] = levels[codes]
-                offset += width
-        return self._assemble(out, n)
-
-    def _decode_numeric(self, column: _Column, z: np.ndarray) -> np.ndarray:
-        if self.numeric_transform == "quantile":
-            scale = _power_of_two_scale(max(abs(column.lo), abs(column.hi)))
-            q = np.asarray(column.quantiles) / scale
-            values = np.interp((ndtr(z) - _EPS) / (1 - 2 * _EPS), np.linspace(0, 1, q.size), q) * scale
-        else:
-            with np.errstate(over="ignore"):  # beyond the float64 range: clipped to the training range below
-                values = z * column.std + column.mean
-        values = np.clip(values, column.lo, column.hi)
-        decimals = 0 if column.integer else column.decimals
-        return values if decimals is None else np.round(values, decimals)
-
-    def _assemble(self, out: dict, n: int) -> Any:
+        values = [column.decode(Z[:, block]) for column, block in zip(self.columns_, self._blocks)]
         if self.container_ == "dataframe":
-            return pd.DataFrame({c.name: _restore_series(out[c.name], c) for c in self.columns_},
+            return pd.DataFrame({c.name: c.to_series(v) for c, v in zip(self.columns_, values)},
                                 columns=[c.name for c in self.columns_])
         dtype = np.dtype(self.array_dtype_)
         if dtype.kind == "O":
-            matrix = np.empty((n, len(self.columns_)), dtype=object)
-            for j, column in enumerate(self.columns_):
-                values = out[column.name]
-                if column.kind == "numeric" and column.integer:
-                    values = np.array([v if pd.isna(v) else int(v) for v in values], dtype=object)
-                matrix[:, j] = values
+            matrix = np.empty((Z.shape[0], len(self.columns_)), dtype=object)
+            for j, (column, column_values) in enumerate(zip(self.columns_, values)):
+                matrix[:, j] = column.to_objects(column_values)
             return matrix
-        matrix = np.column_stack([np.asarray(out[c.name], dtype=np.float64) for c in self.columns_])
-        return matrix.astype(dtype)
+        return np.column_stack([np.asarray(v, dtype=np.float64) for v in values]).astype(dtype)
 
     # ---------------------------------------------------------- persistence
     def get_state(self) -> dict:
@@ -315,18 +162,66 @@ class TabularCodec:
             "container": self.container_,
             "array_dtype": self.array_dtype_,
             "n_features_in": self.n_features_in_,
-            "columns": [{k: plain_value(v) for k, v in vars(c).items()} for c in self.columns_],
+            "columns": [column.state() for column in self.columns_],
         }
 
     @classmethod
     def from_state(cls, state: dict) -> TabularCodec:
+        """Rebuild a codec from :meth:`get_state`'s output, or from the state an older augan wrote."""
         codec = cls(numeric_transform=state["numeric_transform"], n_quantiles=state["n_quantiles"])
         codec.container_ = state["container"]
         codec.array_dtype_ = state["array_dtype"]
         codec.n_features_in_ = state["n_features_in"]
-        codec.columns_ = [_Column(**c) for c in state["columns"]]
+        codec.columns_ = [column_from_state(c, state["numeric_transform"]) for c in state["columns"]]
         codec._set_layout()
         return codec
+
+
+def categorical_mask(X: Any, categorical_features: Any = "auto") -> list[bool]:
+    """Which columns of the table ``X`` are categorical, by the rule of :class:`TabularCodec`.
+
+    Parameters
+    ----------
+    X : DataFrame or array-like of shape (n_samples, n_features)
+        The table.
+    categorical_features : "auto", None, list of column names or indices, or boolean mask, default="auto"
+        As in :class:`TabularCodec`: ``"auto"`` (or None) treats boolean, string, object and category columns
+        as categorical.
+
+    Returns
+    -------
+    mask : list of bool
+        One entry per column.
+
+    Raises
+    ------
+    TypeError, ValueError
+        If a column holds dates, durations or complex numbers, or ``categorical_features`` names a column
+        ``X`` does not have.
+    """
+    frame = X if isinstance(X, pd.DataFrame) else pd.DataFrame(np.asarray(X))
+    for name in frame.columns:
+        _refuse_dates(frame[name], name)
+    spec = categorical_features
+    n = frame.shape[1]
+    if spec is None or (isinstance(spec, str) and spec == "auto"):
+        return [_auto_categorical(frame[c], c) for c in frame.columns]
+    items = list(np.asarray(spec).ravel()) if not isinstance(spec, (list, tuple)) else list(spec)
+    if items and all(isinstance(v, (bool, np.bool_)) for v in items):
+        if len(items) != n:
+            raise ValueError(f"categorical_features is a mask of length {len(items)} but X has {n} columns.")
+        return [bool(v) for v in items]
+    mask = [False] * n
+    names = list(frame.columns)
+    for item in items:
+        if item in names:
+            mask[names.index(item)] = True
+        elif isinstance(item, (int, np.integer)) and not isinstance(item, bool) and -n <= item < n:
+            mask[int(item)] = True
+        else:
+            raise ValueError(f"categorical_features names {item!r}, which is not a column of X "
+                             f"(columns: {names[:10]}{'...' if n > 10 else ''}).")
+    return mask
 
 
 # ---------------------------------------------------------------- helpers
@@ -421,103 +316,3 @@ def _auto_categorical(series: pd.Series, name: Any) -> bool:
     return not all(_is_number(v) for v in values)
 
 
-def to_numeric(series: pd.Series, errors: str = "raise") -> pd.Series:
-    """``pd.to_numeric(series, errors=errors)``, which an Arrow decimal column skips: it is numeric already,
-    and pandas' to_numeric drops its nulls (then fails)."""
-    dtype = series.dtype
-    if isinstance(dtype, pd.ArrowDtype) and pa.types.is_decimal(dtype.pyarrow_dtype):
-        return series
-    return pd.to_numeric(series, errors=errors)
-
-
-def _numeric_values(series: pd.Series, name: Any) -> np.ndarray:
-    try:
-        values = to_numeric(series).to_numpy(dtype=np.float64, na_value=np.nan)
-    except (ValueError, TypeError) as exc:
-        raise ValueError(f"column {name!r} is numeric but holds a value that is not a number: {exc}") from exc
-    if np.isinf(values).any():
-        raise ValueError(f"column {name!r} holds infinite values; replace them (e.g. with NaN) first.")
-    # Subnormal numbers (below 2.2e-308) read as 0: quantile gaps between them overflow interpolation slopes to
-    # inf, and inf * 0 gave NaN codes. The change is below any float64 resolution that matters to a model.
-    return np.where(np.abs(values) < np.finfo(np.float64).tiny, 0.0, values)
-
-
-def _power_of_two_scale(magnitude: float, max_exponent: int = 1000) -> float:
-    """The smallest power of two ``s >= 1`` with ``magnitude / s < 2**max_exponent``.
-
-    Dividing by it is exact, and it is 1 for all but values near the float64 limit (1.8e308), whose
-    differences, interpolation slopes, sums and squares would otherwise overflow to inf.
-    """
-    return float(np.ldexp(1.0, max(0, int(np.frexp(magnitude)[1]) - max_exponent)))
-
-
-def _mean_std(values: np.ndarray) -> tuple[float, float]:
-    scale = _power_of_two_scale(float(np.abs(values).max()), max_exponent=500)
-    scaled = values / scale
-    return float(scaled.mean()) * scale, float(scaled.std()) * scale or 1.0
-
-
-def _is_integer_column(series: pd.Series, values: np.ndarray) -> bool:
-    if pd.api.types.is_integer_dtype(series.dtype):
-        return True
-    if series.dtype == object:
-        return all(isinstance(v, (int, np.integer)) for v in series.dropna())
-    return False
-
-
-def _decimals(values: np.ndarray, dtype: Any) -> int | None:
-    """The fewest decimals, at most ``MAX_DECIMALS``, that write every one of ``values`` exactly, or None.
-
-    A float32 (or float16) column is compared in its own precision: its 0.1 is 0.10000000149 in float64.
-    """
-    if values.size == 0:
-        return None
-    exact = dtype if isinstance(dtype, np.dtype) and dtype.kind == "f" else np.dtype(np.float64)
-    target = values.astype(exact)
-    with np.errstate(over="ignore", invalid="ignore"):  # near the float64 limit x * 10**d overflows: no rounding
-        return next((d for d in range(MAX_DECIMALS + 1)
-                     if np.array_equal(np.round(values, d).astype(exact), target)), None)
-
-
-def _spans(column: _Column) -> list[Span]:
-    if column.kind == "numeric":
-        return [Span(1, "linear")] + ([Span(2, "softmax")] if column.missing else [])
-    if column.kind == "categorical":
-        return [Span(len(column.categories) + int(column.missing), "softmax")]
-    return []
-
-
-def _one_hot(series: pd.Series, column: _Column) -> np.ndarray:
-    values = series.astype(object) if isinstance(series.dtype, pd.CategoricalDtype) else series
-    codes = pd.Index(column.categories, dtype=object).get_indexer(values.astype(object)).astype(np.int64)
-    width = len(column.categories) + int(column.missing)
-    if column.missing:
-        codes = np.where(pd.isna(values).to_numpy(), width - 1, codes)
-    onehot = np.zeros((len(codes), width), dtype=np.float32)
-    known = codes >= 0
-    onehot[np.flatnonzero(known), codes[known]] = 1.0
-    return onehot
-
-
-def _pandas_dtype(name: str) -> Any:
-    """The dtype called ``name``, an Arrow decimal's (``decimal128(12, 2)[pyarrow]``) included: pandas cannot
-    read a type's parameters back from its name."""
-    decimal = re.fullmatch(r"(decimal(?:32|64|128|256))\((\d+), (-?\d+)\)\[pyarrow\]", name)
-    if decimal:
-        return pd.ArrowDtype(getattr(pa, decimal[1])(int(decimal[2]), int(decimal[3])))
-    return pd.api.types.pandas_dtype(name)
-
-
-def _restore_series(values: np.ndarray, column: _Column) -> pd.Series:
-    if column.dtype == "category":
-        return pd.Series(pd.Categorical(values, categories=column.categories, ordered=column.ordered))
-    dtype = _pandas_dtype(column.dtype)
-    if column.kind != "categorical" and dtype == object:
-        if column.integer:
-            values = [v if pd.isna(v) else int(v) for v in values]
-        return pd.Series(values, dtype=object)
-    if pd.api.types.is_integer_dtype(dtype) and not isinstance(dtype, pd.api.extensions.ExtensionDtype):
-        if pd.isna(values).any():
-            return pd.Series(values).astype(pd.Int64Dtype() if dtype.kind == "i" else pd.UInt64Dtype())
-        return pd.Series(np.asarray(values, dtype=np.float64)).astype(dtype)
-    return pd.Series(values).astype(dtype)

@@ -18,8 +18,9 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import FunctionTransformer, OneHotEncoder, StandardScaler
 
 from .._validation import check_feature_names
+from ..data.columns import to_numeric
 from ..data.images import is_image_array
-from ..data.tabular import TabularCodec, to_numeric
+from ..data.tabular import categorical_mask
 
 _MISSING = "<missing>"
 
@@ -27,26 +28,6 @@ _MISSING = "<missing>"
 def as_rows(X: Any) -> Any:
     """Images flattened to one row per image; tables unchanged."""
     return X.reshape(X.shape[0], -1) if is_image_array(X) else X
-
-
-def categorical_mask(X: Any, categorical_features: Any = "auto") -> list[bool]:
-    """Which columns of the table ``X`` are categorical, by the same rule as :class:`~augan.CGAN`'s codec.
-
-    Parameters
-    ----------
-    X : DataFrame or array-like of shape (n_samples, n_features)
-        The table.
-    categorical_features : "auto", list of column names or indices, or boolean mask, default="auto"
-        As in :class:`~augan.data.tabular.TabularCodec`: ``"auto"`` treats boolean, string, object and
-        category columns as categorical.
-
-    Returns
-    -------
-    mask : list of bool
-        One entry per column.
-    """
-    frame = X if isinstance(X, pd.DataFrame) else pd.DataFrame(np.asarray(X))
-    return TabularCodec(categorical_features=categorical_features)._categorical_mask(frame)
 
 
 def _to_float(X: Any) -> np.ndarray:

@@ -1,0 +1,492 @@
+"""One transformer per kind of table column, as RDT and CTGAN keep one transform record per column.
+
+Each transformer is fitted on one column and owns its encoding (a block of the encoded matrix), its decoding
+back to the column's values and dtype, its output layout (:class:`Span`) and its state (plain values, with the
+registry name under ``"transform"``). :class:`~augan.data.tabular.TabularCodec` holds a list of them; a new
+way to encode a column is one new class registered in :data:`COLUMNS`.
+
+- :class:`QuantileColumn`: numbers to a standard normal through their empirical quantiles.
+- :class:`StandardColumn`: numbers minus their mean, divided by their deviation.
+- :class:`MissingIndicator`: a numeric column's missing values, as a two-level softmax span.
+- :class:`OneHotColumn`: categories, strings and booleans one-hot, a missing value being a level of its own.
+- :class:`ConstantColumn`: a column with a single value (or only missing ones), which takes no output.
+"""
+
+from __future__ import annotations
+
+import re
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field, fields
+from typing import Any, ClassVar
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+from scipy.special import ndtr, ndtri
+
+from .._validation import plain_value
+
+MAX_CATEGORIES = 1000
+# RDT's limit: float64 holds 15 significant digits; a column needing more decimals is not rounded.
+MAX_DECIMALS = 14
+_EPS = 1e-7
+
+
+@dataclass(frozen=True)
+class Span:
+    """A slice of the encoded row: ``width`` columns passed through ``activation`` ("linear" or "softmax")."""
+
+    width: int
+    activation: str
+
+
+@dataclass
+class Column(ABC):
+    """A fitted transformer of one table column.
+
+    Attributes
+    ----------
+    name : column label
+        The column's name (or position, for an array).
+    dtype : str
+        The column's dtype name, given back by :meth:`to_series`.
+    """
+
+    transform: ClassVar[str]  # its name in COLUMNS and in its state
+    kind: ClassVar[str]  # what the column holds: "numeric", "categorical" or "constant"
+
+    name: Any
+    dtype: str
+
+    @property
+    @abstractmethod
+    def spans(self) -> list[Span]:
+        """The output layout of this column's block of the encoded matrix."""
+
+    @property
+    def width(self) -> int:
+        """Columns of the encoded matrix this column takes."""
+        return sum(span.width for span in self.spans)
+
+    @abstractmethod
+    def encode(self, series: pd.Series) -> np.ndarray:
+        """The column's values as a ``(n, width)`` block of the encoded matrix."""
+
+    @abstractmethod
+    def decode(self, block: np.ndarray) -> np.ndarray:
+        """A float64 ``(n, width)`` block of generated rows as the column's values, shape ``(n,)``."""
+
+    def to_series(self, values: np.ndarray) -> pd.Series:
+        """Decoded values as a Series of the column's dtype."""
+        dtype = _pandas_dtype(self.dtype)
+        if pd.api.types.is_integer_dtype(dtype) and not isinstance(dtype, pd.api.extensions.ExtensionDtype):
+            if pd.isna(values).any():
+                return pd.Series(values).astype(pd.Int64Dtype() if dtype.kind == "i" else pd.UInt64Dtype())
+            return pd.Series(np.asarray(values, dtype=np.float64)).astype(dtype)
+        return pd.Series(values).astype(dtype)
+
+    def to_objects(self, values: np.ndarray) -> np.ndarray:
+        """Decoded values as the cells of an object array."""
+        return values
+
+    def state(self) -> dict:
+        """Everything needed to rebuild the fitted transformer, as plain Python values."""
+        return {"transform": self.transform, **{f.name: plain_value(getattr(self, f.name)) for f in fields(self)}}
+
+    @classmethod
+    def from_state(cls, state: dict) -> Column:
+        """Rebuild a transformer from :meth:`state`; keys a state of an older augan lacks take their defaults."""
+        return cls(**{f.name: state[f.name] for f in fields(cls) if f.name in state})
+
+
+COLUMNS: dict[str, type[Column]] = {}
+
+
+def register_column(cls: type[Column]) -> type[Column]:
+    """Add a :class:`Column` subclass to :data:`COLUMNS` under its ``transform`` name."""
+    name = getattr(cls, "transform", None)
+    if not isinstance(name, str) or not (isinstance(cls, type) and issubclass(cls, Column)):
+        raise TypeError(f"a column transformer must be a Column subclass with a transform name, got {cls!r}.")
+    if name in COLUMNS and COLUMNS[name] is not cls:
+        raise ValueError(f"a column transformer named {name!r} is registered already ({COLUMNS[name].__name__}).")
+    COLUMNS[name] = cls
+    return cls
+
+
+def column_from_state(state: dict, numeric_transform: str) -> Column:
+    """Rebuild a column transformer from its state.
+
+    ``numeric_transform`` names the numeric transformer of a state written before each column stored its own
+    (model files up to commit ac2345b kept one record per column, its ``kind`` "numeric", "categorical" or
+    "constant").
+
+    Raises
+    ------
+    ValueError
+        If the state names no known transformer.
+    """
+    name = state.get("transform") or {"numeric": numeric_transform, "categorical": "one-hot"}.get(
+        state.get("kind"), state.get("kind"))
+    if name not in COLUMNS:
+        raise ValueError(f"unknown column transform {name!r} in the codec state (known: {sorted(COLUMNS)}).")
+    return COLUMNS[name].from_state(state)
+
+
+# ------------------------------------------------------------------------------ numbers
+class MissingIndicator:
+    """Whether a numeric column's value is missing, as a softmax span of two levels: present, missing.
+
+    A numeric column holds one when its training values had gaps (its state's ``missing``); the value
+    itself is then encoded as if it were the column's median.
+    """
+
+    spans: ClassVar[list[Span]] = [Span(2, "softmax")]
+
+    @staticmethod
+    def fit(values: np.ndarray) -> bool:
+        """Whether ``values`` (float64, NaN for missing) need an indicator."""
+        return bool(np.isnan(values).any())
+
+    @staticmethod
+    def encode(missing: np.ndarray) -> np.ndarray:
+        """The ``(n, 2)`` block of the boolean mask ``missing``."""
+        return np.column_stack([~missing, missing])
+
+    @staticmethod
+    def decode(block: np.ndarray) -> np.ndarray:
+        """The boolean mask of rows whose "missing" level outscores "present"."""
+        return block[:, 1] > block[:, 0]
+
+
+@dataclass
+class NumericColumn(Column):
+    """A numeric column: one linear output (plus a :class:`MissingIndicator` when it had missing values).
+
+    Values are clipped to the training range ``[lo, hi]``, missing ones encoded as ``fill``; decoded values
+    are rounded to ``decimals`` (whole numbers for an ``integer`` column; None: not rounded).
+    """
+
+    kind: ClassVar[str] = "numeric"
+
+    integer: bool = False
+    decimals: int | None = None  # None: not rounded (a model file saved before it was learned holds none)
+    missing: bool = False
+    fill: float = 0.0
+    lo: float = 0.0
+    hi: float = 0.0
+
+    @property
+    def spans(self) -> list[Span]:
+        return [Span(1, "linear")] + (MissingIndicator.spans if self.missing else [])
+
+    @classmethod
+    def fit(cls, name: Any, series: pd.Series, dtype: str, values: np.ndarray, **options: Any) -> NumericColumn:
+        """Fit on ``values``, the float64 numbers of ``series`` (NaN for missing), holding two distinct values
+        or a value and gaps (:func:`fit_numeric` makes constant columns of the others)."""
+        observed = values[~np.isnan(values)]
+        lo, hi = float(observed.min()), float(observed.max())
+        scale = _power_of_two_scale(max(abs(lo), abs(hi)))
+        column = cls(name=name, dtype=dtype, integer=_is_integer_column(series),
+                     decimals=_decimals(observed, series.dtype), missing=MissingIndicator.fit(values),
+                     fill=float(np.median(observed / scale)) * scale, lo=lo, hi=hi)
+        column.fit_values(observed, **options)
+        return column
+
+    @abstractmethod
+    def fit_values(self, observed: np.ndarray, **options: Any) -> None:
+        """Learn the map of the present values ``observed``; ``options`` are the codec's (``n_quantiles``)."""
+
+    @abstractmethod
+    def forward(self, values: np.ndarray) -> np.ndarray:
+        """Present values, within ``[lo, hi]``, to codes."""
+
+    @abstractmethod
+    def backward(self, codes: np.ndarray) -> np.ndarray:
+        """Codes to values (clipped to ``[lo, hi]`` afterwards)."""
+
+    @property
+    def scale(self) -> float:
+        """A power of two that keeps this column's arithmetic finite (see :func:`_power_of_two_scale`)."""
+        return _power_of_two_scale(max(abs(self.lo), abs(self.hi)))
+
+    def encode(self, series: pd.Series) -> np.ndarray:
+        values = numeric_values(series, self.name)
+        missing = np.isnan(values)
+        codes = self.forward(np.clip(np.where(missing, self.fill, values), self.lo, self.hi))
+        return np.column_stack([codes, MissingIndicator.encode(missing)]) if self.missing else codes[:, None]
+
+    def decode(self, block: np.ndarray) -> np.ndarray:
+        values = np.clip(self.backward(block[:, 0]), self.lo, self.hi)
+        decimals = 0 if self.integer else self.decimals
+        if decimals is not None:
+            values = np.round(values, decimals)
+        return np.where(MissingIndicator.decode(block[:, 1:3]), np.nan, values) if self.missing else values
+
+    def to_series(self, values: np.ndarray) -> pd.Series:
+        if _pandas_dtype(self.dtype) == object:
+            return pd.Series(self.to_objects(values), dtype=object)
+        return super().to_series(values)
+
+    def to_objects(self, values: np.ndarray) -> np.ndarray:
+        return np.array([v if pd.isna(v) else int(v) for v in values], dtype=object) if self.integer else values
+
+
+@register_column
+@dataclass
+class QuantileColumn(NumericColumn):
+    """Numbers mapped to a standard normal through their empirical ``quantiles`` (robust to skew and outliers)."""
+
+    transform: ClassVar[str] = "quantile"
+
+    quantiles: list = field(default_factory=list)
+
+    def fit_values(self, observed: np.ndarray, n_quantiles: int = 1000) -> None:
+        n_q = int(max(2, min(n_quantiles, observed.size)))
+        self.quantiles = (np.quantile(observed / self.scale, np.linspace(0, 1, n_q)) * self.scale).tolist()
+
+    def forward(self, values: np.ndarray) -> np.ndarray:
+        q, values = np.asarray(self.quantiles) / self.scale, values / self.scale
+        refs = np.linspace(0, 1, q.size)
+        # Average of the forward and backward interpolations: the rank of tied values is their middle.
+        u = 0.5 * (np.interp(values, q, refs) - np.interp(-values, -q[::-1], -refs[::-1]))
+        # Ranks squeezed into [eps, 1 - eps] (not clipped, which would move the extremes) keep z finite.
+        return ndtri(_EPS + (1 - 2 * _EPS) * u)
+
+    def backward(self, codes: np.ndarray) -> np.ndarray:
+        q = np.asarray(self.quantiles) / self.scale
+        return np.interp((ndtr(codes) - _EPS) / (1 - 2 * _EPS), np.linspace(0, 1, q.size), q) * self.scale
+
+
+@register_column
+@dataclass
+class StandardColumn(NumericColumn):
+    """Numbers minus their ``mean``, divided by their deviation ``std``."""
+
+    transform: ClassVar[str] = "standard"
+
+    mean: float = 0.0
+    std: float = 1.0
+
+    def fit_values(self, observed: np.ndarray, **options: Any) -> None:
+        """Learn the mean and deviation; no option applies (``n_quantiles`` is the quantile transform's)."""
+        self.mean, self.std = _mean_std(observed)
+
+    def forward(self, values: np.ndarray) -> np.ndarray:
+        scale = self.scale
+        return (values / scale - self.mean / scale) / (self.std / scale)
+
+    def backward(self, codes: np.ndarray) -> np.ndarray:
+        with np.errstate(over="ignore"):  # beyond the float64 range: clipped to the training range after
+            return codes * self.std + self.mean
+
+
+NUMERIC_TRANSFORMS = ("quantile", "standard")  # CGAN's choices; numeric_transforms() adds any registered later
+
+
+def numeric_transforms() -> tuple[str, ...]:
+    """The names of the registered numeric transformers, which ``TabularCodec(numeric_transform=...)`` takes."""
+    return tuple(name for name, cls in COLUMNS.items() if issubclass(cls, NumericColumn))
+
+
+def fit_numeric(name: Any, series: pd.Series, dtype: str, numeric_transform: str, **options: Any) -> Column:
+    """The transformer of a numeric column: ``numeric_transform``'s, or a :class:`ConstantColumn` when the column
+    holds one value and no gaps, or only gaps. ``options`` go to the numeric transformer's ``fit_values``."""
+    values = numeric_values(series, name)
+    observed = values[~np.isnan(values)]
+    if observed.size == 0 or (observed.min() == observed.max() and observed.size == values.size):
+        return ConstantColumn(name=name, dtype=dtype, integer=_is_integer_column(series),
+                              value=float(observed[0]) if observed.size else float("nan"))
+    return COLUMNS[numeric_transform].fit(name, series, dtype, values, **options)
+
+
+# ----------------------------------------------------------------------------- categories
+@register_column
+@dataclass
+class OneHotColumn(Column):
+    """Categories (strings, booleans, pandas categories) one-hot encoded; a missing value is a level of its own.
+
+    Unseen categories encode as all zeros. The declared categories of a pandas ``category`` column stay in its
+    dtype, but those the training rows never held (``unused``, by position) are never generated.
+    """
+
+    transform: ClassVar[str] = "one-hot"
+    kind: ClassVar[str] = "categorical"
+
+    categories: list = field(default_factory=list)
+    missing: bool = False
+    unused: list = field(default_factory=list)  # positions of declared categories absent from the training rows
+    ordered: bool = False
+
+    @property
+    def spans(self) -> list[Span]:
+        return [Span(len(self.categories) + int(self.missing), "softmax")]
+
+    @classmethod
+    def fit(cls, name: Any, series: pd.Series, dtype: str) -> OneHotColumn:
+        """Learn the levels of ``series``: its declared categories, or its distinct values sorted."""
+        column = cls(name=name, dtype=dtype, missing=bool(series.isna().any()))
+        if isinstance(series.dtype, pd.CategoricalDtype):
+            column.categories = [plain_value(c) for c in series.cat.categories]
+            column.ordered = bool(series.cat.ordered)
+            present = set(series.cat.codes[series.cat.codes >= 0])
+            column.unused = [i for i in range(len(column.categories)) if i not in present]
+        else:
+            column.categories = _sort_values([plain_value(c) for c in pd.unique(series.dropna())])
+        if len(column.categories) > MAX_CATEGORIES:
+            raise ValueError(f"column {name!r} has {len(column.categories)} distinct values; a categorical column "
+                             f"may have at most {MAX_CATEGORIES}. Drop it if it is an identifier, or group its "
+                             f"rare levels first.")
+        return column
+
+    def encode(self, series: pd.Series) -> np.ndarray:
+        values = series.astype(object) if isinstance(series.dtype, pd.CategoricalDtype) else series
+        codes = pd.Index(self.categories, dtype=object).get_indexer(values.astype(object)).astype(np.int64)
+        width = self.width
+        if self.missing:
+            codes = np.where(pd.isna(values).to_numpy(), width - 1, codes)
+        onehot = np.zeros((len(codes), width), dtype=np.float32)
+        known = codes >= 0
+        onehot[np.flatnonzero(known), codes[known]] = 1.0
+        return onehot
+
+    def decode(self, block: np.ndarray) -> np.ndarray:
+        if self.unused:  # a level the training rows never had is never generated
+            block = block.copy()
+            block[:, self.unused] = -np.inf
+        levels = np.empty(self.width, dtype=object)
+        levels[:len(self.categories)] = self.categories
+        if self.missing:
+            levels[-1] = np.nan
+        return levels[block.argmax(axis=1)]
+
+    def to_series(self, values: np.ndarray) -> pd.Series:
+        if self.dtype == "category":
+            return pd.Series(pd.Categorical(values, categories=self.categories, ordered=self.ordered))
+        return super().to_series(values)
+
+
+def fit_categorical(name: Any, series: pd.Series, dtype: str) -> Column:
+    """The transformer of a categorical column: one-hot, or a :class:`ConstantColumn` for a single level."""
+    column = OneHotColumn.fit(name, series, dtype)
+    if len(column.categories) + int(column.missing) > 1:
+        return column
+    return ConstantColumn(name=name, dtype=dtype, value=column.categories[0] if column.categories else None,
+                          categories=column.categories, ordered=column.ordered)
+
+
+# ------------------------------------------------------------------------------ constants
+@register_column
+@dataclass
+class ConstantColumn(Column):
+    """A column holding a single ``value`` (NaN or None when it holds only missing values): no output span.
+
+    ``categories`` and ``ordered`` keep a pandas ``category`` column's dtype; ``integer``, an object column's
+    whole numbers.
+    """
+
+    transform: ClassVar[str] = "constant"
+    kind: ClassVar[str] = "constant"
+
+    value: Any = None
+    integer: bool = False
+    categories: list = field(default_factory=list)
+    ordered: bool = False
+
+    @property
+    def spans(self) -> list[Span]:
+        return []
+
+    def encode(self, series: pd.Series) -> np.ndarray:
+        return np.zeros((len(series), 0), dtype=np.float32)
+
+    def decode(self, block: np.ndarray) -> np.ndarray:
+        return np.full(block.shape[0], self.value, dtype=object)
+
+    def to_series(self, values: np.ndarray) -> pd.Series:
+        if self.dtype == "category":
+            return pd.Series(pd.Categorical(values, categories=self.categories, ordered=self.ordered))
+        if _pandas_dtype(self.dtype) == object:
+            return pd.Series([v if pd.isna(v) else int(v) for v in values] if self.integer else values, dtype=object)
+        return super().to_series(values)
+
+
+# -------------------------------------------------------------------------------- helpers
+def to_numeric(series: pd.Series, errors: str = "raise") -> pd.Series:
+    """``pd.to_numeric(series, errors=errors)``, which an Arrow decimal column skips: it is numeric already,
+    and pandas' to_numeric drops its nulls (then fails)."""
+    dtype = series.dtype
+    if isinstance(dtype, pd.ArrowDtype) and pa.types.is_decimal(dtype.pyarrow_dtype):
+        return series
+    return pd.to_numeric(series, errors=errors)
+
+
+def numeric_values(series: pd.Series, name: Any) -> np.ndarray:
+    """The numbers of ``series`` as float64, NaN for missing values.
+
+    Raises
+    ------
+    ValueError
+        If a value is not a number or is infinite; the message names the column ``name``.
+    """
+    try:
+        values = to_numeric(series).to_numpy(dtype=np.float64, na_value=np.nan)
+    except (ValueError, TypeError) as exc:
+        raise ValueError(f"column {name!r} is numeric but holds a value that is not a number: {exc}") from exc
+    if np.isinf(values).any():
+        raise ValueError(f"column {name!r} holds infinite values; replace them (e.g. with NaN) first.")
+    # Subnormal numbers (below 2.2e-308) read as 0: quantile gaps between them overflow interpolation slopes to
+    # inf, and inf * 0 gave NaN codes. The change is below any float64 resolution that matters to a model.
+    return np.where(np.abs(values) < np.finfo(np.float64).tiny, 0.0, values)
+
+
+def _sort_values(values: list) -> list:
+    try:
+        return sorted(values)
+    except TypeError:
+        return sorted(values, key=lambda v: (type(v).__name__, str(v)))
+
+
+def _power_of_two_scale(magnitude: float, max_exponent: int = 1000) -> float:
+    """The smallest power of two ``s >= 1`` with ``magnitude / s < 2**max_exponent``.
+
+    Dividing by it is exact, and it is 1 for all but values near the float64 limit (1.8e308), whose
+    differences, interpolation slopes, sums and squares would otherwise overflow to inf.
+    """
+    return float(np.ldexp(1.0, max(0, int(np.frexp(magnitude)[1]) - max_exponent)))
+
+
+def _mean_std(values: np.ndarray) -> tuple[float, float]:
+    scale = _power_of_two_scale(float(np.abs(values).max()), max_exponent=500)
+    scaled = values / scale
+    return float(scaled.mean()) * scale, float(scaled.std()) * scale or 1.0
+
+
+def _is_integer_column(series: pd.Series) -> bool:
+    if pd.api.types.is_integer_dtype(series.dtype):
+        return True
+    if series.dtype == object:
+        return all(isinstance(v, (int, np.integer)) for v in series.dropna())
+    return False
+
+
+def _decimals(values: np.ndarray, dtype: Any) -> int | None:
+    """The fewest decimals, at most ``MAX_DECIMALS``, that write every one of ``values`` exactly, or None.
+
+    A float32 (or float16) column is compared in its own precision: its 0.1 is 0.10000000149 in float64.
+    """
+    if values.size == 0:
+        return None
+    exact = dtype if isinstance(dtype, np.dtype) and dtype.kind == "f" else np.dtype(np.float64)
+    target = values.astype(exact)
+    with np.errstate(over="ignore", invalid="ignore"):  # near the float64 limit x * 10**d overflows: no rounding
+        return next((d for d in range(MAX_DECIMALS + 1)
+                     if np.array_equal(np.round(values, d).astype(exact), target)), None)
+
+
+def _pandas_dtype(name: str) -> Any:
+    """The dtype called ``name``, an Arrow decimal's (``decimal128(12, 2)[pyarrow]``) included: pandas cannot
+    read a type's parameters back from its name."""
+    decimal = re.fullmatch(r"(decimal(?:32|64|128|256))\((\d+), (-?\d+)\)\[pyarrow\]", name)
+    if decimal:
+        return pd.ArrowDtype(getattr(pa, decimal[1])(int(decimal[2]), int(decimal[3])))
+    return pd.api.types.pandas_dtype(name)
