@@ -1,6 +1,6 @@
 """What a fitted :class:`~augan.CGAN` keeps in its model file, and how one is rebuilt from that content.
 
-The file itself (format version, atomic write, safe read) is :mod:`augan.io`'s business; this module
+The file itself (format version, atomic write, safe read) is :mod:`augan.storage`'s business; this module
 decides what goes in it: the parameters, the training config, the codec and label states, the seed, the
 history, the user's metadata and the weights of both networks, all as plain values and tensors.
 """
@@ -18,7 +18,7 @@ import torch
 from .data.codecs import UnknownCodecError, codec_from_state, codec_state
 from .data.labels import LabelCodec
 from .device import resolve_device
-from .io import stored_tensor_bytes
+from .storage import stored_tensor_bytes
 from .losses import get_loss
 from .train import TrainingConfig
 

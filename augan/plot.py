@@ -13,7 +13,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from ._validation import check_labels, check_positive_int
 from .data.images import ImageCodec, is_image_array
-from .io import atomic_output
+from .storage import atomic_output
 
 
 def sample_grid(gan: Any, per_class: int = 8, random_state: Any = None) -> Figure:

@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from .io import atomic_output
+from .storage import atomic_output
 from .metrics.results import (C2ST, DiscriminatorAUC, DownstreamGain, Fidelity, FidelityScores, GainEntry, MeanCI,
                               Privacy, Quality, Quantiles)
 

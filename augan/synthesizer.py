@@ -16,7 +16,7 @@ from sklearn.base import BaseEstimator, _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from . import distributed, io, persistence
+from . import distributed, persistence, storage
 from ._validation import (check_class_counts, check_draw_size, check_labels, check_noise_scale,
                           check_positive_int, draw_bytes_per_row, format_bytes)
 from .data.labels import LabelCodec, run_chunks, sample_runs
@@ -603,7 +603,7 @@ class CGAN(BaseEstimator):
         content = persistence.model_content(self, metadata)
         if self.strategy == "ddp" and not distributed.is_main_process():
             return
-        io.save_model(path, content, overwrite=overwrite)
+        storage.save_model(path, content, overwrite=overwrite)
 
     @classmethod
     def load(cls, path: str | os.PathLike, device: str = "auto") -> CGAN:
@@ -614,7 +614,7 @@ class CGAN(BaseEstimator):
         ValueError
             If the file is corrupt, foreign or of an unknown version.
         """
-        return persistence.restore(cls, io.load_model(path), path, device)
+        return persistence.restore(cls, storage.load_model(path), path, device)
 
     def __sklearn_tags__(self):  # noqa: ANN204 - sklearn's Tags type
         tags = super().__sklearn_tags__()

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from augan.io import atomic_output
+from augan.storage import atomic_output
 
 HERE = Path(__file__).resolve().parent
 PROTOCOL_FILE = "protocol.json"

@@ -11,7 +11,7 @@ import augan
 from augan import CGAN, GANOversampler
 from augan._validation import check_noise_scale, check_positive_int
 from augan.distributed import is_main_process
-from augan.io import check_output_path
+from augan.storage import check_output_path
 
 from . import options as o
 from .data import check_data_options, read_training_data

@@ -20,7 +20,7 @@ import pyarrow.parquet as pq
 
 from augan.data.images import check_folder_names, read_image_folder, read_npz, write_image_folder, write_npz
 from augan.data.output_folder import check_output_folder
-from augan.io import atomic_output, check_output_path
+from augan.storage import atomic_output, check_output_path
 
 
 

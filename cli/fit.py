@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from augan.distributed import is_main_process
-from augan.io import check_output_path
+from augan.storage import check_output_path
 
 from . import options as o
 from .data import check_data_options, read_training_data

@@ -6,7 +6,7 @@ import typer
 
 from augan import CGAN
 from augan._validation import check_positive_int
-from augan.io import check_no_overlap
+from augan.storage import check_no_overlap
 
 from . import options as o
 from .drawing import check_draw, write_draw

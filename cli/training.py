@@ -17,7 +17,7 @@ from typing import Any
 from augan import CGAN
 from augan.data.tabular import auto_categorical_columns
 from augan.device import resolve_device
-from augan.io import check_no_overlap
+from augan.storage import check_no_overlap
 from augan.train import CHECKPOINT_NAME, check_checkpoint_dir
 
 from . import options as o
@@ -94,7 +94,7 @@ class Training:
     def check_files(self, inputs: dict[str, Path | None], outputs: dict[str, Path | None]) -> None:
         """Refuse, before any work, a checkpoint folder that cannot serve and outputs that overlap the inputs.
 
-        ``inputs`` and ``outputs`` map option names to paths, as :func:`augan.io.check_no_overlap` takes them;
+        ``inputs`` and ``outputs`` map option names to paths, as :func:`augan.storage.check_no_overlap` takes them;
         the checkpoint file joins the outputs, as training writes it.
         """
         check_checkpoint_dir(self.checkpoint_dir, self.resume)

@@ -320,14 +320,14 @@ def test_resume_from_a_folder_without_a_checkpoint_says_it_trains_from_scratch(t
 
 
 def test_a_checkpoint_the_disk_refuses_warns_and_training_still_ends_with_a_model(tmp_path, monkeypatch):
-    import augan.io
+    import augan.storage
 
     X, y = _table()
 
     def disk_full(content, handle, *args, **kwargs):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(augan.io.torch, "save", disk_full)
+    monkeypatch.setattr(augan.storage.torch, "save", disk_full)
     with pytest.warns(RuntimeWarning, match=r"could not write .*checkpoint.pt: No space left on device"):
         gan = CGAN(**PARAMS, checkpoint_dir=tmp_path).fit(X, y)
     assert len(gan.history_) == EPOCHS and len(gan.sample(5)) == 5

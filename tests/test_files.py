@@ -14,7 +14,7 @@ import torch
 
 import augan
 from augan import CGAN
-from augan.io import MODEL_FORMAT, MODEL_VERSION
+from augan.storage import MODEL_FORMAT, MODEL_VERSION
 from augan.train import CHECKPOINT_NAME, Trainer, TrainingConfig
 
 TINY = dict(epochs=1, batch_size=32, noise_dim=4, generator_dims=(8, 8), discriminator_dims=(8, 8),
@@ -248,9 +248,9 @@ def test_a_weight_of_another_dtype_is_refused(tmp_path, saved):
 
 
 def test_plain_values_above_the_cap_are_refused_before_unpickling(tmp_path, saved, monkeypatch):
-    import augan.io
+    import augan.storage
 
-    monkeypatch.setattr(augan.io, "MAX_PLAIN_VALUES_BYTES", 100, raising=False)
+    monkeypatch.setattr(augan.storage, "MAX_PLAIN_VALUES_BYTES", 100, raising=False)
     with pytest.raises(ValueError, match=r"plain values take [\d,]+ bytes, more than the 100"):
         CGAN.load(saved, device="cpu")
 

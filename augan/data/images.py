@@ -17,7 +17,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from .._validation import check_labels
-from ..io import atomic_output, folds_case
+from ..storage import atomic_output, folds_case
 from .output_folder import write_output_folder
 
 SUPPORTED_SIZES = (28, 32, 64)

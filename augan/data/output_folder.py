@@ -16,7 +16,7 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 
-from ..io import check_writable_folder, write_failure
+from ..storage import check_writable_folder, write_failure
 
 MANIFEST_NAME = ".augan-manifest.json"
 _MANIFEST_FORMAT = "augan-output-folder"

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import torch
 
-from ..io import atomic_output, check_writable_folder, save_tensors
+from ..storage import atomic_output, check_writable_folder, save_tensors
 
 CHECKPOINT_NAME = "checkpoint.pt"
 

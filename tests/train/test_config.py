@@ -5,7 +5,7 @@ import dataclasses
 import numpy as np
 import pytest
 
-from augan import CGAN, io, persistence
+from augan import CGAN, persistence, storage
 from augan.losses import get_loss
 from augan.train import TrainingConfig
 
@@ -53,5 +53,5 @@ def test_a_model_file_without_a_config_has_it_rebuilt_from_its_parameters(tmp_pa
     gan = CGAN(device="cpu", random_state=0, **tiny).fit(*_table())
     content = persistence.model_content(gan, None)
     del content["training"]
-    io.save_model(tmp_path / "old.augan", content)
+    storage.save_model(tmp_path / "old.augan", content)
     assert CGAN.load(tmp_path / "old.augan").training_config_ == gan.training_config_

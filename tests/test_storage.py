@@ -3,7 +3,7 @@ import os
 import pytest
 import torch
 
-from augan.io import MODEL_FORMAT, atomic_output, load_model, save_model
+from augan.storage import MODEL_FORMAT, atomic_output, load_model, save_model
 
 
 def test_atomic_output_replaces_only_on_success(tmp_path):
@@ -68,8 +68,8 @@ def test_written_files_get_the_usual_permissions_not_tempfile_ones(tmp_path):
 
 
 # ------------------------------------------------------------------- outputs never overlap inputs
-from augan import io as augan_io  # noqa: E402
-from augan.io import check_no_overlap  # noqa: E402
+from augan import storage as augan_io  # noqa: E402
+from augan.storage import check_no_overlap  # noqa: E402
 
 
 @pytest.fixture
