@@ -4,6 +4,7 @@ from typing import ClassVar
 import numpy as np
 import pandas as pd
 import pytest
+from scipy.special import ndtr
 
 from augan.data import columns
 from augan.data.columns import (COLUMNS, Column, ConstantColumn, MissingIndicator, NumericColumn, OneHotColumn,
@@ -77,6 +78,19 @@ def test_numeric_decoding_clips_to_the_training_range_and_keeps_the_decimals():
     values = column.decode(np.array([[-40.0], [0.1], [40.0]]))
     assert values[0] == PRICES.min() and values[2] == PRICES.max()
     assert values[1] == np.round(values[1], 2) != np.round(values[1], 1)
+
+
+def test_quantile_decoding_interpolates_between_the_quantiles_as_np_interp_does():
+    rng = np.random.default_rng(0)
+    values = rng.standard_t(3, size=5_000)
+    column = QuantileColumn.fit("x", pd.Series(values), "float64", values)
+    codes = np.concatenate([rng.normal(scale=1.5, size=10_000), [-40.0, 0.0, 40.0, np.nan]])
+    q = np.asarray(column.quantiles) / column.scale
+    ranks = (ndtr(codes) - columns._EPS) / (1 - 2 * columns._EPS)
+    expected = np.interp(ranks, np.linspace(0, 1, q.size), q) * column.scale
+    decoded = column.backward(codes)
+    np.testing.assert_allclose(decoded[:-1], expected[:-1], rtol=1e-12, atol=1e-12)
+    assert decoded[-4] == column.quantiles[0] and decoded[-2] == column.quantiles[-1] and np.isnan(decoded[-1])
 
 
 def test_missing_indicator_encodes_present_and_missing_levels_and_decodes_the_larger():
