@@ -23,6 +23,7 @@ from .data.labels import LabelCodec
 from .synthesizer import CGAN
 
 SELECTIONS = ("discriminator", "neighbors")
+INTERPOLATIONS = ("auto", "latent", "encoded")
 _NEIGHBORS = 5
 # More candidates per kept row cost proportionally more generation and neighbour search for ever smaller gains.
 MAX_CANDIDATES = 100
@@ -65,6 +66,13 @@ class GANOversampler(BaseOverSampler):
         DataFrames with categories and missing values work as they are; a category comes from one of the
         two rows). The mix ranked better on the KEEL benchmark than either the GAN's rows or SMOTE's alone
         (benchmarks/NOTES.md). 0 gives the GAN's rows only; 1 gives SMOTE in the encoded space.
+    interpolation : {"auto", "latent", "encoded"}, default="auto"
+        Where the ``smote_share`` rows are interpolated: ``"encoded"`` in the GAN's encoded space as described
+        above (for images, a blend of two images' pixels); ``"latent"`` in the latent space of the GAN's
+        encoder (``CGAN(encoder=...)``): between ``E(x, y)`` of real samples of the class and their nearest
+        neighbours there, decoded by the generator, as DeepSMOTE does (Dablain et al. 2022), so that the
+        new samples are the generator's own rather than overlays. ``"auto"``: ``"latent"`` when the fitted
+        GAN has an encoder, else ``"encoded"``.
     noise_scale : float >= 0, default=1.2
         Factor on the GAN's input noise when it draws the new rows (``CGAN.sample(noise_scale=...)``): above
         1 the rows spread wider than the GAN's own draws, below 1 they keep nearer the typical rows of their
@@ -93,18 +101,21 @@ class GANOversampler(BaseOverSampler):
         "selection": [StrOptions(set(SELECTIONS)), None],
         "candidates": [Interval(numbers.Real, 1, MAX_CANDIDATES, closed="both")],
         "smote_share": [Interval(numbers.Real, 0, 1, closed="both")],
+        "interpolation": [StrOptions(set(INTERPOLATIONS))],
         "noise_scale": [Interval(numbers.Real, 0, None, closed="left")],
     }
 
     def __init__(self, *, sampling_strategy: Any = "auto", gan: CGAN | None = None,
                  image_shape: tuple | None = None, selection: str | None = "neighbors", candidates: float = 1.5,
-                 smote_share: float = 0.5, noise_scale: float = 1.2, random_state: Any = None) -> None:
+                 smote_share: float = 0.5, interpolation: str = "auto", noise_scale: float = 1.2,
+                 random_state: Any = None) -> None:
         super().__init__(sampling_strategy=sampling_strategy)
         self.gan = gan
         self.image_shape = image_shape
         self.selection = selection
         self.candidates = candidates
         self.smote_share = smote_share
+        self.interpolation = interpolation
         self.noise_scale = noise_scale
         self.random_state = random_state
 
@@ -184,10 +195,10 @@ class GANOversampler(BaseOverSampler):
         uses_real = bool(interpolated) or (bool(generated) and self.selection == "neighbors")
         real = self._encoded(self._as_gan_input(X)) if uses_real else None
         parts = []
-        for draw, counts in ((self._draw, generated), (self._interpolate, interpolated)):
-            if not counts:
-                continue
-            X_new, y_new = draw(counts, real, y)
+        made = [self._draw(generated, real, y)] if generated else []
+        if interpolated:
+            made.append(self._interpolate(interpolated, real, X, y))
+        for X_new, y_new in made:
             if self.image_shape is not None:
                 X_new = X_new.reshape(X_new.shape[0], -1)
             if isinstance(X, pd.DataFrame):
@@ -231,13 +242,35 @@ class GANOversampler(BaseOverSampler):
         X_kept = X_new.iloc[keep].reset_index(drop=True) if isinstance(X_new, pd.DataFrame) else X_new[keep]
         return X_kept, y_new[keep]
 
-    def _interpolate(self, request: dict, real: np.ndarray, y: np.ndarray) -> tuple[Any, np.ndarray]:
-        """SMOTE's rows for ``request`` ({label: count}), made between the encoded ``real`` rows and decoded."""
+    def _interpolate(self, request: dict, real: np.ndarray, X: Any, y: np.ndarray) -> tuple[Any, np.ndarray]:
+        """SMOTE's rows for ``request`` ({label: count}), made between real rows of each class and decoded: in
+        the GAN's latent space (``X`` through its encoder) or between the encoded ``real`` rows."""
         codec = self.gan_.codec_
+        y = np.asarray(y)
+        if self._interpolates_in_latent_space():
+            wanted = np.isin(y, list(request))
+            points = self.gan_.to_latent(self._as_gan_input(_rows(X, wanted)), y[wanted])
+            new, labels = self._between_neighbours(request, points, y[wanted])
+            return self.gan_.from_latent(new, labels), labels
+        new, labels = self._between_neighbours(request, real, y)
+        return codec.inverse_transform(new.reshape(-1, *codec.sample_shape_)), labels
+
+    def _interpolates_in_latent_space(self) -> bool:
+        if self.interpolation == "encoded":
+            return False
+        has_encoder = getattr(self.gan_, "encoder_", None) is not None
+        if self.interpolation == "latent" and not has_encoder:
+            raise ValueError("interpolation='latent' needs a GAN fitted with an encoder: pass "
+                             "gan=CGAN(encoder=True, ...), or use interpolation='auto' or 'encoded'.")
+        return has_encoder
+
+    def _between_neighbours(self, request: dict, points: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """For each class of ``request``, its count of points drawn uniformly on segments between a point of the
+        class and one of its nearest points of the class, as SMOTE draws them."""
         random = check_random_state(self.gan_.random_state)
         rows, labels = [], []
         for label, n in request.items():
-            members = real[np.asarray(y) == label]  # at least 2 rows: single-row classes are copied instead
+            members = points[y == label]  # at least 2 rows: single-row classes are copied instead
             k = min(_NEIGHBORS, len(members) - 1)
             # Each row's first neighbour is itself (or a duplicate of it), as in imbalanced-learn's SMOTE.
             partners = NearestNeighbors(n_neighbors=k + 1).fit(members).kneighbors(members, return_distance=False)
@@ -246,8 +279,7 @@ class GANOversampler(BaseOverSampler):
             step = random.uniform(size=(n, 1)).astype(members.dtype)
             rows.append(members[base] + step * (members[partner] - members[base]))
             labels.append(np.full(n, label))
-        decoded = codec.inverse_transform(np.concatenate(rows).reshape(-1, *codec.sample_shape_))
-        return decoded, np.concatenate(labels).astype(np.asarray(y).dtype)
+        return np.concatenate(rows), np.concatenate(labels).astype(y.dtype)
 
     def _neighbor_agreement(self, X_new: Any, y_new: np.ndarray, real: np.ndarray, y: np.ndarray) -> np.ndarray:
         """Share of each synthetic row's nearest real rows (``real``, encoded) whose class is the row's own."""

@@ -211,9 +211,9 @@ def test_smote_share_splits_each_class_between_the_gan_and_interpolation(tiny, m
     for name in ("_draw", "_interpolate"):
         original = getattr(GANOversampler, name)
 
-        def spy(self, request, X, y, name=name, original=original):
+        def spy(self, request, *args, name=name, original=original):
             calls[name] = dict(request)
-            return original(self, request, X, y)
+            return original(self, request, *args)
         monkeypatch.setattr(GANOversampler, name, spy)
     _, yr = GANOversampler(gan=CGAN(**tiny), smote_share=0.25, random_state=0).fit_resample(X, y)
     added = {label: int((y == 0).sum() - (y == label).sum()) for label in (1, 2)}
