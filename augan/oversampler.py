@@ -73,6 +73,11 @@ class GANOversampler(BaseOverSampler):
         neighbours there, decoded by the generator, as DeepSMOTE does (Dablain et al. 2022), so that the
         new samples are the generator's own rather than overlays. ``"auto"``: ``"latent"`` when the fitted
         GAN has an encoder, else ``"encoded"``.
+    max_synthetic_ratio : float >= 0 or None, default=None
+        At most this many new rows per real row of a class: a class of 25 with ``max_synthetic_ratio=3`` gets
+        at most 75 new rows, whatever ``sampling_strategy`` asks. Topping a class of a few dozen images up to
+        ten times its size with synthetic ones can teach a classifier the generator's flaws rather than the
+        class; a few times the real count is what helps (item 3 of issue 16). None: no cap.
     noise_scale : float >= 0, default=1.2
         Factor on the GAN's input noise when it draws the new rows (``CGAN.sample(noise_scale=...)``): above
         1 the rows spread wider than the GAN's own draws, below 1 they keep nearer the typical rows of their
@@ -85,7 +90,7 @@ class GANOversampler(BaseOverSampler):
     Attributes
     ----------
     sampling_strategy_ : dict
-        Number of rows added per class.
+        Number of rows added per class (after ``max_synthetic_ratio``).
     gan_ : CGAN
         The fitted GAN.
     copied_classes_ : ndarray
@@ -102,13 +107,14 @@ class GANOversampler(BaseOverSampler):
         "candidates": [Interval(numbers.Real, 1, MAX_CANDIDATES, closed="both")],
         "smote_share": [Interval(numbers.Real, 0, 1, closed="both")],
         "interpolation": [StrOptions(set(INTERPOLATIONS))],
+        "max_synthetic_ratio": [Interval(numbers.Real, 0, None, closed="left"), None],
         "noise_scale": [Interval(numbers.Real, 0, None, closed="left")],
     }
 
     def __init__(self, *, sampling_strategy: Any = "auto", gan: CGAN | None = None,
                  image_shape: tuple | None = None, selection: str | None = "neighbors", candidates: float = 1.5,
-                 smote_share: float = 0.5, interpolation: str = "auto", noise_scale: float = 1.2,
-                 random_state: Any = None) -> None:
+                 smote_share: float = 0.5, interpolation: str = "auto", max_synthetic_ratio: float | None = None,
+                 noise_scale: float = 1.2, random_state: Any = None) -> None:
         super().__init__(sampling_strategy=sampling_strategy)
         self.gan = gan
         self.image_shape = image_shape
@@ -116,6 +122,7 @@ class GANOversampler(BaseOverSampler):
         self.candidates = candidates
         self.smote_share = smote_share
         self.interpolation = interpolation
+        self.max_synthetic_ratio = max_synthetic_ratio
         self.noise_scale = noise_scale
         self.random_state = random_state
 
@@ -181,6 +188,7 @@ class GANOversampler(BaseOverSampler):
         gan = clone(self.gan) if self.gan is not None else CGAN()
         if self.random_state is not None:
             gan.set_params(random_state=self.random_state)
+        self._cap_new_rows(y)
         lone = self.copied_classes_ = self._lone_classes(y)
         learned = ~np.isin(y, lone)
         factor = self.candidates if self.selection is not None else 1
@@ -214,6 +222,15 @@ class GANOversampler(BaseOverSampler):
         else:
             X_out = np.concatenate([X, *(np.asarray(part, dtype=X.dtype) for part, _ in parts)], axis=0)
         return X_out, np.concatenate([y, *(np.asarray(labels, dtype=y.dtype) for _, labels in parts)])
+
+    def _cap_new_rows(self, y: np.ndarray) -> None:
+        """Lower ``sampling_strategy_`` to at most ``max_synthetic_ratio`` new rows per real row of each class."""
+        if self.max_synthetic_ratio is None:
+            return
+        labels, counts = np.unique(y, return_counts=True)
+        real = dict(zip(labels.tolist(), counts.tolist()))
+        self.sampling_strategy_ = {label: min(int(n), math.floor(self.max_synthetic_ratio * real[label]))
+                                   for label, n in self.sampling_strategy_.items()}
 
     @staticmethod
     def _lone_classes(y: np.ndarray) -> np.ndarray:
