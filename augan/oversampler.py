@@ -13,6 +13,7 @@ import pandas as pd
 from imblearn.over_sampling.base import BaseOverSampler
 from imblearn.utils import check_target_type
 from sklearn.base import clone
+from sklearn.linear_model import LogisticRegression
 from sklearn.neighbors import NearestNeighbors
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
@@ -22,7 +23,7 @@ from ._validation import check_class_counts, check_draw_size, check_labels, plai
 from .data.labels import LabelCodec
 from .synthesizer import CGAN
 
-SELECTIONS = ("discriminator", "neighbors")
+SELECTIONS = ("discriminator", "neighbors", "classifier")
 INTERPOLATIONS = ("auto", "latent", "encoded")
 _NEIGHBORS = 5
 # More candidates per kept row cost proportionally more generation and neighbour search for ever smaller gains.
@@ -50,12 +51,15 @@ class GANOversampler(BaseOverSampler):
     image_shape : tuple of int, optional
         When each row of ``X`` is a flattened image, its shape, e.g. ``(28, 28)`` or ``(32, 32, 3)``:
         the GAN then sees images and the synthetic images are flattened back into rows.
-    selection : {"neighbors", "discriminator", None}, default="neighbors"
+    selection : {"neighbors", "discriminator", "classifier", None}, default="neighbors"
         How to keep the best of ``candidates`` times the rows needed: ``"neighbors"`` keeps the rows whose 5
         nearest real training rows (in the GAN's encoded space) most often share their class, which drops
         synthetic rows lost among another class; ``"discriminator"`` keeps the rows the trained
         discriminator scores most real for their class (discriminator rejection sampling, Azadi et al.
-        2019). None: every generated row is kept. The default won on the KEEL benchmark
+        2019); ``"classifier"`` keeps the rows that a logistic regression fitted on the real training rows
+        (encoded, classes weighted equally) most surely assigns to their class. It applies to the GAN's
+        draws and to rows interpolated in the latent space (``interpolation``), which the generator decodes;
+        rows interpolated in the encoded space are kept as made. None: every generated row is kept. The default won on the KEEL benchmark
         (benchmarks/NOTES.md).
     candidates : float in [1, 100], default=1.5
         With a ``selection``, how many rows are generated per row kept.
@@ -200,7 +204,8 @@ class GANOversampler(BaseOverSampler):
         generated = {label: n - interpolated[label] for label, n in learnable.items() if n > interpolated[label]}
         interpolated = {label: n for label, n in interpolated.items() if n > 0}
         # The real rows in the GAN's encoded space, encoded once for the neighbour filter and the interpolation.
-        uses_real = bool(interpolated) or (bool(generated) and self.selection == "neighbors")
+        uses_real = bool(interpolated) or (bool(generated) and self.selection in ("neighbors", "classifier"))
+        self._real_classifier = None
         real = self._encoded(self._as_gan_input(X)) if uses_real else None
         parts = []
         made = [self._draw(generated, real, y)] if generated else []
@@ -246,10 +251,20 @@ class GANOversampler(BaseOverSampler):
         ``real`` holds the real rows encoded (for ``selection="neighbors"``)."""
         if self.selection is None:
             return self.gan_.sample(y=request, return_y=True, noise_scale=self.noise_scale)
-        drawn = {label: math.ceil(n * self.candidates) for label, n in request.items()}
-        X_new, y_new = self.gan_.sample(y=drawn, return_y=True, noise_scale=self.noise_scale)
+        X_new, y_new = self.gan_.sample(y=self._candidate_counts(request), return_y=True,
+                                        noise_scale=self.noise_scale)
+        return self._select(request, X_new, y_new, real, y)
+
+    def _candidate_counts(self, request: dict) -> dict:
+        return {label: math.ceil(n * self.candidates) for label, n in request.items()}
+
+    def _select(self, request: dict, X_new: Any, y_new: np.ndarray, real: np.ndarray | None,
+                y: np.ndarray) -> tuple[Any, np.ndarray]:
+        """The ``request`` ({label: count}) best of the candidates ``X_new, y_new`` by ``selection``."""
         if self.selection == "discriminator":
             scores = self.gan_.discriminator_scores(X_new, y_new)
+        elif self.selection == "classifier":
+            scores = self._classifier_confidence(X_new, y_new, real, y)
         else:
             scores = self._neighbor_agreement(X_new, y_new, real, y)
         keep = np.concatenate([
@@ -267,8 +282,11 @@ class GANOversampler(BaseOverSampler):
         if self._interpolates_in_latent_space():
             wanted = np.isin(y, list(request))
             points = self.gan_.to_latent(self._as_gan_input(_rows(X, wanted)), y[wanted])
-            new, labels = self._between_neighbours(request, points, y[wanted])
-            return self.gan_.from_latent(new, labels), labels
+            # Decoded by the generator, these can miss their class as its draws can: they are filtered alike.
+            counts = request if self.selection is None else self._candidate_counts(request)
+            new, labels = self._between_neighbours(counts, points, y[wanted])
+            X_new = self.gan_.from_latent(new, labels)
+            return (X_new, labels) if self.selection is None else self._select(request, X_new, labels, real, y)
         new, labels = self._between_neighbours(request, real, y)
         return codec.inverse_transform(new.reshape(-1, *codec.sample_shape_)), labels
 
@@ -297,6 +315,16 @@ class GANOversampler(BaseOverSampler):
             rows.append(members[base] + step * (members[partner] - members[base]))
             labels.append(np.full(n, label))
         return np.concatenate(rows), np.concatenate(labels).astype(y.dtype)
+
+    def _classifier_confidence(self, X_new: Any, y_new: np.ndarray, real: np.ndarray,
+                               y: np.ndarray) -> np.ndarray:
+        """The probability that a logistic regression fitted on the real rows (``real``, encoded; classes weighted
+        equally) gives each synthetic row's own class."""
+        if self._real_classifier is None:
+            self._real_classifier = LogisticRegression(max_iter=200, class_weight="balanced").fit(real, y)
+        classifier = self._real_classifier
+        probabilities = classifier.predict_proba(self._encoded(X_new))
+        return probabilities[np.arange(len(y_new)), np.searchsorted(classifier.classes_, y_new)]
 
     def _neighbor_agreement(self, X_new: Any, y_new: np.ndarray, real: np.ndarray, y: np.ndarray) -> np.ndarray:
         """Share of each synthetic row's nearest real rows (``real``, encoded) whose class is the row's own."""

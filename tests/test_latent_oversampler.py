@@ -32,7 +32,7 @@ def test_latent_interpolation_decodes_points_between_the_class_codes(binary, tin
     X, y = binary
     spy = _Spy(monkeypatch)
     sampler = GANOversampler(gan=CGAN(**tiny, **ENCODER), smote_share=1, interpolation=interpolation,
-                             random_state=0)
+                             selection=None, random_state=0)
     Xr, yr = sampler.fit_resample(X, y)
     assert np.bincount(yr).tolist() == [np.sum(y == 0)] * 2
     assert len(spy.points) == 1 and (spy.labels[0] == 1).all()
