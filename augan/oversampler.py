@@ -78,10 +78,12 @@ class GANOversampler(BaseOverSampler):
         new samples are the generator's own rather than overlays. ``"auto"``: ``"latent"`` when the fitted
         GAN has an encoder, else ``"encoded"``.
     max_synthetic_ratio : float >= 0 or None, default=None
-        At most this many new rows per real row of a class: a class of 25 with ``max_synthetic_ratio=3`` gets
-        at most 75 new rows, whatever ``sampling_strategy`` asks. Topping a class of a few dozen images up to
-        ten times its size with synthetic ones can teach a classifier the generator's flaws rather than the
-        class; a few times the real count is what helps (item 3 of issue 16). None: no cap.
+        At most this many synthetic rows per real row of a class; the rest of the rows ``sampling_strategy``
+        asks for are copies of real rows of the class, drawn at random as RandomOverSampler draws them. A
+        class of 25 with ``max_synthetic_ratio=3`` topped up to 250 gets 75 synthetic rows and 150 copies.
+        Topping a class of a few dozen images up to ten times its size with synthetic ones can teach a
+        classifier the generator's flaws rather than the class; a few times the real count is what helps
+        (issue 16, item 3). None: no cap; 0: RandomOverSampler.
     noise_scale : float >= 0, default=1.2
         Factor on the GAN's input noise when it draws the new rows (``CGAN.sample(noise_scale=...)``): above
         1 the rows spread wider than the GAN's own draws, below 1 they keep nearer the typical rows of their
@@ -94,7 +96,7 @@ class GANOversampler(BaseOverSampler):
     Attributes
     ----------
     sampling_strategy_ : dict
-        Number of rows added per class (after ``max_synthetic_ratio``).
+        Number of rows added per class.
     gan_ : CGAN
         The fitted GAN.
     copied_classes_ : ndarray
@@ -192,16 +194,15 @@ class GANOversampler(BaseOverSampler):
         gan = clone(self.gan) if self.gan is not None else CGAN()
         if self.random_state is not None:
             gan.set_params(random_state=self.random_state)
-        self._cap_new_rows(y)
         lone = self.copied_classes_ = self._lone_classes(y)
         learned = ~np.isin(y, lone)
         factor = self.candidates if self.selection is not None else 1
         check_draw_size(math.ceil(sum(self.sampling_strategy_.values()) * factor), "sampling_strategy")
         self.gan_ = gan.fit(self._as_gan_input(_rows(X, learned)), y[learned])
         request = {label: int(n) for label, n in self.sampling_strategy_.items() if n > 0}
-        learnable = {label: n for label, n in request.items() if label not in lone}
-        interpolated = {label: round(n * self.smote_share) for label, n in learnable.items()}
-        generated = {label: n - interpolated[label] for label, n in learnable.items() if n > interpolated[label]}
+        synthetic = self._synthetic_counts(request, y, lone)
+        interpolated = {label: round(n * self.smote_share) for label, n in synthetic.items()}
+        generated = {label: n - interpolated[label] for label, n in synthetic.items() if n > interpolated[label]}
         interpolated = {label: n for label, n in interpolated.items() if n > 0}
         # The real rows in the GAN's encoded space, encoded once for the neighbour filter and the interpolation.
         uses_real = bool(interpolated) or (bool(generated) and self.selection in ("neighbors", "classifier"))
@@ -217,8 +218,8 @@ class GANOversampler(BaseOverSampler):
             if isinstance(X, pd.DataFrame):
                 X_new = X_new.set_axis(X.columns, axis=1)
             parts.append((X_new, y_new))
-        for label in (label for label in request if label in lone):
-            copies = np.repeat(np.flatnonzero(y == label), request[label])
+        copies = self._copies(request, synthetic, y)
+        if len(copies):
             parts.append((_rows(X, copies), y[copies]))
         if not parts:
             return X, y
@@ -228,14 +229,22 @@ class GANOversampler(BaseOverSampler):
             X_out = np.concatenate([X, *(np.asarray(part, dtype=X.dtype) for part, _ in parts)], axis=0)
         return X_out, np.concatenate([y, *(np.asarray(labels, dtype=y.dtype) for _, labels in parts)])
 
-    def _cap_new_rows(self, y: np.ndarray) -> None:
-        """Lower ``sampling_strategy_`` to at most ``max_synthetic_ratio`` new rows per real row of each class."""
-        if self.max_synthetic_ratio is None:
-            return
+    def _synthetic_counts(self, request: dict, y: np.ndarray, lone: np.ndarray) -> dict:
+        """How many of each class's new rows the GAN makes: all of ``request`` but for one-row classes, at most
+        ``max_synthetic_ratio`` per real row."""
         labels, counts = np.unique(y, return_counts=True)
         real = dict(zip(labels.tolist(), counts.tolist()))
-        self.sampling_strategy_ = {label: min(int(n), math.floor(self.max_synthetic_ratio * real[label]))
-                                   for label, n in self.sampling_strategy_.items()}
+        cap = self.max_synthetic_ratio
+        synthetic = {label: n if cap is None else min(n, math.floor(cap * real[label]))
+                     for label, n in request.items() if label not in lone}
+        return {label: n for label, n in synthetic.items() if n > 0}
+
+    def _copies(self, request: dict, synthetic: dict, y: np.ndarray) -> np.ndarray:
+        """Positions of the real rows copied to make up what the GAN does not (as RandomOverSampler draws them)."""
+        random = check_random_state(self.gan_.random_state)
+        copies = [random.choice(np.flatnonzero(y == label), n - synthetic.get(label, 0))
+                  for label, n in request.items() if n > synthetic.get(label, 0)]
+        return np.concatenate(copies) if copies else np.empty(0, dtype=int)
 
     @staticmethod
     def _lone_classes(y: np.ndarray) -> np.ndarray:

@@ -13,29 +13,44 @@ def three_classes():
     return X.astype(np.float32), y
 
 
-def test_max_synthetic_ratio_caps_each_class_at_a_multiple_of_its_real_rows(three_classes, tiny):
+def _synthetic_and_copied(X, y, Xr, yr, label):
+    """How many new rows of ``label`` are copies of its real rows, and how many are not."""
+    real = {tuple(row) for row in X[y == label]}
+    new = Xr[len(X):][yr[len(y):] == label]
+    copied = sum(tuple(row) in real for row in new)
+    return len(new) - copied, copied
+
+
+def test_max_synthetic_ratio_caps_the_synthetic_rows_and_copies_real_ones_for_the_rest(three_classes, tiny):
     X, y = three_classes
     real = np.bincount(y)
     sampler = GANOversampler(gan=CGAN(**tiny), max_synthetic_ratio=2, random_state=0)
-    _, yr = sampler.fit_resample(X, y)
-    added = np.bincount(yr) - real
-    assert added[0] == 0
-    assert added[1] == min(real[0] - real[1], 2 * real[1])
-    assert added[2] == 2 * real[2] < real[0] - real[2]
-    assert sampler.sampling_strategy_ == {1: added[1], 2: added[2]}
+    Xr, yr = sampler.fit_resample(X, y)
+    assert np.bincount(yr).tolist() == [real[0]] * 3
+    assert sampler.sampling_strategy_ == {1: real[0] - real[1], 2: real[0] - real[2]}
+    for label in (1, 2):
+        synthetic, copied = _synthetic_and_copied(X, y, Xr, yr, label)
+        assert synthetic == min(real[0] - real[label], 2 * real[label])
+        assert copied == real[0] - real[label] - synthetic
+    assert copied > 0
 
 
 def test_max_synthetic_ratio_above_the_need_changes_nothing(three_classes, tiny):
     X, y = three_classes
-    _, yr = GANOversampler(gan=CGAN(**tiny), max_synthetic_ratio=100, random_state=0).fit_resample(X, y)
-    assert np.bincount(yr).tolist() == [np.bincount(y)[0]] * 3
+    capped = GANOversampler(gan=CGAN(**tiny), max_synthetic_ratio=100, random_state=0).fit_resample(X, y)
+    free = GANOversampler(gan=CGAN(**tiny), random_state=0).fit_resample(X, y)
+    np.testing.assert_array_equal(capped[0], free[0])
+    np.testing.assert_array_equal(capped[1], free[1])
 
 
-def test_max_synthetic_ratio_zero_adds_nothing(three_classes, tiny):
+def test_max_synthetic_ratio_zero_copies_as_random_over_sampling_does(three_classes, tiny):
     X, y = three_classes
     Xr, yr = GANOversampler(gan=CGAN(**tiny), max_synthetic_ratio=0, random_state=0).fit_resample(X, y)
-    np.testing.assert_array_equal(Xr, X)
-    np.testing.assert_array_equal(yr, y)
+    assert np.bincount(yr).tolist() == [np.bincount(y)[0]] * 3
+    for label in (1, 2):
+        assert _synthetic_and_copied(X, y, Xr, yr, label)[0] == 0
+    again = GANOversampler(gan=CGAN(**tiny), max_synthetic_ratio=0, random_state=0).fit_resample(X, y)
+    np.testing.assert_array_equal(again[0], Xr)
 
 
 @pytest.mark.parametrize("ratio", [-1, "2"])
