@@ -111,8 +111,6 @@ class CGAN(BaseEstimator):
     resume : bool, default=False
         Continue from the checkpoint in ``checkpoint_dir``; a folder without one warns and trains from scratch,
         a folder that does not exist is an error.
-    random_state : int, RandomState instance or None, default=None
-        Controls every random draw of ``fit`` and ``sample`` (weights, batches, noise).
     encoder : bool or "auto", default=False
         Train an encoder ``E(x, y) -> z`` beside the generator (:mod:`augan.latent`): first with it as a
         conditional autoencoder on every class for ``pretrain_steps`` (the generator starts the GAN from
@@ -124,6 +122,8 @@ class CGAN(BaseEstimator):
         With the encoder: autoencoder steps before the GAN; 0 starts the GAN from random weights.
     encoder_steps : int, default=1000
         With the encoder: steps fitting it to the trained generator.
+    random_state : int, RandomState instance or None, default=None
+        Controls every random draw of ``fit`` and ``sample`` (weights, batches, noise).
     verbose : bool, default=False
         Show a progress bar on stderr while training. Whatever its value, a fit still running after 2 s
         logs how long it is expected to take to the ``"augan"`` logger, as a warning when that is over
