@@ -52,8 +52,10 @@ def test_pretraining_lowers_the_reconstruction_loss(clusters):
     X, y = clusters
     encoder, generator = _autoencoder()
     data, labels = torch.as_tensor(X / 4), torch.as_tensor(y)
+    before = [p.detach().clone() for p in generator.parameters()]
     losses = latent.pretrain_autoencoder(encoder, generator, data, labels, steps=300, batch_size=32)
     assert len(losses) == 300
+    assert all(not torch.equal(old, new) for old, new in zip(before, generator.parameters()))
     assert np.mean(losses[-20:]) < 0.5 * np.mean(losses[:20])
     assert not encoder.training
 
