@@ -13,6 +13,7 @@ import pandas as pd
 from imblearn.over_sampling.base import BaseOverSampler
 from imblearn.utils import check_target_type
 from sklearn.base import clone
+from sklearn.linear_model import LogisticRegression
 from sklearn.neighbors import NearestNeighbors
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
@@ -23,7 +24,8 @@ from ._validation import check_class_counts, check_draw_size, check_labels, plai
 from .data.labels import LabelCodec
 from .synthesizer import CGAN
 
-SELECTIONS = ("discriminator", "neighbors")
+SELECTIONS = ("discriminator", "neighbors", "classifier")
+INTERPOLATIONS = ("auto", "latent", "encoded")
 _NEIGHBORS = 5
 # More candidates per kept row cost proportionally more generation and neighbour search for ever smaller gains.
 MAX_CANDIDATES = 100
@@ -50,12 +52,15 @@ class GANOversampler(BaseOverSampler):
     image_shape : tuple of int, optional
         When each row of ``X`` is a flattened image, its shape, e.g. ``(28, 28)`` or ``(32, 32, 3)``:
         the GAN then sees images and the synthetic images are flattened back into rows.
-    selection : {"neighbors", "discriminator", None}, default="neighbors"
+    selection : {"neighbors", "discriminator", "classifier", None}, default="neighbors"
         How to keep the best of ``candidates`` times the rows needed: ``"neighbors"`` keeps the rows whose 5
         nearest real training rows (in the GAN's encoded space) most often share their class, which drops
         synthetic rows lost among another class; ``"discriminator"`` keeps the rows the trained
         discriminator scores most real for their class (discriminator rejection sampling, Azadi et al.
-        2019). None: every generated row is kept. The default won on the KEEL benchmark
+        2019); ``"classifier"`` keeps the rows that a logistic regression fitted on the real training rows
+        (encoded, classes weighted equally) most surely assigns to their class. It applies to the GAN's
+        draws and to rows interpolated in the latent space (``interpolation``), which the generator decodes;
+        rows interpolated in the encoded space are kept as made. None: every generated row is kept. The default won on the KEEL benchmark
         (benchmarks/NOTES.md).
     candidates : float in [1, 100], default=1.5
         With a ``selection``, how many rows are generated per row kept.
@@ -66,6 +71,20 @@ class GANOversampler(BaseOverSampler):
         DataFrames with categories and missing values work as they are; a category comes from one of the
         two rows). The mix ranked better on the KEEL benchmark than either the GAN's rows or SMOTE's alone
         (benchmarks/NOTES.md). 0 gives the GAN's rows only; 1 gives SMOTE in the encoded space.
+    interpolation : {"auto", "latent", "encoded"}, default="auto"
+        Where the ``smote_share`` rows are interpolated: ``"encoded"`` in the GAN's encoded space as described
+        above (for images, a blend of two images' pixels); ``"latent"`` in the latent space of the GAN's
+        encoder (``CGAN(encoder=...)``): between ``E(x, y)`` of real samples of the class and their nearest
+        neighbours there, decoded by the generator, as DeepSMOTE does (Dablain et al. 2022), so that the
+        new samples are the generator's own rather than overlays. ``"auto"``: ``"latent"`` when the fitted
+        GAN has an encoder, else ``"encoded"``.
+    max_synthetic_ratio : float >= 0 or None, default=None
+        At most this many synthetic rows per real row of a class; the rest of the rows ``sampling_strategy``
+        asks for are copies of real rows of the class, drawn at random as RandomOverSampler draws them. A
+        class of 25 with ``max_synthetic_ratio=3`` topped up to 250 gets 75 synthetic rows and 150 copies.
+        Topping a class of a few dozen images up to ten times its size with synthetic ones can teach a
+        classifier the generator's flaws rather than the class; a few times the real count is what helps
+        (issue 16, item 3). None: no cap; 0: RandomOverSampler.
     noise_scale : float >= 0, default=1.2
         Factor on the GAN's input noise when it draws the new rows (``CGAN.sample(noise_scale=...)``): above
         1 the rows spread wider than the GAN's own draws, below 1 they keep nearer the typical rows of their
@@ -94,18 +113,23 @@ class GANOversampler(BaseOverSampler):
         "selection": [StrOptions(set(SELECTIONS)), None],
         "candidates": [Interval(numbers.Real, 1, MAX_CANDIDATES, closed="both")],
         "smote_share": [Interval(numbers.Real, 0, 1, closed="both")],
+        "interpolation": [StrOptions(set(INTERPOLATIONS))],
+        "max_synthetic_ratio": [Interval(numbers.Real, 0, None, closed="left"), None],
         "noise_scale": [Interval(numbers.Real, 0, None, closed="left")],
     }
 
     def __init__(self, *, sampling_strategy: Any = "auto", gan: CGAN | None = None,
                  image_shape: tuple | None = None, selection: str | None = "neighbors", candidates: float = 1.5,
-                 smote_share: float = 0.5, noise_scale: float = 1.2, random_state: Any = None) -> None:
+                 smote_share: float = 0.5, interpolation: str = "auto", max_synthetic_ratio: float | None = None,
+                 noise_scale: float = 1.2, random_state: Any = None) -> None:
         super().__init__(sampling_strategy=sampling_strategy)
         self.gan = gan
         self.image_shape = image_shape
         self.selection = selection
         self.candidates = candidates
         self.smote_share = smote_share
+        self.interpolation = interpolation
+        self.max_synthetic_ratio = max_synthetic_ratio
         self.noise_scale = noise_scale
         self.random_state = random_state
 
@@ -177,25 +201,26 @@ class GANOversampler(BaseOverSampler):
         check_draw_size(math.ceil(sum(self.sampling_strategy_.values()) * factor), "sampling_strategy")
         self.gan_ = gan.fit(self._as_gan_input(take_rows(X, learned)), y[learned])
         request = {label: int(n) for label, n in self.sampling_strategy_.items() if n > 0}
-        learnable = {label: n for label, n in request.items() if label not in lone}
-        interpolated = {label: round(n * self.smote_share) for label, n in learnable.items()}
-        generated = {label: n - interpolated[label] for label, n in learnable.items() if n > interpolated[label]}
+        synthetic = self._synthetic_counts(request, y, lone)
+        interpolated = {label: round(n * self.smote_share) for label, n in synthetic.items()}
+        generated = {label: n - interpolated[label] for label, n in synthetic.items() if n > interpolated[label]}
         interpolated = {label: n for label, n in interpolated.items() if n > 0}
         # The real rows in the GAN's encoded space, encoded once for the neighbour filter and the interpolation.
-        uses_real = bool(interpolated) or (bool(generated) and self.selection == "neighbors")
+        uses_real = bool(interpolated) or (bool(generated) and self.selection in ("neighbors", "classifier"))
+        self._real_classifier = None
         real = self.gan_.encode(self._as_gan_input(X)) if uses_real else None
         parts = []
-        for draw, counts in ((self._draw, generated), (self._interpolate, interpolated)):
-            if not counts:
-                continue
-            X_new, y_new = draw(counts, real, y)
+        made = [self._draw(generated, real, y)] if generated else []
+        if interpolated:
+            made.append(self._interpolate(interpolated, real, X, y))
+        for X_new, y_new in made:
             if self.image_shape is not None:
                 X_new = X_new.reshape(X_new.shape[0], -1)
             if isinstance(X, pd.DataFrame):
                 X_new = X_new.set_axis(X.columns, axis=1)
             parts.append((X_new, y_new))
-        for label in (label for label in request if label in lone):
-            copies = np.repeat(np.flatnonzero(y == label), request[label])
+        copies = self._copies(request, synthetic, y)
+        if len(copies):
             parts.append((take_rows(X, copies), y[copies]))
         if not parts:
             return X, y
@@ -204,6 +229,23 @@ class GANOversampler(BaseOverSampler):
         else:
             X_out = np.concatenate([X, *(np.asarray(part, dtype=X.dtype) for part, _ in parts)], axis=0)
         return X_out, np.concatenate([y, *(np.asarray(labels, dtype=y.dtype) for _, labels in parts)])
+
+    def _synthetic_counts(self, request: dict, y: np.ndarray, lone: np.ndarray) -> dict:
+        """How many of each class's new rows the GAN makes: all of ``request`` but for one-row classes, at most
+        ``max_synthetic_ratio`` per real row."""
+        labels, counts = np.unique(y, return_counts=True)
+        real = dict(zip(labels.tolist(), counts.tolist()))
+        cap = self.max_synthetic_ratio
+        synthetic = {label: n if cap is None else min(n, math.floor(cap * real[label]))
+                     for label, n in request.items() if label not in lone}
+        return {label: n for label, n in synthetic.items() if n > 0}
+
+    def _copies(self, request: dict, synthetic: dict, y: np.ndarray) -> np.ndarray:
+        """Positions of the real rows copied to make up what the GAN does not (as RandomOverSampler draws them)."""
+        random = check_random_state(self.gan_.random_state)
+        copies = [random.choice(np.flatnonzero(y == label), n - synthetic.get(label, 0))
+                  for label, n in request.items() if n > synthetic.get(label, 0)]
+        return np.concatenate(copies) if copies else np.empty(0, dtype=int)
 
     @staticmethod
     def _lone_classes(y: np.ndarray) -> np.ndarray:
@@ -219,10 +261,20 @@ class GANOversampler(BaseOverSampler):
         ``real`` holds the real rows encoded (for ``selection="neighbors"``)."""
         if self.selection is None:
             return self.gan_.sample(y=request, return_y=True, noise_scale=self.noise_scale)
-        drawn = {label: math.ceil(n * self.candidates) for label, n in request.items()}
-        X_new, y_new = self.gan_.sample(y=drawn, return_y=True, noise_scale=self.noise_scale)
+        X_new, y_new = self.gan_.sample(y=self._candidate_counts(request), return_y=True,
+                                        noise_scale=self.noise_scale)
+        return self._select(request, X_new, y_new, real, y)
+
+    def _candidate_counts(self, request: dict) -> dict:
+        return {label: math.ceil(n * self.candidates) for label, n in request.items()}
+
+    def _select(self, request: dict, X_new: Any, y_new: np.ndarray, real: np.ndarray | None,
+                y: np.ndarray) -> tuple[Any, np.ndarray]:
+        """The ``request`` ({label: count}) best of the candidates ``X_new, y_new`` by ``selection``."""
         if self.selection == "discriminator":
             scores = self.gan_.discriminator_scores(X_new, y_new)
+        elif self.selection == "classifier":
+            scores = self._classifier_confidence(X_new, y_new, real, y)
         else:
             scores = self._neighbor_agreement(X_new, y_new, real, y)
         keep = np.concatenate([
@@ -231,12 +283,37 @@ class GANOversampler(BaseOverSampler):
         keep.sort()
         return take_rows(X_new, keep), y_new[keep]
 
-    def _interpolate(self, request: dict, real: np.ndarray, y: np.ndarray) -> tuple[Any, np.ndarray]:
-        """SMOTE's rows for ``request`` ({label: count}), made between the encoded ``real`` rows and decoded."""
+    def _interpolate(self, request: dict, real: np.ndarray, X: Any, y: np.ndarray) -> tuple[Any, np.ndarray]:
+        """SMOTE's rows for ``request`` ({label: count}), made between real rows of each class and decoded: in
+        the GAN's latent space (``X`` through its encoder) or between the encoded ``real`` rows."""
+        y = np.asarray(y)
+        if self._interpolates_in_latent_space():
+            wanted = np.isin(y, list(request))
+            points = self.gan_.to_latent(self._as_gan_input(take_rows(X, wanted)), y[wanted])
+            # Decoded by the generator, these can miss their class as its draws can: they are filtered alike.
+            counts = request if self.selection is None else self._candidate_counts(request)
+            new, labels = self._between_neighbours(counts, points, y[wanted])
+            X_new = self.gan_.from_latent(new, labels)
+            return (X_new, labels) if self.selection is None else self._select(request, X_new, labels, real, y)
+        new, labels = self._between_neighbours(request, real, y)
+        return self.gan_.decode(new), labels
+
+    def _interpolates_in_latent_space(self) -> bool:
+        if self.interpolation == "encoded":
+            return False
+        has_encoder = getattr(self.gan_, "encoder_", None) is not None
+        if self.interpolation == "latent" and not has_encoder:
+            raise ValueError("interpolation='latent' needs a GAN fitted with an encoder: pass "
+                             "gan=CGAN(encoder=True, ...), or use interpolation='auto' or 'encoded'.")
+        return has_encoder
+
+    def _between_neighbours(self, request: dict, points: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """For each class of ``request``, its count of points drawn uniformly on segments between a point of the
+        class and one of its nearest points of the class, as SMOTE draws them."""
         random = check_random_state(self.gan_.random_state)
         rows, labels = [], []
         for label, n in request.items():
-            members = real[np.asarray(y) == label]  # at least 2 rows: single-row classes are copied instead
+            members = points[y == label]  # at least 2 rows: single-row classes are copied instead
             k = min(_NEIGHBORS, len(members) - 1)
             # Each row's first neighbour is itself (or a duplicate of it), as in imbalanced-learn's SMOTE.
             partners = NearestNeighbors(n_neighbors=k + 1).fit(members).kneighbors(members, return_distance=False)
@@ -245,7 +322,17 @@ class GANOversampler(BaseOverSampler):
             step = random.uniform(size=(n, 1)).astype(members.dtype)
             rows.append(members[base] + step * (members[partner] - members[base]))
             labels.append(np.full(n, label))
-        return self.gan_.decode(np.concatenate(rows)), np.concatenate(labels).astype(np.asarray(y).dtype)
+        return np.concatenate(rows), np.concatenate(labels).astype(y.dtype)
+
+    def _classifier_confidence(self, X_new: Any, y_new: np.ndarray, real: np.ndarray,
+                               y: np.ndarray) -> np.ndarray:
+        """The probability that a logistic regression fitted on the real rows (``real``, encoded; classes weighted
+        equally) gives each synthetic row's own class."""
+        if self._real_classifier is None:
+            self._real_classifier = LogisticRegression(max_iter=200, class_weight="balanced").fit(real, y)
+        classifier = self._real_classifier
+        probabilities = classifier.predict_proba(self.gan_.encode(X_new))
+        return probabilities[np.arange(len(y_new)), np.searchsorted(classifier.classes_, y_new)]
 
     def _neighbor_agreement(self, X_new: Any, y_new: np.ndarray, real: np.ndarray, y: np.ndarray) -> np.ndarray:
         """Share of each synthetic row's nearest real rows (``real``, encoded) whose class is the row's own."""

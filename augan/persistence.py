@@ -2,7 +2,8 @@
 
 The file itself (format version, atomic write, safe read) is :mod:`augan.storage`'s business; this module
 decides what goes in it: the parameters, the training config, the codec and label states, the seed, the
-history, the user's metadata and the weights of both networks, all as plain values and tensors.
+history, the user's metadata and the weights of both networks (and of the encoder, when there is one), all as
+plain values and tensors.
 """
 
 from __future__ import annotations
@@ -58,6 +59,8 @@ def model_content(gan: CGAN, metadata: Any) -> dict:
         "metadata": metadata,
         "generator": {k: v.cpu() for k, v in gan.generator_.state_dict().items()},
         "discriminator": {k: v.cpu() for k, v in gan.discriminator_.state_dict().items()},
+        **({"encoder": {k: v.cpu() for k, v in gan.encoder_.state_dict().items()}}
+           if getattr(gan, "encoder_", None) is not None else {}),
     }
 
 
@@ -93,6 +96,9 @@ def restore(cls: type[CGAN], content: dict, path: str | os.PathLike, device: str
         estimator.class_counts_ = estimator.label_codec_.counts_
         estimator._set_feature_attributes()
         expected = estimator._network_states()
+        if estimator._uses_encoder():
+            with torch.device("meta"):
+                expected = (*expected, estimator._make_encoder().state_dict())
     except (KeyError, TypeError, ValueError, RuntimeError, IndexError, AttributeError) as exc:
         raise _inconsistent(path, f"{type(exc).__name__}: {exc}") from exc
     _check_weights(content, expected, path)
@@ -105,15 +111,20 @@ def restore(cls: type[CGAN], content: dict, path: str | os.PathLike, device: str
         generator, discriminator = estimator._build_networks()
         generator.load_state_dict(content["generator"])
         discriminator.load_state_dict(content["discriminator"])
+        encoder = None
+        if len(expected) == 3:
+            encoder = estimator._make_encoder().to(estimator.device_)
+            encoder.load_state_dict(content["encoder"])
     except (KeyError, TypeError, ValueError, RuntimeError) as exc:
         raise _inconsistent(path, f"{type(exc).__name__}: {exc}") from exc
     estimator.generator_ = generator.eval()
     estimator.discriminator_ = discriminator.eval()
+    estimator.encoder_ = encoder.eval() if encoder is not None else None
     return estimator
 
 
 _CONTENT_KEYS = {"format", "version", "estimator", "params", "codec", "labels", "seed", "history", "metadata",
-                 "training", "generator", "discriminator"}
+                 "training", "generator", "discriminator", "encoder"}
 
 
 def _training_config(content: dict, estimator: CGAN) -> TrainingConfig:
@@ -123,9 +134,12 @@ def _training_config(content: dict, estimator: CGAN) -> TrainingConfig:
     return TrainingConfig.from_params(content["params"], get_loss(estimator.loss))
 
 
-def _check_weights(content: dict, expected: tuple[dict, dict], path: str | os.PathLike) -> None:
-    """Refuse stored weights that are not exactly those of the ``expected`` (meta) state dicts."""
-    for name, wanted in zip(("generator", "discriminator"), expected):
+def _check_weights(content: dict, expected: tuple[dict, ...], path: str | os.PathLike) -> None:
+    """Refuse stored weights that are not exactly those of the ``expected`` (meta) state dicts: the generator's,
+    the discriminator's and, when the parameters have one, the encoder's."""
+    if "encoder" in content and len(expected) < 3:
+        raise _inconsistent(path, "it stores encoder weights, but its parameters build no encoder.")
+    for name, wanted in zip(("generator", "discriminator", "encoder"), expected):
         stored = content.get(name)
         if not isinstance(stored, dict) or set(stored) != set(wanted):
             keys = set(stored) if isinstance(stored, dict) else set()

@@ -16,7 +16,7 @@ from sklearn.base import BaseEstimator, _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from . import distributed, persistence, storage
+from . import distributed, latent, persistence, storage
 from ._validation import (check_class_counts, check_draw_size, check_labels, check_noise_scale,
                           check_positive_int, draw_bytes_per_row, format_bytes)
 from .data.labels import LabelCodec, run_chunks, sample_runs
@@ -26,7 +26,7 @@ from .device import device_memory, resolve_device, to_device
 from .losses import LOSSES, get_loss
 from .nn.augment import DiffAugment, parse_policy
 from .nn.mlp import GENERATOR_BLOCKS
-from .nn.registry import ARCHITECTURES, NetworkSpec, build_networks
+from .nn.registry import ARCHITECTURES, ENCODERS, NetworkSpec, build_encoder, build_networks
 from .seeding import TorchStream, draw_seed
 from .train import AMP_MODES, Trainer, TrainingConfig, check_checkpoint_dir
 from .train.progress import progress_bar
@@ -109,6 +109,17 @@ class CGAN(BaseEstimator):
     resume : bool, default=False
         Continue from the checkpoint in ``checkpoint_dir``; a folder without one warns and trains from scratch,
         a folder that does not exist is an error.
+    encoder : bool or "auto", default=False
+        Train an encoder ``E(x, y) -> z`` beside the generator (:mod:`augan.latent`): first with it as a
+        conditional autoencoder on every class for ``pretrain_steps`` (the generator starts the GAN from
+        what it learned), then, after the GAN, fitted to the final generator for ``encoder_steps`` so that
+        ``G(E(x, y), y) ≈ x``. It gives :meth:`to_latent` / :meth:`from_latent`, and
+        :class:`~augan.GANOversampler` a latent space to interpolate real samples of a class in. ``"auto"``:
+        on for images, off for tables.
+    pretrain_steps : int, default=1000
+        With the encoder: autoencoder steps before the GAN; 0 starts the GAN from random weights.
+    encoder_steps : int, default=1000
+        With the encoder: steps fitting it to the trained generator.
     random_state : int, RandomState instance or None, default=None
         Controls every random draw of ``fit`` and ``sample`` (weights, batches, noise).
     verbose : bool, default=False
@@ -129,6 +140,8 @@ class CGAN(BaseEstimator):
         The generator used for sampling (the EMA copy when ``ema_decay`` is set), in eval mode.
     discriminator_ : torch.nn.Module
         The trained discriminator.
+    encoder_ : torch.nn.Module or None
+        The fitted encoder ``E(x, y) -> z`` (see ``encoder``), in eval mode; None without one.
     history_ : list of dict
         Per epoch: ``d_loss``, ``g_loss``, ``d_acc_real``, ``d_acc_fake``.
     training_config_ : TrainingConfig
@@ -172,6 +185,9 @@ class CGAN(BaseEstimator):
         "checkpoint_dir": [str, os.PathLike, None],
         "checkpoint_every": [Interval(numbers.Integral, 1, None, closed="left")],
         "resume": ["boolean"],
+        "encoder": ["boolean", StrOptions({"auto"})],
+        "pretrain_steps": [Interval(numbers.Integral, 0, None, closed="left")],
+        "encoder_steps": [Interval(numbers.Integral, 1, None, closed="left")],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
     }
@@ -187,7 +203,8 @@ class CGAN(BaseEstimator):
                  diffaugment: str | None = None, device: str = "auto",
                  amp: str | None = None, compile: bool = False, strategy: str | None = None,
                  checkpoint_dir: str | None = None, checkpoint_every: int = 10,
-                 resume: bool = False, random_state: Any = None, verbose: bool = False) -> None:
+                 resume: bool = False, encoder: bool | str = False, pretrain_steps: int = 1000,
+                 encoder_steps: int = 1000, random_state: Any = None, verbose: bool = False) -> None:
         self.architecture = architecture
         self.loss = loss
         self.epochs = epochs
@@ -215,6 +232,9 @@ class CGAN(BaseEstimator):
         self.checkpoint_dir = checkpoint_dir
         self.checkpoint_every = checkpoint_every
         self.resume = resume
+        self.encoder = encoder
+        self.pretrain_steps = pretrain_steps
+        self.encoder_steps = encoder_steps
         self.random_state = random_state
         self.verbose = verbose
 
@@ -242,7 +262,7 @@ class CGAN(BaseEstimator):
             If ``X`` or ``y`` cannot be modelled; the message names the problem.
         """
         # A refit that fails must not leave the previous networks paired with the new codecs.
-        for attribute in ("generator_", "discriminator_"):
+        for attribute in ("generator_", "discriminator_", "encoder_"):
             self.__dict__.pop(attribute, None)
         self._check_shapes_params()
         n_rows = X.shape[0] if hasattr(X, "shape") else len(X)
@@ -267,6 +287,7 @@ class CGAN(BaseEstimator):
             generator, discriminator = self._build_networks()
             data = to_device(encoded, self.device_)
             index = to_device(index, self.device_)
+            encoder = self._pretrained_encoder(generator, data, index)
 
             def after_epoch(epoch: int, epochs: int, row: dict) -> None:
                 clock.epoch_done(epoch, trainer.steps_per_epoch, trainer.rows_per_step)
@@ -277,9 +298,32 @@ class CGAN(BaseEstimator):
                               augment=self._augment(), callback=after_epoch)
             clock = TrainingClock(self.epochs)
             self.history_ = trainer.fit(data, index, len(self.classes_), resume=self.resume)
+            if encoder is not None:
+                latent.fit_encoder(encoder, trainer.sampling_generator, data, index, steps=self.encoder_steps,
+                                   batch_size=self.batch_size)
         self.generator_ = trainer.sampling_generator.eval()
         self.discriminator_ = trainer.discriminator.eval()
+        self.encoder_ = encoder
         return self
+
+    def _uses_encoder(self) -> bool:
+        if self.encoder == "auto":
+            return self.codec_.kind == "image" and self.strategy != "ddp" and self.architecture in ENCODERS
+        return bool(self.encoder)
+
+    def _pretrained_encoder(self, generator: torch.nn.Module, data: torch.Tensor,
+                            index: torch.Tensor) -> torch.nn.Module | None:
+        """The encoder, autoencoder-trained with ``generator`` for ``pretrain_steps``; None without one."""
+        if not self._uses_encoder():
+            return None
+        encoder = self._make_encoder().to(self.device_)
+        if self.pretrain_steps:
+            latent.pretrain_autoencoder(encoder, generator, data, index, steps=self.pretrain_steps,
+                                        batch_size=self.batch_size)
+        return encoder
+
+    def _make_encoder(self) -> torch.nn.Module:
+        return build_encoder(self.architecture, self._network_spec())
 
     def _join_processes(self, encoded: np.ndarray, index: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Join the torchrun process group; return this process's shard of the encoded rows and labels."""
@@ -304,6 +348,9 @@ class CGAN(BaseEstimator):
         check_checkpoint_dir(self.checkpoint_dir, self.resume)
         if self.diffaugment is not None:
             parse_policy(self.diffaugment)
+        if self.encoder not in (False, "auto") and self.strategy == "ddp":
+            raise ValueError("encoder=True cannot be trained with strategy='ddp'; use encoder=False (or 'auto', "
+                             "which is off under 'ddp').")
 
     def _check_something_varies(self, n_rows: int) -> None:
         if math.prod(self.codec_.sample_shape_) > 0:
@@ -364,13 +411,15 @@ class CGAN(BaseEstimator):
                              f"{format_bytes(available)} free on {self.device_}; {hint}.")
 
     def _make_networks(self) -> tuple[torch.nn.Module, torch.nn.Module]:
-        spec = NetworkSpec(sample_shape=tuple(self.codec_.sample_shape_), n_classes=len(self.classes_),
+        return build_networks(self.architecture, self._network_spec())
+
+    def _network_spec(self) -> NetworkSpec:
+        return NetworkSpec(sample_shape=tuple(self.codec_.sample_shape_), n_classes=len(self.classes_),
                            noise_dim=self.noise_dim, generator_dims=tuple(self.generator_dims),
                            discriminator_dims=tuple(self.discriminator_dims), generator_block=self.generator_block,
                            pac=self.pac, spectral_norm=self.spectral_norm,
                            discriminator_norm=get_loss(self.loss).discriminator_norm,
-                           spans=getattr(self.codec_, "spans_", None))
-        return build_networks(self.architecture, spec)
+                           spans=self.codec_.spans_)
 
     def _augment(self) -> Any:
         return DiffAugment(self.diffaugment) if self.diffaugment is not None else None
@@ -572,6 +621,74 @@ class CGAN(BaseEstimator):
             packed = encoded.repeat_interleave(self.pac, dim=0)
             scores = self.discriminator_.eval()(packed, index.repeat_interleave(self.pac))
         return scores.float().cpu().numpy()
+
+    def to_latent(self, X: Any, y: Any) -> np.ndarray:
+        """The encoder's latent point ``E(x, y)`` of each row of ``X``: the generator's noise that draws it.
+
+        Parameters
+        ----------
+        X : DataFrame or array-like of shape (n_samples, n_features), or image array
+            Rows like those given to ``fit`` (matched as in :meth:`discriminator_scores`).
+        y : array-like of shape (n_samples,)
+            The class of each row, one of ``classes_``.
+
+        Returns
+        -------
+        Z : ndarray of shape (n_samples, noise_dim)
+            Points that :meth:`from_latent` turns back into rows close to ``X``.
+
+        Raises
+        ------
+        ValueError
+            If the GAN was fitted without an encoder (``encoder=False``), or ``X`` or ``y`` do not match ``fit``'s.
+        """
+        self._check_has_encoder("to_latent")
+        encoded = to_device(self.codec_.transform(X), self.device_)
+        index = to_device(self.label_codec_.transform(check_labels(y, len(encoded))), self.device_)
+        return latent.encode_latent(self.encoder_, encoded, index, self._generation_batch()).float().cpu().numpy()
+
+    def from_latent(self, Z: Any, y: Any, *, random_state: Any = None) -> Any:
+        """The generator's rows ``G(z, y)`` for given latent points, decoded as :meth:`sample` decodes.
+
+        Parameters
+        ----------
+        Z : array-like of shape (n_samples, noise_dim)
+            Latent points, e.g. from :meth:`to_latent` or between two of them.
+        y : array-like of shape (n_samples,)
+            The class of each row, one of ``classes_``.
+        random_state : int, RandomState instance or None, default=None
+            Seed of the draws a table's categorical columns still make; None uses the estimator's.
+
+        Returns
+        -------
+        X : same container as given to ``fit``
+
+        Raises
+        ------
+        ValueError
+            If the GAN was fitted without an encoder, ``Z`` is not finite or not of shape (n, noise_dim), or ``y``
+            does not match it.
+        """
+        self._check_has_encoder("from_latent")
+        Z = np.asarray(Z, dtype=np.float32)
+        if Z.ndim != 2 or Z.shape[1] != self.noise_dim or not np.isfinite(Z).all():
+            raise ValueError(f"Z must be a finite array of shape (n_samples, noise_dim={self.noise_dim}), got "
+                             f"shape {Z.shape}.")
+        index = to_device(self.label_codec_.transform(check_labels(y, len(Z))), self.device_)
+        noise = to_device(Z, self.device_)
+        chunk = self._generation_batch()
+        with self._draw_stream(random_state), torch.inference_mode():
+            generator = self.generator_.eval()
+            out = [generator(noise[i:i + chunk], index[i:i + chunk]).float().cpu()
+                   for i in range(0, len(Z), chunk)]
+        encoded = torch.cat(out).numpy() if out else np.empty((0, *self.codec_.sample_shape_), np.float32)
+        return self.codec_.inverse_transform(encoded)
+
+    def _check_has_encoder(self, method: str) -> None:
+        check_is_fitted(self, "generator_")
+        if getattr(self, "encoder_", None) is None:
+            raise ValueError(f"{method} needs the encoder, but this GAN was fitted without one; fit it with "
+                             f"encoder=True (or 'auto' on images).")
 
     # ---------------------------------------------------------- persistence
     def save(self, path: str | os.PathLike, overwrite: bool = False, metadata: dict | None = None) -> None:

@@ -1,5 +1,6 @@
 """Network architectures by name: each builds a generator ``G(z, y)`` and a discriminator ``D(x, y)`` that
-fit one another, from a :class:`NetworkSpec`; ``CGAN(architecture=name)`` picks one."""
+fit one another, and may build an encoder ``E(x, y) -> z`` into the generator's noise space, from a
+:class:`NetworkSpec`; ``CGAN(architecture=name)`` picks one."""
 
 from __future__ import annotations
 
@@ -52,10 +53,13 @@ class NetworkSpec:
 
 Builder = Callable[[NetworkSpec], tuple[nn.Module, nn.Module]]
 ARCHITECTURES: dict[str, Builder] = {}
+ENCODERS: dict[str, Callable[[NetworkSpec], nn.Module]] = {}
 
 
-def register_architecture(name: str, builder: Builder) -> None:
-    """Make ``builder(spec) -> (generator, discriminator)`` available as ``CGAN(architecture=name)``.
+def register_architecture(name: str, builder: Builder, encoder: Callable[[NetworkSpec], nn.Module] | None = None
+                          ) -> None:
+    """Make ``builder(spec) -> (generator, discriminator)`` available as ``CGAN(architecture=name)``, and
+    ``encoder(spec) -> E`` (when given) as its ``CGAN(encoder=True)``.
 
     Raises
     ------
@@ -64,11 +68,14 @@ def register_architecture(name: str, builder: Builder) -> None:
     ValueError
         If ``name`` is taken.
     """
-    if not callable(builder):
-        raise TypeError(f"an architecture's builder must be callable, got {builder!r}.")
+    for given in (builder, encoder):
+        if given is not None and not callable(given):
+            raise TypeError(f"an architecture's builders must be callable, got {given!r}.")
     if name in ARCHITECTURES:
         raise ValueError(f"an architecture named {name!r} is already registered.")
     ARCHITECTURES[name] = builder
+    if encoder is not None:
+        ENCODERS[name] = encoder
 
 
 def build_networks(architecture: str, spec: NetworkSpec) -> tuple[nn.Module, nn.Module]:
@@ -83,6 +90,19 @@ def build_networks(architecture: str, spec: NetworkSpec) -> tuple[nn.Module, nn.
         raise ValueError(f"architecture={architecture!r} is not a known architecture; choose one of "
                          f"{sorted(ARCHITECTURES)}.")
     return ARCHITECTURES[architecture](spec)
+
+
+def build_encoder(architecture: str, spec: NetworkSpec) -> nn.Module:
+    """The encoder ``E(x, y) -> z`` of ``architecture`` for ``spec``, on the current default device.
+
+    Raises
+    ------
+    ValueError
+        If ``architecture`` registered no encoder.
+    """
+    if architecture not in ENCODERS:
+        raise ValueError(f"architecture={architecture!r} has no encoder; those with one: {sorted(ENCODERS)}.")
+    return ENCODERS[architecture](spec)
 
 
 def _mlp(spec: NetworkSpec) -> tuple[nn.Module, nn.Module]:
@@ -102,5 +122,17 @@ def _dcgan(spec: NetworkSpec) -> tuple[nn.Module, nn.Module]:
     return generator, discriminator
 
 
-register_architecture("mlp", _mlp)
-register_architecture("dcgan", _dcgan)
+def _mlp_encoder(spec: NetworkSpec) -> nn.Module:
+    from .encoder import MLPEncoder
+
+    return MLPEncoder(spec.sample_shape, spec.n_classes, spec.noise_dim, spec.discriminator_dims)
+
+
+def _conv_encoder(spec: NetworkSpec) -> nn.Module:
+    from .encoder import ConvEncoder
+
+    return ConvEncoder(spec.sample_shape, spec.n_classes, spec.noise_dim)
+
+
+register_architecture("mlp", _mlp, encoder=_mlp_encoder)
+register_architecture("dcgan", _dcgan, encoder=_conv_encoder)

@@ -1,0 +1,102 @@
+import numpy as np
+import pytest
+from sklearn.datasets import make_classification
+from sklearn.linear_model import LogisticRegression
+
+from augan import CGAN, GANOversampler
+
+
+@pytest.fixture
+def three_classes():
+    X, y = make_classification(300, 5, n_informative=4, n_redundant=0, n_classes=3, weights=[0.8, 0.13, 0.07],
+                               random_state=0)
+    return X.astype(np.float32), y
+
+
+def _synthetic_and_copied(X, y, Xr, yr, label):
+    """How many new rows of ``label`` are copies of its real rows, and how many are not."""
+    real = {tuple(row) for row in X[y == label]}
+    new = Xr[len(X):][yr[len(y):] == label]
+    copied = sum(tuple(row) in real for row in new)
+    return len(new) - copied, copied
+
+
+def test_max_synthetic_ratio_caps_the_synthetic_rows_and_copies_real_ones_for_the_rest(three_classes, tiny):
+    X, y = three_classes
+    real = np.bincount(y)
+    sampler = GANOversampler(gan=CGAN(**tiny), max_synthetic_ratio=2, random_state=0)
+    Xr, yr = sampler.fit_resample(X, y)
+    assert np.bincount(yr).tolist() == [real[0]] * 3
+    assert sampler.sampling_strategy_ == {1: real[0] - real[1], 2: real[0] - real[2]}
+    for label in (1, 2):
+        synthetic, copied = _synthetic_and_copied(X, y, Xr, yr, label)
+        assert synthetic == min(real[0] - real[label], 2 * real[label])
+        assert copied == real[0] - real[label] - synthetic
+    assert copied > 0
+
+
+def test_max_synthetic_ratio_above_the_need_changes_nothing(three_classes, tiny):
+    X, y = three_classes
+    capped = GANOversampler(gan=CGAN(**tiny), max_synthetic_ratio=100, random_state=0).fit_resample(X, y)
+    free = GANOversampler(gan=CGAN(**tiny), random_state=0).fit_resample(X, y)
+    np.testing.assert_array_equal(capped[0], free[0])
+    np.testing.assert_array_equal(capped[1], free[1])
+
+
+def test_max_synthetic_ratio_zero_copies_as_random_over_sampling_does(three_classes, tiny):
+    X, y = three_classes
+    Xr, yr = GANOversampler(gan=CGAN(**tiny), max_synthetic_ratio=0, random_state=0).fit_resample(X, y)
+    assert np.bincount(yr).tolist() == [np.bincount(y)[0]] * 3
+    for label in (1, 2):
+        assert _synthetic_and_copied(X, y, Xr, yr, label)[0] == 0
+    again = GANOversampler(gan=CGAN(**tiny), max_synthetic_ratio=0, random_state=0).fit_resample(X, y)
+    np.testing.assert_array_equal(again[0], Xr)
+
+
+@pytest.mark.parametrize("ratio", [-1, "2"])
+def test_bad_max_synthetic_ratio_is_refused_naming_it(three_classes, tiny, ratio):
+    with pytest.raises(ValueError, match="'max_synthetic_ratio' parameter"):
+        GANOversampler(gan=CGAN(**tiny), max_synthetic_ratio=ratio).fit_resample(*three_classes)
+
+
+@pytest.fixture
+def binary():
+    X, y = make_classification(200, 4, n_informative=3, n_redundant=0, weights=[0.85], random_state=0)
+    return X.astype(np.float32), y
+
+
+def _rows(X):
+    return [tuple(row) for row in np.round(np.asarray(X, dtype=np.float64), 5)]
+
+
+def test_classifier_selection_keeps_the_candidates_a_real_data_classifier_is_surest_of(binary, tiny):
+    X, y = binary
+    sampler = GANOversampler(gan=CGAN(**tiny), selection="classifier", candidates=3, smote_share=0, random_state=0)
+    Xr, yr = sampler.fit_resample(X, y)
+    assert np.bincount(yr).tolist() == [170, 170]
+    X_cand, y_cand = sampler.gan_.sample(y={1: 420}, return_y=True, noise_scale=sampler.noise_scale)
+    classifier = LogisticRegression(max_iter=200, class_weight="balanced").fit(sampler.gan_.encode(X), y)
+    confidence = classifier.predict_proba(sampler.gan_.encode(X_cand))[:, 1]
+    kept = set(_rows(Xr[len(X):]))
+    is_kept = np.array([row in kept for row in _rows(X_cand)])
+    assert is_kept.sum() == 140
+    assert confidence[is_kept].min() >= confidence[~is_kept].max()
+
+
+def test_classifier_selection_filters_rows_interpolated_in_latent_space(binary, tiny, monkeypatch):
+    X, y = binary
+    decoded = []
+    original = CGAN.from_latent
+    monkeypatch.setattr(CGAN, "from_latent", lambda gan, Z, labels, **k: decoded.append(len(Z)) or
+                        original(gan, Z, labels, **k))
+    gan = CGAN(**tiny, encoder=True, pretrain_steps=5, encoder_steps=5)
+    _, yr = GANOversampler(gan=gan, selection="classifier", candidates=2, smote_share=1,
+                           random_state=0).fit_resample(X, y)
+    assert decoded == [2 * 140] and np.bincount(yr).tolist() == [170, 170]
+
+
+def test_rows_interpolated_in_the_encoded_space_are_kept_as_made(binary, tiny, monkeypatch):
+    monkeypatch.setattr(GANOversampler, "_select", lambda *a: pytest.fail("selected"))
+    _, yr = GANOversampler(gan=CGAN(**tiny), selection="classifier", smote_share=1,
+                           random_state=0).fit_resample(*binary)
+    assert np.bincount(yr).tolist() == [170, 170]
