@@ -28,7 +28,9 @@ class Setting:
 
     ``keep`` below 1 is a fraction of each rare digit's training rows, otherwise a count. ``architecture``
     is the GAN a user gets for images of this size: DCGAN where augan has DCGAN networks for the side
-    (28, 32 and 64 px), the MLP otherwise.
+    (28, 32 and 64 px), the MLP otherwise. ``cnn_epochs_factor`` multiplies the CNN's epochs: the 8x8 set
+    has a third of MNIST's training images, and at MNIST's 10 epochs the CNN trained on the whole training
+    half reached balanced accuracy 0.83 against 0.955 at 30 (logistic regression: 0.961).
     """
 
     name: str
@@ -37,6 +39,7 @@ class Setting:
     keep: float
     architecture: str
     section: str
+    cnn_epochs_factor: int = 1
 
 
 @dataclass(frozen=True)
@@ -73,7 +76,7 @@ def load_sklearn_digits() -> tuple[np.ndarray, np.ndarray]:
 SETTINGS = {
     "mnist-10pct": Setting("mnist-10pct", load_mnist, 28, 0.1, "dcgan", "mnist"),
     "mnist-5": Setting("mnist-5", load_mnist, 28, 5, "dcgan", "mnist"),
-    "digits-10pct": Setting("digits-10pct", load_sklearn_digits, 8, 0.1, "mlp", "digits"),
+    "digits-10pct": Setting("digits-10pct", load_sklearn_digits, 8, 0.1, "mlp", "digits", cnn_epochs_factor=3),
 }
 
 

@@ -160,6 +160,8 @@ def test_a_second_run_reuses_every_record_and_reports_the_same(tmp_path, monkeyp
     assert sorted(r["kind"] for r in records) == ["sampler"] * 2 + ["score"] * 6
     augan = next(r for r in records if r["kind"] == "sampler" and r["key"]["method"] == "augan")
     assert augan["key"]["gan_epochs"] == 1 and augan["values"]["draws"]["fid"]["5"] is not None
+    cnn = [r["key"] for r in records if r["key"].get("classifier") == "SmallCNN"]
+    assert {k["cnn_epochs"] for k in cnn} == {3}  # the 8x8 set's CNN trains 3 x --cnn-epochs
     mnist.main([*argv, "--reuse", str(tmp_path / "one"), "--variant", 'augan-mix={"smote_share": 1}',
                 "--methods", "none", "RandomOverSampler", "augan", "augan-mix"])
     second = capsys.readouterr().out
