@@ -24,6 +24,7 @@ from images_data import MINORITY, Split
 
 BUILTIN = ("none", "oracle", "RandomOverSampler", "SMOTE", "augan")
 
+
 class SmallCNN(nn.Module):
     """Two convolutions and two linear layers on ``side`` x ``side`` images (side divisible by 4)."""
 
@@ -61,6 +62,7 @@ def cnn_predict(X_train: np.ndarray, y_train: np.ndarray, X_test: np.ndarray, si
 
 
 def scores(y_test: np.ndarray, pred: np.ndarray) -> dict[str, float]:
+    """Balanced accuracy, macro F1 and the accuracy on the rare digits 5-9."""
     rare = np.isin(y_test, MINORITY)
     return {"balanced_accuracy": float(balanced_accuracy_score(y_test, pred)),
             "macro_f1": float(f1_score(y_test, pred, average="macro")),
@@ -141,6 +143,7 @@ def sampler_values(X_fit: np.ndarray, y_fit: np.ndarray, sampler: Any, data: Spl
 
 
 def classify(key: dict, X_fit: np.ndarray, y_fit: np.ndarray, data: Split, side: int) -> dict[str, float]:
+    """Train the classifier of the record ``key`` on ``X_fit, y_fit`` and score it on the test half."""
     if key["classifier"] == "LogisticRegression":
         pred = LogisticRegression(max_iter=1000).fit(X_fit / 255.0, y_fit).predict(data.X_test / 255.0)
     else:
@@ -159,4 +162,10 @@ def parse_variant(text: str) -> tuple[str, dict]:
         raise ValueError(f"--variant {name}: {spec!r} is not JSON ({exc.msg}).") from None
     if not isinstance(options, dict) or not isinstance(options.get("gan", {}), dict):
         raise ValueError(f"--variant {name}: give a JSON object, with \"gan\" (if any) an object too.")
+    from augan import CGAN, GANOversampler
+
+    try:  # unknown argument names fail here, before any setting runs, rather than hours into the run
+        GANOversampler(**{k: v for k, v in options.items() if k != "gan"}, gan=CGAN(**options.get("gan", {})))
+    except TypeError as exc:
+        raise ValueError(f"--variant {name}: {exc}") from None
     return name, options

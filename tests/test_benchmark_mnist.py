@@ -75,10 +75,11 @@ def test_method_config_holds_the_variant_and_the_setting_architecture():
 
 
 def test_variants_are_parsed_and_bad_ones_refused():
-    args = mnist.parse_args(["--variant", 'augan-latent={"interpolation": "latent", "gan": {"epochs": 3}}'])
-    assert args.variants == {"augan-latent": {"interpolation": "latent", "gan": {"epochs": 3}}}
-    assert args.methods == [*mnist.BUILTIN, "augan-latent"]
-    for bad in ["augan={}", "x=[1]", "x={not json", 'x={"gan": 3}', "novalue"]:
+    args = mnist.parse_args(["--variant", 'augan-raw={"smote_share": 0, "gan": {"epochs": 3}}'])
+    assert args.variants == {"augan-raw": {"smote_share": 0, "gan": {"epochs": 3}}}
+    assert args.methods == [*mnist.BUILTIN, "augan-raw"]
+    for bad in ["augan={}", "x=[1]", "x={not json", 'x={"gan": 3}', "novalue", 'x={"nosuch": 1}',
+                'x={"gan": {"nosuch": 1}}']:
         with pytest.raises(ValueError):
             image_methods.parse_variant(bad)
     with pytest.raises(SystemExit):
