@@ -179,6 +179,7 @@ def setting_notes(name: str, data: Split, architecture: str, sampler_records: di
     for method in (m for m in sampler_records if is_augan(m, args.variants)):
         seconds = [r["values"]["seconds"] for r in sampler_records[method]]
         loads = [r["values"].get("load_average") for r in sampler_records[method]]
+        threads = sorted({str(r["values"].get("threads", "?")) for r in sampler_records[method]})
         over = [s for s in seconds if s > FIT_BUDGET_S]
         config = method_config(method, data, architecture, args.variants)
         options = "".join(f"{k}={v!r}, " for k, v in config.items() if k != "gan")
@@ -186,8 +187,8 @@ def setting_notes(name: str, data: Split, architecture: str, sampler_records: di
         notes.append(f"{name}: {method} = GANOversampler(image_shape=({SETTINGS[name].side}, "
                      f"{SETTINGS[name].side}), {options}gan=CGAN({gan}random_state=seed)); fit + "
                      f"sample {np.mean(seconds):.0f} s per seed (mean of {len(seconds)}, max {max(seconds):.0f} s; "
-                     f"load average when fitted {', '.join('?' if v is None else f'{v:.1f}' for v in loads)} on "
-                     f"{os.cpu_count()} cores)"
+                     f"torch threads {'/'.join(threads)}, load average when fitted "
+                     f"{', '.join('?' if v is None else f'{v:.1f}' for v in loads)} on {os.cpu_count()} cores)"
                      + (f"; **over the {FIT_BUDGET_S} s budget in {len(over)} seed(s)**" if over else
                         f", within the {FIT_BUDGET_S} s budget"))
     reused = store.reused_commits(score_records + [r for rs in sampler_records.values() for r in rs])
@@ -272,7 +273,7 @@ def main(argv: list[str] | None = None) -> None:
             f"seeds: sampler {args.gan_seeds}, classifier {args.clf_seeds} (logistic regression is deterministic: "
             f"one record per sampler seed); GAN epochs {args.gan_epochs}, SmallCNN epochs {args.cnn_epochs} (x the "
             f"setting's factor), "
-            f"torch threads {args.threads}",
+            f"torch threads of this process {args.threads} (a reused record's fit ran with its own, noted above)",
             *(["partial run: " + "; ".join(partial)] if partial else [])]
         text = section_header(title + (" (partial run)" if partial else ""), notes) + "\n" + "\n".join(bodies)
         print("\n" + text, flush=True)
