@@ -28,8 +28,8 @@ RESULTS_PATH = HERE / "RESULTS.md"
 REPO = HERE.parent
 
 # Sections appear in this order; a partial run ("<key>-partial") sits right after its full counterpart.
-SECTION_ORDER = ("keel-binary", "keel-multiclass", "keel-mixed", "mnist", "speed-cpu", "profile-cpu", "hardware-cpu",
-                 "defaults-cpu", "speed-gpu")
+SECTION_ORDER = ("keel-binary", "keel-multiclass", "keel-mixed", "mnist", "digits", "speed-cpu", "profile-cpu",
+                 "hardware-cpu", "defaults-cpu", "speed-gpu")
 
 _TITLE = "# augan benchmark results"
 _PREAMBLE = (

