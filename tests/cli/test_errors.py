@@ -8,7 +8,8 @@ import pandas as pd
 import pytest
 
 from augan import CGAN
-from augan.train import CHECKPOINT_NAME, Trainer, TrainingDivergedError
+from augan.losses import LOSSES, Hinge
+from augan.train import CHECKPOINT_NAME, TrainingDivergedError
 
 
 def _file(folder: Path, name: str, content: str | bytes) -> Path:
@@ -119,23 +120,28 @@ def test_infinite_values_are_one_line(augan, tmp_path, user_error):
     user_error(augan(*_generate(data, "--n", 5, "--out", tmp_path / "s.csv")), "'x'", "infinite")
 
 
-def _interrupt_after_first_epoch(monkeypatch):
-    end_epoch = Trainer._end_epoch
+def _interrupt_at_the_second_step(monkeypatch) -> list[str]:
+    """Options that train with a registered loss whose second generator step raises Ctrl-C's exception."""
+    class HingeInterrupted(Hinge):
+        name = "hinge-interrupted"
+        steps = 0
 
-    def interrupted(self, means):
-        end_epoch(self, means)
-        raise KeyboardInterrupt
+        def generator_loss(self, fake):
+            type(self).steps += 1
+            if type(self).steps == 2:
+                raise KeyboardInterrupt
+            return super().generator_loss(fake)
 
-    monkeypatch.setattr(Trainer, "_end_epoch", interrupted)
+    monkeypatch.setitem(LOSSES, HingeInterrupted.name, HingeInterrupted)
+    return ["--loss", HingeInterrupted.name]
 
 
 def test_ctrl_c_exits_130_naming_the_checkpoint_and_resume_continues(augan, loans, train_args, tmp_path,
                                                                      monkeypatch):
     out, checkpoints = tmp_path / "s.csv", tmp_path / "checkpoints"
-    args = _generate(loans, "--n", 5, "--out", out, "--checkpoint-dir", checkpoints, *train_args)
-    with monkeypatch.context() as patch:
-        _interrupt_after_first_epoch(patch)
-        result = augan(*args)
+    args = _generate(loans, "--n", 5, "--out", out, "--checkpoint-dir", checkpoints, *train_args,
+                     *_interrupt_at_the_second_step(monkeypatch))
+    result = augan(*args)
     assert result.exit_code == 130
     assert result.stderr.splitlines() == [
         f"augan: interrupted; training state saved in {checkpoints / CHECKPOINT_NAME} "
@@ -148,9 +154,8 @@ def test_ctrl_c_exits_130_naming_the_checkpoint_and_resume_continues(augan, loan
 
 
 def test_ctrl_c_without_checkpoint_dir_says_nothing_was_kept(augan, loans, train_args, tmp_path, monkeypatch):
-    _interrupt_after_first_epoch(monkeypatch)
     out = tmp_path / "s.csv"
-    result = augan(*_generate(loans, "--n", 5, "--out", out, *train_args))
+    result = augan(*_generate(loans, "--n", 5, "--out", out, *train_args, *_interrupt_at_the_second_step(monkeypatch)))
     assert result.exit_code == 130
     assert result.stderr.splitlines() == [
         "augan: interrupted; nothing was written (pass --checkpoint-dir to keep the training state)."]
