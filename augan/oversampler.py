@@ -60,8 +60,8 @@ class GANOversampler(BaseOverSampler):
         2019); ``"classifier"`` keeps the rows that a logistic regression fitted on the real training rows
         (encoded, classes weighted equally) most surely assigns to their class. It applies to the GAN's
         draws and to rows interpolated in the latent space (``interpolation``), which the generator decodes;
-        rows interpolated in the encoded space are kept as made. None: every generated row is kept. The default won on the KEEL benchmark
-        (benchmarks/NOTES.md).
+        rows interpolated in the encoded space are kept as made. None: every generated row is kept. The
+        default won on the KEEL benchmark (benchmarks/NOTES.md).
     candidates : float in [1, 100], default=1.5
         With a ``selection``, how many rows are generated per row kept.
     smote_share : float in [0, 1], default=0.5
