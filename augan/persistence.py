@@ -106,6 +106,7 @@ def restore(cls: type[CGAN], content: dict, path: str | os.PathLike, device: str
     try:
         estimator.seed_ = content["seed"]
         estimator.history_ = content["history"]
+        estimator.n_steps_ = estimator.history_[-1].get("steps") if estimator.history_ else None
         estimator.metadata_ = dict(content.get("metadata", {}))
         estimator.training_config_ = _training_config(content, estimator)
         generator, discriminator = estimator._build_networks()

@@ -143,7 +143,11 @@ class CGAN(BaseEstimator):
     encoder_ : torch.nn.Module or None
         The fitted encoder ``E(x, y) -> z`` (see ``encoder``), in eval mode; None without one.
     history_ : list of dict
-        Per epoch: ``d_loss``, ``g_loss``, ``d_acc_real``, ``d_acc_fake``.
+        Per epoch: ``epoch``, ``steps`` (generator steps since the start), ``d_loss``, ``g_loss``,
+        ``d_acc_real``, ``d_acc_fake``.
+    n_steps_ : int or None
+        Generator steps of the whole fit: ``epochs`` times the steps of an epoch, which ``max_steps`` may have
+        shortened (None for a model file written before steps were counted).
     training_config_ : TrainingConfig
         The settings the networks were trained with (see :class:`~augan.train.TrainingConfig`), kept in the
         model file.
@@ -304,6 +308,7 @@ class CGAN(BaseEstimator):
         self.generator_ = trainer.sampling_generator.eval()
         self.discriminator_ = trainer.discriminator.eval()
         self.encoder_ = encoder
+        self.n_steps_ = self.history_[-1]["steps"]
         return self
 
     def _uses_encoder(self) -> bool:

@@ -194,3 +194,14 @@ def test_iter_samples_chunks_put_end_to_end_equal_one_sample(mixed_frame, tiny):
     X, labels = gan.sample(9000, return_y=True, random_state=3)
     pd.testing.assert_frame_equal(pd.concat([part for part, _ in chunks], ignore_index=True), X)
     np.testing.assert_array_equal(np.concatenate([part for _, part in chunks]), labels)
+
+
+def test_n_steps_counts_the_generator_steps_of_the_fit_and_survives_the_model_file(tiny, tmp_path):
+    X, y = np.random.default_rng(0).normal(size=(100, 3)), np.repeat([0, 1], 50)
+    params = {**tiny, "epochs": 4, "batch_size": 10}
+    full = CGAN(**params, max_steps=None, random_state=0).fit(X, y)
+    capped = CGAN(**params, max_steps=8, random_state=0).fit(X, y)
+    assert (full.n_steps_, capped.n_steps_) == (4 * 10, 4 * 2)
+    assert [row["steps"] for row in capped.history_] == [2, 4, 6, 8]
+    capped.save(tmp_path / "capped.augan")
+    assert CGAN.load(tmp_path / "capped.augan").n_steps_ == 8

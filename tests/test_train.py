@@ -46,7 +46,7 @@ def test_every_loss_trains_and_records_history(loss):
     history = _trainer(loss).fit(data, labels, 2)
     assert [row["epoch"] for row in history] == [1, 2, 3]
     for row in history:
-        assert set(row) == {"epoch", "d_loss", "g_loss", "d_acc_real", "d_acc_fake"}
+        assert set(row) == {"epoch", "steps", "d_loss", "g_loss", "d_acc_real", "d_acc_fake"}
         assert all(math.isfinite(v) for v in row.values())
         assert 0 <= row["d_acc_real"] <= 1 and 0 <= row["d_acc_fake"] <= 1
 
@@ -58,6 +58,7 @@ def test_max_steps_shortens_every_epoch_alike_and_keeps_the_epoch_count(max_step
     history = trainer.fit(data, labels, 2)
     assert trainer.steps == steps
     assert [row["epoch"] for row in history] == [1, 2, 3]
+    assert [row["steps"] for row in history] == [steps // 3, 2 * steps // 3, steps]
 
 
 def test_training_moves_generator_and_ema_follows():

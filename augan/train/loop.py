@@ -219,7 +219,8 @@ class Trainer:
 
     def _end_epoch(self, means: torch.Tensor) -> None:
         values = means.tolist()  # the one device->host sync of the epoch
-        row = {"epoch": self.epoch + 1, **dict(zip(HISTORY_KEYS, values))}
+        steps = (self.history[-1].get("steps", 0) if self.history else 0) + self.steps_per_epoch
+        row = {"epoch": self.epoch + 1, "steps": steps, **dict(zip(HISTORY_KEYS, values))}
         bad = [k for k in ("d_loss", "g_loss") if not math.isfinite(row[k])]
         if bad:
             kept = (f" The last good checkpoint is kept in {self.checkpoints.folder}."
