@@ -179,7 +179,7 @@ class CGAN(BaseEstimator):
         "ema_decay": [Interval(numbers.Real, 0, 1, closed="neither"), None],
         "class_balance": ["boolean"],
         "categorical_features": [StrOptions({"auto"}), list, tuple, np.ndarray],
-        "numeric_transform": [StrOptions(set(NUMERIC_TRANSFORMS))],
+        "numeric_transform": [StrOptions(NUMERIC_TRANSFORMS)],  # a live view, as for the architectures
         "spectral_norm": ["boolean"],
         "diffaugment": [str, None],
         "device": [str, torch.device],

@@ -15,6 +15,8 @@ way to encode a column is one new class registered in :data:`COLUMNS`.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from collections.abc import Set as AbstractSet
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field, fields
 from typing import Any, ClassVar
@@ -285,12 +287,29 @@ class StandardColumn(NumericColumn):
             return codes * self.std + self.mean
 
 
-NUMERIC_TRANSFORMS = ("quantile", "standard")  # CGAN's choices; numeric_transforms() adds any registered later
-
-
 def numeric_transforms() -> tuple[str, ...]:
     """The names of the registered numeric transformers, which ``TabularCodec(numeric_transform=...)`` takes."""
     return tuple(name for name, cls in COLUMNS.items() if issubclass(cls, NumericColumn))
+
+
+class _NumericTransformNames(AbstractSet):
+    """A live view of :func:`numeric_transforms`, so that a transform registered later is a valid option."""
+
+    def __contains__(self, name: object) -> bool:
+        return name in numeric_transforms()
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(numeric_transforms())
+
+    def __len__(self) -> int:
+        return len(numeric_transforms())
+
+    @classmethod
+    def _from_iterable(cls, names: Any) -> frozenset:  # what set operations on the view return
+        return frozenset(names)
+
+
+NUMERIC_TRANSFORMS = _NumericTransformNames()  # CGAN's choices: "quantile", "standard" and any registered later
 
 
 def fit_numeric(name: Any, series: pd.Series, dtype: str, numeric_transform: str, **options: Any) -> Column:

@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 from scipy.special import ndtr
 
+from augan import CGAN
 from augan.data import columns
 from augan.data.columns import (COLUMNS, Column, ConstantColumn, MissingIndicator, NumericColumn, OneHotColumn,
                                 QuantileColumn, Span, StandardColumn, column_from_state, fit_categorical, fit_numeric,
@@ -157,6 +158,10 @@ def test_a_new_numeric_transform_is_one_registered_class(monkeypatch):
     again = TabularCodec.from_state(codec.get_state())
     pd.testing.assert_frame_equal(again.inverse_transform(Z), codec.inverse_transform(Z))
     np.testing.assert_allclose(again.inverse_transform(Z)["price"], PRICES, rtol=1e-5)
+    gan = CGAN(numeric_transform="minmax", epochs=1, batch_size=8, noise_dim=4, generator_dims=(8,),
+               discriminator_dims=(8,), random_state=0).fit(frame, np.arange(len(frame)) % 2)
+    assert isinstance(gan.codec_.columns_[0], MinMaxColumn)
+    assert gan.sample(20)["price"].between(PRICES.min(), PRICES.max()).all()
 
 
 # The state of TabularCodec().fit(FRAME) for each numeric transform, as augan wrote it before the codec held one
