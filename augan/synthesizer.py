@@ -620,8 +620,7 @@ class CGAN(BaseEstimator):
             never seen in ``fit``.
         """
         check_is_fitted(self, "discriminator_")
-        encoded = to_device(self.codec_.transform(X), self.device_)
-        index = to_device(self.label_codec_.transform(check_labels(y, len(encoded))), self.device_)
+        encoded, index = self._on_device(X, y)
         with torch.inference_mode():
             packed = encoded.repeat_interleave(self.pac, dim=0)
             scores = self.discriminator_.eval()(packed, index.repeat_interleave(self.pac))
@@ -648,8 +647,7 @@ class CGAN(BaseEstimator):
             If the GAN was fitted without an encoder (``encoder=False``), or ``X`` or ``y`` do not match ``fit``'s.
         """
         self._check_has_encoder("to_latent")
-        encoded = to_device(self.codec_.transform(X), self.device_)
-        index = to_device(self.label_codec_.transform(check_labels(y, len(encoded))), self.device_)
+        encoded, index = self._on_device(X, y)
         return latent.encode_latent(self.encoder_, encoded, index, self._generation_batch()).float().cpu().numpy()
 
     def from_latent(self, Z: Any, y: Any, *, random_state: Any = None) -> Any:
@@ -687,7 +685,12 @@ class CGAN(BaseEstimator):
             out = [generator(noise[i:i + chunk], index[i:i + chunk]).float().cpu()
                    for i in range(0, len(Z), chunk)]
         encoded = torch.cat(out).numpy() if out else np.empty((0, *self.codec_.sample_shape_), np.float32)
-        return self.codec_.inverse_transform(encoded)
+        return self.decode(encoded)
+
+    def _on_device(self, X: Any, y: Any) -> tuple[torch.Tensor, torch.Tensor]:
+        """``X`` encoded (columns matched by name) and ``y`` as class indices, both on the GAN's device."""
+        encoded = to_device(self.codec_.transform(X), self.device_)
+        return encoded, to_device(self.label_codec_.transform(check_labels(y, len(encoded))), self.device_)
 
     def _check_has_encoder(self, method: str) -> None:
         check_is_fitted(self, "generator_")

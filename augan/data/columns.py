@@ -230,7 +230,7 @@ class NumericColumn(Column):
         return super().to_series(values)
 
     def to_objects(self, values: np.ndarray) -> np.ndarray:
-        return np.array([v if pd.isna(v) else int(v) for v in values], dtype=object) if self.integer else values
+        return _python_ints(values) if self.integer else values
 
 
 @register_column
@@ -285,6 +285,11 @@ class StandardColumn(NumericColumn):
     def backward(self, codes: np.ndarray) -> np.ndarray:
         with np.errstate(over="ignore"):  # beyond the float64 range: clipped to the training range after
             return codes * self.std + self.mean
+
+
+def _python_ints(values: np.ndarray) -> np.ndarray:
+    """An object array of Python ints, missing values kept as they are: an integer column of an object array."""
+    return np.array([v if pd.isna(v) else int(v) for v in values], dtype=object)
 
 
 def numeric_transforms() -> tuple[str, ...]:
@@ -430,7 +435,7 @@ class ConstantColumn(Column):
         if self.dtype == "category":
             return pd.Series(pd.Categorical(values, categories=self.categories, ordered=self.ordered))
         if _pandas_dtype(self.dtype) == object:
-            return pd.Series([v if pd.isna(v) else int(v) for v in values] if self.integer else values, dtype=object)
+            return pd.Series(_python_ints(values) if self.integer else values, dtype=object)
         return super().to_series(values)
 
 
