@@ -21,7 +21,7 @@ from .data.labels import LabelCodec
 from .device import resolve_device
 from .storage import stored_tensor_bytes
 from .losses import get_loss
-from .train import TrainingConfig
+from .train import TrainingConfig, training_budget
 
 if TYPE_CHECKING:
     from .synthesizer import CGAN
@@ -132,7 +132,10 @@ def _training_config(content: dict, estimator: CGAN) -> TrainingConfig:
     """The training config a file holds; files written before it was kept have it rebuilt from their parameters."""
     if "training" in content:
         return TrainingConfig.from_dict(content["training"])
-    return TrainingConfig.from_params(content["params"], get_loss(estimator.loss))
+    params = content["params"]
+    batch_size, max_steps = training_budget(estimator.codec_.kind, params["batch_size"], params.get("max_steps"))
+    return TrainingConfig.from_params({**params, "batch_size": batch_size, "max_steps": max_steps},
+                                      get_loss(estimator.loss))
 
 
 def _check_weights(content: dict, expected: tuple[dict, ...], path: str | os.PathLike) -> None:

@@ -26,6 +26,7 @@ On the CPU the script runs too (slowly; host share is then 100% by construction)
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import math
 import subprocess
 import sys
@@ -40,7 +41,7 @@ from sklearn.datasets import make_classification
 from augan import CGAN
 from augan.device import resolve_device, to_device
 from augan.losses import get_loss
-from augan.train import BalancedBatchSampler, Trainer, TrainingConfig
+from augan.train import BalancedBatchSampler, Trainer
 from results import markdown_table, section_header, update_section
 
 DEFAULT_ROWS = 1_000_000
@@ -80,8 +81,8 @@ def make_trainer(table: Table, batch: int, amp: str | None, compile_: bool) -> T
     torch.manual_seed(0)
     generator, discriminator = gan._build_networks()
     loss = get_loss(gan.loss)
-    params = {**gan.get_params(), "epochs": 0, "batch_size": batch, "amp": amp, "compile": compile_}
-    return Trainer(generator, discriminator, loss, TrainingConfig.from_params(params, loss), device=gan.device_)
+    config = dataclasses.replace(gan.training_config_, epochs=0, batch_size=batch, amp=amp, compile=compile_)
+    return Trainer(generator, discriminator, loss, config, device=gan.device_)
 
 
 def _synchronize(device: torch.device) -> None:

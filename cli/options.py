@@ -60,10 +60,11 @@ NoiseScale = Annotated[float, typer.Option(
                           "spread wider, below 1 they keep nearer the typical rows of their class; 1 samples the "
                           "distribution the GAN learned.")]
 Epochs = Annotated[int, typer.Option("--epochs", help="Passes over the data.", rich_help_panel=TRAINING)]
-BatchSize = Annotated[int, typer.Option("--batch-size", help="Rows per training step.", rich_help_panel=TRAINING)]
-MaxSteps = Annotated[int | None, typer.Option(
-    "--max-steps", help="Cap on the training steps: long epochs of a large table are shortened to "
-                               "max-steps / epochs steps.", rich_help_panel=TRAINING)]
+BatchSize = Annotated[str, typer.Option(
+    "--batch-size", help="Rows per training step; auto: 256 for a table, 500 for images.", rich_help_panel=TRAINING)]
+MaxSteps = Annotated[str, typer.Option(
+    "--max-steps", help="Cap on the training steps (long epochs are shortened to max-steps / epochs steps); auto: "
+                        "600 for a table, 5000 for images; none: no cap.", rich_help_panel=TRAINING)]
 Categorical = Annotated[str | None, typer.Option(
     "--categorical", help="Tables: columns to model as categories, comma-separated (e.g. zip,branch), besides "
                           "those of text and true/false values; they are read as text.", rich_help_panel=TRAINING,
@@ -102,6 +103,28 @@ Grid = Annotated[Path | None, typer.Option(
     show_default=False)]
 Overwrite = Annotated[bool, typer.Option("--overwrite", help="Replace output files that exist.")]
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar and no summary.")]
+
+
+def parse_budget(value: str | int | None, flag: str, none: bool = False) -> int | str | None:
+    """``--batch-size`` / ``--max-steps`` as CGAN takes them: ``"auto"``, a whole number, or (``none``) None.
+
+    Raises
+    ------
+    ValueError
+        If ``value`` is none of these; the message names ``flag``.
+    """
+    if value is None or isinstance(value, int):
+        return value
+    text = value.strip().lower()
+    if text == "auto":
+        return "auto"
+    if none and text == "none":
+        return None
+    try:
+        return int(text)
+    except ValueError:
+        words = "a whole number, auto or none" if none else "a whole number or auto"
+        raise ValueError(f"{flag} takes {words}, got {value!r}.") from None
 
 
 def check_option(flag: str, value: Any, estimator: type, parameter: str) -> Any:

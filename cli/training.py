@@ -29,8 +29,8 @@ class Training:
     """How to train, as given on the command line."""
 
     epochs: int
-    batch_size: int
-    max_steps: int | None
+    batch_size: int | str
+    max_steps: int | str | None
     loss: str
     device: str
     seed: int | None
@@ -85,7 +85,8 @@ class Training:
         show_library_messages(self.quiet)
         resolve_device(self.device)  # a device this machine lacks is refused before the data is read
         return CGAN(architecture=self.architecture or ("dcgan" if images else "mlp"), loss=o.check_loss(self.loss),
-                    epochs=self.epochs, batch_size=self.batch_size, max_steps=self.max_steps,
+                    epochs=self.epochs, batch_size=o.parse_budget(self.batch_size, "--batch-size"),
+                    max_steps=o.parse_budget(self.max_steps, "--max-steps", none=True),
                     device=self.device, random_state=self.seed,
                     resume=self.resume, verbose=not self.quiet, amp=self.amp, compile=self.compile,
                     strategy="ddp" if self.distributed else None, checkpoint_every=self.checkpoint_every,
@@ -107,7 +108,7 @@ _PARAMETERS = [
     for name, annotation, default in [
         ("epochs", o.Epochs, o.GAN_DEFAULTS["epochs"]),
         ("batch_size", o.BatchSize, o.GAN_DEFAULTS["batch_size"]),
-        ("max_steps", o.MaxSteps, o.GAN_DEFAULTS["max_steps"]),
+        ("max_steps", o.MaxSteps, o.GAN_DEFAULTS["max_steps"] or "none"),
         ("loss", o.Loss, o.GAN_DEFAULTS["loss"]),
         ("device", o.Device, o.GAN_DEFAULTS["device"]),
         ("seed", o.Seed, o.GAN_DEFAULTS["random_state"]),

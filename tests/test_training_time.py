@@ -72,10 +72,3 @@ def test_a_fit_logs_its_expected_duration(tiny, monkeypatch, caplog):
     assert record.levelno == logging.INFO
     assert tiny["batch_size"] == 32
     assert record.getMessage().endswith("in all: 3 epochs of 2 steps of 32 rows (6 steps).")
-
-
-def test_the_default_budget_bounds_the_steps_of_a_large_table():
-    # 300 epochs of ceil(n / 500) steps up to 8,000 rows; beyond, 300 epochs of 5000 // 300 = 16 steps.
-    gan = CGAN()
-    assert (gan.epochs, gan.batch_size, gan.max_steps) == (300, 500, 5000)
-    assert gan.epochs * (gan.max_steps // gan.epochs) == 4800

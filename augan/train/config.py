@@ -11,6 +11,23 @@ from typing import Any
 from ..losses import Loss
 
 
+#: What ``batch_size="auto"`` and ``max_steps="auto"`` mean, by the kind of data (see :func:`training_budget`).
+AUTO_BUDGET: dict[str, tuple[int, int | None]] = {"table": (256, 600), "image": (500, 5000)}
+
+
+def training_budget(kind: str, batch_size: int | str, max_steps: int | str | None) -> tuple[int, int | None]:
+    """The rows per step and the cap on the steps of a fit on data of ``kind`` ("table" or "image"), with
+    ``"auto"`` replaced by :data:`AUTO_BUDGET`'s value for that kind.
+
+    Tables: 256 rows a step for at most 600 steps, so that a fit takes seconds and its length does not grow with
+    the rows (an oversampler is fitted once per cross-validation fold). Images: 500 rows a step for at most
+    5,000 steps; a convolutional GAN needs the longer run to draw recognisable digits.
+    """
+    auto_batch, auto_steps = AUTO_BUDGET["image" if kind == "image" else "table"]
+    return (auto_batch if batch_size == "auto" else batch_size,
+            auto_steps if max_steps == "auto" else max_steps)
+
+
 @dataclasses.dataclass(frozen=True)
 class TrainingConfig:
     """The training parameters of a fit, as one immutable value.
@@ -67,6 +84,9 @@ class TrainingConfig:
     checkpoint_every: int = 10
 
     def __post_init__(self) -> None:
+        if isinstance(self.batch_size, str) or isinstance(self.max_steps, str):
+            raise ValueError(f"a training config needs numbers, got batch_size={self.batch_size!r}, max_steps="
+                             f"{self.max_steps!r}: resolve 'auto' with training_budget() first.")
         # Frozen: the normalised values are set through object.__setattr__, once.
         object.__setattr__(self, "betas", tuple(self.betas))
         if self.checkpoint_dir is not None:

@@ -107,6 +107,8 @@ def test_existing_output_is_refused_before_training_and_left_alone(augan, loans,
 @pytest.mark.parametrize(("option", "value", "phrase"), [("--epochs", "0", "--epochs must be"),
                                                          ("--batch-size", "1", "--batch-size must be"),
                                                          ("--max-steps", "0", "--max-steps must be"),
+                                                         ("--batch-size", "big", "--batch-size takes a whole number"),
+                                                         ("--max-steps", "1e9", "--max-steps takes a whole number"),
                                                          ("--device", "tpu:9", "--device 'tpu:9'"),
                                                          ("--seed", "-1", "--seed must be")])
 def test_bad_training_setting_is_one_line(augan, loans, tmp_path, option, value, phrase, user_error):

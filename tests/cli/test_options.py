@@ -75,6 +75,21 @@ def test_training_options_configure_the_gan():
         "checkpoint_dir": "c", "checkpoint_every": 4, "resume": True, "verbose": False}
 
 
+@pytest.mark.parametrize(("flags", "expected"), [(("--batch-size", "64", "--max-steps", "900"), (64, 900)),
+                                                 (("--batch-size", "auto", "--max-steps", "none"), ("auto", None)),
+                                                 (("--max-steps", "AUTO"), ("auto", "auto"))])
+def test_budget_options_reach_the_gan_as_numbers_auto_or_none(augan, loans, tmp_path, monkeypatch, flags, expected):
+    seen = {}
+
+    def record(self, X, y):
+        seen.update(self.get_params())
+        raise ValueError("stop here")
+
+    monkeypatch.setattr(CGAN, "fit", record)
+    augan("generate", loans, "--target", "default", "--n", 3, "--out", tmp_path / "s.csv", *flags)
+    assert (seen["batch_size"], seen["max_steps"]) == expected
+
+
 def test_every_training_command_has_every_training_option():
     fields = {f.name for f in dataclasses.fields(Training)}
     for command in TRAINING_COMMANDS:

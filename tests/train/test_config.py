@@ -17,10 +17,15 @@ def test_a_config_is_frozen():
 
 
 def test_from_params_takes_the_training_parameters_and_resolves_n_critic():
-    params = CGAN(epochs=7, betas=[0.1, 0.2], checkpoint_dir=None).get_params()
+    params = CGAN(epochs=7, batch_size=500, max_steps=None, betas=[0.1, 0.2], checkpoint_dir=None).get_params()
     config = TrainingConfig.from_params(params, get_loss("wasserstein"))
     assert (config.epochs, config.betas, config.n_critic, config.batch_size) == (7, (0.1, 0.2), 5, 500)
     assert TrainingConfig.from_params({**params, "n_critic": 2}, get_loss("wasserstein")).n_critic == 2
+
+
+def test_auto_must_be_resolved_before_it_becomes_a_config():
+    with pytest.raises(ValueError, match="resolve 'auto' with training_budget"):
+        TrainingConfig.from_params(CGAN().get_params(), get_loss("hinge"))
 
 
 def test_a_config_round_trips_through_plain_values():

@@ -1,0 +1,77 @@
+"""The default training budget: "auto" batch size and step cap, by the kind of data."""
+
+import numpy as np
+import pytest
+
+from augan import CGAN
+from augan.train import AUTO_BUDGET, training_budget
+
+SMALL = dict(noise_dim=8, generator_dims=(16, 16), discriminator_dims=(16, 16))
+
+
+def test_auto_means_a_short_fit_for_tables_and_a_long_one_for_images():
+    assert training_budget("table", "auto", "auto") == (256, 600)
+    assert training_budget("image", "auto", "auto") == (500, 5000)
+    assert training_budget("table", 64, None) == (64, None)
+    assert training_budget("image", "auto", 7) == (500, 7)
+    assert AUTO_BUDGET == {"table": (256, 600), "image": (500, 5000)}
+
+
+def test_the_defaults_are_auto():
+    params = CGAN().get_params()
+    assert (params["epochs"], params["batch_size"], params["max_steps"]) == (300, "auto", "auto")
+
+
+def _table(n_rows: int) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(0)
+    return rng.normal(size=(n_rows, 3)).astype(np.float32), (rng.random(n_rows) < 0.2).astype(int)
+
+
+def test_a_table_trains_600_steps_of_256_rows_whatever_its_length():
+    X, y = _table(3000)  # 12 batches of 256 an epoch without the cap; 2 with it
+    gan = CGAN(**SMALL, random_state=0).fit(X, y)
+    assert (gan.training_config_.batch_size, gan.training_config_.max_steps) == (256, 600)
+    assert gan.n_steps_ == 600 and len(gan.history_) == 300
+    assert gan.get_params()["batch_size"] == "auto"  # the parameter stays as given; the fit's value is in the config
+
+
+def test_a_table_of_at_most_256_rows_trains_one_full_batch_an_epoch():
+    X, y = _table(200)
+    gan = CGAN(**SMALL, epochs=20, random_state=0).fit(X, y)
+    assert gan.n_steps_ == 20
+
+
+def test_images_keep_the_long_budget():
+    rng = np.random.default_rng(0)
+    images = rng.integers(0, 256, size=(40, 8, 8), dtype=np.uint8)
+    gan = CGAN(**SMALL, epochs=1, random_state=0).fit(images, np.repeat([0, 1], 20))
+    assert (gan.training_config_.batch_size, gan.training_config_.max_steps) == (500, 5000)
+
+
+def test_given_values_win_over_auto():
+    X, y = _table(1000)
+    gan = CGAN(**SMALL, epochs=2, batch_size=100, max_steps=None, random_state=0).fit(X, y)
+    assert (gan.training_config_.batch_size, gan.training_config_.max_steps) == (100, None)
+    assert gan.n_steps_ == 2 * 10
+
+
+def test_a_saved_model_keeps_the_budget_it_was_trained_with(tmp_path):
+    X, y = _table(300)
+    gan = CGAN(**SMALL, epochs=2, random_state=0).fit(X, y)
+    gan.save(tmp_path / "m.augan")
+    loaded = CGAN.load(tmp_path / "m.augan")
+    assert loaded.training_config_ == gan.training_config_
+    assert loaded.get_params()["batch_size"] == "auto"
+
+
+def test_auto_batch_below_twice_pac_is_refused_naming_both():
+    X, y = _table(300)
+    with pytest.raises(ValueError, match=r"batch_size='auto' \(256 rows for this data\) must be at least 2 \* pac"):
+        CGAN(**SMALL, pac=200, epochs=1).fit(X, y)
+
+
+@pytest.mark.parametrize("params", [dict(batch_size="big"), dict(max_steps="many"), dict(batch_size=1)])
+def test_bad_budget_values_are_refused_naming_them(params):
+    X, y = _table(100)
+    with pytest.raises(ValueError, match=next(iter(params))):
+        CGAN(**SMALL, **params).fit(X, y)
