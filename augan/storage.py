@@ -207,7 +207,20 @@ def save_model(path: str | os.PathLike, payload: dict, overwrite: bool = False) 
     content = {"format": MODEL_FORMAT, "version": MODEL_VERSION, **payload}
     with atomic_output(path, overwrite) as tmp:
         save_tensors(content, tmp)
+        _check_loadable(tmp, path)
     return Path(path)
+
+
+def _check_loadable(tmp: str | os.PathLike, path: str | os.PathLike) -> None:
+    """Refuse to keep a model file that :func:`load_model` would refuse: one holding Python objects beyond plain
+    values and tensors (a column of a type augan learned by its values, say). Nothing is written then."""
+    try:
+        torch.load(tmp, map_location="cpu", weights_only=True, mmap=True)
+    except pickle.UnpicklingError as exc:
+        found = re.search(r"GLOBAL (\S+)", str(exc))
+        raise ValueError(f"cannot save the model to {path}: it would hold Python objects "
+                         f"({found.group(1) if found else 'not plain values or tensors'}) that augan does not read "
+                         f"back from a file; nothing was written.") from None
 
 
 def load_model(path: str | os.PathLike) -> dict[str, Any]:

@@ -14,6 +14,7 @@ way to encode a column is one new class registered in :data:`COLUMNS`.
 
 from __future__ import annotations
 
+import decimal
 import re
 from collections.abc import Iterator
 from collections.abc import Set as AbstractSet
@@ -165,7 +166,8 @@ class NumericColumn(Column):
     """A numeric column: one linear output (plus a :class:`MissingIndicator` when it had missing values).
 
     Values are clipped to the training range ``[lo, hi]``, missing ones encoded as ``fill``; decoded values
-    are rounded to ``decimals`` (whole numbers for an ``integer`` column; None: not rounded).
+    are rounded to ``decimals`` (whole numbers for an ``integer`` column; None: not rounded). An object column
+    of Python ints (``integer``) or of ``decimal.Decimal`` values (``decimal``) gets such values back.
     """
 
     kind: ClassVar[str] = "numeric"
@@ -176,6 +178,7 @@ class NumericColumn(Column):
     fill: float = 0.0
     lo: float = 0.0
     hi: float = 0.0
+    decimal: bool = False
 
     @property
     def spans(self) -> list[Span]:
@@ -190,7 +193,8 @@ class NumericColumn(Column):
         scale = _power_of_two_scale(max(abs(lo), abs(hi)))
         column = cls(name=name, dtype=dtype, integer=_is_integer_column(series),
                      decimals=_decimals(observed, series.dtype), missing=MissingIndicator.fit(values),
-                     fill=float(np.median(observed / scale)) * scale, lo=lo, hi=hi)
+                     fill=float(np.median(observed / scale)) * scale, lo=lo, hi=hi,
+                     decimal=_is_decimal_column(series))
         column.fit_values(observed, **options)
         return column
 
@@ -230,7 +234,7 @@ class NumericColumn(Column):
         return super().to_series(values)
 
     def to_objects(self, values: np.ndarray) -> np.ndarray:
-        return _python_ints(values) if self.integer else values
+        return _number_objects(values, self.integer, self.decimal, self.decimals)
 
 
 @register_column
@@ -287,9 +291,15 @@ class StandardColumn(NumericColumn):
             return codes * self.std + self.mean
 
 
-def _python_ints(values: np.ndarray) -> np.ndarray:
-    """An object array of Python ints, missing values kept as they are: an integer column of an object array."""
-    return np.array([v if pd.isna(v) else int(v) for v in values], dtype=object)
+def _number_objects(values: np.ndarray, integer: bool, decimal_: bool, decimals: int | None) -> np.ndarray:
+    """The cells of an object column of numbers: Python ints (``integer``), ``decimal.Decimal`` values written
+    with ``decimals`` places (``decimal_``), else the floats as they are; missing values stay as they are."""
+    if integer:
+        return np.array([v if pd.isna(v) else int(v) for v in values], dtype=object)
+    if decimal_:
+        text = (lambda v: repr(float(v))) if decimals is None else (lambda v: f"{v:.{decimals}f}")
+        return np.array([v if pd.isna(v) else decimal.Decimal(text(v)) for v in values], dtype=object)
+    return values
 
 
 def numeric_transforms() -> tuple[str, ...]:
@@ -324,6 +334,7 @@ def fit_numeric(name: Any, series: pd.Series, dtype: str, numeric_transform: str
     observed = values[~np.isnan(values)]
     if observed.size == 0 or (observed.min() == observed.max() and observed.size == values.size):
         return ConstantColumn(name=name, dtype=dtype, integer=_is_integer_column(series),
+                              decimal=_is_decimal_column(series),
                               value=float(observed[0]) if observed.size else float("nan"))
     return COLUMNS[numeric_transform].fit(name, series, dtype, values, **options)
 
@@ -420,6 +431,7 @@ class ConstantColumn(Column):
     integer: bool = False
     categories: list = field(default_factory=list)
     ordered: bool = False
+    decimal: bool = False
 
     @property
     def spans(self) -> list[Span]:
@@ -435,7 +447,7 @@ class ConstantColumn(Column):
         if self.dtype == "category":
             return pd.Series(pd.Categorical(values, categories=self.categories, ordered=self.ordered))
         if _pandas_dtype(self.dtype) == object:
-            return pd.Series(_python_ints(values) if self.integer else values, dtype=object)
+            return pd.Series(_number_objects(values, self.integer, self.decimal, None), dtype=object)
         return super().to_series(values)
 
 
@@ -496,6 +508,14 @@ def _is_integer_column(series: pd.Series) -> bool:
     if series.dtype == object:
         return all(isinstance(v, (int, np.integer)) for v in series.dropna())
     return False
+
+
+def _is_decimal_column(series: pd.Series) -> bool:
+    """An object column whose values are all ``decimal.Decimal`` (money, as databases hand it out)."""
+    if series.dtype != object:
+        return False
+    present = series.dropna()
+    return len(present) > 0 and all(isinstance(v, decimal.Decimal) for v in present)
 
 
 def _decimals(values: np.ndarray, dtype: Any) -> int | None:

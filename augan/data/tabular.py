@@ -16,6 +16,7 @@ column of cents or of whole months (a float column because it has missing values
 
 from __future__ import annotations
 
+import decimal
 from itertools import accumulate
 from typing import Any, ClassVar
 
@@ -30,7 +31,8 @@ __all__ = ["NUMERIC_TRANSFORMS", "Span", "TabularCodec", "auto_categorical_colum
 
 
 def _is_number(value: Any) -> bool:
-    return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, (bool, np.bool_))
+    return (isinstance(value, (int, float, decimal.Decimal, np.integer, np.floating))
+            and not isinstance(value, (bool, np.bool_)))
 
 
 class TabularCodec:
