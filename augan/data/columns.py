@@ -512,10 +512,7 @@ def _is_integer_column(series: pd.Series) -> bool:
 
 def _is_decimal_column(series: pd.Series) -> bool:
     """An object column whose values are all ``decimal.Decimal`` (money, as databases hand it out)."""
-    if series.dtype != object:
-        return False
-    present = series.dropna()
-    return len(present) > 0 and all(isinstance(v, decimal.Decimal) for v in present)
+    return series.dtype == object and pd.api.types.infer_dtype(series, skipna=True) == "decimal"
 
 
 def _decimals(values: np.ndarray, dtype: Any) -> int | None:
