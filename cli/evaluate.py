@@ -35,7 +35,7 @@ NoQuality = Annotated[bool, typer.Option(
 def evaluate(data: o.Data, report: ReportPath, target: o.Target = None, model: FittedModel = None,
              cv: Folds = 5, repeats: Repeats = 1, no_quality: NoQuality = False, size: o.ImageSize = None,
              selection: o.Selection = o.SELECTION_DEFAULT, smote_share: o.SmoteShare = o.SMOTE_SHARE_DEFAULT,
-             noise_scale: o.NoiseScale = o.NOISE_SCALE_DEFAULT,
+             noise_scale: o.NoiseScale = o.NOISE_SCALE_DEFAULT, max_synthetic_ratio: o.MaxSyntheticRatio = None,
              overwrite: o.Overwrite = False, *,
              training: Training) -> None:
     """Score classifiers on DATA with and without GAN oversampling, and the synthetic data's quality.
@@ -51,6 +51,8 @@ def evaluate(data: o.Data, report: ReportPath, target: o.Target = None, model: F
         selection = o.parse_selection(selection)
         o.check_option("--smote-share", smote_share, GANOversampler, "smote_share")
         check_noise_scale(noise_scale, "--noise-scale")
+        if max_synthetic_ratio is not None:
+            o.check_option("--max-synthetic-ratio", max_synthetic_ratio, GANOversampler, "max_synthetic_ratio")
         for option, value in (("--cv", cv), ("--repeats", repeats)):
             check_positive_int(value, option)
         if training.checkpoint_dir is not None or training.resume:
@@ -66,7 +68,8 @@ def evaluate(data: o.Data, report: ReportPath, target: o.Target = None, model: F
             y = as_classes(y, fitted.classes_)  # labels are read as text; a model fitted in Python may hold numbers
         gan = training.make_gan(images).set_params(categorical_features=training.categorical_features(X))
         sampler = GANOversampler(gan=gan, selection=selection, smote_share=smote_share,
-                                 noise_scale=noise_scale, random_state=training.seed)
+                                 noise_scale=noise_scale, max_synthetic_ratio=max_synthetic_ratio,
+                                 random_state=training.seed)
         result = augan.evaluate(X, y, sampler=sampler, cv=cv, n_repeats=repeats, quality=not no_quality,
                                 model=fitted, random_state=training.seed, verbose=not training.quiet)
         if is_main_process():

@@ -59,6 +59,10 @@ NoiseScale = Annotated[float, typer.Option(
     "--noise-scale", help="Factor (0 or more) on the GAN's input noise when it draws the new rows: above 1 they "
                           "spread wider, below 1 they keep nearer the typical rows of their class; 1 samples the "
                           "distribution the GAN learned.")]
+MaxSyntheticRatio = Annotated[float | None, typer.Option(
+    "--max-synthetic-ratio", help="At most this many synthetic rows (or images) per real one of a class; the rest "
+                                  "of what the class needs are copies of its real ones. Default: no cap.",
+    show_default=False)]
 Epochs = Annotated[int, typer.Option("--epochs", help="Passes over the data.", rich_help_panel=TRAINING)]
 BatchSize = Annotated[str, typer.Option(
     "--batch-size", help="Rows per training step; auto: 256 for a table, 500 for images.", rich_help_panel=TRAINING)]

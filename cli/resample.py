@@ -1,7 +1,8 @@
-"""``augan resample``: the original rows plus synthetic rows of the classes that need them."""
+"""``augan resample``: the original rows (or images) plus synthetic ones for the classes that need them."""
 
 from __future__ import annotations
 
+import numpy as np
 import typer
 from imblearn.utils import check_sampling_strategy
 
@@ -10,9 +11,10 @@ from augan._validation import check_noise_scale
 from augan.distributed import is_main_process
 
 from . import options as o
+from .data import check_data_options, read_training_data
 from .errors import fail, reported_errors
-from .files import check_outputs, is_images, write_table
-from .target import describe, model_metadata, read_training_table, require_target, with_index, with_target
+from .files import check_image_labels, check_outputs, write_images, write_table
+from .target import describe, with_index, with_target
 from .training import Training, training_options
 
 
@@ -20,32 +22,49 @@ from .training import Training, training_options
 def resample(data: o.Data, out: o.Out, target: o.Target = None, strategy: o.Strategy = o.STRATEGY_DEFAULT,
              selection: o.Selection = o.SELECTION_DEFAULT, smote_share: o.SmoteShare = o.SMOTE_SHARE_DEFAULT,
              noise_scale: o.NoiseScale = o.NOISE_SCALE_DEFAULT,
+             max_synthetic_ratio: o.MaxSyntheticRatio = None, size: o.ImageSize = None,
              model_out: o.ModelOut = None,
              overwrite: o.Overwrite = False, *, training: Training) -> None:
-    """Write DATA's rows followed by synthetic rows that balance the classes as --strategy says."""
+    """Write DATA's rows followed by synthetic rows that balance the classes as --strategy says.
+
+    Images in (a folder with a subfolder per class, or an .npz) give images out: the real ones and the new ones,
+    made as GANOversampler makes them (the GAN's images after the neighbour filter, and blends of two real
+    images of the class for --smote-share of them).
+    """
     with reported_errors(training.checkpoint_dir):
+        images = check_data_options(data, target, size)
         training.check_files({"DATA": data}, {"--out": out, "--model-out": model_out})
         sampling_strategy = o.parse_strategy(strategy)
         selection = o.parse_selection(selection)
         o.check_option("--smote-share", smote_share, GANOversampler, "smote_share")
         check_noise_scale(noise_scale, "--noise-scale")
-        if is_images(data):
-            fail(f"resample writes tables; for images use augan generate {data} --balance (synthetic images only).")
-        check_outputs(out, model_out, overwrite)
-        gan = training.make_gan()
-        target = require_target(target, data)
-        frame, X, y, _ = read_training_table(data, target, training.categorical_columns)
-        gan.set_params(categorical_features=training.categorical_features(X))
-        if not any(check_sampling_strategy(sampling_strategy, y, "over-sampling").values()):
-            fail(f"--strategy {strategy} adds no rows to {target!r}; its classes are already balanced enough.")
+        if max_synthetic_ratio is not None:
+            o.check_option("--max-synthetic-ratio", max_synthetic_ratio, GANOversampler, "max_synthetic_ratio")
+        check_outputs(out, model_out, overwrite, images=images)
+        gan = training.make_gan(images)
+        dataset = read_training_data(data, target, size, training.categorical_columns)
+        if images:
+            check_image_labels(dataset.classes, out)
+        else:
+            gan.set_params(categorical_features=training.categorical_features(dataset.X))
+        if not any(check_sampling_strategy(sampling_strategy, dataset.y, "over-sampling").values()):
+            what = "the image classes" if images else repr(target)
+            fail(f"--strategy {strategy} adds no {dataset.noun} to {what}; its classes are already balanced enough.")
+        X = dataset.X.reshape(len(dataset.X), -1) if images else dataset.X
         sampler = GANOversampler(sampling_strategy=sampling_strategy, gan=gan, selection=selection,
-                                 smote_share=smote_share, noise_scale=noise_scale)
-        X_out, y_out = sampler.fit_resample(X, y)
+                                 smote_share=smote_share, noise_scale=noise_scale,
+                                 max_synthetic_ratio=max_synthetic_ratio,
+                                 image_shape=dataset.X.shape[1:] if images else None)
+        X_out, y_out = sampler.fit_resample(X, dataset.y)
         if is_main_process():
-            table = with_target(X_out, y_out, target, list(frame.columns))
-            write_table(with_index(table, frame.index), out, overwrite)
+            if images:
+                write_images(np.asarray(X_out).reshape((-1, *dataset.X.shape[1:])), y_out, out, overwrite)
+            else:
+                table = with_target(X_out, y_out, target, dataset.columns)
+                write_table(with_index(table, dataset.frame.index), out, overwrite)
         if model_out is not None:
-            sampler.gan_.save(model_out, overwrite, metadata=model_metadata(target, frame))
+            sampler.gan_.save(model_out, overwrite, metadata=dataset.metadata)
     if not training.quiet and is_main_process():
-        typer.echo(f"wrote {len(frame)} original + {len(y_out) - len(frame)} synthetic rows, "
-                   f"{describe(y_out)}, to {out}" + (f"; model in {model_out}" if model_out else ""))
+        n = len(dataset.y)
+        typer.echo(f"wrote {n} original + {len(y_out) - n} synthetic {dataset.noun}, "
+                   f"{describe(y_out, dataset.noun)}, to {out}" + (f"; model in {model_out}" if model_out else ""))

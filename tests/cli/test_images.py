@@ -126,7 +126,8 @@ def test_image_output_folder_is_not_replaced_without_overwrite(augan, user_error
     assert [p.name for p in out.iterdir()] == ["old"]
 
 
-@pytest.mark.parametrize("command", [["fit", "--model-out", "m.augan"], ["evaluate", "--report", "r.html"]])
+@pytest.mark.parametrize("command", [["fit", "--model-out", "m.augan"], ["evaluate", "--report", "r.html"],
+                                     ["resample", "--out", "balanced"]])
 def test_training_commands_refuse_a_target_for_images_and_a_size_for_a_table(augan, user_error, digits, numbers_csv,
                                                                              tmp_path, command):
     name, flag, out = command
@@ -136,8 +137,47 @@ def test_training_commands_refuse_a_target_for_images_and_a_size_for_a_table(aug
     assert not (tmp_path / out).exists()
 
 
-def test_resample_points_images_to_generate(augan, user_error, digits, tmp_path):
-    user_error(augan("resample", digits, "--out", tmp_path / "out", *TINY), "augan generate", "--balance")
+def _rows(X: np.ndarray) -> set[bytes]:
+    return {image.tobytes() for image in X}
+
+
+def test_resample_writes_the_real_images_and_the_new_ones(augan, digits, tmp_path):
+    out = tmp_path / "balanced"
+    result = augan("resample", digits, "--out", out, *TINY[:-1])
+    assert result.exit_code == 0, result.output
+    assert f"wrote 36 original + 12 synthetic images, 48 images (3: 24, 7: 24), to {out}" in result.stdout
+    X_real, y_real = read_image_folder(digits)
+    X, y = read_image_folder(out)
+    assert X.shape == (48, 16, 16) and X.dtype == np.uint8
+    for label in ("3", "7"):
+        assert _rows(X_real[y_real == label]) <= _rows(X[y == label])  # every real image, unchanged
+    new = _rows(X[y == "7"]) - _rows(X_real)
+    assert len(new) == 12  # the new images are made, not copied
+
+
+def test_resample_caps_synthetic_images_with_copies(augan, digits_npz, tmp_path):
+    out = tmp_path / "balanced.npz"
+    result = augan("resample", digits_npz, "--out", out, "--max-synthetic-ratio", "0.5", *TINY)
+    assert result.exit_code == 0, result.output
+    X_real, y_real = read_npz(digits_npz)
+    X, y = read_npz(out)
+    assert X.shape == (48, 16, 16)
+    sevens = [image.tobytes() for image in X[36:][y[36:] == "7"]]
+    made = [row for row in sevens if row not in _rows(X_real)]
+    assert len(sevens) == 12 and len(made) == 6  # 0.5 synthetic per real seven; the other 6 are copies
+
+
+@pytest.mark.parametrize("ratio", ["-1", "nan"])
+def test_bad_max_synthetic_ratio_is_one_line(augan, user_error, digits, tmp_path, ratio):
+    out = tmp_path / "balanced"
+    user_error(augan("resample", digits, "--out", out, "--max-synthetic-ratio", ratio, *TINY),
+               "--max-synthetic-ratio")
+    assert not out.exists()
+
+
+def test_resample_images_refuses_a_strategy_that_adds_nothing(augan, user_error, digits, tmp_path):
+    user_error(augan("resample", digits, "--out", tmp_path / "b", "--strategy", "not-minority", *TINY),
+               "adds no images")
 
 
 @pytest.mark.slow  # cross-validates GANs

@@ -44,7 +44,8 @@ def test_resample_strategy_names_take_the_hyphenated_spelling(augan, numbers_csv
     ("--selection", "none", "selection", None), ("--selection", "discriminator", "selection", "discriminator"),
     ("--selection", "neighbors", "selection", "neighbors"), ("--smote-share", "0", "smote_share", 0.0),
     ("--smote-share", "0.25", "smote_share", 0.25), ("--smote-share", "1", "smote_share", 1.0),
-    ("--noise-scale", "0", "noise_scale", 0.0), ("--noise-scale", "1", "noise_scale", 1.0)])
+    ("--noise-scale", "0", "noise_scale", 0.0), ("--noise-scale", "1", "noise_scale", 1.0),
+    ("--max-synthetic-ratio", "2", "max_synthetic_ratio", 2.0)])
 def test_resample_sampler_options_reach_the_sampler(augan, loans, train_args, tmp_path, monkeypatch, option, value,
                                                     attribute, expected):
     seen = []
