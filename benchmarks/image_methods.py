@@ -136,7 +136,7 @@ def sampler_values(X_fit: np.ndarray, y_fit: np.ndarray, sampler: Any, data: Spl
         # draws of the same counts, with the sampler's noise_scale and no selection, are judged apart.
         labels, counts = np.unique(y_fit[n:], return_counts=True)
         drawn, drawn_y = sampler.gan_.sample(y=dict(zip(labels.tolist(), counts.tolist())), return_y=True,
-                                             random_state=0, noise_scale=sampler.noise_scale)
+                                             random_state=0, noise_scale=sampler.noise_scale_)
         drawn = np.clip(np.rint(drawn.reshape(len(drawn_y), -1)), 0, 255).astype(np.uint8)
         values["draws"] = image_quality(drawn, drawn_y, data, side, sampler.gan_)
     return values

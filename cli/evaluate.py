@@ -9,7 +9,7 @@ import typer
 
 import augan
 from augan import CGAN, GANOversampler
-from augan._validation import check_noise_scale, check_positive_int
+from augan._validation import check_positive_int
 from augan.distributed import is_main_process
 from augan.storage import check_output_path
 
@@ -50,7 +50,7 @@ def evaluate(data: o.Data, report: ReportPath, target: o.Target = None, model: F
         check_output_path(report, overwrite)
         selection = o.parse_selection(selection)
         o.check_option("--smote-share", smote_share, GANOversampler, "smote_share")
-        check_noise_scale(noise_scale, "--noise-scale")
+        noise_scale = o.parse_noise_scale(noise_scale)
         if max_synthetic_ratio is not None:
             o.check_option("--max-synthetic-ratio", max_synthetic_ratio, GANOversampler, "max_synthetic_ratio")
         for option, value in (("--cv", cv), ("--repeats", repeats)):

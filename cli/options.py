@@ -10,6 +10,7 @@ import typer
 from sklearn.utils._param_validation import Interval, make_constraint
 
 from augan import CGAN, GANOversampler
+from augan._validation import check_noise_scale
 from augan.losses import LOSSES
 from augan.oversampler import SELECTIONS
 
@@ -20,7 +21,7 @@ STRATEGY_DEFAULT: str = GANOversampler().get_params()["sampling_strategy"]
 SELECTION_DEFAULT: str = GANOversampler().get_params()["selection"] or "none"
 _CANDIDATES = GANOversampler().get_params()["candidates"]
 SMOTE_SHARE_DEFAULT: float = GANOversampler().get_params()["smote_share"]
-NOISE_SCALE_DEFAULT: float = GANOversampler().get_params()["noise_scale"]
+NOISE_SCALE_DEFAULT: str = str(GANOversampler().get_params()["noise_scale"])
 STRATEGIES = {"auto": "auto", "minority": "minority", "not-majority": "not majority",
               "not-minority": "not minority", "all": "all"}
 
@@ -55,10 +56,10 @@ Selection = Annotated[str, typer.Option(
 SmoteShare = Annotated[float, typer.Option(
     "--smote-share", help="Share (0 to 1) of the new rows made by SMOTE-style interpolation between real rows of "
                           "the class instead of by the GAN; 0: the GAN's rows only.")]
-NoiseScale = Annotated[float, typer.Option(
+NoiseScale = Annotated[str, typer.Option(
     "--noise-scale", help="Factor (0 or more) on the GAN's input noise when it draws the new rows: above 1 they "
                           "spread wider, below 1 they keep nearer the typical rows of their class; 1 samples the "
-                          "distribution the GAN learned.")]
+                          "distribution the GAN learned; auto: 1.2 for a table, 2 for images.")]
 MaxSyntheticRatio = Annotated[float | None, typer.Option(
     "--max-synthetic-ratio", help="At most this many synthetic rows (or images) per real one of a class; the rest "
                                   "of what the class needs are copies of its real ones. Default: no cap.",
@@ -129,6 +130,24 @@ def parse_budget(value: str | int | None, flag: str, none: bool = False) -> int 
     except ValueError:
         words = "a whole number, auto or none" if none else "a whole number or auto"
         raise ValueError(f"{flag} takes {words}, got {value!r}.") from None
+
+
+def parse_noise_scale(value: str | float) -> str | float:
+    """``--noise-scale`` as GANOversampler takes it: ``"auto"`` or a finite number of at least 0.
+
+    Raises
+    ------
+    ValueError
+        If ``value`` is neither; the message names ``--noise-scale``.
+    """
+    text = str(value).strip().lower()
+    if text == "auto":
+        return "auto"
+    try:
+        number = float(text)
+    except ValueError:
+        raise ValueError(f"--noise-scale takes a number of at least 0 or auto, got {value!r}.") from None
+    return check_noise_scale(number, "--noise-scale")
 
 
 def check_option(flag: str, value: Any, estimator: type, parameter: str) -> Any:

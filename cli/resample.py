@@ -7,7 +7,6 @@ import typer
 from imblearn.utils import check_sampling_strategy
 
 from augan import GANOversampler
-from augan._validation import check_noise_scale
 from augan.distributed import is_main_process
 
 from . import options as o
@@ -37,7 +36,7 @@ def resample(data: o.Data, out: o.Out, target: o.Target = None, strategy: o.Stra
         sampling_strategy = o.parse_strategy(strategy)
         selection = o.parse_selection(selection)
         o.check_option("--smote-share", smote_share, GANOversampler, "smote_share")
-        check_noise_scale(noise_scale, "--noise-scale")
+        noise_scale = o.parse_noise_scale(noise_scale)
         if max_synthetic_ratio is not None:
             o.check_option("--max-synthetic-ratio", max_synthetic_ratio, GANOversampler, "max_synthetic_ratio")
         check_outputs(out, model_out, overwrite, images=images)

@@ -7,6 +7,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import cross_validate
 
 from augan import CGAN, GANOversampler
+from augan.oversampler import AUTO_NOISE_SCALE
 
 
 @pytest.fixture
@@ -116,7 +117,7 @@ def test_sparse_input_is_refused(binary, tiny):
 def _candidates(ovs, request):
     """The candidate rows ``_draw`` generated: the fitted GAN draws the same rows for the same request."""
     drawn = {label: int(np.ceil(n * ovs.candidates)) for label, n in request.items()}
-    return ovs.gan_.sample(y=drawn, return_y=True, noise_scale=ovs.noise_scale)
+    return ovs.gan_.sample(y=drawn, return_y=True, noise_scale=ovs.noise_scale_)
 
 
 def _as_rows(X):
@@ -164,7 +165,7 @@ def test_without_selection_every_generated_row_is_kept(binary, tiny):
     X, y = binary
     ovs = GANOversampler(gan=CGAN(**tiny), selection=None, smote_share=0, random_state=0)
     Xr, yr = ovs.fit_resample(X, y)
-    X_gan, y_gan = ovs.gan_.sample(y={1: 140}, return_y=True, noise_scale=ovs.noise_scale)
+    X_gan, y_gan = ovs.gan_.sample(y={1: 140}, return_y=True, noise_scale=ovs.noise_scale_)
     np.testing.assert_array_equal(Xr[len(X):], X_gan)
     np.testing.assert_array_equal(yr[len(X):], y_gan)
 
@@ -329,6 +330,26 @@ def test_a_larger_noise_scale_spreads_the_new_rows_wider(binary, tiny):
                                  random_state=0).fit_resample(X, y)[0][len(X):] for scale in (0.5, 1.0, 1.5)}
     spread = [new[scale].std(axis=0).mean() for scale in (0.5, 1.0, 1.5)]
     assert spread[0] < spread[1] < spread[2]
+
+
+def test_auto_noise_scale_is_the_tables_value_for_a_table(binary, tiny):
+    X, y = binary
+    auto = GANOversampler(gan=CGAN(**tiny), random_state=0)
+    Xa, _ = auto.fit_resample(X, y)
+    Xt, _ = GANOversampler(gan=CGAN(**tiny), noise_scale=AUTO_NOISE_SCALE["table"], random_state=0).fit_resample(X, y)
+    assert auto.noise_scale == "auto" and auto.noise_scale_ == AUTO_NOISE_SCALE["table"] == 1.2
+    np.testing.assert_array_equal(Xa, Xt)
+
+
+def test_auto_noise_scale_is_the_images_value_for_images(tiny):
+    rng = np.random.default_rng(0)
+    X = rng.uniform(0, 255, size=(60, 64)).astype(np.float32)
+    y = np.r_[np.zeros(45, int), np.ones(15, int)]
+    auto = GANOversampler(gan=CGAN(**tiny), image_shape=(8, 8), selection=None, smote_share=0, random_state=0)
+    Xr, _ = auto.fit_resample(X, y)
+    assert auto.noise_scale_ == AUTO_NOISE_SCALE["image"] == 2.0
+    drawn = auto.gan_.sample(y={1: 30}, noise_scale=2.0).reshape(30, -1)
+    np.testing.assert_array_equal(Xr[60:], drawn)
 
 
 @pytest.mark.parametrize("noise_scale", [-0.1, "big", float("nan"), float("inf")])

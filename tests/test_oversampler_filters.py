@@ -74,7 +74,7 @@ def test_classifier_selection_keeps_the_candidates_a_real_data_classifier_is_sur
     sampler = GANOversampler(gan=CGAN(**tiny), selection="classifier", candidates=3, smote_share=0, random_state=0)
     Xr, yr = sampler.fit_resample(X, y)
     assert np.bincount(yr).tolist() == [170, 170]
-    X_cand, y_cand = sampler.gan_.sample(y={1: 420}, return_y=True, noise_scale=sampler.noise_scale)
+    X_cand, y_cand = sampler.gan_.sample(y={1: 420}, return_y=True, noise_scale=sampler.noise_scale_)
     classifier = LogisticRegression(max_iter=200, class_weight="balanced").fit(sampler.gan_.encode(X), y)
     confidence = classifier.predict_proba(sampler.gan_.encode(X_cand))[:, 1]
     kept = set(_rows(Xr[len(X):]))

@@ -76,6 +76,25 @@ def test_noise_scale_defaults_to_the_samplers(augan, loans, train_args, tmp_path
     assert seen == [GANOversampler().noise_scale]
 
 
+def test_noise_scale_auto_and_numbers_reach_the_sampler(augan, loans, train_args, tmp_path, monkeypatch):
+    seen = []
+    fit_resample = GANOversampler.fit_resample
+    monkeypatch.setattr(GANOversampler, "fit_resample",
+                        lambda self, X, y: (seen.append(self.noise_scale), fit_resample(self, X, y))[1])
+    for value in ("auto", "AUTO", "2.5"):
+        out = tmp_path / f"r-{value}.csv"
+        result = augan("resample", loans, "--target", "default", "--noise-scale", value, "--out", out, *train_args)
+        assert result.exit_code == 0, result.output
+    assert seen == ["auto", "auto", 2.5]
+
+
+def test_a_noise_scale_word_other_than_auto_is_one_line(augan, loans, train_args, tmp_path, user_error):
+    out = tmp_path / "r.csv"
+    user_error(augan("resample", loans, "--target", "default", "--noise-scale", "wide", "--out", out, *train_args),
+               "--noise-scale takes a number of at least 0 or auto", "'wide'")
+    assert not out.exists()
+
+
 @pytest.mark.parametrize("scale", ["-0.5", "inf", "nan"])
 def test_bad_noise_scale_is_one_line(augan, loans, train_args, tmp_path, user_error, scale):
     out = tmp_path / "r.csv"
