@@ -86,6 +86,14 @@ def test_out_dot_is_refused_before_training_and_keeps_the_working_folder(augan, 
     assert _snapshot(tmp_path) == before
 
 
+@pytest.mark.parametrize("out", ["imgs/balanced", "imgs", "v"])
+def test_resample_of_images_refuses_an_input_or_a_users_folder_before_training(augan, user_error, imgs, tmp_path,
+                                                                              users_folder, no_training, out):
+    before = {path: _snapshot(path) for path in (imgs, users_folder)}
+    user_error(augan("resample", imgs, "--out", tmp_path / out, "--overwrite", *TINY))
+    assert {path: _snapshot(path) for path in (imgs, users_folder)} == before
+
+
 def test_overwrite_replaces_the_images_augan_wrote(augan, imgs, tmp_path):
     out = tmp_path / "synthetic"
     first = augan("generate", imgs, "--per-class", 3, "--out", out, *TINY)
