@@ -12,7 +12,7 @@ from sklearn.utils._param_validation import Interval, make_constraint
 from augan import CGAN, GANOversampler
 from augan._validation import check_noise_scale
 from augan.losses import LOSSES
-from augan.oversampler import SELECTIONS
+from augan.oversampler import AUTO_NOISE_SCALE, SELECTIONS
 
 from .errors import fail
 
@@ -59,7 +59,8 @@ SmoteShare = Annotated[float, typer.Option(
 NoiseScale = Annotated[str, typer.Option(
     "--noise-scale", help="Factor (0 or more) on the GAN's input noise when it draws the new rows: above 1 they "
                           "spread wider, below 1 they keep nearer the typical rows of their class; 1 samples the "
-                          "distribution the GAN learned; auto: 1.2 for a table, 2 for images.")]
+                          f"distribution the GAN learned; auto: {AUTO_NOISE_SCALE['table']:g} for a table, "
+                          f"{AUTO_NOISE_SCALE['image']:g} for images.")]
 MaxSyntheticRatio = Annotated[float | None, typer.Option(
     "--max-synthetic-ratio", help="At most this many synthetic rows (or images) per real one of a class; the rest "
                                   "of what the class needs are copies of its real ones. Default: no cap.",
