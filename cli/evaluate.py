@@ -51,8 +51,7 @@ def evaluate(data: o.Data, report: ReportPath, target: o.Target = None, model: F
         selection = o.parse_selection(selection)
         o.check_option("--smote-share", smote_share, GANOversampler, "smote_share")
         noise_scale = o.parse_noise_scale(noise_scale)
-        if max_synthetic_ratio is not None:
-            o.check_option("--max-synthetic-ratio", max_synthetic_ratio, GANOversampler, "max_synthetic_ratio")
+        o.check_option("--max-synthetic-ratio", max_synthetic_ratio, GANOversampler, "max_synthetic_ratio")
         for option, value in (("--cv", cv), ("--repeats", repeats)):
             check_positive_int(value, option)
         if training.checkpoint_dir is not None or training.resume:

@@ -13,6 +13,7 @@ from augan import CGAN, GANOversampler
 from augan._validation import check_noise_scale
 from augan.losses import LOSSES
 from augan.oversampler import AUTO_NOISE_SCALE, SELECTIONS
+from augan.train import AUTO_BUDGET
 
 from .errors import fail
 
@@ -67,10 +68,12 @@ MaxSyntheticRatio = Annotated[float | None, typer.Option(
     show_default=False)]
 Epochs = Annotated[int, typer.Option("--epochs", help="Passes over the data.", rich_help_panel=TRAINING)]
 BatchSize = Annotated[str, typer.Option(
-    "--batch-size", help="Rows per training step; auto: 256 for a table, 500 for images.", rich_help_panel=TRAINING)]
+    "--batch-size", help=f"Rows per training step; auto: {AUTO_BUDGET['table'][0]} for a table, "
+                         f"{AUTO_BUDGET['image'][0]} for images.", rich_help_panel=TRAINING)]
 MaxSteps = Annotated[str, typer.Option(
     "--max-steps", help="Cap on the training steps (long epochs are shortened to max-steps / epochs steps); auto: "
-                        "600 for a table, 5000 for images; none: no cap.", rich_help_panel=TRAINING)]
+                        f"{AUTO_BUDGET['table'][1]} for a table, {AUTO_BUDGET['image'][1]} for images; none: no cap.",
+    rich_help_panel=TRAINING)]
 Categorical = Annotated[str | None, typer.Option(
     "--categorical", help="Tables: columns to model as categories, comma-separated (e.g. zip,branch), besides "
                           "those of text and true/false values; they are read as text.", rich_help_panel=TRAINING,

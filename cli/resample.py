@@ -37,8 +37,7 @@ def resample(data: o.Data, out: o.Out, target: o.Target = None, strategy: o.Stra
         selection = o.parse_selection(selection)
         o.check_option("--smote-share", smote_share, GANOversampler, "smote_share")
         noise_scale = o.parse_noise_scale(noise_scale)
-        if max_synthetic_ratio is not None:
-            o.check_option("--max-synthetic-ratio", max_synthetic_ratio, GANOversampler, "max_synthetic_ratio")
+        o.check_option("--max-synthetic-ratio", max_synthetic_ratio, GANOversampler, "max_synthetic_ratio")
         check_outputs(out, model_out, overwrite, images=images)
         gan = training.make_gan(images)
         dataset = read_training_data(data, target, size, training.categorical_columns)
