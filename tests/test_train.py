@@ -123,19 +123,67 @@ def test_resume_without_checkpoint_dir_is_refused():
         _trainer().fit(data, labels, 2, resume=True)
 
 
-def test_adam_takes_the_multi_tensor_step_on_the_cpu_and_the_same_weights_as_the_loop():
+def test_adam_takes_the_fused_step_on_the_cpu_and_the_weights_of_the_per_tensor_loop():
     data, labels = _data()
-    trainer = _trainer(epochs=2)
-    assert trainer.opt_g.optimizer.defaults["foreach"] and trainer.opt_d.optimizer.defaults["foreach"]
+    # One step: training amplifies rounding differences from step to step, as any change of float order would.
+    trainer = _trainer(epochs=1, max_steps=1)
+    assert trainer.opt_g.optimizer.defaults["fused"] and trainer.opt_d.optimizer.defaults["fused"]
     trainer.fit(data, labels, 2)
-    looped = _trainer(epochs=2)
+    looped = _trainer(epochs=1, max_steps=1)
     for stepper in (looped.opt_g, looped.opt_d):
-        stepper.optimizer.defaults["foreach"] = False
         for group in stepper.optimizer.param_groups:
-            group["foreach"] = False
+            group["fused"], group["foreach"] = False, False
     looped.fit(data, labels, 2)
     for a, b in zip(trainer.generator.state_dict().values(), looped.generator.state_dict().values()):
-        assert torch.equal(a, b)
+        torch.testing.assert_close(a, b, rtol=1e-5, atol=1e-6)
+
+
+def _count_forwards(module):
+    calls = []
+    module.register_forward_hook(lambda m, args, out: calls.append(args[0].shape[0]))
+    return calls
+
+
+@pytest.mark.parametrize("loss, n_critic", [("hinge", 1), ("wasserstein", 5)])
+def test_a_step_runs_the_generator_once_per_critic_step_and_the_discriminator_once_on_real_and_fake(loss, n_critic):
+    data, labels = _data(40)
+    trainer = _trainer(loss, epochs=1, max_steps=2, n_critic=n_critic)
+    g_calls, d_calls = _count_forwards(trainer.generator), _count_forwards(trainer.discriminator)
+    trainer.fit(data, labels, 2)
+    # The generator step reuses the last discriminator step's fakes; real and fake rows share one pass.
+    assert g_calls == [16] * n_critic * 2
+    assert d_calls == ([32] * n_critic + [16]) * 2
+
+
+class _BatchNormDiscriminator(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.norm = torch.nn.BatchNorm1d(3)
+        self.inner = MLPDiscriminator((3,), 2, hidden=(8,))
+
+    def forward(self, x, y):
+        return self.inner(self.norm(x), y)
+
+
+def test_a_discriminator_with_batch_norm_sees_real_and_fake_rows_in_separate_batches():
+    data, labels = _data(40)
+    torch.manual_seed(0)
+    trainer = Trainer(MLPGenerator(4, 2, (3,), hidden=(8,)), _BatchNormDiscriminator(), get_loss("hinge"),
+                      TrainingConfig(noise_dim=4, epochs=1, batch_size=16, max_steps=2))
+    d_calls = _count_forwards(trainer.discriminator)
+    trainer.fit(data, labels, 2)
+    assert d_calls == [16, 16, 16] * 2
+
+
+@pytest.mark.parametrize("pac", [1, 2, 4])
+def test_one_discriminator_pass_gives_the_scores_of_two(pac):
+    torch.manual_seed(0)
+    disc = MLPDiscriminator((3,), 3, hidden=(8,), pac=pac)
+    real, fake = torch.randn(16, 3), torch.randn(16, 3)
+    y = torch.arange(3).repeat_interleave(pac).repeat(16)[:16]
+    joint = disc(torch.cat([real, fake]), torch.cat([y, y])).chunk(2)
+    torch.testing.assert_close(joint[0], disc(real, y))
+    torch.testing.assert_close(joint[1], disc(fake, y))
 
 
 def test_a_trainer_takes_its_settings_as_a_training_config():
