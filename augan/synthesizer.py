@@ -467,8 +467,8 @@ class CGAN(BaseEstimator):
         noise_scale : float, default=1.0
             Factor on the generator's input noise. Below 1 the draws stay nearer the typical samples of each
             class and spread less (the "truncation trick" of Brock et al. 2019, as a scale); 0 gives every row
-            of a class the generator's numbers at zero noise (categories and missing values are still drawn
-            from its probabilities). 1 samples the distribution the GAN learned.
+            of a class the generator's numbers at zero noise, up to float32 rounding (categories and missing
+            values are still drawn from its probabilities). 1 samples the distribution the GAN learned.
 
         Returns
         -------

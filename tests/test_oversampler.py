@@ -319,7 +319,9 @@ def test_noise_scale_is_the_scale_the_gan_draws_with(binary, tiny, noise_scale):
     Xr, _ = ovs.fit_resample(X, y)
     np.testing.assert_array_equal(Xr[len(X):], ovs.gan_.sample(y={1: 140}, noise_scale=noise_scale))
     if noise_scale == 0:  # no noise: the generator's one row for the class, 140 times
-        assert len(np.unique(Xr[len(X):], axis=0)) == 1
+        # Up to float32 rounding: a matrix product may round the rows of its last block in another order.
+        new = Xr[len(X):]
+        np.testing.assert_allclose(new, np.broadcast_to(new[0], new.shape), rtol=1e-5, atol=1e-6)
     else:
         assert len(np.unique(Xr[len(X):], axis=0)) == 140
 

@@ -77,7 +77,8 @@ class Column(ABC):
 
     @abstractmethod
     def decode(self, block: np.ndarray) -> np.ndarray:
-        """A float64 ``(n, width)`` block of generated rows as the column's values, shape ``(n,)``."""
+        """A float ``(n, width)`` block of generated rows (float32 as the generator writes them, or float64) as
+        the column's values, shape ``(n,)``."""
 
     def to_series(self, values: np.ndarray) -> pd.Series:
         """Decoded values as a Series of the column's dtype."""
@@ -222,7 +223,7 @@ class NumericColumn(Column):
         return np.column_stack([codes, MissingIndicator.encode(missing)]) if self.missing else codes[:, None]
 
     def decode(self, block: np.ndarray) -> np.ndarray:
-        values = np.clip(self.backward(block[:, 0]), self.lo, self.hi)
+        values = np.clip(self.backward(block[:, 0].astype(np.float64)), self.lo, self.hi)
         decimals = 0 if self.integer else self.decimals
         if decimals is not None:
             values = np.round(values, decimals)

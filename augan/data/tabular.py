@@ -139,7 +139,11 @@ class TabularCodec:
         and are rounded to the decimals the column's training values use (integer columns, and float
         columns holding only whole numbers, to whole numbers).
         """
-        Z = np.asarray(Z, dtype=np.float64)
+        Z = np.asarray(Z)
+        if Z.dtype.kind != "f":
+            Z = Z.astype(np.float64)
+        # Each column's numbers are decoded in float64. The whole table is not converted first: that copy and
+        # float64 argmaxes over the one-hot blocks took longer than the decoding itself.
         if Z.ndim != 2 or Z.shape[1] != self.output_dim_:
             raise ValueError(f"Z must have shape (n, {self.output_dim_}), got {Z.shape}.")
         values = [column.decode(Z[:, block]) for column, block in zip(self.columns_, self._blocks)]

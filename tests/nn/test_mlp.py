@@ -55,3 +55,30 @@ def test_unknown_block_and_conditioning_are_refused():
         MLPGenerator(4, 2, (3,), block="dense")
     with pytest.raises(ValueError, match="conditioning"):
         MLPDiscriminator((3,), 2, conditioning="film")
+
+
+def test_span_activation_draws_each_category_with_its_softmax_probability():
+    # The Gumbel-max property: the largest output of a Gumbel-softmax is a draw from softmax(logits).
+    probabilities = torch.tensor([0.2, 0.3, 0.5])
+    head = SpanActivation([Span(3, "softmax"), Span(3, "softmax")])
+    torch.manual_seed(0)
+    h = probabilities.log().repeat(200_000, 2)
+    out = head(h)
+    for span in (out[:, :3], out[:, 3:]):
+        frequencies = torch.bincount(span.argmax(dim=1), minlength=3) / span.shape[0]
+        torch.testing.assert_close(frequencies, probabilities, atol=0.005, rtol=0)
+
+
+@pytest.mark.parametrize("block", ["residual", "plain"])
+def test_generator_samples_without_autograd_through_the_function_it_trains(block):
+    torch.manual_seed(0)
+    generator = MLPGenerator(6, 3, (5,), hidden=(16, 8), block=block)
+    for _ in range(3):  # batch-norm statistics away from their initial values
+        generator(torch.randn(32, 6), torch.randint(0, 3, (32,)))
+    generator.eval()
+    z, y = torch.randn(64, 6), torch.randint(0, 3, (64,))
+    reference = generator(z, y)  # autograd on: the layer-by-layer forward
+    with torch.inference_mode():
+        folded = generator(z, y)
+    torch.testing.assert_close(folded, reference, rtol=1e-5, atol=1e-6)
+    assert reference.requires_grad and not folded.requires_grad
