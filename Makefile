@@ -8,7 +8,7 @@ BENCH_VENV := .venv-bench
 BENCH_BIN := $(BENCH_VENV)/bin
 BENCH_STAMP := $(BENCH_VENV)/.installed-bench
 
-.PHONY: install demo test test-fast bench-quick bench clean
+.PHONY: install demo test test-fast bench-quick bench gpu-wheels clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -48,6 +48,11 @@ bench: $(BENCH_STAMP)
 	$(BENCH_BIN)/python benchmarks/keel.py --suite all --jobs 2
 	$(BENCH_BIN)/python benchmarks/mnist.py
 	$(BENCH_BIN)/python benchmarks/speed.py
+
+# The packages augan needs that a lent GPU machine's image lacks, as wheels in .whl/ (DEVELOPERS.md, "GPU checks").
+gpu-wheels:
+	$(PYTHON) -m pip download -q --no-deps --only-binary=:all: --python-version 3.12 --implementation cp \
+		--platform manylinux_2_28_x86_64 --platform manylinux2014_x86_64 -d .whl imbalanced-learn torch-fidelity
 
 clean:
 	rm -rf $(VENV) out .pytest_cache

@@ -250,10 +250,16 @@ def _top(stats: pstats.Stats, top: int = 12) -> str:
     return markdown_table(rows[:top], ["function", "calls", "own s", "cumulative s"], digits=3)
 
 
-def defaults_end_to_end(args: argparse.Namespace) -> tuple[str, list[str]]:
-    """``augan generate --balance`` at its default settings on the numeric tables, timed from the shell."""
+def defaults_end_to_end(args: argparse.Namespace, device: str = "cpu") -> tuple[str, list[str]]:
+    """``augan generate --balance`` at its default settings on the numeric tables, timed from the shell, on
+    ``device`` ("cpu" or "cuda")."""
     import tempfile
 
+    if device == "cuda":
+        import torch
+
+        if not torch.cuda.is_available():
+            raise SystemExit("section defaults-gpu needs a CUDA GPU, and torch sees none.")
     rows = []
     with tempfile.TemporaryDirectory() as folder:
         for n in args.default_sizes:
@@ -261,8 +267,9 @@ def defaults_end_to_end(args: argparse.Namespace) -> tuple[str, list[str]]:
             data = os.path.join(folder, f"table_{n}.csv")
             X.assign(label=y).to_csv(data, index=False)
             out = os.path.join(folder, f"synthetic_{n}.csv")
-            command = [os.path.join(os.path.dirname(sys.executable), "augan"), "generate", data, "--target", "label",
-                       "--balance", "--seed", "0", "--out", out]
+            # `python -m augan_cli` is the `augan` command, also where augan is on PYTHONPATH without being installed.
+            command = [sys.executable, "-m", "augan_cli", "generate", data, "--target", "label", "--balance", "--seed",
+                       "0", "--device", device, "--out", out]
             start = time.perf_counter()
             done = subprocess.run(command, capture_output=True, text=True, timeout=args.timeout)
             wall = time.perf_counter() - start
@@ -273,10 +280,10 @@ def defaults_end_to_end(args: argparse.Namespace) -> tuple[str, list[str]]:
             print(json.dumps({"rows": n, "wall_seconds": wall, "returncode": done.returncode}), flush=True)
     table = markdown_table(rows, ["table", "wall s", "synthetic rows written", "what augan said before training",
                                   "exit code", "error"], digits=1)
-    notes = ["`augan generate TABLE.csv --target label --balance --seed 0 --out OUT.csv`, every other setting at "
-             "its default (300 epochs, batch_size and max_steps 'auto': 600 steps of 256 rows for a table), timed around the subprocess: start-up, reading "
-             "the CSV, encoding, training, sampling and writing the CSV; the table is written before the clock "
-             f"starts; {os.cpu_count()} cores"]
+    notes = [f"`augan generate TABLE.csv --target label --balance --seed 0 --device {device} --out OUT.csv`, every "
+             "other setting at its default (300 epochs, batch_size and max_steps 'auto': 600 steps of 256 rows for a "
+             "table), timed around the subprocess: start-up, reading the CSV, encoding, training, sampling and "
+             f"writing the CSV; the table is written before the clock starts; {os.cpu_count()} cores"]
     return "### Defaults, end to end from the shell\n" + table, notes
 
 
@@ -319,6 +326,8 @@ SECTIONS: dict[str, tuple[str, Callable[[argparse.Namespace], tuple[str, list[st
                   ("sizes", "mixed_rows", "methods", "epochs", "batch", "sample_rows", "ctgan_max_rows")),
     "profile-cpu": ("Profile of augan on the CPU", cpu_profile, ("profile_rows", "batch", "sample_rows")),
     "defaults-cpu": ("augan generate at its defaults on large tables", defaults_end_to_end, ("default_sizes",)),
+    "defaults-gpu": ("augan generate at its defaults on large tables, on the GPU",
+                     lambda args: defaults_end_to_end(args, "cuda"), ("default_sizes",)),
     "hardware-cpu": ("augan against the CPU's own matrix-product speed", hardware_share,
                      ("hardware_rows", "batch", "sample_rows")),
 }
@@ -333,7 +342,9 @@ DEFAULTS = {"sizes": [10_000, 100_000, 1_000_000], "mixed_rows": 100_000, "metho
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--sections", nargs="+", choices=list(SECTIONS), default=list(SECTIONS))
+    parser.add_argument("--sections", nargs="+", choices=list(SECTIONS),
+                        default=[key for key in SECTIONS if not key.endswith("-gpu")],
+                        help="default: every CPU section; defaults-gpu needs a CUDA GPU (benchmarks/gpu_check.sh)")
     parser.add_argument("--sizes", nargs="+", type=int, default=DEFAULTS["sizes"])
     parser.add_argument("--mixed-rows", type=int, default=DEFAULTS["mixed_rows"], help="rows of the mixed table (0: none)")
     parser.add_argument("--methods", nargs="+", choices=["augan", "ctgan"], default=DEFAULTS["methods"])
