@@ -138,6 +138,24 @@ def test_adam_takes_the_fused_step_on_the_cpu_and_the_weights_of_the_per_tensor_
         torch.testing.assert_close(a, b, rtol=1e-5, atol=1e-6)
 
 
+def test_adam_falls_back_to_the_multi_tensor_step_where_torch_has_no_fused_one_on_the_cpu(monkeypatch):
+    from augan.train import loop
+
+    original = torch.optim.Adam
+
+    class OldAdam(original):  # torch < 2.4 refuses fused=True for CPU tensors
+        def __init__(self, params, fused=None, **kwargs):
+            if fused:
+                raise RuntimeError("`fused=True` requires all the params to be floating point Tensors of "
+                                   "supported devices: ['cuda', 'xpu'].")
+            super().__init__(params, fused=fused, **kwargs)
+
+    monkeypatch.setattr(loop.torch.optim, "Adam", OldAdam)
+    optimizer = loop._adam(torch.nn.Linear(3, 2), 1e-3, (0.5, 0.9), torch.device("cpu"))
+    assert optimizer.defaults["foreach"] and not optimizer.defaults["fused"]
+    assert len(optimizer.param_groups[0]["params"]) == 2  # the weights the failed attempt was given too
+
+
 def _count_forwards(module):
     calls = []
     module.register_forward_hook(lambda m, args, out: calls.append(args[0].shape[0]))

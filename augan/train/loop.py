@@ -318,5 +318,10 @@ class Trainer:
 def _adam(network: nn.Module, lr: float, betas: tuple[float, float], device: torch.device) -> torch.optim.Adam:
     # The fused step updates every weight in one kernel, on the GPU and on the CPU alike: on the CPU about twice
     # as fast as the multi-tensor (foreach) step, and the fp16 scaler's inf check needs no host sync.
-    return torch.optim.Adam(network.parameters(), lr=lr, betas=betas,
-                            fused=True if device.type in ("cuda", "cpu") else None)
+    parameters = list(network.parameters())
+    if device.type in ("cuda", "cpu"):
+        try:
+            return torch.optim.Adam(parameters, lr=lr, betas=betas, fused=True)
+        except RuntimeError:  # torch before 2.4 has no fused step on the CPU
+            pass
+    return torch.optim.Adam(parameters, lr=lr, betas=betas, foreach=device.type == "cpu" or None)
