@@ -163,13 +163,12 @@ def _count_forwards(module):
 
 
 @pytest.mark.parametrize("loss, n_critic", [("hinge", 1), ("wasserstein", 5)])
-def test_a_step_runs_the_generator_once_per_critic_step_and_the_discriminator_once_on_real_and_fake(loss, n_critic):
+def test_the_discriminator_sees_real_and_fake_rows_in_one_pass(loss, n_critic):
     data, labels = _data(40)
     trainer = _trainer(loss, epochs=1, max_steps=2, n_critic=n_critic)
     g_calls, d_calls = _count_forwards(trainer.generator), _count_forwards(trainer.discriminator)
     trainer.fit(data, labels, 2)
-    # The generator step reuses the last discriminator step's fakes; real and fake rows share one pass.
-    assert g_calls == [16] * n_critic * 2
+    assert g_calls == [16] * (n_critic + 1) * 2  # fakes for each critic step, and the generator step's own
     assert d_calls == ([32] * n_critic + [16]) * 2
 
 
