@@ -10,8 +10,9 @@ cores the machine gives torch. Reported per table: setup seconds (encoding the t
 first epoch), seconds per epoch (mean of the timed epochs), the ratio CTGAN / augan per epoch, sampling
 rows per second for ``--sample-rows`` rows (decoded to the user's columns), and the process's peak RSS after
 building the table, after the fit and after the draw. A second section profiles augan (phases, Python
-functions, torch operators). Each section is one function in :data:`SECTIONS`; the GPU section
-(steps/s by batch size and AMP) is written by ``benchmarks/gpu_speed.py``.
+functions, torch operators). Each section is one function in :data:`SECTIONS`; ``defaults-gpu`` (the defaults
+end to end with ``--device cuda``) runs only when asked, and the GPU training section (steps/s by batch size and
+AMP) is written by ``benchmarks/gpu_speed.py``; ``benchmarks/gpu_check.sh`` runs both on a GPU.
 
 Epochs are timed through hooks: a subclass of ``CGAN`` whose progress callback records each epoch's end,
 and a stand-in for the ``tqdm`` that wraps CTGAN's epoch loop.

@@ -185,7 +185,8 @@ class Trainer:
         """``n_critic`` discriminator steps, then one generator step; returns the losses and accuracies.
 
         The generator step draws labels and noise of its own. Reusing the last discriminator step's fakes
-        saves a generator forward, 4% of a KEEL fit, and cost 0.3 mean rank there (benchmarks/NOTES.md).
+        saves a generator forward, 4% of a KEEL fit; one seed of the binary suite ranked it 0.3 lower, which is
+        within a single seed's rank noise there, so the saving did not pay for the doubt (benchmarks/NOTES.md).
         """
         for _ in range(self.config.n_critic):
             y = sampler.draw_labels(batch, self.config.pac)
