@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from augan.metrics.statistics import mean_ci
+from results import interval
 
 RECORDS_FILE = "records.jsonl"
 
@@ -109,16 +109,6 @@ def score_frame(records: Iterable[dict]) -> pd.DataFrame:
     if len(frame):
         frame[["sampler_seed", "clf_seed"]] = frame[["sampler_seed", "clf_seed"]].fillna(-1).astype(int)
     return frame
-
-
-def interval(values: Any) -> str:
-    """``mean [low, high]`` (the 95% t-interval), or the mean alone for a single value."""
-    summary = mean_ci(values)
-    if summary.mean is None:
-        return "—"
-    if summary.ci_low is None:
-        return f"{summary.mean:.3f}"
-    return f"{summary.mean:.3f} [{summary.ci_low:.3f}, {summary.ci_high:.3f}]"
 
 
 def summary_rows(scores: pd.DataFrame, methods: list[str], metrics: list[str]) -> list[list]:

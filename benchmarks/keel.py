@@ -10,8 +10,19 @@ A method that fails on a fold falls back to no resampling there, and is counted 
 
 Reported per suite: the mean of each metric over data sets x folds x classifiers; the mean rank of each
 method (ranked within each data set x classifier x metric on the fold-mean, 1 = best, ties averaged);
-augan's wins / ties / losses against SMOTE and CTGAN (same cells; a tie is a difference below 0.0005); the
-resampling time per fold (fit + sample); every failure, with its reason. A run with fewer data sets, folds,
+augan's margins: each augan (default or variant) ranked in place of the default among the other methods,
+its rank margin over the best of them and over SMOTE, and the paired differences of balanced accuracy and
+G-mean, each with a 95% t-interval over data sets; augan's wins / ties / losses against SMOTE and CTGAN (same
+cells; a tie is a difference below 0.0005); the resampling time per fold (fit + sample); every failure, with
+its reason.
+
+One run of the folds is one draw of every method's random numbers: a single run's mean rank moves by a few
+tenths when augan's numbers change (benchmarks/NOTES.md). ``augan[seed=K]`` is a replicate of augan that draws
+other numbers (its seeds are the fold's index + 1000 K); the margins average a method over its replicates, so
+
+    PYTHONPATH=. .venv-bench/bin/python benchmarks/keel.py --methods augan "augan[seed=1]" "augan[seed=2]" ...
+
+reports the default over three seeds, the others' folds reused. A run with fewer data sets, folds,
 methods or CTGAN epochs than the protocol writes a "(partial run)" section, never the full one.
 
     PYTHONPATH=. .venv-bench/bin/python benchmarks/keel.py --suite binary --jobs 2   # ~1-2 hours on 2 cores
@@ -49,8 +60,8 @@ from sklearn.tree import DecisionTreeClassifier
 
 import keel_records
 from keel_data import SUITES, Dataset, load
-from keel_methods import METHODS, Fold, resample, resolve_methods
-from results import git_commit, markdown_table, section_header, update_section
+from keel_methods import METHODS, Fold, augan_variant, resample, resolve_methods
+from results import git_commit, interval, markdown_table, section_header, update_section
 
 METRICS = ("balanced_accuracy", "g_mean", "f1", "roc_auc")
 METRIC_NAMES = {"balanced_accuracy": "bal. acc.", "g_mean": "G-mean", "f1": "minority F1", "roc_auc": "ROC-AUC"}
@@ -149,6 +160,57 @@ def wins_ties_losses(cells: pd.DataFrame, ours: str, other: str) -> dict[str, tu
     return out
 
 
+def replicate_groups(methods: list[str]) -> dict[str, list[str]]:
+    """augan's methods grouped by what they run: a variant and its ``seed=K`` replicates form one group, named by
+    the member without a seed (``augan`` for the default and ``augan[seed=K]``)."""
+    groups: dict[str, list[str]] = {}
+    for method in methods:
+        params = augan_variant(method) if method != "augan" else {}
+        if params is None:
+            continue
+        rest = {k: v for k, v in params.items() if k != "seed"}
+        name = "augan" if not rest else "augan[" + ";".join(f"{k}={v!r}" for k, v in rest.items()) + "]"
+        groups.setdefault(name, []).append(method)
+    return groups
+
+
+def ranks_in_place(cells: pd.DataFrame, ours: list[str], others: list[str]) -> pd.DataFrame:
+    """Mean rank per data set (rows) of each method of ``ours`` and ``others`` (columns), each of ``ours``
+    ranked with ``others`` alone, as if it were the only augan of the run; for several of ``ours`` (replicates)
+    each method's ranks are averaged over them."""
+    frames = []
+    for mine in ours:
+        own = cells[cells["method"].isin([*others, mine])]
+        rank = own.groupby(["dataset", "classifier", "metric"])["value"].rank(ascending=False, method="average")
+        table = own.assign(rank=rank, method=own["method"].replace(mine, "ours"))
+        frames.append(table.pivot_table(index="dataset", columns="method", values="rank", aggfunc="mean"))
+    return sum(frames) / len(frames)
+
+
+def margin_rows(scores: pd.DataFrame, cells: pd.DataFrame, methods: list[str]) -> list[list]:
+    """Per augan group: its mean rank in place (replicates averaged; their spread), the best other method, and
+    the margins over it and over SMOTE with 95% t-intervals over data sets."""
+    others = [m for m in methods if not keel_records.depends_on_augan(m)]
+    per_set = scores.groupby(["dataset", "method"])[["balanced_accuracy", "g_mean"]].mean()
+    rows = []
+    for name, members in replicate_groups(methods).items():
+        ranks = ranks_in_place(cells, members, others)
+        each = [ranks_in_place(cells, [m], others)["ours"].mean() for m in members]
+        spread = f"{min(each):.3f}–{max(each):.3f}" if len(each) > 1 else "—"
+        best = ranks[others].mean().idxmin()
+        row = [name, len(members), ranks["ours"].mean(), spread, f"{best} {ranks[best].mean():.3f}"]
+        for other in (best, "SMOTE"):
+            if other not in others:
+                row += ["—"] * 3
+                continue
+            diffs = {metric: (sum(per_set[metric].xs(m, level="method") for m in members) / len(members)
+                              - per_set[metric].xs(other, level="method")) for metric in ("balanced_accuracy", "g_mean")}
+            row += [interval(ranks[other] - ranks["ours"]), interval(diffs["balanced_accuracy"]),
+                    interval(diffs["g_mean"])]
+        rows.append(row)
+    return rows
+
+
 def report(scores: pd.DataFrame, samplers: pd.DataFrame, methods: list[str]) -> str:
     means = scores.groupby("method")[list(METRICS)].mean().reindex(methods)
     cells = (scores.groupby(["dataset", "classifier", "method"])[list(METRICS)].mean().reset_index()
@@ -157,10 +219,20 @@ def report(scores: pd.DataFrame, samplers: pd.DataFrame, methods: list[str]) -> 
     parts = ["### Mean over data sets x folds x classifiers\n",
              markdown_table([[m, *means.loc[m], ranks.loc[m, "all"]] for m in methods],
                             ["method", *(METRIC_NAMES[k] for k in METRICS), "mean rank"]),
-             "\n### Mean rank (1 = best; within data set x classifier x metric, on the fold-mean)\n",
+             f"\n### Mean rank (1 = best; within data set x classifier x metric, on the fold-mean, among the "
+             f"{len(methods)} methods of the run)\n",
              markdown_table([[m, ranks.loc[m, "all"], *(ranks.loc[m, k] for k in METRICS)] for m in methods],
                             ["method", "all", *(METRIC_NAMES[k] for k in METRICS)], digits=2)]
-    ours = [m for m in methods if m == "augan" or m.startswith("augan[")]
+    if any(not keel_records.depends_on_augan(m) for m in methods) and replicate_groups(methods):
+        parts += ["\n### Margins, with 95% intervals over data sets: each augan (replicates averaged) ranked in place "
+                  "of the default, against the other method that then ranks best and against SMOTE (rank margin: "
+                  "their mean rank minus augan's, positive when augan leads; differences: augan minus them, of the "
+                  "per-data-set means over folds and classifiers)\n",
+                  markdown_table(margin_rows(scores, cells, methods),
+                                 ["augan", "replicates", "mean rank", "replicates' ranks", "best other",
+                                  "rank margin", "bal. acc. diff.", "G-mean diff.", "rank margin over SMOTE",
+                                  "bal. acc. diff. to SMOTE", "G-mean diff. to SMOTE"])]
+    ours = [m for m in methods if keel_records.depends_on_augan(m)]
     for mine, other in ((m, o) for m in ours for o in ("SMOTE", "CTGAN") if o in methods):
         wtl = wins_ties_losses(cells, mine, other)
         parts += [f"\n### {mine} against {other}: wins / ties / losses (data set x classifier cells; tie: "

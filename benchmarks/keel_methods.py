@@ -192,17 +192,21 @@ def _ctgan(fold: Fold) -> tuple:
 
 
 def _augan(fold: Fold, **params: Any) -> tuple:
+    """augan on the fold, seeded by the fold's index; ``seed=K`` (a variant's key, not augan's) adds 1000 * K, a
+    replicate of the same protocol that draws other random numbers."""
     from augan import CGAN, GANOversampler
 
+    seed = fold.seed + 1000 * params.pop("seed", 0)
     own = {k: params.pop(k) for k in list(params) if k in GANOversampler().get_params()}
     gan = CGAN(**params) if params else None
-    return (*GANOversampler(gan=gan, random_state=fold.seed, **own).fit_resample(fold.raw, fold.y), "raw")
+    return (*GANOversampler(gan=gan, random_state=seed, **own).fit_resample(fold.raw, fold.y), "raw")
 
 
 def augan_variant(name: str) -> dict[str, Any] | None:
     """The parameters of a method named ``augan[key=value;...]`` (values as Python literals), else None.
 
-    Each key is a parameter of :class:`~augan.CGAN` or of :class:`~augan.GANOversampler`.
+    Each key is a parameter of :class:`~augan.CGAN` or of :class:`~augan.GANOversampler`, or ``seed``: a whole
+    number K >= 0 that makes the variant a replicate drawing other random numbers (seeds fold index + 1000 K).
 
     Variants put a changed default beside the real one in a single run, e.g.
     ``--methods SMOTE augan "augan[epochs=100;generator_dims=(128, 128)]"``.
@@ -221,7 +225,10 @@ def augan_variant(name: str) -> dict[str, Any] | None:
             raise ValueError(f"method {name!r}: {value.strip()!r} is not a Python literal.") from None
     from augan import CGAN, GANOversampler
 
-    unknown = sorted(set(params) - set(CGAN().get_params()) - set(GANOversampler().get_params()))
+    seed = params.get("seed", 0)
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        raise ValueError(f"method {name!r}: seed must be a whole number >= 0, got {seed!r}.")
+    unknown = sorted(set(params) - {"seed"} - set(CGAN().get_params()) - set(GANOversampler().get_params()))
     if unknown:  # fail here, not after hours of folds
         raise ValueError(f"method {name!r}: neither CGAN nor GANOversampler has the parameter(s) {unknown}.")
     return params

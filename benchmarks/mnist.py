@@ -46,9 +46,9 @@ import numpy as np
 import torch
 
 from image_methods import BUILTIN, classify, is_augan, method_config, parse_variant, resample, sampler_values
-from image_records import RecordStore, difference_rows, interval, score_frame, summary_rows
+from image_records import RecordStore, difference_rows, score_frame, summary_rows
 from images_data import MINORITY, SETTINGS, Split, load_setting
-from results import RESULTS_PATH, git_commit, markdown_table, section_header, update_section
+from results import RESULTS_PATH, git_commit, interval, markdown_table, section_header, update_section
 
 BASELINES = ("RandomOverSampler", "SMOTE")
 CLASSIFIERS = ("LogisticRegression", "SmallCNN")  # image_methods.classify trains them

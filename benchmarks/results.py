@@ -21,6 +21,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from augan.metrics.statistics import mean_ci
 from augan.storage import atomic_output
 
 HERE = Path(__file__).resolve().parent
@@ -118,6 +119,16 @@ def markdown_table(rows: Sequence[Sequence[Any]], header: Sequence[str], digits:
     lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
     lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in rows]
     return "\n".join(lines) + "\n"
+
+
+def interval(values: Any) -> str:
+    """``mean [low, high]`` (the 95% t-interval), or the mean alone for a single value."""
+    summary = mean_ci(values)
+    if summary.mean is None:
+        return "—"
+    if summary.ci_low is None:
+        return f"{summary.mean:.3f}"
+    return f"{summary.mean:.3f} [{summary.ci_low:.3f}, {summary.ci_high:.3f}]"
 
 
 def section_header(title: str, notes: Sequence[str] = ()) -> str:

@@ -5,7 +5,9 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
+from sklearn.datasets import make_classification
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 import keel_methods  # noqa: E402  (the benchmarks are scripts, not a package)
@@ -26,7 +28,23 @@ def test_variants_follow_the_named_methods_in_the_order_given():
 @pytest.mark.parametrize(("name", "message"), [("augan[epochs]", "expected augan"),
                                                ("augan[bogus=1]", r"has the parameter\(s\) \[.bogus.\]"),
                                                ("augan[epochs=abc]", "not a Python literal"),
+                                               ("augan[seed=-1]", "seed must be a whole number"),
+                                               ("augan[seed=1.5]", "seed must be a whole number"),
+                                               ("augan[seed=True]", "seed must be a whole number"),
                                                ("smoat", "unknown method")])
 def test_bad_method_names_are_refused_before_any_fold_runs(name, message):
     with pytest.raises(ValueError, match=message):
         keel_methods.resolve_methods([name])
+
+
+def test_a_seed_replicate_draws_the_numbers_of_the_fold_seeded_1000_later():
+    X, y = make_classification(80, 4, n_informative=3, n_redundant=0, weights=[0.75], random_state=0)
+    fold = lambda seed: keel_methods.Fold(X, y, [False] * 4, seed=seed, ctgan_epochs=1)  # noqa: E731
+    tiny = {"epochs": 2, "batch_size": 32}
+    default, _, _ = keel_methods._augan(fold(3), **tiny)
+    replicate, _, _ = keel_methods._augan(fold(3), seed=1, **tiny)
+    shifted, _, _ = keel_methods._augan(fold(1003), **tiny)
+    np.testing.assert_array_equal(replicate, shifted)
+    assert not np.allclose(replicate[len(y):], default[len(y):])
+    np.testing.assert_array_equal(keel_methods._augan(fold(3), seed=0, **tiny)[0], default)
+    assert keel_methods.augan_variant("augan[seed=2;epochs=5]") == {"seed": 2, "epochs": 5}

@@ -1,0 +1,63 @@
+"""benchmarks/keel.py's margins: augan's lead over the best other method, with replicates and intervals."""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+import keel  # noqa: E402  (the benchmarks are scripts, not a package)
+
+# Offsets over a common base score per data set: ProWSyn is the best other method everywhere; augan beats it on
+# four of five data sets and is last on the fifth, its seed-1 replicate beats it everywhere.
+OFFSETS = {"none": 0.0, "SMOTE": 0.01, "ProWSyn": 0.02}
+AUGAN = {"augan": [0.03, 0.03, 0.03, 0.03, -0.01], "augan[seed=1]": [0.03] * 5}
+
+
+def _records() -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
+    scores, samplers = [], []
+    for d in range(5):
+        for method in [*OFFSETS, *AUGAN]:
+            offset = OFFSETS[method] if method in OFFSETS else AUGAN[method][d]
+            for fold in range(2):
+                samplers.append({"dataset": f"d{d}", "fold": fold, "method": method, "status": "ok", "message": "",
+                                 "seconds": 1.0, "added": 10})
+                for classifier in ("LR", "kNN", "DT"):
+                    value = 0.5 + 0.05 * d + offset + 0.001 * fold
+                    scores.append({"dataset": f"d{d}", "fold": fold, "method": method, "classifier": classifier,
+                                   **{metric: value for metric in keel.METRICS}})
+    return pd.DataFrame(scores), pd.DataFrame(samplers), [*OFFSETS, *AUGAN]
+
+
+def _margin_row(text: str, name: str) -> list[str]:
+    section = text.split("### Margins", 1)[1].split("###", 1)[0]
+    row = re.search(rf"^\| {re.escape(name)} \| \d.*$", section, re.MULTILINE).group(0)  # not the header
+    return [cell.strip() for cell in row.strip("|").split("|")]
+
+
+def test_replicates_are_grouped_by_what_they_run():
+    methods = ["SMOTE", "augan", "augan[seed=1]", "augan[epochs=5]", "augan[epochs=5;seed=2]", "augan[seed=3;epochs=5]"]
+    assert keel.replicate_groups(methods) == {
+        "augan": ["augan", "augan[seed=1]"],
+        "augan[epochs=5]": ["augan[epochs=5]", "augan[epochs=5;seed=2]", "augan[seed=3;epochs=5]"]}
+
+
+def test_the_margin_averages_the_replicates_ranked_in_place_with_an_interval_over_data_sets():
+    scores, samplers, methods = _records()
+    row = _margin_row(keel.report(scores, samplers, methods), "augan")
+    # In place of the default, per data set: augan ranks 1 (ProWSyn 2) on d0-d3; on d4 it ranks 4 and its
+    # replicate 1, so 2.5 against ProWSyn's (1 + 2) / 2. Margins 1, 1, 1, 1, -1: mean 0.6, t-interval over 5 sets.
+    assert row[:5] == ["augan", "2", "1.300", "1.000–1.600", "ProWSyn 1.900"]
+    assert row[5] == "0.600 [-0.511, 1.711]"
+    assert row[6] == row[7] == "0.006 [-0.005, 0.017]"  # +0.01 on four sets, (-0.03 + 0.01) / 2 on d4
+    # Over SMOTE: d0-d3 margin 3 - 1 = 2, d4 2.5 - 2.5 = 0; differences +0.02 and (-0.02 + 0.02) / 2 = 0.
+    assert row[8].startswith("1.600 [") and row[9].startswith("0.016 [")
+
+
+def test_margins_are_left_out_without_an_other_method_or_without_augan():
+    scores, samplers, _ = _records()
+    assert "### Margins" not in keel.report(scores, samplers, ["augan", "augan[seed=1]"])
+    assert "### Margins" not in keel.report(scores, samplers, ["none", "SMOTE", "ProWSyn"])
