@@ -61,3 +61,11 @@ def test_margins_are_left_out_without_an_other_method_or_without_augan():
     scores, samplers, _ = _records()
     assert "### Margins" not in keel.report(scores, samplers, ["augan", "augan[seed=1]"])
     assert "### Margins" not in keel.report(scores, samplers, ["none", "SMOTE", "ProWSyn"])
+
+
+def test_replicates_beside_every_method_are_the_full_protocol_and_a_missing_method_is_not():
+    full = keel.parse_args(["--methods", *keel.METHODS, "augan[seed=1]", "augan[seed=2]"])
+    assert keel.partial_notes(full, "binary", list(keel.SUITES["binary"])) == []
+    short = keel.parse_args(["--methods", "SMOTE", "augan", "augan[seed=1]"])
+    assert keel.partial_notes(short, "binary", list(keel.SUITES["binary"])) == [
+        "methods: SMOTE augan augan[seed=1] only"]
