@@ -45,7 +45,7 @@ bench-quick: $(BENCH_STAMP)
 
 # Hours on a CPU (the KEEL suites with CTGAN at 300 epochs dominate): the full protocol of the benchmarks.
 bench: $(BENCH_STAMP)
-	$(BENCH_BIN)/python benchmarks/keel.py --suite all --jobs 2
+	$(BENCH_BIN)/python benchmarks/keel.py --suite all --jobs 2 --seeds 3
 	$(BENCH_BIN)/python benchmarks/mnist.py
 	$(BENCH_BIN)/python benchmarks/speed.py
 

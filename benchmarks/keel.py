@@ -20,9 +20,10 @@ One run of the folds is one draw of every method's random numbers: a single run'
 tenths when augan's numbers change (benchmarks/NOTES.md). ``augan[seed=K]`` is a replicate of augan that draws
 other numbers (its seeds are the fold's index + 1000 K); the margins average a method over its replicates, so
 
-    PYTHONPATH=. .venv-bench/bin/python benchmarks/keel.py --methods augan "augan[seed=1]" "augan[seed=2]" ...
+    PYTHONPATH=. .venv-bench/bin/python benchmarks/keel.py --suite binary --jobs 2 --seeds 3 --reuse ...
 
-reports the default over three seeds, the others' folds reused. A run with fewer data sets, folds,
+runs augan, ``augan[seed=1]`` and ``augan[seed=2]`` (and the same for each variant named) beside the other
+methods, and reports the default over three seeds. A run with fewer data sets, folds,
 methods or CTGAN epochs than the protocol writes a "(partial run)" section, never the full one.
 
     PYTHONPATH=. .venv-bench/bin/python benchmarks/keel.py --suite binary --jobs 2   # ~1-2 hours on 2 cores
@@ -283,6 +284,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--reuse", type=Path, nargs="+", default=[],
                         help="--records folders of earlier runs: their folds of methods other than augan are "
                              "reported instead of run again, if made under the same protocol (keel_records.py)")
+    parser.add_argument("--seeds", type=int, default=1,
+                        help="run augan and each augan variant this many times, the k-th as a replicate seeded "
+                             "1000 k later (augan[seed=k]; the margins average them)")
     parser.add_argument("--no-results", action="store_true", help="print the tables, leave RESULTS.md alone")
     parser.add_argument("--tag", help="name a partial run's own RESULTS.md section (keel-<suite>-partial-<tag>), "
                                       "so it sits beside other partial runs instead of replacing them")
@@ -291,13 +295,22 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         parser.error(f"--folds must be between 1 and {N_SPLITS * N_REPEATS}.")
     if args.tag is not None and not args.tag.replace("-", "").isalnum():
         parser.error("--tag takes letters, digits and dashes.")
-    if min(args.jobs, args.threads, args.ctgan_epochs) < 1:
-        parser.error("--jobs, --threads and --ctgan-epochs must be positive.")
+    if min(args.jobs, args.threads, args.ctgan_epochs, args.seeds) < 1:
+        parser.error("--jobs, --threads, --ctgan-epochs and --seeds must be positive.")
     try:
         args.methods = resolve_methods(args.methods)
     except ValueError as exc:
         parser.error(str(exc))
+    replicates = [replicate(m, k) for m in args.methods
+                  if keel_records.depends_on_augan(m) and "seed" not in (augan_variant(m) or {})
+                  for k in range(1, args.seeds)]
+    args.methods = list(dict.fromkeys([*args.methods, *replicates]))
     return args
+
+
+def replicate(method: str, k: int) -> str:
+    """The name of the ``k``-th seed replicate of an augan method: ``augan[seed=k]``, ``augan[...;seed=k]``."""
+    return f"augan[seed={k}]" if method == "augan" else f"{method[:-1]};seed={k}]"
 
 
 def chosen_datasets(args: argparse.Namespace) -> dict[str, list[str]]:

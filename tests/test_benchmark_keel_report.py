@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import pandas as pd
+import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 import keel  # noqa: E402  (the benchmarks are scripts, not a package)
@@ -69,3 +70,13 @@ def test_replicates_beside_every_method_are_the_full_protocol_and_a_missing_meth
     short = keel.parse_args(["--methods", "SMOTE", "augan", "augan[seed=1]"])
     assert keel.partial_notes(short, "binary", list(keel.SUITES["binary"])) == [
         "methods: SMOTE augan augan[seed=1] only"]
+
+
+def test_seeds_adds_a_replicate_of_every_augan_method_and_none_of_a_replicate():
+    args = keel.parse_args(["--methods", "SMOTE", "augan", "augan[epochs=5]", "augan[seed=7]", "--seeds", "3"])
+    assert args.methods == ["SMOTE", "augan", "augan[epochs=5]", "augan[seed=7]", "augan[seed=1]", "augan[seed=2]",
+                            "augan[epochs=5;seed=1]", "augan[epochs=5;seed=2]"]
+    assert keel.replicate_groups(args.methods)["augan"] == ["augan", "augan[seed=7]", "augan[seed=1]", "augan[seed=2]"]
+    assert keel.parse_args(["--methods", "augan"]).methods == ["augan"]
+    with pytest.raises(SystemExit):
+        keel.parse_args(["--seeds", "0"])
