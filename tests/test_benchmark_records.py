@@ -7,6 +7,7 @@ import shutil
 import sys
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from sklearn.datasets import make_classification
@@ -87,6 +88,19 @@ def test_load_keeps_the_asked_folds_and_methods_but_never_augans(tmp_path):
     assert reused.notes[0].startswith("CTGAN: 2 folds reused from the records of commit abc1234 (2 job(s) x 1")
     other = keel_records.load([tmp_path / "r"], "binary", ["glass1"], 2, ["CTGAN"], 300, keel_records.fingerprint())
     assert len(other.samplers) == 0 and other.notes == []
+
+
+def test_reused_scores_are_the_written_values_to_the_last_bit(tmp_path):
+    # A float read back one unit in the last place off ranks a reused method against a fresh one by chance where
+    # the two tie (the same fold-mean balanced accuracy of a data set is common).
+    values = np.random.default_rng(0).random(6 * 3 * 2)
+    _records(tmp_path / "r", methods=("none", "CTGAN"), folds=3)
+    frame = pd.read_csv(tmp_path / "r" / "keel-binary-scores.csv")
+    frame["g_mean"] = values[:len(frame)]
+    frame.to_csv(tmp_path / "r" / "keel-binary-scores.csv", index=False)
+    reused = keel_records.load([tmp_path / "r"], "binary", ["ecoli1"], 3, ["none", "CTGAN"], 300,
+                               keel_records.fingerprint())
+    assert reused.scores["g_mean"].tolist() == values[:len(frame)].tolist()
 
 
 @pytest.mark.parametrize(("facts", "epochs", "message"), [
