@@ -175,17 +175,13 @@ def replicate_groups(methods: list[str]) -> dict[str, list[str]]:
     return groups
 
 
-def ranks_in_place(cells: pd.DataFrame, ours: list[str], others: list[str]) -> pd.DataFrame:
-    """Mean rank per data set (rows) of each method of ``ours`` and ``others`` (columns), each of ``ours``
-    ranked with ``others`` alone, as if it were the only augan of the run; for several of ``ours`` (replicates)
-    each method's ranks are averaged over them."""
-    frames = []
-    for mine in ours:
-        own = cells[cells["method"].isin([*others, mine])]
-        rank = own.groupby(["dataset", "classifier", "metric"])["value"].rank(ascending=False, method="average")
-        table = own.assign(rank=rank, method=own["method"].replace(mine, "ours"))
-        frames.append(table.pivot_table(index="dataset", columns="method", values="rank", aggfunc="mean"))
-    return sum(frames) / len(frames)
+def ranks_in_place(cells: pd.DataFrame, mine: str, others: list[str]) -> pd.DataFrame:
+    """Mean rank per data set (rows) of ``mine`` (column ``"ours"``) and of each of ``others``, ``mine`` ranked
+    with ``others`` alone, as if it were the only augan of the run."""
+    own = cells[cells["method"].isin([*others, mine])]
+    rank = own.groupby(["dataset", "classifier", "metric"])["value"].rank(ascending=False, method="average")
+    table = own.assign(rank=rank, method=own["method"].replace(mine, "ours"))
+    return table.pivot_table(index="dataset", columns="method", values="rank", aggfunc="mean")
 
 
 def margin_rows(scores: pd.DataFrame, cells: pd.DataFrame, methods: list[str]) -> list[list]:
@@ -195,8 +191,9 @@ def margin_rows(scores: pd.DataFrame, cells: pd.DataFrame, methods: list[str]) -
     per_set = scores.groupby(["dataset", "method"])[["balanced_accuracy", "g_mean"]].mean()
     rows = []
     for name, members in replicate_groups(methods).items():
-        ranks = ranks_in_place(cells, members, others)
-        each = [ranks_in_place(cells, [m], others)["ours"].mean() for m in members]
+        tables = [ranks_in_place(cells, m, others) for m in members]
+        ranks = sum(tables) / len(tables)
+        each = [table["ours"].mean() for table in tables]
         spread = f"{min(each):.3f}–{max(each):.3f}" if len(each) > 1 else "—"
         best = ranks[others].mean().idxmin()
         row = [name, len(members), ranks["ours"].mean(), spread, f"{best} {ranks[best].mean():.3f}"]
