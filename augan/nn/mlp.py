@@ -55,7 +55,6 @@ class MLPGenerator(nn.Module):
             raise ValueError(f"block must be one of {GENERATOR_BLOCKS}, got {block!r}.")
         self.n_classes = n_classes
         self.output_shape = tuple(output_shape)
-        self.block = block
         layers: list[nn.Module] = []
         width = noise_dim + n_classes
         for size in hidden:
@@ -81,7 +80,7 @@ class MLPGenerator(nn.Module):
         linear layer before it, and each residual block writing its output into its slice of one buffer laid
         out as the last layer's input, instead of concatenating copies."""
         *blocks, last = self.body
-        if self.block == "plain":
+        if not any(isinstance(block, _Residual) for block in blocks):  # "plain" (or no hidden layer)
             h = torch.cat([z, one_hot(y, self.n_classes, z.dtype)], dim=1)
             for linear, norm in zip(blocks[0::3], blocks[1::3]):
                 weight, bias = _fold_batch_norm(linear, norm)
