@@ -3,8 +3,9 @@
 The floor of a piece of work is the time its matrix products alone take when each is run by itself at the
 same shape, on the same threads: the products are read from ``torch.profiler`` (``aten::mm``, ``aten::addmm``
 and ``aten::bmm`` with their input shapes, forward and backward), then every shape is timed in a loop of
-``torch.mm`` / ``torch.addmm`` calls on contiguous float32 tensors. The share is floor / measured time: 100% would
-mean that augan spends nothing on anything but its matrix products, and that those run as fast as a bare call.
+``torch.mm`` / ``torch.addmm`` calls on contiguous tensors of the work's precision (float32, or bfloat16 for work
+under bf16 autocast). The share is floor / measured time: 100% would mean that augan spends nothing on anything
+but its matrix products, and that those run as fast as a bare call.
 
 A training step is timed from the difference between two fits that differ only in their number of epochs (so
 that setup, encoding and the first step's one-time costs cancel out); sampling is the best of three draws of
@@ -37,12 +38,13 @@ def matmul_calls(run: Callable[[], Any]) -> Counter:
     return calls
 
 
-def seconds_per_call(op: str, shapes: tuple, min_seconds: float = 0.05, repeats: int = 5) -> float:
-    """Median seconds of one bare ``op`` at ``shapes`` (float32, contiguous), on torch's current threads."""
+def seconds_per_call(op: str, shapes: tuple, min_seconds: float = 0.05, repeats: int = 5, dtype: Any = None) -> float:
+    """Median seconds of one bare ``op`` at ``shapes`` (contiguous, of ``dtype``: float32 if None), on torch's
+    current threads."""
     import torch
 
     generator = torch.Generator().manual_seed(0)
-    tensors = [torch.randn(*shape, generator=generator) for shape in shapes]
+    tensors = [torch.randn(*shape, generator=generator).to(dtype or torch.float32) for shape in shapes]
     if op == "aten::addmm":
         bias, a, b = tensors
         call = lambda: torch.addmm(bias, a, b)  # noqa: E731 - the timed call
@@ -67,11 +69,12 @@ def seconds_per_call(op: str, shapes: tuple, min_seconds: float = 0.05, repeats:
     return float(np.median(times))
 
 
-def floor_seconds(calls: Counter) -> tuple[float, float]:
-    """Seconds the products of ``calls`` take as bare calls, and their floating-point operations."""
+def floor_seconds(calls: Counter, dtype: Any = None) -> tuple[float, float]:
+    """Seconds the products of ``calls`` take as bare calls in ``dtype`` (float32 if None), and their
+    floating-point operations."""
     seconds = flops = 0.0
     for (op, shapes), count in calls.items():
-        seconds += count * seconds_per_call(op, shapes)
+        seconds += count * seconds_per_call(op, shapes, dtype=dtype)
         m, k = shapes[-2][-2], shapes[-2][-1]
         n = shapes[-1][-1]
         batch = shapes[-1][0] if op == "aten::bmm" else 1
@@ -80,8 +83,8 @@ def floor_seconds(calls: Counter) -> tuple[float, float]:
 
 
 def training_step_share(make_gan: Callable[[int], Any], X: Any, y: Any, steps_per_epoch: int,
-                        epochs: tuple[int, int] = (1, 3)) -> dict:
-    """Seconds per training step against the floor of its matrix products.
+                        epochs: tuple[int, int] = (1, 3), dtype: Any = None) -> dict:
+    """Seconds per training step against the floor of its matrix products (timed bare in ``dtype``).
 
     ``make_gan(epochs)`` returns an unfitted CGAN that trains ``epochs`` full passes of ``steps_per_epoch``
     steps each (``max_steps=None``).
@@ -95,13 +98,14 @@ def training_step_share(make_gan: Callable[[int], Any], X: Any, y: Any, steps_pe
     step_seconds = (timings[long] - timings[short]) / ((long - short) * steps_per_epoch)
     calls = matmul_calls(lambda: make_gan(short).fit(X, y))
     per_step = Counter({key: count / (short * steps_per_epoch) for key, count in calls.items()})
-    floor, flops = floor_seconds(per_step)
+    floor, flops = floor_seconds(per_step, dtype)
     return {"step_seconds": step_seconds, "floor_seconds": floor, "share": floor / step_seconds,
             "gflops": flops / step_seconds / 1e9, "floor_gflops": flops / floor / 1e9}
 
 
-def sampling_share(gan: Any, rows: int) -> dict:
-    """Seconds of ``gan.sample(rows)`` (best of three) against the floor of its matrix products."""
+def sampling_share(gan: Any, rows: int, dtype: Any = None) -> dict:
+    """Seconds of ``gan.sample(rows)`` (best of three) against the floor of its matrix products (timed bare in
+    ``dtype``)."""
     gan.sample(min(rows, 1000))
     times = []
     for _ in range(3):
@@ -109,7 +113,7 @@ def sampling_share(gan: Any, rows: int) -> dict:
         gan.sample(rows)
         times.append(time.perf_counter() - start)
     seconds = min(times)
-    floor, flops = floor_seconds(matmul_calls(lambda: gan.sample(rows)))
+    floor, flops = floor_seconds(matmul_calls(lambda: gan.sample(rows)), dtype)
     return {"sample_seconds": seconds, "rows_per_second": rows / seconds, "floor_seconds": floor,
             "share": floor / seconds, "gflops": flops / seconds / 1e9,
             "floor_gflops": flops / floor / 1e9 if floor else float("nan")}

@@ -24,7 +24,7 @@ def test_forward_and_backward_products_are_found_with_their_shapes():
 
 
 def test_floor_counts_every_call_and_its_flops(monkeypatch):
-    monkeypatch.setattr(hardware, "seconds_per_call", lambda op, shapes: 0.5 if op == "aten::mm" else 2.0)
+    monkeypatch.setattr(hardware, "seconds_per_call", lambda op, shapes, dtype=None: 0.5 if op == "aten::mm" else 2.0)
     seconds, flops = hardware.floor_seconds({("aten::mm", ((3, 4), (4, 5))): 2,
                                              ("aten::bmm", ((7, 3, 4), (7, 4, 5))): 1})
     assert seconds == 2 * 0.5 + 2.0
@@ -34,3 +34,12 @@ def test_floor_counts_every_call_and_its_flops(monkeypatch):
 def test_a_bare_product_is_timed_at_its_shape():
     seconds = hardware.seconds_per_call("aten::addmm", ((64,), (32, 16), (16, 64)), min_seconds=0.001, repeats=2)
     assert 0 < seconds < 0.01
+
+
+def test_a_bare_product_is_timed_in_the_precision_asked(monkeypatch):
+    seen = []
+    addmm = torch.addmm
+    monkeypatch.setattr(torch, "addmm", lambda *tensors: seen.append({t.dtype for t in tensors}) or addmm(*tensors))
+    hardware.seconds_per_call("aten::addmm", ((8,), (4, 6), (6, 8)), min_seconds=0.0, repeats=1, dtype=torch.bfloat16)
+    hardware.seconds_per_call("aten::addmm", ((8,), (4, 6), (6, 8)), min_seconds=0.0, repeats=1)
+    assert seen[0] == {torch.bfloat16} and seen[-1] == {torch.float32}

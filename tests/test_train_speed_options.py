@@ -9,7 +9,7 @@ import torch
 from augan import CGAN
 from augan.losses import get_loss
 from augan.nn.mlp import MLPDiscriminator, MLPGenerator
-from augan.train import Trainer, TrainingConfig
+from augan.train import Trainer, TrainingConfig, sampling_autocast
 
 
 def _table() -> tuple[np.ndarray, np.ndarray]:
@@ -38,6 +38,29 @@ def test_bf16_runs_the_networks_in_bf16_and_the_penalty_in_float32(loss):
     trainer.fit(torch.randn(32, 3), torch.arange(32) % 2, n_classes=2)
     assert torch.bfloat16 in seen
     assert (torch.float32 in seen) == (loss == "wgan-gp")
+
+
+def test_a_bf16_model_samples_in_bf16_close_to_its_float32_draws(tiny):
+    X, y = _table()
+    gan = CGAN(amp="bf16", device="cpu", random_state=0, **tiny).fit(X, y)
+    fast = gan.sample(500, y=1, random_state=1)
+    gan.amp = None  # the same networks and noise, sampled in float32
+    exact = gan.sample(500, y=1, random_state=1)
+    assert fast.dtype == exact.dtype == X.dtype and not np.array_equal(fast, exact)
+    difference = np.abs(fast - exact) / X.std(axis=0)
+    assert np.median(difference) < 0.01, "bf16 keeps two to three significant digits of a typical row"
+    np.testing.assert_allclose(fast.mean(axis=0), exact.mean(axis=0), atol=0.02 * X.std(axis=0).max())
+
+
+@pytest.mark.parametrize(("amp", "expected"), [(None, None), ("bf16", torch.bfloat16), ("fp16", None)])
+def test_sampling_runs_under_the_training_autocast_where_the_device_has_it(amp, expected):
+    # A model trained with fp16 on a GPU samples in float32 on a CPU, which has no fp16 autocast of its own here.
+    with sampling_autocast(amp, torch.device("cpu")):
+        enabled = torch.is_autocast_enabled("cpu")
+        dtype = torch.get_autocast_dtype("cpu")
+    assert enabled == (expected is not None)
+    if expected is not None:
+        assert dtype == expected
 
 
 def test_fp16_off_cuda_is_refused_with_the_alternative_named(tiny):

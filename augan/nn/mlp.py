@@ -72,39 +72,46 @@ class MLPGenerator(nn.Module):
         if self.training or torch.is_grad_enabled():
             h = self.body(torch.cat([z, one_hot(y, self.n_classes, z.dtype)], dim=1))
         else:
-            h = self._sampling_body(z, y)
+            h = self._sampling_body(z, y).to(z.dtype)
         return self.head(h).reshape(-1, *self.output_shape)
 
     def _sampling_body(self, z: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
         """``self.body`` in eval mode without autograd, in fewer operations: each batch norm folded into the
         linear layer before it, and each residual block writing its output into its slice of one buffer laid
-        out as the last layer's input, instead of concatenating copies."""
+        out as the last layer's input, instead of concatenating copies. Under autocast the buffer and the
+        weights are in autocast's dtype, so that no product converts its input again."""
+        device = z.device.type
+        dtype = torch.get_autocast_dtype(device) if torch.is_autocast_enabled(device) else z.dtype
         *blocks, last = self.body
+        last_weight, last_bias = last.weight.to(dtype), last.bias.to(dtype)
         if not any(isinstance(block, _Residual) for block in blocks):  # "plain" (or no hidden layer)
-            h = torch.cat([z, one_hot(y, self.n_classes, z.dtype)], dim=1)
+            h = torch.cat([z, one_hot(y, self.n_classes, z.dtype)], dim=1).to(dtype)
             for linear, norm in zip(blocks[0::3], blocks[1::3]):
-                weight, bias = _fold_batch_norm(linear, norm)
+                weight, bias = _fold_batch_norm(linear, norm, dtype)
                 h = torch.addmm(bias, h, weight.t()).relu_()
-            return torch.addmm(last.bias, h, last.weight.t())
-        h = z.new_empty(z.shape[0], last.in_features)
+            return torch.addmm(last_bias, h, last_weight.t())
+        h = z.new_empty(z.shape[0], last.in_features, dtype=dtype)
         end = last.in_features - z.shape[1] - self.n_classes
         h[:, end:end + z.shape[1]] = z
         labels = h[:, end + z.shape[1]:]
         labels.zero_().scatter_(1, y[:, None], 1.0)
         for block in blocks:
             linear, norm, _ = block.layer
-            weight, bias = _fold_batch_norm(linear, norm)
+            weight, bias = _fold_batch_norm(linear, norm, dtype)
             start = end - linear.out_features
             # A product into a strided slice is slower than one into its own tensor plus the copy.
             h[:, start:end] = torch.addmm(bias, h[:, end:], weight.t()).relu_()
             end = start
-        return torch.addmm(last.bias, h, last.weight.t())
+        return torch.addmm(last_bias, h, last_weight.t())
 
 
-def _fold_batch_norm(linear: nn.Linear, norm: nn.BatchNorm1d) -> tuple[torch.Tensor, torch.Tensor]:
-    """The weight and bias of ``norm(linear(x))`` with the norm's running statistics, as one linear layer."""
+def _fold_batch_norm(linear: nn.Linear, norm: nn.BatchNorm1d,
+                     dtype: torch.dtype = torch.float32) -> tuple[torch.Tensor, torch.Tensor]:
+    """The weight and bias of ``norm(linear(x))`` with the norm's running statistics, as one linear layer,
+    folded in the parameters' precision and then converted to ``dtype``."""
     scale = norm.weight * torch.rsqrt(norm.running_var + norm.eps)
-    return linear.weight * scale[:, None], (linear.bias - norm.running_mean) * scale + norm.bias
+    weight, bias = linear.weight * scale[:, None], (linear.bias - norm.running_mean) * scale + norm.bias
+    return weight.to(dtype), bias.to(dtype)
 
 
 class MLPDiscriminator(nn.Module):

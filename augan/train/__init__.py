@@ -9,9 +9,9 @@ from .checkpoints import CHECKPOINT_NAME, CheckpointFolder, TrainingTerminated, 
 from .config import AUTO_BUDGET, TrainingConfig, training_budget
 from .ema import EMA
 from .loop import HISTORY_KEYS, Trainer, TrainingDivergedError
-from .precision import AMP_MODES, Precision
+from .precision import AMP_MODES, Precision, sampling_autocast
 from .sampler import BalancedBatchSampler
 
 __all__ = ["AMP_MODES", "AUTO_BUDGET", "BalancedBatchSampler", "CHECKPOINT_NAME", "CheckpointFolder", "EMA", "HISTORY_KEYS",
            "Precision", "Trainer", "TrainingConfig", "TrainingDivergedError", "TrainingTerminated",
-           "check_checkpoint_dir", "training_budget"]
+           "check_checkpoint_dir", "sampling_autocast", "training_budget"]

@@ -47,6 +47,22 @@ class Precision:
         return ScaledStep(optimizer, torch.amp.GradScaler(self.device.type, enabled=self.amp == "fp16"))
 
 
+def sampling_autocast(amp: str | None, device: torch.device) -> contextlib.AbstractContextManager:
+    """The context in which a fitted generator draws: the autocast it was trained under, where ``device`` can run
+    it, else float32. A model trained with ``amp="fp16"`` on a GPU and loaded on a CPU samples in float32 there.
+
+    Parameters
+    ----------
+    amp : {None, "bf16", "fp16"}
+        The GAN's mixed precision.
+    device : torch.device
+        Where the generator draws.
+    """
+    if amp == "fp16" and device.type != "cuda":
+        amp = None
+    return Precision(amp, device).autocast()
+
+
 class ScaledStep:
     """One optimiser and its gradient scaler: :meth:`step` is a whole optimisation step on a loss.
 

@@ -82,3 +82,29 @@ def test_generator_samples_without_autograd_through_the_function_it_trains(block
         folded = generator(z, y)
     torch.testing.assert_close(folded, reference, rtol=1e-5, atol=1e-6)
     assert reference.requires_grad and not folded.requires_grad
+
+
+@pytest.mark.parametrize("block", ["residual", "plain"])
+def test_generator_samples_under_bf16_autocast_in_bf16_and_returns_float32(block, monkeypatch):
+    torch.manual_seed(0)
+    generator = MLPGenerator(6, 3, (5,), hidden=(16, 8), block=block)
+    for _ in range(3):
+        generator(torch.randn(32, 6), torch.randint(0, 3, (32,)))
+    generator.eval()
+    z, y = torch.randn(256, 6), torch.randint(0, 3, (256,))
+    with torch.inference_mode():
+        exact = generator(z, y)
+    addmm, operands = torch.addmm, []
+
+    def spy(bias, a, b, **kwargs):
+        operands.append((bias.dtype, a.dtype, b.dtype))
+        return addmm(bias, a, b, **kwargs)
+
+    monkeypatch.setattr(torch, "addmm", spy)
+    with torch.inference_mode(), torch.autocast("cpu", dtype=torch.bfloat16):
+        fast = generator(z, y)
+    assert operands and set(operands) == {(torch.bfloat16,) * 3}, "every product takes bf16 operands"
+    assert fast.dtype == torch.float32
+    # bf16 keeps 8 bits of mantissa: about 2-3 significant digits survive two hidden layers.
+    torch.testing.assert_close(fast, exact, rtol=0.05, atol=0.05)
+    assert not torch.equal(fast, exact)
