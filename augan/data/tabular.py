@@ -17,6 +17,7 @@ column of cents or of whole months (a float column because it has missing values
 from __future__ import annotations
 
 import decimal
+from concurrent.futures import ThreadPoolExecutor
 from itertools import accumulate
 from typing import Any, ClassVar
 
@@ -28,6 +29,36 @@ from .columns import (NUMERIC_TRANSFORMS, Column, Span, column_from_state, fit_c
                       numeric_transforms)
 
 __all__ = ["NUMERIC_TRANSFORMS", "Span", "TabularCodec", "auto_categorical_columns", "categorical_mask"]
+
+
+# Below this many cells a decode is faster on one thread than the pool costs to start.
+_PARALLEL_DECODE_CELLS = 1 << 20
+
+
+def _map_columns(decode: Any, n_columns: int, n_rows: int) -> list:
+    """``[decode(j) for j in range(n_columns)]``, on torch's number of threads for a large draw: numpy and
+    scipy release the GIL in their loops, and each column decodes on its own, deterministically."""
+    import torch
+
+    workers = min(torch.get_num_threads(), n_columns)
+    if workers < 2 or n_rows * n_columns < _PARALLEL_DECODE_CELLS:
+        return [decode(j) for j in range(n_columns)]
+    with ThreadPoolExecutor(workers) as pool:
+        return list(pool.map(decode, range(n_columns)))
+
+
+def _frame(series: list[pd.Series], names: list) -> pd.DataFrame:
+    """The DataFrame of ``series``, named ``names``. Columns of one numpy dtype (a numeric table) are written
+    straight into the single block pandas would consolidate them into, which a frame built from a dict of
+    columns copies again, slowly: 0.8-1.0 s against 0.03-0.16 s for 20 float64 columns of a million rows."""
+    dtypes = {s.dtype for s in series}
+    dtype = next(iter(dtypes)) if len(dtypes) == 1 else None
+    if dtype is None or not isinstance(dtype, np.dtype) or dtype.kind == "O" or len(series) < 2:
+        return pd.DataFrame(dict(zip(names, series)), columns=names)
+    block = np.empty((len(series), len(series[0])), dtype=dtype)
+    for row, column in zip(block, series):
+        row[:] = column.to_numpy()
+    return pd.DataFrame(block.T, columns=names, copy=False)
 
 
 def _is_number(value: Any) -> bool:
@@ -146,10 +177,10 @@ class TabularCodec:
         # float64 argmaxes over the one-hot blocks took longer than the decoding itself.
         if Z.ndim != 2 or Z.shape[1] != self.output_dim_:
             raise ValueError(f"Z must have shape (n, {self.output_dim_}), got {Z.shape}.")
-        values = [column.decode(Z[:, block]) for column, block in zip(self.columns_, self._blocks)]
+        values = _map_columns(lambda j: self.columns_[j].decode(Z[:, self._blocks[j]]), len(self.columns_),
+                              Z.shape[0])
         if self.container_ == "dataframe":
-            return pd.DataFrame({c.name: c.to_series(v) for c, v in zip(self.columns_, values)},
-                                columns=[c.name for c in self.columns_])
+            return _frame([c.to_series(v) for c, v in zip(self.columns_, values)], [c.name for c in self.columns_])
         dtype = np.dtype(self.array_dtype_)
         if dtype.kind == "O":
             matrix = np.empty((Z.shape[0], len(self.columns_)), dtype=object)

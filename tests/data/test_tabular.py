@@ -1,11 +1,14 @@
 import re
+from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pytest
+import torch
 
+from augan.data import tabular
 from augan.data.tabular import Span, TabularCodec, auto_categorical_columns
 
 
@@ -260,3 +263,43 @@ def test_arrow_decimal_column_is_numeric_and_comes_back_in_its_decimal_type():
     assert 0 < out.isna().sum() < len(out)
     present = out.dropna().astype(float)
     assert present.between(float(frame["price"].min()), float(frame["price"].max())).all()
+
+
+@pytest.mark.parametrize("kinds", ["float64", "float32", "int64", "mixed"])
+def test_a_large_decode_on_several_threads_gives_what_one_thread_gives(monkeypatch, kinds):
+    rng = np.random.default_rng(0)
+    n = 2000
+    frame = pd.DataFrame({f"c{j}": rng.normal(size=n) for j in range(6)})
+    if kinds in ("float32", "int64"):
+        frame = (frame * 100).astype(kinds)
+    if kinds == "mixed":
+        frame["c1"] = (frame["c1"] * 100).round().astype("int64")
+        frame["c2"] = rng.choice(["a", "b", "c"], size=n)
+        frame["c3"] = pd.Categorical(rng.choice(["x", "y"], size=n))
+        frame.loc[::7, "c4"] = np.nan
+    codec = TabularCodec().fit(frame)
+    Z = codec.transform(frame) + rng.normal(scale=0.3, size=(n, codec.output_dim_)).astype(np.float32)
+    monkeypatch.setattr(torch, "get_num_threads", lambda: 3)
+    serial = codec.inverse_transform(Z)  # under the size at which a pool starts
+    pools = []
+
+    class Pool(ThreadPoolExecutor):
+        def __init__(self, workers: int) -> None:
+            pools.append(workers)
+            super().__init__(workers)
+
+    monkeypatch.setattr(tabular, "ThreadPoolExecutor", Pool)
+    monkeypatch.setattr(tabular, "_PARALLEL_DECODE_CELLS", 1)
+    parallel = codec.inverse_transform(Z)
+    assert pools == [3]
+    pd.testing.assert_frame_equal(parallel, serial)
+    assert list(parallel.dtypes) == list(frame.dtypes)
+
+
+def test_a_frame_of_one_dtype_is_the_frame_pandas_builds_from_its_columns():
+    series = [pd.Series(np.arange(5, dtype=np.float64) * j) for j in range(4)]
+    names = ["a", 1, "c", ("d", 2)]
+    built = tabular._frame(series, names)
+    pd.testing.assert_frame_equal(built, pd.DataFrame(dict(zip(names, series)), columns=names))
+    built.iloc[0, 0] = 99.0  # the frame owns its block: the decoded columns are untouched
+    assert series[0].iloc[0] == 0.0
