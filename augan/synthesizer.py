@@ -97,7 +97,8 @@ class CGAN(BaseEstimator):
         has it (A100, H100, ...) or on a CPU with bfloat16 instructions (AVX512-BF16, AMX), where products run
         about three times as fast; "fp16" (with gradient scaling) needs a CUDA GPU, and a model so trained
         samples in float32 off CUDA. The gradient penalty stays float32. The generator's hidden activations then
-        carry about three significant digits; its outputs are float32 again before the output activations.
+        carry about three significant digits; a table's (MLP) generator turns them back to float32 before its
+        output activations.
     compile : bool, default=False
         Compile the networks' training passes with :func:`torch.compile`: faster steps on a GPU after
         a compilation of tens of seconds at the start of ``fit``; sampling uses the plain networks.
