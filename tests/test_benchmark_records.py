@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import sys
@@ -130,7 +131,7 @@ def test_load_refuses_a_folder_without_protocol_and_a_fold_given_twice(tmp_path)
 def _protocol_copy(tmp_path: Path) -> Path:
     root = tmp_path / "benchmarks"
     root.mkdir()
-    for name in ("keel.py", "keel_data.py", "keel_methods.py"):
+    for name in ("keel.py", "keel_data.py", "keel_data_dev.py", "keel_methods.py"):
         shutil.copy(BENCHMARKS / name, root / name)
     return root
 
@@ -152,6 +153,46 @@ def test_fingerprint_follows_what_decides_the_scores_of_methods_other_than_augan
     assert old in text
     (root / file).write_text(text.replace(old, new))
     assert (keel_records.fingerprint(root) == before) is same
+
+
+def test_the_development_data_counts_for_the_development_suites_only(tmp_path):
+    root = _protocol_copy(tmp_path)
+    base, dev = keel_records.fingerprint(root), keel_records.fingerprint(root, dev=True)
+    assert base != dev
+    text = (root / "keel_data_dev.py").read_text()
+    (root / "keel_data_dev.py").write_text(text.replace('"cleveland", ', '"tae", '))
+    assert keel_records.fingerprint(root) == base  # the committed records of the benchmark's suites stay usable
+    assert keel_records.fingerprint(root, dev=True) != dev
+
+
+def test_one_records_folder_holds_each_suites_fingerprint(tmp_path):
+    base, dev = keel_records.fingerprint(), keel_records.fingerprint(dev=True)
+    _records(tmp_path / "r")
+    row = {"fold": 0, "method": "CTGAN"}
+    scores = pd.DataFrame([{"dataset": "zoo", **row, "classifier": "LR", "balanced_accuracy": 0.5, "g_mean": 0.5,
+                            "f1": 0.5, "roc_auc": 0.5}])
+    samplers = pd.DataFrame([{"dataset": "zoo", **row, "status": "ok", "message": "", "seconds": 1.0, "added": 3}])
+    keel_records.write(tmp_path / "r", "multiclass-dev", scores, samplers, commit="abc1234", jobs=2, threads=1,
+                       ctgan_epochs=300, fingerprint=dev)
+    assert len(keel_records.load([tmp_path / "r"], "binary", ["ecoli1"], 2, ["CTGAN"], 300, base).samplers) == 2
+    assert len(keel_records.load([tmp_path / "r"], "multiclass-dev", ["zoo"], 2, ["CTGAN"], 300, dev).samplers) == 1
+    with pytest.raises(SystemExit, match=f"its multiclass-dev records were made under protocol {dev}"):
+        keel_records.load([tmp_path / "r"], "multiclass-dev", ["zoo"], 2, ["CTGAN"], 300, base)
+
+
+def test_records_written_with_one_fingerprint_for_the_run_are_still_read(tmp_path):
+    # The committed records (benchmarks/records/) were written before each suite had its own fingerprint.
+    _records(tmp_path / "r")
+    protocol = tmp_path / "r" / keel_records.PROTOCOL_FILE
+    facts = json.loads(protocol.read_text())
+    facts["fingerprint"] = facts.pop("fingerprints")["binary"]
+    protocol.write_text(json.dumps(facts))
+    fingerprint = keel_records.fingerprint()
+    assert len(keel_records.load([tmp_path / "r"], "binary", ["ecoli1"], 2, ["CTGAN"], 300, fingerprint).samplers)
+    facts["fingerprint"] = "0123456789abcdef"
+    protocol.write_text(json.dumps(facts))
+    with pytest.raises(SystemExit, match="made under protocol 0123456789abcdef"):
+        keel_records.load([tmp_path / "r"], "binary", ["ecoli1"], 2, ["CTGAN"], 300, fingerprint)
 
 
 def test_records_of_a_protocol_fingerprint_are_rejected_once_the_packages_differ(tmp_path, monkeypatch):
