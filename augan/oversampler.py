@@ -80,11 +80,6 @@ class GANOversampler(BaseOverSampler):
         neighbours there, decoded by the generator, as DeepSMOTE does (Dablain et al. 2022), so that the
         new samples are the generator's own rather than overlays. ``"auto"``: ``"latent"`` when the fitted
         GAN has an encoder, else ``"encoded"``.
-    interpolate_below : int >= 0, default=0
-        A class with fewer real rows than this gets all its new rows by interpolation (as ``smote_share=1`` makes
-        them), none from the GAN: with a handful of rows a class is too small for the GAN to learn, and for the
-        neighbour filter to judge (fewer rows of the class than the 5 neighbours it counts). Classes of a single
-        row are copied whatever this is. 0: every class shares its rows by ``smote_share``.
     max_synthetic_ratio : float >= 0 or None, default=None
         At most this many synthetic rows per real row of a class; the rest of the rows ``sampling_strategy``
         asks for are copies of real rows of the class, drawn at random as RandomOverSampler draws them. A
@@ -126,16 +121,14 @@ class GANOversampler(BaseOverSampler):
         "candidates": [Interval(numbers.Real, 1, MAX_CANDIDATES, closed="both")],
         "smote_share": [Interval(numbers.Real, 0, 1, closed="both")],
         "interpolation": [StrOptions(set(INTERPOLATIONS))],
-        "interpolate_below": [Interval(numbers.Integral, 0, None, closed="left")],
         "max_synthetic_ratio": [Interval(numbers.Real, 0, None, closed="left"), None],
         "noise_scale": [Interval(numbers.Real, 0, None, closed="left"), StrOptions({"auto"})],
     }
 
     def __init__(self, *, sampling_strategy: Any = "auto", gan: CGAN | None = None,
                  image_shape: tuple | None = None, selection: str | None = "neighbors", candidates: float = 1.5,
-                 smote_share: float = 0.5, interpolation: str = "auto", interpolate_below: int = 0,
-                 max_synthetic_ratio: float | None = None, noise_scale: float | str = "auto",
-                 random_state: Any = None) -> None:
+                 smote_share: float = 0.5, interpolation: str = "auto", max_synthetic_ratio: float | None = None,
+                 noise_scale: float | str = "auto", random_state: Any = None) -> None:
         super().__init__(sampling_strategy=sampling_strategy)
         self.gan = gan
         self.image_shape = image_shape
@@ -143,7 +136,6 @@ class GANOversampler(BaseOverSampler):
         self.candidates = candidates
         self.smote_share = smote_share
         self.interpolation = interpolation
-        self.interpolate_below = interpolate_below
         self.max_synthetic_ratio = max_synthetic_ratio
         self.noise_scale = noise_scale
         self.random_state = random_state
@@ -219,7 +211,7 @@ class GANOversampler(BaseOverSampler):
         self.gan_ = gan.fit(self._as_gan_input(take_rows(X, learned)), y[learned])
         request = {label: int(n) for label, n in self.sampling_strategy_.items() if n > 0}
         synthetic = self._synthetic_counts(request, y, lone)
-        interpolated = self._interpolated_counts(synthetic, y)
+        interpolated = {label: round(n * self.smote_share) for label, n in synthetic.items()}
         generated = {label: n - interpolated[label] for label, n in synthetic.items() if n > interpolated[label]}
         interpolated = {label: n for label, n in interpolated.items() if n > 0}
         # The real rows in the GAN's encoded space, encoded once for the neighbour filter and the interpolation.
@@ -256,13 +248,6 @@ class GANOversampler(BaseOverSampler):
         synthetic = {label: n if cap is None else min(n, math.floor(cap * real[label]))
                      for label, n in request.items() if label not in lone}
         return {label: n for label, n in synthetic.items() if n > 0}
-
-    def _interpolated_counts(self, synthetic: dict, y: np.ndarray) -> dict:
-        """How many of each class's synthetic rows are interpolated: ``smote_share`` of them, or all of them for a
-        class of fewer than ``interpolate_below`` rows."""
-        labels, counts = np.unique(y, return_counts=True)
-        small = set(labels[counts < self.interpolate_below].tolist())
-        return {label: n if label in small else round(n * self.smote_share) for label, n in synthetic.items()}
 
     def _copies(self, request: dict, synthetic: dict, y: np.ndarray) -> np.ndarray:
         """Positions of the real rows copied to make up what the GAN does not (as RandomOverSampler draws them)."""

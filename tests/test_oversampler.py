@@ -227,29 +227,6 @@ def test_smote_share_splits_each_class_between_the_gan_and_interpolation(tiny):
         assert interpolated.sum() == round(added * 0.25), label
 
 
-def test_classes_below_interpolate_below_get_interpolated_rows_only(tiny):
-    X, y = make_classification(300, 5, n_informative=4, n_redundant=0, n_classes=3, weights=[0.7, 0.25, 0.05],
-                               random_state=0)
-    y[np.flatnonzero(y == 2)[5:]] = 1  # class 2: 5 rows
-    ovs = GANOversampler(gan=CGAN(**tiny), smote_share=0, interpolate_below=6, random_state=0)
-    Xr, yr = ovs.fit_resample(X, y)
-    assert np.bincount(yr).tolist() == [(y == 0).sum()] * 3
-    new = {label: ovs.gan_.encode(Xr[len(X):][yr[len(X):] == label]) for label in (1, 2)}
-    assert _on_a_neighbour_segment(new[2], ovs.gan_.encode(X[y == 2]), k=4).all()
-    assert not _on_a_neighbour_segment(new[1], ovs.gan_.encode(X[y == 1])).any()  # smote_share=0: the GAN's
-    # At the bound the class is the GAN's again.
-    at_bound = GANOversampler(gan=CGAN(**tiny), smote_share=0, interpolate_below=5, random_state=0)
-    Xb, yb = at_bound.fit_resample(X, y)
-    drawn = at_bound.gan_.encode(Xb[len(X):][yb[len(X):] == 2])
-    assert not _on_a_neighbour_segment(drawn, at_bound.gan_.encode(X[y == 2]), k=4).any()
-
-
-def test_bad_interpolate_below_is_refused_naming_it(binary, tiny):
-    for value in (-1, 2.5):
-        with pytest.raises((ValueError, TypeError), match="'interpolate_below' parameter"):
-            GANOversampler(gan=CGAN(**tiny), interpolate_below=value).fit_resample(*binary)
-
-
 def test_smote_share_zero_draws_only_from_the_gan(binary, tiny):
     X, y = binary
     ovs = GANOversampler(gan=CGAN(**tiny), smote_share=0, random_state=0)
