@@ -58,7 +58,10 @@ class CGAN(BaseEstimator):
         At the defaults a table of up to 256 rows trains 300 steps (one an epoch) and any larger one 600
         steps of 256 rows (two an epoch): a fit of seconds on a CPU, which is what an oversampler fitted in
         every cross-validation fold needs, and on the KEEL benchmark as good as the earlier 300 full epochs of
-        500 rows (benchmarks/NOTES.md). Images train 300 epochs of ``ceil(n / 500)`` steps up to 8,000 images,
+        500 rows (benchmarks/NOTES.md). A table with categorical columns gets more, up to 1,800 steps for
+        categories only (:func:`~augan.train.training_budget`; 1,200 for a table of half categories): 600 leave
+        the joint distribution of many categories under-learned, and the extra steps raised the KEEL
+        mixed-type suite (benchmarks/NOTES.md). Images train 300 epochs of ``ceil(n / 500)`` steps up to 8,000 images,
         at most 4,800 steps. None: every epoch is ``ceil(n_samples / batch_size)`` steps. The values a fit
         used are in ``training_config_``.
     noise_dim : int, default=128
@@ -294,7 +297,8 @@ class CGAN(BaseEstimator):
         if self.strategy == "ddp":
             encoded, index = self._join_processes(encoded, index)
         loss = get_loss(self.loss)
-        batch_size, max_steps = training_budget(self.codec_.kind, self.batch_size, self.max_steps)
+        batch_size, max_steps = training_budget(self.codec_.kind, self.batch_size, self.max_steps,
+                                                _categorical_share(self.codec_))
         self._check_batch_size(batch_size)
         self.training_config_ = TrainingConfig.from_params(
             {**self.get_params(), "batch_size": batch_size, "max_steps": max_steps}, loss)
@@ -765,3 +769,7 @@ class CGAN(BaseEstimator):
         tags.non_deterministic = False
         return tags
 
+
+def _categorical_share(codec: Any) -> float:
+    """Share of a table's modelled columns that are categorical (0 for images), which lengthens its budget."""
+    return codec.categorical_share_ if codec.kind == "tabular" else 0.0

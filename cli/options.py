@@ -13,7 +13,7 @@ from augan import CGAN, GANOversampler
 from augan._validation import check_noise_scale
 from augan.losses import LOSSES
 from augan.oversampler import AUTO_NOISE_SCALE, SELECTIONS
-from augan.train import AUTO_BUDGET
+from augan.train import AUTO_BUDGET, CATEGORICAL_STEPS_FACTOR
 
 from .errors import fail
 
@@ -72,7 +72,8 @@ BatchSize = Annotated[str, typer.Option(
                          f"{AUTO_BUDGET['image'][0]} for images.", rich_help_panel=TRAINING)]
 MaxSteps = Annotated[str, typer.Option(
     "--max-steps", help="Cap on the training steps (long epochs are shortened to max-steps / epochs steps); auto: "
-                        f"{AUTO_BUDGET['table'][1]} for a table, {AUTO_BUDGET['image'][1]} for images; none: no cap.",
+                        f"{AUTO_BUDGET['table'][1]} for a table (up to {AUTO_BUDGET['table'][1] * (1 + CATEGORICAL_STEPS_FACTOR)} "
+                        f"as more of its columns are categories), {AUTO_BUDGET['image'][1]} for images; none: no cap.",
     rich_help_panel=TRAINING)]
 Categorical = Annotated[str | None, typer.Option(
     "--categorical", help="Tables: columns to model as categories, comma-separated (e.g. zip,branch), besides "

@@ -92,6 +92,8 @@ class TabularCodec:
         Output layout, one or two spans per non-constant column, in column order.
     output_dim_ : int
         Width of the encoded matrix.
+    categorical_share_ : float
+        Share of the modelled (non-constant) columns that are categorical, 0 without any.
     sample_shape_ : tuple of int
         ``(output_dim_,)``: the shape of one encoded row.
     input_shape_ : tuple of int
@@ -144,6 +146,8 @@ class TabularCodec:
         widths = [column.width for column in self.columns_]
         self._blocks = [slice(end - width, end) for end, width in zip(accumulate(widths), widths)]
         self.output_dim_ = sum(widths)
+        modelled = [column.kind for column in self.columns_ if column.kind != "constant"]
+        self.categorical_share_ = modelled.count("categorical") / len(modelled) if modelled else 0.0
         self.sample_shape_ = (self.output_dim_,)
         self.input_shape_ = (self.n_features_in_,)
 

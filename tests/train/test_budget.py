@@ -1,10 +1,11 @@
 """The default training budget: "auto" batch size and step cap, by the kind of data."""
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from augan import CGAN
-from augan.train import AUTO_BUDGET, training_budget
+from augan.train import AUTO_BUDGET, CATEGORICAL_STEPS_FACTOR, training_budget
 
 SMALL = dict(noise_dim=8, generator_dims=(16, 16), discriminator_dims=(16, 16))
 
@@ -15,6 +16,33 @@ def test_auto_means_a_short_fit_for_tables_and_a_long_one_for_images():
     assert training_budget("table", 64, None) == (64, None)
     assert training_budget("image", "auto", 7) == (500, 7)
     assert AUTO_BUDGET == {"table": (256, 600), "image": (500, 5000)}
+
+
+def test_categorical_columns_lengthen_a_tables_auto_budget_only():
+    assert training_budget("table", "auto", "auto", 1.0) == (256, 600 * (1 + CATEGORICAL_STEPS_FACTOR)) == (256, 1800)
+    assert training_budget("table", "auto", "auto", 0.5) == (256, 1200)
+    assert training_budget("table", "auto", 700, 1.0) == (256, 700)  # a given cap is the cap
+    assert training_budget("image", "auto", "auto", 1.0) == (500, 5000)
+    with pytest.raises(ValueError, match="categorical_share must be between 0 and 1"):
+        training_budget("table", "auto", "auto", 1.5)
+
+
+def _mixed_table(n_rows: int, categorical: int, numeric: int) -> tuple[pd.DataFrame, np.ndarray]:
+    rng = np.random.default_rng(0)
+    columns = {f"c{j}": rng.choice(["a", "b", "c"], n_rows) for j in range(categorical)}
+    columns |= {f"x{j}": rng.normal(size=n_rows) for j in range(numeric)}
+    columns["constant"] = "same"  # one level: not modelled, so it counts for neither kind
+    return pd.DataFrame(columns), (rng.random(n_rows) < 0.3).astype(int)
+
+
+@pytest.mark.parametrize(("categorical", "numeric", "steps"), [(4, 0, 1800), (2, 2, 1200), (0, 4, 600)])
+def test_a_fit_trains_longer_the_more_of_its_columns_are_categories(categorical, numeric, steps):
+    X, y = _mixed_table(3000, categorical, numeric)
+    gan = CGAN(**SMALL, random_state=0).fit(X, y)
+    assert gan.codec_.categorical_share_ == categorical / (categorical + numeric)
+    assert gan.training_config_.max_steps == steps
+    # 300 epochs of max_steps // 300 steps each: the cap is met in whole epochs.
+    assert gan.n_steps_ == steps and len(gan.history_) == 300
 
 
 def test_the_defaults_are_auto():
