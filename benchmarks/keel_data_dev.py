@@ -25,7 +25,8 @@ MULTICLASS_DEV = ("cleveland", "newthyroid", "zoo", "hayes-roth", "led7digit", "
 MIXED_DEV = ("automobile", "lymphography", "post-operative", "nursery", "splice", "german", "hepatitis")
 DEV_SUITES = {"multiclass-dev": MULTICLASS_DEV, "mixed-dev": MIXED_DEV}
 
-# german.data.txt (UCI Statlog): which of the 20 attributes (numbered from 1) are numbers; the others are codes such as "A11".
+# german.data.txt (UCI Statlog): which of the 20 attributes (numbered from 1) are numbers; the others are codes
+# such as "A11".
 _GERMAN_NUMERIC = (2, 5, 8, 11, 13, 16, 18)
 # hepatitis.data.txt (UCI): the class comes first; these attributes are numbers, the rest are codes 1 / 2.
 _HEPATITIS_NAMES = ("AGE", "SEX", "STEROID", "ANTIVIRALS", "FATIGUE", "MALAISE", "ANOREXIA", "LIVER_BIG",
