@@ -99,8 +99,13 @@ class MLPGenerator(nn.Module):
             linear, norm, _ = block.layer
             weight, bias = _fold_batch_norm(linear, norm, dtype)
             start = end - linear.out_features
+            source = h[:, end:]
+            if dtype != torch.float32:
+                # oneDNN's bf16 product (on an AMX CPU) of this strided view brought NaN from the buffer's
+                # unwritten memory outside the view into whole rows: the product gets a dense copy.
+                source = source.contiguous()
             # A product into a strided slice is slower than one into its own tensor plus the copy.
-            h[:, start:end] = torch.addmm(bias, h[:, end:], weight.t()).relu_()
+            h[:, start:end] = torch.addmm(bias, source, weight.t()).relu_()
             end = start
         return torch.addmm(last_bias, h, last_weight.t())
 

@@ -87,6 +87,15 @@ def test_class_with_a_single_synthetic_row_gets_no_values_and_says_why():
     assert np.isfinite(result.per_class["common"].fid) and result.per_class["common"].fid >= 0
 
 
+@pytest.mark.parametrize(("computed", "reported"), [(-9.37e-14, 0.0), (-0.5, -0.5), (3.2, 3.2)])
+def test_a_fid_a_rounding_error_below_zero_is_zero_and_nothing_else_is_changed(monkeypatch, computed, reported):
+    original = fidelity.torch_fidelity.calculate_metrics
+    monkeypatch.setattr(fidelity.torch_fidelity, "calculate_metrics",
+                        lambda **kwargs: {**original(**kwargs), fidelity.torch_fidelity.KEY_METRIC_FID: computed})
+    X, y = _table(n=60)
+    assert fidelity_scores(X, y, X, y, per_class=False, random_state=0, device="cpu").overall.fid == reported
+
+
 def test_torch_fidelity_disk_cache_is_off(monkeypatch):
     seen = {}
     original = fidelity.torch_fidelity.calculate_metrics
