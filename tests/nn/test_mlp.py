@@ -69,6 +69,15 @@ def test_span_activation_draws_each_category_with_its_softmax_probability():
         torch.testing.assert_close(frequencies, probabilities, atol=0.005, rtol=0)
 
 
+def _sampling_generator(noise_dim: int, n_classes: int, spans: tuple, hidden: tuple, block: str) -> MLPGenerator:
+    """A generator in eval mode whose batch-norm statistics moved away from their initial values."""
+    torch.manual_seed(0)
+    generator = MLPGenerator(noise_dim, n_classes, spans, hidden=hidden, block=block)
+    for _ in range(3):
+        generator(torch.randn(64, noise_dim), torch.randint(0, n_classes, (64,)))
+    return generator.eval()
+
+
 @pytest.mark.parametrize("block", ["residual", "plain"])
 def test_generator_samples_without_autograd_through_the_function_it_trains(block):
     torch.manual_seed(0)
@@ -86,11 +95,7 @@ def test_generator_samples_without_autograd_through_the_function_it_trains(block
 
 @pytest.mark.parametrize("block", ["residual", "plain"])
 def test_generator_samples_under_bf16_autocast_in_bf16_and_returns_float32(block, monkeypatch):
-    torch.manual_seed(0)
-    generator = MLPGenerator(6, 3, (5,), hidden=(16, 8), block=block)
-    for _ in range(3):
-        generator(torch.randn(32, 6), torch.randint(0, 3, (32,)))
-    generator.eval()
+    generator = _sampling_generator(6, 3, (5,), (16, 8), block)
     z, y = torch.randn(256, 6), torch.randint(0, 3, (256,))
     with torch.inference_mode():
         exact = generator(z, y)
@@ -114,11 +119,7 @@ def test_bf16_sampling_reads_nothing_outside_what_the_generator_wrote():
     # The folded residual path writes each block's output into one uninitialised buffer. On an AMX CPU, oneDNN's
     # bf16 product of a strided view of it brought NaN from outside the view (whole rows) when the memory it got
     # held NaN; freeing a NaN tensor of the buffer's size just before each draw hands it that memory.
-    torch.manual_seed(0)
-    generator = MLPGenerator(32, 2, (4, 3), hidden=(64, 64), block="residual")
-    for _ in range(3):
-        generator(torch.randn(64, 32), torch.randint(0, 2, (64,)))
-    generator.eval()
+    generator = _sampling_generator(32, 2, (4, 3), (64, 64), "residual")
     z, y = torch.randn(400, 32), torch.randint(0, 2, (400,))
     with torch.inference_mode():
         exact = generator(z, y)
