@@ -19,7 +19,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from keel_data import Dataset, _classification_dir, read_keel
+from keel_data import Dataset, _classification_dir, _split, read_keel
 
 MULTICLASS_DEV = ("cleveland", "newthyroid", "zoo", "hayes-roth", "led7digit", "satimage")
 MIXED_DEV = ("automobile", "lymphography", "post-operative", "nursery", "splice", "german", "hepatitis")
@@ -36,7 +36,8 @@ _HEPATITIS_NUMERIC = ("AGE", "BILIRUBIN", "ALK_PHOSPHATE", "SGOT", "ALBUMIN", "P
 
 
 def _codes(column: pd.Series) -> pd.Series:
-    """Integer codes of a category as strings ("1", "2"), missing values left as NaN."""
+    """Integer codes of a category as strings ("1", "2"), missing values left as NaN (keel_data does the same for
+    contraceptive inline; changing that file would void the committed records' fingerprint)."""
     return column.map(lambda v: v if pd.isna(v) else str(int(v))).astype(object)
 
 
@@ -76,12 +77,9 @@ def load_dev(name: str) -> Dataset:
     if name not in MULTICLASS_DEV + MIXED_DEV:
         raise ValueError(f"unknown development data set {name!r}; valid names are "
                          + "; ".join(f"{suite}: {' '.join(names)}" for suite, names in DEV_SUITES.items()))
-    frame = _raw_frame(name)
-    y = frame.iloc[:, -1].astype(str).str.strip().to_numpy(dtype=object)
-    X = frame.iloc[:, :-1].reset_index(drop=True)
+    X, y = _split(_raw_frame(name))
     if name in MULTICLASS_DEV:
         X = X.apply(pd.to_numeric, errors="raise").to_numpy(dtype=np.float64)
         return Dataset(name, "multiclass-dev", X, y, [False] * X.shape[1])
     categorical = [not pd.api.types.is_numeric_dtype(X[c]) for c in X.columns]
     return Dataset(name, "mixed-dev", X, y, categorical)
-
