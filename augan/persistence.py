@@ -133,7 +133,7 @@ def _training_config(content: dict, estimator: CGAN) -> TrainingConfig:
     if "training" in content:
         return TrainingConfig.from_dict(content["training"])
     params = content["params"]
-    batch_size, max_steps = training_budget(estimator.codec_.kind, params["batch_size"], params.get("max_steps"))
+    batch_size, max_steps, _ = training_budget(estimator.codec_.kind, params["batch_size"], params.get("max_steps"))
     return TrainingConfig.from_params({**params, "batch_size": batch_size, "max_steps": max_steps},
                                       get_loss(estimator.loss))
 

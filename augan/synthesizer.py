@@ -59,9 +59,10 @@ class CGAN(BaseEstimator):
         steps of 256 rows (two an epoch): a fit of seconds on a CPU, which is what an oversampler fitted in
         every cross-validation fold needs, and on the KEEL benchmark as good as the earlier 300 full epochs of
         500 rows (benchmarks/NOTES.md). A table with categorical columns gets more, up to 1,800 steps for
-        categories only (:func:`~augan.train.training_budget`; 1,200 for a table of half categories): 600 leave
-        the joint distribution of many categories under-learned, and the extra steps raised the KEEL
-        mixed-type suite (benchmarks/NOTES.md). Images train 300 epochs of ``ceil(n / 500)`` steps up to 8,000 images,
+        categories only (:func:`~augan.train.training_budget`; 1,200 for a table of half categories), and
+        trains all of them however few its rows (a small table's epochs are lengthened): 600 leave the joint
+        distribution of many categories under-learned, and the extra steps raised the KEEL mixed-type suites
+        (benchmarks/NOTES.md). Images train 300 epochs of ``ceil(n / 500)`` steps up to 8,000 images,
         at most 4,800 steps. None: every epoch is ``ceil(n_samples / batch_size)`` steps. The values a fit
         used are in ``training_config_``.
     noise_dim : int, default=128
@@ -297,11 +298,11 @@ class CGAN(BaseEstimator):
         if self.strategy == "ddp":
             encoded, index = self._join_processes(encoded, index)
         loss = get_loss(self.loss)
-        batch_size, max_steps = training_budget(self.codec_.kind, self.batch_size, self.max_steps,
-                                                _categorical_share(self.codec_))
+        batch_size, max_steps, min_steps = training_budget(self.codec_.kind, self.batch_size, self.max_steps,
+                                                           _categorical_share(self.codec_), self.epochs)
         self._check_batch_size(batch_size)
         self.training_config_ = TrainingConfig.from_params(
-            {**self.get_params(), "batch_size": batch_size, "max_steps": max_steps}, loss)
+            {**self.get_params(), "batch_size": batch_size, "max_steps": max_steps, "min_steps": min_steps}, loss)
         with self._seeded(self.seed_), self._progress() as progress:
             generator, discriminator = self._build_networks()
             data = to_device(encoded, self.device_)

@@ -74,7 +74,8 @@ MaxSteps = Annotated[str, typer.Option(
     "--max-steps", help="Cap on the training steps (long epochs are shortened to max-steps / epochs steps); auto: "
                         f"{AUTO_BUDGET['table'][1]} for a table (up to "
                         f"{AUTO_BUDGET['table'][1] * (1 + CATEGORICAL_STEPS_FACTOR)} as more of its columns are "
-                        f"categories), {AUTO_BUDGET['image'][1]} for images; none: no cap.",
+                        f"categories, trained in full however few its rows), {AUTO_BUDGET['image'][1]} for "
+                        "images; none: no cap.",
     rich_help_panel=TRAINING)]
 Categorical = Annotated[str | None, typer.Option(
     "--categorical", help="Tables: columns to model as categories, comma-separated (e.g. zip,branch), besides "

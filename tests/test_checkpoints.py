@@ -22,8 +22,9 @@ from augan.nn.mlp import MLPDiscriminator, MLPGenerator
 from augan.train import CHECKPOINT_NAME, Trainer, TrainingConfig, TrainingDivergedError, TrainingTerminated
 
 EPOCHS = 12
-PARAMS = dict(epochs=EPOCHS, batch_size=32, noise_dim=4, generator_dims=(8, 8), discriminator_dims=(8, 8),
-              device="cpu", random_state=3, checkpoint_every=1)
+# max_steps=None: full epochs (2 steps each), whatever the auto budget does with a table's categorical columns.
+PARAMS = dict(epochs=EPOCHS, batch_size=32, max_steps=None, noise_dim=4, generator_dims=(8, 8),
+              discriminator_dims=(8, 8), device="cpu", random_state=3, checkpoint_every=1)
 
 
 def _table(n: int = 64) -> tuple[pd.DataFrame, np.ndarray]:

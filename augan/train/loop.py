@@ -43,8 +43,9 @@ class Trainer:
         The GAN loss.
     config : TrainingConfig
         The settings of the run. An epoch is ``ceil(n_samples / batch_size)`` generator steps, shortened to
-        ``max_steps // epochs`` (at least one) when ``max_steps`` caps the run; batches are drawn at random
-        with replacement, so a shortened epoch is still an unbiased pass. ``batch_size`` is capped at the
+        ``max_steps // epochs`` (at least one) when ``max_steps`` caps the run, and lengthened to
+        ``min_steps // epochs`` when ``min_steps`` is above it; batches are drawn at random with replacement, so a
+        shortened or lengthened epoch is still an unbiased pass. ``batch_size`` is capped at the
         number of rows and rounded down to a multiple of ``pac`` (the discriminator's pack size). With a
         ``checkpoint_dir``, ``checkpoint.pt`` is written atomically every ``checkpoint_every`` epochs, after
         the last one, and when training is interrupted. ``compile`` runs the training forward passes through
@@ -148,6 +149,8 @@ class Trainer:
         steps_per_epoch = math.ceil(data.shape[0] / batch)
         if config.max_steps is not None:
             steps_per_epoch = min(steps_per_epoch, max(1, config.max_steps // config.epochs))
+        if config.min_steps is not None:
+            steps_per_epoch = max(steps_per_epoch, config.min_steps // config.epochs)
         if config.strategy == "ddp":
             batch, steps_per_epoch = self._agree_on_sizes(batch, steps_per_epoch)
             self._split_random_streams()

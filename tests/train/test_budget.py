@@ -5,24 +5,30 @@ import pandas as pd
 import pytest
 
 from augan import CGAN
-from augan.train import AUTO_BUDGET, CATEGORICAL_STEPS_FACTOR, training_budget
+from augan.train import AUTO_BUDGET, BUDGET_EPOCHS, CATEGORICAL_STEPS_FACTOR, training_budget
 
 SMALL = dict(noise_dim=8, generator_dims=(16, 16), discriminator_dims=(16, 16))
 
 
 def test_auto_means_a_short_fit_for_tables_and_a_long_one_for_images():
-    assert training_budget("table", "auto", "auto") == (256, 600)
-    assert training_budget("image", "auto", "auto") == (500, 5000)
-    assert training_budget("table", 64, None) == (64, None)
-    assert training_budget("image", "auto", 7) == (500, 7)
+    assert training_budget("table", "auto", "auto") == (256, 600, None)
+    assert training_budget("image", "auto", "auto") == (500, 5000, None)
+    assert training_budget("table", 64, None) == (64, None, None)
+    assert training_budget("image", "auto", 7) == (500, 7, None)
     assert AUTO_BUDGET == {"table": (256, 600), "image": (500, 5000)}
 
 
 def test_categorical_columns_lengthen_a_tables_auto_budget_only():
-    assert training_budget("table", "auto", "auto", 1.0) == (256, 600 * (1 + CATEGORICAL_STEPS_FACTOR)) == (256, 1800)
-    assert training_budget("table", "auto", "auto", 0.5) == (256, 1200)
-    assert training_budget("table", "auto", 700, 1.0) == (256, 700)  # a given cap is the cap
-    assert training_budget("image", "auto", "auto", 1.0) == (500, 5000)
+    # A table with categories trains its whole budget (the floor is the cap), however few its rows.
+    assert training_budget("table", "auto", "auto", 1.0) == (256, 600 * (1 + CATEGORICAL_STEPS_FACTOR),
+                                                             1800) == (256, 1800, 1800)
+    assert training_budget("table", "auto", "auto", 0.5) == (256, 1200, 1200)
+    # Fewer epochs than the budget is spread over lower the floor with them; more do not raise it.
+    assert training_budget("table", "auto", "auto", 1.0, epochs=30) == (256, 1800, 180)
+    assert training_budget("table", "auto", "auto", 1.0, epochs=600) == (256, 1800, 1800)
+    assert training_budget("table", "auto", 700, 1.0) == (256, 700, None)  # a given cap is the cap
+    assert training_budget("table", "auto", None, 1.0) == (256, None, None)
+    assert training_budget("image", "auto", "auto", 1.0) == (500, 5000, None)
     with pytest.raises(ValueError, match="categorical_share must be between 0 and 1"):
         training_budget("table", "auto", "auto", 1.5)
 
@@ -48,6 +54,7 @@ def test_a_fit_trains_longer_the_more_of_its_columns_are_categories(categorical,
 def test_the_defaults_are_auto():
     params = CGAN().get_params()
     assert (params["epochs"], params["batch_size"], params["max_steps"]) == (300, "auto", "auto")
+    assert params["epochs"] == BUDGET_EPOCHS  # the auto budget is spread over the default epochs
 
 
 def _table(n_rows: int) -> tuple[np.ndarray, np.ndarray]:
@@ -63,9 +70,31 @@ def test_a_table_trains_600_steps_of_256_rows_whatever_its_length():
     assert gan.get_params()["batch_size"] == "auto"  # the parameter stays as given; the fit's value is in the config
 
 
-def test_a_table_of_at_most_256_rows_trains_one_full_batch_an_epoch():
+def test_a_numeric_table_of_at_most_256_rows_trains_one_full_batch_an_epoch():
     X, y = _table(200)
     gan = CGAN(**SMALL, epochs=20, random_state=0).fit(X, y)
+    assert gan.training_config_.min_steps is None
+    assert gan.n_steps_ == 20
+
+
+def test_a_small_table_with_categories_trains_its_whole_budget():
+    X, y = _mixed_table(120, 2, 2)  # one full batch an epoch without the floor: 300 steps, not 1,200
+    gan = CGAN(**SMALL, random_state=0).fit(X, y)
+    assert gan.training_config_.max_steps == gan.training_config_.min_steps == 1200
+    assert gan.n_steps_ == 1200 and len(gan.history_) == BUDGET_EPOCHS
+
+
+def test_fewer_epochs_still_make_a_shorter_fit_of_a_small_table_with_categories():
+    X, y = _mixed_table(400, 2, 2)  # two batches an epoch without the floor: 40 steps
+    gan = CGAN(**SMALL, epochs=20, random_state=0).fit(X, y)
+    assert gan.training_config_.min_steps == 1200 * 20 // BUDGET_EPOCHS == 80
+    assert gan.n_steps_ == 80 and len(gan.history_) == 20
+
+
+def test_a_given_cap_on_a_table_with_categories_stays_a_cap():
+    X, y = _mixed_table(120, 2, 2)
+    gan = CGAN(**SMALL, epochs=20, max_steps=500, random_state=0).fit(X, y)
+    assert gan.training_config_.min_steps is None
     assert gan.n_steps_ == 20
 
 

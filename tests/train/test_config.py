@@ -34,6 +34,17 @@ def test_a_config_round_trips_through_plain_values():
     assert config.to_dict()["betas"] == [0.0, 0.99]
 
 
+def test_a_floor_above_the_cap_is_refused_naming_both():
+    with pytest.raises(ValueError, match=r"min_steps=20 must be at most max_steps=10"):
+        TrainingConfig(noise_dim=4, epochs=2, batch_size=8, max_steps=10, min_steps=20)
+
+
+def test_a_config_written_before_the_floor_reads_as_one_without_it():
+    old = {k: v for k, v in TrainingConfig(noise_dim=4, epochs=2, batch_size=8, max_steps=600).to_dict().items()
+           if k != "min_steps"}
+    assert TrainingConfig.from_dict(old).min_steps is None
+
+
 def test_from_dict_refuses_unknown_and_missing_fields():
     with pytest.raises(ValueError, match=r"no fields \['colour'\]"):
         TrainingConfig.from_dict({"noise_dim": 4, "epochs": 1, "batch_size": 8, "colour": "red"})
