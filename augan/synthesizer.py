@@ -55,7 +55,7 @@ class CGAN(BaseEstimator):
         Cap on the generator steps of the whole fit: on a large table each epoch is shortened to
         ``max_steps // epochs`` steps (batches are drawn at random, so a short epoch still covers every
         class). ``"auto"``: 600 for a table, 5000 for images, so a fit's length is bounded whatever the rows.
-        At the defaults a table of up to 256 rows trains 300 steps (one an epoch) and any larger one 600
+        At the defaults a numeric table of up to 256 rows trains 300 steps (one an epoch) and any larger one 600
         steps of 256 rows (two an epoch): a fit of seconds on a CPU, which is what an oversampler fitted in
         every cross-validation fold needs, and on the KEEL benchmark as good as the earlier 300 full epochs of
         500 rows (benchmarks/NOTES.md). A table with categorical columns gets more, up to 1,800 steps for

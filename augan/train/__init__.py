@@ -12,6 +12,7 @@ from .loop import HISTORY_KEYS, Trainer, TrainingDivergedError
 from .precision import AMP_MODES, Precision, sampling_autocast
 from .sampler import BalancedBatchSampler
 
-__all__ = ["AMP_MODES", "AUTO_BUDGET", "BUDGET_EPOCHS", "BalancedBatchSampler", "CATEGORICAL_STEPS_FACTOR", "CHECKPOINT_NAME",
-           "CheckpointFolder", "EMA", "HISTORY_KEYS", "Precision", "Trainer", "TrainingConfig", "TrainingDivergedError", "TrainingTerminated",
-           "check_checkpoint_dir", "sampling_autocast", "training_budget"]
+__all__ = ["AMP_MODES", "AUTO_BUDGET", "BUDGET_EPOCHS", "BalancedBatchSampler", "CATEGORICAL_STEPS_FACTOR",
+           "CHECKPOINT_NAME", "CheckpointFolder", "EMA", "HISTORY_KEYS", "Precision", "Trainer", "TrainingConfig",
+           "TrainingDivergedError", "TrainingTerminated", "check_checkpoint_dir", "sampling_autocast",
+           "training_budget"]
