@@ -28,7 +28,8 @@ from .nn.augment import DiffAugment, parse_policy
 from .nn.mlp import GENERATOR_BLOCKS
 from .nn.registry import ARCHITECTURES, ENCODERS, NetworkSpec, build_encoder, build_networks
 from .seeding import TorchStream, draw_seed
-from .train import AMP_MODES, Trainer, TrainingConfig, check_checkpoint_dir, sampling_autocast, training_budget
+from .train import (AMP_MODES, BUDGET_EPOCHS, Trainer, TrainingConfig, check_checkpoint_dir, sampling_autocast,
+                    training_budget)
 from .train.progress import progress_bar
 from .training_time import TrainingClock
 
@@ -208,7 +209,7 @@ class CGAN(BaseEstimator):
         "verbose": ["verbose"],
     }
 
-    def __init__(self, *, architecture: str = "mlp", loss: str = "hinge", epochs: int = 300,
+    def __init__(self, *, architecture: str = "mlp", loss: str = "hinge", epochs: int = BUDGET_EPOCHS,
                  batch_size: int | str = "auto", max_steps: int | str | None = "auto", noise_dim: int = 128,
                  generator_dims: tuple = (256, 256),
                  discriminator_dims: tuple = (256, 256), generator_block: str = "residual",

@@ -17,7 +17,7 @@ AUTO_BUDGET: dict[str, tuple[int, int | None]] = {"table": (256, 600), "image": 
 #: ``max_steps="auto"`` gives a table this many times its steps again, times the share of its columns that are
 #: categorical: 1,800 steps for a table of categories only.
 CATEGORICAL_STEPS_FACTOR = 2
-#: The epochs a table's auto budget is spread over (``CGAN``'s default): fewer epochs make a shorter fit.
+#: CGAN's default epochs, over which a table's auto budget is spread: fewer epochs make a shorter fit.
 BUDGET_EPOCHS = 300
 
 
