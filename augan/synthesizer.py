@@ -105,8 +105,9 @@ class CGAN(BaseEstimator):
         carry about three significant digits; a table's (MLP) generator turns them back to float32 before its
         output activations.
     compile : bool, default=False
-        Compile the networks' training passes with :func:`torch.compile`: faster steps on a GPU after
-        a compilation of tens of seconds at the start of ``fit``; sampling uses the plain networks.
+        Compile the networks' training passes with :func:`torch.compile`: meant for faster steps on a GPU, after
+        a compilation of tens of seconds at the start of ``fit`` (not timed into the expected duration); on a
+        2-core CPU a KEEL-sized fit was no faster once compiled. Sampling uses the plain networks.
     strategy : {None, "ddp"}, default=None
         ``"ddp"``: train on several GPUs (or CPU processes) with DistributedDataParallel, in a script
         started by ``torchrun --nproc-per-node N`` (see :mod:`augan.distributed`). Every process is given
@@ -317,7 +318,7 @@ class CGAN(BaseEstimator):
 
             trainer = Trainer(generator, discriminator, loss, self.training_config_, device=self.device_,
                               augment=self._augment(), callback=after_epoch)
-            clock = TrainingClock(self.epochs)
+            clock = TrainingClock(self.epochs, warmup_epochs=1 if self.compile else 0)
             self.history_ = trainer.fit(data, index, len(self.classes_), resume=self.resume)
             if encoder is not None:
                 latent.fit_encoder(encoder, trainer.sampling_generator, data, index, steps=self.encoder_steps,

@@ -37,10 +37,15 @@ class TrainingClock:
     ----------
     epochs : int
         The epochs of the whole fit (a resumed fit counts from the first epoch it runs).
+    warmup_epochs : int, default=0
+        First epochs whose time is one-time cost (``torch.compile`` compiling), not a rate: they count in the
+        estimate as they took, and the rate is timed from their end.
     """
 
-    def __init__(self, epochs: int) -> None:
+    def __init__(self, epochs: int, warmup_epochs: int = 0) -> None:
         self.epochs = epochs
+        self.warmup_epochs = warmup_epochs
+        self.warmup_seconds = 0.0
         self.started = time.perf_counter()
         self.first_epoch: int | None = None
         self.expected_seconds: float | None = None
@@ -51,11 +56,17 @@ class TrainingClock:
             self.first_epoch = epoch
         if self.expected_seconds is not None or epoch >= self.epochs:
             return
-        elapsed = time.perf_counter() - self.started
+        now = time.perf_counter()
+        timed_from = self.first_epoch + self.warmup_epochs
+        if epoch < timed_from:
+            self.warmup_seconds += now - self.started
+            self.started = now
+            return
+        elapsed = now - self.started
         if elapsed < ANNOUNCE_AFTER_SECONDS:
             return
-        done = epoch - self.first_epoch + 1
-        self.expected_seconds = elapsed / done * (self.epochs - self.first_epoch + 1)
+        done = epoch - timed_from + 1
+        self.expected_seconds = self.warmup_seconds + elapsed / done * (self.epochs - timed_from + 1)
         plan = (f"{self.epochs} epochs of {steps_per_epoch} steps of {batch_size} rows "
                 f"({self.epochs * steps_per_epoch:,} steps)")
         expected = format_duration(self.expected_seconds)

@@ -62,6 +62,22 @@ def test_a_resumed_fit_counts_only_the_epochs_it_runs(fake_time):
     assert clock.expected_seconds == pytest.approx(200.0)
 
 
+def test_a_warm_up_epoch_is_not_extrapolated(fake_time, caplog):
+    # A compiled fit spends tens of seconds compiling in its first step; timing the whole fit by that epoch once
+    # predicted 2 h 27 min for a fit of 8 s.
+    clock = TrainingClock(epochs=300, warmup_epochs=1)
+    with caplog.at_level(logging.INFO, logger="augan"):
+        fake_time.now += 40.0
+        clock.epoch_done(1, steps_per_epoch=2, batch_size=256)     # compiling: not a rate
+        assert clock.expected_seconds is None and not caplog.records
+        for epoch in range(2, 12):
+            fake_time.now += 0.25                                  # 2 s after the warm-up at the end of epoch 9
+            clock.epoch_done(epoch, steps_per_epoch=2, batch_size=256)
+    assert clock.expected_seconds == pytest.approx(40.0 + 299 * 0.25)
+    [record] = caplog.records
+    assert record.levelno == logging.INFO and "about 1 min 55 s in all" in record.getMessage()
+
+
 def test_a_fit_logs_its_expected_duration(tiny, monkeypatch, caplog):
     monkeypatch.setattr(training_time, "ANNOUNCE_AFTER_SECONDS", 0.0)
     X = np.random.default_rng(0).normal(size=(60, 3))
