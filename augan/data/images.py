@@ -232,7 +232,8 @@ def read_image_folder(path: str | os.PathLike, size: int | Sequence[int] | None 
     ----------
     path : path
         The folder; each subfolder's name is the class label of the images in it. Hidden files and
-        folders (names starting with ".") are ignored.
+        folders (names starting with "."), and what Windows and macOS leave in folders (Thumbs.db,
+        desktop.ini, __MACOSX), are ignored.
     size : int or (height, width), optional
         Resize every image to this size; needed when the images differ in size.
 
@@ -270,11 +271,19 @@ def read_image_folder(path: str | os.PathLike, size: int | Sequence[int] | None 
     return _stack(images), np.asarray(labels)
 
 
+# Written into folders by Windows Explorer and by macOS's zip; never a user's image or class.
+_SYSTEM_FILES = frozenset({"thumbs.db", "desktop.ini", "__macosx"})
+
+
+def _is_ignored(path: Path) -> bool:
+    return path.name.startswith(".") or path.name.lower() in _SYSTEM_FILES
+
+
 def _list_class_files(root: Path) -> tuple[list[Path], list[str]]:
     if not root.is_dir():
         raise FileNotFoundError(f"no folder at {root}.")
     files, labels = [], []
-    entries = sorted(p for p in root.iterdir() if not p.name.startswith("."))
+    entries = sorted(p for p in root.iterdir() if not _is_ignored(p))
     stray = [p for p in entries if not p.is_dir()]
     if stray:
         raise ValueError(f"{stray[0]} is a file at the top of {root}; the folder must hold only one subfolder "
@@ -283,7 +292,7 @@ def _list_class_files(root: Path) -> tuple[list[Path], list[str]]:
         raise ValueError(f"{root} holds no class subfolders; put the images of each class in a subfolder named "
                          f"after the class.")
     for folder in entries:
-        members = sorted(p for p in folder.iterdir() if not p.name.startswith("."))
+        members = sorted(p for p in folder.iterdir() if not _is_ignored(p))
         nested = [p for p in members if p.is_dir()]
         if nested:
             raise ValueError(f"{nested[0]} is a folder inside the class folder {folder}; a class folder must hold "

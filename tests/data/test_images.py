@@ -198,6 +198,17 @@ def test_read_image_folder_ignores_hidden_files_and_allows_one_image_per_class(t
     assert y.tolist() == ["a", "b"]
 
 
+def test_read_image_folder_ignores_what_windows_and_macos_leave_in_folders(tmp_path):
+    _save(tmp_path / "a" / "1.png", np.zeros((8, 8), np.uint8))
+    (tmp_path / "a" / "Thumbs.db").write_bytes(b"\0\1")
+    (tmp_path / "a" / "desktop.ini").write_text("[.ShellClassInfo]")
+    (tmp_path / "desktop.ini").write_text("[.ShellClassInfo]")
+    _save(tmp_path / "__MACOSX" / "a" / "._1.png", np.zeros((8, 8), np.uint8))
+    X, y = read_image_folder(tmp_path)
+    assert X.shape == (1, 8, 8)
+    assert y.tolist() == ["a"]
+
+
 @pytest.mark.parametrize("layout, match", [
     ("stray", "is a file at the top"),
     ("empty-class", "holds no images"),
