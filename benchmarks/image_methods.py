@@ -81,8 +81,7 @@ def method_config(method: str, data: Split, architecture: str, variants: dict[st
     if not is_augan(method, variants):
         return {}
     variant = variants.get(method, {})
-    gan = {"architecture": architecture, "loss": "hinge", "batch_size": 64, "noise_dim": 64,
-           **variant.get("gan", {})}
+    gan = {"architecture": architecture, **variant.get("gan", {})}
     return {**{k: v for k, v in variant.items() if k != "gan"}, "gan": gan}
 
 

@@ -4,8 +4,8 @@ Settings (``images_data.py``): ``mnist-10pct`` (25 training digits of each of 5-
 0-4), ``mnist-5`` (5 of each of 5-9: 50:1) and ``digits-10pct`` (sklearn's 8x8 digits, 9 of each of 5-9).
 Methods: ``none``; ``oracle`` (the untouched training half, every digit complete: the ceiling);
 RandomOverSampler; SMOTE on pixels (``k_neighbors = min(5, rare digits - 1)``); ``augan``
-(``GANOversampler(image_shape=(side, side), gan=CGAN(architecture=..., loss="hinge", batch_size=64,
-noise_dim=64))``: DCGAN networks for 28 px, the MLP for 8 px, which augan's DCGAN does not build), and any
+(``GANOversampler(image_shape=(side, side), gan=CGAN(architecture=...))``, every other setting at its default,
+as a user gets it: DCGAN networks for 28 px, the MLP for 8 px, which augan's DCGAN does not build), and any
 augan variant named on the command line, ``--variant 'NAME={"smote_share": 0, "gan": {"loss": "wgan-gp"}}'``
 (GANOversampler keyword arguments, a nested ``"gan"`` dict for CGAN's). Every resampler is seeded with each of
 ``--gan-seeds`` (the GAN's ``random_state``, RandomOverSampler's and SMOTE's). Classifiers, each trained on
@@ -45,6 +45,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from augan.train import BUDGET_EPOCHS
 from image_methods import BUILTIN, classify, is_augan, method_config, parse_variant, resample, sampler_values
 from image_records import RecordStore, difference_rows, score_frame, summary_rows
 from images_data import MINORITY, SETTINGS, Split, load_setting
@@ -54,7 +55,7 @@ BASELINES = ("RandomOverSampler", "SMOTE")
 CLASSIFIERS = ("LogisticRegression", "SmallCNN")  # image_methods.classify trains them
 METRICS = ("balanced_accuracy", "macro_f1", "rare_accuracy")
 METRIC_NAMES = ("bal. acc.", "macro F1", "accuracy on 5-9")
-DEFAULTS = {"gan_epochs": 100, "cnn_epochs": 10, "seeds": 3}
+DEFAULTS = {"gan_epochs": BUDGET_EPOCHS, "cnn_epochs": 10, "seeds": 3}  # CGAN's default epochs
 FIT_BUDGET_S = 180
 SECTIONS = {"mnist": ("Imbalanced MNIST digits", ("mnist-10pct", "mnist-5")),
             "digits": ("Imbalanced 8x8 digits (sklearn load_digits)", ("digits-10pct",))}

@@ -13,7 +13,7 @@ from ..losses import Loss
 
 #: What ``batch_size="auto"`` and ``max_steps="auto"`` mean, by the kind of data (see :func:`training_budget`); a
 #: table's steps are those of a table without categories.
-AUTO_BUDGET: dict[str, tuple[int, int | None]] = {"table": (256, 600), "image": (500, 5000)}
+AUTO_BUDGET: dict[str, tuple[int, int | None]] = {"table": (256, 600), "image": (64, 2400)}
 #: ``max_steps="auto"`` gives a table this many times its steps again, times the share of its columns that are
 #: categorical: 1,800 steps for a table of categories only.
 CATEGORICAL_STEPS_FACTOR = 2
@@ -34,8 +34,10 @@ def training_budget(kind: str, batch_size: int | str, max_steps: int | str | Non
     (benchmarks/NOTES.md). A table with categorical columns trains at least ``budget / BUDGET_EPOCHS`` steps an
     epoch, so at the default 300 epochs its whole budget however few its rows (fewer epochs still make a shorter
     fit); a numeric one of up to 256 rows trains one full batch an epoch, 300 steps at the default epochs, which
-    measured as well as 600 in half the time. Images: 500 rows a step for at most 5,000 steps; a convolutional
-    GAN needs the longer run to draw recognisable digits. A given ``max_steps`` is a cap only (no floor).
+    measured as well as 600 in half the time. Images: 64 images a step for at most 2,400 steps, 8 an epoch at the
+    default epochs (a few minutes for a DCGAN on 28 px digits on 2 CPU cores): the setting the image benchmark
+    measures, where 500 images a step trained about three times as long for no better digits (benchmarks/NOTES.md).
+    A given ``max_steps`` is a cap only (no floor).
     """
     if not 0 <= categorical_share <= 1:
         raise ValueError(f"categorical_share must be between 0 and 1, got {categorical_share!r}.")

@@ -12,10 +12,10 @@ SMALL = dict(noise_dim=8, generator_dims=(16, 16), discriminator_dims=(16, 16))
 
 def test_auto_means_a_short_fit_for_tables_and_a_long_one_for_images():
     assert training_budget("table", "auto", "auto") == (256, 600, None)
-    assert training_budget("image", "auto", "auto") == (500, 5000, None)
+    assert training_budget("image", "auto", "auto") == (64, 2400, None)
     assert training_budget("table", 64, None) == (64, None, None)
-    assert training_budget("image", "auto", 7) == (500, 7, None)
-    assert AUTO_BUDGET == {"table": (256, 600), "image": (500, 5000)}
+    assert training_budget("image", "auto", 7) == (64, 7, None)
+    assert AUTO_BUDGET == {"table": (256, 600), "image": (64, 2400)}
 
 
 def test_categorical_columns_lengthen_a_tables_auto_budget_only():
@@ -28,7 +28,7 @@ def test_categorical_columns_lengthen_a_tables_auto_budget_only():
     assert training_budget("table", "auto", "auto", 1.0, epochs=600) == (256, 1800, 1800)
     assert training_budget("table", "auto", 700, 1.0) == (256, 700, None)  # a given cap is the cap
     assert training_budget("table", "auto", None, 1.0) == (256, None, None)
-    assert training_budget("image", "auto", "auto", 1.0) == (500, 5000, None)
+    assert training_budget("image", "auto", "auto", 1.0) == (64, 2400, None)
     with pytest.raises(ValueError, match="categorical_share must be between 0 and 1"):
         training_budget("table", "auto", "auto", 1.5)
 
@@ -98,11 +98,11 @@ def test_a_given_cap_on_a_table_with_categories_stays_a_cap():
     assert gan.n_steps_ == 20
 
 
-def test_images_keep_the_long_budget():
+def test_images_get_the_image_budget():
     rng = np.random.default_rng(0)
     images = rng.integers(0, 256, size=(40, 8, 8), dtype=np.uint8)
     gan = CGAN(**SMALL, epochs=1, random_state=0).fit(images, np.repeat([0, 1], 20))
-    assert (gan.training_config_.batch_size, gan.training_config_.max_steps) == (500, 5000)
+    assert (gan.training_config_.batch_size, gan.training_config_.max_steps) == (64, 2400)
 
 
 def test_given_values_win_over_auto():
