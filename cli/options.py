@@ -13,7 +13,7 @@ from augan import CGAN, GANOversampler
 from augan._validation import check_noise_scale
 from augan.losses import LOSSES
 from augan.oversampler import AUTO_NOISE_SCALE, SELECTIONS
-from augan.train import AUTO_BUDGET, CATEGORICAL_STEPS_FACTOR
+from augan.train import AUTO_BUDGET, CATEGORICAL_STEPS_FACTOR, LARGE_IMAGE_SET
 
 from .errors import fail
 
@@ -69,13 +69,15 @@ MaxSyntheticRatio = Annotated[float | None, typer.Option(
 Epochs = Annotated[int, typer.Option("--epochs", help="Passes over the data.", rich_help_panel=TRAINING)]
 BatchSize = Annotated[str, typer.Option(
     "--batch-size", help=f"Rows per training step; auto: {AUTO_BUDGET['table'][0]} for a table, "
-                         f"{AUTO_BUDGET['image'][0]} for images.", rich_help_panel=TRAINING)]
+                         f"{AUTO_BUDGET['image'][0]} for images ({AUTO_BUDGET['large image set'][0]} from "
+                         f"{LARGE_IMAGE_SET:,} images on).", rich_help_panel=TRAINING)]
 MaxSteps = Annotated[str, typer.Option(
     "--max-steps", help="Cap on the training steps (long epochs are shortened to max-steps / epochs steps); auto: "
                         f"{AUTO_BUDGET['table'][1]} for a table (up to "
                         f"{AUTO_BUDGET['table'][1] * (1 + CATEGORICAL_STEPS_FACTOR)} as more of its columns are "
                         f"categories, trained in full however few its rows), {AUTO_BUDGET['image'][1]} for "
-                        "images; none: no cap.",
+                        f"images ({AUTO_BUDGET['large image set'][1]} from {LARGE_IMAGE_SET:,} images on); none: no "
+                        "cap.",
     rich_help_panel=TRAINING)]
 Categorical = Annotated[str | None, typer.Option(
     "--categorical", help="Tables: columns to model as categories, comma-separated (e.g. zip,branch), besides "

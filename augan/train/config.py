@@ -13,7 +13,10 @@ from ..losses import Loss
 
 #: What ``batch_size="auto"`` and ``max_steps="auto"`` mean, by the kind of data (see :func:`training_budget`); a
 #: table's steps are those of a table without categories.
-AUTO_BUDGET: dict[str, tuple[int, int | None]] = {"table": (256, 600), "image": (64, 2400)}
+AUTO_BUDGET: dict[str, tuple[int, int | None]] = {"table": (256, 600), "image": (64, 2400),
+                                                  "large image set": (500, 5000)}
+#: From this many training images on, ``"auto"`` is the large image set's budget.
+LARGE_IMAGE_SET = 5000
 #: ``max_steps="auto"`` gives a table this many times its steps again, times the share of its columns that are
 #: categorical: 1,800 steps for a table of categories only.
 CATEGORICAL_STEPS_FACTOR = 2
@@ -22,8 +25,8 @@ BUDGET_EPOCHS = 300
 
 
 def training_budget(kind: str, batch_size: int | str, max_steps: int | str | None,
-                    categorical_share: float = 0.0,
-                    epochs: int = BUDGET_EPOCHS) -> tuple[int, int | None, int | None]:
+                    categorical_share: float = 0.0, epochs: int = BUDGET_EPOCHS,
+                    n_rows: int | None = None) -> tuple[int, int | None, int | None]:
     """The rows per step and the cap and floor on the steps of a fit of ``epochs`` on data of ``kind`` ("table"
     or "image"), with ``"auto"`` replaced by :data:`AUTO_BUDGET`'s value for that kind.
 
@@ -34,14 +37,19 @@ def training_budget(kind: str, batch_size: int | str, max_steps: int | str | Non
     (benchmarks/NOTES.md). A table with categorical columns trains at least ``budget / BUDGET_EPOCHS`` steps an
     epoch, so at the default 300 epochs its whole budget however few its rows (fewer epochs still make a shorter
     fit); a numeric one of up to 256 rows trains one full batch an epoch, 300 steps at the default epochs, which
-    measured as well as 600 in half the time. Images: 64 images a step for at most 2,400 steps, 8 an epoch at the
-    default epochs (a few minutes for a DCGAN on 28 px digits on 2 CPU cores): the setting the image benchmark
-    measures, where 500 images a step trained about three times as long for no better digits (benchmarks/NOTES.md).
-    A given ``max_steps`` is a cap only (no floor).
+    measured as well as 600 in half the time. Images (``n_rows`` of them): below :data:`LARGE_IMAGE_SET`, 64 a
+    step for at most 2,400 steps, 8 an epoch at the default epochs, which the image benchmark measures (a DCGAN fit
+    on 1,400 digits of 28 px in about 2 minutes on one CPU core, where 500 images a step took 6); from there on
+    (or with ``n_rows`` unknown), 500 a step for at most 5,000 steps, so that a large set still trains over many
+    passes. A given ``max_steps`` is a cap only (no floor).
     """
     if not 0 <= categorical_share <= 1:
         raise ValueError(f"categorical_share must be between 0 and 1, got {categorical_share!r}.")
-    auto_batch, auto_steps = AUTO_BUDGET["image" if kind == "image" else "table"]
+    if kind != "image":
+        key = "table"
+    else:
+        key = "image" if n_rows is not None and n_rows < LARGE_IMAGE_SET else "large image set"
+    auto_batch, auto_steps = AUTO_BUDGET[key]
     floor = None
     if kind != "image":
         auto_steps = round(auto_steps * (1 + CATEGORICAL_STEPS_FACTOR * categorical_share))

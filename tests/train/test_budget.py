@@ -5,17 +5,27 @@ import pandas as pd
 import pytest
 
 from augan import CGAN
-from augan.train import AUTO_BUDGET, BUDGET_EPOCHS, CATEGORICAL_STEPS_FACTOR, training_budget
+from augan.train import AUTO_BUDGET, BUDGET_EPOCHS, CATEGORICAL_STEPS_FACTOR, LARGE_IMAGE_SET, training_budget
 
 SMALL = dict(noise_dim=8, generator_dims=(16, 16), discriminator_dims=(16, 16))
 
 
 def test_auto_means_a_short_fit_for_tables_and_a_long_one_for_images():
     assert training_budget("table", "auto", "auto") == (256, 600, None)
-    assert training_budget("image", "auto", "auto") == (64, 2400, None)
+    assert training_budget("image", "auto", "auto", n_rows=1375) == (64, 2400, None)
     assert training_budget("table", 64, None) == (64, None, None)
-    assert training_budget("image", "auto", 7) == (64, 7, None)
-    assert AUTO_BUDGET == {"table": (256, 600), "image": (64, 2400)}
+    assert training_budget("image", "auto", 7, n_rows=1375) == (64, 7, None)
+    assert AUTO_BUDGET == {"table": (256, 600), "image": (64, 2400), "large image set": (500, 5000)}
+
+
+def test_a_large_image_set_trains_larger_batches_for_longer():
+    assert LARGE_IMAGE_SET == 5000
+    assert training_budget("image", "auto", "auto", n_rows=4999) == (64, 2400, None)
+    assert training_budget("image", "auto", "auto", n_rows=5000) == (500, 5000, None)
+    assert training_budget("image", 32, None, n_rows=50_000) == (32, None, None)  # given values win
+    # Unknown size (a model file from before the budget was stored): the large set's, the earlier default.
+    assert training_budget("image", "auto", "auto") == (500, 5000, None)
+    assert training_budget("table", "auto", "auto", n_rows=50_000) == (256, 600, None)
 
 
 def test_categorical_columns_lengthen_a_tables_auto_budget_only():
@@ -28,7 +38,7 @@ def test_categorical_columns_lengthen_a_tables_auto_budget_only():
     assert training_budget("table", "auto", "auto", 1.0, epochs=600) == (256, 1800, 1800)
     assert training_budget("table", "auto", 700, 1.0) == (256, 700, None)  # a given cap is the cap
     assert training_budget("table", "auto", None, 1.0) == (256, None, None)
-    assert training_budget("image", "auto", "auto", 1.0) == (64, 2400, None)
+    assert training_budget("image", "auto", "auto", 1.0, n_rows=100) == (64, 2400, None)
     with pytest.raises(ValueError, match="categorical_share must be between 0 and 1"):
         training_budget("table", "auto", "auto", 1.5)
 
