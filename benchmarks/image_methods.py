@@ -3,8 +3,8 @@ classifiers score it, and how the new images of the rare digits are judged.
 
 Methods: ``none``, ``oracle`` (the untouched training half), RandomOverSampler, SMOTE on pixels
 (``k_neighbors = min(5, rare digits - 1)``, rounded back to uint8 pixels), and augan's methods: ``augan``
-(``GANOversampler(image_shape=(side, side), gan=CGAN(architecture=..., loss="hinge", batch_size=64,
-noise_dim=64))``) and its variants, a JSON dict of GANOversampler keyword arguments with CGAN's under ``"gan"``.
+(``GANOversampler(image_shape=(side, side), gan=CGAN(architecture=...))``, every other setting at its default)
+and its variants, a JSON dict of GANOversampler keyword arguments with CGAN's under ``"gan"``.
 Classifiers: logistic regression on pixels / 255 (deterministic) and :class:`SmallCNN` (seeded).
 """
 
