@@ -45,13 +45,12 @@ def training_budget(kind: str, batch_size: int | str, max_steps: int | str | Non
     """
     if not 0 <= categorical_share <= 1:
         raise ValueError(f"categorical_share must be between 0 and 1, got {categorical_share!r}.")
-    if kind != "image":
-        key = "table"
-    else:
-        key = "image" if n_rows is not None and n_rows < LARGE_IMAGE_SET else "large image set"
-    auto_batch, auto_steps = AUTO_BUDGET[key]
     floor = None
-    if kind != "image":
+    if kind == "image":
+        small = n_rows is not None and n_rows < LARGE_IMAGE_SET
+        auto_batch, auto_steps = AUTO_BUDGET["image" if small else "large image set"]
+    else:
+        auto_batch, auto_steps = AUTO_BUDGET["table"]
         auto_steps = round(auto_steps * (1 + CATEGORICAL_STEPS_FACTOR * categorical_share))
         if max_steps == "auto" and categorical_share > 0:
             floor = auto_steps * min(epochs, BUDGET_EPOCHS) // BUDGET_EPOCHS
