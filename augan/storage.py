@@ -145,7 +145,8 @@ def folds_case(path: str | os.PathLike) -> bool:
 def atomic_output(path: str | os.PathLike, overwrite: bool = False) -> Iterator[Path]:
     """Yield a temporary path beside ``path``; on success it is renamed to ``path``, on error removed.
 
-    Readers never see a half-written file and an existing file is never lost to a failed write.
+    Readers never see a half-written file and an existing file is never lost to a failed write. A file that is
+    replaced passes its permission bits on to its replacement.
     """
     path = check_output_path(path, overwrite)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
@@ -158,14 +159,22 @@ def atomic_output(path: str | os.PathLike, overwrite: bool = False) -> Iterator[
             raise write_failure(path, exc) from exc
         if path.exists() and not overwrite:
             raise FileExistsError(f"{path} appeared while it was being written; not replacing it.")
-        # mkstemp creates the file 0600; give it the mode any new file of the user's gets.
-        umask = os.umask(0)
-        os.umask(umask)
         if tmp_path.is_file():
-            os.chmod(tmp_path, 0o666 & ~umask)
+            os.chmod(tmp_path, _replacement_mode(path))
         os.replace(tmp_path, path)
     finally:
         tmp_path.unlink(missing_ok=True)
+
+
+def _replacement_mode(path: Path) -> int:
+    """The permission bits of a file about to become ``path``: those of the file it replaces (a private file stays
+    private), else those any new file of the user's gets (mkstemp makes its files 0600)."""
+    try:
+        return os.stat(path).st_mode & 0o7777
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
 
 
 def write_failure(path: Path, exc: OSError, previous: str = "the file") -> OSError:

@@ -67,6 +67,16 @@ def test_written_files_get_the_usual_permissions_not_tempfile_ones(tmp_path):
     assert target.stat().st_mode & 0o777 == 0o666 & ~umask
 
 
+def test_a_replaced_file_keeps_its_permissions(tmp_path):
+    target = tmp_path / "private.csv"
+    target.write_text("sensitive rows")
+    os.chmod(target, 0o600)
+    with atomic_output(target, overwrite=True) as tmp:
+        tmp.write_text("new rows")
+    assert target.read_text() == "new rows"
+    assert os.stat(target).st_mode & 0o7777 == 0o600
+
+
 # ------------------------------------------------------------------- outputs never overlap inputs
 from augan import storage as augan_io  # noqa: E402
 from augan.storage import check_no_overlap  # noqa: E402
