@@ -3,8 +3,9 @@
 A model file is a ``torch.save`` archive holding only plain values and tensors: a format tag and
 version, the estimator's parameters, the codecs' states and the network weights. It is read with
 ``torch.load(weights_only=True)``, which refuses anything that would run code, after its zip directory is
-checked (entries stored as torch.save stores them, plain values of bounded size); the tensors are
-memory-mapped, so nothing is allocated for them before the caller has checked them against its networks.
+checked (entries stored as torch.save stores them, plain values of bounded size) and its entries' CRC32; the
+tensors are memory-mapped, so nothing is allocated for them before the caller has checked them against its
+networks.
 """
 
 from __future__ import annotations
@@ -235,16 +236,16 @@ def _check_loadable(tmp: str | os.PathLike, path: str | os.PathLike) -> None:
 def load_model(path: str | os.PathLike) -> dict[str, Any]:
     """Read a model file written by :func:`save_model`, executing nothing from it.
 
-    Its tensors are memory-mapped from the file, not read into memory: nothing is allocated for them until
-    the caller has checked them (see :func:`stored_tensor_bytes`).
+    The file is read once to check its entries' checksums; its tensors are then memory-mapped from it, not read into
+    memory: nothing is allocated for them until the caller has checked them (see :func:`stored_tensor_bytes`).
 
     Raises
     ------
     FileNotFoundError
         If ``path`` does not exist.
     ValueError
-        If the file is truncated, corrupt, not an augan model, of an unknown format version, or holds
-        anything but plain values and tensors (code).
+        If the file is truncated, corrupt (bytes that do not match their CRC32 included), not an augan model, of an
+        unknown format version, or holds anything but plain values and tensors (code).
     """
     path = Path(path)
     if not path.is_file():
@@ -280,7 +281,8 @@ def _archive_entries(path: Path) -> list[zipfile.ZipInfo]:
 
 
 def _check_archive(path: Path) -> None:
-    """Refuse, from the zip's directory alone, an archive that would cost more to read than a model file can."""
+    """Refuse an archive that would cost more to read than a model file can (from the zip's directory alone), then
+    one whose bytes do not match their checksums."""
     entries = _archive_entries(path)
     if len(entries) > MAX_ARCHIVE_ENTRIES:
         raise ValueError(f"{path} is not an augan model file: it holds {len(entries)} archive entries "
@@ -293,6 +295,35 @@ def _check_archive(path: Path) -> None:
         if entry.filename.endswith("/data.pkl") and entry.file_size > MAX_PLAIN_VALUES_BYTES:
             raise ValueError(f"{path} is not an augan model file: its plain values take {entry.file_size:,} "
                              f"bytes, more than the {MAX_PLAIN_VALUES_BYTES:,} a model file may hold.")
+    damaged = damaged_entry(path)
+    if damaged is not None:
+        raise ValueError(f"{path} is not a readable augan model file: it is damaged (the bytes of its entry "
+                         f"{damaged!r} do not match the checksum stored with them); save the model again or use "
+                         f"a copy.")
+
+
+def damaged_entry(path: str | os.PathLike) -> str | None:
+    """The first entry of the ``torch.save`` archive at ``path`` whose bytes do not match the CRC32 stored with them,
+    or None (also when ``path`` is no zip archive: its loader says so). Reads the whole file once.
+
+    ``torch.load`` checks no checksum, so a file damaged after it was written loads without this. An entry whose
+    stored CRC32 is 0 is not checked: ``torch.save`` stores that when
+    ``torch.serialization.set_crc32_options(False)`` turned its checksums off.
+    """
+    try:
+        with zipfile.ZipFile(path) as archive:
+            for entry in archive.infolist():
+                if entry.CRC == 0:
+                    continue
+                try:
+                    with archive.open(entry) as stream:
+                        while stream.read(2**20):
+                            pass
+                except (zipfile.BadZipFile, EOFError):  # a bad CRC-32, or a local header that does not match
+                    return entry.filename
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError):
+        return None
+    return None
 
 
 def stored_tensor_bytes(path: str | os.PathLike) -> int:

@@ -71,3 +71,24 @@ def png_header():
                          + chunk(b"IEND", b""))
 
     return write
+
+
+@pytest.fixture
+def damage_tensor_bytes():
+    """``damage_tensor_bytes(path)`` inverts bytes in the middle of the largest tensor of the ``torch.save`` archive
+    at ``path``, leaving its zip directory whole; returns the damaged entry's name."""
+    import struct
+    import zipfile
+
+    def damage(path) -> str:
+        with zipfile.ZipFile(path) as archive:
+            entry = max((e for e in archive.infolist() if "/data/" in e.filename), key=lambda e: e.file_size)
+        data = bytearray(path.read_bytes())
+        name_length, extra_length = struct.unpack("<HH", data[entry.header_offset + 26:entry.header_offset + 30])
+        start = entry.header_offset + 30 + name_length + extra_length
+        for i in range(start + entry.file_size // 4, start + entry.file_size // 2):
+            data[i] ^= 0xFF
+        path.write_bytes(bytes(data))
+        return entry.filename
+
+    return damage

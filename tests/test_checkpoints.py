@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -260,6 +261,15 @@ def test_a_damaged_checkpoint_is_refused_on_resume(tmp_path):
     (tmp_path / CHECKPOINT_NAME).write_bytes(b"not a checkpoint")
     with pytest.raises(ValueError, match="cannot be read.*delete it"):
         CGAN(**PARAMS, checkpoint_dir=tmp_path, resume=True).fit(*_table())
+
+
+def test_a_checkpoint_whose_tensor_bytes_are_damaged_is_refused_on_resume(tmp_path, damage_tensor_bytes):
+    X, y = _table()
+    CGAN(**{**PARAMS, "epochs": 1}, checkpoint_dir=tmp_path).fit(X, y)
+    entry = damage_tensor_bytes(tmp_path / CHECKPOINT_NAME)
+    path = re.escape(str(tmp_path / CHECKPOINT_NAME))
+    with pytest.raises(ValueError, match=rf"the checkpoint {path} is damaged .*{entry}.*delete it"):
+        CGAN(**PARAMS, checkpoint_dir=tmp_path, resume=True).fit(X, y)
 
 
 def test_a_checkpoint_of_another_model_is_refused_on_resume(tmp_path):

@@ -4,6 +4,7 @@ file that is damaged, foreign or crafted to run code is refused with a ValueErro
 from __future__ import annotations
 
 import pickle
+import re
 import zipfile
 from pathlib import Path
 
@@ -202,6 +203,24 @@ def test_a_damaged_or_foreign_model_file_is_refused_with_a_value_error(tmp_path,
         CGAN.load(target, device="cpu")
 
 
+def test_a_model_file_whose_tensor_bytes_are_damaged_is_refused(saved, damage_tensor_bytes):
+    entry = damage_tensor_bytes(saved)
+    with zipfile.ZipFile(saved) as archive:
+        assert archive.testzip() == entry, "the zip directory is whole; only the tensor's bytes are damaged"
+    with pytest.raises(ValueError, match=rf"{re.escape(str(saved))} is not a readable augan model file: it is damaged "
+                                         rf".*{entry}"):
+        CGAN.load(saved, device="cpu")
+
+
+def test_a_model_saved_with_torch_checksums_off_still_loads(tmp_path, model):
+    torch.serialization.set_crc32_options(False)
+    try:
+        model.save(tmp_path / "unchecked.augan")
+    finally:
+        torch.serialization.set_crc32_options(True)
+    pd.testing.assert_frame_equal(CGAN.load(tmp_path / "unchecked.augan", device="cpu").sample(30), model.sample(30))
+
+
 def _edited(saved: Path, target: Path, edit) -> None:
     content = torch.load(saved, weights_only=True)
     edit(content)
@@ -327,6 +346,17 @@ def test_cli_sample_never_replaces_an_output_without_overwrite(cli, tmp_path, mo
     assert replaced.exit_code == 0, replaced.output
     assert pd.read_csv(out).columns.tolist() == ["x", "c", "label"] and len(pd.read_csv(out)) == 5
     assert _folder_listing(tmp_path) == ["model.augan", "rows.csv"]
+
+
+def test_cli_sample_refuses_a_model_file_whose_tensor_bytes_are_damaged(cli, tmp_path, model, damage_tensor_bytes):
+    path = tmp_path / "model.augan"
+    model.save(path, metadata={"target": "label", "columns": ["x", "c", "label"]})
+    damage_tensor_bytes(path)
+    result = cli("sample", path, "--n", 5, "--out", tmp_path / "rows.csv", "--quiet")
+    assert result.exit_code == 2, result.output
+    assert result.stderr.startswith(f"augan: error: {path} is not a readable augan model file: it is damaged")
+    assert len(result.stderr.splitlines()) == 1
+    assert not (tmp_path / "rows.csv").exists()
 
 
 def test_cli_refuses_a_model_file_carrying_code_and_runs_nothing(cli, tmp_path):

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import torch
 
-from ..storage import atomic_output, check_writable_folder, save_tensors
+from ..storage import atomic_output, check_writable_folder, damaged_entry, save_tensors
 
 CHECKPOINT_NAME = "checkpoint.pt"
 
@@ -137,6 +137,10 @@ class CheckpointFolder:
                 warnings.warn(f"resume: the checkpoint folder {self.folder} holds no {CHECKPOINT_NAME}; "
                               f"training starts from scratch.", UserWarning, stacklevel=3)
             return False
+        damaged = damaged_entry(path)
+        if damaged is not None:
+            raise ValueError(f"the checkpoint {path} is damaged (the bytes of its entry {damaged!r} do not match the "
+                             f"checksum stored with them); delete it to start afresh.")
         try:
             state = torch.load(path, map_location=device, weights_only=True)
         except Exception as exc:  # torch raises several types for a damaged file
