@@ -120,12 +120,14 @@ class CGAN(BaseEstimator):
     checkpoint_dir : str or None, default=None
         Folder for training checkpoints (``checkpoint.pt``), also written when Ctrl-C or SIGTERM stops
         training (after the running step). A checkpoint the disk refuses is a ``RuntimeWarning``, not an error:
-        training goes on and the previous checkpoint stays.
+        training goes on and the previous checkpoint stays. Without ``resume``, a folder that already holds a
+        ``checkpoint.pt`` (an earlier run's, or any file of that name) is refused before training, never
+        replaced: resume it, give another folder, or remove the file.
     checkpoint_every : int, default=10
         Epochs between checkpoints.
     resume : bool, default=False
-        Continue from the checkpoint in ``checkpoint_dir``; a folder without one warns and trains from scratch,
-        a folder that does not exist is an error.
+        Continue from the checkpoint in ``checkpoint_dir`` (and go on replacing it); a folder without one warns
+        and trains from scratch, a folder that does not exist is an error.
     encoder : bool or "auto", default=False
         Train an encoder ``E(x, y) -> z`` beside the generator (:mod:`augan.latent`): first with it as a
         conditional autoencoder on every class for ``pretrain_steps`` (the generator starts the GAN from
@@ -286,6 +288,8 @@ class CGAN(BaseEstimator):
         for attribute in ("generator_", "discriminator_", "encoder_"):
             self.__dict__.pop(attribute, None)
         self._check_shapes_params()
+        # Not in _check_shapes_params, which a loaded model's parameters pass too: the folder matters to training only.
+        check_checkpoint_dir(self.checkpoint_dir, self.resume)
         n_rows = X.shape[0] if hasattr(X, "shape") else len(X)
         labels = check_labels(y, n_rows)
         self.label_codec_ = LabelCodec().fit(labels)
@@ -372,7 +376,6 @@ class CGAN(BaseEstimator):
             raise ValueError(f"betas must be two numbers in [0, 1), got {self.betas!r}.")
         if self.batch_size != "auto":
             self._check_batch_size(self.batch_size)
-        check_checkpoint_dir(self.checkpoint_dir, self.resume)
         if self.diffaugment is not None:
             parse_policy(self.diffaugment)
         if self.encoder not in (False, "auto") and self.strategy == "ddp":

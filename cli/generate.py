@@ -31,7 +31,7 @@ def generate(data: o.Data, out: o.Out, target: o.Target = None, n: o.Count = Non
     """
     with reported_errors(training.checkpoint_dir):
         images = check_data_options(data, target, size, grid)
-        training.check_files({"DATA": data}, {"--out": out, "--model-out": model_out, "--grid": grid})
+        training.check_files({"DATA": data}, {"--out": out, "--model-out": model_out, "--grid": grid}, overwrite)
         check_outputs(out, model_out, overwrite, images=images)
         if grid is not None:
             check_output_path(grid, overwrite)
@@ -43,6 +43,7 @@ def generate(data: o.Data, out: o.Out, target: o.Target = None, n: o.Count = Non
         request = draw_request(dataset.y, n, label, balance, per_class, dataset.classes)
         flag = "--n" if n is not None else "--per-class" if per_class is not None else "--balance"
         check_draw(n if n is not None else sum(request.values()), flag, dataset.X[0].size if images else None)
+        training.start_afresh(overwrite)
         gan.fit(dataset.X, dataset.y)
         if is_main_process():
             written = write_draw(gan, n, request, out, overwrite, target=dataset.target, columns=dataset.columns,

@@ -90,7 +90,8 @@ Seed = Annotated[int | None, typer.Option("--seed", help="Random seed, for repea
 SampleSeed = Annotated[int | None, typer.Option(
     "--seed", help="Seed of this draw (default: the model's own seed, so the same rows each time).")]
 CheckpointDir = Annotated[Path | None, typer.Option(
-    "--checkpoint-dir", help="Folder for training checkpoints (also written on Ctrl-C and SIGTERM).",
+    "--checkpoint-dir", help="Folder for training checkpoints (also written on Ctrl-C and SIGTERM); an earlier "
+                             "run's checkpoint there needs --resume (continue it) or --overwrite (start afresh).",
     rich_help_panel=TRAINING)]
 CheckpointEvery = Annotated[int, typer.Option(
     "--checkpoint-every", help="Epochs between checkpoints in --checkpoint-dir.", rich_help_panel=TRAINING)]

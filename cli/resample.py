@@ -32,7 +32,7 @@ def resample(data: o.Data, out: o.Out, target: o.Target = None, strategy: o.Stra
     """
     with reported_errors(training.checkpoint_dir):
         images = check_data_options(data, target, size)
-        training.check_files({"DATA": data}, {"--out": out, "--model-out": model_out})
+        training.check_files({"DATA": data}, {"--out": out, "--model-out": model_out}, overwrite)
         sampling_strategy = o.parse_strategy(strategy)
         selection = o.parse_selection(selection)
         o.check_option("--smote-share", smote_share, GANOversampler, "smote_share")
@@ -53,6 +53,7 @@ def resample(data: o.Data, out: o.Out, target: o.Target = None, strategy: o.Stra
                                  smote_share=smote_share, noise_scale=noise_scale,
                                  max_synthetic_ratio=max_synthetic_ratio,
                                  image_shape=dataset.X.shape[1:] if images else None)
+        training.start_afresh(overwrite)
         X_out, y_out = sampler.fit_resample(X, dataset.y)
         if is_main_process():
             if images:

@@ -92,15 +92,28 @@ class Training:
                     strategy="ddp" if self.distributed else None, checkpoint_every=self.checkpoint_every,
                     checkpoint_dir=None if self.checkpoint_dir is None else str(self.checkpoint_dir))
 
-    def check_files(self, inputs: dict[str, Path | None], outputs: dict[str, Path | None]) -> None:
+    def check_files(self, inputs: dict[str, Path | None], outputs: dict[str, Path | None],
+                    overwrite: bool = False) -> None:
         """Refuse, before any work, a checkpoint folder that cannot serve and outputs that overlap the inputs.
 
         ``inputs`` and ``outputs`` map option names to paths, as :func:`augan.storage.check_no_overlap` takes them;
-        the checkpoint file joins the outputs, as training writes it.
+        the checkpoint file joins the outputs, as training writes it. A checkpoint already in ``--checkpoint-dir``
+        is refused unless ``--resume``, or ``--overwrite`` and augan wrote it (see :meth:`start_afresh`).
         """
-        check_checkpoint_dir(self.checkpoint_dir, self.resume)
-        checkpoint = None if self.checkpoint_dir is None else Path(self.checkpoint_dir) / CHECKPOINT_NAME
-        check_no_overlap(inputs, {**outputs, "--checkpoint-dir": checkpoint})
+        check_checkpoint_dir(self.checkpoint_dir, self.resume, replace=overwrite)
+        check_no_overlap(inputs, {**outputs, "--checkpoint-dir": self.checkpoint})
+
+    @property
+    def checkpoint(self) -> Path | None:
+        """The checkpoint file in ``--checkpoint-dir``, or None without one."""
+        return None if self.checkpoint_dir is None else Path(self.checkpoint_dir) / CHECKPOINT_NAME
+
+    def start_afresh(self, overwrite: bool) -> None:
+        """With ``--overwrite`` and without ``--resume``, remove the earlier run's checkpoint that
+        :meth:`check_files` let this run replace, which the library refuses to train over: the last step before
+        training, so that a mistake found before it keeps that checkpoint."""
+        if overwrite and not self.resume and self.checkpoint is not None:
+            self.checkpoint.unlink(missing_ok=True)
 
 
 _PARAMETERS = [

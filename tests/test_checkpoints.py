@@ -21,6 +21,7 @@ from augan import CGAN, register_loss
 from augan.losses import LOSSES, Loss, WassersteinGP, get_loss
 from augan.nn.mlp import MLPDiscriminator, MLPGenerator
 from augan.train import CHECKPOINT_NAME, Trainer, TrainingConfig, TrainingDivergedError, TrainingTerminated
+from augan.train.checkpoints import STATE_KEYS, check_checkpoint_dir
 
 EPOCHS = 12
 # max_steps=None: full epochs (2 steps each), whatever the auto budget does with a table's categorical columns.
@@ -255,6 +256,65 @@ def test_divergence_before_any_checkpoint_does_not_claim_one_was_kept(tmp_path, 
         model.fit(*_table())
     assert "kept" not in str(raised.value)
     assert not (tmp_path / CHECKPOINT_NAME).exists()
+
+
+@pytest.fixture
+def no_training(monkeypatch):
+    monkeypatch.setattr(Trainer, "fit", lambda self, *args, **kwargs: pytest.fail("trained before refusing"))
+
+
+def test_a_file_of_the_users_in_the_checkpoint_folder_is_refused_before_training(tmp_path, no_training):
+    checkpoint = tmp_path / CHECKPOINT_NAME
+    checkpoint.write_text("MY OWN PRECIOUS CHECKPOINT")
+    with pytest.raises(ValueError) as refused:
+        CGAN(**PARAMS, checkpoint_dir=tmp_path).fit(*_table())
+    for phrase in ("checkpoint_dir", str(checkpoint), "resume", "another folder", "remove"):
+        assert phrase in str(refused.value)
+    assert checkpoint.read_text() == "MY OWN PRECIOUS CHECKPOINT"
+
+
+def test_the_checkpoint_of_an_earlier_run_is_replaced_by_a_run_only_with_resume(tmp_path):
+    X, y = _table()
+    CGAN(**PARAMS, checkpoint_dir=tmp_path).fit(X, y)
+    saved = (tmp_path / CHECKPOINT_NAME).read_bytes()
+    assert torch.load(tmp_path / CHECKPOINT_NAME, weights_only=True)["epoch"] == EPOCHS, "replaced every epoch"
+    with pytest.raises(ValueError, match=r"already holds .*resume"):
+        CGAN(**PARAMS, checkpoint_dir=tmp_path).fit(X, y)
+    assert (tmp_path / CHECKPOINT_NAME).read_bytes() == saved
+    CGAN(**{**PARAMS, "epochs": EPOCHS + 1}, checkpoint_dir=tmp_path, resume=True).fit(X, y)
+    assert torch.load(tmp_path / CHECKPOINT_NAME, weights_only=True)["epoch"] == EPOCHS + 1
+
+
+def test_a_model_trained_with_checkpoints_loads_whatever_its_checkpoint_folder_holds_now(tmp_path):
+    X, y = _table()
+    gan = CGAN(**PARAMS, checkpoint_dir=str(tmp_path / "checkpoints")).fit(X, y)
+    gan.save(tmp_path / "model.augan")
+    pd.testing.assert_frame_equal(CGAN.load(tmp_path / "model.augan").sample(20), gan.sample(20))
+    resumed = CGAN(**{**PARAMS, "epochs": EPOCHS + 1}, checkpoint_dir=str(tmp_path / "checkpoints"),
+                   resume=True).fit(X, y)
+    resumed.save(tmp_path / "resumed.augan")
+    for path in (tmp_path / "checkpoints").iterdir():
+        path.unlink()
+    (tmp_path / "checkpoints").rmdir()
+    pd.testing.assert_frame_equal(CGAN.load(tmp_path / "resumed.augan").sample(20), resumed.sample(20))
+
+
+def test_replace_allows_only_a_checkpoint_augan_wrote(tmp_path):
+    _trainer(checkpoint_dir=tmp_path).save_checkpoint()
+    check_checkpoint_dir(tmp_path, replace=True)
+    with pytest.raises(ValueError, match="already holds"):
+        check_checkpoint_dir(tmp_path)
+    torch.save({"model": torch.zeros(3), "epoch": 4}, tmp_path / CHECKPOINT_NAME)
+    with pytest.raises(ValueError, match="augan did not write"):
+        check_checkpoint_dir(tmp_path, replace=True)
+    (tmp_path / CHECKPOINT_NAME).write_text("MY OWN PRECIOUS CHECKPOINT")
+    with pytest.raises(ValueError, match="augan did not write"):
+        check_checkpoint_dir(tmp_path, replace=True)
+
+
+def test_the_keys_that_recognise_a_checkpoint_are_those_every_training_state_holds():
+    assert STATE_KEYS <= _trainer().state_dict().keys()
+    assert STATE_KEYS <= _trainer(ema_decay=None).state_dict().keys()
 
 
 def test_a_damaged_checkpoint_is_refused_on_resume(tmp_path):

@@ -16,6 +16,9 @@ import torch
 from ..storage import atomic_output, check_writable_folder, damaged_entry, save_tensors
 
 CHECKPOINT_NAME = "checkpoint.pt"
+# What every Trainer.state_dict holds, by which a file is known as a checkpoint augan wrote.
+STATE_KEYS = frozenset({"epoch", "steps", "history", "generator", "discriminator", "opt_g", "opt_d", "scaler_g",
+                        "scaler_d", "rng_cpu"})
 
 
 class TrainingTerminated(KeyboardInterrupt):
@@ -26,13 +29,18 @@ class TrainingTerminated(KeyboardInterrupt):
     """
 
 
-def check_checkpoint_dir(checkpoint_dir: str | os.PathLike | None, resume: bool = False) -> None:
+def check_checkpoint_dir(checkpoint_dir: str | os.PathLike | None, resume: bool = False,
+                         replace: bool = False) -> None:
     """Refuse, before any training, a checkpoint folder that could not be used.
+
+    Without ``resume``, a ``checkpoint.pt`` already in the folder (an earlier run's, or a file of the user's) is
+    refused rather than replaced, unless ``replace`` (the command line's ``--overwrite``) and augan wrote it.
 
     Raises
     ------
     ValueError
-        If ``resume`` is True without a ``checkpoint_dir``.
+        If ``resume`` is True without a ``checkpoint_dir``, or if without ``resume`` the folder already holds a
+        ``checkpoint.pt`` that may not be replaced.
     NotADirectoryError
         If ``checkpoint_dir`` (or a folder above it) is a file.
     FileNotFoundError
@@ -53,6 +61,28 @@ def check_checkpoint_dir(checkpoint_dir: str | os.PathLike | None, resume: bool 
         raise FileNotFoundError(f"there is no checkpoint folder {checkpoint_dir} to resume from; check the path, "
                                 f"or drop resume (--resume) to start afresh.")
     check_writable_folder(existing)
+    checkpoint = Path(checkpoint_dir) / CHECKPOINT_NAME
+    if resume or not (checkpoint.exists() or checkpoint.is_symlink()):
+        return
+    if not replace:
+        raise ValueError(f"the checkpoint folder (checkpoint_dir, --checkpoint-dir) {checkpoint_dir} already holds "
+                         f"{checkpoint}, which training would replace: pass resume (--resume) to continue from it, "
+                         f"give another folder, or remove the file to start afresh (on the command line, "
+                         f"--overwrite replaces a checkpoint augan wrote).")
+    # Under torchrun, another process of the same run may have removed it meanwhile.
+    if not _written_by_augan(checkpoint) and (checkpoint.exists() or checkpoint.is_symlink()):
+        raise ValueError(f"the checkpoint folder (checkpoint_dir, --checkpoint-dir) {checkpoint_dir} holds "
+                         f"{checkpoint}, which augan did not write; --overwrite replaces only the checkpoints augan "
+                         f"writes: give another folder, or move the file away.")
+
+
+def _written_by_augan(path: Path) -> bool:
+    """Whether ``path`` is a checkpoint a Trainer wrote, as far as its plain values show (its tensors are not read)."""
+    try:
+        state = torch.load(path, map_location="cpu", weights_only=True, mmap=True)
+    except Exception:  # torch raises several types for a file it cannot read
+        return False
+    return isinstance(state, dict) and STATE_KEYS <= state.keys()
 
 
 @contextlib.contextmanager

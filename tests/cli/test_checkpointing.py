@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+import torch
 
 from augan import CGAN
 from augan.train import CHECKPOINT_NAME, Trainer
@@ -42,3 +43,46 @@ def test_resume_from_a_folder_that_does_not_exist_is_refused_before_training(aug
                      tmp_path / "chekpoints", "--resume", *train_args), "no checkpoint folder", "chekpoints",
                "--resume")
     assert not (tmp_path / "chekpoints").exists() and not (tmp_path / "m.augan").exists()
+
+
+COMMANDS = {
+    "fit": lambda loans, tmp: ["fit", loans, "-t", "default", "--model-out", tmp / "m.augan"],
+    "generate": lambda loans, tmp: ["generate", loans, "-t", "default", "--n", 3, "--out", tmp / "s.csv"],
+    "resample": lambda loans, tmp: ["resample", loans, "-t", "default", "--out", tmp / "s.csv"],
+}
+
+
+@pytest.mark.parametrize("command", list(COMMANDS))
+@pytest.mark.parametrize("overwrite", [[], ["--overwrite"]], ids=["", "--overwrite"])
+def test_a_file_of_the_users_in_the_checkpoint_folder_is_refused_before_training(
+        augan, user_error, loans, train_args, tmp_path, monkeypatch, command, overwrite):
+    monkeypatch.setattr(CGAN, "fit", lambda self, X, y: pytest.fail("trained before refusing"))
+    checkpoint = tmp_path / "mymodels" / CHECKPOINT_NAME
+    checkpoint.parent.mkdir()
+    checkpoint.write_text("MY OWN PRECIOUS CHECKPOINT")
+    result = augan(*COMMANDS[command](loans, tmp_path), "--checkpoint-dir", checkpoint.parent, *overwrite,
+                   *train_args)
+    user_error(result, "--checkpoint-dir", str(checkpoint))
+    if overwrite:
+        assert "did not write" in result.stderr
+    else:
+        assert "--resume" in result.stderr and "--overwrite" in result.stderr
+    assert checkpoint.read_text() == "MY OWN PRECIOUS CHECKPOINT"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["loans.csv", "mymodels"]
+
+
+def test_overwrite_replaces_the_checkpoint_of_an_earlier_run(augan, user_error, loans, train_args, tmp_path):
+    checkpoints = tmp_path / "checkpoints"
+    first = augan("fit", loans, "-t", "default", "--model-out", tmp_path / "m.augan", "--checkpoint-dir",
+                  checkpoints, *train_args, "--epochs", 3)
+    assert first.exit_code == 0, first.output
+    earlier = (checkpoints / CHECKPOINT_NAME).read_bytes()
+    again = ["fit", loans, "-t", "default", "--model-out", tmp_path / "again.augan", "--checkpoint-dir", checkpoints,
+             *train_args]
+    user_error(augan(*again), "already holds", "--resume")
+    assert (checkpoints / CHECKPOINT_NAME).read_bytes() == earlier
+    replaced = augan(*again, "--overwrite")
+    assert replaced.exit_code == 0, replaced.output
+    assert torch.load(checkpoints / CHECKPOINT_NAME, weights_only=True)["epoch"] == 2
+    assert CGAN.load(tmp_path / "again.augan").history_[-1]["epoch"] == 2
+    assert [p.name for p in checkpoints.iterdir()] == [CHECKPOINT_NAME]
