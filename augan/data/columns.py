@@ -15,6 +15,7 @@ way to encode a column is one new class registered in :data:`COLUMNS`.
 from __future__ import annotations
 
 import decimal
+import math
 import re
 from collections.abc import Iterator
 from collections.abc import Set as AbstractSet
@@ -83,11 +84,14 @@ class Column(ABC):
     def to_series(self, values: np.ndarray) -> pd.Series:
         """Decoded values as a Series of the column's dtype."""
         dtype = _pandas_dtype(self.dtype)
-        if pd.api.types.is_integer_dtype(dtype) and not isinstance(dtype, pd.api.extensions.ExtensionDtype):
-            if pd.isna(values).any():
-                return pd.Series(values).astype(pd.Int64Dtype() if dtype.kind == "i" else pd.UInt64Dtype())
-            return pd.Series(np.asarray(values, dtype=np.float64)).astype(dtype)
+        if pd.api.types.is_integer_dtype(dtype):
+            return _integer_series(values, dtype, *self.integer_range(dtype))
         return pd.Series(values).astype(dtype)
+
+    def integer_range(self, dtype: Any) -> tuple[int, int]:
+        """The smallest and largest value :meth:`to_series` gives back in the integer ``dtype``: its own."""
+        info = np.iinfo(_integer_numpy_dtype(dtype))
+        return int(info.min), int(info.max)
 
     def to_objects(self, values: np.ndarray) -> np.ndarray:
         """Decoded values as the cells of an object array."""
@@ -177,8 +181,8 @@ class NumericColumn(Column):
     decimals: int | None = None  # None: not rounded (a model file saved before it was learned holds none)
     missing: bool = False
     fill: float = 0.0
-    lo: float = 0.0
-    hi: float = 0.0
+    lo: float | int = 0.0  # an integer dtype's exact int (a model file saved before holds its float)
+    hi: float | int = 0.0
     decimal: bool = False
 
     @property
@@ -190,7 +194,7 @@ class NumericColumn(Column):
         """Fit on ``values``, the float64 numbers of ``series`` (NaN for missing), holding two distinct values
         or a value and gaps (:func:`fit_numeric` makes constant columns of the others)."""
         observed = values[~np.isnan(values)]
-        lo, hi = float(observed.min()), float(observed.max())
+        lo, hi = _value_range(series, observed)
         scale = _power_of_two_scale(max(abs(lo), abs(hi)))
         column = cls(name=name, dtype=dtype, integer=_is_integer_column(series),
                      decimals=_decimals(observed, series.dtype), missing=MissingIndicator.fit(values),
@@ -233,6 +237,11 @@ class NumericColumn(Column):
         if _pandas_dtype(self.dtype) == object:
             return pd.Series(self.to_objects(values), dtype=object)
         return super().to_series(values)
+
+    def integer_range(self, dtype: Any) -> tuple[int, int]:
+        """The training range, within ``dtype``'s (the float bounds of an older model file may pass it)."""
+        lowest, highest = super().integer_range(dtype)
+        return max(lowest, math.ceil(self.lo)), min(highest, math.floor(self.hi))
 
     def to_objects(self, values: np.ndarray) -> np.ndarray:
         return _number_objects(values, self.integer, self.decimal, self.decimals)
@@ -336,7 +345,7 @@ def fit_numeric(name: Any, series: pd.Series, dtype: str, numeric_transform: str
     if observed.size == 0 or (observed.min() == observed.max() and observed.size == values.size):
         return ConstantColumn(name=name, dtype=dtype, integer=_is_integer_column(series),
                               decimal=_is_decimal_column(series),
-                              value=float(observed[0]) if observed.size else float("nan"))
+                              value=_value_range(series, observed)[0] if observed.size else float("nan"))
     return COLUMNS[numeric_transform].fit(name, series, dtype, values, **options)
 
 
@@ -501,6 +510,46 @@ def _mean_std(values: np.ndarray) -> tuple[float, float]:
     scale = _power_of_two_scale(float(np.abs(values).max()), max_exponent=500)
     scaled = values / scale
     return float(scaled.mean()) * scale, float(scaled.std()) * scale or 1.0
+
+
+def _value_range(series: pd.Series, observed: np.ndarray) -> tuple[float, float] | tuple[int, int]:
+    """The smallest and largest of the present values ``observed`` (float64) of ``series``; exact ints for an
+    integer dtype, whose values above 2**53 float64 rounds (2**63 - 1 up to 2**63, past int64)."""
+    if pd.api.types.is_integer_dtype(series.dtype):
+        return int(series.min()), int(series.max())
+    return float(observed.min()), float(observed.max())
+
+
+def _integer_numpy_dtype(dtype: Any) -> np.dtype:
+    """The numpy dtype of the integer ``dtype`` (numpy's, pandas' nullable or Arrow's)."""
+    return np.dtype(getattr(dtype, "numpy_dtype", dtype))
+
+
+def _integer_series(values: np.ndarray, dtype: Any, lo: int, hi: int) -> pd.Series:
+    """Decoded ``values`` (floats, or the exact values of a category or constant; NaN or None for missing) as a
+    Series of the integer ``dtype``, each within ``[lo, hi]``.
+
+    Floats are not cast as they are: float64 rounds 2**63 - 1 up to 2**63, which int64 wraps to -2**63. A float
+    at or beyond the float nearest a bound is that bound, exactly; one between them is exact as an integer.
+    A numpy integer column with missing values comes back as pandas' nullable Int64 or UInt64.
+    """
+    numpy_dtype = _integer_numpy_dtype(dtype)
+    values = np.asarray(values)
+    missing = np.asarray(pd.isna(values), dtype=bool)
+    if values.dtype == object:
+        codes, levels = pd.factorize(values)  # missing values get code -1: the appended lo, masked below
+        ints = np.array([min(max(int(v), lo), hi) for v in levels] + [lo], dtype=numpy_dtype)[codes]
+    else:
+        floats = values.astype(np.float64)
+        lo_float, hi_float = float(lo), float(hi)
+        ints = np.where((floats > lo_float) & (floats < hi_float), floats, 0).astype(numpy_dtype)
+        ints[floats <= lo_float] = lo
+        ints[floats >= hi_float] = hi
+    if isinstance(dtype, np.dtype):
+        if not missing.any():
+            return pd.Series(ints)
+        dtype = pd.Int64Dtype() if dtype.kind == "i" else pd.UInt64Dtype()
+    return pd.Series(pd.arrays.IntegerArray(ints.astype(dtype.numpy_dtype), missing)).astype(dtype)
 
 
 def _is_integer_column(series: pd.Series) -> bool:

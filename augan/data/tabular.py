@@ -191,6 +191,8 @@ class TabularCodec:
             for j, (column, column_values) in enumerate(zip(self.columns_, values)):
                 matrix[:, j] = column.to_objects(column_values)
             return matrix
+        if dtype.kind in "iu":  # each column's own cast keeps it within its range, where float64 would wrap
+            return np.column_stack([c.to_series(v).to_numpy(dtype) for c, v in zip(self.columns_, values)])
         return np.column_stack([np.asarray(v, dtype=np.float64) for v in values]).astype(dtype)
 
     # ---------------------------------------------------------- persistence

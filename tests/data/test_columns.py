@@ -241,3 +241,57 @@ def test_a_model_file_holding_the_old_codec_state_loads_and_samples_as_before(mi
     old = CGAN.load(tmp_path / "old.augan", device="cpu")
     pd.testing.assert_frame_equal(old.sample(200), gan.sample(200))
     assert old.codec_.get_state() == gan.codec_.get_state()
+
+
+INTEGER_DTYPES = ["int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64", "Int8", "Int64",
+                  "UInt8", "UInt64", "int64[pyarrow]", "uint64[pyarrow]"]
+
+
+def _integers_at_the_bounds(dtype: str) -> list[pd.Series]:
+    """Columns of ``dtype`` holding its largest values, its smallest, and a single value at each bound."""
+    pandas_dtype = columns._pandas_dtype(dtype)
+    info = np.iinfo(getattr(pandas_dtype, "numpy_dtype", pandas_dtype))
+    near = min(10**6, (int(info.max) - int(info.min)) // 4)
+    return [pd.Series([info.max] * 30 + [info.max - near] * 30, dtype=dtype),
+            pd.Series([info.min] * 30 + [info.min + near] * 30, dtype=dtype),
+            pd.Series([info.max] * 4, dtype=dtype), pd.Series([info.min] * 4, dtype=dtype)]
+
+
+@pytest.mark.parametrize("transform", ["quantile", "standard"])
+@pytest.mark.parametrize("dtype", INTEGER_DTYPES)
+def test_integers_at_the_ends_of_their_dtype_decode_within_the_training_range_without_wrapping(dtype, transform):
+    codes = np.array([[-40.0], [-1.0], [0.0], [1.0], [40.0]])
+    for series in _integers_at_the_bounds(dtype):
+        column = fit_numeric("g", series, dtype, transform)
+        back = column.to_series(column.decode(codes[:, :column.width]))
+        assert back.dtype == series.dtype
+        assert int(series.min()) <= min(map(int, back)) and max(map(int, back)) <= int(series.max())
+        again = column_from_state(column.state(), transform)
+        assert again.to_series(again.decode(codes[:, :column.width])).equals(back)
+
+
+@pytest.mark.parametrize("dtype", ["int64", "uint64", "Int64", "UInt64"])
+def test_an_integer_column_of_a_state_holding_floats_for_its_values_still_decodes_within_its_dtype(dtype):
+    for series in _integers_at_the_bounds(dtype):
+        state = fit_numeric("g", series, dtype, "quantile").state()
+        older = column_from_state({k: float(v) if k in ("lo", "hi", "value") else v for k, v in state.items()},
+                                  "quantile")
+        back = older.to_series(older.decode(np.array([[-40.0], [40.0]])[:, :older.width]))
+        assert back.dtype == series.dtype
+        # float64's spacing near 2**64 is 4096: the bounds an older file holds are that close to the true ones
+        assert int(series.min()) - 4096 <= int(back.min()) and int(back.max()) <= int(series.max()) + 4096
+
+
+def test_64_bit_keys_near_the_top_of_their_range_are_sampled_within_it(tmp_path):
+    rng = np.random.default_rng(0)
+    X = pd.DataFrame({"f": rng.normal(size=60),
+                      "g": np.array([2**63 - 1] * 30 + [2**63 - 1000] * 30, dtype=np.int64),
+                      "u": np.array([2**64 - 1] * 30 + [2**63] * 30, dtype=np.uint64)})
+    gan = CGAN(epochs=2, max_steps=4, device="cpu", random_state=0, generator_dims=(16,), discriminator_dims=(16,),
+               noise_dim=8).fit(X, [0] * 40 + [1] * 20)
+    sampled = gan.sample(500)
+    assert (sampled.dtypes == X.dtypes).all()
+    for name in ("g", "u"):
+        assert int(X[name].min()) <= int(sampled[name].min()) and int(sampled[name].max()) <= int(X[name].max())
+    gan.save(tmp_path / "keys.augan")
+    pd.testing.assert_frame_equal(CGAN.load(tmp_path / "keys.augan", device="cpu").sample(500), sampled)

@@ -303,3 +303,13 @@ def test_a_frame_of_one_dtype_is_the_frame_pandas_builds_from_its_columns():
     pd.testing.assert_frame_equal(built, pd.DataFrame(dict(zip(names, series)), columns=names))
     built.iloc[0, 0] = 99.0  # the frame owns its block: the decoded columns are untouched
     assert series[0].iloc[0] == 0.0
+
+
+@pytest.mark.parametrize("dtype", [np.int64, np.uint64])
+def test_integer_array_columns_at_the_top_of_their_dtype_decode_without_wrapping(dtype):
+    top = np.iinfo(dtype).max
+    X = np.array([[top, 1], [top - 10**6, 2]] * 20, dtype=dtype)
+    codec = TabularCodec().fit(X)
+    generated = codec.inverse_transform(np.array([[-40.0, 0.0], [0.0, 0.0], [40.0, 0.0]]))
+    assert generated.dtype == X.dtype
+    assert X[:, 0].min() <= generated[:, 0].min() and generated[:, 0].max() <= top
