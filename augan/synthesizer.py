@@ -88,7 +88,9 @@ class CGAN(BaseEstimator):
     class_balance : bool, default=True
         Draw every class equally often in training batches, so rare classes are learned as well as common ones.
     categorical_features : "auto" or list, default="auto"
-        Tables only: which columns are categorical (see :class:`~augan.data.tabular.TabularCodec`).
+        Tables only: which columns are categorical (see :class:`~augan.data.tabular.TabularCodec`). A list names
+        every categorical column, by name or position: the others are numeric, and a text column left out of it
+        is refused. (The CLI's ``--categorical`` adds its columns to those ``"auto"`` finds.)
     numeric_transform : {"quantile", "standard"}, default="quantile"
         Tables only: how numeric columns are normalised.
     spectral_norm : bool, default=False

@@ -118,6 +118,8 @@ PARAM_ERRORS = {
     "betas as strings": (dict(betas=("a", "b")), ValueError, r"betas must be two numbers"),
     "unknown categorical feature": (dict(categorical_features=["nope"]), ValueError,
                                     r"categorical_features names 'nope'"),
+    "a text column left out of categorical_features": (dict(categorical_features=["b"]), ValueError,
+                                                       r"categorical_features lists \['b'\] but column 'c' holds text"),
     "resume without a folder": (dict(resume=True), ValueError, r"resume=True needs checkpoint_dir"),
 }
 

@@ -24,9 +24,9 @@ from typing import Any, ClassVar
 import numpy as np
 import pandas as pd
 
-from .._validation import check_feature_names
+from .._validation import check_feature_names, plain_value
 from .columns import (NUMERIC_TRANSFORMS, Column, Span, column_from_state, fit_categorical, fit_numeric,
-                      numeric_transforms)
+                      numeric_transforms, to_numeric)
 
 __all__ = ["NUMERIC_TRANSFORMS", "Span", "TabularCodec", "auto_categorical_columns", "categorical_mask"]
 
@@ -73,7 +73,9 @@ class TabularCodec:
     ----------
     categorical_features : "auto", list of column names or indices, or boolean mask, default="auto"
         Which columns are categorical. ``"auto"``: boolean, string, object and category columns are;
-        number columns are numeric (an object column holding only numbers is numeric).
+        number columns are numeric (an object column holding only numbers is numeric). A list or mask is the
+        complete set of categorical columns: every other column is numeric, and ``fit`` refuses one holding
+        text or text categories (ValueError) rather than guess which of the two was meant.
     numeric_transform : {"quantile", "standard"}, default="quantile"
         ``"quantile"`` maps each numeric column to a standard normal through its empirical quantiles
         (robust to skew and outliers); ``"standard"`` subtracts the mean and divides by the deviation. Any
@@ -229,7 +231,7 @@ def categorical_mask(X: Any, categorical_features: Any = "auto") -> list[bool]:
         The table.
     categorical_features : "auto", None, list of column names or indices, or boolean mask, default="auto"
         As in :class:`TabularCodec`: ``"auto"`` (or None) treats boolean, string, object and category columns
-        as categorical.
+        as categorical; a list or mask gives every categorical column, the others being numeric.
 
     Returns
     -------
@@ -240,7 +242,7 @@ def categorical_mask(X: Any, categorical_features: Any = "auto") -> list[bool]:
     ------
     TypeError, ValueError
         If a column holds dates, durations or complex numbers, or ``categorical_features`` names a column
-        ``X`` does not have.
+        ``X`` does not have, or leaves out a column of text or text categories (which cannot be numeric).
     """
     frame = X if isinstance(X, pd.DataFrame) else pd.DataFrame(np.asarray(X))
     for name in frame.columns:
@@ -253,7 +255,16 @@ def categorical_mask(X: Any, categorical_features: Any = "auto") -> list[bool]:
     if items and all(isinstance(v, (bool, np.bool_)) for v in items):
         if len(items) != n:
             raise ValueError(f"categorical_features is a mask of length {len(items)} but X has {n} columns.")
-        return [bool(v) for v in items]
+        mask = [bool(v) for v in items]
+    else:
+        mask = _listed_mask(frame, items)
+    _check_unlisted_columns(frame, mask)
+    return mask
+
+
+def _listed_mask(frame: pd.DataFrame, items: list) -> list[bool]:
+    """The mask of the columns ``items`` names (by name, or by position)."""
+    n = frame.shape[1]
     mask = [False] * n
     names = list(frame.columns)
     for item in items:
@@ -265,6 +276,24 @@ def categorical_mask(X: Any, categorical_features: Any = "auto") -> list[bool]:
             raise ValueError(f"categorical_features names {item!r}, which is not a column of X "
                              f"(columns: {names[:10]}{'...' if n > 10 else ''}).")
     return mask
+
+
+def _check_unlisted_columns(frame: pd.DataFrame, mask: list[bool]) -> None:
+    """Refuse a column that an explicit ``categorical_features`` leaves numeric though it holds values that are
+    not numbers (text, or categories of text): the numeric column's own error would blame the column."""
+    for name, categorical in zip(frame.columns, mask):
+        series = frame[name]
+        if categorical or not _auto_categorical(series, name):
+            continue
+        try:
+            to_numeric(series)
+        except (ValueError, TypeError):
+            example = series[to_numeric(series, errors="coerce").isna() & series.notna()].iloc[0]
+            holds = "categories" if isinstance(series.dtype, pd.CategoricalDtype) else "text"
+            listed = [plain_value(c) for c, is_cat in zip(frame.columns, mask) if is_cat]
+            raise ValueError(f"categorical_features lists {listed[:10]}{'...' if len(listed) > 10 else ''} but "
+                             f"column {name!r} holds {holds} ({plain_value(example)!r}, ...): list it too, or leave "
+                             f"categorical_features=\"auto\" to detect categorical columns.") from None
 
 
 # ---------------------------------------------------------------- helpers

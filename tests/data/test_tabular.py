@@ -106,6 +106,30 @@ def test_explicit_categorical_features_by_name_and_index():
         TabularCodec(categorical_features=["nope"]).fit(frame)
 
 
+@pytest.mark.parametrize("left_out, holds", [
+    (pd.Series(["business", "debt"] * 3, dtype=object), r"text \('business', \.\.\.\)"),
+    (pd.Series(["business", "debt"] * 3, dtype="string"), r"text \('business', \.\.\.\)"),
+    (pd.Series([1, "debt"] * 3, dtype=object), r"text \('debt', \.\.\.\)"),
+    (pd.Series(pd.Categorical(["gold", "silver"] * 3)), r"categories \('gold', \.\.\.\)"),
+])
+def test_an_explicit_categorical_features_names_itself_when_it_leaves_out_a_text_column(left_out, holds):
+    frame = pd.DataFrame({"code": [1, 2, 3, 1, 2, 3], "purpose": left_out})
+    message = rf"categorical_features lists \['code'\] but column 'purpose' holds {holds}: list it too, or leave " \
+              r"categorical_features=\"auto\""
+    with pytest.raises(ValueError, match=message):
+        TabularCodec(categorical_features=["code"]).fit(frame)
+    with pytest.raises(ValueError, match=message):
+        tabular.categorical_mask(frame, [True, False])
+
+
+def test_an_explicit_categorical_features_leaves_columns_of_numbers_and_booleans_numeric():
+    frame = pd.DataFrame({"code": [1, 2, 3, 1, 2, 3], "text_numbers": ["1", "2.5", "3"] * 2,
+                          "flag": [True, False] * 3, "int_categories": pd.Categorical([1, 2, 3] * 2)})
+    assert tabular.categorical_mask(frame, ["code"]) == [True, False, False, False]
+    assert [c.kind for c in TabularCodec(categorical_features=["code"]).fit(frame).columns_] == [
+        "categorical", "numeric", "numeric", "numeric"]
+
+
 def test_unseen_category_encodes_as_all_zeros():
     codec = TabularCodec().fit(pd.DataFrame({"c": ["a", "b", "a"]}))
     np.testing.assert_array_equal(codec.transform(pd.DataFrame({"c": ["z"]})), [[0.0, 0.0]])
