@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import numbers
 import os
+import re
+from collections.abc import Mapping, Sized
 from typing import Any
 
 import numpy as np
@@ -83,6 +85,61 @@ def check_noise_scale(value: Any, name: str = "noise_scale") -> float:
     if not np.isfinite(value) or value < 0:
         raise ValueError(f"{name} must be a finite number of at least 0, got {value}.")
     return float(value)
+
+
+def check_n_samples(X: Any, name: str = "X") -> int:
+    """The number of rows of ``X`` (a table, or an array of images), before anything is built from it.
+
+    Raises
+    ------
+    TypeError
+        If ``X`` is None, a string or anything else that holds no rows (a number, a generator).
+    ValueError
+        If ``X`` is a nested sequence whose rows differ in length or shape.
+    """
+    if X is None:
+        raise TypeError(f"{name} is required: pass a table of shape (n_samples, n_features) or an array of "
+                        f"images; got None.")
+    if isinstance(X, (str, bytes)):
+        raise TypeError(f"{name} must be a table (DataFrame or 2-D array) or an array of images, got the "
+                        f"{type(X).__name__} {short_repr(X)}; read a file into a table first (e.g. pandas.read_csv).")
+    try:
+        shape = X.shape if hasattr(X, "shape") else np.shape(X)
+    except ValueError as exc:  # numpy's "inhomogeneous shape"
+        raise _ragged(X, name, exc) from None
+    if len(shape) == 0:
+        hint = "; make a DataFrame of its columns first (pandas.DataFrame(X))" if isinstance(X, Mapping) else ""
+        raise TypeError(f"{name} must be a table (DataFrame or 2-D array) or an array of images, got the "
+                        f"{type(X).__name__} {short_repr(X)}{hint}.")
+    return int(shape[0])
+
+
+def _ragged(X: Any, name: str, exc: ValueError) -> ValueError:
+    """The error for a nested sequence ``X`` that numpy cannot make an array of (``exc``): the first row
+    whose length differs from the first row's, or, when the rows agree, numpy's account of the deeper level."""
+    rows = list(X)
+    lengths = [len(row) if isinstance(row, Sized) and not isinstance(row, (str, bytes)) else 1 for row in rows]
+    odd = next((i for i, length in enumerate(lengths) if length != lengths[0]), None)
+    if odd is not None:
+        return ValueError(f"{name} has rows of different lengths: row 0 has {lengths[0]} values, row {odd} has "
+                          f"{lengths[odd]}; every row needs one value per column.")
+    depth = re.search(r"inhomogeneous shape after (\d+) dimension", str(exc))
+    where = f"its values agree in shape for the first {depth[1]} dimensions only" if depth else str(exc)
+    return ValueError(f"{name} has rows of different shapes ({where}); every row needs the same shape.")
+
+
+def short_repr(value: Any) -> str:
+    """``repr(value)``, cut to 40 characters for a message."""
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def check_path(path: Any, name: str = "path") -> Any:
+    """Return ``path`` if it is a file path (str or os.PathLike), else raise ``TypeError`` naming ``name``."""
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError(f"{name} must be a file path (str or pathlib.Path), got {short_repr(path)} of type "
+                        f"{type(path).__name__}.")
+    return path
 
 
 def check_labels(y: Any, n_samples: int | None = None, name: str = "y") -> np.ndarray:

@@ -20,7 +20,7 @@ from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.validation import check_array, validate_data
 
 from ._rows import take_rows
-from ._validation import check_class_counts, check_draw_size, check_labels, plain_value
+from ._validation import check_class_counts, check_draw_size, check_labels, check_n_samples, plain_value
 from .data.labels import LabelCodec
 from .synthesizer import CGAN
 
@@ -178,6 +178,7 @@ class GANOversampler(BaseOverSampler):
         self._check_final_counts(y)
         if hasattr(X, "toarray") or hasattr(X, "tocsr"):
             raise TypeError("GANOversampler needs dense X; call X.toarray() on a sparse matrix first.")
+        check_n_samples(X)
         if not isinstance(X, pd.DataFrame):
             X = check_array(X, dtype=None, ensure_all_finite=False)
         if not binarize_y:

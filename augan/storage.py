@@ -22,6 +22,8 @@ from typing import Any
 
 import torch
 
+from ._validation import check_path
+
 MODEL_FORMAT = "augan-model"
 MODEL_VERSION = 1
 # A model file's plain values (parameters, codec and label states, history, metadata): a table of thousands of
@@ -38,6 +40,8 @@ def check_output_path(path: str | os.PathLike, overwrite: bool = False) -> Path:
 
     Raises
     ------
+    TypeError
+        If ``path`` is not a file path (str or PathLike).
     FileExistsError
         If ``path`` exists and ``overwrite`` is False.
     IsADirectoryError
@@ -47,7 +51,7 @@ def check_output_path(path: str | os.PathLike, overwrite: bool = False) -> Path:
     PermissionError
         If that folder does not let a new file be made in it.
     """
-    path = Path(path)
+    path = Path(check_path(path))
     if path.is_dir():
         raise IsADirectoryError(f"{path} is a folder; give a file name.")
     if (path.exists() or path.is_symlink()) and not overwrite:
@@ -241,13 +245,15 @@ def load_model(path: str | os.PathLike) -> dict[str, Any]:
 
     Raises
     ------
+    TypeError
+        If ``path`` is not a file path (str or PathLike).
     FileNotFoundError
         If ``path`` does not exist.
     ValueError
         If the file is truncated, corrupt (bytes that do not match their CRC32 included), not an augan model, of an
         unknown format version, or holds anything but plain values and tensors (code).
     """
-    path = Path(path)
+    path = Path(check_path(path))
     if not path.is_file():
         raise FileNotFoundError(f"no model file at {path}.")
     _check_archive(path)

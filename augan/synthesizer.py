@@ -17,7 +17,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from . import distributed, latent, persistence, storage
-from ._validation import (check_class_counts, check_draw_size, check_labels, check_noise_scale,
+from ._validation import (check_class_counts, check_draw_size, check_labels, check_n_samples, check_noise_scale,
                           check_positive_int, draw_bytes_per_row, format_bytes)
 from .data.labels import LabelCodec, run_chunks, sample_runs
 from .data.codecs import Codec, make_codec
@@ -292,8 +292,7 @@ class CGAN(BaseEstimator):
         self._check_shapes_params()
         # Not in _check_shapes_params, which a loaded model's parameters pass too: the folder matters to training only.
         check_checkpoint_dir(self.checkpoint_dir, self.resume)
-        n_rows = X.shape[0] if hasattr(X, "shape") else len(X)
-        labels = check_labels(y, n_rows)
+        labels = check_labels(y, check_n_samples(X))
         self.label_codec_ = LabelCodec().fit(labels)
         self.classes_ = self.label_codec_.classes_
         self.class_counts_ = self.label_codec_.counts_
@@ -747,7 +746,7 @@ class CGAN(BaseEstimator):
         Raises
         ------
         TypeError
-            If ``metadata`` holds anything but plain JSON values.
+            If ``metadata`` holds anything but plain JSON values, or ``path`` is not a file path.
         FileExistsError
             If ``path`` exists and ``overwrite`` is False.
 
@@ -768,6 +767,8 @@ class CGAN(BaseEstimator):
 
         Raises
         ------
+        TypeError
+            If ``path`` is not a file path (str or PathLike).
         ValueError
             If the file is corrupt, foreign or of an unknown version.
         """

@@ -87,6 +87,17 @@ FIT_ERRORS = {
     "1-D X": (np.arange(40.0), _labels(), ValueError, r"X must be 2-D", r"2D|2-D"),
     "sparse X": (__import__("scipy.sparse").sparse.csr_matrix(np.eye(40, 3)), _labels(), TypeError,
                  r"sparse", r"sparse"),
+    "X None": (None, _labels(), TypeError, r"X is required: pass a table", r"X is required: pass a table"),
+    "X a string": ("abc", _labels(), TypeError, r"X must be a table .* got the str 'abc'",
+                   r"X must be a table .* got the str 'abc'"),
+    "X a number": (5, _labels(), TypeError, r"X must be a table .* got the int 5", r"X must be a table .* got the int"),
+    "X a generator": ((row for row in np.eye(40, 3)), _labels(), TypeError, r"X must be a table .* got the generator",
+                      r"X must be a table .* got the generator"),
+    "ragged rows": ([[1.0, 2.0], [3.0]] * 20, _labels(), ValueError,
+                    r"X has rows of different lengths: row 0 has 2 values, row 1 has 1",
+                    r"X has rows of different lengths: row 0 has 2 values, row 1 has 1"),
+    "ragged images": ([[[1, 2], [3, 4]], [[1], [2]]] * 20, _labels(), ValueError,
+                      r"X has rows of different shapes", r"X has rows of different shapes"),
 }
 
 
@@ -161,6 +172,9 @@ SAMPLE_ERRORS = {
     "count float in a dict": (None, {"fraud": 2.5}, TypeError, r"y\['fraud'\] must be a positive integer"),
     "empty dict": (None, {}, ValueError, r"y=\{\} asks for nothing"),
     "n disagrees with y": (4, ["ok", "fraud"], ValueError, r"n=4 disagrees with y"),
+    "a set of labels": (None, {"ok", "fraud"}, TypeError,
+                        r"y must be a label, a sequence of labels or a dict \{label: count\}, got a set"),
+    "a generator of labels": (3, (label for label in ["ok"]), TypeError, r"y must be a label.*got a generator"),
 }
 
 

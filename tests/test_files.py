@@ -288,6 +288,14 @@ def test_a_missing_model_file_is_a_file_not_found_error(tmp_path):
         augan.load(tmp_path / "nothing.augan")
 
 
+@pytest.mark.parametrize("path", [123, None, b"model.augan", 1.5])
+def test_a_path_that_is_no_path_is_a_type_error_naming_the_argument(path, model):
+    with pytest.raises(TypeError, match=r"path must be a file path \(str or pathlib.Path\), got "):
+        CGAN.load(path)
+    with pytest.raises(TypeError, match=r"path must be a file path \(str or pathlib.Path\), got "):
+        model.save(path)
+
+
 def test_the_crafted_payload_does_run_code_when_unpickled_unsafely(tmp_path):
     marker = tmp_path / "ran"
     pickle.loads(pickle.dumps(_CreatesFile(marker))).close()

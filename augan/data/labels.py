@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 import numpy as np
@@ -129,6 +129,9 @@ def sample_runs(codec: LabelCodec, n: Any = None, y: Any = None) -> tuple[np.nda
         counts[np.argsort(-(proportions * n - counts), kind="stable")[:remainder]] += 1
         return np.arange(codec.n_classes), counts
     if np.ndim(y) == 0:
+        if isinstance(y, Iterable) and not isinstance(y, (str, bytes, np.ndarray)):
+            raise TypeError(f"y must be a label, a sequence of labels or a dict {{label: count}}, got a "
+                            f"{type(y).__name__}; give a list (one label per row) or a dict (rows per label).")
         n = check_draw_size(check_positive_int(n, "n"))
         return codec.transform(np.array([y]), name="y"), np.array([n], dtype=np.int64)
     index = codec.transform(y, name="y")

@@ -24,7 +24,7 @@ from typing import Any, ClassVar
 import numpy as np
 import pandas as pd
 
-from .._validation import check_feature_names, plain_value
+from .._validation import check_feature_names, plain_value, short_repr
 from .columns import (NUMERIC_TRANSFORMS, Column, Span, column_from_state, fit_categorical, fit_numeric,
                       numeric_transforms, to_numeric)
 
@@ -308,13 +308,8 @@ def _check_flat_cells(frame: pd.DataFrame) -> None:
             continue  # inferred in C: only a mixed column is searched row by row for the nested cell
         nested = next((v for v in frame[name].to_numpy() if isinstance(v, _NESTED)), None)
         if nested is not None:
-            raise TypeError(f"column {name!r} holds {type(nested).__name__} values (e.g. {_short(nested)}); augan "
+            raise TypeError(f"column {name!r} holds {type(nested).__name__} values (e.g. {short_repr(nested)}); augan "
                             f"models one number, string or boolean per cell: split it into columns or drop it.")
-
-
-def _short(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 40 else text[:37] + "..."
 
 
 def _as_frame(X: Any) -> tuple[pd.DataFrame, str, str | None]:

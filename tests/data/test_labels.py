@@ -53,6 +53,8 @@ def test_request_without_labels_follows_training_proportions(codec):
     (None, {}, ValueError, "asks for nothing"),
     (None, {"ok": 0}, ValueError, "positive"),
     (4, "unknown", ValueError, "never seen"),
+    (None, {"ok", "spam"}, TypeError, "y must be a label, a sequence of labels or a dict"),
+    (2, frozenset(["ok"]), TypeError, "got a frozenset"),
 ])
 def test_bad_requests_are_refused(codec, n, y, error, message):
     with pytest.raises(error, match=message):
