@@ -53,7 +53,7 @@ class Column(ABC):
     name : column label
         The column's name (or position, for an array).
     dtype : str
-        The column's dtype name, given back by :meth:`to_series`.
+        The column's dtype name (:func:`dtype_name`), given back by :meth:`to_series`.
     """
 
     transform: ClassVar[str]  # its name in COLUMNS and in its state
@@ -579,10 +579,31 @@ def _decimals(values: np.ndarray, dtype: Any) -> int | None:
                      if np.array_equal(np.round(values, d).astype(exact), target)), None)
 
 
+def dtype_name(dtype: Any) -> str:
+    """The name a column keeps of its ``dtype``, which :func:`_pandas_dtype` reads back as that same dtype.
+
+    It is pandas' name but for strings, whose names (``"string"``, ``"str"``) leave the storage to pandas'
+    default and call an Arrow string ``"string[pyarrow]"`` as pandas' own pyarrow strings: a pandas string
+    is ``"string[python]"`` or ``"string[pyarrow]"`` (``"str[python]"``, ``"str[pyarrow]"`` for the ``str``
+    dtype, whose missing value is NaN), an Arrow string ``"utf8[pyarrow]"``.
+    """
+    if isinstance(dtype, pd.CategoricalDtype):
+        return "category"
+    if isinstance(dtype, pd.StringDtype):
+        return f"{'string' if dtype.na_value is pd.NA else 'str'}[{dtype.storage}]"
+    if isinstance(dtype, pd.ArrowDtype) and dtype.pyarrow_dtype == pa.string():
+        return "utf8[pyarrow]"
+    return str(dtype)
+
+
 def _pandas_dtype(name: str) -> Any:
-    """The dtype called ``name``, an Arrow decimal's (``decimal128(12, 2)[pyarrow]``) included: pandas cannot
-    read a type's parameters back from its name."""
+    """The dtype called ``name`` by :func:`dtype_name` (or by pandas, in a model file saved before it), an Arrow
+    decimal's (``decimal128(12, 2)[pyarrow]``) included: pandas cannot read a type's parameters back from its
+    name."""
     decimal = re.fullmatch(r"(decimal(?:32|64|128|256))\((\d+), (-?\d+)\)\[pyarrow\]", name)
     if decimal:
         return pd.ArrowDtype(getattr(pa, decimal[1])(int(decimal[2]), int(decimal[3])))
+    nan_string = re.fullmatch(r"str\[(\w+)\]", name)
+    if nan_string:
+        return pd.StringDtype(nan_string[1], na_value=np.nan)
     return pd.api.types.pandas_dtype(name)

@@ -25,8 +25,8 @@ import numpy as np
 import pandas as pd
 
 from .._validation import check_feature_names, plain_value, short_repr
-from .columns import (NUMERIC_TRANSFORMS, Column, Span, column_from_state, fit_categorical, fit_numeric,
-                      numeric_transforms, to_numeric)
+from .columns import (NUMERIC_TRANSFORMS, Column, Span, column_from_state, dtype_name, fit_categorical,
+                      fit_numeric, numeric_transforms, to_numeric)
 
 __all__ = ["NUMERIC_TRANSFORMS", "Span", "TabularCodec", "auto_categorical_columns", "categorical_mask"]
 
@@ -135,7 +135,7 @@ class TabularCodec:
         return self
 
     def _fit_column(self, name: Any, series: pd.Series, categorical: bool) -> Column:
-        dtype = "category" if isinstance(series.dtype, pd.CategoricalDtype) else str(series.dtype)
+        dtype = dtype_name(series.dtype)
         if categorical:
             return fit_categorical(name, series, dtype)
         return fit_numeric(name, series, dtype, self.numeric_transform, n_quantiles=self.n_quantiles)

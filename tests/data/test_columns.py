@@ -213,7 +213,9 @@ def test_a_codec_state_written_before_per_column_transformers_loads_and_encodes_
     pd.testing.assert_frame_equal(back, FRAME)
     fresh = TabularCodec(numeric_transform=numeric_transform, n_quantiles=3).fit(FRAME)
     np.testing.assert_array_equal(fresh.transform(FRAME), codec.transform(FRAME))
-    assert fresh.get_state()["columns"] == codec.get_state()["columns"]
+    old_columns = codec.get_state()["columns"]
+    old_columns[2]["dtype"] = "str[pyarrow]"  # a fresh state names the storage the old "str" left to pandas
+    assert fresh.get_state()["columns"] == old_columns
 
 
 def _as_old_state(state):

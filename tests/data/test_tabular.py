@@ -337,3 +337,33 @@ def test_integer_array_columns_at_the_top_of_their_dtype_decode_without_wrapping
     generated = codec.inverse_transform(np.array([[-40.0, 0.0], [0.0, 0.0], [40.0, 0.0]]))
     assert generated.dtype == X.dtype
     assert X[:, 0].min() <= generated[:, 0].min() and generated[:, 0].max() <= top
+
+
+STRING_DTYPES = [pd.StringDtype("python"), pd.StringDtype("pyarrow"), pd.StringDtype("python", na_value=np.nan),
+                 pd.StringDtype("pyarrow", na_value=np.nan), pd.ArrowDtype(pa.string()),
+                 pd.ArrowDtype(pa.large_string())]
+
+
+@pytest.mark.parametrize("dtype", STRING_DTYPES, ids=repr)
+@pytest.mark.parametrize("string_storage", ["python", "pyarrow"])
+def test_string_columns_come_back_in_their_own_storage_whatever_pandas_default(dtype, string_storage):
+    frame = pd.DataFrame({"s": pd.array(["a", "b", None, "a"] * 5, dtype=dtype), "v": np.arange(20.0)})
+    codec = TabularCodec().fit(frame)
+    state = codec.get_state()
+    with pd.option_context("mode.string_storage", string_storage):
+        for fitted in (codec, TabularCodec.from_state(state)):
+            back = fitted.inverse_transform(fitted.transform(frame))
+            assert back["s"].dtype == frame["s"].dtype
+            # the Index of column names is pandas' own, made under the option in force
+            pd.testing.assert_frame_equal(back, frame, check_column_type=False)
+
+
+@pytest.mark.parametrize("old_name, na_value", [("string", pd.NA), ("str", np.nan)])
+def test_a_codec_state_naming_a_string_dtype_without_its_storage_still_loads(old_name, na_value):
+    frame = pd.DataFrame({"s": pd.array(["a", "b"] * 5, dtype=pd.StringDtype("python", na_value=na_value)),
+                          "v": np.arange(10.0)})
+    state = TabularCodec().fit(frame).get_state()
+    state["columns"][0]["dtype"] = old_name
+    back = TabularCodec.from_state(state).inverse_transform(TabularCodec().fit(frame).transform(frame))
+    assert back["s"].dtype == pd.api.types.pandas_dtype(old_name)
+    assert back["s"].tolist() == frame["s"].tolist()
