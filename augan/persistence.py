@@ -48,6 +48,8 @@ def model_content(gan: CGAN, metadata: Any) -> dict:
     params = {k: (list(v) if isinstance(v, np.ndarray) else v) for k, v in params.items()}
     if isinstance(params["device"], torch.device):
         params["device"] = str(params["device"])
+    if isinstance(params["checkpoint_dir"], os.PathLike):
+        params["checkpoint_dir"] = os.fspath(params["checkpoint_dir"])
     return {
         "estimator": "CGAN",
         "params": params,

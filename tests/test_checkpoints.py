@@ -425,3 +425,12 @@ def test_sigterm_on_the_cli_exits_143_keeps_the_training_state_and_resume_contin
     assert resumed.returncode == 0, resumed.stderr
     assert len(pd.read_csv(out)) == 5
     assert torch.load(checkpoints / CHECKPOINT_NAME, weights_only=True)["epoch"] == saved["epoch"] + 1
+
+
+def test_a_model_trained_with_a_pathlib_checkpoint_dir_saves_and_loads(tmp_path):
+    X, y = _table()
+    gan = CGAN(**PARAMS, checkpoint_dir=tmp_path / "checkpoints").fit(X, y)
+    gan.save(tmp_path / "model.augan")
+    loaded = CGAN.load(tmp_path / "model.augan")
+    assert loaded.checkpoint_dir == str(tmp_path / "checkpoints")
+    pd.testing.assert_frame_equal(loaded.sample(20), gan.sample(20))
