@@ -240,7 +240,8 @@ def read_image_folder(path: str | os.PathLike, size: int | Sequence[int] | None 
     Returns
     -------
     X : ndarray of uint8, shape (n, H, W) for grayscale images or (n, H, W, C) for colour
-        Colour images are RGB, or RGBA when every image has an alpha channel.
+        Colour images are RGB, or RGBA when every image has an alpha channel. 16-bit pixels are scaled from
+        0..65535 to 0..255, grayscale ones beside colour images included (repeated in each channel).
     y : ndarray of str, shape (n,)
         The class (subfolder name) of each image.
 
@@ -249,8 +250,9 @@ def read_image_folder(path: str | os.PathLike, size: int | Sequence[int] | None 
     FileNotFoundError
         If ``path`` is not a folder.
     ValueError
-        If the folder holds no class subfolders, a class holds no image, a file is not an image (the message
-        names it), or the images differ in size without ``size`` (the message names two of them).
+        If the folder holds no class subfolders, a class holds no image, a file is not an image or holds
+        floating-point pixels (the message names it), or the images differ in size without ``size`` (the message
+        names two of them).
     """
     from PIL import Image, UnidentifiedImageError
 
@@ -267,6 +269,9 @@ def read_image_folder(path: str | os.PathLike, size: int | Sequence[int] | None 
                              f"first.") from None
         except (UnidentifiedImageError, OSError) as exc:
             raise ValueError(f"{file} is not an image Pillow can read ({exc}); remove it from the folder.") from exc
+        if images[-1].mode == "F":
+            raise ValueError(f"{file} holds floating-point pixels, whose range the file does not tell; save it as "
+                             f"an 8- or 16-bit image, or pass the images as an .npz of floats in [0, 1] or [0, 255].")
     _check_same_size(images, files)
     return _stack(images), np.asarray(labels)
 
@@ -329,19 +334,26 @@ def _check_same_size(images: list, files: list[Path]) -> None:
 
 
 def _stack(images: list) -> np.ndarray:
-    modes = {image.mode for image in images}
-    if modes <= {"1", "L", "I", "I;16"}:
-        return np.stack([np.asarray(_to_gray(image)) for image in images])
     alpha = all(image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info for image in images)
+    images = [_to_8_bit(image) for image in images]
+    if {image.mode for image in images} <= {"1", "L"}:
+        return np.stack([np.asarray(image.convert("L")) for image in images])
     mode = "RGBA" if alpha else "RGB"
     return np.stack([np.asarray(image.convert(mode)) for image in images])
 
 
-def _to_gray(image: Any) -> Any:
-    if image.mode in ("I", "I;16"):
-        # 16-bit images: scale 0..65535 to 0..255 rather than let Pillow clip everything above 255.
-        return np.rint(np.clip(np.asarray(image, dtype=np.float64) / 65535.0, 0, 1) * 255).astype(np.uint8)
-    return image.convert("L")
+def _to_8_bit(image: Any) -> Any:
+    """``image`` as an 8-bit grayscale ("L") image if its pixels are 16- or 32-bit integers, else unchanged.
+
+    Pillow's own conversion clips such pixels at 255, which turns a 16-bit image white; they are scaled from
+    0..65535 to 0..255 instead (Pillow reads 16-bit files as mode "I" or "I;16").
+    """
+    from PIL import Image
+
+    if not image.mode.startswith("I"):
+        return image
+    pixels = np.clip(np.asarray(image, dtype=np.float64) / 65535.0, 0, 1) * 255
+    return Image.fromarray(np.rint(pixels).astype(np.uint8), "L")
 
 
 def write_image_folder(path: str | os.PathLike, X: Any, y: Any, overwrite: bool = False) -> Path:

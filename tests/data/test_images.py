@@ -239,6 +239,33 @@ def test_sixteen_bit_grayscale_is_scaled_to_uint8(tmp_path):
     np.testing.assert_array_equal(X[0], [[0, 255], [128, 1]])
 
 
+def test_sixteen_bit_grayscale_is_scaled_beside_colour_images(tmp_path):
+    gray = RNG.integers(0, 65536, (3, 8, 8)).astype(np.uint16)
+    for k, image in enumerate(gray):
+        _save(tmp_path / "a" / f"{k}.png", image)
+        _save(tmp_path / "b" / f"{k}.png", RNG.integers(0, 256, (8, 8, 3)).astype(np.uint8), "RGB")
+    with Image.open(tmp_path / "a" / "0.png") as image:
+        assert image.mode == "I;16"
+    X, y = read_image_folder(tmp_path)
+    expected = np.rint(gray / 65535 * 255).astype(np.uint8)
+    np.testing.assert_array_equal(X[y == "a"], np.repeat(expected[..., None], 3, axis=3))
+
+
+def test_32_bit_integer_grayscale_is_scaled_as_16_bit_beside_colour_images(tmp_path):
+    _save(tmp_path / "a" / "1.tiff", np.array([[0, 65535], [32768, 70000]], np.int32))
+    _save(tmp_path / "b" / "1.png", np.zeros((2, 2, 3), np.uint8), "RGB")
+    with Image.open(tmp_path / "a" / "1.tiff") as image:
+        assert image.mode == "I"
+    X, y = read_image_folder(tmp_path)
+    np.testing.assert_array_equal(X[y == "a"][0, :, :, 0], [[0, 255], [128, 255]])
+
+
+def test_floating_point_images_are_refused_naming_the_file(tmp_path):
+    _save(tmp_path / "a" / "1.tiff", np.array([[0.0, 0.5], [1.0, 0.25]], np.float32))
+    with pytest.raises(ValueError, match=r"1\.tiff.*floating-point"):
+        read_image_folder(tmp_path)
+
+
 def test_read_image_folder_needs_an_existing_folder(tmp_path):
     with pytest.raises(FileNotFoundError, match="no folder"):
         read_image_folder(tmp_path / "missing")
