@@ -446,8 +446,8 @@ def read_npz(path: str | os.PathLike) -> tuple[np.ndarray, np.ndarray]:
     FileNotFoundError
         If there is no file at ``path``.
     ValueError
-        If the file is not a readable ``.npz``, lacks ``X`` or ``y``, needs pickle (object arrays),
-        or ``X`` and ``y`` differ in length.
+        If the file is not a readable ``.npz``, lacks ``X`` or ``y``, needs pickle (object arrays), ``X`` is not
+        shaped as images (a table, say), or ``X`` and ``y`` differ in length.
     """
     path = Path(path)
     if not path.is_file():
@@ -468,7 +468,13 @@ def read_npz(path: str | os.PathLike) -> tuple[np.ndarray, np.ndarray]:
         except ValueError as exc:
             raise ValueError(f"{path} holds object arrays, which would need pickle to load; save the labels as "
                              f"numbers or strings (write_npz does).") from exc
-    check_labels(y, X.shape[0] if X.ndim else None)
+    try:
+        _layout(X.shape)
+    except ValueError:
+        raise ValueError(f"{path} holds X of shape {X.shape}, which is not images: an .npz holds images of shape "
+                         f"(n, H, W), (n, H, W, C) or (n, C, H, W) with 1, 3 or 4 channels C; give a table as "
+                         f"CSV or Parquet.") from None
+    check_labels(y, X.shape[0])
     return X, y
 
 

@@ -95,6 +95,14 @@ def test_labels_that_one_folder_would_hold_are_refused_before_training(augan, us
                "'Cat' and 'cat' differ only in case")
 
 
+@pytest.mark.parametrize("out", ["synthetic", "synthetic.npz"])
+def test_an_npz_holding_a_table_is_refused_before_training(augan, user_error, tmp_path, out, no_training):
+    np.savez(tmp_path / "table.npz", X=np.random.default_rng(0).random((60, 5)), y=[0] * 40 + [1] * 20)
+    user_error(augan("generate", tmp_path / "table.npz", "--per-class", 2, "--out", tmp_path / out,
+                     "--architecture", "mlp", *TINY), "table.npz", "(60, 5)", "(n, H, W)", "CSV or Parquet")
+    assert not (tmp_path / out).exists()
+
+
 def test_evaluate_refuses_a_model_of_other_classes_before_cross_validating(augan, user_error, numbers_csv,
                                                                           loans_model, tmp_path, no_training):
     user_error(augan("evaluate", numbers_csv, "-t", "label", "--model", loans_model, "--report",

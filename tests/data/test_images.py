@@ -1,3 +1,5 @@
+import re
+
 import numpy as np
 import pytest
 import torch
@@ -310,3 +312,10 @@ def test_read_npz_explains_missing_arrays_pickles_and_bad_files(tmp_path):
     np.savez(tmp_path / "len.npz", X=np.zeros((3, 4, 4)), y=[0, 1])
     with pytest.raises(ValueError, match="must match"):
         read_npz(tmp_path / "len.npz")
+
+
+@pytest.mark.parametrize("shape", [(60, 5), (6,), (), (6, 5, 5, 5)])
+def test_read_npz_refuses_an_x_that_is_not_images(tmp_path, shape):
+    np.savez(tmp_path / "table.npz", X=np.zeros(shape), y=np.zeros(shape[:1] or 1))
+    with pytest.raises(ValueError, match=rf"table\.npz.*{re.escape(str(shape))}.*\(n, H, W\).*CSV or Parquet"):
+        read_npz(tmp_path / "table.npz")
