@@ -36,9 +36,9 @@ def fail(message: str) -> NoReturn:
 # The library's parameters that the commands take as options, by the name of the option.
 FLAGS = {"epochs": "--epochs", "batch_size": "--batch-size", "max_steps": "--max-steps", "loss": "--loss",
          "device": "--device", "random_state": "--seed", "seed": "--seed", "checkpoint_dir": "--checkpoint-dir",
-         "resume": "--resume", "architecture": "--architecture", "amp": "--amp", "size": "--size", "n": "--n",
-         "noise_scale": "--noise-scale", "smote_share": "--smote-share", "sampling_strategy": "--strategy",
-         "selection": "--selection", "max_synthetic_ratio": "--max-synthetic-ratio"}
+         "checkpoint_every": "--checkpoint-every", "resume": "--resume", "architecture": "--architecture",
+         "amp": "--amp", "size": "--size", "n": "--n", "noise_scale": "--noise-scale", "smote_share": "--smote-share",
+         "sampling_strategy": "--strategy", "selection": "--selection", "max_synthetic_ratio": "--max-synthetic-ratio"}
 _PARAMETER = re.compile(r"The '(\w+)' parameter of \w+ (must|is)")
 _NAMED = re.compile(r"(?<![^\s(])(\w+)(=|(?= (?:must|asks for|is not|needs)\b))")
 

@@ -7,7 +7,8 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from sklearn.utils._param_validation import Interval, make_constraint
+from sklearn.utils._param_validation import (Interval, StrOptions, _Constraint, _InstancesOf, _NoneConstraint,
+                                            make_constraint)
 
 from augan import CGAN, GANOversampler
 from augan._validation import check_noise_scale
@@ -102,7 +103,7 @@ Architecture = Annotated[str | None, typer.Option(
     "--architecture", help="Networks: mlp or dcgan (default: dcgan for images, mlp for tables).",
     rich_help_panel=TRAINING, show_default=False)]
 Amp = Annotated[str | None, typer.Option(
-    "--amp", help="Mixed precision: bf16 (recent GPUs, or CPU) or fp16 (CUDA GPUs).", rich_help_panel=TRAINING)]
+    "--amp", help="Mixed precision: bf16 (recent GPUs, or CPU), fp16 (CUDA GPUs) or none.", rich_help_panel=TRAINING)]
 Compile = Annotated[bool, typer.Option(
     "--compile", help="Compile the training steps with torch.compile (faster on a GPU after a slow start).",
     rich_help_panel=TRAINING)]
@@ -160,38 +161,70 @@ def parse_noise_scale(value: str | float) -> str | float:
     return check_noise_scale(number, "--noise-scale")
 
 
-def check_option(flag: str, value: Any, estimator: type, parameter: str) -> Any:
+def check_option(flag: str, value: Any, estimator: type, parameter: str, none: str | None = None) -> Any:
     """Return ``value`` if ``estimator`` takes it as ``parameter``; otherwise fail, naming ``flag``.
 
     The rule is the estimator's own, read from its ``_parameter_constraints`` at each call, so that the command
     line refuses what the estimator refuses, before any work and in the command line's words
-    (``--smote-share must be between 0 and 1, got 1.5.``).
+    (``--smote-share must be between 0 and 1, got 1.5.``). The message leaves out what no command line can give
+    (an instance of a class), and None unless ``none`` names the word that gives it (``--max-steps none``).
     """
     constraints = estimator._parameter_constraints[parameter]
     if not any(make_constraint(c).is_satisfied_by(value) for c in constraints):
-        fail(f"{flag} must be {' or '.join(map(_describe, constraints))}, got {value}.")
+        words = [word for c in constraints for word in _describe(c, none)]
+        fail(f"{flag} must be {_either(words)}, got {value}.")
     return value
 
 
-def _describe(constraint: Any) -> str:
-    """A constraint in words: ``Interval(Real, 0, 1, closed="both")`` -> ``"between 0 and 1"``."""
+def _either(words: list[str]) -> str:
+    """``["a", "b", "c"]`` -> ``"a, b or c"``."""
+    return " or ".join(filter(None, [", ".join(words[:-1]), words[-1]]))
+
+
+def _describe(constraint: Any, none: str | None = None) -> list[str]:
+    """A constraint in the words of the command line: ``Interval(Real, 0, 1, closed="both")`` ->
+    ``["between 0 and 1"]``, ``StrOptions({"auto"})`` -> ``["auto"]``; None -> ``[none]``, or nothing."""
+    if not isinstance(constraint, _Constraint):
+        constraint = make_constraint(constraint)
+    if isinstance(constraint, _NoneConstraint):
+        return [none] if none else []
+    if isinstance(constraint, StrOptions):
+        return sorted(constraint.options)
+    if isinstance(constraint, _InstancesOf):
+        return []
+    if hasattr(constraint, "_constraints"):  # a named group, such as "random_state"
+        return [word for c in constraint._constraints for word in _describe(c, none)]
     if not isinstance(constraint, Interval):
-        return str(make_constraint(constraint))
+        return [str(constraint)]
+    return [_describe_interval(constraint)]
+
+
+def _describe_interval(constraint: Interval) -> str:
     integral = constraint.type is numbers.Integral
     kind = "an integer" if integral else "a number"
-    left, right = constraint.left, constraint.right
+    number = "{:d}" if integral else "{:g}"
+    left, right = (None if x is None else number.format(x) for x in (constraint.left, constraint.right))
     left_closed, right_closed = constraint.closed in ("left", "both"), constraint.closed in ("right", "both")
     if left is not None and right is not None:
         if left_closed and right_closed:
-            return f"{'an integer ' if integral else ''}between {left:g} and {right:g}"
-        return f"{kind} in {'[' if left_closed else '('}{left:g}, {right:g}{']' if right_closed else ')'}"
+            return f"{'an integer ' if integral else ''}between {left} and {right}"
+        return f"{kind} in {'[' if left_closed else '('}{left}, {right}{']' if right_closed else ')'}"
     if left is not None:
-        if integral and left + (0 if left_closed else 1) == 1:
+        if integral and constraint.left + (0 if left_closed else 1) == 1:
             return "a positive integer"
-        return f"{kind} {'of at least' if left_closed else 'above'} {left:g}"
+        return f"{kind} {'of at least' if left_closed else 'above'} {left}"
     if right is not None:
-        return f"{kind} {'of at most' if right_closed else 'below'} {right:g}"
+        return f"{kind} {'of at most' if right_closed else 'below'} {right}"
     return kind
+
+
+def parse_amp(value: str | None) -> str | None:
+    """``--amp`` as CGAN takes it: ``"bf16"``, ``"fp16"``, or None for ``none`` (in any case, so ``None`` too);
+    otherwise fail, naming ``--amp``."""
+    text = None if value is None else value.strip().lower()
+    if text is None or text == "none":
+        return None
+    return check_option("--amp", text, CGAN, "amp", none="none")
 
 
 def check_loss(loss: str) -> str:

@@ -22,6 +22,7 @@ def sample(model: o.Model, n: o.RequiredCount, out: o.Out, label: o.Label = None
     with reported_errors():
         check_no_overlap({"MODEL": model}, {"--out": out})
         n = check_positive_int(n, "--n")
+        o.check_option("--seed", seed, CGAN, "random_state")
         check_draw(n, "--n")
         gan = CGAN.load(model, device=device)
         images = gan.metadata_.get("images", False)

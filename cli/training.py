@@ -78,18 +78,23 @@ class Training:
         Raises
         ------
         ValueError
-            If ``--categorical`` is given for images.
+            If ``--categorical`` is given for images. An option the CGAN does not take fails, naming it.
         """
         if images and self.categorical is not None:
             raise ValueError("--categorical names columns of a table; images have none.")
         show_library_messages(self.quiet)
         resolve_device(self.device)  # a device this machine lacks is refused before the data is read
         return CGAN(architecture=self.architecture or ("dcgan" if images else "mlp"), loss=o.check_loss(self.loss),
-                    epochs=self.epochs, batch_size=o.parse_budget(self.batch_size, "--batch-size"),
-                    max_steps=o.parse_budget(self.max_steps, "--max-steps", none=True),
-                    device=self.device, random_state=self.seed,
-                    resume=self.resume, verbose=not self.quiet, amp=self.amp, compile=self.compile,
-                    strategy="ddp" if self.distributed else None, checkpoint_every=self.checkpoint_every,
+                    epochs=o.check_option("--epochs", self.epochs, CGAN, "epochs"),
+                    batch_size=o.check_option("--batch-size", o.parse_budget(self.batch_size, "--batch-size"),
+                                              CGAN, "batch_size"),
+                    max_steps=o.check_option("--max-steps", o.parse_budget(self.max_steps, "--max-steps", none=True),
+                                             CGAN, "max_steps", none="none"),
+                    device=self.device, random_state=o.check_option("--seed", self.seed, CGAN, "random_state"),
+                    resume=self.resume, verbose=not self.quiet, amp=o.parse_amp(self.amp), compile=self.compile,
+                    strategy="ddp" if self.distributed else None,
+                    checkpoint_every=o.check_option("--checkpoint-every", self.checkpoint_every, CGAN,
+                                                    "checkpoint_every"),
                     checkpoint_dir=None if self.checkpoint_dir is None else str(self.checkpoint_dir))
 
     def check_files(self, inputs: dict[str, Path | None], outputs: dict[str, Path | None],

@@ -117,6 +117,50 @@ def test_bad_training_setting_is_one_line(augan, loans, tmp_path, option, value,
     assert not out.exists()
 
 
+# Given after the options of a case, so it may set none of them: the last value given wins.
+QUICK = ["--epochs", "1", "--device", "cpu", "--quiet"]
+
+# Each case: (arguments from (folder, loans.csv, out), phrases the error line must hold, Python spellings it must
+# not): the error speaks of the command line's options and of values they take.
+IN_CLI_WORDS = {
+    "fp16 on the cpu": (lambda d, loans, out: _generate(loans, "--n", 3, "--out", out, "--amp", "fp16"),
+                        ["--amp 'fp16' needs a CUDA GPU", "--amp 'bf16' or --amp None"], ["amp="]),
+    "unknown amp": (lambda d, loans, out: _generate(loans, "--n", 3, "--out", out, "--amp", "int8"),
+                    ["--amp must be bf16, fp16 or none, got int8."], ["str among"]),
+    "checkpoint every 0": (lambda d, loans, out: _generate(loans, "--n", 3, "--out", out, "--checkpoint-every", 0),
+                           ["--checkpoint-every must be a positive integer, got 0."], ["checkpoint_every"]),
+    "max steps 0": (lambda d, loans, out: _generate(loans, "--n", 3, "--out", out, "--max-steps", 0),
+                    ["--max-steps must be a positive integer, auto or none, got 0."], ["str among", "None"]),
+    "batch size 1": (lambda d, loans, out: _generate(loans, "--n", 3, "--out", out, "--batch-size", 1),
+                     ["--batch-size must be an integer of at least 2 or auto, got 1."], ["str among"]),
+    "negative seed": (lambda d, loans, out: _generate(loans, "--n", 3, "--out", out, "--seed", -1),
+                      ["--seed must be an integer between 0 and 4294967295, got -1."], ["RandomState", "None"]),
+}
+
+
+@pytest.mark.parametrize("case", list(IN_CLI_WORDS))
+def test_errors_speak_of_the_options_and_their_values(case, augan, loans, tmp_path, user_error):
+    make_args, phrases, python_words = IN_CLI_WORDS[case]
+    out = tmp_path / "out.csv"
+    result = augan(*make_args(tmp_path, loans, out), *QUICK)
+    user_error(result, *phrases)
+    assert not any(word in result.stderr for word in python_words), result.stderr
+    assert not out.exists() and not (tmp_path / "o").exists()
+
+
+@pytest.mark.parametrize("amp", ["None", "none"])
+def test_amp_none_the_fp16_error_advises_trains_in_full_precision(augan, numbers_csv, tmp_path, monkeypatch, amp):
+    seen = {}
+
+    def record(self, X, y):
+        seen.update(self.get_params())
+        raise ValueError("stop here")
+
+    monkeypatch.setattr(CGAN, "fit", record)
+    augan("generate", numbers_csv, "--target", "label", "--n", 3, "--out", tmp_path / "s.csv", "--amp", amp)
+    assert seen["amp"] is None
+
+
 def test_infinite_values_are_one_line(augan, tmp_path, user_error):
     data = _file(tmp_path, "inf.csv", "x,default\n1,a\ninf,a\n3,b\n4,b\n")
     user_error(augan(*_generate(data, "--n", 5, "--out", tmp_path / "s.csv")), "'x'", "infinite")

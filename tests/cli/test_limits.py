@@ -181,4 +181,4 @@ def test_a_bad_size_names_the_option(augan, tmp_path, user_error, no_training):
 
 def test_a_bad_sample_seed_names_the_option(augan, loans_model, tmp_path, user_error):
     user_error(augan("sample", loans_model, "--n", 5, "--seed", -1, "--out", tmp_path / "rows.csv"),
-               "--seed -1 must be None, an int in [0, 2**32 - 1]")
+               "--seed must be an integer between 0 and 4294967295, got -1.")

@@ -169,7 +169,9 @@ class _Estimator:
         "count": [Interval(numbers.Integral, 1, None, closed="left")],
         "rate": [Interval(numbers.Real, 0, None, closed="neither")],
         "decay": [Interval(numbers.Real, 0, 1, closed="neither"), None],
-        "name": [StrOptions({"a"})],
+        "name": [StrOptions({"up", "down"})],
+        "steps": [Interval(numbers.Integral, 1, None, closed="left"), StrOptions({"auto"}), None],
+        "seed": ["random_state"],
     }
 
 
@@ -177,8 +179,10 @@ class _Estimator:
     ("share", 1.5, "--x must be between 0 and 1, got 1.5."),
     ("count", 0, "--x must be a positive integer, got 0."),
     ("rate", 0.0, "--x must be a number above 0, got 0.0."),
-    ("decay", 1.0, "--x must be a number in (0, 1) or None, got 1.0."),
-    ("name", "c", "--x must be a str among {'a'}, got c."),
+    ("decay", 1.0, "--x must be a number in (0, 1), got 1.0."),
+    ("name", "c", "--x must be down or up, got c."),
+    ("steps", 0, "--x must be a positive integer or auto, got 0."),
+    ("seed", -1, "--x must be an integer between 0 and 4294967295, got -1."),
 ])
 def test_an_option_outside_its_parameters_constraint_is_one_line_naming_the_option(parameter, value, message,
                                                                                     capsys):
@@ -186,6 +190,12 @@ def test_an_option_outside_its_parameters_constraint_is_one_line_naming_the_opti
         options.check_option("--x", value, _Estimator, parameter)
     assert exit_info.value.exit_code == 2
     assert capsys.readouterr().err == f"augan: error: {message}\n"
+
+
+def test_none_is_named_by_the_word_the_option_takes_for_it(capsys):
+    with pytest.raises(typer.Exit):
+        options.check_option("--x", 0, _Estimator, "steps", none="none")
+    assert capsys.readouterr().err == "augan: error: --x must be a positive integer, auto or none, got 0.\n"
 
 
 @pytest.mark.parametrize(("parameter", "value"), [("share", 0), ("share", 1.0), ("count", 3), ("decay", None)])
