@@ -38,7 +38,8 @@ FLAGS = {"epochs": "--epochs", "batch_size": "--batch-size", "max_steps": "--max
          "device": "--device", "random_state": "--seed", "seed": "--seed", "checkpoint_dir": "--checkpoint-dir",
          "checkpoint_every": "--checkpoint-every", "resume": "--resume", "architecture": "--architecture",
          "amp": "--amp", "size": "--size", "n": "--n", "noise_scale": "--noise-scale", "smote_share": "--smote-share",
-         "sampling_strategy": "--strategy", "selection": "--selection", "max_synthetic_ratio": "--max-synthetic-ratio"}
+         "sampling_strategy": "--strategy", "selection": "--selection", "max_synthetic_ratio": "--max-synthetic-ratio",
+         "cv": "--cv"}
 _PARAMETER = re.compile(r"The '(\w+)' parameter of \w+ (must|is)")
 _NAMED = re.compile(r"(?<![^\s(])(\w+)(=|(?= (?:must|asks for|is not|needs)\b))")
 

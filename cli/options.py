@@ -244,12 +244,16 @@ def parse_selection(text: str) -> str | None:
 
 
 def parse_strategy(text: str) -> str | float:
-    """``--strategy`` as imbalanced-learn's ``sampling_strategy``: a name or a float."""
+    """``--strategy`` as imbalanced-learn's ``sampling_strategy``: a name or a float in (0, 1]."""
     if text in STRATEGIES:
         return STRATEGIES[text]
     if text in STRATEGIES.values():
         return text
     try:
-        return float(text)
+        ratio = float(text)
     except ValueError:
-        fail(f"--strategy {text!r} is not valid; use one of {', '.join(STRATEGIES)}, or a float such as 0.5.")
+        ratio = None
+    if ratio is None or not 0 < ratio <= 1:
+        fail(f"--strategy {text!r} is not valid; use one of {', '.join(STRATEGIES)}, or a float in (0, 1] such as "
+             f"0.5 (the minority/majority ratio after resampling, two classes only).")
+    return ratio

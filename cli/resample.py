@@ -45,9 +45,8 @@ def resample(data: o.Data, out: o.Out, target: o.Target = None, strategy: o.Stra
             check_image_labels(dataset.classes, out)
         else:
             gan.set_params(categorical_features=training.categorical_features(dataset.X))
-        if not any(check_sampling_strategy(sampling_strategy, dataset.y, "over-sampling").values()):
-            what = "the image classes" if images else repr(target)
-            fail(f"--strategy {strategy} adds no {dataset.noun} to {what}; its classes are already balanced enough.")
+        _check_adds_rows(strategy, sampling_strategy, dataset.y, dataset.noun,
+                         "the image classes" if images else repr(target))
         X = dataset.X.reshape(len(dataset.X), -1) if images else dataset.X
         sampler = GANOversampler(sampling_strategy=sampling_strategy, gan=gan, selection=selection,
                                  smote_share=smote_share, noise_scale=noise_scale,
@@ -67,3 +66,18 @@ def resample(data: o.Data, out: o.Out, target: o.Target = None, strategy: o.Stra
         n = len(dataset.y)
         typer.echo(f"wrote {n} original + {len(y_out) - n} synthetic {dataset.noun}, "
                    f"{describe(y_out, dataset.noun)}, to {out}" + (f"; model in {model_out}" if model_out else ""))
+
+
+def _check_adds_rows(text: str, sampling_strategy: str | float, y: np.ndarray, noun: str, what: str) -> None:
+    """Refuse, before training, a ``--strategy`` that adds no rows to ``y`` (``what``, in messages), or a ratio
+    that imbalanced-learn would refuse in its own words."""
+    classes, counts = np.unique(y, return_counts=True)
+    if isinstance(sampling_strategy, float) and len(classes) != 2:
+        fail(f"--strategy {text}: a float is a minority/majority ratio, for two classes; {what} has {len(classes)}. "
+             f"Use one of {', '.join(o.STRATEGIES)}.")
+    if isinstance(sampling_strategy, float) and int(counts.max() * sampling_strategy - counts.min()) <= 0:
+        fail(f"--strategy {text} adds no {noun} to {what}: its minority/majority ratio is already "
+             f"{counts.min() / counts.max():.3g}; give a larger float (up to 1), or minority.")
+    if not any(check_sampling_strategy(sampling_strategy, y, "over-sampling").values()):
+        fail(f"--strategy {text} adds no {noun} to {what}; its classes are already balanced enough.")
+

@@ -187,8 +187,9 @@ def _check_folds(labels: np.ndarray, cv: int, n_repeats: int, methods: list[str]
     if len(classes) < 2:
         raise ValueError(f"y has a single class ({classes[0]!r}); the evaluation needs at least two.")
     if counts.min() < cv:
-        raise ValueError(f"cv={cv} folds need at least {cv} rows of every class; class {classes[counts.argmin()]!r} "
-                         f"has {counts.min()}. Use a smaller cv.")
+        limit = f"cv must be at most {counts.min()}" if counts.min() >= 2 else "cross-validation needs at least 2"
+        raise ValueError(f"cv={cv} folds need at least {cv} rows of every class, but class "
+                         f"{classes[counts.argmin()]!r} has {counts.min()}; {limit}.")
     if "smote" in methods and counts.min() - int(np.ceil(counts.min() / cv)) < 2:
         raise ValueError(f"SMOTE needs at least 2 rows of each class in every training fold; class "
                          f"{classes[counts.argmin()]!r} has only {counts.min()} rows for cv={cv}. Use a smaller cv "

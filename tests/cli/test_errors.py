@@ -117,6 +117,10 @@ def test_bad_training_setting_is_one_line(augan, loans, tmp_path, option, value,
     assert not out.exists()
 
 
+def _three_classes(folder: Path) -> Path:
+    return _file(folder, "three.csv", "x,default\n" + "".join(f"{k},{c}\n" for k, c in enumerate("aaaaaabbbccc")))
+
+
 # Given after the options of a case, so it may set none of them: the last value given wins.
 QUICK = ["--epochs", "1", "--device", "cpu", "--quiet"]
 
@@ -135,6 +139,18 @@ IN_CLI_WORDS = {
                      ["--batch-size must be an integer of at least 2 or auto, got 1."], ["str among"]),
     "negative seed": (lambda d, loans, out: _generate(loans, "--n", 3, "--out", out, "--seed", -1),
                       ["--seed must be an integer between 0 and 4294967295, got -1."], ["RandomState", "None"]),
+    "more folds than rows": (lambda d, loans, out: ["evaluate", loans, "-t", "default", "--report", d / "r.json",
+                                                    "--cv", 30], ["--cv 30", "'yes' has 15", "--cv must be at most 15"],
+                             ["cv=", "smaller cv"]),
+    "strategy above 1": (lambda d, loans, out: ["resample", loans, "-t", "default", "--out", out, "--strategy",
+                                                1.5], ["--strategy", "1.5", "a float in (0, 1]", "minority"],
+                         ["sampling_strategy"]),
+    "strategy below the ratio": (lambda d, loans, out: ["resample", loans, "-t", "default", "--out", out,
+                                                        "--strategy", 0.01], ["--strategy 0.01", "ratio", "0.081"],
+                                 ["sampling_strategy", "Please"]),
+    "float strategy for three classes": (lambda d, loans, out: ["resample", _three_classes(d), "-t", "default",
+                                                                "--out", out, "--strategy", 0.5],
+                                         ["--strategy 0.5", "two classes", "3"], ["sampling_strategy", "dict"]),
 }
 
 
