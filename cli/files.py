@@ -162,11 +162,12 @@ _WRITERS: dict[str, Callable[[pd.DataFrame, Path], None]] = {
 }
 
 
-def _pick(path: Path, registry: dict, what: str) -> Callable:
+def _pick(path: Path, registry: dict, what: str, choices: str | None = None) -> Callable:
+    """The function ``registry`` holds for the extension of ``path``; ``choices`` says what the registry takes."""
     suffix = path.suffix.lower()
     if suffix not in registry:
         raise ValueError(f"{path}: cannot {what} a {suffix or 'file without extension'!r} file; "
-                         f"use one of {', '.join(registry)}.")
+                         f"use {choices or 'one of ' + ', '.join(registry)}.")
     return registry[suffix]
 
 
@@ -258,6 +259,10 @@ _IMAGE_READERS: dict[str, Callable[..., tuple[np.ndarray, np.ndarray]]] = {".npz
 _IMAGE_WRITERS: dict[str, Callable[..., Path]] = {".npz": write_npz, "": write_image_folder}
 
 
+def _image_writer(path: Path) -> Callable[..., Path]:
+    return _pick(Path(path), _IMAGE_WRITERS, "write images to", "a folder (a path without extension) or .npz")
+
+
 def is_images(path: Path) -> bool:
     """True when ``path`` names images (a folder, or an .npz file) rather than a table."""
     return Path(path).is_dir() or Path(path).suffix.lower() in _IMAGE_READERS
@@ -289,8 +294,7 @@ def check_images_output(path: Path, overwrite: bool) -> Path:
     (see :mod:`augan.data.output_folder`).
     """
     path = Path(path)
-    writer = _pick(path, _IMAGE_WRITERS, "write images to")
-    if writer is write_npz:
+    if _image_writer(path) is write_npz:
         return check_output_path(path, overwrite)
     if path.is_file():
         raise FileExistsError(f"{path} is a file; give a folder (written as one subfolder per class) or an .npz.")
@@ -299,10 +303,10 @@ def check_images_output(path: Path, overwrite: bool) -> Path:
 
 def check_image_labels(classes: np.ndarray, out: Path) -> None:
     """Refuse, before training, classes that cannot name the subfolders of the image folder ``out``."""
-    if _pick(Path(out), _IMAGE_WRITERS, "write images to") is write_image_folder:
+    if _image_writer(out) is write_image_folder:
         check_folder_names(classes, out)
 
 
 def write_images(X: np.ndarray, y: np.ndarray, path: Path, overwrite: bool) -> None:
     """Write images: one subfolder of PNG files per class (a path without extension) or an .npz file."""
-    _pick(Path(path), _IMAGE_WRITERS, "write images to")(path, X, y, overwrite=overwrite)
+    _image_writer(path)(path, X, y, overwrite=overwrite)

@@ -329,8 +329,8 @@ def _check_same_size(images: list, files: list[Path]) -> None:
     for image, file in zip(images, files):
         if image.size != first:
             raise ValueError(f"the images differ in size: {files[0]} is {first[0]}x{first[1]} but {file} is "
-                             f"{image.size[0]}x{image.size[1]} (width x height); pass size=(height, width) to "
-                             f"resize them all, e.g. size=64.")
+                             f"{image.size[0]}x{image.size[1]} (width x height); pass size=64, say, to resize "
+                             f"them all to 64x64.")
 
 
 def _stack(images: list) -> np.ndarray:

@@ -18,7 +18,7 @@ def _check_shape(shape: Sequence[int]) -> tuple[int, int, int]:
     if len(shape) != 3 or shape[1] != shape[2] or shape[1] not in SIZES:
         raise ValueError(
             f"the DCGAN networks need square images of 28, 32 or 64 px, shape (C, H, W); got {shape}. "
-            f"Resize the images (e.g. read_image_folder(path, size=64)) or use architecture='mlp'.")
+            f"Resize the images to 64x64 (size=64 when they are read from a folder) or use architecture='mlp'.")
     return shape
 
 

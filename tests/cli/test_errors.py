@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
+from PIL import Image
 
 from augan import CGAN
 from augan.losses import LOSSES, Hinge
@@ -117,6 +119,15 @@ def test_bad_training_setting_is_one_line(augan, loans, tmp_path, option, value,
     assert not out.exists()
 
 
+def _images(folder: Path, *sides: int) -> Path:
+    """``folder`` with classes a and b of two gray PNGs each, the second ``sides[-1]`` px, the first ``sides[0]``."""
+    for label in "ab":
+        (folder / label).mkdir(parents=True)
+        for k, side in enumerate((sides[0], sides[-1])):
+            Image.fromarray(np.zeros((side, side), np.uint8)).save(folder / label / f"{k}.png")
+    return folder
+
+
 def _three_classes(folder: Path) -> Path:
     return _file(folder, "three.csv", "x,default\n" + "".join(f"{k},{c}\n" for k, c in enumerate("aaaaaabbbccc")))
 
@@ -151,6 +162,14 @@ IN_CLI_WORDS = {
     "float strategy for three classes": (lambda d, loans, out: ["resample", _three_classes(d), "-t", "default",
                                                                 "--out", out, "--strategy", 0.5],
                                          ["--strategy 0.5", "two classes", "3"], ["sampling_strategy", "dict"]),
+    "mixed sizes": (lambda d, loans, out: ["generate", _images(d / "mixed", 8, 9), "--per-class", 2, "--out",
+                                           d / "o"], ["differ in size", "--size 64"], ["(height, width)", "size="]),
+    "too large for dcgan": (lambda d, loans, out: ["generate", _images(d / "big", 100), "--per-class", 2, "--out",
+                                                   d / "o"], ["--size 64", "--architecture 'mlp'"],
+                            ["read_image_folder", "size="]),
+    "image output extension": (lambda d, loans, out: ["generate", _images(d / "small", 8), "--per-class", 2,
+                                                      "--out", d / "o.txt"], ["'.txt'", "a folder", "or .npz"],
+                               ["one of .npz, ."]),
 }
 
 
