@@ -11,7 +11,7 @@ from augan.plot import save_sample_grid
 from . import options as o
 from .data import check_data_options, read_training_data
 from .drawing import check_draw, write_draw
-from .errors import reported_errors
+from .errors import fail, reported_errors
 from .files import check_image_labels, check_outputs
 from .target import draw_request
 from .training import Training, training_options
@@ -34,6 +34,8 @@ def generate(data: o.Data, out: o.Out, target: o.Target = None, n: o.Count = Non
         training.check_files({"DATA": data}, {"--out": out, "--model-out": model_out, "--grid": grid}, overwrite)
         check_outputs(out, model_out, overwrite, images=images)
         if grid is not None:
+            if grid.suffix.lower() != ".png":
+                fail(f"--grid {grid}: the grid is written as a PNG image; give a file name ending in .png.")
             check_output_path(grid, overwrite)
         gan = training.make_gan(images)
         dataset = read_training_data(data, target, size, training.categorical_columns)

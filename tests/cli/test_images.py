@@ -60,6 +60,15 @@ def test_generate_grid_and_size_and_default_dcgan(augan, digits, tmp_path):
     assert CGAN.load(model).get_params()["architecture"] == "dcgan"
 
 
+@pytest.mark.parametrize("name", ["grid.jpg", "grid.txt", "grid"])
+def test_a_grid_that_is_not_a_png_file_is_refused_before_training(augan, user_error, digits, tmp_path, monkeypatch,
+                                                                  name):
+    monkeypatch.setattr(CGAN, "fit", lambda self, X, y: pytest.fail("trained before refusing --grid"))
+    user_error(augan("generate", digits, "--per-class", 2, "--out", tmp_path / "o", "--grid", tmp_path / name, *TINY),
+               "--grid", name, ".png")
+    assert not (tmp_path / name).exists()
+
+
 def test_architecture_option_picks_mlp_for_images(augan, digits_npz, tmp_path):
     model = tmp_path / "m.augan"
     result = augan("fit", digits_npz, "--model-out", model, "--architecture", "mlp", *TINY)
