@@ -589,6 +589,7 @@ class CGAN(BaseEstimator):
             have another shape than those of ``fit``.
         """
         check_is_fitted(self, "generator_")
+        check_n_samples(X)
         encoded = self.codec_.transform(X)
         return encoded.reshape(len(encoded), -1)
 
@@ -720,6 +721,7 @@ class CGAN(BaseEstimator):
 
     def _on_device(self, X: Any, y: Any) -> tuple[torch.Tensor, torch.Tensor]:
         """``X`` encoded (columns matched by name) and ``y`` as class indices, both on the GAN's device."""
+        check_n_samples(X)
         encoded = to_device(self.codec_.transform(X), self.device_)
         return encoded, to_device(self.label_codec_.transform(check_labels(y, len(encoded))), self.device_)
 

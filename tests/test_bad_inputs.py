@@ -154,6 +154,19 @@ def test_sample_before_fit_is_refused():
         CGAN(**TINY).sample(5)
 
 
+# X of FIT_ERRORS that cannot be a table or images at all, given to the methods that take rows after fit.
+SHAPELESS_X = ["X None", "X a string", "X a number", "X a generator", "ragged rows"]
+
+
+@pytest.mark.parametrize("case", SHAPELESS_X)
+@pytest.mark.parametrize("method", ["encode", "discriminator_scores"])
+def test_methods_taking_rows_after_fit_refuse_bad_x_naming_it(fitted, method, case):
+    X, _, error, message, _ = FIT_ERRORS[case]
+    args = (X,) if method == "encode" else (X, _labels())
+    with pytest.raises(error, match=message):
+        getattr(fitted, method)(*args)
+
+
 # name -> (n, y, exception, message regex)
 SAMPLE_ERRORS = {
     "unseen label": (5, "zzz", ValueError, r"y holds label\(s\) never seen in fit: 'zzz'; known classes"),
