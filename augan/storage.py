@@ -209,15 +209,43 @@ def save_tensors(content: Any, path: str | os.PathLike) -> None:
         raise
 
 
+def check_model_output(path: str | os.PathLike, overwrite: bool = False) -> Path:
+    """:func:`check_output_path` for a model file: ``overwrite`` replaces only a file that is an augan model.
+
+    Raises
+    ------
+    FileExistsError
+        If ``path`` exists and ``overwrite`` is False, or it is not an augan model file (a file of the user's
+        that happens to have the name).
+    """
+    path = check_output_path(path, overwrite)
+    if overwrite and (path.exists() or path.is_symlink()) and not _is_model_file(path):
+        raise FileExistsError(f"{path} is not an augan model file, and overwrite (--overwrite) replaces only a model "
+                              f"file augan wrote; it is left as it is: give another path, or move it away.")
+    return path
+
+
+def _is_model_file(path: Path) -> bool:
+    """Whether ``path`` holds an augan model, by its format tag (its tensors are memory-mapped, not read)."""
+    try:
+        content = torch.load(path, map_location="cpu", weights_only=True, mmap=True)
+    except Exception:  # torch raises several types for a file that is not its own
+        return False
+    return isinstance(content, dict) and content.get("format") == MODEL_FORMAT
+
+
 def save_model(path: str | os.PathLike, payload: dict, overwrite: bool = False) -> Path:
     """Write a model ``payload`` (plain values and tensors) to ``path`` atomically.
 
     Raises
     ------
+    FileExistsError
+        If a file is at ``path`` and ``overwrite`` is False or the file is not an augan model.
     OSError
         If the file cannot be written (a full disk, say): one line naming ``path``; a file already there is
         left as it was.
     """
+    check_model_output(path, overwrite)
     content = {"format": MODEL_FORMAT, "version": MODEL_VERSION, **payload}
     with atomic_output(path, overwrite) as tmp:
         save_tensors(content, tmp)

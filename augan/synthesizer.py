@@ -740,7 +740,7 @@ class CGAN(BaseEstimator):
         path : str or PathLike
             Where to write the model.
         overwrite : bool, default=False
-            Replace an existing file.
+            Replace an existing augan model file (any other file at ``path`` is refused, never replaced).
         metadata : dict, optional
             Plain JSON values kept with the model (e.g. the name of the target column) and given back
             as ``CGAN.load(path).metadata_``.
@@ -750,7 +750,7 @@ class CGAN(BaseEstimator):
         TypeError
             If ``metadata`` holds anything but plain JSON values, or ``path`` is not a file path.
         FileExistsError
-            If ``path`` exists and ``overwrite`` is False.
+            If ``path`` exists and ``overwrite`` is False, or it is not an augan model file.
 
         Notes
         -----

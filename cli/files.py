@@ -20,7 +20,7 @@ import pyarrow.parquet as pq
 
 from augan.data.images import check_folder_names, read_image_folder, read_npz, write_image_folder, write_npz
 from augan.data.output_folder import check_output_folder
-from augan.storage import atomic_output, check_output_path
+from augan.storage import atomic_output, check_model_output, check_output_path
 
 
 
@@ -203,7 +203,7 @@ def check_outputs(out: Path | None, model_out: Path | None, overwrite: bool, ima
     if out is not None:
         (check_images_output if images else check_table_output)(out, overwrite)
     if model_out is not None:
-        check_output_path(model_out, overwrite)
+        check_model_output(model_out, overwrite)
 
 
 def write_table(frame: pd.DataFrame, path: Path, overwrite: bool) -> None:

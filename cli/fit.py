@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from augan.distributed import is_main_process
-from augan.storage import check_output_path
+from augan.storage import check_model_output
 
 from . import options as o
 from .data import check_data_options, read_training_data
@@ -21,7 +21,7 @@ def fit(data: o.Data, model_out: o.ModelFile, target: o.Target = None, size: o.I
     with reported_errors(training.checkpoint_dir):
         images = check_data_options(data, target, size)
         training.check_files({"DATA": data}, {"--model-out": model_out}, overwrite)
-        check_output_path(model_out, overwrite)
+        check_model_output(model_out, overwrite)
         gan = training.make_gan(images)
         dataset = read_training_data(data, target, size, training.categorical_columns)
         gan.set_params(categorical_features=training.categorical_features(dataset.X))

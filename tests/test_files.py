@@ -57,13 +57,21 @@ def test_save_never_replaces_a_file_without_overwrite(tmp_path, model):
     with pytest.raises(FileExistsError, match="overwrite=True"):
         model.save(path)
     assert path.read_text() == "precious"
-    model.save(path, overwrite=True)
-    assert CGAN.load(path, device="cpu").classes_.tolist() == [0, 1]
+    with pytest.raises(FileExistsError, match="not an augan model file"):
+        model.save(path, overwrite=True)
+    assert path.read_text() == "precious"
 
 
-def test_a_save_that_fails_midway_leaves_neither_a_partial_file_nor_a_temporary_one(tmp_path, model, monkeypatch):
-    path = tmp_path / "model.augan"
-    path.write_text("previous")
+def test_overwrite_replaces_a_model_file_augan_wrote(tmp_path, model, saved):
+    before = saved.read_bytes()
+    CGAN(**TINY).fit(np.eye(20, 3), np.array([0] * 10 + [2] * 10)).save(saved, overwrite=True)
+    assert saved.read_bytes() != before
+    assert CGAN.load(saved, device="cpu").classes_.tolist() == [0, 2]
+
+
+def test_a_save_that_fails_midway_leaves_neither_a_partial_file_nor_a_temporary_one(tmp_path, model, saved,
+                                                                                     monkeypatch):
+    path, previous = saved, saved.read_bytes()
 
     def disk_full(obj, f, *args, **kwargs):
         f.write(b"PK\x03\x04 half a model")
@@ -72,7 +80,7 @@ def test_a_save_that_fails_midway_leaves_neither_a_partial_file_nor_a_temporary_
     monkeypatch.setattr(torch, "save", disk_full)
     with pytest.raises(OSError, match="No space left"):
         model.save(path, overwrite=True)
-    assert path.read_text() == "previous", "the old file survives a failed write"
+    assert path.read_bytes() == previous, "the old file survives a failed write"
     with pytest.raises(OSError):
         model.save(tmp_path / "new.augan")
     assert _folder_listing(tmp_path) == ["model.augan"]

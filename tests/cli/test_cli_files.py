@@ -57,7 +57,9 @@ def test_check_outputs_refuses_before_any_work(tmp_path):
         check_outputs(tmp_path / "s.csv", tmp_path / "m.augan", overwrite=False)
     with pytest.raises(ValueError, match="cannot write"):
         check_outputs(tmp_path / "s.txt", None, overwrite=False)
-    check_outputs(tmp_path / "s.csv", tmp_path / "m.augan", overwrite=True)
+    with pytest.raises(FileExistsError, match="not an augan model file"):
+        check_outputs(tmp_path / "s.csv", tmp_path / "m.augan", overwrite=True)
+    assert (tmp_path / "m.augan").read_bytes() == b"x"
 
 
 def test_csv_columns_whose_text_a_number_would_change_are_read_as_text(tmp_path):

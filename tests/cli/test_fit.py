@@ -23,12 +23,24 @@ def test_fit_refuses_to_replace_a_model_without_overwrite(augan, loans, loans_mo
     assert loans_model.read_bytes() == before
 
 
-def test_fit_with_overwrite_replaces_the_model(augan, numbers_csv, train_args, tmp_path):
+def test_fit_with_overwrite_replaces_the_model(augan, numbers_csv, train_args, tmp_path, loans_model):
     model = tmp_path / "m.augan"
-    model.write_bytes(b"old")
+    model.write_bytes(loans_model.read_bytes())
     result = augan("fit", numbers_csv, "--target", "label", "--model-out", model, "--overwrite", *train_args)
     assert result.exit_code == 0, result.output
     assert CGAN.load(model).classes_.tolist() == ["0", "1"]  # a CSV's labels are read as text
+
+
+@pytest.mark.parametrize("command", ["fit", "generate"])
+def test_overwrite_refuses_a_model_out_that_is_no_model_before_training(augan, user_error, numbers_csv, train_args,
+                                                                        tmp_path, monkeypatch, command):
+    monkeypatch.setattr(CGAN, "fit", lambda self, X, y: pytest.fail("trained before refusing --model-out"))
+    model = tmp_path / "m.augan"
+    model.write_bytes(b"my own notes")
+    out = ["--out", tmp_path / "s.csv", "--n", "5"] if command == "generate" else []
+    result = augan(command, numbers_csv, "--target", "label", "--model-out", model, *out, "--overwrite", *train_args)
+    user_error(result, str(model), "not an augan model file")
+    assert model.read_bytes() == b"my own notes"
 
 
 def test_save_refuses_metadata_that_is_not_plain_json(loans_model, tmp_path):

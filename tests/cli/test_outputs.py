@@ -184,11 +184,12 @@ def _fit(cwd: Path, limit: int, *args: object) -> subprocess.CompletedProcess:
 
 
 @pytest.mark.slow  # a subprocess that imports augan
-def test_a_model_the_disk_refuses_is_one_line_and_the_previous_file_survives(tmp_path, loans):
-    (tmp_path / "m.augan").write_bytes(b"the previous model")
-    result = _fit(tmp_path, 100_000, "--overwrite")  # the model takes about 900 kB
+def test_a_model_the_disk_refuses_is_one_line_and_the_previous_file_survives(tmp_path, loans, loans_model):
+    previous = loans_model.read_bytes()  # written here, outside the limit the new model (about 900 kB) passes
+    (tmp_path / "m.augan").write_bytes(previous)
+    result = _fit(tmp_path, 100_000, "--overwrite")
     _one_line_error(result, "could not write m.augan: File too large; the file there is unchanged.")
-    assert (tmp_path / "m.augan").read_bytes() == b"the previous model"
+    assert (tmp_path / "m.augan").read_bytes() == previous
     assert sorted(p.name for p in tmp_path.iterdir()) == ["loans.csv", "m.augan"]
 
 
