@@ -226,12 +226,18 @@ def check_model_output(path: str | os.PathLike, overwrite: bool = False) -> Path
 
 
 def _is_model_file(path: Path) -> bool:
-    """Whether ``path`` holds an augan model, by its format tag (its tensors are memory-mapped, not read)."""
-    try:
-        content = torch.load(path, map_location="cpu", weights_only=True, mmap=True)
-    except Exception:  # torch raises several types for a file that is not its own
-        return False
+    """Whether ``path`` holds an augan model, by its format tag."""
+    content = plain_content(path)
     return isinstance(content, dict) and content.get("format") == MODEL_FORMAT
+
+
+def plain_content(path: str | os.PathLike) -> Any:
+    """What the ``torch.save`` file at ``path`` holds (its tensors memory-mapped, not read; nothing executed), or
+    None if torch cannot read it as one: how augan tells its own files from others before replacing them."""
+    try:
+        return torch.load(path, map_location="cpu", weights_only=True, mmap=True)
+    except Exception:  # torch raises several types for a file that is not its own
+        return None
 
 
 def save_model(path: str | os.PathLike, payload: dict, overwrite: bool = False) -> Path:

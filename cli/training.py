@@ -118,6 +118,7 @@ class Training:
         :meth:`check_files` let this run replace, which the library refuses to train over: the last step before
         training, so that a mistake found before it keeps that checkpoint."""
         if overwrite and not self.resume and self.checkpoint is not None:
+            check_checkpoint_dir(self.checkpoint_dir, replace=True)  # still the checkpoint check_files let through
             self.checkpoint.unlink(missing_ok=True)
 
 

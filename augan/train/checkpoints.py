@@ -13,7 +13,7 @@ from pathlib import Path
 
 import torch
 
-from ..storage import atomic_output, check_writable_folder, damaged_entry, save_tensors
+from ..storage import atomic_output, check_writable_folder, damaged_entry, plain_content, save_tensors
 
 CHECKPOINT_NAME = "checkpoint.pt"
 # What every Trainer.state_dict holds, by which a file is known as a checkpoint augan wrote.
@@ -77,11 +77,8 @@ def check_checkpoint_dir(checkpoint_dir: str | os.PathLike | None, resume: bool 
 
 
 def _written_by_augan(path: Path) -> bool:
-    """Whether ``path`` is a checkpoint a Trainer wrote, as far as its plain values show (its tensors are not read)."""
-    try:
-        state = torch.load(path, map_location="cpu", weights_only=True, mmap=True)
-    except Exception:  # torch raises several types for a file it cannot read
-        return False
+    """Whether ``path`` is a checkpoint a Trainer wrote, as far as its plain values show."""
+    state = plain_content(path)
     return isinstance(state, dict) and STATE_KEYS <= state.keys()
 
 
