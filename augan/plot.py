@@ -116,7 +116,8 @@ def save_sample_grid(gan: Any, path: str | os.PathLike, per_class: int = 8, over
     Raises
     ------
     FileExistsError
-        If ``path`` exists and ``overwrite`` is False.
+        If ``path`` exists and ``overwrite`` is False, or holds a file augan did not write (or that
+        changed since augan wrote it: see :func:`augan.storage.written_by_augan`).
     ValueError
         If ``gan`` was fitted on a table rather than images.
     """

@@ -229,7 +229,8 @@ class Report:
         ValueError
             If the suffix is none of these.
         FileExistsError
-            If ``path`` exists and ``overwrite`` is False.
+            If ``path`` exists and ``overwrite`` is False, or holds a file augan did not write (or that
+            changed since augan wrote it: see :func:`augan.storage.written_by_augan`).
         """
         writers = {".html": self.to_html, ".htm": self.to_html, ".json": self.to_json, ".md": self.to_markdown,
                    ".markdown": self.to_markdown}

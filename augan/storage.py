@@ -1,5 +1,9 @@
 """Files: atomic writes that never clobber, and augan's model format.
 
+An existing file is replaced only when asked (``overwrite``) and only if augan wrote it: a model file by its
+format tag, a checkpoint by its keys, any other output by the ledger ``.augan-files.json`` beside it, which
+records the SHA-256 of every file augan writes in that folder (a file changed since is the user's).
+
 A model file is a ``torch.save`` archive holding only plain values and tensors: a format tag and
 version, the estimator's parameters, the codecs' states and the network weights. It is read with
 ``torch.load(weights_only=True)``, which refuses anything that would run code, after its zip directory is
@@ -11,12 +15,14 @@ networks.
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import json
 import os
 import pickle
 import re
 import tempfile
 import zipfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -26,24 +32,46 @@ from ._validation import check_path
 
 MODEL_FORMAT = "augan-model"
 MODEL_VERSION = 1
+MODEL_KIND = "an augan model file"
+# The files augan wrote in a folder (see written_by_augan), and those of an output folder it owns
+# (augan.data.output_folder): never an output's name.
+LEDGER_NAME = ".augan-files.json"
+MANIFEST_NAME = ".augan-manifest.json"
+_BOOKKEEPING_NAMES = frozenset({LEDGER_NAME, MANIFEST_NAME})
+_LEDGER_FORMAT = "augan-written-files"
 # A model file's plain values (parameters, codec and label states, history, metadata): a table of thousands of
 # columns takes a few MiB.
 MAX_PLAIN_VALUES_BYTES = 64 * 2**20
 MAX_ARCHIVE_ENTRIES = 10_000
 
 
-def check_output_path(path: str | os.PathLike, overwrite: bool = False) -> Path:
+def check_output_path(path: str | os.PathLike, overwrite: bool = False,
+                      recognise: Callable[[Path], bool] | None = None, kind: str = "") -> Path:
     """Return ``path`` as a Path if a file may be written there; otherwise raise, saying why.
 
-    Refused: a folder; an existing file (or link) unless ``overwrite``; a path whose folder is missing or
-    does not let a file be made in it.
+    Refused: a folder; one of augan's bookkeeping names; an existing file (or link) unless ``overwrite`` and
+    augan wrote it; a path whose folder is missing or does not let a file be made in it.
+
+    Parameters
+    ----------
+    path : path
+        The file to write.
+    overwrite : bool, default=False
+        Whether an existing file augan wrote may be replaced.
+    recognise : callable, optional
+        ``recognise(path)`` says whether the existing file is augan's to replace. Default: :func:`written_by_augan`
+        (the ledger of the files augan wrote in that folder).
+    kind : str, optional
+        With ``recognise``, what the files it recognises are called ("an augan model file"), for the message.
 
     Raises
     ------
     TypeError
         If ``path`` is not a file path (str or PathLike).
+    ValueError
+        If the file name is one augan keeps its bookkeeping in.
     FileExistsError
-        If ``path`` exists and ``overwrite`` is False.
+        If ``path`` exists and ``overwrite`` is False, or it holds a file augan may not replace.
     IsADirectoryError
         If ``path`` is a folder (``overwrite`` replaces files, never folders).
     FileNotFoundError
@@ -52,14 +80,87 @@ def check_output_path(path: str | os.PathLike, overwrite: bool = False) -> Path:
         If that folder does not let a new file be made in it.
     """
     path = Path(check_path(path))
+    if path.name in _BOOKKEEPING_NAMES:
+        raise ValueError(f"{path}: augan keeps its bookkeeping in files of that name; give the output another name.")
     if path.is_dir():
         raise IsADirectoryError(f"{path} is a folder; give a file name.")
-    if (path.exists() or path.is_symlink()) and not overwrite:
-        raise FileExistsError(f"{path} already exists; pass overwrite=True (CLI: --overwrite) to replace it.")
+    if path.exists() or path.is_symlink():
+        if not overwrite:
+            raise FileExistsError(f"{path} already exists; pass overwrite=True (CLI: --overwrite) to replace it.")
+        if not (recognise or written_by_augan)(path):
+            raise FileExistsError(_refusal(path, kind if recognise else ""))
     if not path.parent.is_dir():
         raise FileNotFoundError(f"the folder {path.parent} does not exist; create it first.")
     check_writable_folder(path.parent)
     return path
+
+
+def _refusal(path: Path, kind: str) -> str:
+    if kind:
+        return (f"{path} is not {kind}, and overwrite (--overwrite) replaces only {kind}; it is left as it is: give "
+                f"another path, or move it away.")
+    return (f"{path} was not written by augan, or was changed after augan wrote it (augan knows its own files by "
+            f"the {LEDGER_NAME} beside them), and overwrite (--overwrite) replaces only a file augan wrote and nobody "
+            f"changed since; it is left as it is: give another path, or move it away.")
+
+
+# ------------------------------------------------------------ the ledger of the files augan wrote, per folder
+def written_by_augan(path: str | os.PathLike) -> bool:
+    """Whether the file at ``path`` is one augan wrote and nobody changed since.
+
+    Every file augan writes through :func:`atomic_output` is recorded, by name and SHA-256, in the ledger
+    ``.augan-files.json`` of its folder; a link, a file of another content or a folder without a readable ledger
+    is not augan's.
+    """
+    path = Path(path)
+    if path.is_symlink() or not path.is_file():
+        return False
+    recorded = (_read_ledger(path.parent) or {}).get(path.name)
+    return recorded is not None and recorded == _digest(path)
+
+
+def _digest(path: Path) -> str:
+    with open(path, "rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()
+
+
+def _read_ledger(folder: Path) -> dict[str, str] | None:
+    """The ledger of ``folder`` (file name -> SHA-256): empty if there is none, None if a file of its name is not
+    one augan wrote (which is then neither trusted nor replaced)."""
+    location = folder / LEDGER_NAME
+    if not (location.exists() or location.is_symlink()):
+        return {}
+    try:
+        content = json.loads(location.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    files = content.get("files") if isinstance(content, dict) and content.get("format") == _LEDGER_FORMAT else None
+    if location.is_symlink() or not isinstance(files, dict) \
+            or not all(isinstance(k, str) and isinstance(v, str) for k, v in files.items()):
+        return None
+    return files
+
+
+def _record(path: Path, digest: str) -> None:
+    """Enter ``path`` with ``digest`` in its folder's ledger (atomically), dropping the entries of files now gone."""
+    folder = path.parent
+    files = _read_ledger(folder)
+    if files is None:
+        return
+    files = {name: value for name, value in files.items() if (folder / name).is_file()}
+    files[path.name] = digest
+    content = {"format": _LEDGER_FORMAT, "version": 1,
+               "note": "files augan wrote in this folder, by SHA-256; --overwrite replaces only these, unchanged",
+               "files": dict(sorted(files.items()))}
+    location = folder / LEDGER_NAME
+    fd, tmp = tempfile.mkstemp(prefix=f"{LEDGER_NAME}.", suffix=".tmp", dir=folder)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as stream:
+            json.dump(content, stream, indent=1)
+        os.chmod(tmp, _replacement_mode(location))
+        os.replace(tmp, location)
+    finally:
+        Path(tmp).unlink(missing_ok=True)
 
 
 def check_writable_folder(folder: str | os.PathLike) -> Path:
@@ -147,13 +248,17 @@ def folds_case(path: str | os.PathLike) -> bool:
 
 
 @contextlib.contextmanager
-def atomic_output(path: str | os.PathLike, overwrite: bool = False) -> Iterator[Path]:
+def atomic_output(path: str | os.PathLike, overwrite: bool = False,
+                  recognise: Callable[[Path], bool] | None = None, kind: str = "") -> Iterator[Path]:
     """Yield a temporary path beside ``path``; on success it is renamed to ``path``, on error removed.
 
-    Readers never see a half-written file and an existing file is never lost to a failed write. A file that is
-    replaced passes its permission bits on to its replacement.
+    Readers never see a half-written file and an existing file is never lost to a failed write. With
+    ``overwrite``, an existing file is replaced only if augan may replace it (see :func:`check_output_path`,
+    whose ``recognise`` and ``kind`` this takes), checked again just before it is replaced. Without
+    ``recognise``, the file written is entered in its folder's ledger, so a later ``overwrite`` may replace it. A
+    file that is replaced passes its permission bits on to its replacement.
     """
-    path = check_output_path(path, overwrite)
+    path = check_output_path(path, overwrite, recognise, kind)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(fd)
     tmp_path = Path(tmp)
@@ -162,10 +267,18 @@ def atomic_output(path: str | os.PathLike, overwrite: bool = False) -> Iterator[
             yield tmp_path
         except OSError as exc:
             raise write_failure(path, exc) from exc
-        if path.exists() and not overwrite:
-            raise FileExistsError(f"{path} appeared while it was being written; not replacing it.")
+        if path.exists() or path.is_symlink():
+            if not overwrite:
+                raise FileExistsError(f"{path} appeared while it was being written; not replacing it.")
+            if not (recognise or written_by_augan)(path):
+                raise FileExistsError(f"{path} changed while augan was writing its replacement; not replacing it.")
         if tmp_path.is_file():
             os.chmod(tmp_path, _replacement_mode(path))
+            if recognise is None:
+                try:
+                    _record(path, _digest(tmp_path))
+                except OSError as exc:
+                    raise write_failure(path, exc) from exc
         os.replace(tmp_path, path)
     finally:
         tmp_path.unlink(missing_ok=True)
@@ -218,11 +331,7 @@ def check_model_output(path: str | os.PathLike, overwrite: bool = False) -> Path
         If ``path`` exists and ``overwrite`` is False, or it is not an augan model file (a file of the user's
         that happens to have the name).
     """
-    path = check_output_path(path, overwrite)
-    if overwrite and (path.exists() or path.is_symlink()) and not _is_model_file(path):
-        raise FileExistsError(f"{path} is not an augan model file, and overwrite (--overwrite) replaces only a model "
-                              f"file augan wrote; it is left as it is: give another path, or move it away.")
-    return path
+    return check_output_path(path, overwrite, _is_model_file, MODEL_KIND)
 
 
 def _is_model_file(path: Path) -> bool:
@@ -253,7 +362,7 @@ def save_model(path: str | os.PathLike, payload: dict, overwrite: bool = False) 
     """
     check_model_output(path, overwrite)
     content = {"format": MODEL_FORMAT, "version": MODEL_VERSION, **payload}
-    with atomic_output(path, overwrite) as tmp:
+    with atomic_output(path, overwrite, _is_model_file, MODEL_KIND) as tmp:
         save_tensors(content, tmp)
         _check_loadable(tmp, path)
     return Path(path)

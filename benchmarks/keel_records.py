@@ -93,6 +93,11 @@ def check_new(folder: Path) -> None:
                          "they are not replaced.")
 
 
+def _own_record(path: Path) -> bool:
+    """A records folder is the benchmark's own (often tracked by git): its files are replaced without a ledger."""
+    return True
+
+
 def write_protocol(folder: Path, suite: str, fingerprint: str, **facts: object) -> None:
     """Write ``folder/protocol.json`` with ``facts`` (commit, jobs, threads, ctgan_epochs) and the protocol
     ``fingerprint`` of ``suite``, beside those of the suites this run wrote there before."""
@@ -100,7 +105,7 @@ def write_protocol(folder: Path, suite: str, fingerprint: str, **facts: object) 
     path = folder / PROTOCOL_FILE
     fingerprints = json.loads(path.read_text()).get("fingerprints", {}) if path.is_file() else {}
     facts = {**facts, "fingerprints": {**fingerprints, suite: fingerprint}}
-    with atomic_output(path, overwrite=True) as tmp:
+    with atomic_output(path, overwrite=True, recognise=_own_record) as tmp:
         Path(tmp).write_text(json.dumps(facts, indent=2, sort_keys=True) + "\n")
 
 
@@ -109,7 +114,7 @@ def write(folder: Path, suite: str, scores: pd.DataFrame, samplers: pd.DataFrame
     """Write one suite's score and sampler rows to ``folder``, with the run's ``protocol.json``."""
     write_protocol(folder, suite, fingerprint, **facts)
     for kind, rows in (("scores", scores), ("samplers", samplers)):
-        with atomic_output(folder / f"keel-{suite}-{kind}.csv", overwrite=True) as tmp:
+        with atomic_output(folder / f"keel-{suite}-{kind}.csv", overwrite=True, recognise=_own_record) as tmp:
             rows.to_csv(tmp, index=False)
 
 

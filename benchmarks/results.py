@@ -194,7 +194,8 @@ def _rewrite(path: Path, change: Callable[[dict[str, str]], None]) -> Path:
         text = _TITLE + "\n\n" + _PREAMBLE + "\n" + "".join(
             _BEGIN.format(key=k) + "\n" + sections[k] + _END.format(key=k) + "\n\n"
             for k in sorted(sections, key=_sort_key))
-        with atomic_output(path, overwrite=True) as tmp:
+        # The results file is the benchmarks' own, tracked by git: replaced whatever it holds, and no ledger.
+        with atomic_output(path, overwrite=True, recognise=lambda results: True) as tmp:
             tmp.write_text(text.rstrip("\n") + "\n")
             tmp.chmod(0o644)  # atomic_output's temporary file is private (0600); this one is for everyone to read
     finally:

@@ -117,7 +117,8 @@ PerClass = Annotated[int | None, typer.Option(
 Grid = Annotated[Path | None, typer.Option(
     "--grid", help="Images: also save a PNG grid of synthetic samples, one labelled row per class.",
     show_default=False)]
-Overwrite = Annotated[bool, typer.Option("--overwrite", help="Replace output files that exist.")]
+Overwrite = Annotated[bool, typer.Option("--overwrite", help="Replace output files that augan wrote earlier (never a "
+                                                              "file of yours, or one you have edited).")]
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar and no summary.")]
 
 

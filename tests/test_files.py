@@ -15,7 +15,7 @@ import torch
 
 import augan
 from augan import CGAN
-from augan.storage import MODEL_FORMAT, MODEL_VERSION
+from augan.storage import LEDGER_NAME, MODEL_FORMAT, MODEL_VERSION
 from augan.train import CHECKPOINT_NAME, Trainer, TrainingConfig
 
 TINY = dict(epochs=1, batch_size=32, noise_dim=4, generator_dims=(8, 8), discriminator_dims=(8, 8),
@@ -358,10 +358,18 @@ def test_cli_sample_never_replaces_an_output_without_overwrite(cli, tmp_path, mo
     refused = cli("sample", path, "--n", 5, "--out", out, "--quiet")
     assert refused.exit_code == 2 and "--overwrite" in refused.stderr
     assert out.read_text() == "precious\n"
+    # A file augan did not write is not replaced with --overwrite either: one line, and the file is kept.
+    refused = cli("sample", path, "--n", 5, "--out", out, "--overwrite", "--quiet")
+    assert refused.exit_code == 2, refused.output
+    assert refused.stderr.startswith(f"augan: error: {out} was not written by augan")
+    assert len(refused.stderr.splitlines()) == 1
+    assert out.read_text() == "precious\n"
+    out.unlink()
+    assert cli("sample", path, "--n", 3, "--out", out, "--quiet").exit_code == 0
     replaced = cli("sample", path, "--n", 5, "--out", out, "--overwrite", "--quiet")
     assert replaced.exit_code == 0, replaced.output
     assert pd.read_csv(out).columns.tolist() == ["x", "c", "label"] and len(pd.read_csv(out)) == 5
-    assert _folder_listing(tmp_path) == ["model.augan", "rows.csv"]
+    assert _folder_listing(tmp_path) == [LEDGER_NAME, "model.augan", "rows.csv"]
 
 
 def test_cli_sample_refuses_a_model_file_whose_tensor_bytes_are_damaged(cli, tmp_path, model, damage_tensor_bytes):

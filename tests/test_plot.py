@@ -7,6 +7,7 @@ from sklearn.exceptions import NotFittedError
 
 from augan import CGAN
 from augan.plot import image_grid, sample_grid, save_sample_grid
+from augan.storage import LEDGER_NAME
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402 - after choosing the backend
@@ -43,7 +44,12 @@ def test_saved_grid_is_a_png_and_is_not_clobbered_without_overwrite(image_gan, t
     with pytest.raises(FileExistsError):
         save_sample_grid(image_gan, path)
     save_sample_grid(image_gan, path, per_class=2, overwrite=True)
-    assert [p.name for p in tmp_path.iterdir()] == ["grid.png"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [LEDGER_NAME, "grid.png"]
+    users = tmp_path / "users.png"
+    users.write_bytes(b"a picture of the user's")
+    with pytest.raises(FileExistsError, match="not written by augan"):
+        save_sample_grid(image_gan, users, overwrite=True)
+    assert users.read_bytes() == b"a picture of the user's"
 
 
 def test_grid_of_a_tabular_gan_is_refused(tiny):

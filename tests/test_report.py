@@ -13,6 +13,7 @@ from sklearn.linear_model import LogisticRegression
 from augan import CGAN, GANOversampler, Report, evaluate
 from augan.datasets import make_loans
 from augan.metrics.results import DownstreamGain, Quality
+from augan.storage import LEDGER_NAME
 
 _PNG = re.compile(r'<img src="data:image/png;base64,([A-Za-z0-9+/=]+)"')
 
@@ -80,10 +81,14 @@ def test_writes_refuse_to_clobber_without_overwrite_and_leave_no_temporary_files
     path.write_text("keep me")
     with pytest.raises(FileExistsError, match="overwrite"):
         report.to_markdown(path)
+    with pytest.raises(FileExistsError, match="not written by augan"):
+        report.to_markdown(path, overwrite=True)
     assert path.read_text() == "keep me"
+    path.unlink()
+    report.to_markdown(path)
     report.to_markdown(path, overwrite=True)
     assert path.read_text().startswith("# augan evaluation")
-    assert [p.name for p in tmp_path.iterdir()] == ["report.md"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [LEDGER_NAME, "report.md"]
 
 
 @pytest.mark.slow  # draws every figure again

@@ -1,9 +1,11 @@
+import json
 import os
 
 import pytest
 import torch
 
-from augan.storage import MODEL_FORMAT, atomic_output, load_model, save_model
+from augan.storage import (LEDGER_NAME, MODEL_FORMAT, atomic_output, check_output_path, load_model, save_model,
+                           written_by_augan)
 
 
 def test_atomic_output_replaces_only_on_success(tmp_path):
@@ -21,13 +23,119 @@ def test_atomic_output_replaces_only_on_success(tmp_path):
 
 def test_atomic_output_refuses_existing_file_unless_overwrite(tmp_path):
     target = tmp_path / "out.csv"
-    target.write_text("mine")
-    with pytest.raises(FileExistsError):
+    with atomic_output(target) as tmp:
+        tmp.write_text("augan's")
+    with pytest.raises(FileExistsError, match="overwrite"):
         with atomic_output(target):
             pass
     with atomic_output(target, overwrite=True) as tmp:
         tmp.write_text("new")
     assert target.read_text() == "new"
+    with atomic_output(target, overwrite=True) as tmp:
+        tmp.write_text("newer")
+    assert target.read_text() == "newer"
+
+
+def test_overwrite_never_replaces_a_file_augan_did_not_write(tmp_path):
+    target = tmp_path / "out.csv"
+    target.write_text("the user's own rows")
+    with pytest.raises(FileExistsError, match="not written by augan"):
+        check_output_path(target, overwrite=True)
+    with pytest.raises(FileExistsError, match="not written by augan"):
+        with atomic_output(target, overwrite=True) as tmp:
+            tmp.write_text("new")
+    assert target.read_text() == "the user's own rows"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.csv"], "no temporary file, no ledger entry"
+
+
+def test_overwrite_refuses_a_file_augan_wrote_that_was_changed_since(tmp_path):
+    target = tmp_path / "out.csv"
+    with atomic_output(target) as tmp:
+        tmp.write_text("augan's rows")
+    assert written_by_augan(target)
+    target.write_text("augan's rows, and a note of the user's")
+    assert not written_by_augan(target)
+    with pytest.raises(FileExistsError, match="changed after augan wrote it"):
+        with atomic_output(target, overwrite=True) as tmp:
+            tmp.write_text("new")
+    assert target.read_text() == "augan's rows, and a note of the user's"
+
+
+def test_a_file_the_user_puts_where_augan_wrote_one_is_not_replaced(tmp_path):
+    target = tmp_path / "out.csv"
+    with atomic_output(target) as tmp:
+        tmp.write_text("augan's rows")
+    target.unlink()
+    target.write_text("another file of the user's")
+    with pytest.raises(FileExistsError, match="not written by augan"):
+        check_output_path(target, overwrite=True)
+
+
+def test_a_link_is_never_taken_for_a_file_augan_wrote(tmp_path):
+    written = tmp_path / "written.csv"
+    with atomic_output(written) as tmp:
+        tmp.write_text("augan's rows")
+    link = tmp_path / "link.csv"
+    link.symlink_to(written)
+    with pytest.raises(FileExistsError, match="not written by augan"):
+        check_output_path(link, overwrite=True)
+    assert link.is_symlink()
+
+
+def test_a_file_that_changes_while_augan_writes_is_not_replaced(tmp_path):
+    target = tmp_path / "out.csv"
+    with atomic_output(target) as tmp:
+        tmp.write_text("augan's rows")
+    with pytest.raises(FileExistsError, match="changed while"):
+        with atomic_output(target, overwrite=True) as tmp:
+            tmp.write_text("new")
+            target.write_text("edited by the user meanwhile")
+    assert target.read_text() == "edited by the user meanwhile"
+    assert not any(p.name.endswith(".tmp") for p in tmp_path.iterdir())
+
+
+def test_the_ledger_lists_what_augan_wrote_and_drops_what_is_gone(tmp_path):
+    first, second = tmp_path / "a.csv", tmp_path / "b.md"
+    for path in (first, second):
+        with atomic_output(path) as tmp:
+            tmp.write_text(path.name)
+    ledger = json.loads((tmp_path / LEDGER_NAME).read_text())
+    assert sorted(ledger["files"]) == ["a.csv", "b.md"]
+    first.unlink()
+    with atomic_output(second, overwrite=True) as tmp:
+        tmp.write_text("again")
+    assert sorted(json.loads((tmp_path / LEDGER_NAME).read_text())["files"]) == ["b.md"]
+
+
+@pytest.mark.parametrize("content", ["not json", '{"format": "something else", "files": {"out.csv": "x"}}',
+                                     '{"format": "augan-written-files", "files": ["out.csv"]}'])
+def test_a_foreign_or_broken_ledger_proves_nothing_and_is_left_alone(tmp_path, content):
+    (tmp_path / LEDGER_NAME).write_text(content)
+    target = tmp_path / "out.csv"
+    with atomic_output(target) as tmp:
+        tmp.write_text("augan's rows")
+    assert (tmp_path / LEDGER_NAME).read_text() == content
+    with pytest.raises(FileExistsError, match="not written by augan"):
+        check_output_path(target, overwrite=True)
+
+
+@pytest.mark.parametrize("name", [LEDGER_NAME, ".augan-manifest.json"])
+def test_augan_bookkeeping_names_are_no_outputs(tmp_path, name):
+    with pytest.raises(ValueError, match="bookkeeping"):
+        check_output_path(tmp_path / name)
+
+
+def test_a_caller_that_knows_its_files_otherwise_replaces_them_without_a_ledger(tmp_path):
+    target = tmp_path / "state.pt"
+    target.write_text("ours by its content")
+    with atomic_output(target, overwrite=True, recognise=lambda path: "ours" in path.read_text()) as tmp:
+        tmp.write_text("ours again")
+    assert target.read_text() == "ours again"
+    assert not (tmp_path / LEDGER_NAME).exists()
+    target.write_text("theirs")
+    with pytest.raises(FileExistsError):
+        with atomic_output(target, overwrite=True, recognise=lambda path: "ours" in path.read_text()):
+            pass
 
 
 def test_missing_parent_folder_is_a_clear_error(tmp_path):
@@ -69,7 +177,8 @@ def test_written_files_get_the_usual_permissions_not_tempfile_ones(tmp_path):
 
 def test_a_replaced_file_keeps_its_permissions(tmp_path):
     target = tmp_path / "private.csv"
-    target.write_text("sensitive rows")
+    with atomic_output(target) as tmp:
+        tmp.write_text("sensitive rows")
     os.chmod(target, 0o600)
     with atomic_output(target, overwrite=True) as tmp:
         tmp.write_text("new rows")

@@ -486,7 +486,8 @@ def write_npz(path: str | os.PathLike, X: Any, y: Any, overwrite: bool = False) 
     Raises
     ------
     FileExistsError
-        If ``path`` exists and ``overwrite`` is False.
+        If ``path`` exists and ``overwrite`` is False, or holds a file augan did not write (or that
+        changed since augan wrote it: see :func:`augan.storage.written_by_augan`).
     ValueError
         If ``X`` and ``y`` differ in length.
     """

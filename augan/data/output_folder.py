@@ -16,9 +16,8 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 
-from ..storage import check_writable_folder, write_failure
+from ..storage import MANIFEST_NAME, check_writable_folder, write_failure
 
-MANIFEST_NAME = ".augan-manifest.json"
 _MANIFEST_FORMAT = "augan-output-folder"
 
 

@@ -144,7 +144,8 @@ class CheckpointFolder:
         if self.folder is None or not self.writes:
             return
         self.folder.mkdir(parents=True, exist_ok=True)
-        with atomic_output(self.path, overwrite=True) as tmp:
+        with atomic_output(self.path, overwrite=True, recognise=_written_by_augan,
+                           kind="a checkpoint augan wrote") as tmp:
             save_tensors(state(), tmp)
 
     def resume(self, load_state: Callable[[dict], None], device: torch.device) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from augan.storage import LEDGER_NAME
 from augan_cli.files import check_outputs, read_table, write_table
 
 
@@ -19,17 +20,28 @@ def test_a_written_table_reads_back_equal(frame, tmp_path, suffix):
     path = tmp_path / f"t{suffix}"
     write_table(frame, path, overwrite=False)
     pd.testing.assert_frame_equal(read_table(path), frame)
-    assert sorted(p.name for p in tmp_path.iterdir()) == [path.name]
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([path.name, LEDGER_NAME]), "no temporary file left"
 
 
 def test_write_refuses_an_existing_file_without_overwrite(frame, tmp_path):
     path = tmp_path / "t.csv"
-    path.write_text("keep\n")
+    write_table(frame.iloc[:1], path, overwrite=False)
     with pytest.raises(FileExistsError, match="--overwrite"):
         write_table(frame, path, overwrite=False)
-    assert path.read_text() == "keep\n"
+    assert len(read_table(path)) == 1
     write_table(frame, path, overwrite=True)
     assert len(read_table(path)) == 3
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".parquet"])
+def test_overwrite_never_replaces_a_table_of_the_users(frame, tmp_path, suffix):
+    path = tmp_path / f"t{suffix}"
+    frame.to_csv(path) if suffix == ".csv" else frame.to_parquet(path)
+    before = path.read_bytes()
+    for check in (lambda: check_outputs(path, None, overwrite=True), lambda: write_table(frame, path, True)):
+        with pytest.raises(FileExistsError, match="not written by augan"):
+            check()
+    assert path.read_bytes() == before
 
 
 def test_read_names_the_supported_extensions(tmp_path):

@@ -10,6 +10,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from augan import CGAN
+from augan_cli.files import write_table
 
 
 def test_balance_writes_only_the_rows_that_balance_the_classes(augan, loans, train_args, tmp_path):
@@ -25,7 +26,7 @@ def test_balance_writes_only_the_rows_that_balance_the_classes(augan, loans, tra
 
 def test_n_with_label_draws_that_class_only_and_overwrites_when_asked(augan, loans, train_args, tmp_path):
     out = tmp_path / "fraud.csv"
-    out.write_text("old\n")
+    write_table(pd.DataFrame({"an earlier run's": [1]}), out, overwrite=False)
     result = augan("generate", loans, "--target", "default", "--n", 30, "--label", "yes", "--out", out,
                    "--overwrite", *train_args)
     assert result.exit_code == 0, result.output

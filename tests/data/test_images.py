@@ -7,6 +7,7 @@ from PIL import Image
 
 from augan.data.images import ImageCodec, read_image_folder, read_npz, write_image_folder, write_npz
 from augan.data.output_folder import MANIFEST_NAME
+from augan.storage import LEDGER_NAME
 
 RNG = np.random.default_rng(0)
 LAYOUTS = {
@@ -288,7 +289,7 @@ def test_npz_round_trip_with_string_labels(tmp_path):
     X2, y2 = read_npz(tmp_path / "d.npz")
     np.testing.assert_array_equal(X2, X)
     assert y2.tolist() == y.tolist()
-    assert [p.name for p in tmp_path.iterdir()] == ["d.npz"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [LEDGER_NAME, "d.npz"]
 
 
 def test_write_npz_never_clobbers_without_overwrite(tmp_path):
@@ -297,6 +298,10 @@ def test_write_npz_never_clobbers_without_overwrite(tmp_path):
         write_npz(tmp_path / "d.npz", np.ones((2, 4, 4)), [0, 1])
     write_npz(tmp_path / "d.npz", np.ones((2, 4, 4)), [0, 1], overwrite=True)
     assert read_npz(tmp_path / "d.npz")[0].max() == 1
+    np.savez(tmp_path / "users.npz", X=np.zeros((2, 4, 4)), y=[0, 1])
+    with pytest.raises(FileExistsError, match="not written by augan"):
+        write_npz(tmp_path / "users.npz", np.ones((2, 4, 4)), [0, 1], overwrite=True)
+    assert read_npz(tmp_path / "users.npz")[0].max() == 0
 
 
 def test_read_npz_explains_missing_arrays_pickles_and_bad_files(tmp_path):
