@@ -11,6 +11,7 @@ import augan
 from augan import CGAN, GANOversampler
 from augan._validation import check_positive_int
 from augan.distributed import is_main_process
+from augan.metrics.utility import BASELINES
 from augan.storage import check_output_path
 
 from . import options as o
@@ -27,21 +28,25 @@ FittedModel = Annotated[Path | None, typer.Option(
     "--model", help="Judge this model (written by augan fit) in the quality part instead of training one.")]
 Folds = Annotated[int, typer.Option("--cv", help="Cross-validation folds.")]
 Repeats = Annotated[int, typer.Option("--repeats", help="Repetitions of the cross-validation split.")]
+Baselines = Annotated[str, typer.Option(
+    "--baselines", help="The methods GAN oversampling is compared with, separated by commas: none (no resampling), "
+                        "smote, random (random oversampling).")]
 NoQuality = Annotated[bool, typer.Option(
     "--no-quality", help="Skip the fidelity, detection and privacy scores; report the downstream gain only.")]
 
 
 @training_options
 def evaluate(data: o.Data, report: ReportPath, target: o.Target = None, model: FittedModel = None,
-             cv: Folds = 5, repeats: Repeats = 1, no_quality: NoQuality = False, size: o.ImageSize = None,
+             cv: Folds = 5, repeats: Repeats = 1, baselines: Baselines = ",".join(BASELINES),
+             no_quality: NoQuality = False, size: o.ImageSize = None,
              selection: o.Selection = o.SELECTION_DEFAULT, smote_share: o.SmoteShare = o.SMOTE_SHARE_DEFAULT,
              noise_scale: o.NoiseScale = o.NOISE_SCALE_DEFAULT, max_synthetic_ratio: o.MaxSyntheticRatio = None,
              overwrite: o.Overwrite = False, *,
              training: Training) -> None:
     """Score classifiers on DATA with and without GAN oversampling, and the synthetic data's quality.
 
-    Cross-validation compares GAN oversampling with SMOTE, random oversampling and none; the report goes to
-    --report (.html, .json or .md) and its summary to the screen.
+    Cross-validation compares GAN oversampling with SMOTE, random oversampling and none (--baselines); the report
+    goes to --report (.html, .json or .md) and its summary to the screen.
     """
     with reported_errors(training.checkpoint_dir):
         training.check_files({"DATA": data, "--model": model}, {"--report": report})
@@ -54,6 +59,7 @@ def evaluate(data: o.Data, report: ReportPath, target: o.Target = None, model: F
         o.check_option("--max-synthetic-ratio", max_synthetic_ratio, GANOversampler, "max_synthetic_ratio")
         for option, value in (("--cv", cv), ("--repeats", repeats)):
             check_positive_int(value, option)
+        compared = _parse_baselines(baselines)
         if training.checkpoint_dir is not None or training.resume:
             fail("evaluate trains a GAN per cross-validation fold, which cannot share one --checkpoint-dir; "
                  "drop --checkpoint-dir and --resume.")
@@ -69,10 +75,20 @@ def evaluate(data: o.Data, report: ReportPath, target: o.Target = None, model: F
         sampler = GANOversampler(gan=gan, selection=selection, smote_share=smote_share,
                                  noise_scale=noise_scale, max_synthetic_ratio=max_synthetic_ratio,
                                  random_state=training.seed)
-        result = augan.evaluate(X, y, sampler=sampler, cv=cv, n_repeats=repeats, quality=not no_quality,
+        result = augan.evaluate(X, y, sampler=sampler, baselines=compared, cv=cv, n_repeats=repeats,
+                                quality=not no_quality,
                                 model=fitted, random_state=training.seed, verbose=not training.quiet)
         if is_main_process():
             result.save(report, overwrite=overwrite)
     if not training.quiet and is_main_process():
         typer.echo(result.summary())
         typer.echo(f"report written to {report}")
+
+
+def _parse_baselines(value: str) -> tuple[str, ...]:
+    names = tuple(name.strip() for name in value.split(",") if name.strip())
+    unknown = [name for name in names if name not in BASELINES]
+    if unknown:
+        fail(f"--baselines {value!r}: unknown method(s) {', '.join(map(repr, unknown))}; choose among "
+             f"{', '.join(BASELINES)}, separated by commas.")
+    return tuple(dict.fromkeys(names))

@@ -190,11 +190,21 @@ def _check_folds(labels: np.ndarray, cv: int, n_repeats: int, methods: list[str]
         limit = f"cv must be at most {counts.min()}" if counts.min() >= 2 else "cross-validation needs at least 2"
         raise ValueError(f"cv={cv} folds need at least {cv} rows of every class, but class "
                          f"{classes[counts.argmin()]!r} has {counts.min()}; {limit}.")
-    if "smote" in methods and counts.min() - int(np.ceil(counts.min() / cv)) < 2:
+    smallest = int(counts.min())
+    if "smote" in methods and _training_rows(smallest, cv) < 2:
+        # More folds leave more rows in each training fold; cv may not exceed the smallest class.
+        workable = [k for k in range(cv + 1, smallest + 1) if _training_rows(smallest, k) >= 2]
+        advice = f"use cv={workable[0]}" if workable else "no number of folds leaves it 2"
         raise ValueError(f"SMOTE needs at least 2 rows of each class in every training fold; class "
-                         f"{classes[counts.argmin()]!r} has only {counts.min()} rows for cv={cv}. Use a smaller cv "
-                         f"or leave 'smote' out of baselines.")
+                         f"{classes[counts.argmin()]!r} has {smallest} rows, of which a training fold holds "
+                         f"{_training_rows(smallest, cv)} at cv={cv}: {advice}, or drop 'smote' from baselines "
+                         f"(CLI: --baselines).")
     return classes, counts
+
+
+def _training_rows(rows: int, cv: int) -> int:
+    """The fewest of ``rows`` that a training fold of a stratified ``cv``-fold split holds."""
+    return rows - int(np.ceil(rows / cv))
 
 
 def downstream_gain(X: Any, y: Any, *, sampler: Any = None, baselines: tuple = BASELINES,

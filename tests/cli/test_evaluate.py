@@ -122,3 +122,30 @@ def test_evaluate_model_fitted_in_python_on_number_labels_takes_the_tables_text_
     frame.assign(label=frame["label"].map({0: "a", 1: "b"})).to_csv(other, index=False)
     result = augan("evaluate", other, "--target", "label", "--model", model, "--report", tmp_path / "o.json", *TINY)
     assert result.exit_code == 2 and "classes 0, 1" in result.stderr and "a, b" in result.stderr
+
+
+def test_evaluate_compares_with_the_baselines_asked_for(augan, user_error, numbers_csv, tmp_path, monkeypatch):
+    seen = {}
+
+    def record(X, y, **kwargs):
+        seen.update(kwargs)
+        raise ValueError("stop here")
+
+    monkeypatch.setattr("augan.evaluate", record)
+    augan("evaluate", numbers_csv, "--target", "label", "--report", tmp_path / "r.md", *TINY)
+    assert tuple(seen["baselines"]) == ("none", "smote", "random")
+    augan("evaluate", numbers_csv, "--target", "label", "--report", tmp_path / "r.md", "--baselines",
+          " random, none", *TINY)
+    assert tuple(seen["baselines"]) == ("random", "none")
+    seen.clear()
+    user_error(augan("evaluate", numbers_csv, "--target", "label", "--report", tmp_path / "r.md", "--baselines",
+                     "none,adasyn", *TINY), "--baselines", "'adasyn'", "none, smote, random")
+    assert not seen, "refused before reading the data"
+
+
+def test_a_class_too_small_for_smote_is_answered_in_options(augan, user_error, tmp_path):
+    frame = pd.DataFrame({"x": range(40), "label": ["rare"] * 3 + ["common"] * 37})
+    data = tmp_path / "d.csv"
+    frame.to_csv(data, index=False)
+    result = augan("evaluate", data, "--target", "label", "--report", tmp_path / "r.md", "--no-quality", *TINY)
+    user_error(result, "--cv 3", "drop 'smote' from baselines (CLI: --baselines)")

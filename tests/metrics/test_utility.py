@@ -176,3 +176,18 @@ def test_a_single_baseline_name_may_be_given_as_a_string():
     X, y = _numeric()
     result = downstream_gain(X, y, baselines="none", classifiers=[LogisticRegression()], cv=2, verbose=False)
     assert result.setup.methods == ["none"]
+
+
+@pytest.mark.parametrize(("rare", "cv", "advice"), [(3, 2, "use cv=3"), (2, 2, "no number of folds")])
+def test_a_class_too_small_for_smote_gets_advice_that_works(rare, cv, advice):
+    X, y = _numeric(n=80, minority=0.0)
+    y[:rare] = "rare"
+    with pytest.raises(ValueError, match="SMOTE needs") as error:
+        downstream_gain(X, y, classifiers=[LogisticRegression()], cv=cv, random_state=0, verbose=False)
+    assert advice in str(error.value) and "drop 'smote' from baselines" in str(error.value)
+    assert "smaller cv" not in str(error.value)  # fewer folds leave fewer rows in a training fold, never more
+    if rare == 3:
+        downstream_gain(X, y, baselines=("none", "smote"), classifiers=[LogisticRegression()], cv=3,
+                        random_state=0, verbose=False)
+    downstream_gain(X, y, baselines=("none", "random"), classifiers=[LogisticRegression()], cv=cv,
+                    random_state=0, verbose=False)
