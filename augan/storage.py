@@ -142,25 +142,43 @@ def _read_ledger(folder: Path) -> dict[str, str] | None:
 
 
 def _record(path: Path, digest: str) -> None:
-    """Enter ``path`` with ``digest`` in its folder's ledger (atomically), dropping the entries of files now gone."""
+    """Enter ``path`` with ``digest`` in its folder's ledger, atomically. Entries stay after their file is gone
+    (another writer's file may not be in place yet); one cannot vouch for a file of other content put there."""
     folder = path.parent
-    files = _read_ledger(folder)
-    if files is None:
-        return
-    files = {name: value for name, value in files.items() if (folder / name).is_file()}
-    files[path.name] = digest
-    content = {"format": _LEDGER_FORMAT, "version": 1,
-               "note": "files augan wrote in this folder, by SHA-256; --overwrite replaces only these, unchanged",
-               "files": dict(sorted(files.items()))}
-    location = folder / LEDGER_NAME
-    fd, tmp = tempfile.mkstemp(prefix=f"{LEDGER_NAME}.", suffix=".tmp", dir=folder)
+    with _folder_lock(folder):
+        files = _read_ledger(folder)
+        if files is None:
+            return
+        files[path.name] = digest
+        content = {"format": _LEDGER_FORMAT, "version": 1,
+                   "note": "files augan wrote in this folder, by SHA-256; --overwrite replaces only these, unchanged",
+                   "files": dict(sorted(files.items()))}
+        location = folder / LEDGER_NAME
+        fd, tmp = tempfile.mkstemp(prefix=f"{LEDGER_NAME}.", suffix=".tmp", dir=folder)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as stream:
+                json.dump(content, stream, indent=1)
+            os.chmod(tmp, _replacement_mode(location))
+            os.replace(tmp, location)
+        finally:
+            Path(tmp).unlink(missing_ok=True)
+
+
+@contextlib.contextmanager
+def _folder_lock(folder: Path) -> Iterator[None]:
+    """An exclusive lock on ``folder`` while it is held, where the system has one (not on Windows): two writers
+    entering files in one ledger at once would otherwise lose one of the entries."""
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as stream:
-            json.dump(content, stream, indent=1)
-        os.chmod(tmp, _replacement_mode(location))
-        os.replace(tmp, location)
+        import fcntl
+        handle = os.open(folder, os.O_RDONLY)
+    except (ImportError, OSError):
+        yield
+        return
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
     finally:
-        Path(tmp).unlink(missing_ok=True)
+        os.close(handle)
 
 
 def check_writable_folder(folder: str | os.PathLike) -> Path:
