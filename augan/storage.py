@@ -116,10 +116,11 @@ def written_by_augan(path: str | os.PathLike) -> bool:
     if path.is_symlink() or not path.is_file():
         return False
     recorded = (_read_ledger(path.parent) or {}).get(path.name)
-    return recorded is not None and recorded == _digest(path)
+    return recorded is not None and recorded == file_digest(path)
 
 
-def _digest(path: Path) -> str:
+def file_digest(path: str | os.PathLike) -> str:
+    """The SHA-256 of the file at ``path``, in hex: how augan knows a file it wrote is unchanged."""
     with open(path, "rb") as handle:
         return hashlib.file_digest(handle, "sha256").hexdigest()
 
@@ -294,7 +295,7 @@ def atomic_output(path: str | os.PathLike, overwrite: bool = False,
             os.chmod(tmp_path, _replacement_mode(path))
             if recognise is None:
                 try:
-                    _record(path, _digest(tmp_path))
+                    _record(path, file_digest(tmp_path))
                 except OSError as exc:
                     raise write_failure(path, exc) from exc
         os.replace(tmp_path, path)

@@ -359,7 +359,7 @@ def _to_8_bit(image: Any) -> Any:
 def write_image_folder(path: str | os.PathLike, X: Any, y: Any, overwrite: bool = False) -> Path:
     """Write images as PNG files in one subfolder per class (the layout :func:`read_image_folder` reads).
 
-    The folder also gets ``.augan-manifest.json``, the list of the files written, which
+    The folder also gets ``.augan-manifest.json``, the list of the files written with their SHA-256, which
     :func:`read_image_folder` ignores (hidden). A new folder is written under a temporary name beside
     ``path`` and renamed when complete; an existing one gets the new files before it loses the old ones.
 
@@ -373,7 +373,7 @@ def write_image_folder(path: str | os.PathLike, X: Any, y: Any, overwrite: bool 
         The class of each image; ``str(label)`` names its subfolder.
     overwrite : bool, default=False
         Replace the files of an earlier write, as its manifest lists them; a folder that holds anything
-        else is refused, never emptied.
+        else, or a listed file that was changed since, is refused, never emptied.
 
     Returns
     -------

@@ -1,8 +1,9 @@
 """Output folders that augan owns: it writes a manifest of its files, and replaces only those.
 
-A folder augan writes holds ``.augan-manifest.json``, the list of the files it wrote there. ``overwrite``
-replaces exactly those files and refuses a folder that holds anything else (or has no manifest), so a
-mistyped output path never costs the user a file augan did not make. A new folder is written under a
+A folder augan writes holds ``.augan-manifest.json``, the list of the files it wrote there with their SHA-256.
+``overwrite`` replaces exactly those files, unchanged, and refuses a folder that holds anything else, a listed file
+the user has since edited, or no manifest, so a mistyped output path never costs the user a file augan did not make
+and a rerun never costs them an edit. A new folder is written under a
 temporary name and renamed whole; an existing one gets its new files first and loses its old ones last, so a
 failure midway leaves the previous files in place.
 """
@@ -16,22 +17,25 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 
-from ..storage import MANIFEST_NAME, check_writable_folder, write_failure
+from ..storage import MANIFEST_NAME, check_writable_folder, file_digest, write_failure
 
 _MANIFEST_FORMAT = "augan-output-folder"
+# Version 1 listed names only; 2 adds each file's SHA-256, so that an edited file is not replaced.
+_MANIFEST_VERSION = 2
 
 
 def check_output_folder(path: str | os.PathLike, overwrite: bool = False) -> Path:
     """Return ``path`` as a Path if augan may write its files there; otherwise raise, saying why.
 
     A folder may be written when it does not exist yet (its parent does), when it is empty, or, with
-    ``overwrite``, when everything in it is listed in the manifest of an earlier write.
+    ``overwrite``, when everything in it is listed in the manifest of an earlier write, with the content it was
+    written with.
 
     Raises
     ------
     FileExistsError
         If ``path`` is a file, or a folder that is not empty and ``overwrite`` is False, or that holds a file
-        augan did not write (the message names it).
+        augan did not write or that was changed since (the message names it).
     FileNotFoundError
         If the parent folder does not exist.
     PermissionError
@@ -53,32 +57,51 @@ def check_output_folder(path: str | os.PathLike, overwrite: bool = False) -> Pat
             raise FileExistsError(f"{path} already exists and is not empty; pass overwrite=True (CLI: --overwrite) "
                                   f"to replace what augan wrote there.")
         written = read_manifest(path)
+        if written is None and _manifest_version(path) == 1:
+            raise FileExistsError(f"{path} was written by an earlier version of augan, whose {MANIFEST_NAME} holds "
+                                  f"no checksums, so augan cannot tell whether you changed its files; overwrite "
+                                  f"replaces only what augan wrote unchanged: move the folder away or give a new one.")
         if written is None and (path / MANIFEST_NAME).exists():
             raise FileExistsError(f"{path} holds a {MANIFEST_NAME} that is not a readable augan manifest; "
                                   f"overwrite replaces only a folder augan wrote: give a new or empty folder.")
-        foreign = _first_foreign(path, written or set())
+        foreign = _first_foreign(path, written or {})
         if foreign is not None:
-            raise FileExistsError(f"{path} holds {foreign}, which augan did not write (no {MANIFEST_NAME} "
-                                  f"lists it); overwrite replaces only what augan wrote there: move it "
-                                  f"away or give a new or empty folder.")
+            entry, changed = foreign
+            what = ("which was changed after augan wrote it (its checksum is not the one"
+                    if changed else "which augan did not write (no")
+            raise FileExistsError(f"{path} holds {entry}, {what} {MANIFEST_NAME} lists); overwrite replaces only "
+                                  f"what augan wrote there: move it away or give a new or empty folder.")
     check_writable_folder(path)
     return path
 
 
-def read_manifest(folder: Path) -> set[str] | None:
-    """The files (relative POSIX paths) that the manifest of ``folder`` lists, or None without a valid one.
+def read_manifest(folder: Path) -> dict[str, set[str]] | None:
+    """The files (relative POSIX paths) that the manifest of ``folder`` lists, each with the SHA-256 digests it may
+    have (one; two while a rewrite is moving files in), or None without a valid manifest of this version.
 
     Entries that could point outside the folder (absolute, or with ``..``) make the manifest invalid.
     """
+    content = _manifest_content(folder)
+    files = content.get("files") if content is not None and content.get("version") == _MANIFEST_VERSION else None
+    if not isinstance(files, dict) or not all(isinstance(f, str) and _is_inner(f) for f in files):
+        return None
+    digests = {name: {value} if isinstance(value, str) else value for name, value in files.items()}
+    if not all(isinstance(value, (set, list)) and all(isinstance(d, str) for d in value) for value in digests.values()):
+        return None
+    return {name: set(value) for name, value in digests.items()}
+
+
+def _manifest_content(folder: Path) -> dict | None:
     try:
         content = json.loads((folder / MANIFEST_NAME).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    files = content.get("files") if isinstance(content, dict) and content.get("format") == _MANIFEST_FORMAT \
-        else None
-    if not isinstance(files, list) or not all(isinstance(f, str) and _is_inner(f) for f in files):
-        return None
-    return set(files)
+    return content if isinstance(content, dict) and content.get("format") == _MANIFEST_FORMAT else None
+
+
+def _manifest_version(folder: Path) -> object:
+    content = _manifest_content(folder)
+    return content.get("version") if content is not None else None
 
 
 def _is_inner(name: str) -> bool:
@@ -87,18 +110,24 @@ def _is_inner(name: str) -> bool:
         and name != MANIFEST_NAME and "\\" not in name
 
 
-def _first_foreign(root: Path, written: set[str]) -> str | None:
-    """The first thing under ``root`` that is neither a listed file, a folder holding one, nor the manifest."""
+def _first_foreign(root: Path, written: dict[str, set[str]]) -> tuple[str, bool] | None:
+    """The first thing under ``root`` that is neither a listed file with a listed content, a folder holding one, nor
+    the manifest, and whether it is a listed file whose content changed."""
     folders = {str(parent) for name in written for parent in PurePosixPath(name).parents if str(parent) != "."}
     for folder, subfolders, files in os.walk(root):
         relative = PurePosixPath(Path(folder).relative_to(root).as_posix())
         for name in sorted(subfolders + files):
             entry = (relative / name).as_posix() if str(relative) != "." else name
-            real_folder = (Path(folder) / name).is_dir() and not (Path(folder) / name).is_symlink()
+            path = Path(folder) / name
+            real_folder = path.is_dir() and not path.is_symlink()
             if real_folder and entry not in folders:
-                return entry
-            if not real_folder and entry not in written and entry != MANIFEST_NAME:
-                return entry
+                return entry, False
+            if real_folder or entry == MANIFEST_NAME:
+                continue
+            if entry not in written or path.is_symlink() or not path.is_file():
+                return entry, False
+            if file_digest(path) not in written[entry]:
+                return entry, True
     return None
 
 
@@ -130,7 +159,7 @@ def write_output_folder(path: str | os.PathLike, fill: Callable[[Path], list[str
         if not location.exists():
             _write_new(location, fill)
         else:
-            _replace_contents(location, fill, read_manifest(location) or set())
+            _replace_contents(location, fill, read_manifest(location) or {})
     except OSError as exc:
         raise write_failure(target, exc, previous="what was") from exc
     return target
@@ -139,7 +168,7 @@ def write_output_folder(path: str | os.PathLike, fill: Callable[[Path], list[str
 def _write_new(target: Path, fill: Callable[[Path], list[str]]) -> None:
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
     try:
-        _write_manifest(staging, fill(staging))
+        _write_manifest(staging, _digests(staging, fill(staging)))
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(staging, 0o777 & ~umask)  # mkdtemp makes it private; the user's new folders are not
@@ -148,32 +177,39 @@ def _write_new(target: Path, fill: Callable[[Path], list[str]]) -> None:
         shutil.rmtree(staging, ignore_errors=True)
 
 
-def _replace_contents(target: Path, fill: Callable[[Path], list[str]], old: set[str]) -> None:
+def _replace_contents(target: Path, fill: Callable[[Path], list[str]], old: dict[str, set[str]]) -> None:
     staging = Path(tempfile.mkdtemp(prefix=".augan-writing-", suffix=".tmp", dir=target))
     try:
-        new = set(fill(staging))
+        written = _digests(staging, fill(staging))
+        new, gone = set(written), set(old) - set(written)
         # Listing both first: if the moves stop midway, every file in the folder is still one augan may replace.
-        _write_manifest(target, old | new)
+        _write_manifest(target, {name: old.get(name, set()) | written.get(name, set()) for name in set(old) | new})
         for name in sorted(new):
             (target / name).parent.mkdir(parents=True, exist_ok=True)
             os.replace(staging / name, target / name)
-        for name in sorted(old - new):
+        for name in sorted(gone):
             (target / name).unlink(missing_ok=True)
         kept = {str(parent) for name in new for parent in PurePosixPath(name).parents}
-        emptied = {parent for name in old - new for parent in PurePosixPath(name).parents
+        emptied = {parent for name in gone for parent in PurePosixPath(name).parents
                    if str(parent) not in kept and str(parent) != "."}
         for folder in sorted(emptied, key=lambda p: len(p.parts), reverse=True):
             if not any((target / folder).iterdir()):
                 (target / folder).rmdir()
-        _write_manifest(target, new)
+        _write_manifest(target, written)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
 
 
-def _write_manifest(folder: Path, files: set[str] | list[str]) -> None:
-    content = {"format": _MANIFEST_FORMAT, "version": 1,
-               "note": "files augan wrote here; overwrite replaces these and refuses anything else",
-               "files": sorted(files)}
+def _digests(folder: Path, names: list[str]) -> dict[str, set[str]]:
+    return {name: {file_digest(folder / name)} for name in names}
+
+
+def _write_manifest(folder: Path, files: dict[str, set[str]]) -> None:
+    content = {"format": _MANIFEST_FORMAT, "version": _MANIFEST_VERSION,
+               "note": "files augan wrote here, by SHA-256; overwrite replaces these, unchanged, and refuses anything "
+                       "else",
+               "files": {name: next(iter(digests)) if len(digests) == 1 else sorted(digests)
+                         for name, digests in sorted(files.items())}}
     handle, tmp = tempfile.mkstemp(prefix=f"{MANIFEST_NAME}.", suffix=".tmp", dir=folder)
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as stream:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from pathlib import Path
@@ -62,17 +63,60 @@ def test_overwrite_refuses_an_augan_folder_the_user_added_a_file_to(tmp_path):
     assert _listing(out) == before and (out / "b" / "notes.txt").read_text() == "mine"
 
 
+def _manifest(out: Path) -> dict:
+    return json.loads((out / MANIFEST_NAME).read_text())["files"]
+
+
 def test_overwrite_replaces_exactly_the_files_augan_wrote(tmp_path):
     out = write_image_folder(tmp_path / "out", X, Y)
-    assert json.loads((out / MANIFEST_NAME).read_text())["files"] == [
+    written = _manifest(out)
+    assert sorted(written) == [
         "a/000000.png", "a/000001.png", "b/000002.png", "b/000003.png", "c/000004.png", "c/000005.png"]
+    assert written["a/000000.png"] == hashlib.sha256((out / "a/000000.png").read_bytes()).hexdigest()
     write_image_folder(out, X[:3], np.array(["a", "d", "d"]), overwrite=True)
     assert _listing(out) == [MANIFEST_NAME, "a", "a/000000.png", "d", "d/000001.png", "d/000002.png"]
-    assert json.loads((out / MANIFEST_NAME).read_text())["files"] == ["a/000000.png", "d/000001.png", "d/000002.png"]
+    assert sorted(_manifest(out)) == ["a/000000.png", "d/000001.png", "d/000002.png"]
     images, labels = read_image_folder(out)
     np.testing.assert_array_equal(images, X[:3])
     assert labels.tolist() == ["a", "d", "d"]
     write_image_folder(out, X, Y, overwrite=True)  # and again: the folder stays augan's
+
+
+@pytest.mark.parametrize("fewer", [False, True])
+def test_overwrite_refuses_an_augan_folder_whose_image_the_user_edited(tmp_path, fewer):
+    out = write_image_folder(tmp_path / "out", X, Y)
+    (out / "b" / "000003.png").write_text("my notes, not a png")
+    before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    with pytest.raises(FileExistsError, match="b/000003.png, which was changed after augan wrote it"):
+        write_image_folder(out, X[:2] if fewer else X, Y[:2] if fewer else Y, overwrite=True)
+    assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
+
+
+def test_a_listed_image_replaced_by_a_link_is_refused(tmp_path):
+    out = write_image_folder(tmp_path / "out", X, Y)
+    mine = tmp_path / "mine.png"
+    mine.write_bytes((out / "a" / "000000.png").read_bytes())
+    (out / "a" / "000000.png").unlink()
+    (out / "a" / "000000.png").symlink_to(mine)
+    with pytest.raises(FileExistsError, match="a/000000.png, which augan did not write"):
+        write_image_folder(out, X, Y, overwrite=True)
+    assert mine.exists()
+
+
+def test_images_the_user_removed_from_an_augan_folder_do_not_stop_a_rewrite(tmp_path):
+    out = write_image_folder(tmp_path / "out", X, Y)
+    (out / "c" / "000004.png").unlink()
+    write_image_folder(out, X[:2], Y[:2], overwrite=True)
+    assert _listing(out) == [MANIFEST_NAME, "a", "a/000000.png", "a/000001.png"]
+
+
+def test_a_folder_of_an_earlier_augan_without_checksums_is_refused_with_the_reason(tmp_path):
+    out = write_image_folder(tmp_path / "out", X, Y)
+    (out / MANIFEST_NAME).write_text(json.dumps({"format": "augan-output-folder", "version": 1,
+                                                 "files": sorted(_manifest(out))}))
+    with pytest.raises(FileExistsError, match="earlier version of augan.*no checksums"):
+        write_image_folder(out, X, Y, overwrite=True)
+    assert len(read_image_folder(out)[1]) == 6
 
 
 def test_a_manifest_that_points_outside_the_folder_is_not_trusted(tmp_path):
@@ -80,8 +124,9 @@ def test_a_manifest_that_points_outside_the_folder_is_not_trusted(tmp_path):
     victim.write_text("mine")
     out = tmp_path / "out"
     out.mkdir()
-    (out / MANIFEST_NAME).write_text(json.dumps({"format": "augan-output-folder", "version": 1,
-                                                 "files": ["../victim.txt"]}))
+    digest = hashlib.sha256(b"mine").hexdigest()
+    (out / MANIFEST_NAME).write_text(json.dumps({"format": "augan-output-folder", "version": 2,
+                                                 "files": {"../victim.txt": digest}}))
     with pytest.raises(FileExistsError, match="not a readable augan manifest"):
         write_image_folder(out, X, Y, overwrite=True)
     assert victim.read_text() == "mine"
