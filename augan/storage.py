@@ -20,7 +20,9 @@ import json
 import os
 import pickle
 import re
+import signal
 import tempfile
+import threading
 import zipfile
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
@@ -100,8 +102,9 @@ def _refusal(path: Path, kind: str) -> str:
         return (f"{path} is not {kind}, and overwrite (--overwrite) replaces only {kind}; it is left as it is: give "
                 f"another path, or move it away.")
     return (f"{path} was not written by augan, or was changed after augan wrote it (augan knows its own files by "
-            f"the {LEDGER_NAME} beside them), and overwrite (--overwrite) replaces only a file augan wrote and nobody "
-            f"changed since; it is left as it is: give another path, or move it away.")
+            f"the {LEDGER_NAME} beside them, which holds no file written before augan kept that list), and overwrite "
+            f"(--overwrite) replaces only a file augan wrote and nobody changed since; it is left as it is: give "
+            f"another path, or move it away.")
 
 
 # ------------------------------------------------------------ the ledger of the files augan wrote, per folder
@@ -278,29 +281,69 @@ def atomic_output(path: str | os.PathLike, overwrite: bool = False,
     file that is replaced passes its permission bits on to its replacement.
     """
     path = check_output_path(path, overwrite, recognise, kind)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    tmp_path = Path(tmp)
-    try:
+    with _terminated_after_cleanup():
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        os.close(fd)
+        tmp_path = Path(tmp)
         try:
-            yield tmp_path
-        except OSError as exc:
-            raise write_failure(path, exc) from exc
-        if path.exists() or path.is_symlink():
-            if not overwrite:
-                raise FileExistsError(f"{path} appeared while it was being written; not replacing it.")
-            if not (recognise or written_by_augan)(path):
-                raise FileExistsError(f"{path} changed while augan was writing its replacement; not replacing it.")
-        if tmp_path.is_file():
-            os.chmod(tmp_path, _replacement_mode(path))
-            if recognise is None:
-                try:
-                    _record(path, file_digest(tmp_path))
-                except OSError as exc:
-                    raise write_failure(path, exc) from exc
-        os.replace(tmp_path, path)
+            try:
+                yield tmp_path
+            except OSError as exc:
+                raise write_failure(path, exc) from exc
+            if path.exists() or path.is_symlink():
+                if not overwrite:
+                    raise FileExistsError(f"{path} appeared while it was being written; not replacing it.")
+                if not (recognise or written_by_augan)(path):
+                    raise FileExistsError(f"{path} changed while augan was writing its replacement; not replacing "
+                                          f"it.")
+            if tmp_path.is_file():
+                os.chmod(tmp_path, _replacement_mode(path))
+                if recognise is None:
+                    _record_or_explain(path, file_digest(tmp_path))
+            os.replace(tmp_path, path)
+        finally:
+            tmp_path.unlink(missing_ok=True)
+
+
+class _Terminated(BaseException):
+    """SIGTERM arrived while a file was being written."""
+
+
+@contextlib.contextmanager
+def _terminated_after_cleanup() -> Iterator[None]:
+    """Let SIGTERM (``docker stop``, Slurm, Kubernetes) end the process only after the block's cleanup has run, so
+    that a write it stops leaves no temporary file behind: the process then ends by the signal, as it would have.
+
+    Only in the main thread, and only while SIGTERM has its default handling (during training, the trainer's own
+    handler finishes the running step first, and keeps its place).
+    """
+    if threading.current_thread() is not threading.main_thread() \
+            or signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL:
+        yield
+        return
+
+    def terminate(number: int, frame: Any) -> None:
+        raise _Terminated
+
+    signal.signal(signal.SIGTERM, terminate)
+    try:
+        yield
+    except _Terminated:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        os.kill(os.getpid(), signal.SIGTERM)
+        raise  # not reached: the signal ends the process
     finally:
-        tmp_path.unlink(missing_ok=True)
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+def _record_or_explain(path: Path, digest: str) -> None:
+    try:
+        _record(path, digest)
+    except OSError as exc:
+        error = type(exc)(f"could not write {path}: augan could not update {path.parent / LEDGER_NAME}, the list of "
+                          f"the files it wrote in that folder ({exc.strerror or exc}); nothing was written.")
+        error.errno = exc.errno
+        raise error from exc
 
 
 def _replacement_mode(path: Path) -> int:

@@ -247,3 +247,32 @@ def test_outputs_written_at_once_into_one_folder_are_all_entered_in_its_ledger(t
         list(pool.map(write, range(32)))
     assert sorted(json.loads((tmp_path / LEDGER_NAME).read_text())["files"]) == sorted(f"out{i}.csv" for i in range(32))
     assert all(written_by_augan(tmp_path / f"out{i}.csv") for i in range(32))
+
+
+def test_sigterm_while_a_file_is_written_removes_the_temporary_file_and_still_terminates(tmp_path):
+    import signal
+    import subprocess
+    import sys
+
+    script = (f"import os, signal, time\n"
+              f"from augan.storage import atomic_output\n"
+              f"with atomic_output({str(tmp_path / 'big.csv')!r}) as tmp:\n"
+              f"    tmp.write_text('half a table')\n"
+              f"    os.kill(os.getpid(), signal.SIGTERM)\n"
+              f"    time.sleep(30)\n")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert done.returncode == -signal.SIGTERM, done.stderr  # ended by the signal, as it would have been
+    assert list(tmp_path.iterdir()) == [], "neither the temporary file nor the output is left"
+
+
+def test_a_ledger_that_cannot_be_updated_is_named_and_nothing_is_written(tmp_path, monkeypatch):
+    from augan import storage
+
+    def refused(path, digest):
+        raise PermissionError(1, "Operation not permitted")
+
+    monkeypatch.setattr(storage, "_record", refused)
+    with pytest.raises(PermissionError, match=f"could not update .*{LEDGER_NAME}.*Operation not permitted.*nothing"):
+        with atomic_output(tmp_path / "out.csv") as tmp:
+            tmp.write_text("rows")
+    assert list(tmp_path.iterdir()) == []
