@@ -8,7 +8,9 @@ Outputs are written atomically (temporary file + rename) and never replace a fil
 from __future__ import annotations
 
 import io
+import os
 import re
+import shutil
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable
 from pathlib import Path
@@ -18,6 +20,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from augan._validation import format_bytes
 from augan.data.images import check_folder_names, read_image_folder, read_npz, write_image_folder, write_npz
 from augan.data.output_folder import check_output_folder
 from augan.storage import atomic_output, check_model_output, check_output_path
@@ -196,6 +199,39 @@ def check_table_output(path: Path, overwrite: bool) -> Path:
     """Refuse, before any work, an output ``path`` that could not be written."""
     _pick(Path(path), _WRITERS, "write")
     return check_output_path(path, overwrite)
+
+
+def check_disk_space(out: Path, rows: int, example: pd.DataFrame, asked: str) -> None:
+    """Refuse, before any work, a table of ``rows`` rows that the disk holding ``out`` has no room for.
+
+    The size of a row is that of ``example`` (rows like the output's) written in the output's format: drawn numbers
+    are written with more digits than most data has, so this errs on the small side and refuses only what could not
+    fit. ``asked`` says, in the message, what asked for the rows (``"--n 10,000"``).
+
+    Raises
+    ------
+    ValueError
+        If the table would take more than the free space of the disk that holds ``out``.
+    """
+    example = example.iloc[:1000]
+    if len(example) < 2:
+        return
+    writer = _pick(Path(out), _WRITERS, "write")
+    half = len(example) // 2
+    sizes = []
+    for part in (example, example.iloc[:half]):
+        buffer = io.BytesIO()
+        writer(part, buffer)
+        sizes.append(buffer.getbuffer().nbytes)
+    # The difference leaves out what a file holds once (a header, Parquet's metadata).
+    per_row = max(sizes[0] - sizes[1], 1) / (len(example) - half)
+    folder = next(p for p in Path(os.path.abspath(out)).parents if p.is_dir())
+    free = shutil.disk_usage(folder).free
+    if rows * per_row > free:
+        raise ValueError(f"{asked} makes a table of {rows:,} rows, which would take at least "
+                         f"{format_bytes(rows * per_row)} on disk as {Path(out).suffix} (about {per_row:,.0f} bytes a "
+                         f"row), more than the {format_bytes(free)} free in {folder}: ask for fewer rows, or write "
+                         f"them to another disk.")
 
 
 def check_outputs(out: Path | None, model_out: Path | None, overwrite: bool, images: bool = False) -> None:

@@ -12,7 +12,7 @@ from . import options as o
 from .data import check_data_options, read_training_data
 from .drawing import check_draw, write_draw
 from .errors import fail, reported_errors
-from .files import check_image_labels, check_outputs
+from .files import check_disk_space, check_image_labels, check_outputs
 from .target import draw_request
 from .training import Training, training_options
 
@@ -44,7 +44,10 @@ def generate(data: o.Data, out: o.Out, target: o.Target = None, n: o.Count = Non
         gan.set_params(categorical_features=training.categorical_features(dataset.X))
         request = draw_request(dataset.y, n, label, balance, per_class, dataset.classes)
         flag = "--n" if n is not None else "--per-class" if per_class is not None else "--balance"
-        check_draw(n if n is not None else sum(request.values()), flag, dataset.X[0].size if images else None)
+        rows = n if n is not None else sum(request.values())
+        check_draw(rows, flag, dataset.X[0].size if images else None)
+        if not images:
+            check_disk_space(out, rows, dataset.frame, f"--n {n:,}" if n is not None else flag)
         training.start_afresh(overwrite)
         gan.fit(dataset.X, dataset.y)
         if is_main_process():

@@ -12,7 +12,7 @@ from augan.distributed import is_main_process
 from . import options as o
 from .data import check_data_options, read_training_data
 from .errors import fail, reported_errors
-from .files import check_image_labels, check_outputs, write_images, write_table
+from .files import check_disk_space, check_image_labels, check_outputs, write_images, write_table
 from .target import describe, with_index, with_target
 from .training import Training, training_options
 
@@ -45,8 +45,10 @@ def resample(data: o.Data, out: o.Out, target: o.Target = None, strategy: o.Stra
             check_image_labels(dataset.classes, out)
         else:
             gan.set_params(categorical_features=training.categorical_features(dataset.X))
-        _check_adds_rows(strategy, sampling_strategy, dataset.y, dataset.noun,
-                         "the image classes" if images else repr(target))
+        added = _check_adds_rows(strategy, sampling_strategy, dataset.y, dataset.noun,
+                                 "the image classes" if images else repr(target))
+        if not images:
+            check_disk_space(out, len(dataset.y) + added, dataset.frame, f"--strategy {strategy}")
         X = dataset.X.reshape(len(dataset.X), -1) if images else dataset.X
         sampler = GANOversampler(sampling_strategy=sampling_strategy, gan=gan, selection=selection,
                                  smote_share=smote_share, noise_scale=noise_scale,
@@ -68,9 +70,9 @@ def resample(data: o.Data, out: o.Out, target: o.Target = None, strategy: o.Stra
                    f"{describe(y_out, dataset.noun)}, to {out}" + (f"; model in {model_out}" if model_out else ""))
 
 
-def _check_adds_rows(text: str, sampling_strategy: str | float, y: np.ndarray, noun: str, what: str) -> None:
-    """Refuse, before training, a ``--strategy`` that adds no rows to ``y`` (``what``, in messages), or a ratio
-    that imbalanced-learn would refuse in its own words."""
+def _check_adds_rows(text: str, sampling_strategy: str | float, y: np.ndarray, noun: str, what: str) -> int:
+    """The number of rows a ``--strategy`` adds to ``y``; refused before training if none (``what``, in messages), or
+    for a ratio that imbalanced-learn would refuse in its own words."""
     classes, counts = np.unique(y, return_counts=True)
     if isinstance(sampling_strategy, float) and len(classes) != 2:
         fail(f"--strategy {text}: a float is a minority/majority ratio, for two classes; {what} has {len(classes)}. "
@@ -78,6 +80,8 @@ def _check_adds_rows(text: str, sampling_strategy: str | float, y: np.ndarray, n
     if isinstance(sampling_strategy, float) and int(counts.max() * sampling_strategy - counts.min()) <= 0:
         fail(f"--strategy {text} adds no {noun} to {what}: its minority/majority ratio is already "
              f"{counts.min() / counts.max():.3g}; give a larger float (up to 1), or minority.")
-    if not any(check_sampling_strategy(sampling_strategy, y, "over-sampling").values()):
+    added = sum(check_sampling_strategy(sampling_strategy, y, "over-sampling").values())
+    if not added:
         fail(f"--strategy {text} adds no {noun} to {what}; its classes are already balanced enough.")
+    return added
 

@@ -11,8 +11,8 @@ from augan.storage import check_no_overlap
 from . import options as o
 from .drawing import check_draw, write_draw
 from .errors import fail, reported_errors
-from .files import check_image_labels, check_images_output, check_outputs
-from .target import parse_label
+from .files import check_disk_space, check_image_labels, check_images_output, check_outputs
+from .target import parse_label, with_target
 
 
 def sample(model: o.Model, n: o.RequiredCount, out: o.Out, label: o.Label = None, target: o.TargetName = None,
@@ -36,6 +36,9 @@ def sample(model: o.Model, n: o.RequiredCount, out: o.Out, label: o.Label = None
             if target is None:
                 fail(f"{model} does not record the name of its target column; give it with --target.")
         request = parse_label(label, gan.classes_) if label is not None else None
+        if not images:
+            example = gan.sample(min(n, 1000), request, return_y=True, random_state=0)
+            check_disk_space(out, n, with_target(*example, target, gan.metadata_.get("columns")), f"--n {n:,}")
         written = write_draw(gan, n, request, out, overwrite, target=None if images else target,
                              columns=gan.metadata_.get("columns"), random_state=seed)
     if not quiet:

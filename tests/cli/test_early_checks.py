@@ -125,3 +125,32 @@ def test_an_unwritable_output_is_refused_by_the_installed_command(loans, unwrita
     assert result.returncode == 2, result.stderr
     assert result.stderr.splitlines() == [
         f"augan: error: cannot write in the folder {unwritable}: Permission denied."]
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".parquet"])
+@pytest.mark.parametrize("command", ["generate", "resample"])
+def test_a_table_the_disk_has_no_room_for_is_refused_before_training(augan, user_error, loans, tmp_path, monkeypatch,
+                                                                    no_training, suffix, command):
+    import shutil
+
+    free = 50_000  # bytes: fewer than 10,000 rows of the loans table take in either format
+    monkeypatch.setattr(shutil, "disk_usage", lambda path: shutil._ntuple_diskusage(10**9, 10**9 - free, free))
+    out = tmp_path / f"s{suffix}"
+    asks = ["--n", 10_000] if command == "generate" else ["--strategy", "all"]
+    if command == "resample":  # 185 + 15 rows, balanced to 370: make the table 50 times as large, rows distinct
+        larger = pd.concat([pd.read_csv(loans)] * 50)
+        larger["noise"] = np.random.default_rng(0).normal(size=len(larger))
+        larger.to_csv(loans, index=False)
+    user_error(augan(command, loans, "-t", "default", *asks, "--out", out, *TINY), "on disk", "free",
+               str(tmp_path))
+    assert not out.exists()
+
+
+def test_sample_refuses_a_table_the_disk_has_no_room_for_before_drawing(augan, user_error, loans_model, tmp_path,
+                                                                       monkeypatch):
+    import shutil
+
+    monkeypatch.setattr(shutil, "disk_usage", lambda path: shutil._ntuple_diskusage(10**9, 10**9 - 50_000, 50_000))
+    monkeypatch.setattr(CGAN, "iter_samples", lambda *a, **k: pytest.fail("drew rows before refusing"))
+    user_error(augan("sample", loans_model, "--n", 10_000, "--out", tmp_path / "s.csv", "--quiet"), "--n 10,000",
+               "on disk")
