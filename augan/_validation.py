@@ -39,12 +39,22 @@ def check_draw_size(n_rows: int, name: str = "n", bytes_per_row: int | None = No
     if n_rows > MAX_DRAW_ROWS:
         raise ValueError(f"{name} asks for {n_rows:,} rows, more than augan draws at once ({MAX_DRAW_ROWS:,}); "
                          f"draw fewer rows, in several runs if needed.")
-    available = available_memory()
-    if bytes_per_row is not None and available is not None and n_rows * bytes_per_row > available:
-        raise ValueError(f"{name} asks for {n_rows:,} rows, which take {format_bytes(n_rows * bytes_per_row)} to "
-                         f"hold in memory, more than the {format_bytes(available)} available; draw fewer rows at "
-                         f"once (the augan command writes large tables in chunks).")
+    if bytes_per_row is not None:
+        check_fits_in_memory(n_rows * bytes_per_row, f"{name} asks for {n_rows:,} rows",
+                             "draw fewer rows at once (the augan command writes large tables in chunks)")
     return n_rows
+
+
+def check_fits_in_memory(n_bytes: int, request: str, advice: str) -> None:
+    """Raise ``ValueError`` if ``n_bytes`` is more than the memory available now (where the system says).
+
+    The message reads "``request``, which take ... to hold in memory, more than the ... available; ``advice``.":
+    ``request`` names the argument and what it asks for, ``advice`` what to do instead.
+    """
+    available = available_memory()
+    if available is not None and n_bytes > available:
+        raise ValueError(f"{request}, which take {format_bytes(n_bytes)} to hold in memory, more than the "
+                         f"{format_bytes(available)} available; {advice}.")
 
 
 def draw_bytes_per_row(values_per_row: int) -> int:

@@ -20,7 +20,9 @@ from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.validation import check_array, validate_data
 
 from ._rows import take_rows
-from ._validation import check_class_counts, check_draw_size, check_labels, check_n_samples, plain_value
+from ._validation import (check_class_counts, check_draw_size, check_fits_in_memory, check_labels, check_n_samples,
+                          draw_bytes_per_row, plain_value)
+from .data.images import encoded_shape
 from .data.labels import LabelCodec
 from .synthesizer import CGAN
 
@@ -160,7 +162,9 @@ class GANOversampler(BaseOverSampler):
         Raises
         ------
         ValueError, TypeError
-            If ``X``, ``y`` or ``sampling_strategy`` cannot be used; the message names the problem.
+            If ``X``, ``y`` or ``sampling_strategy`` cannot be used; the message names the problem. A
+            ``sampling_strategy`` whose new rows (with their ``candidates``) would not fit in the memory available
+            is refused before the GAN is trained.
         """
         if np.ndim(y) == 1:
             # Checked before imbalanced-learn's own checks, whose messages do not say what is wrong with y.
@@ -209,12 +213,14 @@ class GANOversampler(BaseOverSampler):
         learned = ~np.isin(y, lone)
         factor = self.candidates if self.selection is not None else 1
         check_draw_size(math.ceil(sum(self.sampling_strategy_.values()) * factor), "sampling_strategy")
-        self.gan_ = gan.fit(self._as_gan_input(take_rows(X, learned)), y[learned])
         request = {label: int(n) for label, n in self.sampling_strategy_.items() if n > 0}
         synthetic = self._synthetic_counts(request, y, lone)
         interpolated = {label: round(n * self.smote_share) for label, n in synthetic.items()}
         generated = {label: n - interpolated[label] for label, n in synthetic.items() if n > interpolated[label]}
         interpolated = {label: n for label, n in interpolated.items() if n > 0}
+        X_learned = self._as_gan_input(take_rows(X, learned))
+        self._check_memory(X, X_learned, gan, request, generated, interpolated)
+        self.gan_ = gan.fit(X_learned, y[learned])
         # The real rows in the GAN's encoded space, encoded once for the neighbour filter and the interpolation.
         uses_real = bool(interpolated) or (bool(generated) and self.selection in ("neighbors", "classifier"))
         self._real_classifier = None
@@ -239,6 +245,47 @@ class GANOversampler(BaseOverSampler):
         else:
             X_out = np.concatenate([X, *(np.asarray(part, dtype=X.dtype) for part, _ in parts)], axis=0)
         return X_out, np.concatenate([y, *(np.asarray(labels, dtype=y.dtype) for _, labels in parts)])
+
+    def _check_memory(self, X: Any, X_gan: Any, gan: Any, request: dict, generated: dict,
+                      interpolated: dict) -> None:
+        """Refuse, before the GAN is trained, a ``sampling_strategy`` whose new rows would not fit in memory.
+
+        ``request`` holds the new rows of each class, ``generated`` and ``interpolated`` those the GAN draws and
+        those interpolated between real rows; ``X_gan`` is the GAN's input. The peak is taken as the largest of
+        three moments: the GAN's draw (``candidates`` rows per row kept, with a ``selection``); the interpolation
+        (its rows, times ``candidates`` when the generator decodes them from its latent space and they are
+        filtered), beside the GAN's kept rows; the returned table, made while its parts are held. A drawn row takes
+        what ``CGAN.sample`` counts for it over the encoded width: for images their padded pixels, for tables the
+        number of columns, which one-hot categories and missing-value indicators only widen, so that the estimate
+        errs low rather than refuse a request that fits.
+        """
+        images = X_gan.ndim in (3, 4)
+        width = math.prod(encoded_shape(X_gan.shape)) if images else X.shape[1]
+        drawn_row = draw_bytes_per_row(width)
+        returned_row = X.shape[1] * (X.dtype.itemsize if isinstance(X, np.ndarray) else 8) + 8
+        filtered = self.selection is not None
+        latent = filtered and self._may_interpolate_in_latent_space(gan, images)
+        gan_rows = sum((self._candidate_counts(generated) if filtered else generated).values())
+        smote_rows = sum((self._candidate_counts(interpolated) if latent else interpolated).values())
+        new_rows = sum(request.values())
+        peak = max(gan_rows * drawn_row, sum(generated.values()) * returned_row + smote_rows * drawn_row,
+                   2 * new_rows * returned_row)
+        kept = f" as candidates={self.candidates:g} per row kept" if filtered else ""
+        copies = new_rows - sum(generated.values()) - sum(interpolated.values())
+        made = ([f"{gan_rows:,} drawn from the GAN{kept}"] * bool(gan_rows)
+                + [f"{smote_rows:,} interpolated{kept if latent else ''}"] * bool(smote_rows)
+                + [f"{copies:,} copied"] * bool(copies))
+        fewer_candidates = self.candidates > 1 and (bool(gan_rows and filtered) or bool(smote_rows and latent))
+        check_fits_in_memory(peak, f"sampling_strategy asks for {new_rows:,} new rows ({', '.join(made)})",
+                             "ask for fewer rows" + ", or fewer candidates" * fewer_candidates)
+
+    def _may_interpolate_in_latent_space(self, gan: Any, images: bool) -> bool:
+        """Whether the unfitted ``gan`` may give the latent space :meth:`_interpolates_in_latent_space` looks for:
+        a CGAN trains an encoder with ``encoder=True``, and with ``encoder="auto"`` may for images."""
+        if self.interpolation != "auto":
+            return self.interpolation == "latent"
+        encoder = getattr(gan, "encoder", False)
+        return images if isinstance(encoder, str) and encoder == "auto" else bool(encoder)
 
     def _synthetic_counts(self, request: dict, y: np.ndarray, lone: np.ndarray) -> dict:
         """How many of each class's new rows the GAN makes: all of ``request`` but for one-row classes, at most

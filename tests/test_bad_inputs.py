@@ -7,6 +7,7 @@ live at the bottom and go through the real ``augan`` app.
 
 from __future__ import annotations
 
+import re
 import signal
 
 import numpy as np
@@ -311,6 +312,56 @@ def test_a_strategy_asking_for_more_rows_than_augan_draws_is_refused_before_trai
     monkeypatch.setattr(CGAN, "fit", lambda *args: pytest.fail("trained before refusing"))
     with pytest.raises(ValueError, match=r"sampling_strategy asks for 1,4[\d,]+ rows, more than augan draws"):
         GANOversampler(sampling_strategy={"fraud": 10**12}, gan=CGAN(**TINY)).fit_resample(_frame(), _labels())
+
+
+def _wide(images: bool) -> tuple[np.ndarray, np.ndarray]:
+    """60 rows of 200 numbers, or of 16x16 images (flattened), 45 of class 0 and 15 of class 1."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(60, 200)) if not images else rng.integers(0, 256, (60, 256)).astype(np.uint8)
+    return X, np.array([0] * 45 + [1] * 15)
+
+
+# name -> (GANOversampler parameters, the final count asked for class 1, message regex): each draw needs far more
+# than the 1 GiB the tests say is available, yet stays under the rows augan draws at once.
+MEMORY_REQUESTS = {
+    "best of 100 candidates": (dict(candidates=100), 5_000_000,
+                               r"249,999,300 drawn from the GAN as candidates=100 per row kept, "
+                               r"2,499,992 interpolated"),
+    "no selection": (dict(selection=None), 300_000_000, r"149,999,993 drawn from the GAN, 149,999,992 interpolated"),
+    "interpolated only": (dict(smote_share=1), 300_000_000, r"\(299,999,985 interpolated\)"),
+}
+
+
+@pytest.mark.parametrize("images", [False, True], ids=["table", "images"])
+@pytest.mark.parametrize("case", list(MEMORY_REQUESTS))
+def test_a_strategy_whose_draw_would_not_fit_in_memory_is_refused_before_training(monkeypatch, case, images):
+    import augan._validation
+
+    monkeypatch.setattr(augan._validation, "available_memory", lambda: 2**30)
+    monkeypatch.setattr(CGAN, "fit", lambda *args: pytest.fail("trained before refusing"))
+    params, wanted, drawn = MEMORY_REQUESTS[case]
+    X, y = _wide(images)
+    sampler = GANOversampler(gan=CGAN(**TINY), sampling_strategy={1: wanted}, image_shape=(16, 16) if images else None,
+                             **params)
+    with pytest.raises(ValueError, match=rf"^sampling_strategy asks for {wanted - 15:,} new rows \(.*\), which take "
+                                         r"[\d.]+ [GT]iB to hold in memory, more than the 1.00 GiB available; ask for "
+                                         r"fewer rows") as refused:
+        sampler.fit_resample(X, y)
+    assert re.search(drawn, str(refused.value))
+    assert ("fewer candidates" in str(refused.value)) == (case == "best of 100 candidates")
+
+
+@pytest.mark.parametrize("images", [False, True], ids=["table", "images"])
+def test_a_strategy_whose_draw_fits_in_memory_is_resampled(monkeypatch, images):
+    import augan._validation
+
+    X, y = _wide(images)
+    # The 20,000 new rows take 32 MB as the table returns them (float64), 4 times less than said to be available;
+    # as images they are made as 28x28 float32 (padded) and decoded through float64: 200 MB.
+    monkeypatch.setattr(augan._validation, "available_memory", lambda: (512 if images else 128) * 2**20)
+    X_out, y_out = GANOversampler(gan=CGAN(**TINY), sampling_strategy={1: 20_015},
+                                  image_shape=(16, 16) if images else None).fit_resample(X, y)
+    assert X_out.shape == (20_060, X.shape[1]) and (y_out == 1).sum() == 20_015
 
 
 def test_mlp_networks_too_large_to_train_are_refused_before_allocation(no_large_allocation):

@@ -52,6 +52,14 @@ def padded_size(height: int, width: int) -> int | None:
     return next((s for s in SUPPORTED_SIZES if s >= max(height, width)), None)
 
 
+def encoded_shape(shape: Sequence[int]) -> tuple[int, int, int]:
+    """The shape ``(C, H, W)`` that :class:`ImageCodec` encodes each image of an array of ``shape`` to: (n, H, W),
+    (n, H, W, C) or (n, C, H, W), read as ``fit`` reads it, with the images padded to the networks' square size."""
+    shape = tuple(int(s) for s in shape)
+    state = {"layout": _layout(shape), "input_shape": list(shape[1:]), "dtype": "|u1", "value_max": 255.0}
+    return ImageCodec.from_state(state).sample_shape_
+
+
 class ImageCodec:
     """Encode images as float32 ``(n, C, H, W)`` arrays in [-1, 1] and decode generated ones back.
 
