@@ -75,8 +75,12 @@ def evaluate(X: Any, y: Any, *, sampler: Any = None, baselines: tuple = BASELINE
     holdout : float, default=0.2
         Share of rows kept out of the quality GAN's training, for the discriminator and privacy checks;
         0 fits it on every row.
-    weights_path : str, optional
-        Images: local Inception-v3 weights for torch-fidelity's ``inception-v3-compat`` extractor.
+    weights_path : str or os.PathLike, optional
+        Images: local Inception-v3 weights for torch-fidelity's ``inception-v3-compat`` extractor
+        (``weights-inception-2015-12-05-6726825d.pth``). Checked before any training: read with
+        ``torch.load(weights_only=True)``, which runs no code from it, and its tensors compared with the network's.
+        torch-fidelity itself would load it with ``weights_only=False`` (which can run code); it is given a copy
+        of the checked tensors instead.
     categorical_features : "auto" or list, default="auto"
         Which columns are categorical, for SMOTENC and the classifiers' one-hot encoding.
     random_state : int, RandomState instance or None, default=None
@@ -92,12 +96,16 @@ def evaluate(X: Any, y: Any, *, sampler: Any = None, baselines: tuple = BASELINE
     Raises
     ------
     ValueError, TypeError
-        On bad arguments or data too small for ``cv`` folds.
+        On bad arguments or data too small for ``cv`` folds, all before any training.
+    FileNotFoundError
+        If ``weights_path`` names no file.
     """
     n_rows = len(X)
     labels = check_labels(y, n_rows)
     if not isinstance(holdout, numbers.Real) or isinstance(holdout, bool) or not 0 <= holdout < 0.5:
         raise ValueError(f"holdout must be a number in [0, 0.5), got {holdout!r}.")
+    if weights_path is not None:
+        _check_weights_path(weights_path, X, quality)
     if model is not None:
         check_is_fitted(model, "generator_")
         X = _check_model_matches(model, X, labels)
@@ -128,6 +136,17 @@ def evaluate(X: Any, y: Any, *, sampler: Any = None, baselines: tuple = BASELINE
         "notes": notes,
     }
     return Report(results, {**artifacts, "history": history})
+
+
+def _check_weights_path(weights_path: Any, X: Any, quality: bool) -> None:
+    """Refuse, before the cross-validation, a ``weights_path`` the quality part would refuse or not use."""
+    if not quality:
+        raise ValueError("weights_path is used by the quality part, which quality=False skips; drop one of them.")
+    from .metrics.fidelity import WEIGHTS_FOR_TABLE, check_inception_weights  # imports torch-fidelity: seconds
+
+    if not is_image_array(X):
+        raise ValueError(WEIGHTS_FOR_TABLE)
+    check_inception_weights(weights_path)
 
 
 def _check_model_matches(model: CGAN, X: Any, labels: np.ndarray) -> Any:

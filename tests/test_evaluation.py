@@ -105,3 +105,70 @@ def test_evaluate_reads_the_columns_of_x_by_the_names_the_model_was_fitted_on(lo
     with pytest.raises(ValueError, match=r"columns of X are not those of the model \(CLI: --model\): "
                                          r"missing 'income'; unexpected 'pay'"):
         evaluate(X.rename(columns={"income": "pay"}), y, **options)
+
+
+@pytest.fixture
+def no_training(monkeypatch):
+    """Fail the test if evaluate reaches the cross-validation (where the first GAN would be trained)."""
+    def refuse(*args, **kwargs):
+        raise AssertionError("the cross-validation started before the arguments were refused")
+
+    monkeypatch.setattr("augan.evaluation.downstream_gain", refuse)
+
+
+def _small_images():
+    rng = np.random.default_rng(0)
+    return rng.integers(0, 256, size=(40, 8, 8)).astype(np.uint8), np.array([0] * 28 + [1] * 12)
+
+
+def _weights_file(tmp_path, kind):
+    import torch
+
+    path = tmp_path / f"{kind}.pth"
+    if kind == "garbage":
+        path.write_bytes(b"not weights")
+    elif kind == "other":
+        torch.save({"a": torch.zeros(2)}, path)
+    elif kind == "pickle":
+        torch.save({"fc.weight": torch.zeros(2), "extra": _Sneaky(tmp_path / "ran")}, path)
+    return path
+
+
+class _Sneaky:
+    """A pickled object that, if unpickled by ``pickle``, would write a file: the code a weights file can run."""
+
+    def __init__(self, target):
+        self.target = target
+
+    def __reduce__(self):
+        return (open, (str(self.target), "w"))
+
+
+@pytest.mark.parametrize("kind, error, match", [
+    ("missing", FileNotFoundError, r"weights_path=.*missing\.pth.*no such file"),
+    ("garbage", ValueError, r"weights_path=.*garbage\.pth.*cannot be read as torch weights"),
+    ("other", ValueError, r"weights_path=.*other\.pth.*not torch-fidelity's Inception-v3 weights.*missing"),
+    ("pickle", ValueError, r"weights_path=.*pickle\.pth.*cannot be read as torch weights"),
+])
+def test_evaluate_refuses_a_weights_file_before_any_training(tmp_path, no_training, kind, error, match):
+    X, y = _small_images()
+    with pytest.raises(error, match=match):
+        evaluate(X, y, weights_path=_weights_file(tmp_path, kind), cv=2, verbose=False)
+    assert not (tmp_path / "ran").exists()
+
+
+@pytest.mark.parametrize("value", [123, b"w.pth", ["w.pth"]])
+def test_evaluate_refuses_a_weights_path_that_is_no_path(no_training, value):
+    X, y = _small_images()
+    with pytest.raises(TypeError, match="weights_path must be a file path"):
+        evaluate(X, y, weights_path=value, cv=2, verbose=False)
+
+
+def test_evaluate_refuses_weights_for_a_table_or_without_quality(loans, tmp_path, no_training):
+    X, y = loans
+    weights = _weights_file(tmp_path, "other")
+    with pytest.raises(ValueError, match="weights_path selects the Inception extractor, which reads images"):
+        evaluate(X, y, weights_path=weights, cv=2, verbose=False)
+    images, labels = _small_images()
+    with pytest.raises(ValueError, match="weights_path is used by the quality part, which quality=False skips"):
+        evaluate(images, labels, weights_path=weights, quality=False, cv=2, verbose=False)

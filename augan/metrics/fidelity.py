@@ -11,7 +11,9 @@ registers two of its own there:
 
 For images, ``weights_path`` (a local copy of torch-fidelity's Inception weights,
 ``weights-inception-2015-12-05-6726825d.pth``) selects ``"inception-v3-compat"``, the extractor behind
-published FID values.
+published FID values. torch-fidelity reads such a file with ``torch.load(weights_only=False)``, which runs any
+code the file holds; augan reads it with ``weights_only=True`` instead (:func:`check_inception_weights`) and
+hands torch-fidelity a copy it wrote of the tensors it checked.
 
 Values are comparable only when computed with the same extractor: an augan extractor is trained on the
 real data of one evaluation (deterministically from ``random_state``), so its FID means something next to
@@ -21,6 +23,8 @@ extractor and the sample counts it saw.
 
 from __future__ import annotations
 
+import functools
+import pickle
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -31,10 +35,11 @@ import torch_fidelity
 from sklearn.utils import check_random_state
 from torch import nn
 from torch_fidelity.feature_extractor_base import FeatureExtractorBase
+from torch_fidelity.feature_extractor_inceptionv3 import FeatureExtractorInceptionV3
 from torch_fidelity.helpers import vassert
 from torch_fidelity.registry import FEATURE_EXTRACTORS_REGISTRY, register_feature_extractor
 
-from .._validation import check_labels
+from .._validation import check_labels, check_path, format_bytes
 from ..data.images import ImageCodec, is_image_array
 from ..device import resolve_device
 from ..seeding import TorchStream, draw_seed
@@ -44,6 +49,8 @@ from .results import Fidelity, FidelityScores
 TABLE_EXTRACTOR = "augan-table-mlp"
 IMAGE_EXTRACTOR = "augan-image-cnn"
 INCEPTION_EXTRACTOR = "inception-v3-compat"
+INCEPTION_WEIGHTS = "weights-inception-2015-12-05-6726825d.pth"
+WEIGHTS_FOR_TABLE = "weights_path selects the Inception extractor, which reads images; tables use augan's MLP."
 _FORMAT = "augan-feature-extractor"
 _FEATURES = "penultimate"
 _KID_SUBSET_SIZE = 1000
@@ -198,6 +205,105 @@ def train_extractor(inputs: torch.Tensor, labels: np.ndarray, kind: str, path: s
     return Path(path)
 
 
+class _InceptionLayout(FeatureExtractorInceptionV3):
+    """torch-fidelity's Inception-v3 built for the names and shapes of its tensors only: it loads no weights."""
+
+    def load_state_dict(self, state_dict: Any, strict: bool = True, assign: bool = False) -> None:
+        return None
+
+
+@functools.cache
+def _inception_layout() -> dict[str, tuple[tuple[int, ...], bool]]:
+    """{name: (shape, is floating point)} of every tensor torch-fidelity's Inception-v3 loads."""
+    with tempfile.TemporaryDirectory(prefix="augan-inception-") as folder:
+        empty = Path(folder) / "empty.pth"
+        torch.save({}, empty)
+        with torch.device("meta"):
+            network = _InceptionLayout(INCEPTION_EXTRACTOR, ["2048"], feature_extractor_weights_path=str(empty))
+    return {name: (tuple(tensor.shape), tensor.is_floating_point()) for name, tensor in network.state_dict().items()}
+
+
+def check_inception_weights(weights_path: Any) -> dict[str, torch.Tensor]:
+    """Read ``weights_path`` safely and check that it holds torch-fidelity's Inception-v3 weights.
+
+    The file is read with ``torch.load(weights_only=True, mmap=True)``, which runs no code from it and holds its
+    tensors on disk until they are used; every tensor's name and shape must be the network's.
+
+    Parameters
+    ----------
+    weights_path : str or os.PathLike
+        A local copy of ``weights-inception-2015-12-05-6726825d.pth`` (or weights of the same layout).
+
+    Returns
+    -------
+    dict of str to Tensor
+        The state dict, as torch-fidelity's ``FeatureExtractorInceptionV3`` loads it.
+
+    Raises
+    ------
+    TypeError
+        If ``weights_path`` is not a path.
+    FileNotFoundError
+        If it names no file.
+    ValueError
+        If the file cannot be read as torch weights, holds Python objects besides tensors, or its tensors are not
+        Inception-v3's; the message names ``weights_path`` and what is wrong.
+    """
+    check_path(weights_path, "weights_path")
+    path = Path(weights_path)
+    named = f"weights_path={str(weights_path)!r}"
+    if not path.is_file():
+        raise FileNotFoundError(f"{named}: no such file (torch-fidelity's Inception weights, {INCEPTION_WEIGHTS}).")
+    layout = _inception_layout()
+    # Room for the weights in float64, and the archive's own bytes.
+    limit = 8 * sum(int(np.prod(shape)) for shape, _ in layout.values()) + 2**24
+    if path.stat().st_size > limit:
+        raise ValueError(f"{named} holds {format_bytes(path.stat().st_size)}, more than Inception-v3's weights take "
+                         f"({format_bytes(limit)} at most): it is not torch-fidelity's {INCEPTION_WEIGHTS}.")
+    state = _load_tensors(path, named)
+    found = {name: (tuple(tensor.shape), tensor.is_floating_point()) for name, tensor in state.items()}
+    missing = [name for name in layout if name not in found]
+    unexpected = [name for name in found if name not in layout]
+    wrong = [f"{name} of shape {found[name][0]}, not {shape}" if found[name][0] != shape else
+             f"{name} of dtype {state[name].dtype}" for name, (shape, floating) in layout.items()
+             if name in found and found[name] != (shape, floating)]
+    problems = ([f"{len(missing)} tensors missing ({_few(missing)})"] * bool(missing)
+                + [f"{len(unexpected)} unexpected ({_few(unexpected)})"] * bool(unexpected)
+                + [f"{len(wrong)} of another shape or dtype ({', '.join(wrong[:3])}{', ...' * (len(wrong) > 3)})"]
+                * bool(wrong))
+    if problems:
+        raise ValueError(f"{named} is not torch-fidelity's Inception-v3 weights ({INCEPTION_WEIGHTS}): "
+                         f"{', '.join(problems)}.")
+    return state
+
+
+def _load_tensors(path: Path, named: str) -> dict[str, torch.Tensor]:
+    """The ``{name: tensor}`` of a ``torch.save`` file, read without running code from it."""
+    try:
+        try:
+            content = torch.load(path, map_location="cpu", weights_only=True, mmap=True)
+        except RuntimeError:  # a file in torch's legacy (pre-1.6, not zip) format cannot be memory-mapped
+            content = torch.load(path, map_location="cpu", weights_only=True)
+    except pickle.UnpicklingError as error:
+        reason = ("it holds Python objects besides tensors, which augan does not load: loading them could run code"
+                  if "weights_only" in str(error).lower() or "weights only" in str(error).lower() else
+                  "it was not written by torch.save")
+        raise ValueError(f"{named} cannot be read as torch weights: {reason}.") from None
+    except Exception as error:  # torch's readers raise many types for bytes that are not a torch.save file
+        detail = (str(error).splitlines() or [""])[0][:120]
+        raise ValueError(f"{named} cannot be read as torch weights: it was not written by torch.save "
+                         f"({type(error).__name__}: {detail}).") from None
+    if not isinstance(content, dict) or not all(isinstance(k, str) and isinstance(v, torch.Tensor)
+                                                for k, v in content.items()):
+        raise ValueError(f"{named} cannot be read as torch weights: it holds a {type(content).__name__}, not a "
+                         f"state dict of tensors as torch-fidelity's Inception weights are.")
+    return content
+
+
+def _few(names: list[str], most: int = 3) -> str:
+    return ", ".join(map(repr, names[:most])) + (", ..." if len(names) > most else "")
+
+
 def _nchw(pixels: np.ndarray) -> torch.Tensor:
     return torch.from_numpy(np.ascontiguousarray(pixels.transpose(0, 3, 1, 2)))
 
@@ -253,8 +359,10 @@ def fidelity_scores(X_real: Any, y_real: Any, X_synthetic: Any, y_synthetic: Any
         Their class labels; synthetic labels must be real classes.
     weights_path : str, optional
         Images only: a local file of torch-fidelity's Inception-v3 weights, to use ``"inception-v3-compat"``.
-        Without it, augan's CNN extractor is trained on the real images. torch-fidelity reads this file with
-        ``torch.load(weights_only=False)``, which can run code: use only a file you trust.
+        Without it, augan's CNN extractor is trained on the real images. torch-fidelity itself reads such a file
+        with ``torch.load(weights_only=False)``, which can run code from it; augan reads it with
+        ``weights_only=True``, checks its tensors (:func:`check_inception_weights`) and gives torch-fidelity a
+        copy of them that it wrote.
     per_class : bool, default=True
         Also compare each class's real and synthetic samples.
     kid_subset_size, kid_subsets : int
@@ -278,7 +386,7 @@ def fidelity_scores(X_real: Any, y_real: Any, X_synthetic: Any, y_synthetic: Any
     ------
     ValueError
         If the two sets differ in kind or shape, a synthetic label is not a real class, or ``weights_path`` is
-        given for a table; FileNotFoundError if ``weights_path`` names no file.
+        given for a table or does not hold Inception-v3 weights; FileNotFoundError if it names no file.
     """
     images = is_image_array(X_real)
     if images != is_image_array(X_synthetic):
@@ -290,9 +398,8 @@ def fidelity_scores(X_real: Any, y_real: Any, X_synthetic: Any, y_synthetic: Any
     if unknown:
         raise ValueError(f"y_synthetic holds labels that are not classes of y_real: {sorted(map(repr, unknown))[:5]}.")
     if weights_path is not None and not images:
-        raise ValueError("weights_path selects the Inception extractor, which reads images; tables use augan's MLP.")
-    if weights_path is not None and not Path(weights_path).is_file():
-        raise FileNotFoundError(f"weights_path={weights_path!r}: no such file (torch-fidelity's Inception weights).")
+        raise ValueError(WEIGHTS_FOR_TABLE)
+    inception = check_inception_weights(weights_path) if weights_path is not None else None
     rng = check_random_state(random_state)
     device = resolve_device(device)
     with tempfile.TemporaryDirectory(prefix="augan-fidelity-") as folder:
@@ -306,8 +413,9 @@ def fidelity_scores(X_real: Any, y_real: Any, X_synthetic: Any, y_synthetic: Any
             encoder = fit_encoder(X_real, categorical_features)
             real = torch.as_tensor(encode(encoder, X_real), dtype=torch.float32)
             synthetic = torch.as_tensor(encode(encoder, X_synthetic, "X_synthetic"), dtype=torch.float32)
-        if weights_path is not None:
-            extractor, path = INCEPTION_EXTRACTOR, str(weights_path)
+        if inception is not None:
+            extractor, path = INCEPTION_EXTRACTOR, str(Path(folder) / "inception.pth")
+            torch.save(inception, path)  # what torch-fidelity loads with weights_only=False: tensors augan checked
             real, synthetic = _three_channels(real), _three_channels(synthetic)
             layer = "2048"
         else:

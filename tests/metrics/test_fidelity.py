@@ -124,7 +124,17 @@ def test_weights_path_selects_inception_on_three_channel_uint8(tmp_path, monkeyp
     monkeypatch.setattr(inception_module.FeatureExtractorInceptionV3, "INPUT_IMAGE_SIZE", 75)
     images = np.random.default_rng(0).integers(0, 256, (8, 8, 8), dtype=np.uint8)
     labels = np.array([0, 1] * 4)
+    seen = {}
+    original = fidelity.torch_fidelity.calculate_metrics
+
+    def spy(**kwargs):
+        seen.update(kwargs)
+        return original(**kwargs)
+
+    monkeypatch.setattr(fidelity.torch_fidelity, "calculate_metrics", spy)
     result = fidelity_scores(images, labels, images, labels, weights_path=str(weights), per_class=False)
+    # torch-fidelity loads its file with weights_only=False: it gets augan's copy of the checked tensors.
+    assert seen["feature_extractor_weights_path"] != str(weights)
     assert result.extractor == "inception-v3-compat"
     assert result.feature_layer == "2048"
     assert abs(result.overall.fid) < 1e-6
@@ -143,3 +153,16 @@ def test_synthetic_labels_must_be_real_classes():
     X, y = _table(n=40)
     with pytest.raises(ValueError, match="y_synthetic"):
         fidelity_scores(X, y, X, np.full(len(y), "other"))
+
+
+def test_weights_path_that_is_not_inception_weights_is_refused_by_name(tmp_path):
+    images, labels = _digits(20)
+    other = tmp_path / "other.pth"
+    torch.save({"fc.weight": torch.zeros(1008, 2048), "extra": torch.zeros(2)}, other)
+    with pytest.raises(ValueError, match=r"weights_path=.*other\.pth.*not torch-fidelity's Inception-v3 weights .*: "
+                                         r"\d+ tensors missing \(.*\), 1 unexpected \('extra'\)"):
+        fidelity_scores(images, labels, images, labels, weights_path=str(other))
+    wrong = tmp_path / "wrong.pth"
+    torch.save({"fc.weight": torch.zeros(3, 3)}, wrong)
+    with pytest.raises(ValueError, match=r"fc\.weight of shape \(3, 3\), not \(1008, 2048\)"):
+        fidelity_scores(images, labels, images, labels, weights_path=str(wrong))
