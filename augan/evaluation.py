@@ -17,7 +17,7 @@ from tqdm.auto import tqdm
 
 from ._rows import take_rows
 from ._validation import check_feature_names, check_labels
-from .data.images import is_image_array
+from .data.images import ImageCodec, is_image_array
 from .data.labels import LabelCodec
 from .metrics.detection import c2st, discriminator_auc, privacy_scores
 from .metrics.encoding import as_rows, categorical_mask
@@ -71,7 +71,9 @@ def evaluate(X: Any, y: Any, *, sampler: Any = None, baselines: tuple = BASELINE
         Compute fidelity, detection and privacy scores.
     model : CGAN, optional
         A fitted CGAN to judge instead of fitting one; its training rows are unknown, so all of ``X`` serves as
-        the real reference (the report says so).
+        the real reference (the report says so). It must have been fitted on the classes and columns of ``X``,
+        or on images of its shape and pixel scale (uint8 or floats in [0, 255], or floats in [0, 1]: its
+        samples come back on its own scale).
     holdout : float, default=0.2
         Share of rows kept out of the quality GAN's training, for the discriminator and privacy checks;
         0 fits it on every row.
@@ -166,9 +168,29 @@ def _check_model_matches(model: CGAN, X: Any, labels: np.ndarray) -> Any:
             trained_on = f"images of shape {shape}" if len(shape) > 1 else "a table"
             raise ValueError(f"the model (CLI: --model) was trained on {trained_on}, but the data holds images of "
                              f"shape {tuple(X.shape[1:])}; give the model trained on this data.")
+        _check_pixel_scale(model, X)
         return X
     return check_feature_names(X, getattr(model, "feature_names_in_", None), model.n_features_in_, "X",
                                "of the model (CLI: --model)")
+
+
+def _check_pixel_scale(model: CGAN, X: np.ndarray) -> None:
+    """Refuse images on another pixel scale than the model's: its samples come back on its own scale, and the
+    metrics read both sets on the scale of ``X``, so every synthetic pixel would be misread."""
+    data, fitted = ImageCodec().fit(X), model.codec_
+    if data.value_max_ == fitted.value_max_:
+        return
+    factor = "X * 255.0" if fitted.value_max_ > data.value_max_ else "X / 255.0"
+    raise ValueError(f"X holds {_pixel_scale(data)}, but the model (CLI: --model) was fitted on "
+                     f"{_pixel_scale(fitted)}: its samples would be read on X's scale. Give X on the model's "
+                     f"scale ({factor}), or a model fitted on images like X.")
+
+
+def _pixel_scale(codec: ImageCodec) -> str:
+    kind = np.dtype(codec.dtype_)
+    if kind.kind in "iu":
+        return f"{kind.name} images (0..255)"
+    return "floats in [0, 1]" if codec.value_max_ == 1.0 else "floats in [0, 255]"
 
 
 def _listed(values: list) -> str:

@@ -172,3 +172,35 @@ def test_evaluate_refuses_weights_for_a_table_or_without_quality(loans, tmp_path
     images, labels = _small_images()
     with pytest.raises(ValueError, match="weights_path is used by the quality part, which quality=False skips"):
         evaluate(images, labels, weights_path=weights, quality=False, cv=2, verbose=False)
+
+
+@pytest.fixture(scope="module")
+def image_models():
+    """Tiny CGANs fitted on the same 8x8 images as uint8 (0..255) and as floats in [0, 1]."""
+    X, y = _small_images()
+    settings = dict(epochs=1, max_steps=2, batch_size=32, noise_dim=8, generator_dims=(16,), discriminator_dims=(16,),
+                    random_state=0)
+    return {"uint8": CGAN(**settings).fit(X, y), "unit": CGAN(**settings).fit(X / 255.0, y)}
+
+
+@pytest.mark.parametrize("model_scale, data, said", [
+    ("uint8", lambda X: X / 255.0, r"X holds floats in \[0, 1\], but the model \(CLI: --model\) was fitted on "
+                                   r"uint8 images \(0\.\.255\)"),
+    ("unit", lambda X: X, r"X holds uint8 images \(0\.\.255\), but the model \(CLI: --model\) was fitted on "
+                          r"floats in \[0, 1\]"),
+    ("unit", lambda X: X.astype(np.float32), r"X holds floats in \[0, 255\], but the model \(CLI: --model\) was "
+                                             r"fitted on floats in \[0, 1\]"),
+])
+def test_evaluate_refuses_images_on_another_pixel_scale_than_the_model(image_models, no_training, model_scale, data,
+                                                                      said):
+    X, y = _small_images()
+    with pytest.raises(ValueError, match=said):
+        evaluate(data(X), y, model=image_models[model_scale], cv=2, verbose=False)
+
+
+@pytest.mark.parametrize("model_scale, data", [
+    ("uint8", lambda X: X), ("uint8", lambda X: X.astype(np.float32)), ("unit", lambda X: X / 255.0)])
+def test_evaluate_takes_images_on_the_model_pixel_scale(image_models, no_training, model_scale, data):
+    X, y = _small_images()
+    with pytest.raises(AssertionError, match="cross-validation started"):  # the checks passed
+        evaluate(data(X), y, model=image_models[model_scale], cv=2, verbose=False)
