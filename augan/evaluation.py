@@ -41,11 +41,15 @@ def evaluate(X: Any, y: Any, *, sampler: Any = None, baselines: tuple = BASELINE
     1. Downstream gain (:func:`~augan.metrics.utility.downstream_gain`): stratified repeated k-fold
        cross-validation; ``sampler`` and each baseline are fitted on the training folds only; classifiers are
        scored on the untouched test folds. Includes "tstr" (classifiers trained on synthetic rows only).
-    2. Quality (``quality=True``): a GAN with the sampler's settings is fitted on a stratified ``1 - holdout``
-       share of the rows (or ``model``, an already fitted CGAN, is used) and asked for as many rows per class as
-       it trained on. Then: FID / KID / precision-recall through torch-fidelity (overall and per class), a
-       classifier two-sample test, the GAN discriminator's AUC on held-out real rows, and distances to the
-       closest training row (privacy).
+    2. Quality (``quality=True``): a clone of the sampler (a :class:`~augan.GANOversampler`) is fitted on a
+       stratified ``1 - holdout`` share of the rows and asked to add as many rows to each class as the class has
+       there; the synthetic rows it adds, drawn, kept and interpolated as it makes its new rows (its
+       ``noise_scale``, ``selection``, ``candidates``, ``smote_share``, ``interpolation``), are scored. Real rows it
+       would copy (``max_synthetic_ratio``, one-row classes) are not. With ``model``, an already fitted CGAN,
+       its own draws (``CGAN.sample`` at noise_scale 1, no selection or interpolation) are scored instead, as
+       many per class as ``X`` holds. Then: FID / KID / precision-recall through torch-fidelity (overall and per
+       class), a classifier two-sample test, the GAN discriminator's AUC on held-out real rows, and distances to
+       the closest training row (privacy). The report's "Synthetic rows scored" table says which rows these are.
 
     Parameters
     ----------
@@ -124,7 +128,8 @@ def evaluate(X: Any, y: Any, *, sampler: Any = None, baselines: tuple = BASELINE
     if quality:
         quality_results, artifacts, note = _quality(X, labels, sampler, model, holdout, weights_path,
                                                     categorical_features, rng, verbose)
-        notes.append(note)
+        if quality_results is None:  # otherwise the note is quality_results.source, shown with the scores
+            notes.append(note)
     history = artifacts.get("history") or history
     results = {
         "augan_version": _version(),
@@ -205,15 +210,6 @@ def _prepare_sampler(sampler: Any, X: Any, random_state: Any) -> Any:
     return sampler
 
 
-def _quality_gan(sampler: Any) -> CGAN | None:
-    if not isinstance(sampler, GANOversampler):
-        return None
-    gan = clone(sampler.gan) if sampler.gan is not None else CGAN()
-    if sampler.random_state is not None:
-        gan.set_params(random_state=sampler.random_state)
-    return gan
-
-
 class _Steps:
     """Runs named steps behind one progress bar on stderr."""
 
@@ -235,8 +231,7 @@ def _quality(X: Any, labels: np.ndarray, sampler: Any, model: CGAN | None, holdo
              categorical_features: Any, rng: np.random.RandomState, verbose: bool) -> tuple[Quality | None, dict, str]:
     from .metrics.fidelity import fidelity_scores  # torch-fidelity takes seconds to import; only load it here
 
-    gan = model if model is not None else _quality_gan(sampler)
-    if gan is None:
+    if model is None and not isinstance(sampler, GANOversampler):
         return None, {}, (f"Quality scores need a GAN: pass model= (a fitted CGAN) or a GANOversampler as sampler; "
                           f"{type(sampler).__name__} has none.")
     seeds = iter([draw_seed(rng) for _ in range(6)])
@@ -247,11 +242,18 @@ def _quality(X: Any, labels: np.ndarray, sampler: Any, model: CGAN | None, holdo
     held_out = len(test) > 0
     classes, counts = np.unique(y_train, return_counts=True)
     options = {"categorical_features": categorical_features}
-    with contextlib.closing(_Steps(5 + (model is None), verbose)) as step:
+    with contextlib.closing(_Steps(5, verbose)) as step:
         if model is None:
-            gan = step("fit GAN", gan.fit, X_train, y_train)
-        X_syn, y_syn = step("sample", gan.sample, y={c: int(k) for c, k in zip(classes, counts)}, return_y=True,
-                            random_state=next(seeds))
+            gan, X_syn, y_syn, synthetic = step("fit the sampler, draw its rows", _sampler_rows, sampler, X_train,
+                                                y_train)
+            next(seeds)
+        else:
+            gan = model
+            X_syn, y_syn = step("sample", gan.sample, y={c: int(k) for c, k in zip(classes, counts)},
+                                return_y=True, random_state=next(seeds))
+            synthetic = {"drawn_by": "model", "noise_scale": 1.0, "selection": None, "candidates": None,
+                         "smote_share": 0.0, "interpolation": None, "n_generated": int(len(y_syn)),
+                         "n_interpolated": 0, "n_copies_left_out": 0}
         y_syn = np.asarray(y_syn)
         scores = {
             "fidelity": step("fidelity", fidelity_scores, X_train, y_train, X_syn, y_syn, weights_path=weights_path,
@@ -263,21 +265,71 @@ def _quality(X: Any, labels: np.ndarray, sampler: Any, model: CGAN | None, holdo
             "privacy": step("privacy", privacy_scores, X_train, X_syn, X_test if held_out else None,
                             random_state=next(seeds), **options),
         }
-    source = _quality_source(model is not None, holdout, len(test))
-    results = Quality(source=source, n_train=int(len(train)), n_holdout=int(len(test)), **scores)
+    source = _quality_source(synthetic, holdout, len(test))
+    results = Quality(source=source, n_train=int(len(train)), n_holdout=int(len(test)), **scores,
+                      synthetic=synthetic)
     artifacts = {"X_real": X_train, "y_real": y_train, "X_synthetic": X_syn, "y_synthetic": y_syn, "model": gan,
                  "history": getattr(gan, "history_", None)}
     return results, artifacts, source
 
 
-def _quality_source(model_given: bool, holdout: float, n_holdout: int) -> str:
-    if model_given:
-        return ("model passed in: its training rows are unknown, so every row of X is the real reference and "
-                "no real row counts as held out.")
+def _sampler_rows(sampler: GANOversampler, X: Any, y: np.ndarray) -> tuple[CGAN, Any, np.ndarray, dict]:
+    """Fit a clone of ``sampler`` on ``X, y`` and return its GAN, the synthetic rows it adds, and how they were made.
+
+    The clone is asked to add as many rows to each class as the class has, so the synthetic rows mirror the
+    real classes; they are drawn, kept and interpolated as the sampler makes its new rows. Real rows the sampler
+    would copy (``max_synthetic_ratio``, one-row classes) are not synthetic and are left out.
+    """
+    classes, counts = np.unique(y, return_counts=True)
+    oversampler = clone(sampler).set_params(sampling_strategy={c: 2 * int(k) for c, k in zip(classes, counts)},
+                                            max_synthetic_ratio=None)
+    images = is_image_array(X)
+    X_out, y_out = oversampler.fit_resample(as_rows(X) if images else X, y)
+    lone = oversampler.copied_classes_
+    new = len(y) + np.flatnonzero(~np.isin(np.asarray(y_out)[len(y):], lone))
+    X_new, y_new = take_rows(X_out, new), np.asarray(y_out)[new]
+    if images:
+        X_new = np.asarray(X_new).reshape((len(new),) + X.shape[1:])
+    made = {c: int(k) for c, k in zip(classes, counts) if c not in lone}
+    interpolated = sum(round(k * oversampler.smote_share) for k in made.values())
+    latent = bool(interpolated) and oversampler._interpolates_in_latent_space()
+    synthetic = {"drawn_by": "sampler", "noise_scale": float(oversampler.noise_scale_),
+                 "selection": oversampler.selection,
+                 "candidates": float(oversampler.candidates) if oversampler.selection is not None else None,
+                 "smote_share": float(oversampler.smote_share),
+                 "interpolation": ("latent" if latent else "encoded") if interpolated else None,
+                 "n_generated": int(len(y_new) - interpolated), "n_interpolated": int(interpolated),
+                 "n_copies_left_out": int(np.isin(y, lone).sum()) if len(lone) else 0}
+    return oversampler.gan_, X_new, y_new, synthetic
+
+
+def _quality_source(synthetic: dict, holdout: float, n_holdout: int) -> str:
+    if synthetic["drawn_by"] == "model":
+        return ("model passed in: scored its own draws (CGAN.sample at noise_scale=1, no selection, no "
+                "interpolation; the sampler's settings do not apply), as many per class as X holds; its training "
+                "rows are unknown, so every row of X is the real reference and no real row counts as held out.")
+    where = (f"a stratified {1 - holdout:.0%} of the rows" if n_holdout else "every row (holdout=0)")
+    text = (f"quality GAN fitted on {where} by a clone of the sampler; scored: the rows the sampler adds, made as "
+            f"it makes them ({_how_drawn(synthetic)}), as many per class as the GAN trained on")
+    if synthetic["n_copies_left_out"]:
+        text += f"; {synthetic['n_copies_left_out']} copies of one-row classes' real rows are not scored"
+    if synthetic["selection"] == "discriminator":
+        text += ("; the discriminator chose these rows among its candidates, so its AUC leans towards 'real'")
     if n_holdout:
-        return (f"quality GAN fitted on a stratified {1 - holdout:.0%} of the rows with the sampler's GAN settings; "
-                f"the other {n_holdout} rows are the held-out real rows of the discriminator and privacy checks.")
-    return "quality GAN fitted on every row (holdout=0): no real row is held out."
+        return text + (f"; the other {n_holdout} rows are the held-out real rows of the discriminator and privacy "
+                       f"checks.")
+    return text + "; no real row is held out."
+
+
+def _how_drawn(synthetic: dict) -> str:
+    selection = synthetic["selection"]
+    kept = (f"selection={selection!r} keeping the best of {synthetic['candidates']} candidates per row"
+            if selection is not None else "selection=None")
+    made = f"{synthetic['n_generated']} drawn by the GAN"
+    if synthetic["n_interpolated"]:
+        made += f", {synthetic['n_interpolated']} interpolated between real rows ({synthetic['interpolation']} space)"
+    return (f"noise_scale={synthetic['noise_scale']}, {kept}, smote_share={synthetic['smote_share']}: "
+            f"{made}")
 
 
 def _describe(X: Any, labels: np.ndarray, categorical_features: Any) -> dict:

@@ -276,8 +276,24 @@ def _gain_tables(utility: DownstreamGain, clf: str) -> list[_Table]:
 
 
 def _quality_tables(quality: Quality) -> list[_Table]:
-    return [_fidelity_table(quality.fidelity), _detection_table(quality.c2st, quality.discriminator),
-            _privacy_table(quality.privacy)]
+    scored = [_scored_table(quality)] if quality.synthetic else []
+    return scored + [_fidelity_table(quality.fidelity), _detection_table(quality.c2st, quality.discriminator),
+                     _privacy_table(quality.privacy)]
+
+
+def _scored_table(quality: Quality) -> _Table:
+    made = quality.synthetic
+    by = ("the sampler: the rows it adds" if made["drawn_by"] == "sampler"
+          else "the model passed in: its own draws")
+    rows = [["drawn by", by], ["noise_scale", f"{made['noise_scale']:g}"], ["selection", str(made["selection"])],
+            ["candidates per row kept", "—" if made["candidates"] is None else f"{made['candidates']:g}"],
+            ["smote_share", f"{made['smote_share']:g}"],
+            ["rows drawn by the GAN", str(made["n_generated"])],
+            ["rows interpolated between real rows",
+             f"{made['n_interpolated']}" + (f" ({made['interpolation']} space)" if made["n_interpolated"] else "")]]
+    if made["n_copies_left_out"]:
+        rows.append(["copies of real rows, not scored", str(made["n_copies_left_out"])])
+    return _Table("Synthetic rows scored", ["", "value"], rows, quality.source)
 
 
 def _fidelity_table(fidelity: Fidelity) -> _Table:

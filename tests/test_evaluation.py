@@ -204,3 +204,67 @@ def test_evaluate_takes_images_on_the_model_pixel_scale(image_models, no_trainin
     X, y = _small_images()
     with pytest.raises(AssertionError, match="cross-validation started"):  # the checks passed
         evaluate(data(X), y, model=image_models[model_scale], cv=2, verbose=False)
+
+
+def _numbers(n=60, seed=0):
+    import pandas as pd
+
+    rng = np.random.default_rng(seed)
+    y = np.array([0] * (3 * n // 4) + [1] * (n // 4))
+    return pd.DataFrame(rng.normal(size=(n, 3)) + y[:, None], columns=list("abc")), y
+
+
+_QUICK = dict(cv=2, baselines=("none",), classifiers=[LogisticRegression()], tstr=False, random_state=0,
+              verbose=False)
+
+
+def _tiny_sampler(**settings):
+    gan = CGAN(epochs=2, max_steps=4, batch_size=32, noise_dim=8, generator_dims=(16,), discriminator_dims=(16,))
+    return GANOversampler(gan=gan, random_state=0, **settings)
+
+
+def test_quality_scores_the_rows_the_sampler_adds(monkeypatch):
+    X, y = _numbers()
+    added = []
+    original = GANOversampler._fit_resample
+
+    def spy(self, X_fit, y_fit):
+        X_out, y_out = original(self, X_fit, y_fit)
+        added.append((X_out.iloc[len(y_fit):].reset_index(drop=True), y_out[len(y_fit):], self.noise_scale_))
+        return X_out, y_out
+
+    monkeypatch.setattr(GANOversampler, "_fit_resample", spy)
+    report = evaluate(X, y, sampler=_tiny_sampler(noise_scale=5.0, selection="discriminator", smote_share=0.25),
+                      **_QUICK)
+    X_new, y_new, noise_scale = added[-1]  # the quality part's sampler comes after the cross-validation's
+    assert noise_scale == 5.0
+    synthetic = report.artifacts["X_synthetic"]
+    assert synthetic.reset_index(drop=True).equals(X_new)
+    assert np.array_equal(report.artifacts["y_synthetic"], y_new)
+    quality = report.results["quality"]
+    assert np.unique(y_new, return_counts=True)[1].tolist() == [36, 12]  # as many per class as it trained on
+    assert quality["synthetic"] == {"drawn_by": "sampler", "noise_scale": 5.0, "selection": "discriminator",
+                                    "candidates": 1.5, "smote_share": 0.25, "interpolation": "encoded",
+                                    "n_generated": 36, "n_interpolated": 12, "n_copies_left_out": 0}
+    assert "the rows the sampler adds" in quality["source"] and "noise_scale=5.0" in quality["source"]
+    text = report.summary()
+    assert "Synthetic rows scored" in text and "noise_scale=5.0" in text
+
+
+def test_quality_changes_with_the_sampler_settings():
+    X, y = _numbers()
+    plain = evaluate(X, y, sampler=_tiny_sampler(noise_scale=1.0, selection=None, smote_share=0), **_QUICK)
+    wide = evaluate(X, y, sampler=_tiny_sampler(noise_scale=5.0, selection="discriminator", smote_share=0), **_QUICK)
+    assert plain.results["quality"]["fidelity"] != wide.results["quality"]["fidelity"]
+    assert plain.results["quality"]["c2st"] != wide.results["quality"]["c2st"]
+
+
+def test_quality_of_a_model_scores_its_own_draws_and_says_so(loans):
+    X, y = loans
+    model = CGAN(epochs=1, max_steps=2, batch_size=32, noise_dim=8, generator_dims=(16,), discriminator_dims=(16,),
+                 random_state=0).fit(X, y)
+    report = evaluate(X, y, sampler=_tiny_sampler(noise_scale=5.0), model=model, **_QUICK)
+    quality = report.results["quality"]
+    assert quality["synthetic"]["drawn_by"] == "model" and quality["synthetic"]["noise_scale"] == 1.0
+    assert quality["synthetic"]["n_generated"] == len(y) and quality["synthetic"]["n_interpolated"] == 0
+    assert "its own draws" in quality["source"] and "the sampler's settings do not apply" in quality["source"]

@@ -46,7 +46,7 @@ def test_json_is_written_and_reads_back_with_stable_keys(report, tmp_path):
     results = json.loads(path.read_text())
     assert set(results) == TOP_KEYS
     assert set(results["quality"]) == {"source", "n_train", "n_holdout", "fidelity", "c2st", "discriminator",
-                                       "privacy"}
+                                       "privacy", "synthetic"}
     entry = results["utility"]["table"][0]
     assert set(entry) == {"method", "classifier", "metric", "mean", "ci_low", "ci_high", "n", "vs_none",
                           "vs_smote"}

@@ -259,7 +259,14 @@ class Privacy(_Result):
 
 @dataclass(frozen=True)
 class Quality(_Result):
-    """The quality part of :func:`augan.evaluate`: where the judged GAN came from, and its scores."""
+    """The quality part of :func:`augan.evaluate`: where the judged GAN came from, its scores, and which synthetic
+    rows they describe.
+
+    ``synthetic`` says how the scored rows were made: ``drawn_by`` ("sampler": the rows a clone of the
+    GANOversampler adds, with its ``noise_scale``, ``selection``, ``candidates``, ``smote_share`` and
+    ``interpolation``; "model": the given CGAN's own draws), ``n_generated``, ``n_interpolated`` and
+    ``n_copies_left_out`` (real rows the sampler copies, not scored). None in reports written before it existed.
+    """
 
     source: str
     n_train: int
@@ -268,6 +275,7 @@ class Quality(_Result):
     c2st: C2ST
     discriminator: DiscriminatorAUC
     privacy: Privacy
+    synthetic: dict | None = None
 
     _nested = {"fidelity": Fidelity.from_dict, "c2st": C2ST.from_dict, "discriminator": DiscriminatorAUC.from_dict,
                "privacy": Privacy.from_dict}

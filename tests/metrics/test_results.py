@@ -57,7 +57,7 @@ def test_from_dict_reads_back_what_to_dict_wrote_through_json(result):
 
 def test_quality_dict_keeps_the_order_of_the_report():
     assert list(QUALITY.to_dict()) == ["source", "n_train", "n_holdout", "fidelity", "c2st", "discriminator",
-                                       "privacy"]
+                                       "privacy", "synthetic"]
     assert list(QUALITY.to_dict()["privacy"])[:3] == ["dcr_synthetic", "dcr_real", "reference"]
 
 
