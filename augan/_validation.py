@@ -30,6 +30,13 @@ def check_positive_int(value: Any, name: str) -> int:
 MAX_DRAW_ROWS = 10**9
 
 
+def check_bool(value: Any, name: str) -> bool:
+    """Return ``value`` as a bool if it is one (Python's or numpy's), else raise ``TypeError`` naming ``name``."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be True or False, got {short_repr(value)} of type {type(value).__name__}.")
+    return bool(value)
+
+
 def check_draw_size(n_rows: int, name: str = "n", bytes_per_row: int | None = None) -> int:
     """Return ``n_rows`` if one draw can produce that many rows, else raise ``ValueError`` naming ``name``.
 

@@ -268,3 +268,17 @@ def test_quality_of_a_model_scores_its_own_draws_and_says_so(loans):
     assert quality["synthetic"]["drawn_by"] == "model" and quality["synthetic"]["noise_scale"] == 1.0
     assert quality["synthetic"]["n_generated"] == len(y) and quality["synthetic"]["n_interpolated"] == 0
     assert "its own draws" in quality["source"] and "the sampler's settings do not apply" in quality["source"]
+
+
+@pytest.mark.parametrize("flag", ["tstr", "quality", "verbose"])
+@pytest.mark.parametrize("value", ["no", "yes", 1, None, np.array([True])])
+def test_evaluate_refuses_a_flag_that_is_not_a_bool(loans, no_training, flag, value):
+    X, y = loans
+    with pytest.raises(TypeError, match=rf"{flag} must be True or False"):
+        evaluate(X, y, cv=2, **{"verbose": False, flag: value})
+
+
+def test_evaluate_takes_numpy_bools_as_flags(loans, no_training):
+    X, y = loans
+    with pytest.raises(AssertionError, match="cross-validation started"):  # the checks passed
+        evaluate(X, y, cv=2, tstr=np.True_, quality=np.False_, verbose=False)
