@@ -17,8 +17,11 @@ from sklearn.svm import SVC
 
 from augan import CGAN, GANOversampler
 from augan.plot import save_sample_grid
+from augan.storage import check_output_path
 
 grid_path = Path(sys.argv[1] if len(sys.argv) > 1 else "out/mnist_grid.png")
+grid_path.parent.mkdir(parents=True, exist_ok=True)
+check_output_path(grid_path, overwrite=True)  # before training: only a grid augan wrote is replaced
 X, y = mnist_data()  # (5000, 784) pixel rows in 0..255
 X = X.astype(np.uint8)
 rng = np.random.default_rng(0)
@@ -35,7 +38,6 @@ start = time.perf_counter()
 X_balanced, y_balanced = sampler.fit_resample(X_train, y_train)
 print(f"trained in {time.perf_counter() - start:.0f} s; after resampling:", np.bincount(y_balanced).tolist())
 
-grid_path.parent.mkdir(parents=True, exist_ok=True)
 save_sample_grid(sampler.gan_, grid_path, per_class=8, overwrite=True)  # the example is meant to be re-run
 print(f"a grid of synthetic digits, one row per class: {grid_path}")
 
