@@ -195,7 +195,8 @@ class TabularCodec:
             return matrix
         if dtype.kind in "iu":  # each column's own cast keeps it within its range, where float64 would wrap
             return np.column_stack([c.to_series(v).to_numpy(dtype) for c, v in zip(self.columns_, values)])
-        return np.column_stack([np.asarray(v, dtype=np.float64) for v in values]).astype(dtype)
+        # copy=False: a float64 table is not copied a second time
+        return np.column_stack([np.asarray(v, dtype=np.float64) for v in values]).astype(dtype, copy=False)
 
     # ---------------------------------------------------------- persistence
     def get_state(self) -> dict:
