@@ -35,6 +35,8 @@ def sample(model: o.Model, n: o.RequiredCount, out: o.Out, label: o.Label = None
             target = target or gan.metadata_.get("target")
             if target is None:
                 fail(f"{model} does not record the name of its target column; give it with --target.")
+            if target in [str(name) for name in getattr(gan, "feature_names_in_", [])]:
+                fail(f"--target {target!r} names a feature column of the model; give the class column another name.")
         request = parse_label(label, gan.classes_) if label is not None else None
         if not images:
             example = gan.sample(min(n, 1000), request, return_y=True, random_state=0)

@@ -40,6 +40,14 @@ def test_sample_target_option_renames_the_class_column(augan, loans_model, tmp_p
     assert "class" in pd.read_csv(out).columns
 
 
+def test_sample_refuses_a_target_name_a_feature_column_has(augan, loans_model, tmp_path, user_error):
+    feature = CGAN.load(loans_model).feature_names_in_[0]
+    out = tmp_path / "s.csv"
+    user_error(augan("sample", loans_model, "--n", 3, "--target", feature, "--out", out), "--target",
+               repr(feature), "feature column")
+    assert not out.exists()
+
+
 def test_sample_converts_label_to_integer_classes(augan, numbers_csv, train_args, tmp_path):
     model = tmp_path / "numbers.augan"
     assert augan("fit", numbers_csv, "--target", "label", "--model-out", model, *train_args).exit_code == 0
