@@ -152,12 +152,40 @@ LOSSES: dict[str, type[Loss]] = {}
 
 
 def register_loss(name: str, cls: type[Loss]) -> None:
-    """Make ``cls`` available to ``CGAN(loss=name)``."""
+    """Make ``cls`` available to ``CGAN(loss=name)``.
+
+    Raises
+    ------
+    TypeError
+        If ``name`` is not a string, ``cls`` is not a subclass of :class:`Loss`, or it leaves out
+        ``discriminator_loss`` or ``generator_loss``.
+    ValueError
+        If ``name`` is blank or already registered.
+    """
+    if not isinstance(name, str):
+        raise TypeError(f"a loss's name must be a str, got {name!r}.")
+    if not name.strip():
+        raise ValueError(f"a loss's name must hold a word, got {name!r}.")
     if not (isinstance(cls, type) and issubclass(cls, Loss)):
         raise TypeError(f"a loss must be a subclass of augan.losses.Loss, got {cls!r}.")
     if name in LOSSES:
         raise ValueError(f"a loss named {name!r} is already registered.")
+    missing = [method for method in ("discriminator_loss", "generator_loss") if getattr(cls, method) is
+               getattr(Loss, method)]
+    if missing:
+        raise TypeError(f"the loss {cls.__name__} does not define {' or '.join(missing)}; a loss overrides both.")
     LOSSES[name] = cls
+
+
+def check_loss_value(value: object, loss: Loss, method: str) -> torch.Tensor:
+    """``value``, returned by ``loss.<method>``, if it is a tensor of one floating-point value (what is
+    back-propagated); otherwise a TypeError naming the loss, at the first step rather than deep in autograd."""
+    if not (isinstance(value, torch.Tensor) and value.dim() == 0 and value.is_floating_point()):
+        shown = f"a tensor of shape {tuple(value.shape)} and dtype {value.dtype}" if isinstance(value, torch.Tensor) \
+            else f"a {type(value).__name__}"
+        raise TypeError(f"{type(loss).__name__}.{method} returned {shown}; a loss must return a tensor of one value "
+                        f"(a floating-point scalar, e.g. a .mean() of the scores).")
+    return value
 
 
 def get_loss(name: str | Loss, **kwargs) -> Loss:

@@ -21,6 +21,52 @@ def test_register_rejects_non_loss_and_duplicates():
         register_loss("hinge", Loss)
 
 
+@pytest.mark.parametrize("name", [5, None, "", "  "])
+def test_register_refuses_a_name_that_is_not_a_word(name):
+    class Mine(Loss):
+        def discriminator_loss(self, real, fake):
+            return fake.mean() - real.mean()
+
+        def generator_loss(self, fake):
+            return -fake.mean()
+
+    with pytest.raises((TypeError, ValueError), match="name"):
+        register_loss(name, Mine)
+    assert name not in LOSSES
+
+
+def test_register_refuses_a_loss_that_leaves_its_formulas_out():
+    class Half(Loss):
+        def generator_loss(self, fake):
+            return -fake.mean()
+
+    for cls in (Loss, Half):
+        with pytest.raises(TypeError, match="discriminator_loss"):
+            register_loss("half-a-loss", cls)
+    assert "half-a-loss" not in LOSSES
+
+
+@pytest.mark.parametrize("returned", ["a vector", "an int"])
+def test_a_loss_that_returns_no_scalar_tensor_is_named_at_the_first_step(tiny, returned):
+    from augan import CGAN
+
+    class Odd(Loss):
+        def discriminator_loss(self, real, fake):
+            return (fake - real).squeeze(-1) if returned == "a vector" else 1
+
+        def generator_loss(self, fake):
+            return -fake.mean()
+
+    name = f"odd-{returned.replace(' ', '-')}"
+    register_loss(name, Odd)
+    try:
+        X = np.random.default_rng(0).normal(size=(40, 3))
+        with pytest.raises(TypeError, match=r"Odd\.discriminator_loss returned .*a tensor of one value"):
+            CGAN(**{**tiny, "loss": name}).fit(X, np.arange(40) % 2)
+    finally:
+        del LOSSES[name]
+
+
 @pytest.mark.parametrize("name", ["minimax", "nonsaturating", "wasserstein", "wgan-gp", "hinge"])
 def test_discriminator_loss_rewards_separating_real_from_fake(name):
     loss = get_loss(name)

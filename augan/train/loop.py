@@ -17,7 +17,7 @@ import torch
 from torch import nn
 
 from .. import distributed
-from ..losses import Loss
+from ..losses import Loss, check_loss_value
 from ..seeding import seed_devices
 from .checkpoints import CheckpointFolder, interrupt_between_steps
 from .config import TrainingConfig
@@ -213,7 +213,8 @@ class Trainer:
             else:
                 real_scores = self._discriminator_train(real, y).float()
                 fake_scores = self._discriminator_train(fake, y).float()
-            loss = self.loss.discriminator_loss(real_scores, fake_scores)
+            loss = check_loss_value(self.loss.discriminator_loss(real_scores, fake_scores), self.loss,
+                                    "discriminator_loss")
         penalty = self.loss.penalty(self.discriminator, real, fake, y)
         if penalty is not None:
             loss = loss + penalty
@@ -228,7 +229,7 @@ class Trainer:
         self.discriminator.requires_grad_(False)
         with self.precision.autocast():
             scores = self._discriminator_frozen(self.augment(fake), y).float()
-            loss = self.loss.generator_loss(scores)
+            loss = check_loss_value(self.loss.generator_loss(scores), self.loss, "generator_loss")
         self.opt_g.step(loss)
         self.discriminator.requires_grad_(True)
         if self.ema is not None:
