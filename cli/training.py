@@ -83,7 +83,10 @@ class Training:
         if images and self.categorical is not None:
             raise ValueError("--categorical names columns of a table; images have none.")
         show_library_messages(self.quiet)
-        resolve_device(self.device)  # a device this machine lacks is refused before the data is read
+        device = resolve_device(self.device)  # a device this machine lacks is refused before the data is read
+        if o.parse_amp(self.amp) == "fp16" and device.type != "cuda":
+            raise ValueError(f"--amp fp16 needs a CUDA GPU (its gradient scaling is CUDA-only here); on "
+                             f"{device.type!r} use --amp bf16 or --amp none.")
         return CGAN(architecture=self.architecture or ("dcgan" if images else "mlp"), loss=o.check_loss(self.loss),
                     epochs=o.check_option("--epochs", self.epochs, CGAN, "epochs"),
                     batch_size=o.check_option("--batch-size", o.parse_budget(self.batch_size, "--batch-size"),

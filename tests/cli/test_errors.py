@@ -139,7 +139,7 @@ QUICK = ["--epochs", "1", "--device", "cpu", "--quiet"]
 # not): the error speaks of the command line's options and of values they take.
 IN_CLI_WORDS = {
     "fp16 on the cpu": (lambda d, loans, out: _generate(loans, "--n", 3, "--out", out, "--amp", "fp16"),
-                        ["--amp 'fp16' needs a CUDA GPU", "--amp 'bf16' or --amp None"], ["amp="]),
+                        ["--amp fp16 needs a CUDA GPU", "--amp bf16 or --amp none"], ["amp=", "None"]),
     "unknown amp": (lambda d, loans, out: _generate(loans, "--n", 3, "--out", out, "--amp", "int8"),
                     ["--amp must be bf16, fp16 or none, got int8."], ["str among"]),
     "checkpoint every 0": (lambda d, loans, out: _generate(loans, "--n", 3, "--out", out, "--checkpoint-every", 0),

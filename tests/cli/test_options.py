@@ -153,6 +153,16 @@ def test_bad_training_flags_fail_with_one_line(augan, user_error, numbers_csv, t
     assert not out.exists()
 
 
+def test_fp16_off_a_gpu_is_refused_before_the_data_is_read(augan, user_error, numbers_csv, tmp_path, monkeypatch):
+    import augan_cli.generate
+
+    monkeypatch.setattr(augan_cli.generate, "read_training_data", lambda *a: pytest.fail("read the data first"))
+    result = augan("generate", numbers_csv, "--target", "label", "--n", 4, "--out", tmp_path / "s.csv", "--device",
+                   "cpu", "--amp", "fp16")
+    user_error(result, "--amp fp16", "CUDA", "--amp bf16 or --amp none")
+    assert "None" not in result.stderr
+
+
 def test_only_the_main_process_writes_and_prints(augan, numbers_csv, tmp_path, monkeypatch):
     monkeypatch.setattr("augan_cli.generate.is_main_process", lambda: False)
     out = tmp_path / "s.csv"
