@@ -43,7 +43,8 @@ def plain_metadata(metadata: Any) -> dict:
 def model_content(gan: CGAN, metadata: Any) -> dict:
     """Everything a fitted ``gan`` writes to its model file, with ``metadata`` checked by :func:`plain_metadata`."""
     metadata = plain_metadata(metadata)
-    params = {k: v for k, v in gan.get_params().items() if k != "random_state"}
+    # The parameters the networks were fitted with, not those set since (they act at the next fit).
+    params = {k: v for k, v in gan._fitted_params().items() if k != "random_state"}
     params["random_state"] = gan.random_state if isinstance(gan.random_state, numbers.Integral) else None
     params = {k: (list(v) if isinstance(v, np.ndarray) else v) for k, v in params.items()}
     if isinstance(params["device"], torch.device):
@@ -92,6 +93,7 @@ def restore(cls: type[CGAN], content: dict, path: str | os.PathLike, device: str
         estimator = cls(**{**content["params"], "device": device, "strategy": None})
         estimator._validate_params()
         estimator._check_shapes_params()
+        estimator._record_fit_params()
         estimator.codec_ = codec
         estimator.label_codec_ = LabelCodec.from_state(content["labels"])
         estimator.classes_ = estimator.label_codec_.classes_

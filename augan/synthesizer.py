@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import copy
 import math
 import numbers
 import os
@@ -13,7 +14,7 @@ from typing import Any
 import numpy as np
 import torch
 from sklearn.base import BaseEstimator, _fit_context
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils._param_validation import Interval, StrOptions, validate_parameter_constraints
 from sklearn.utils.validation import check_is_fitted
 
 from . import distributed, latent, persistence, storage
@@ -36,6 +37,8 @@ from .training_time import TrainingClock
 _SAMPLE_CHUNK = 65536
 # On the CPU, chunks this small keep the generator's activations in cache: 2-3x the rows per second of 65536.
 _CPU_SAMPLE_CHUNK = 4096
+# Parameters a fitted model reads when it is used, not when it is fitted: set_params changes them at once.
+_LIVE_PARAMS = ("random_state", "amp")
 
 
 class CGAN(BaseEstimator):
@@ -180,6 +183,14 @@ class CGAN(BaseEstimator):
         Column names, when fitted on a DataFrame with string column names.
     metadata_ : dict
         Only on a model read by :meth:`load`: the ``metadata`` given to :meth:`save` (empty if none).
+
+    Notes
+    -----
+    As in scikit-learn, parameters changed with :meth:`set_params` (or by assignment) on a fitted model take
+    effect at the next :meth:`fit`: until then the model samples, scores, encodes and is saved with the
+    parameters its networks were fitted with (a saved file records those). Two exceptions apply at once, since
+    they steer the use of the networks, not the networks: ``random_state`` (the default seed of :meth:`sample`)
+    and ``amp`` (the precision the generator samples in); :meth:`save` records their current values.
     """
 
     _parameter_constraints: dict = {
@@ -289,6 +300,7 @@ class CGAN(BaseEstimator):
         # A refit that fails must not leave the previous networks paired with the new codecs.
         for attribute in ("generator_", "discriminator_", "encoder_"):
             self.__dict__.pop(attribute, None)
+        self._record_fit_params()
         self._check_shapes_params()
         # Not in _check_shapes_params, which a loaded model's parameters pass too: the folder matters to training only.
         check_checkpoint_dir(self.checkpoint_dir, self.resume)
@@ -338,10 +350,26 @@ class CGAN(BaseEstimator):
         self.n_steps_ = self.history_[-1]["steps"]
         return self
 
+    def _record_fit_params(self) -> None:
+        """Keep a copy of the parameters the networks are fitted with (see :meth:`_fitted`)."""
+        self._fit_params = {name: copy.deepcopy(value) for name, value in self.get_params(deep=False).items()
+                            if name not in _LIVE_PARAMS}
+
+    def _fitted_params(self) -> dict:
+        """The parameters of the fitted networks: those of the last fit (or of the model file), with the current
+        ``random_state`` and ``amp``. A model pickled before they were kept uses its current parameters."""
+        current = self.get_params(deep=False)
+        return {**current, **self.__dict__.get("_fit_params", {})}
+
+    def _fitted(self, name: str) -> Any:
+        """The value of parameter ``name`` the networks were fitted with (``set_params`` acts at the next fit)."""
+        return self._fitted_params()[name]
+
     def _uses_encoder(self) -> bool:
-        if self.encoder == "auto":
-            return self.codec_.kind == "image" and self.strategy != "ddp" and self.architecture in ENCODERS
-        return bool(self.encoder)
+        encoder, architecture = self._fitted("encoder"), self._fitted("architecture")
+        if encoder == "auto":
+            return self.codec_.kind == "image" and self._fitted("strategy") != "ddp" and architecture in ENCODERS
+        return bool(encoder)
 
     def _pretrained_encoder(self, generator: torch.nn.Module, data: torch.Tensor,
                             index: torch.Tensor) -> torch.nn.Module | None:
@@ -355,7 +383,7 @@ class CGAN(BaseEstimator):
         return encoder
 
     def _make_encoder(self) -> torch.nn.Module:
-        return build_encoder(self.architecture, self._network_spec())
+        return build_encoder(self._fitted("architecture"), self._network_spec())
 
     def _join_processes(self, encoded: np.ndarray, index: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Join the torchrun process group; return this process's shard of the encoded rows and labels."""
@@ -447,14 +475,16 @@ class CGAN(BaseEstimator):
                              f"{format_bytes(available)} free on {self.device_}; {hint}.")
 
     def _make_networks(self) -> tuple[torch.nn.Module, torch.nn.Module]:
-        return build_networks(self.architecture, self._network_spec())
+        return build_networks(self._fitted("architecture"), self._network_spec())
 
     def _network_spec(self) -> NetworkSpec:
+        params = self._fitted_params()
         return NetworkSpec(sample_shape=tuple(self.codec_.sample_shape_), n_classes=len(self.classes_),
-                           noise_dim=self.noise_dim, generator_dims=tuple(self.generator_dims),
-                           discriminator_dims=tuple(self.discriminator_dims), generator_block=self.generator_block,
-                           pac=self.pac, spectral_norm=self.spectral_norm,
-                           discriminator_norm=get_loss(self.loss).discriminator_norm,
+                           noise_dim=params["noise_dim"], generator_dims=tuple(params["generator_dims"]),
+                           discriminator_dims=tuple(params["discriminator_dims"]),
+                           generator_block=params["generator_block"], pac=params["pac"],
+                           spectral_norm=params["spectral_norm"],
+                           discriminator_norm=get_loss(params["loss"]).discriminator_norm,
                            spans=self.codec_.spans_)
 
     def _augment(self) -> Any:
@@ -547,6 +577,7 @@ class CGAN(BaseEstimator):
 
     def _generate(self, rows: np.ndarray, stream: TorchStream, noise_scale: float) -> np.ndarray:
         generator = self.generator_.eval()
+        noise_dim = self._fitted("noise_dim")
         on_gpu = self.device_.type == "cuda"
         with stream, torch.inference_mode(), sampling_autocast(self.amp, self.device_):
             # Into pinned host memory, each chunk's copy back overlaps the generation of the next one.
@@ -555,7 +586,7 @@ class CGAN(BaseEstimator):
             chunk = self._generation_batch()
             for start in range(0, len(rows), chunk):
                 y = labels[start:start + chunk]
-                z = torch.randn(y.shape[0], self.noise_dim, device=self.device_)
+                z = torch.randn(y.shape[0], noise_dim, device=self.device_)
                 if noise_scale != 1.0:
                     z.mul_(noise_scale)
                 out[start:start + y.shape[0]].copy_(generator(z, y), non_blocking=on_gpu)
@@ -653,9 +684,10 @@ class CGAN(BaseEstimator):
         """
         check_is_fitted(self, "discriminator_")
         encoded, index = self._on_device(X, y)
+        pac = self._fitted("pac")
         with torch.inference_mode():
-            packed = encoded.repeat_interleave(self.pac, dim=0)
-            scores = self.discriminator_.eval()(packed, index.repeat_interleave(self.pac))
+            packed = encoded.repeat_interleave(pac, dim=0)
+            scores = self.discriminator_.eval()(packed, index.repeat_interleave(pac))
         return scores.float().cpu().numpy()
 
     def to_latent(self, X: Any, y: Any) -> np.ndarray:
@@ -706,8 +738,9 @@ class CGAN(BaseEstimator):
         """
         self._check_has_encoder("from_latent")
         Z = np.asarray(Z, dtype=np.float32)
-        if Z.ndim != 2 or Z.shape[1] != self.noise_dim or not np.isfinite(Z).all():
-            raise ValueError(f"Z must be a finite array of shape (n_samples, noise_dim={self.noise_dim}), got "
+        noise_dim = self._fitted("noise_dim")
+        if Z.ndim != 2 or Z.shape[1] != noise_dim or not np.isfinite(Z).all():
+            raise ValueError(f"Z must be a finite array of shape (n_samples, noise_dim={noise_dim}), got "
                              f"shape {Z.shape}.")
         index = to_device(self.label_codec_.transform(check_labels(y, len(Z))), self.device_)
         noise = to_device(Z, self.device_)
@@ -758,8 +791,11 @@ class CGAN(BaseEstimator):
         reads the file must wait for rank 0 first (``torch.distributed.barrier()``).
         """
         check_is_fitted(self, "generator_")
+        # The parameters set after fit that the file records as they are now: refused here if invalid, not at load.
+        validate_parameter_constraints({name: self._parameter_constraints[name] for name in _LIVE_PARAMS},
+                                       {name: getattr(self, name) for name in _LIVE_PARAMS}, caller_name="CGAN")
         content = persistence.model_content(self, metadata)
-        if self.strategy == "ddp" and not distributed.is_main_process():
+        if self._fitted("strategy") == "ddp" and not distributed.is_main_process():
             return
         storage.save_model(path, content, overwrite=overwrite)
 

@@ -210,3 +210,51 @@ def test_n_steps_counts_the_generator_steps_of_the_fit_and_survives_the_model_fi
     assert [row["steps"] for row in capped.history_] == [2, 4, 6, 8]
     capped.save(tmp_path / "capped.augan")
     assert CGAN.load(tmp_path / "capped.augan").n_steps_ == 8
+
+
+@pytest.mark.parametrize("change", [dict(pac=4), dict(noise_dim=16), dict(generator_dims=(32,)),
+                                    dict(discriminator_dims=(8, 8)), dict(architecture="conv"),
+                                    dict(loss="wgan-gp"), dict(spectral_norm=True), dict(ema_decay=None)])
+def test_set_params_on_a_fitted_model_takes_effect_at_the_next_fit_only(tmp_path, mixed_frame, tiny, change):
+    frame, y = mixed_frame
+    gan = CGAN(random_state=0, device="cpu", **tiny).fit(frame, y)
+    fitted = gan.get_params()
+    before = gan.sample(30, random_state=1)
+    scores = gan.discriminator_scores(frame, y)
+    target = tmp_path / "m.augan"
+    gan.save(target)
+    gan.set_params(**change)
+    assert gan.get_params() == {**fitted, **change}, "set_params itself is scikit-learn's"
+    pd.testing.assert_frame_equal(gan.sample(30, random_state=1), before)
+    np.testing.assert_array_equal(gan.discriminator_scores(frame, y), scores)
+    gan.save(target, overwrite=True)  # over a good file: what it writes must load, and be the same model
+    loaded = CGAN.load(target, device="cpu")
+    assert loaded.get_params() == fitted, "the file records the parameters the networks were fitted with"
+    pd.testing.assert_frame_equal(loaded.sample(30, random_state=1), before)
+    if "architecture" not in change:
+        gan.fit(frame, y)  # the next fit uses the new values
+        assert gan.get_params() == {**fitted, **change}
+        gan.save(target, overwrite=True)
+        assert CGAN.load(target, device="cpu").get_params() == {**fitted, **change}
+
+
+def test_random_state_and_amp_set_after_fit_still_steer_sampling_and_are_saved(tmp_path, mixed_frame, tiny):
+    frame, y = mixed_frame
+    gan = CGAN(random_state=0, device="cpu", **tiny).fit(frame, y)
+    gan.set_params(random_state=7, amp="bf16")
+    drawn = gan.sample(30)
+    pd.testing.assert_frame_equal(drawn, gan.sample(30, random_state=7))
+    gan.save(tmp_path / "m.augan")
+    loaded = CGAN.load(tmp_path / "m.augan", device="cpu")
+    assert (loaded.random_state, loaded.amp) == (7, "bf16")
+    pd.testing.assert_frame_equal(loaded.sample(30), drawn)
+
+
+def test_a_pickled_model_from_before_fitted_parameters_were_kept_still_samples(mixed_frame, tiny):
+    import pickle
+
+    frame, y = mixed_frame
+    gan = CGAN(random_state=0, device="cpu", **tiny).fit(frame, y)
+    old = pickle.loads(pickle.dumps(gan))
+    old.__dict__.pop("_fit_params", None)  # as pickled by an augan that did not keep them
+    pd.testing.assert_frame_equal(old.sample(20), gan.sample(20))
