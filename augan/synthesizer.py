@@ -800,16 +800,32 @@ class CGAN(BaseEstimator):
         storage.save_model(path, content, overwrite=overwrite)
 
     @classmethod
-    def load(cls, path: str | os.PathLike, device: str = "auto") -> CGAN:
+    def load(cls, path: str | os.PathLike, device: str | torch.device = "auto") -> CGAN:
         """Read a model written by :meth:`save`; nothing in the file is executed.
+
+        Parameters
+        ----------
+        path : str or PathLike
+            The model file.
+        device : str or torch.device, default="auto"
+            Where the networks go: "auto" (CUDA, then MPS, then CPU), or any torch device of this machine.
+
+        Returns
+        -------
+        model : CGAN
+            The fitted model, with the parameters it was fitted with.
 
         Raises
         ------
         TypeError
-            If ``path`` is not a file path (str or PathLike).
+            If ``path`` is not a file path (str or PathLike), or ``device`` is not a str or torch.device.
         ValueError
-            If the file is corrupt, foreign or of an unknown version.
+            If ``device`` is no device of this machine, or the file is corrupt, foreign or of an unknown version.
         """
+        # The argument is checked before the file is read, so that a bad one is never blamed on the file.
+        if not isinstance(device, (str, torch.device)):
+            raise TypeError(f"device must be a str or torch.device, got {type(device).__name__}: {device!r}.")
+        resolve_device(device)
         return persistence.restore(cls, storage.load_model(path), path, device)
 
     def __sklearn_tags__(self):  # noqa: ANN204 - sklearn's Tags type

@@ -392,3 +392,15 @@ def test_cli_refuses_a_model_file_carrying_code_and_runs_nothing(cli, tmp_path):
     assert result.stderr.startswith("augan: error: ") and "not a readable augan model" in result.stderr
     assert len(result.stderr.splitlines()) == 1 and "weights_only" not in result.stderr
     assert not marker.exists() and not (tmp_path / "rows.csv").exists()
+
+
+@pytest.mark.parametrize(("device", "error", "message"), [
+    (5, TypeError, r"device must be a str or torch.device, got int"),
+    (None, TypeError, r"device must be a str or torch.device, got NoneType"),
+    ("tpu9", ValueError, r"device='tpu9' is not a valid torch device"),
+])
+def test_a_bad_load_device_is_named_and_the_file_is_not_blamed(saved, device, error, message):
+    with pytest.raises(error, match=message) as caught:
+        CGAN.load(saved, device=device)
+    assert "inconsistent" not in str(caught.value)
+
