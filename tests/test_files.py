@@ -404,3 +404,10 @@ def test_a_bad_load_device_is_named_and_the_file_is_not_blamed(saved, device, er
         CGAN.load(saved, device=device)
     assert "inconsistent" not in str(caught.value)
 
+
+def test_augan_load_takes_what_cgan_load_takes(saved, model):
+    loaded = augan.load(saved, device="cpu")
+    assert loaded.device_ == torch.device("cpu")
+    pd.testing.assert_frame_equal(augan.load(path=saved, device=torch.device("cpu")).sample(5), model.sample(5))
+    with pytest.raises(TypeError, match="device must be a str or torch.device"):
+        augan.load(saved, device=5)
