@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import torch
 from sklearn.base import BaseEstimator, _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions, validate_parameter_constraints
@@ -550,8 +551,9 @@ class CGAN(BaseEstimator):
         -------
         chunks : iterator of (X, y)
             The rows of each chunk, in the container given to ``fit``, and their labels; put end to end the
-            chunks are exactly what :meth:`sample` returns. The request is checked at the call, not at the
-            first chunk.
+            chunks are exactly what :meth:`sample` returns (a DataFrame chunk's index goes on where the previous
+            chunk's ended, so ``pd.concat`` of the chunks is ``sample``'s frame, index included). The request is
+            checked at the call, not at the first chunk.
         """
         check_is_fitted(self, "generator_")
         noise_scale = check_noise_scale(noise_scale)
@@ -563,8 +565,13 @@ class CGAN(BaseEstimator):
 
     def _decoded_chunks(self, chunks: Iterator[np.ndarray], stream: TorchStream,
                         noise_scale: float) -> Iterator[tuple[Any, np.ndarray]]:
+        start = 0
         for rows in chunks:
-            yield self.decode(self._generate(rows, stream, noise_scale)), self.label_codec_.inverse_transform(rows)
+            X = self.decode(self._generate(rows, stream, noise_scale))
+            if isinstance(X, pd.DataFrame):
+                X.index = pd.RangeIndex(start, start + len(X))
+            start += len(rows)
+            yield X, self.label_codec_.inverse_transform(rows)
 
     def _bytes_per_row(self) -> int:
         return draw_bytes_per_row(math.prod(self.codec_.sample_shape_))

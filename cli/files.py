@@ -258,7 +258,13 @@ def write_table_chunks(chunks: Iterable[pd.DataFrame], path: Path, overwrite: bo
 
 def _write_csv_chunks(chunks: Iterable[pd.DataFrame], path: Path) -> None:
     with open(path, "w", encoding="utf-8", newline="") as handle:
+        start = 0
         for number, chunk in enumerate(chunks):
+            # A chunk numbered on from the previous one (as CGAN.iter_samples numbers them) holds positions of the
+            # whole table, no labels: written as the whole table would be, without them.
+            if chunk.index.equals(pd.RangeIndex(start, start + len(chunk))):
+                chunk = chunk.reset_index(drop=True)
+            start += len(chunk)
             text = _csv_text(chunk)
             # Every chunk is written as _write_csv writes a table; only the first keeps its header line.
             handle.write(text if number == 0 else text[len(_csv_text(chunk.iloc[:0])):])

@@ -197,7 +197,8 @@ def test_iter_samples_chunks_put_end_to_end_equal_one_sample(mixed_frame, tiny):
     chunks = list(gan.iter_samples(9000, chunk_size=1, random_state=3))
     assert [len(labels) for _, labels in chunks] == [4096, 4096, 808], "chunks hold whole generator passes"
     X, labels = gan.sample(9000, return_y=True, random_state=3)
-    pd.testing.assert_frame_equal(pd.concat([part for part, _ in chunks], ignore_index=True), X)
+    assert [part.index[0] for part, _ in chunks] == [0, 4096, 8192], "each chunk goes on where the last ended"
+    pd.testing.assert_frame_equal(pd.concat([part for part, _ in chunks]), X, check_index_type=True)
     np.testing.assert_array_equal(np.concatenate([part for _, part in chunks]), labels)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -85,3 +86,34 @@ def test_csv_columns_whose_text_a_number_would_change_are_read_as_text(tmp_path)
         assert pd.api.types.is_string_dtype(frame[name]), name
         assert frame[name].fillna("-").tolist() == values, name
     assert frame["count"].dtype == "int64" and frame["price"].dtype == "float64"
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".parquet"])
+def test_chunks_numbered_on_from_one_another_are_written_as_one_table_without_its_positions(tmp_path, suffix):
+    from augan_cli.files import write_table_chunks
+
+    table = pd.DataFrame({"x": [0.5, 1.5, 2.5, 3.5, 4.5], "c": list("abcab")})
+    # As CGAN.iter_samples numbers its chunks: 0, 1, 2 then 3, 4.
+    write_table_chunks(iter([table.iloc[:3], table.iloc[3:]]), tmp_path / f"chunks{suffix}", overwrite=False)
+    write_table(table, tmp_path / f"whole{suffix}", overwrite=False)
+    if suffix == ".csv":
+        written = (tmp_path / "chunks.csv").read_text()
+        assert written == (tmp_path / "whole.csv").read_text() == table.to_csv(index=False)
+    else:
+        pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "chunks.parquet"), table)
+
+
+def test_sample_writes_a_draw_of_several_chunks_as_before(tmp_path, monkeypatch):
+    from augan import CGAN
+    from augan_cli import drawing
+    from augan_cli.target import with_target
+
+    rng = np.random.default_rng(0)
+    gan = CGAN(epochs=1, batch_size=16, noise_dim=4, generator_dims=(8,), discriminator_dims=(8,), device="cpu",
+               random_state=0).fit(pd.DataFrame({"x": rng.normal(size=40)}), np.repeat(["a", "b"], 20))
+    real = CGAN.iter_samples
+    monkeypatch.setattr(CGAN, "iter_samples", lambda self, *a, **k: real(self, *a, **{**k, "chunk_size": 1}))
+    assert len(list(gan.iter_samples(9000, random_state=3))) == 3, "the draw spans three chunks"
+    drawing.write_draw(gan, 9000, None, tmp_path / "rows.csv", False, target="y", random_state=3)
+    X, y = gan.sample(9000, return_y=True, random_state=3)
+    assert (tmp_path / "rows.csv").read_text() == with_target(X, y, "y").to_csv(index=False)
