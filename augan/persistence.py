@@ -20,7 +20,7 @@ from .data.codecs import UnknownCodecError, codec_from_state, codec_state
 from .data.labels import LabelCodec
 from .device import resolve_device
 from .storage import stored_tensor_bytes
-from .losses import get_loss
+from .losses import LOSSES, get_loss
 from .train import TrainingConfig, training_budget
 
 if TYPE_CHECKING:
@@ -88,6 +88,10 @@ def restore(cls: type[CGAN], content: dict, path: str | os.PathLike, device: str
         raise ValueError(f"{path} is an augan model file, but its {exc}") from exc
     except (KeyError, TypeError, ValueError, IndexError, AttributeError) as exc:
         raise _inconsistent(path, f"{type(exc).__name__}: {exc}") from exc
+    loss = content.get("params", {}).get("loss") if isinstance(content.get("params"), dict) else None
+    if isinstance(loss, str) and loss not in LOSSES:
+        raise ValueError(f"{path} was trained with the loss {loss!r}, which is not registered in this process: "
+                         f"register it with augan.register_loss({loss!r}, <its Loss class>) before loading it.")
     try:
         # Device and strategy belong to the machine that trained, not to the model.
         estimator = cls(**{**content["params"], "device": device, "strategy": None})

@@ -411,3 +411,20 @@ def test_augan_load_takes_what_cgan_load_takes(saved, model):
     pd.testing.assert_frame_equal(augan.load(path=saved, device=torch.device("cpu")).sample(5), model.sample(5))
     with pytest.raises(TypeError, match="device must be a str or torch.device"):
         augan.load(saved, device=5)
+
+
+def test_a_model_of_a_loss_not_registered_here_says_to_register_it(tmp_path, tiny):
+    from augan.losses import LOSSES, Hinge, register_loss
+
+    class MyHinge(Hinge):
+        name = "my-hinge"
+
+    register_loss("my-hinge", MyHinge)
+    try:
+        X = np.random.default_rng(0).normal(size=(40, 3))
+        path = tmp_path / "m.augan"
+        CGAN(**{**tiny, "loss": "my-hinge"}).fit(X, np.arange(40) % 2).save(path)
+    finally:
+        del LOSSES["my-hinge"]
+    with pytest.raises(ValueError, match=r"loss 'my-hinge', which is not registered.*register_loss\('my-hinge'"):
+        CGAN.load(path)
