@@ -1,4 +1,7 @@
-"""The figures of an HTML report, drawn without pyplot (Agg canvas) and returned as base64 PNG."""
+"""The figures of an HTML report, drawn without pyplot (Agg canvas) and returned as base64 PNG.
+
+User text (class labels, column names, categories, method names) is drawn literally (``plot.LITERAL``).
+"""
 
 from __future__ import annotations
 
@@ -15,7 +18,7 @@ from sklearn.decomposition import PCA
 from .data.images import is_image_array
 from .metrics.encoding import categorical_mask, encode, fit_encoder
 from .metrics.results import DownstreamGain
-from .plot import image_grid, sample_grid
+from .plot import LITERAL, image_grid, sample_grid
 
 GAIN, QUALITY, TRAINING = "Downstream gain", "Quality of the synthetic data", "Training"
 REAL, SYNTHETIC = "#3b6fb6", "#e07b39"
@@ -81,10 +84,12 @@ def gain_figure(utility: DownstreamGain) -> Figure:
         errors = np.array([0.0 if s is None or s.ci_high is None else s.ci_high - s.mean for s in scores])
         ax.bar(np.arange(len(metrics)) + (i - (len(methods) - 1) / 2) * width, means, width, yerr=errors,
                capsize=2, label=method, color=colors[i])
-    ax.set_xticks(np.arange(len(metrics)), metrics)
+    ax.set_xticks(np.arange(len(metrics)), metrics, **LITERAL)
     ax.set_ylim(0, 1.05)
     ax.set_ylabel("score")
-    ax.legend(ncols=min(len(methods), 6), fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.1))
+    legend = ax.legend(ncols=min(len(methods), 6), fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.1))
+    for text in legend.get_texts():  # a method may be named after the user's sampler
+        text.set(**LITERAL)
     ax.grid(axis="y", alpha=0.3)
     return figure
 
@@ -121,7 +126,7 @@ def marginals_figure(real: Any, synthetic: Any) -> Figure:
     for ax, j in zip(axes, shown):
         r, s = real_frame.iloc[:, j], synthetic_frame.iloc[:, j]
         (_categorical_bars if mask[j] else _numeric_hist)(ax, r, s)
-        ax.set_title(str(real_frame.columns[j])[:30], fontsize=9)
+        ax.set_title(str(real_frame.columns[j])[:30], fontsize=9, **LITERAL)
         ax.tick_params(labelsize=7)
     axes[0].legend(fontsize=7)
     for ax in axes[len(shown):]:
@@ -147,7 +152,7 @@ def _categorical_bars(ax: Any, real: pd.Series, synthetic: pd.Series) -> None:
     x = np.arange(len(levels))
     ax.bar(x - 0.2, [r.get(v, 0.0) for v in levels], 0.4, color=REAL, label="real")
     ax.bar(x + 0.2, [s.get(v, 0.0) for v in levels], 0.4, color=SYNTHETIC, label="synthetic")
-    ax.set_xticks(x, [v[:10] for v in levels], rotation=30, ha="right")
+    ax.set_xticks(x, [v[:10] for v in levels], rotation=30, ha="right", **LITERAL)
 
 
 def _as_text(values: pd.Series) -> pd.Series:
@@ -174,7 +179,7 @@ def pca_figure(real: Any, y_real: np.ndarray, synthetic: Any, y_synthetic: np.nd
             if len(points) > _MAX_POINTS:
                 points = points[rng.choice(len(points), _MAX_POINTS, replace=False)]
             ax.scatter(points[:, 0], points[:, 1], s=6, alpha=0.5, color=color, label=label_text)
-        ax.set_title(f"class {label}", fontsize=9)
+        ax.set_title(f"class {label}", fontsize=9, **LITERAL)
         ax.legend(fontsize=7, markerscale=2)
         ax.tick_params(labelsize=7)
     for ax in axes[len(classes):]:

@@ -15,9 +15,15 @@ from ._validation import check_labels, check_positive_int
 from .data.images import ImageCodec, is_image_array
 from .storage import atomic_output
 
+# Keyword arguments that make a matplotlib Text show its string as given: no mathtext between dollars, no LaTeX
+# (even where rcParams["text.usetex"] is on). Every text that comes from the user (labels, column names) takes them.
+LITERAL: dict[str, Any] = {"parse_math": False, "usetex": False}
+
 
 def sample_grid(gan: Any, per_class: int = 8, random_state: Any = None) -> Figure:
     """A grid of generated images: one row per class, labelled at its left, ``per_class`` images per row.
+
+    Labels are drawn as given: a ``$`` or backslash in one is never read as mathtext or LaTeX.
 
     The figure is built without pyplot (Agg canvas), so it never joins pyplot's global list of figures.
 
@@ -105,7 +111,7 @@ def _grid(pixels: np.ndarray, labels: np.ndarray, classes: np.ndarray, per_class
                 ax.imshow(image[:, :, 0], cmap="gray", vmin=0, vmax=255, interpolation="nearest")
             else:
                 ax.imshow(image, interpolation="nearest")
-        axes[row, 0].set_ylabel(str(label), rotation=0, ha="right", va="center", fontsize=11)
+        axes[row, 0].set_ylabel(str(label), rotation=0, ha="right", va="center", fontsize=11, **LITERAL)
     return figure
 
 

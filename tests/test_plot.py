@@ -1,3 +1,5 @@
+import io
+
 import matplotlib
 import numpy as np
 import pytest
@@ -94,3 +96,15 @@ def test_image_grid_leaves_the_cells_of_a_small_class_empty_and_stops_at_max_cla
 def test_image_grid_refuses_what_it_cannot_draw(X, y, kwargs, phrase):
     with pytest.raises(ValueError, match=phrase):
         image_grid(X, y, **kwargs)
+
+
+_ODD_LABELS = ["$x$", "a$b", "$_$", "\\frac{1}{2} \\", "ünï ✓ é"]
+
+
+def test_grid_labels_are_drawn_literally_never_as_mathtext():
+    X = np.zeros((5, 4, 4), dtype=np.uint8)
+    figure = image_grid(X, np.array(_ODD_LABELS), per_class=1)
+    figure.savefig(io.BytesIO(), format="png")  # "$_$" made mathtext raise ParseSyntaxException
+    labels = [ax.yaxis.label for ax in figure.axes]
+    assert sorted(text.get_text() for text in labels) == sorted(_ODD_LABELS)
+    assert not any(text.get_parse_math() or text.get_usetex() for text in labels)

@@ -6,6 +6,7 @@ import shutil
 import subprocess
 
 import numpy as np
+import pandas as pd
 import pytest
 from PIL import Image
 from sklearn.linear_model import LogisticRegression
@@ -171,3 +172,26 @@ def test_html_renders_to_a_non_blank_page_in_headless_chromium(report, tmp_path)
     colourful = (pixels.max(axis=2).astype(int) - pixels.min(axis=2) > 60).mean()
     assert not_white > 0.05  # text, tables and figures drawn
     assert colourful > 0.005  # the coloured bars and histograms of the figures
+
+
+def test_html_draws_labels_and_column_names_with_dollars_and_backslashes_literally():
+    rng = np.random.default_rng(0)
+    labels = np.array(["$x$", "a$b", "$_$", "back\\slash", "ünï ✓"])
+    columns = ["a $_$ b", "$\\frac$", "price $", "größe ✓"]
+    X = pd.DataFrame(rng.normal(size=(40, 4)), columns=columns)
+    X["$\\frac$"] = rng.choice(["$_$", "$y$", "c\\d"], 40)
+    y = labels[np.arange(40) % 5]
+    html = Report({}, artifacts={"X_real": X, "y_real": y, "X_synthetic": X[::-1], "y_synthetic": y}).to_html()
+    assert len(_PNG.findall(html)) == 2  # marginals and PCA, drawn although "$_$" is no valid mathtext
+
+
+def test_report_figures_show_user_text_literally():
+    from augan import _report_figures
+
+    X = pd.DataFrame({"a $_$ b": np.arange(20.0), "$x$": ["$_$", "u$v"] * 10})
+    y = np.array(["$y$", "\\n"] * 10)
+    figures = [_report_figures.marginals_figure(X, X), _report_figures.pca_figure(X, y, X, y)]
+    texts = [t for figure in figures for ax in figure.axes for t in [ax.title, *ax.get_xticklabels()]
+             if any(c in t.get_text() for c in "$\\")]
+    assert {t.get_text() for t in texts} >= {"a $_$ b", "$x$", "$_$", "u$v", "class $y$", "class \\n"}
+    assert not any(t.get_parse_math() or t.get_usetex() for t in texts)
