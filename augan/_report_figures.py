@@ -18,7 +18,7 @@ from sklearn.decomposition import PCA
 from .data.images import is_image_array
 from .metrics.encoding import categorical_mask, encode, fit_encoder
 from .metrics.results import DownstreamGain
-from .plot import LITERAL, image_grid, sample_grid
+from .plot import LITERAL, _grid_size_error, image_grid, sample_grid
 
 GAIN, QUALITY, TRAINING = "Downstream gain", "Quality of the synthetic data", "Training"
 REAL, SYNTHETIC = "#3b6fb6", "#e07b39"
@@ -59,7 +59,8 @@ def draw_all(utility: DownstreamGain | None, history: list[dict] | None,
         real_grid = image_grid(real, y_real, max_classes=_MAX_CLASSES)
         drawn.append((QUALITY, "Real images, one row per class.", png(real_grid)))
         model = artifacts.get("model")
-        grid = (sample_grid(model, per_class=8, random_state=0) if model is not None
+        drawable = model is not None and _grid_size_error(len(model.classes_), 8) is None
+        grid = (sample_grid(model, per_class=8, random_state=0) if drawable
                 else image_grid(synthetic, y_synthetic, max_classes=_MAX_CLASSES))
         drawn.append((QUALITY, "Synthetic images, one row per class.", png(grid)))
     else:

@@ -13,11 +13,29 @@ from sklearn.utils.validation import check_is_fitted
 
 from ._validation import check_labels, check_positive_int
 from .data.images import ImageCodec, is_image_array
-from .storage import atomic_output
+from .storage import atomic_output, check_output_path
 
 # Keyword arguments that make a matplotlib Text show its string as given: no mathtext between dollars, no LaTeX
 # (even where rcParams["text.usetex"] is on). Every text that comes from the user (labels, column names) takes them.
 LITERAL: dict[str, Any] = {"parse_math": False, "usetex": False}
+
+# The largest grid drawn: each image is a 0.9-inch cell (90 px at the dpi of save_sample_grid), so a row is at most
+# about 9,000 px wide and the grid at most about 9,000 px high; 1,000 cells take some 20 s to draw and save, and
+# the time grows faster than the number of cells (250 x 4 took minutes), so larger grids are refused up front.
+MAX_PER_CLASS = 100
+MAX_GRID_ROWS = 100
+MAX_GRID_IMAGES = 1000
+
+
+def _grid_size_error(n_rows: int, per_class: int, hint: str = "per_class") -> str | None:
+    """Why a grid of ``n_rows`` classes of ``per_class`` images is too large to draw, or None if it is not."""
+    if per_class > MAX_PER_CLASS:
+        return (f"per_class must be at most {MAX_PER_CLASS}, got {per_class}: a row of {per_class} images would be "
+                f"a figure {0.9 * per_class + 0.8:.0f} inches wide.")
+    if n_rows > MAX_GRID_ROWS or n_rows * per_class > MAX_GRID_IMAGES:
+        return (f"a grid of {n_rows} rows of {per_class} images is too large to draw: at most {MAX_GRID_ROWS} rows "
+                f"(classes) and {MAX_GRID_IMAGES} images in all; lower {hint}.")
+    return None
 
 
 def sample_grid(gan: Any, per_class: int = 8, random_state: Any = None) -> Figure:
@@ -32,7 +50,8 @@ def sample_grid(gan: Any, per_class: int = 8, random_state: Any = None) -> Figur
     gan : CGAN
         A CGAN fitted on images.
     per_class : int, default=8
-        Images per class (columns of the grid).
+        Images per class (columns of the grid), at most ``MAX_PER_CLASS`` (100); the grid holds at most
+        ``MAX_GRID_ROWS`` (100) classes and ``MAX_GRID_IMAGES`` (1,000) images in all.
     random_state : int, RandomState instance or None, default=None
         Seed of the draw; None uses the GAN's own ``random_state``.
 
@@ -43,13 +62,17 @@ def sample_grid(gan: Any, per_class: int = 8, random_state: Any = None) -> Figur
     Raises
     ------
     ValueError
-        If ``gan`` was fitted on a table rather than images.
+        If ``gan`` was fitted on a table rather than images, or ``per_class`` is not a positive integer or makes
+        the grid larger than the bounds above (checked before any image is drawn).
     """
     check_is_fitted(gan, "generator_")
     if len(gan.input_shape_) < 2:
         raise ValueError("sample_grid needs a GAN fitted on images; this one was fitted on a table "
                          "(use augan.evaluate for tables).")
     per_class = check_positive_int(per_class, "per_class")
+    too_large = _grid_size_error(len(gan.classes_), per_class)
+    if too_large:
+        raise ValueError(too_large)
     images, labels = gan.sample(y={c: per_class for c in gan.classes_}, return_y=True, random_state=random_state)
     # Read as write_image_folder reads them, so the figure shows what the image files would hold.
     return _grid(ImageCodec().fit(images).to_uint8(images), labels, gan.classes_, per_class)
@@ -66,9 +89,11 @@ def image_grid(X: Any, y: Any, per_class: int = 8, max_classes: int | None = Non
     y : array-like of shape (n,)
         The class of each image.
     per_class : int, default=8
-        Columns of the grid: the first ``per_class`` images of each class (fewer leave cells empty).
+        Columns of the grid: the first ``per_class`` images of each class (fewer leave cells empty); at most
+        ``MAX_PER_CLASS`` (100).
     max_classes : int or None, default=None
-        Draw only the first ``max_classes`` classes (in sorted order); None draws them all.
+        Draw only the first ``max_classes`` classes (in sorted order); None draws them all. The grid holds at
+        most ``MAX_GRID_ROWS`` (100) classes and ``MAX_GRID_IMAGES`` (1,000) images in all.
 
     Returns
     -------
@@ -78,8 +103,8 @@ def image_grid(X: Any, y: Any, per_class: int = 8, max_classes: int | None = Non
     Raises
     ------
     ValueError
-        If ``X`` is not an image array, ``y`` does not give one label per image, or ``per_class`` or
-        ``max_classes`` is not a positive integer.
+        If ``X`` is not an image array, ``y`` does not give one label per image, ``per_class`` or
+        ``max_classes`` is not a positive integer, or the grid would be larger than the bounds above.
     """
     per_class = check_positive_int(per_class, "per_class")
     if max_classes is not None:
@@ -87,9 +112,15 @@ def image_grid(X: Any, y: Any, per_class: int = 8, max_classes: int | None = Non
     if not is_image_array(X):
         given = f"an array of shape {X.shape}" if isinstance(X, np.ndarray) else f"a {type(X).__name__}"
         raise ValueError(f"X must be images of shape (n, H, W), (n, H, W, C) or (n, C, H, W); got {given}.")
+    if per_class > MAX_PER_CLASS:
+        raise ValueError(_grid_size_error(1, per_class))
     labels = check_labels(y, len(X))
+    classes = np.unique(labels)[:max_classes]
+    too_large = _grid_size_error(len(classes), per_class, hint="per_class or max_classes")
+    if too_large:
+        raise ValueError(too_large)
     pixels = ImageCodec().fit(X).to_uint8(X)
-    return _grid(pixels, labels, np.unique(labels)[:max_classes], per_class)
+    return _grid(pixels, labels, classes, per_class)
 
 
 def _grid(pixels: np.ndarray, labels: np.ndarray, classes: np.ndarray, per_class: int) -> Figure:
@@ -119,14 +150,37 @@ def save_sample_grid(gan: Any, path: str | os.PathLike, per_class: int = 8, over
                      random_state: Any = None) -> Path:
     """Write :func:`sample_grid`'s figure to ``path`` as a PNG, atomically.
 
+    ``path`` and ``per_class`` are checked before any image is drawn.
+
+    Parameters
+    ----------
+    gan : CGAN
+        A CGAN fitted on images.
+    path : str or path-like
+        The file to write.
+    per_class : int, default=8
+        Images per class, bounded as in :func:`sample_grid`.
+    overwrite : bool, default=False
+        Whether a file augan wrote at ``path`` may be replaced.
+    random_state : int, RandomState instance or None, default=None
+        Seed of the draw; None uses the GAN's own ``random_state``.
+
+    Returns
+    -------
+    pathlib.Path
+        ``path``.
+
     Raises
     ------
     FileExistsError
         If ``path`` exists and ``overwrite`` is False, or holds a file augan did not write (or that
         changed since augan wrote it: see :func:`augan.storage.written_by_augan`).
+    FileNotFoundError
+        If the folder of ``path`` does not exist.
     ValueError
-        If ``gan`` was fitted on a table rather than images.
+        If ``gan`` was fitted on a table rather than images, or ``per_class`` is out of bounds.
     """
+    check_output_path(path, overwrite)
     figure = sample_grid(gan, per_class=per_class, random_state=random_state)
     with atomic_output(path, overwrite) as tmp:
         figure.savefig(tmp, format="png", dpi=100)

@@ -8,7 +8,7 @@ from PIL import Image
 from sklearn.exceptions import NotFittedError
 
 from augan import CGAN
-from augan.plot import image_grid, sample_grid, save_sample_grid
+from augan.plot import MAX_GRID_IMAGES, MAX_GRID_ROWS, MAX_PER_CLASS, image_grid, sample_grid, save_sample_grid
 from augan.storage import LEDGER_NAME
 
 matplotlib.use("Agg")
@@ -108,3 +108,39 @@ def test_grid_labels_are_drawn_literally_never_as_mathtext():
     labels = [ax.yaxis.label for ax in figure.axes]
     assert sorted(text.get_text() for text in labels) == sorted(_ODD_LABELS)
     assert not any(text.get_parse_math() or text.get_usetex() for text in labels)
+
+
+def _no_sampling(*args, **kwargs):
+    raise AssertionError("the GAN was sampled before the grid's arguments were checked")
+
+
+def test_grid_size_is_bounded_before_any_sampling(image_gan, monkeypatch, tmp_path):
+    monkeypatch.setattr(image_gan, "sample", _no_sampling)
+    for call in (lambda: sample_grid(image_gan, per_class=MAX_PER_CLASS + 1),
+                 lambda: save_sample_grid(image_gan, tmp_path / "big.png", per_class=800)):
+        with pytest.raises(ValueError, match=rf"per_class must be at most {MAX_PER_CLASS}, got (101|800)"):
+            call()
+    assert not (tmp_path / "big.png").exists()
+
+
+def test_image_grid_bounds_per_class_and_the_number_of_images():
+    X = np.zeros((202, 4, 4), dtype=np.uint8)
+    with pytest.raises(ValueError, match=rf"per_class must be at most {MAX_PER_CLASS}"):
+        image_grid(X, np.arange(202) % 2, per_class=101)
+    many = np.arange(202) % 101  # 101 classes
+    too_many = rf"101 rows of 10 images.*{MAX_GRID_IMAGES} images in all; lower per_class or max_classes"
+    with pytest.raises(ValueError, match=too_many):
+        image_grid(X, many, per_class=10)
+    with pytest.raises(ValueError, match=rf"101 rows.*at most {MAX_GRID_ROWS} rows"):
+        image_grid(X, many, per_class=1)
+    assert len(image_grid(X, many, per_class=2, max_classes=3).axes) == 6
+
+
+def test_save_sample_grid_checks_the_path_before_sampling(image_gan, monkeypatch, tmp_path):
+    users = tmp_path / "users.png"
+    users.write_bytes(b"a picture of the user's")
+    monkeypatch.setattr(image_gan, "sample", _no_sampling)
+    with pytest.raises(FileExistsError):
+        save_sample_grid(image_gan, users)
+    with pytest.raises(FileNotFoundError):
+        save_sample_grid(image_gan, tmp_path / "missing" / "grid.png")
