@@ -69,6 +69,12 @@ def _pm(entry: MeanCI | None, signed: bool = False) -> str:
     return f"{_fmt(entry.mean, signed=signed)} ± {entry.ci_high - entry.mean:.3f}"
 
 
+def _md_text(text: str) -> str:
+    """``text`` as one line of Markdown that shows it as written: its line breaks become spaces (a break would end
+    a table row or a list item), and ``&``, ``<`` and ``>`` become entities (raw HTML is live in Markdown)."""
+    return " ".join(html.escape(text, quote=False).splitlines())
+
+
 class _Table:
     def __init__(self, title: str, header: list[str], rows: list[list[str]], note: str = "") -> None:
         self.title, self.header, self.rows, self.note = title, header, rows, note
@@ -85,12 +91,12 @@ class _Table:
 
     def markdown(self) -> str:
         def row_line(row: list[str]) -> str:
-            return "| " + " | ".join(c.replace("|", "\\|") for c in row) + " |"
+            return "| " + " | ".join(_md_text(c).replace("|", "\\|") for c in row) + " |"
 
-        lines = [f"**{self.title}**", "", row_line(self.header),
+        lines = [f"**{_md_text(self.title)}**", "", row_line(self.header),
                  "|" + "|".join([":---"] + ["---:"] * (len(self.header) - 1)) + "|"]
         lines += [row_line(row) for row in self.rows]
-        return "\n".join(lines + ([f"\n_{self.note}_"] if self.note else []))
+        return "\n".join(lines + ([f"\n_{_md_text(self.note)}_"] if self.note else []))
 
     def html(self) -> str:
         head = "".join(f"<th>{html.escape(c)}</th>" for c in self.header)
@@ -175,14 +181,18 @@ class Report:
         return json.dumps(self.results, indent=2, allow_nan=False)
 
     def to_markdown(self, path: str | os.PathLike | None = None, overwrite: bool = False) -> str:
-        """The report as Markdown, with per-classifier tables; written to ``path`` when given."""
+        """The report as Markdown, with per-classifier tables; written to ``path`` when given.
+
+        Table cells, titles and notes show their text as written: line breaks become spaces, ``&``, ``<`` and ``>``
+        become HTML entities and ``|`` is escaped, so a class label never splits a row or adds live HTML.
+        """
         parts = ["# augan evaluation"]
         for title, tables, detail in self._sections():
             parts.append(f"## {title}")
             parts += [t.markdown() for t in tables + detail]
         notes = self.results.get("notes", [])
         if notes:
-            parts += ["## Notes", "\n".join(f"- {n}" for n in notes)]
+            parts += ["## Notes", "\n".join(f"- {_md_text(n)}" for n in notes)]
         text = "\n\n".join(parts) + "\n"
         if path is not None:
             _write(path, text, overwrite)

@@ -195,3 +195,15 @@ def test_report_figures_show_user_text_literally():
              if any(c in t.get_text() for c in "$\\")]
     assert {t.get_text() for t in texts} >= {"a $_$ b", "$x$", "$_$", "u$v", "class $y$", "class \\n"}
     assert not any(t.get_parse_math() or t.get_usetex() for t in texts)
+
+
+def test_markdown_cells_keep_each_row_on_one_line_and_show_html_as_text():
+    classes = {"maj|or\nline ünï": 30, "<script>alert(3)</script>": 70, "a & b\r\nc": 5, "plain": 1}
+    text = Report({"augan_version": "0", "data": {"classes": classes}}).to_markdown()
+    table = [line for line in text.splitlines() if line.startswith("|")]
+    assert len(table) == 2 + len(classes)  # header, rule, one line per class
+    assert all(line.endswith(" |") and line.count(" | ") == 1 for line in table[2:])
+    assert "| maj\\|or line ünï | 30 |" in table
+    assert "| &lt;script&gt;alert(3)&lt;/script&gt; | 70 |" in table
+    assert "| a &amp; b c | 5 |" in table
+    assert "<script>" not in text
