@@ -150,14 +150,15 @@ def save_sample_grid(gan: Any, path: str | os.PathLike, per_class: int = 8, over
                      random_state: Any = None) -> Path:
     """Write :func:`sample_grid`'s figure to ``path`` as a PNG, atomically.
 
-    ``path`` and ``per_class`` are checked before any image is drawn.
+    ``path`` and ``per_class`` are checked before any image is drawn. Only PNG is written, so ``path`` must end
+    in ``.png`` (any case): another suffix is refused rather than given PNG bytes under a name that says otherwise.
 
     Parameters
     ----------
     gan : CGAN
         A CGAN fitted on images.
     path : str or path-like
-        The file to write.
+        The PNG file to write, named ``*.png``.
     per_class : int, default=8
         Images per class, bounded as in :func:`sample_grid`.
     overwrite : bool, default=False
@@ -178,9 +179,11 @@ def save_sample_grid(gan: Any, path: str | os.PathLike, per_class: int = 8, over
     FileNotFoundError
         If the folder of ``path`` does not exist.
     ValueError
-        If ``gan`` was fitted on a table rather than images, or ``per_class`` is out of bounds.
+        If ``path`` does not end in ``.png``, ``gan`` was fitted on a table rather than images, or ``per_class``
+        is out of bounds.
     """
-    check_output_path(path, overwrite)
+    if check_output_path(path, overwrite).suffix.lower() != ".png":
+        raise ValueError(f"{path}: save_sample_grid writes PNG only; give a file name ending in .png.")
     figure = sample_grid(gan, per_class=per_class, random_state=random_state)
     with atomic_output(path, overwrite) as tmp:
         figure.savefig(tmp, format="png", dpi=100)

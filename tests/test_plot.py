@@ -144,3 +144,11 @@ def test_save_sample_grid_checks_the_path_before_sampling(image_gan, monkeypatch
         save_sample_grid(image_gan, users)
     with pytest.raises(FileNotFoundError):
         save_sample_grid(image_gan, tmp_path / "missing" / "grid.png")
+
+
+@pytest.mark.parametrize("name", ["g.pdf", "g.jpg", "g.svg", "g", "g.png.txt"])
+def test_save_sample_grid_refuses_a_suffix_other_than_png_before_sampling(image_gan, monkeypatch, tmp_path, name):
+    monkeypatch.setattr(image_gan, "sample", _no_sampling)
+    with pytest.raises(ValueError, match=rf"{name}.*\.png"):
+        save_sample_grid(image_gan, tmp_path / name)
+    assert list(tmp_path.iterdir()) == []
