@@ -98,6 +98,8 @@ def restore(cls: type[CGAN], content: dict, path: str | os.PathLike, device: str
         estimator._validate_params()
         estimator._check_shapes_params()
         estimator._record_fit_params()
+        # Trained under DDP, an image GAN with encoder="auto" has no encoder: its networks follow that strategy.
+        estimator._fit_params["strategy"] = content["params"].get("strategy")
         estimator.codec_ = codec
         estimator.label_codec_ = LabelCodec.from_state(content["labels"])
         estimator.classes_ = estimator.label_codec_.classes_

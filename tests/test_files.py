@@ -428,3 +428,18 @@ def test_a_model_of_a_loss_not_registered_here_says_to_register_it(tmp_path, tin
         del LOSSES["my-hinge"]
     with pytest.raises(ValueError, match=r"loss 'my-hinge', which is not registered.*register_loss\('my-hinge'"):
         CGAN.load(path)
+
+
+def test_an_image_model_trained_under_ddp_without_an_encoder_loads(tmp_path, tiny):
+    from augan.storage import load_model, save_model
+
+    X = np.random.default_rng(0).integers(0, 256, (40, 8, 8)).astype(np.uint8)
+    path = tmp_path / "m.augan"
+    CGAN(**tiny, architecture="mlp", encoder=False).fit(X, np.arange(40) % 2).save(path)
+    # What torchrun --distributed writes: encoder="auto", which DDP training leaves without an encoder.
+    content = {k: v for k, v in load_model(path).items() if k not in ("format", "version")}
+    content["params"] = {**content["params"], "encoder": "auto", "strategy": "ddp"}
+    save_model(path, content, overwrite=True)
+    loaded = CGAN.load(path)
+    assert loaded.encoder_ is None and loaded.get_params()["strategy"] is None
+    assert loaded.sample(4, y=0).shape == (4, 8, 8)
