@@ -162,7 +162,7 @@ def _record(path: Path, digest: str) -> None:
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as stream:
                 json.dump(content, stream, indent=1)
-            os.chmod(tmp, _replacement_mode(location))
+            os.chmod(tmp, replacement_mode(location))
             os.replace(tmp, location)
         finally:
             Path(tmp).unlink(missing_ok=True)
@@ -281,7 +281,7 @@ def atomic_output(path: str | os.PathLike, overwrite: bool = False,
     file that is replaced passes its permission bits on to its replacement.
     """
     path = check_output_path(path, overwrite, recognise, kind)
-    with _terminated_after_cleanup():
+    with sigterm_after_cleanup():
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
         os.close(fd)
         tmp_path = Path(tmp)
@@ -297,7 +297,7 @@ def atomic_output(path: str | os.PathLike, overwrite: bool = False,
                     raise FileExistsError(f"{path} changed while augan was writing its replacement; not replacing "
                                           f"it.")
             if tmp_path.is_file():
-                os.chmod(tmp_path, _replacement_mode(path))
+                os.chmod(tmp_path, replacement_mode(path))
                 if recognise is None:
                     _record_or_explain(path, file_digest(tmp_path))
             os.replace(tmp_path, path)
@@ -310,7 +310,7 @@ class _Terminated(BaseException):
 
 
 @contextlib.contextmanager
-def _terminated_after_cleanup() -> Iterator[None]:
+def sigterm_after_cleanup() -> Iterator[None]:
     """Let SIGTERM (``docker stop``, Slurm, Kubernetes) end the process only after the block's cleanup has run, so
     that a write it stops leaves no temporary file behind: the process then ends by the signal, as it would have.
 
@@ -346,7 +346,7 @@ def _record_or_explain(path: Path, digest: str) -> None:
         raise error from exc
 
 
-def _replacement_mode(path: Path) -> int:
+def replacement_mode(path: Path) -> int:
     """The permission bits of a file about to become ``path``: those of the file it replaces (a private file stays
     private), else those any new file of the user's gets (mkstemp makes its files 0600)."""
     try:

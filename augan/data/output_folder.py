@@ -17,7 +17,8 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 
-from ..storage import MANIFEST_NAME, check_writable_folder, file_digest, write_failure
+from ..storage import (MANIFEST_NAME, check_writable_folder, file_digest, replacement_mode, sigterm_after_cleanup,
+                       write_failure)
 
 _MANIFEST_FORMAT = "augan-output-folder"
 # Version 1 listed names only; 2 adds each file's SHA-256, so that an edited file is not replaced.
@@ -156,10 +157,11 @@ def write_output_folder(path: str | os.PathLike, fill: Callable[[Path], list[str
     target = check_output_folder(path, overwrite)
     location = Path(os.path.abspath(target))
     try:
-        if not location.exists():
-            _write_new(location, fill)
-        else:
-            _replace_contents(location, fill, read_manifest(location) or {})
+        with sigterm_after_cleanup():
+            if not location.exists():
+                _write_new(location, fill)
+            else:
+                _replace_contents(location, fill, read_manifest(location) or {})
     except OSError as exc:
         raise write_failure(target, exc, previous="what was") from exc
     return target
@@ -214,6 +216,7 @@ def _write_manifest(folder: Path, files: dict[str, set[str]]) -> None:
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as stream:
             json.dump(content, stream, indent=1)
+        os.chmod(tmp, replacement_mode(folder / MANIFEST_NAME))  # mkstemp makes it private; the images are not
         os.replace(tmp, folder / MANIFEST_NAME)
     finally:
         Path(tmp).unlink(missing_ok=True)

@@ -191,3 +191,33 @@ def test_labels_differing_only_in_case_are_refused_where_the_filesystem_folds_ca
     with pytest.raises(ValueError, match="'Cat' and 'cat' differ only in case"):
         write_image_folder(tmp_path / "folding", X, labels)
     assert not (tmp_path / "folding").exists()
+
+
+@pytest.mark.parametrize("existing", [False, True])
+def test_sigterm_while_an_image_folder_is_written_leaves_no_temporary_folder(tmp_path, existing):
+    import signal
+    import subprocess
+    import sys
+
+    out = tmp_path / "out"
+    if existing:
+        write_image_folder(out, X, Y)
+    before = _listing(tmp_path)
+    script = (f"import os, signal, numpy as np\n"
+              f"from PIL import Image\n"
+              f"from augan.data.images import write_image_folder\n"
+              f"save = Image.Image.save\n"
+              f"def save_then_stop(self, *args, **kwargs):\n"
+              f"    save(self, *args, **kwargs)\n"
+              f"    os.kill(os.getpid(), signal.SIGTERM)\n"
+              f"Image.Image.save = save_then_stop\n"
+              f"write_image_folder({str(out)!r}, np.zeros((4, 4, 4), np.uint8), ['a', 'a', 'b', 'b'],\n"
+              f"                   overwrite=True)\n")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert done.returncode == -signal.SIGTERM, done.stderr
+    assert _listing(tmp_path) == before
+
+
+def test_the_manifest_gets_the_permissions_of_the_images(tmp_path):
+    out = write_image_folder(tmp_path / "out", X, Y)
+    assert (out / MANIFEST_NAME).stat().st_mode & 0o777 == (out / "a" / "000000.png").stat().st_mode & 0o777
