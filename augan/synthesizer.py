@@ -125,10 +125,11 @@ class CGAN(BaseEstimator):
         one process like any other.
     checkpoint_dir : str or None, default=None
         Folder for training checkpoints (``checkpoint.pt``), also written when Ctrl-C or SIGTERM stops
-        training (after the running step). A checkpoint the disk refuses is a ``RuntimeWarning``, not an error:
-        training goes on and the previous checkpoint stays. Without ``resume``, a folder that already holds a
-        ``checkpoint.pt`` (an earlier run's, or any file of that name) is refused before training, never
-        replaced: resume it, give another folder, or remove the file.
+        training (after the running step; not under ``strategy="ddp"``, whose processes cannot agree on a step
+        to stop at: there the last periodic checkpoint is what is kept). A checkpoint the disk refuses is a
+        ``RuntimeWarning``, not an error: training goes on and the previous checkpoint stays. Without ``resume``,
+        a folder that already holds a ``checkpoint.pt`` (an earlier run's, or any file of that name) is refused
+        before training, never replaced: resume it, give another folder, or remove the file.
     checkpoint_every : int, default=10
         Epochs between checkpoints.
     resume : bool, default=False

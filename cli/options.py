@@ -91,7 +91,8 @@ Seed = Annotated[int | None, typer.Option("--seed", help="Random seed, for repea
 SampleSeed = Annotated[int | None, typer.Option(
     "--seed", help="Seed of this draw (default: the model's own seed, so the same rows each time).")]
 CheckpointDir = Annotated[Path | None, typer.Option(
-    "--checkpoint-dir", help="Folder for training checkpoints (also written on Ctrl-C and SIGTERM); an earlier "
+    "--checkpoint-dir", help="Folder for training checkpoints (also written on Ctrl-C and SIGTERM, but not under "
+                             "--distributed, where the processes cannot agree on a step to stop at); an earlier "
                              "run's checkpoint there needs --resume (continue it) or --overwrite (start afresh).",
     rich_help_panel=TRAINING)]
 CheckpointEvery = Annotated[int, typer.Option(
@@ -108,8 +109,8 @@ Compile = Annotated[bool, typer.Option(
     "--compile", help="Compile the training steps with torch.compile (faster on a GPU after a slow start).",
     rich_help_panel=TRAINING)]
 Distributed = Annotated[bool, typer.Option(
-    "--distributed", help="Train on several GPUs with DistributedDataParallel; start the command with "
-                          "torchrun --nproc-per-node N.", rich_help_panel=TRAINING)]
+    "--distributed", help="Train in several processes with DistributedDataParallel (one per GPU, or CPU processes "
+                          "with gloo); start the command with torchrun --nproc-per-node N.", rich_help_panel=TRAINING)]
 ImageSize = Annotated[int | None, typer.Option(
     "--size", help="Resize every image of an input folder to SIZE x SIZE pixels.", show_default=False)]
 PerClass = Annotated[int | None, typer.Option(

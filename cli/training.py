@@ -17,6 +17,7 @@ from typing import Any
 from augan import CGAN
 from augan.data.tabular import auto_categorical_columns
 from augan.device import resolve_device
+from augan.distributed import launched_by_torchrun
 from augan.storage import check_no_overlap
 from augan.train import CHECKPOINT_NAME, check_checkpoint_dir
 
@@ -83,6 +84,10 @@ class Training:
         if images and self.categorical is not None:
             raise ValueError("--categorical names columns of a table; images have none.")
         show_library_messages(self.quiet)
+        if launched_by_torchrun() and not self.distributed:
+            raise ValueError("augan was started by torchrun without --distributed: every process would train a GAN "
+                             "of its own and write the same outputs; add --distributed, or run augan without "
+                             "torchrun.")
         device = resolve_device(self.device)  # a device this machine lacks is refused before the data is read
         if o.parse_amp(self.amp) == "fp16" and device.type != "cuda":
             raise ValueError(f"--amp fp16 needs a CUDA GPU (its gradient scaling is CUDA-only here); on "

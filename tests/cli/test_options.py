@@ -163,6 +163,18 @@ def test_fp16_off_a_gpu_is_refused_before_the_data_is_read(augan, user_error, nu
     assert "None" not in result.stderr
 
 
+def test_torchrun_without_distributed_is_refused_before_the_data_is_read(augan, user_error, numbers_csv, tmp_path,
+                                                                          monkeypatch):
+    import augan_cli.generate
+    from augan.distributed import TORCHRUN_VARIABLES
+
+    for name in TORCHRUN_VARIABLES:
+        monkeypatch.setenv(name, "0" if "RANK" in name else "1" if name == "WORLD_SIZE" else "localhost")
+    monkeypatch.setattr(augan_cli.generate, "read_training_data", lambda *a: pytest.fail("read the data first"))
+    user_error(augan("generate", numbers_csv, "--target", "label", "--n", 4, "--out", tmp_path / "s.csv"),
+               "torchrun", "--distributed")
+
+
 def test_only_the_main_process_writes_and_prints(augan, numbers_csv, tmp_path, monkeypatch):
     monkeypatch.setattr("augan_cli.generate.is_main_process", lambda: False)
     out = tmp_path / "s.csv"
