@@ -1,9 +1,6 @@
 """augan: conditional GANs that oversample rare classes in tables and small images."""
 
-import os
 from typing import Any
-
-import torch
 
 from .losses import register_loss
 from .oversampler import GANOversampler
@@ -12,22 +9,8 @@ from .synthesizer import CGAN
 __version__ = "0.1.0"
 
 
-def load(path: str | os.PathLike, device: str | torch.device = "auto") -> CGAN:
-    """Load a model written by ``CGAN.save`` (alias of :meth:`CGAN.load`, which documents the arguments).
-
-    Parameters
-    ----------
-    path : str or PathLike
-        The model file.
-    device : str or torch.device, default="auto"
-        Where the networks go: "auto" (CUDA, then MPS, then CPU), or any torch device of this machine.
-
-    Returns
-    -------
-    model : CGAN
-        The fitted model.
-    """
-    return CGAN.load(path, device=device)
+# ``augan.load(path, device="auto")``: CGAN.load itself, whose docstring documents it.
+load = CGAN.load
 
 
 def __getattr__(name: str) -> Any:

@@ -96,7 +96,8 @@ def test_a_fid_a_rounding_error_below_zero_is_zero_and_nothing_else_is_changed(m
     assert fidelity_scores(X, y, X, y, per_class=False, random_state=0, device="cpu").overall.fid == reported
 
 
-def test_torch_fidelity_disk_cache_is_off(monkeypatch):
+def _spy_on_calculate_metrics(monkeypatch) -> dict:
+    """The keyword arguments of torch-fidelity's next calculate_metrics call, which still runs."""
     seen = {}
     original = fidelity.torch_fidelity.calculate_metrics
 
@@ -105,6 +106,11 @@ def test_torch_fidelity_disk_cache_is_off(monkeypatch):
         return original(**kwargs)
 
     monkeypatch.setattr(fidelity.torch_fidelity, "calculate_metrics", spy)
+    return seen
+
+
+def test_torch_fidelity_disk_cache_is_off(monkeypatch):
+    seen = _spy_on_calculate_metrics(monkeypatch)
     X, y = _table(n=60)
     fidelity_scores(X, y, X, y, per_class=False, random_state=0, device="cpu")
     assert seen["cache"] is False
@@ -124,14 +130,7 @@ def test_weights_path_selects_inception_on_three_channel_uint8(tmp_path, monkeyp
     monkeypatch.setattr(inception_module.FeatureExtractorInceptionV3, "INPUT_IMAGE_SIZE", 75)
     images = np.random.default_rng(0).integers(0, 256, (8, 8, 8), dtype=np.uint8)
     labels = np.array([0, 1] * 4)
-    seen = {}
-    original = fidelity.torch_fidelity.calculate_metrics
-
-    def spy(**kwargs):
-        seen.update(kwargs)
-        return original(**kwargs)
-
-    monkeypatch.setattr(fidelity.torch_fidelity, "calculate_metrics", spy)
+    seen = _spy_on_calculate_metrics(monkeypatch)
     result = fidelity_scores(images, labels, images, labels, weights_path=str(weights), per_class=False)
     # torch-fidelity loads its file with weights_only=False: it gets augan's copy of the checked tensors.
     assert seen["feature_extractor_weights_path"] != str(weights)
