@@ -56,8 +56,9 @@ Selection = Annotated[str, typer.Option(
                         "whose 5 nearest real rows most often share their class), discriminator (those the "
                         "discriminator scores most real), or none (every generated row).")]
 SmoteShare = Annotated[float, typer.Option(
-    "--smote-share", help="Share (0 to 1) of the new rows made by SMOTE-style interpolation between real rows of "
-                          "the class instead of by the GAN; 0: the GAN's rows only.")]
+    "--smote-share", help="Share (0 to 1) of the new rows made from real rows of the class instead of by the GAN: "
+                          "SMOTE-style interpolation between two of them for a table, a random smooth deformation "
+                          "of one for images; 0: the GAN's rows only.")]
 NoiseScale = Annotated[str, typer.Option(
     "--noise-scale", help="Factor (0 or more) on the GAN's input noise when it draws the new rows: above 1 they "
                           "spread wider, below 1 they keep nearer the typical rows of their class; 1 samples the "

@@ -27,8 +27,8 @@ def resample(data: o.Data, out: o.Out, target: o.Target = None, strategy: o.Stra
     """Write DATA's rows followed by synthetic rows that balance the classes as --strategy says.
 
     Images in (a folder with a subfolder per class, or an .npz) give images out: the real ones and the new ones,
-    made as GANOversampler makes them (the GAN's images after the neighbour filter, and blends of two real
-    images of the class for --smote-share of them).
+    made as GANOversampler makes them (the GAN's images after the neighbour filter, and real images of the class
+    under random smooth deformations for --smote-share of them).
     """
     with reported_errors(training.checkpoint_dir):
         images = check_data_options(data, target, size)

@@ -32,7 +32,7 @@ print("digits per class:", np.bincount(y_train).tolist())
 
 gan = CGAN(architecture="dcgan", loss="hinge", epochs=40, batch_size=64, noise_dim=64, random_state=0,
            verbose=True)
-# smote_share=0: every new digit is drawn by the GAN (by default half are SMOTE-style blends of real digits).
+# smote_share=0: every new digit is drawn by the GAN (by default half are real digits under random deformations).
 sampler = GANOversampler(gan=gan, image_shape=(28, 28), smote_share=0)
 start = time.perf_counter()
 X_balanced, y_balanced = sampler.fit_resample(X_train, y_train)

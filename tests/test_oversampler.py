@@ -264,7 +264,8 @@ def test_interpolated_images_have_the_image_layout(tiny):
     rng = np.random.default_rng(0)
     X = rng.uniform(0, 255, size=(60, 64)).astype(np.float32)
     y = np.r_[np.zeros(45, int), np.ones(15, int)]
-    Xr, yr = GANOversampler(gan=CGAN(**tiny), image_shape=(8, 8), smote_share=1, random_state=0).fit_resample(X, y)
+    Xr, yr = GANOversampler(gan=CGAN(**tiny), image_shape=(8, 8), smote_share=1, interpolation="encoded",
+                            random_state=0).fit_resample(X, y)
     assert Xr.shape == (90, 64) and np.bincount(yr).tolist() == [45, 45]
     minority = X[y == 1]
     assert np.all(Xr[60:] >= minority.min(axis=0) - 1) and np.all(Xr[60:] <= minority.max(axis=0) + 1)

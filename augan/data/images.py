@@ -163,8 +163,14 @@ class ImageCodec:
         return out
 
     def _offsets(self) -> tuple[int, int]:
+        top, left, _, _ = self.content_box()
+        return top, left
+
+    def content_box(self) -> tuple[int, int, int, int]:
+        """``(top, left, height, width)`` of the images given to ``fit`` inside an encoded image, around which
+        the padding lies."""
         _, height, width = self._chw(self.input_shape_)
-        return (self.sample_shape_[1] - height) // 2, (self.sample_shape_[2] - width) // 2
+        return (self.sample_shape_[1] - height) // 2, (self.sample_shape_[2] - width) // 2, height, width
 
     def inverse_transform(self, Z: Any) -> np.ndarray:
         """Decode ``(n, C, H, W)`` arrays in [-1, 1] to images in the layout and dtype given to ``fit``.

@@ -1,0 +1,88 @@
+"""Random smooth deformations of images: new images of a class made from its real ones.
+
+A handwritten digit, a defect or a cell stays what it is under a small rotation, scaling, shear and shift and a
+gentle elastic bend of its strokes (Simard et al., 2003). Each image gets its own affine map and its own smooth
+displacement field (normal displacements on a coarse grid, interpolated bicubically), applied with one
+``grid_sample``. On imbalanced MNIST these new digits taught a small CNN far more than copies, pixel blends or the
+GAN's own draws (benchmarks/NOTES.md).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+import torch.nn.functional as F
+
+
+@dataclass(frozen=True)
+class Deformation:
+    """How far a random deformation goes, in normalised image coordinates (the image spans [-1, 1]).
+
+    Parameters
+    ----------
+    rotation : float, default=0.2
+        Largest rotation, in radians (0.2 is about 11 degrees); each image's is uniform in [-rotation, rotation].
+    scale : float, default=0.1
+        Largest change of size: the factor is uniform in [1 - scale, 1 + scale].
+    shear : float, default=0.2
+        Largest horizontal shear (slant).
+    shift : float, default=0.1
+        Largest shift along each axis (0.1 is 5% of the side).
+    elastic : float, default=0.08
+        Standard deviation of the elastic displacement at each node of the coarse grid.
+    grid : int, default=4
+        Nodes per side of the coarse grid: fewer nodes bend the image more smoothly.
+    """
+
+    rotation: float = 0.2
+    scale: float = 0.1
+    shear: float = 0.2
+    shift: float = 0.1
+    elastic: float = 0.08
+    grid: int = 4
+
+
+def deform_images(images: torch.Tensor, generator: torch.Generator, deformation: Deformation = Deformation(),
+                  chunk: int = 4096) -> torch.Tensor:
+    """Each image of ``images`` under its own random deformation.
+
+    Parameters
+    ----------
+    images : Tensor of shape (n, C, H, W)
+        Images whose background is 0 (what the deformation brings in from outside the image is 0).
+    generator : torch.Generator
+        The random draws, on the images' device.
+    deformation : Deformation
+        How far the deformations go.
+    chunk : int, default=4096
+        Images deformed at once, which bounds the memory of the sampling grids.
+
+    Returns
+    -------
+    Tensor of the shape and dtype of ``images``.
+    """
+    if images.dim() != 4:
+        raise ValueError(f"images must have shape (n, C, H, W), got {tuple(images.shape)}.")
+    return torch.cat([_deform(part, generator, deformation) for part in images.split(chunk)]) if len(images) \
+        else images.clone()
+
+
+def _deform(x: torch.Tensor, generator: torch.Generator, d: Deformation) -> torch.Tensor:
+    n, _, height, width = x.shape
+    options = {"generator": generator, "device": x.device, "dtype": torch.float32}
+
+    def uniform(size: tuple[int, ...], bound: float) -> torch.Tensor:
+        return (torch.rand(size, **options) * 2 - 1) * bound
+
+    angle, factor, slant = uniform((n,), d.rotation), 1 + uniform((n,), d.scale), uniform((n,), d.shear)
+    cos, sin = torch.cos(angle), torch.sin(angle)
+    theta = torch.stack([torch.stack([factor * cos, slant - sin], 1), torch.stack([sin, factor * cos], 1)], 1)
+    theta = torch.cat([theta, uniform((n, 2, 1), d.shift)], dim=2)
+    grid = F.affine_grid(theta, [n, 1, height, width], align_corners=False)
+    if d.elastic > 0:
+        coarse = torch.randn((n, 2, d.grid, d.grid), **options) * d.elastic
+        field = F.interpolate(coarse, size=(height, width), mode="bicubic", align_corners=True)
+        grid = grid + field.permute(0, 2, 3, 1)
+    out = F.grid_sample(x.float(), grid, mode="bilinear", padding_mode="zeros", align_corners=False)
+    return out.to(x.dtype)

@@ -1,0 +1,53 @@
+import pytest
+import torch
+
+from augan.nn.deform import Deformation, deform_images
+
+
+def _bars(n: int = 6, side: int = 16) -> torch.Tensor:
+    x = torch.zeros(n, 1, side, side)
+    x[:, :, 4:12, 6:10] = 1.0
+    return x
+
+
+def test_no_deformation_gives_the_images_back():
+    x = torch.rand(5, 3, 12, 12)
+    still = Deformation(rotation=0, scale=0, shear=0, shift=0, elastic=0)
+    torch.testing.assert_close(deform_images(x, torch.Generator().manual_seed(0), still), x)
+
+
+def test_each_image_gets_its_own_deformation_and_a_seed_repeats_them():
+    x = _bars()
+    first = deform_images(x, torch.Generator().manual_seed(3))
+    again = deform_images(x, torch.Generator().manual_seed(3))
+    other = deform_images(x, torch.Generator().manual_seed(4))
+    assert first.shape == x.shape and first.dtype == x.dtype
+    torch.testing.assert_close(first, again)
+    assert not torch.allclose(first, other)
+    flat = first.reshape(len(x), -1)
+    assert all(not torch.allclose(flat[0], flat[i]) for i in range(1, len(x)))
+
+
+def test_a_deformed_image_stays_near_its_source():
+    x = _bars(20)
+    moved = deform_images(x, torch.Generator().manual_seed(0))
+    # The stroke keeps most of its pixels (it is bent and moved by a pixel or two, not sent elsewhere), and what
+    # comes in from outside the image is background.
+    overlap = (moved * x).sum((1, 2, 3)) / x.sum((1, 2, 3))
+    assert overlap.min() > 0.4 and (moved - x).abs().amax() > 0.2
+    assert float(deform_images(torch.zeros(4, 1, 8, 8), torch.Generator().manual_seed(0)).abs().max()) == 0.0
+
+
+def test_a_large_batch_is_deformed_in_chunks_of_the_same_draws():
+    x = _bars(9)
+    chunked = deform_images(x, torch.Generator().manual_seed(1), chunk=4)
+    generator = torch.Generator().manual_seed(1)
+    one_by_one = torch.cat([deform_images(part, generator) for part in x.split(4)])
+    torch.testing.assert_close(chunked, one_by_one)
+    assert not torch.allclose(chunked[:4], chunked[4:8])
+
+
+def test_other_shapes_are_refused_naming_the_shape():
+    with pytest.raises(ValueError, match=r"\(n, C, H, W\), got \(4, 8, 8\)"):
+        deform_images(torch.zeros(4, 8, 8), torch.Generator())
+    assert deform_images(torch.zeros(0, 1, 8, 8), torch.Generator()).shape == (0, 1, 8, 8)
