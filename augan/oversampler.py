@@ -25,7 +25,7 @@ from ._validation import (check_class_counts, check_draw_size, check_fits_in_mem
                           draw_bytes_per_row, plain_value)
 from .data.images import encoded_shape
 from .data.labels import LabelCodec
-from .nn.deform import deform_images
+from .nn.deform import Deformation, deform_images
 from .synthesizer import CGAN
 
 SELECTIONS = ("discriminator", "neighbors", "classifier")
@@ -93,6 +93,9 @@ class GANOversampler(BaseOverSampler):
         small CNN's balanced accuracy far above what copies, pixel blends or latent interpolation gave
         (benchmarks/NOTES.md); for images that are not what deformation keeps (a chart, a text, a symbol whose
         orientation is its class), use ``"encoded"``.
+    deformation : Deformation or None, default=None
+        How far ``interpolation="deform"`` deforms the images: a :class:`augan.nn.deform.Deformation` (its
+        largest rotation, scaling, slant, shift and elastic bend). None: ``Deformation()``, the values above.
     max_synthetic_ratio : float >= 0 or None, default=None
         At most this many synthetic rows per real row of a class; the rest of the rows ``sampling_strategy``
         asks for are copies of real rows of the class, drawn at random as RandomOverSampler draws them. A
@@ -134,14 +137,16 @@ class GANOversampler(BaseOverSampler):
         "candidates": [Interval(numbers.Real, 1, MAX_CANDIDATES, closed="both")],
         "smote_share": [Interval(numbers.Real, 0, 1, closed="both")],
         "interpolation": [StrOptions(set(INTERPOLATIONS))],
+        "deformation": [Deformation, None],
         "max_synthetic_ratio": [Interval(numbers.Real, 0, None, closed="left"), None],
         "noise_scale": [Interval(numbers.Real, 0, None, closed="left"), StrOptions({"auto"})],
     }
 
     def __init__(self, *, sampling_strategy: Any = "auto", gan: CGAN | None = None,
                  image_shape: tuple | None = None, selection: str | None = "neighbors", candidates: float = 1.5,
-                 smote_share: float = 0.5, interpolation: str = "auto", max_synthetic_ratio: float | None = None,
-                 noise_scale: float | str = "auto", random_state: Any = None) -> None:
+                 smote_share: float = 0.5, interpolation: str = "auto", deformation: Deformation | None = None,
+                 max_synthetic_ratio: float | None = None, noise_scale: float | str = "auto",
+                 random_state: Any = None) -> None:
         super().__init__(sampling_strategy=sampling_strategy)
         self.gan = gan
         self.image_shape = image_shape
@@ -149,6 +154,7 @@ class GANOversampler(BaseOverSampler):
         self.candidates = candidates
         self.smote_share = smote_share
         self.interpolation = interpolation
+        self.deformation = deformation
         self.max_synthetic_ratio = max_synthetic_ratio
         self.noise_scale = noise_scale
         self.random_state = random_state
@@ -383,7 +389,7 @@ class GANOversampler(BaseOverSampler):
         inside = images[:, :, top:top + height, left:left + width]
         generator = torch.Generator().manual_seed(int(random.randint(2**31 - 1)))
         # Encoded pixels are in [-1, 1] with black at -1: deformed with black as 0, which fills what comes in.
-        inside.copy_(deform_images(inside + 1, generator) - 1)
+        inside.copy_(deform_images(inside + 1, generator, self.deformation or Deformation()) - 1)
         return self.gan_.decode(images.numpy()), labels
 
     def _interpolates_in_latent_space(self) -> bool:

@@ -1,8 +1,10 @@
 import numpy as np
 import pytest
+from sklearn.base import clone
 
 from augan import CGAN, GANOversampler
 from augan.data.images import ImageCodec
+from augan.nn.deform import Deformation
 
 
 def _bars(n_vertical: int, n_horizontal: int, side: int = 12) -> tuple[np.ndarray, np.ndarray]:
@@ -71,3 +73,22 @@ def test_the_codec_says_where_the_images_lie_in_their_padding():
     assert ImageCodec().fit(np.zeros((2, 8, 8), dtype=np.uint8)).content_box() == (10, 10, 8, 8)
     assert ImageCodec().fit(np.zeros((2, 30, 26, 3), dtype=np.uint8)).content_box() == (1, 3, 30, 26)
     assert ImageCodec().fit(np.zeros((2, 28, 28), dtype=np.uint8)).content_box() == (0, 0, 28, 28)
+
+
+def test_no_deformation_gives_copies_of_real_images_of_the_class(tiny):
+    # The images are deformed inside their padding, in the encoded space; with nothing to deform they come back
+    # exactly, so the padding and the scale of the pixels are undone as they were done.
+    X, y = _bars(30, 6, side=10)
+    still = Deformation(rotation=0, scale=0, shear=0, shift=0, elastic=0)
+    sampler = GANOversampler(gan=CGAN(**tiny), image_shape=(10, 10), smote_share=1, interpolation="deform",
+                             deformation=still, random_state=0)
+    Xr, yr = sampler.fit_resample(X, y)
+    real = {row.tobytes() for row in X[y == 1]}
+    assert all(row.tobytes() in real for row in Xr[36:]) and (yr[36:] == 1).all()
+    assert clone(sampler).get_params()["deformation"] == still
+
+
+def test_a_deformation_that_is_not_one_is_refused_before_training(tiny):
+    X, y = _bars(30, 6)
+    with pytest.raises((TypeError, ValueError), match="'deformation' parameter"):
+        GANOversampler(gan=CGAN(**tiny), image_shape=(12, 12), deformation={"rotation": 0.1}).fit_resample(X, y)

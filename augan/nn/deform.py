@@ -42,6 +42,16 @@ class Deformation:
     elastic: float = 0.08
     grid: int = 4
 
+    def __post_init__(self) -> None:
+        for name in ("rotation", "scale", "shear", "shift", "elastic"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value < float("inf"):
+                raise ValueError(f"Deformation's {name} must be a number of at least 0, got {value!r}.")
+        if self.scale >= 1:
+            raise ValueError(f"Deformation's scale must be below 1 (a factor of 1 - scale), got {self.scale!r}.")
+        if isinstance(self.grid, bool) or not isinstance(self.grid, int) or self.grid < 2:
+            raise ValueError(f"Deformation's grid must be a whole number of at least 2, got {self.grid!r}.")
+
 
 def deform_images(images: torch.Tensor, generator: torch.Generator, deformation: Deformation = Deformation(),
                   chunk: int = 4096) -> torch.Tensor:

@@ -51,3 +51,15 @@ def test_other_shapes_are_refused_naming_the_shape():
     with pytest.raises(ValueError, match=r"\(n, C, H, W\), got \(4, 8, 8\)"):
         deform_images(torch.zeros(4, 8, 8), torch.Generator())
     assert deform_images(torch.zeros(0, 1, 8, 8), torch.Generator()).shape == (0, 1, 8, 8)
+
+
+@pytest.mark.parametrize("options, message", [
+    ({"rotation": -0.1}, "rotation must be a number of at least 0, got -0.1"),
+    ({"elastic": float("nan")}, "elastic must be a number of at least 0, got nan"),
+    ({"shift": "0.1"}, "shift must be a number of at least 0, got '0.1'"),
+    ({"scale": 1.0}, "scale must be below 1"),
+    ({"grid": 1}, "grid must be a whole number of at least 2, got 1"),
+])
+def test_a_deformation_out_of_range_is_refused_naming_the_field(options, message):
+    with pytest.raises(ValueError, match=message):
+        Deformation(**options)
