@@ -268,9 +268,9 @@ def main(argv: list[str] | None = None) -> None:
             "FID / KID extractor: `augan-image-cnn` (augan's small CNN trained on the real test digits of the "
             "setting; values compare the methods of one setting only); RandomOverSampler's new images are copies "
             "of the real training digits, the floor a generator could reach with that little data",
-            f"augan's new images are those GANOversampler adds (by default half of them interpolated between real "
-            f"digits, as SMOTE does); \"augan{DRAWS}\" are the GAN's own draws of the same digits, with the "
-            f"sampler's noise_scale and no selection",
+            f"augan's new images are those GANOversampler adds (by default half of them real training digits of "
+            f"the class under random smooth deformations, interpolation='deform'); \"augan{DRAWS}\" are the GAN's "
+            f"own draws of the same digits, with the sampler's noise_scale and no selection",
             f"seeds: sampler {args.gan_seeds}, classifier {args.clf_seeds} (logistic regression is deterministic: "
             f"one record per sampler seed); GAN epochs {args.gan_epochs}, SmallCNN epochs {args.cnn_epochs} (x the "
             f"setting's factor), "
