@@ -41,6 +41,7 @@ def evaluate(data: o.Data, report: ReportPath, target: o.Target = None, model: F
              no_quality: NoQuality = False, size: o.ImageSize = None,
              selection: o.Selection = o.SELECTION_DEFAULT, smote_share: o.SmoteShare = o.SMOTE_SHARE_DEFAULT,
              noise_scale: o.NoiseScale = o.NOISE_SCALE_DEFAULT, max_synthetic_ratio: o.MaxSyntheticRatio = None,
+             interpolation: o.Interpolation = o.INTERPOLATION_DEFAULT,
              overwrite: o.Overwrite = False, *,
              training: Training) -> None:
     """Score classifiers on DATA with and without GAN oversampling, and the synthetic data's quality.
@@ -66,6 +67,7 @@ def evaluate(data: o.Data, report: ReportPath, target: o.Target = None, model: F
         if model is not None and no_quality:
             fail("--model is judged in the quality part, which --no-quality skips; drop one of them.")
         images = check_data_options(data, target, size)
+        interpolation = o.parse_interpolation(interpolation, images)
         dataset = read_training_data(data, target, size, training.categorical_columns)
         X, y = dataset.X, dataset.y
         fitted = CGAN.load(model, device=training.device) if model is not None else None
@@ -74,6 +76,7 @@ def evaluate(data: o.Data, report: ReportPath, target: o.Target = None, model: F
         gan = training.make_gan(images).set_params(categorical_features=training.categorical_features(X))
         sampler = GANOversampler(gan=gan, selection=selection, smote_share=smote_share,
                                  noise_scale=noise_scale, max_synthetic_ratio=max_synthetic_ratio,
+                                 interpolation=interpolation,
                                  random_state=training.seed)
         result = augan.evaluate(X, y, sampler=sampler, baselines=compared, cv=cv, n_repeats=repeats,
                                 quality=not no_quality,

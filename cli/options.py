@@ -23,6 +23,7 @@ STRATEGY_DEFAULT: str = GANOversampler().get_params()["sampling_strategy"]
 SELECTION_DEFAULT: str = GANOversampler().get_params()["selection"] or "none"
 _CANDIDATES = GANOversampler().get_params()["candidates"]
 SMOTE_SHARE_DEFAULT: float = GANOversampler().get_params()["smote_share"]
+INTERPOLATION_DEFAULT: str = GANOversampler().get_params()["interpolation"]
 NOISE_SCALE_DEFAULT: str = str(GANOversampler().get_params()["noise_scale"])
 STRATEGIES = {"auto": "auto", "minority": "minority", "not-majority": "not majority",
               "not-minority": "not minority", "all": "all"}
@@ -64,6 +65,14 @@ NoiseScale = Annotated[str, typer.Option(
                           "spread wider, below 1 they keep nearer the typical rows of their class; 1 samples the "
                           f"distribution the GAN learned; auto: {AUTO_NOISE_SCALE['table']:g} for a table, "
                           f"{AUTO_NOISE_SCALE['image']:g} for images.")]
+# "latent" needs CGAN(encoder=True), which the command line does not train.
+INTERPOLATIONS = ("auto", "encoded", "deform")
+Interpolation = Annotated[str, typer.Option(
+    "--interpolation", help="How the --smote-share rows are made: encoded (between two real rows of the class in the "
+                            "GAN's encoded space; for images, a blend of two images), deform (images only: a real "
+                            "image of the class under a random smooth deformation, which keeps the class of "
+                            "handwriting and of most photographs, not of arrows or text), or auto (deform for "
+                            "images, encoded for a table).")]
 MaxSyntheticRatio = Annotated[float | None, typer.Option(
     "--max-synthetic-ratio", help="At most this many synthetic rows (or images) per real one of a class; the rest "
                                   "of what the class needs are copies of its real ones. Default: no cap.",
@@ -243,6 +252,15 @@ def parse_selection(text: str) -> str | None:
         return None
     if text not in SELECTIONS:
         fail(f"--selection {text!r} is not valid; use one of {', '.join((*SELECTIONS, 'none'))}.")
+    return text
+
+
+def parse_interpolation(text: str, images: bool) -> str:
+    """``--interpolation`` as GANOversampler's ``interpolation``, refused for a table when it deforms images."""
+    if text not in INTERPOLATIONS:
+        fail(f"--interpolation {text!r} is not valid; use one of {', '.join(INTERPOLATIONS)}.")
+    if text == "deform" and not images:
+        fail("--interpolation deform deforms images, and DATA is a table; use encoded or auto.")
     return text
 
 

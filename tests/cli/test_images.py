@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from augan import CGAN
+from augan import CGAN, GANOversampler
 from augan.data.images import read_image_folder, read_npz, write_image_folder, write_npz
 
 TINY = ["--epochs", "1", "--batch-size", "16", "--seed", "0", "--quiet"]
@@ -162,6 +162,20 @@ def test_resample_writes_the_real_images_and_the_new_ones(augan, digits, tmp_pat
         assert _rows(X_real[y_real == label]) <= _rows(X[y == label])  # every real image, unchanged
     new = _rows(X[y == "7"]) - _rows(X_real)
     assert len(new) == 12  # the new images are made, not copied
+
+
+@pytest.mark.parametrize("interpolation", ["deform", "encoded"])
+def test_resample_interpolation_reaches_the_sampler_for_images(augan, digits, tmp_path, monkeypatch, interpolation):
+    made = []
+    deformed = GANOversampler._deformed
+    monkeypatch.setattr(GANOversampler, "_deformed", lambda self, *a: (made.append(1), deformed(self, *a))[1])
+    out = tmp_path / "balanced"
+    result = augan("resample", digits, "--out", out, "--interpolation", interpolation, "--smote-share", "1",
+                   *TINY[:-1])
+    assert result.exit_code == 0, result.output
+    assert len(made) == (interpolation == "deform")
+    X, y = read_image_folder(out)
+    assert X.shape == (48, 16, 16) and (y == "7").sum() == 24
 
 
 def test_resample_caps_synthetic_images_with_copies(augan, digits_npz, tmp_path):
