@@ -92,3 +92,22 @@ def test_a_deformation_that_is_not_one_is_refused_before_training(tiny):
     X, y = _bars(30, 6)
     with pytest.raises((TypeError, ValueError), match="'deformation' parameter"):
         GANOversampler(gan=CGAN(**tiny), image_shape=(12, 12), deformation={"rotation": 0.1}).fit_resample(X, y)
+
+
+def test_colour_images_of_any_shape_are_deformed_in_their_own_layout(tiny):
+    rng = np.random.default_rng(1)
+    X = rng.integers(0, 256, (30, 10 * 12 * 3)).astype(np.uint8)
+    y = np.r_[np.zeros(24, int), np.ones(6, int)]
+    still = Deformation(rotation=0, scale=0, shear=0, shift=0, elastic=0)
+    make = lambda deformation: GANOversampler(  # noqa: E731
+        gan=CGAN(**tiny), image_shape=(10, 12, 3), smote_share=1, deformation=deformation, random_state=0
+    ).fit_resample(X, y)[0][30:]
+    copies, bent = make(still), make(None)
+    real = {row.tobytes() for row in X[y == 1]}
+    assert copies.shape == (18, 360) and all(row.tobytes() in real for row in copies)
+    assert not any(row.tobytes() in real for row in bent)
+    # The same deformation moves every channel of a pixel together: a grey image stays grey.
+    grey = np.repeat(rng.integers(0, 256, (30, 10 * 12, 1)), 3, axis=2).reshape(30, -1).astype(np.uint8)
+    out = GANOversampler(gan=CGAN(**tiny), image_shape=(10, 12, 3), smote_share=1,
+                         random_state=0).fit_resample(grey, y)[0][30:].reshape(-1, 10, 12, 3)
+    assert np.array_equal(out[..., 0], out[..., 1]) and np.array_equal(out[..., 0], out[..., 2])
