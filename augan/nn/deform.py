@@ -9,6 +9,8 @@ GAN's own draws (benchmarks/NOTES.md).
 
 from __future__ import annotations
 
+import math
+import numbers
 from dataclasses import dataclass
 
 import torch
@@ -45,11 +47,11 @@ class Deformation:
     def __post_init__(self) -> None:
         for name in ("rotation", "scale", "shear", "shift", "elastic"):
             value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value < float("inf"):
+            if isinstance(value, bool) or not isinstance(value, numbers.Real) or not 0 <= value < math.inf:
                 raise ValueError(f"Deformation's {name} must be a number of at least 0, got {value!r}.")
         if self.scale >= 1:
             raise ValueError(f"Deformation's scale must be below 1 (a factor of 1 - scale), got {self.scale!r}.")
-        if isinstance(self.grid, bool) or not isinstance(self.grid, int) or self.grid < 2:
+        if isinstance(self.grid, bool) or not isinstance(self.grid, numbers.Integral) or self.grid < 2:
             raise ValueError(f"Deformation's grid must be a whole number of at least 2, got {self.grid!r}.")
 
 

@@ -1,3 +1,4 @@
+import numpy as np
 import pytest
 import torch
 
@@ -63,3 +64,11 @@ def test_other_shapes_are_refused_naming_the_shape():
 def test_a_deformation_out_of_range_is_refused_naming_the_field(options, message):
     with pytest.raises(ValueError, match=message):
         Deformation(**options)
+
+
+def test_numpy_numbers_are_numbers():
+    x = torch.zeros(2, 1, 8, 8)
+    x[:, :, 2:6, 3:5] = 1
+    bent = deform_images(x, torch.Generator().manual_seed(0),
+                         Deformation(rotation=np.float32(0.1), scale=np.float64(0.05), grid=np.int64(3)))
+    assert bent.shape == x.shape and float(bent.sum()) > 0
