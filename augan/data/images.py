@@ -157,14 +157,10 @@ class ImageCodec:
     def transform(self, X: Any) -> np.ndarray:
         """Encode images laid out as in ``fit`` as float32 ``(n, C, H, W)`` in [-1, 1], padded to ``sample_shape_``."""
         unit = self.to_unit(X)
-        top, left = self._offsets()
+        top, left, _, _ = self.content_box()
         out = np.full((unit.shape[0], *self.sample_shape_), -1.0, dtype=np.float32)
         out[:, :, top:top + unit.shape[2], left:left + unit.shape[3]] = unit * 2.0 - 1.0
         return out
-
-    def _offsets(self) -> tuple[int, int]:
-        top, left, _, _ = self.content_box()
-        return top, left
 
     def content_box(self) -> tuple[int, int, int, int]:
         """``(top, left, height, width)`` of the images given to ``fit`` inside an encoded image, around which
@@ -180,8 +176,7 @@ class ImageCodec:
         Z = np.asarray(Z, dtype=np.float64)
         if Z.ndim != 4 or tuple(Z.shape[1:]) != self.sample_shape_:
             raise ValueError(f"Z must have shape (n, {', '.join(map(str, self.sample_shape_))}), got {Z.shape}.")
-        channels, height, width = self._chw(self.input_shape_)
-        top, left = self._offsets()
+        top, left, height, width = self.content_box()
         crop = Z[:, :, top:top + height, left:left + width]
         values = (np.clip(crop, -1.0, 1.0) + 1.0) * 0.5 * self.value_max_
         dtype = np.dtype(self.dtype_)
