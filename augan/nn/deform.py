@@ -17,6 +17,13 @@ import torch
 import torch.nn.functional as F
 
 
+# Nodes per side of the coarse displacement grid at most: finer than this is noise, not a smooth bend, on the small
+# images augan makes, and the grid's memory grows with its square.
+MAX_GRID = 64
+# Pixels deformed at once: the sampling grid and the displacement field take 16 bytes a pixel each.
+CHUNK_PIXELS = 1 << 22
+
+
 @dataclass(frozen=True)
 class Deformation:
     """How far a random deformation goes, in normalised image coordinates (the image spans [-1, 1]).
@@ -33,7 +40,7 @@ class Deformation:
         Largest shift along each axis (0.1 is 5% of the side).
     elastic : float, default=0.08
         Standard deviation of the elastic displacement at each node of the coarse grid.
-    grid : int, default=4
+    grid : int in [2, 64], default=4
         Nodes per side of the coarse grid: fewer nodes bend the image more smoothly.
     """
 
@@ -51,12 +58,13 @@ class Deformation:
                 raise ValueError(f"Deformation's {name} must be a number of at least 0, got {value!r}.")
         if self.scale >= 1:
             raise ValueError(f"Deformation's scale must be below 1 (a factor of 1 - scale), got {self.scale!r}.")
-        if isinstance(self.grid, bool) or not isinstance(self.grid, numbers.Integral) or self.grid < 2:
-            raise ValueError(f"Deformation's grid must be a whole number of at least 2, got {self.grid!r}.")
+        grid = self.grid
+        if isinstance(grid, bool) or not isinstance(grid, numbers.Integral) or not 2 <= grid <= MAX_GRID:
+            raise ValueError(f"Deformation's grid must be a whole number from 2 to {MAX_GRID}, got {self.grid!r}.")
 
 
 def deform_images(images: torch.Tensor, generator: torch.Generator, deformation: Deformation = Deformation(),
-                  chunk: int = 4096) -> torch.Tensor:
+                  chunk: int | None = None) -> torch.Tensor:
     """Each image of ``images`` under its own random deformation.
 
     Parameters
@@ -67,8 +75,9 @@ def deform_images(images: torch.Tensor, generator: torch.Generator, deformation:
         The random draws, on the images' device.
     deformation : Deformation
         How far the deformations go.
-    chunk : int, default=4096
-        Images deformed at once, which bounds the memory of the sampling grids.
+    chunk : int, optional
+        Images deformed at once, which bounds the memory of the sampling grids. Default: as many as hold
+        ``CHUNK_PIXELS`` (4,194,304) pixels, at least one.
 
     Returns
     -------
@@ -76,8 +85,10 @@ def deform_images(images: torch.Tensor, generator: torch.Generator, deformation:
     """
     if images.dim() != 4:
         raise ValueError(f"images must have shape (n, C, H, W), got {tuple(images.shape)}.")
-    return torch.cat([_deform(part, generator, deformation) for part in images.split(chunk)]) if len(images) \
-        else images.clone()
+    if not len(images):
+        return images.clone()
+    chunk = chunk or max(1, CHUNK_PIXELS // (images.shape[2] * images.shape[3]))
+    return torch.cat([_deform(part, generator, deformation) for part in images.split(chunk)])
 
 
 def _deform(x: torch.Tensor, generator: torch.Generator, d: Deformation) -> torch.Tensor:

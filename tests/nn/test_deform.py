@@ -48,6 +48,21 @@ def test_a_large_batch_is_deformed_in_chunks_of_the_same_draws():
     assert not torch.allclose(chunked[:4], chunked[4:8])
 
 
+def test_large_images_are_deformed_a_few_at_a_time(monkeypatch):
+    import augan.nn.deform as deform
+
+    seen = []
+    original = deform._deform
+    monkeypatch.setattr(deform, "_deform", lambda part, *args: seen.append(len(part)) or original(part, *args))
+    x = torch.zeros(5, 1, 64, 64)
+    monkeypatch.setattr(deform, "CHUNK_PIXELS", 2 * 64 * 64)
+    out = deform_images(x, torch.Generator().manual_seed(0))
+    assert seen == [2, 2, 1] and out.shape == x.shape
+    seen.clear()
+    deform_images(torch.zeros(3, 1, 128, 128), torch.Generator().manual_seed(0))  # larger than a chunk: one each
+    assert seen == [1, 1, 1]
+
+
 def test_other_shapes_are_refused_naming_the_shape():
     with pytest.raises(ValueError, match=r"\(n, C, H, W\), got \(4, 8, 8\)"):
         deform_images(torch.zeros(4, 8, 8), torch.Generator())
@@ -59,7 +74,9 @@ def test_other_shapes_are_refused_naming_the_shape():
     ({"elastic": float("nan")}, "elastic must be a number of at least 0, got nan"),
     ({"shift": "0.1"}, "shift must be a number of at least 0, got '0.1'"),
     ({"scale": 1.0}, "scale must be below 1"),
-    ({"grid": 1}, "grid must be a whole number of at least 2, got 1"),
+    ({"grid": 1}, "grid must be a whole number from 2 to 64, got 1"),
+    # A grid of 10**6 nodes a side would have asked for 8 TB of displacements per image once deformed.
+    ({"grid": 10**6}, "grid must be a whole number from 2 to 64, got 1000000"),
 ])
 def test_a_deformation_out_of_range_is_refused_naming_the_field(options, message):
     with pytest.raises(ValueError, match=message):
