@@ -23,7 +23,7 @@ from sklearn.utils.validation import check_array, validate_data
 from ._rows import take_rows
 from ._validation import (check_class_counts, check_draw_size, check_fits_in_memory, check_labels, check_n_samples,
                           draw_bytes_per_row, plain_value)
-from .data.images import encoded_shape
+from .data.images import CHANNELS, encoded_shape
 from .data.labels import LabelCodec
 from .nn.deform import Deformation, deform_images
 from .synthesizer import CGAN
@@ -57,8 +57,9 @@ class GANOversampler(BaseOverSampler):
     gan : CGAN, optional
         A configured, unfitted :class:`~augan.CGAN`; it is cloned before fitting. Default: ``CGAN()``.
     image_shape : tuple of int, optional
-        When each row of ``X`` is a flattened image, its shape, e.g. ``(28, 28)`` or ``(32, 32, 3)``:
-        the GAN then sees images and the synthetic images are flattened back into rows.
+        When each row of ``X`` is a flattened image, its shape, e.g. ``(28, 28)`` or ``(32, 32, 3)``: ``(H, W)``,
+        ``(H, W, C)`` or ``(C, H, W)`` with 1, 3 or 4 channels. The GAN then sees images and the synthetic images
+        are flattened back into rows.
     selection : {"neighbors", "discriminator", "classifier", None}, default="neighbors"
         How to keep the best of ``candidates`` times the rows needed: ``"neighbors"`` keeps the rows whose 5
         nearest real training rows (in the GAN's encoded space) most often share their class, which drops
@@ -439,13 +440,23 @@ class GANOversampler(BaseOverSampler):
     def _as_gan_input(self, X: Any) -> Any:
         if self.image_shape is None:
             return X
-        shape = tuple(self.image_shape)
-        pixels = int(np.prod(shape))
+        shape = self._image_shape()
+        pixels = math.prod(shape)
         X = np.asarray(X)
         if X.ndim != 2 or X.shape[1] != pixels:
             raise ValueError(f"image_shape={shape} means {pixels} pixels per row, but X has "
                              f"{X.shape[1] if X.ndim == 2 else X.shape} columns.")
         return X.reshape((X.shape[0],) + shape)
+
+    def _image_shape(self) -> tuple[int, ...]:
+        """``image_shape`` as a tuple of ints, once checked to be the shape of an image."""
+        shape = tuple(self.image_shape)
+        sides = all(isinstance(s, numbers.Integral) and not isinstance(s, (bool, np.bool_)) and s >= 1 for s in shape)
+        channels = len(shape) == 2 or (len(shape) == 3 and (shape[2] in CHANNELS or shape[0] in CHANNELS))
+        if not (sides and channels):
+            raise ValueError(f"image_shape must be (H, W), (H, W, C) or (C, H, W) in whole numbers of at least 1, "
+                             f"C being {', '.join(map(str, CHANNELS[:-1]))} or {CHANNELS[-1]} channels; got {self.image_shape!r}.")
+        return tuple(int(s) for s in shape)
 
     def __sklearn_tags__(self):  # noqa: ANN204 - sklearn's Tags type
         tags = super().__sklearn_tags__()

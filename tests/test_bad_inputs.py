@@ -143,6 +143,17 @@ def test_bad_parameters_are_refused_naming_the_parameter(case):
         CGAN(**{**TINY, **params}).fit(_frame(), _labels())
 
 
+@pytest.mark.parametrize("image_shape", [(64,), (-8, -8), (8.0, 8.0), (True, 64), (2, 16, 2), (1, 8, 8, 1)])
+def test_an_image_shape_that_is_no_image_is_refused_naming_it_before_training(monkeypatch, image_shape):
+    # (-8, -8) and (8.0, 8.0) hold 64 pixels as the rows do; (64,) made the GAN see a table, and the deformation
+    # then failed inside the sampler with an AttributeError.
+    monkeypatch.setattr(CGAN, "fit", lambda *args, **kwargs: pytest.fail("trained before image_shape was checked"))
+    X = np.random.default_rng(0).integers(0, 255, (40, 64)).astype(np.uint8)
+    with pytest.raises(ValueError, match=re.escape(f"image_shape must be (H, W), (H, W, C) or (C, H, W)") + ".*"
+                       + re.escape(f"got {image_shape!r}")):
+        GANOversampler(gan=CGAN(**TINY), image_shape=image_shape).fit_resample(X, _labels())
+
+
 @pytest.fixture(scope="module")
 def fitted() -> CGAN:
     return CGAN(**TINY).fit(_frame(), _labels())
