@@ -451,7 +451,8 @@ class GANOversampler(BaseOverSampler):
     def _image_shape(self) -> tuple[int, ...]:
         """``image_shape`` as a tuple of ints, once checked to be the shape of an image."""
         shape = tuple(self.image_shape)
-        sides = all(isinstance(s, numbers.Integral) and not isinstance(s, (bool, np.bool_)) and s >= 1 for s in shape)
+        sides = all(isinstance(side, numbers.Integral) and not isinstance(side, (bool, np.bool_)) and side >= 1
+                    for side in shape)
         channels = len(shape) == 2 or (len(shape) == 3 and (shape[2] in CHANNELS or shape[0] in CHANNELS))
         if not (sides and channels):
             raise ValueError(f"image_shape must be (H, W), (H, W, C) or (C, H, W) in whole numbers of at least 1, "

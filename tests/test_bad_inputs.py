@@ -149,7 +149,7 @@ def test_an_image_shape_that_is_no_image_is_refused_naming_it_before_training(mo
     # then failed inside the sampler with an AttributeError.
     monkeypatch.setattr(CGAN, "fit", lambda *args, **kwargs: pytest.fail("trained before image_shape was checked"))
     X = np.random.default_rng(0).integers(0, 255, (40, 64)).astype(np.uint8)
-    with pytest.raises(ValueError, match=re.escape(f"image_shape must be (H, W), (H, W, C) or (C, H, W)") + ".*"
+    with pytest.raises(ValueError, match=re.escape("image_shape must be (H, W), (H, W, C) or (C, H, W)") + ".*"
                        + re.escape(f"got {image_shape!r}")):
         GANOversampler(gan=CGAN(**TINY), image_shape=image_shape).fit_resample(X, _labels())
 
