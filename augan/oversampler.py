@@ -455,8 +455,9 @@ class GANOversampler(BaseOverSampler):
                     for side in shape)
         channels = len(shape) == 2 or (len(shape) == 3 and (shape[2] in CHANNELS or shape[0] in CHANNELS))
         if not (sides and channels):
+            counts = f"{', '.join(map(str, CHANNELS[:-1]))} or {CHANNELS[-1]}"
             raise ValueError(f"image_shape must be (H, W), (H, W, C) or (C, H, W) in whole numbers of at least 1, "
-                             f"C being {', '.join(map(str, CHANNELS[:-1]))} or {CHANNELS[-1]} channels; got {self.image_shape!r}.")
+                             f"C being {counts} channels; got {self.image_shape!r}.")
         return tuple(int(s) for s in shape)
 
     def __sklearn_tags__(self):  # noqa: ANN204 - sklearn's Tags type
