@@ -287,6 +287,8 @@ def read_image_folder(path: str | os.PathLike, size: int | Sequence[int] | None 
 
 # Written into folders by Windows Explorer and by macOS's zip; never a user's image or class.
 _SYSTEM_FILES = frozenset({"thumbs.db", "desktop.ini", "__macosx"})
+# The longest file name, in bytes, that ext4 and APFS take (NTFS: 255 characters, never fewer than these bytes).
+_MAX_NAME_BYTES = 255
 
 
 def _is_ignored(path: Path) -> bool:
@@ -443,6 +445,12 @@ def _folder_name(label: Any) -> str:
     if not name or name in (".", "..") or name.startswith(".") or "/" in name or os.sep in name or "\0" in name:
         raise ValueError(f"the label {label!r} cannot name a class folder (empty, hidden, or holds a path "
                          f"separator); rename the class.")
+    if name.lower() in _SYSTEM_FILES:
+        raise ValueError(f"the label {label!r} cannot name a class folder: a folder of that name is skipped when "
+                         f"image folders are read (Windows and macOS write it); rename the class.")
+    if len(os.fsencode(name)) > _MAX_NAME_BYTES:
+        raise ValueError(f"the label {label!r} cannot name a class folder: it takes {len(os.fsencode(name))} bytes, "
+                         f"more than the {_MAX_NAME_BYTES} a file name may have; rename the class.")
     return name
 
 
