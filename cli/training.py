@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from augan import CGAN
+from augan.data.images import linked_entries
 from augan.data.tabular import auto_categorical_columns
 from augan.device import resolve_device
 from augan.distributed import launched_by_torchrun
@@ -114,7 +115,11 @@ class Training:
         is refused unless ``--resume``, or ``--overwrite`` and augan wrote it (see :meth:`start_afresh`).
         """
         check_checkpoint_dir(self.checkpoint_dir, self.resume, replace=overwrite)
-        check_no_overlap(inputs, {**outputs, "--checkpoint-dir": self.checkpoint})
+        # A class folder or image that DATA links to from elsewhere is read as DATA is, so it is an input too.
+        linked = {} if inputs.get("DATA") is None else {
+            f"DATA's linked {'class folder' if path.is_dir() else 'image'} {path.relative_to(inputs['DATA'])}": path
+            for path in linked_entries(inputs["DATA"])}
+        check_no_overlap({**inputs, **linked}, {**outputs, "--checkpoint-dir": self.checkpoint})
 
     @property
     def checkpoint(self) -> Path | None:

@@ -8,6 +8,7 @@ nearest of those sizes and cropped back on decoding.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import zipfile
 from collections.abc import Sequence
@@ -293,6 +294,20 @@ _MAX_NAME_BYTES = 255
 
 def _is_ignored(path: Path) -> bool:
     return path.name.startswith(".") or path.name.lower() in _SYSTEM_FILES
+
+
+def linked_entries(root: str | os.PathLike) -> list[Path]:
+    """The class folders and images of the image folder ``root`` that are symbolic links, as
+    :func:`read_image_folder` would read them: what ``root`` reads from outside itself (an empty list for a path
+    that is no folder, or whose entries cannot be listed)."""
+    root = Path(root)
+    links = []
+    with contextlib.suppress(OSError):
+        for folder in (p for p in root.iterdir() if not _is_ignored(p) and p.is_dir()):
+            links.extend([folder] if folder.is_symlink() else [])
+            with contextlib.suppress(OSError):
+                links.extend(p for p in folder.iterdir() if not _is_ignored(p) and p.is_symlink())
+    return sorted(links)
 
 
 def _list_class_files(root: Path) -> tuple[list[Path], list[str]]:

@@ -162,6 +162,25 @@ def test_an_overlap_is_refused_even_where_the_output_does_not_exist_yet(augan, u
     assert not (imgs / "new").exists()
 
 
+@pytest.mark.parametrize("command", ["resample", "generate"])
+@pytest.mark.parametrize("linked", ["class folder", "image"])
+def test_a_class_folder_or_image_linked_into_an_output_is_refused_before_training(
+        augan, user_error, imgs, tmp_path, no_training, command, linked):
+    # Audit 5: DATA/7 was a link to the earlier output's 7/, and resample --overwrite rewrote the images it read.
+    earlier = write_image_folder(tmp_path / "earlier", np.zeros((4, 16, 16), np.uint8), ["3", "3", "7", "7"])
+    data = tmp_path / "data"
+    shutil.copytree(imgs / "3", data / "3")
+    if linked == "class folder":
+        (data / "7").symlink_to(earlier / "7", target_is_directory=True)
+    else:
+        shutil.copytree(imgs / "7", data / "7")
+        (data / "7" / "from-earlier.png").symlink_to(next((earlier / "7").glob("*.png")))
+    before = _snapshot(earlier)
+    extra = ("--per-class", 2) if command == "generate" else ()
+    user_error(augan(command, data, *extra, "--out", earlier, "--overwrite", *TINY), "DATA", "inside", str(earlier))
+    assert _snapshot(earlier) == before
+
+
 # ------------------------------------------------------------------ a disk that refuses to take the file
 
 def _with_file_size_limit(limit: int):
