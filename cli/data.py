@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from augan.data.images import padded_size
 from augan.data.labels import LabelCodec
 
 from .errors import fail
@@ -21,15 +22,20 @@ from .files import is_images, read_images
 from .target import IMAGES_METADATA, model_metadata, read_training_table, require_target
 
 
-def check_data_options(data: Path, target: str | None, size: int | None = None, grid: Path | None = None) -> bool:
+def check_data_options(data: Path, target: str | None, size: int | None = None, grid: Path | None = None,
+                       architecture: str | None = None) -> bool:
     """Whether DATA holds images; refuse, before any work, the options its kind does not take.
 
-    A table needs ``--target`` and takes neither ``--size`` nor ``--grid``; images take no ``--target``.
+    A table needs ``--target`` and takes neither ``--size`` nor ``--grid``; images take no ``--target``, and
+    with the DCGAN networks (``architecture`` dcgan or None, their default) no ``--size`` above 64.
     """
     if is_images(data):
         if target is not None:
             fail("--target names a table's class column; images take their classes from the subfolders "
                  "(or the .npz array y).")
+        if size is not None and size > 0 and architecture in (None, "dcgan") and padded_size(size, size) is None:
+            fail(f"--size {size}: the DCGAN networks take images of at most 64 px (padded to 28, 32 or 64); use "
+                 f"--size 64 or less, or --architecture mlp.")
         return True
     require_target(target, data)
     if size is not None or grid is not None:

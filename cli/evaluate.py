@@ -66,7 +66,7 @@ def evaluate(data: o.Data, report: ReportPath, target: o.Target = None, model: F
                  "drop --checkpoint-dir and --resume.")
         if model is not None and no_quality:
             fail("--model is judged in the quality part, which --no-quality skips; drop one of them.")
-        images = check_data_options(data, target, size)
+        images = check_data_options(data, target, size, architecture=training.architecture)
         interpolation = o.parse_interpolation(interpolation, images)
         dataset = read_training_data(data, target, size, training.categorical_columns)
         X, y = dataset.X, dataset.y

@@ -19,7 +19,7 @@ def fit(data: o.Data, model_out: o.ModelFile, target: o.Target = None, size: o.I
         overwrite: o.Overwrite = False, *, training: Training) -> None:
     """Train a conditional GAN on DATA and save it to --model-out (a table's target column name is kept)."""
     with reported_errors(training.checkpoint_dir):
-        images = check_data_options(data, target, size)
+        images = check_data_options(data, target, size, architecture=training.architecture)
         training.check_files({"DATA": data}, {"--model-out": model_out}, overwrite)
         check_model_output(model_out, overwrite)
         gan = training.make_gan(images)

@@ -30,7 +30,7 @@ def generate(data: o.Data, out: o.Out, target: o.Target = None, n: o.Count = Non
     Images in (a folder with a subfolder per class, or an .npz) give images out (a folder, or an .npz).
     """
     with reported_errors(training.checkpoint_dir):
-        images = check_data_options(data, target, size, grid)
+        images = check_data_options(data, target, size, grid, training.architecture)
         training.check_files({"DATA": data}, {"--out": out, "--model-out": model_out, "--grid": grid}, overwrite)
         check_outputs(out, model_out, overwrite, images=images)
         if grid is not None:

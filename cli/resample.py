@@ -32,7 +32,7 @@ def resample(data: o.Data, out: o.Out, target: o.Target = None, strategy: o.Stra
     under random smooth deformations for --smote-share of them).
     """
     with reported_errors(training.checkpoint_dir):
-        images = check_data_options(data, target, size)
+        images = check_data_options(data, target, size, architecture=training.architecture)
         interpolation = o.parse_interpolation(interpolation, images)
         training.check_files({"DATA": data}, {"--out": out, "--model-out": model_out}, overwrite)
         sampling_strategy = o.parse_strategy(strategy)

@@ -146,6 +146,30 @@ def test_training_commands_refuse_a_target_for_images_and_a_size_for_a_table(aug
     assert not (tmp_path / out).exists()
 
 
+@pytest.mark.parametrize("command", [["fit", "--model-out", "m.augan"], ["evaluate", "--report", "r.html"],
+                                     ["resample", "--out", "balanced"], ["generate", "--out", "synthetic"]])
+def test_a_size_the_dcgan_cannot_take_is_refused_before_the_images_are_read(augan, user_error, digits, tmp_path,
+                                                                          monkeypatch, command):
+    # Audit 5: --size 4000 read and resized every image (2.1 GB for 29 of them) before CGAN.fit refused the size.
+    import augan_cli.data
+
+    monkeypatch.setattr(augan_cli.data, "read_images",
+                        lambda *args, **kwargs: pytest.fail("read the images before refusing --size"))
+    name, flag, out = command
+    extra = ["--per-class", 2] if name == "generate" else []
+    for architecture in ([], ["--architecture", "dcgan"]):
+        user_error(augan(name, digits, flag, tmp_path / out, *extra, "--size", 65, *architecture, *TINY),
+                   "--size 65", "at most 64", "--architecture mlp")
+    assert not (tmp_path / out).exists()
+
+
+def test_an_mlp_takes_any_size(augan, digits, tmp_path):
+    out = tmp_path / "synthetic"
+    result = augan("generate", digits, "--per-class", 2, "--out", out, "--size", 70, "--architecture", "mlp", *TINY)
+    assert result.exit_code == 0, result.output
+    assert read_image_folder(out)[0].shape == (4, 70, 70)
+
+
 def _rows(X: np.ndarray) -> set[bytes]:
     return {image.tobytes() for image in X}
 
