@@ -184,19 +184,20 @@ def _check_folds(labels: np.ndarray, cv: int, n_repeats: int, methods: list[str]
     if cv < 2:
         raise ValueError(f"cv={cv}: cross-validation needs at least 2 folds.")
     classes, counts = np.unique(labels, return_counts=True)
+    rarest = plain_value(classes[counts.argmin()])
     if len(classes) < 2:
-        raise ValueError(f"y has a single class ({classes[0]!r}); the evaluation needs at least two.")
+        raise ValueError(f"y has a single class ({plain_value(classes[0])!r}); the evaluation needs at least two.")
     if counts.min() < cv:
         limit = f"cv must be at most {counts.min()}" if counts.min() >= 2 else "cross-validation needs at least 2"
         raise ValueError(f"cv={cv} folds need at least {cv} rows of every class, but class "
-                         f"{classes[counts.argmin()]!r} has {counts.min()}; {limit}.")
+                         f"{rarest!r} has {counts.min()}; {limit}.")
     smallest = int(counts.min())
     if "smote" in methods and _training_rows(smallest, cv) < 2:
         # More folds leave more rows in each training fold; cv may not exceed the smallest class.
         workable = [k for k in range(cv + 1, smallest + 1) if _training_rows(smallest, k) >= 2]
         advice = f"use cv={workable[0]}" if workable else "no number of folds leaves it 2"
         raise ValueError(f"SMOTE needs at least 2 rows of each class in every training fold; class "
-                         f"{classes[counts.argmin()]!r} has {smallest} rows, of which a training fold holds "
+                         f"{rarest!r} has {smallest} rows, of which a training fold holds "
                          f"{_training_rows(smallest, cv)} at cv={cv}: {advice}, or drop 'smote' from baselines "
                          f"(CLI: --baselines).")
     return classes, counts

@@ -123,3 +123,24 @@ def test_smote_share_outside_zero_one_is_one_line(augan, loans, train_args, tmp_
     user_error(augan("resample", loans, "--target", "default", "--smote-share", share, "--out", out, *train_args),
                "--smote-share must be between 0 and 1", share)
     assert not out.exists()
+
+
+@pytest.mark.parametrize("images", [False, True], ids=["table", "images"])
+def test_a_single_class_is_refused_in_augans_words_before_training(augan, numbers_csv, train_args, tmp_path,
+                                                                   user_error, monkeypatch, images):
+    # Audit 5: imbalanced-learn's "The target 'y' needs to have more than 1 class", naming no option or DATA.
+    import numpy as np
+
+    from augan.data.images import write_image_folder
+
+    monkeypatch.setattr(CGAN, "fit", lambda *args, **kwargs: pytest.fail("trained with a single class"))
+    if images:
+        data, target = write_image_folder(tmp_path / "one", np.zeros((4, 8, 8), np.uint8), ["a"] * 4), []
+    else:
+        frame = pd.read_csv(numbers_csv)
+        data, target = tmp_path / "one.csv", ["--target", "label"]
+        frame.assign(label="a").to_csv(data, index=False)
+    out = tmp_path / ("out" if images else "out.csv")
+    named = str(data) if images else "the target column 'label'"
+    user_error(augan("resample", data, *target, "--out", out, *train_args),
+               named, "single class ('a')", "at least two classes")

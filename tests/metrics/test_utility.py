@@ -162,8 +162,15 @@ def test_unknown_baseline_is_refused_with_the_valid_names():
 def test_cv_larger_than_the_smallest_class_is_refused():
     X, y = _numeric(n=60, minority=0.0)
     y[:3] = "rare"
-    with pytest.raises(ValueError, match="cv=5"):
+    with pytest.raises(ValueError, match="cv=5 folds need at least 5 rows of every class, but class 'rare' has 3"):
         downstream_gain(X, y, baselines=("none",), cv=5, verbose=False)
+
+
+def test_a_single_class_is_named_as_the_user_wrote_it():
+    X, _ = _numeric(n=20)
+    # Audit 5: the labels of a text array were shown as numpy writes them, np.str_('a').
+    with pytest.raises(ValueError, match=r"y has a single class \('a'\); the evaluation needs at least two"):
+        downstream_gain(X, np.array(["a"] * 20), baselines=("none",), cv=2, verbose=False)
 
 
 def test_something_that_is_not_a_classifier_is_refused():
@@ -185,6 +192,7 @@ def test_a_class_too_small_for_smote_gets_advice_that_works(rare, cv, advice):
     with pytest.raises(ValueError, match="SMOTE needs") as error:
         downstream_gain(X, y, classifiers=[LogisticRegression()], cv=cv, random_state=0, verbose=False)
     assert advice in str(error.value) and "drop 'smote' from baselines" in str(error.value)
+    assert f"class 'rare' has {rare} rows" in str(error.value)
     assert "smaller cv" not in str(error.value)  # fewer folds leave fewer rows in a training fold, never more
     if rare == 3:
         downstream_gain(X, y, baselines=("none", "smote"), classifiers=[LogisticRegression()], cv=3,
