@@ -11,6 +11,7 @@ import io
 import os
 import re
 import shutil
+import tempfile
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable
 from pathlib import Path
@@ -201,37 +202,54 @@ def check_table_output(path: Path, overwrite: bool) -> Path:
     return check_output_path(path, overwrite)
 
 
-def check_disk_space(out: Path, rows: int, example: pd.DataFrame, asked: str) -> None:
-    """Refuse, before any work, a table of ``rows`` rows that the disk holding ``out`` has no room for.
+def check_disk_space(out: Path, rows: int, example: pd.DataFrame | np.ndarray, asked: str,
+                     labels: np.ndarray | None = None) -> None:
+    """Refuse, before any work, a table of ``rows`` rows (or ``rows`` images) that the disk holding ``out`` has no
+    room for.
 
-    The size of a row is that of ``example`` (rows like the output's) written in the output's format: drawn numbers
-    are written with more digits than most data has, so this errs on the small side and refuses only what could not
-    fit. ``asked`` says, in the message, what asked for the rows (``"--n 10,000"``).
+    The size of a row is that of ``example`` (rows like the output's: a table, or real images with their
+    ``labels``) written in the output's format: drawn numbers are written with more digits than most data has, and
+    generated images compress less well than real ones, so this errs on the small side and refuses only what could
+    not fit. ``asked`` says, in the message, what asked for the rows (``"--n 10,000"``).
 
     Raises
     ------
     ValueError
-        If the table would take more than the free space of the disk that holds ``out``.
+        If the output would take more than the free space of the disk that holds ``out``.
     """
-    example = example.iloc[:1000]
+    images = labels is not None
+    example, labels = example[:1000 if not images else 64], None if labels is None else labels[:64]
     if len(example) < 2:
         return
-    writer = _pick(Path(out), _WRITERS, "write")
     half = len(example) // 2
-    sizes = []
-    for part in (example, example.iloc[:half]):
-        buffer = io.BytesIO()
-        writer(part, buffer)
-        sizes.append(buffer.getbuffer().nbytes)
-    # The difference leaves out what a file holds once (a header, Parquet's metadata).
+    if images:
+        sizes = [_images_size(out, example, labels), _images_size(out, example[:half], labels[:half])]
+    else:
+        writer = _pick(Path(out), _WRITERS, "write")
+        sizes = []
+        for part in (example, example.iloc[:half]):
+            buffer = io.BytesIO()
+            writer(part, buffer)
+            sizes.append(buffer.getbuffer().nbytes)
+    # The difference leaves out what a file holds once (a header, Parquet's metadata, a manifest's frame).
     per_row = max(sizes[0] - sizes[1], 1) / (len(example) - half)
     folder = next(p for p in Path(os.path.abspath(out)).parents if p.is_dir())
     free = shutil.disk_usage(folder).free
     if rows * per_row > free:
-        raise ValueError(f"{asked} makes a table of {rows:,} rows, which would take at least "
-                         f"{format_bytes(rows * per_row)} on disk as {Path(out).suffix} (about {per_row:,.0f} bytes a "
-                         f"row), more than the {format_bytes(free)} free in {folder}: ask for fewer rows, or write "
-                         f"them to another disk.")
+        made, kind = (f"{rows:,} images", "an image") if images else (f"a table of {rows:,} rows", "a row")
+        written_as = "PNG files" if images and not Path(out).suffix else Path(out).suffix
+        raise ValueError(f"{asked} makes {made}, which would take at least {format_bytes(rows * per_row)} on disk "
+                         f"as {written_as} (about {per_row:,.0f} bytes {kind}), more than the {format_bytes(free)} "
+                         f"free in {folder}: ask for fewer, or write them to another disk.")
+
+
+def _images_size(out: Path, X: np.ndarray, y: np.ndarray) -> int:
+    """Bytes that ``X, y`` take written as ``out`` would be (a folder of PNG files, or an .npz)."""
+    with tempfile.TemporaryDirectory(prefix=".augan-size-") as scratch:
+        written = Path(scratch) / f"images{Path(out).suffix.lower()}"
+        write_images(X, y, written, overwrite=False)
+        paths = [written] if written.is_file() else [p for p in written.rglob("*") if p.is_file()]
+        return sum(p.stat().st_size for p in paths)
 
 
 def check_outputs(out: Path | None, model_out: Path | None, overwrite: bool, images: bool = False) -> None:

@@ -46,8 +46,8 @@ def generate(data: o.Data, out: o.Out, target: o.Target = None, n: o.Count = Non
         flag = "--n" if n is not None else "--per-class" if per_class is not None else "--balance"
         rows = n if n is not None else sum(request.values())
         check_draw(rows, flag, dataset.X[0].size if images else None)
-        if not images:
-            check_disk_space(out, rows, dataset.frame, f"--n {n:,}" if n is not None else flag)
+        check_disk_space(out, rows, dataset.X if images else dataset.frame, f"--n {n:,}" if n is not None else flag,
+                         labels=dataset.y if images else None)
         training.start_afresh(overwrite)
         gan.fit(dataset.X, dataset.y)
         if is_main_process():

@@ -54,8 +54,8 @@ def resample(data: o.Data, out: o.Out, target: o.Target = None, strategy: o.Stra
                  f"classes (with one there is nothing to condition on).")
         added = _check_adds_rows(strategy, sampling_strategy, dataset.y, dataset.noun,
                                  "the image classes" if images else repr(target))
-        if not images:
-            check_disk_space(out, len(dataset.y) + added, dataset.frame, f"--strategy {strategy}")
+        check_disk_space(out, len(dataset.y) + added, dataset.X if images else dataset.frame, f"--strategy {strategy}",
+                         labels=dataset.y if images else None)
         X = dataset.X.reshape(len(dataset.X), -1) if images else dataset.X
         sampler = GANOversampler(sampling_strategy=sampling_strategy, gan=gan, selection=selection,
                                  smote_share=smote_share, noise_scale=noise_scale,

@@ -148,6 +148,32 @@ def test_a_table_the_disk_has_no_room_for_is_refused_before_training(augan, user
     assert not out.exists()
 
 
+@pytest.mark.parametrize("out_name", ["images", "images.npz"])
+@pytest.mark.parametrize("command", ["generate", "resample"])
+def test_images_the_disk_has_no_room_for_are_refused_before_training(augan, user_error, tmp_path, monkeypatch,
+                                                                     no_training, out_name, command):
+    # Audit 5: only a table's size was checked; 200 images a class onto a full disk trained, then failed to write.
+    import shutil
+
+    from augan.data.images import write_image_folder
+
+    rng = np.random.default_rng(0)
+    data = write_image_folder(tmp_path / "digits", rng.integers(0, 256, (40, 16, 16), dtype=np.uint8),
+                              np.repeat(["3", "7"], [30, 10]))
+    free = 20_000  # bytes: 16x16 noise takes some 300 bytes an image in either format
+    monkeypatch.setattr(shutil, "disk_usage", lambda path: shutil._ntuple_diskusage(10**9, 10**9 - free, free))
+    asks = ["--per-class", 200] if command == "generate" else ["--strategy", "all"]
+    if command == "resample":
+        data = write_image_folder(tmp_path / "more", rng.integers(0, 256, (400, 16, 16), dtype=np.uint8),
+                                  np.repeat(["3", "7"], [300, 100]))
+    out = tmp_path / out_name
+    user_error(augan(command, data, *asks, "--out", out, *TINY), "images", "on disk", "free", str(tmp_path))
+    assert not out.exists()
+    monkeypatch.setattr(shutil, "disk_usage", lambda path: shutil._ntuple_diskusage(10**9, 0, 10**9))
+    with pytest.raises(pytest.fail.Exception, match="trained before"):  # with room, it goes on to train
+        augan(command, data, *asks, "--out", out, *TINY)
+
+
 def test_sample_refuses_a_table_the_disk_has_no_room_for_before_drawing(augan, user_error, loans_model, tmp_path,
                                                                        monkeypatch):
     import shutil
