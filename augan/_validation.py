@@ -192,13 +192,18 @@ def plain_value(value: Any) -> Any:
     return value.item() if isinstance(value, np.generic) else value
 
 
-def check_class_counts(classes: np.ndarray, counts: np.ndarray, name: str = "y") -> None:
-    """Refuse label sets a conditional GAN cannot learn from."""
+def check_several_classes(classes: np.ndarray, name: str = "y") -> None:
+    """Refuse a single class (``classes``: the distinct labels of ``name``): a conditional GAN needs two."""
     if len(classes) < 2:
         raise ValueError(
             f"{name} has a single class ({plain_value(classes[0])!r}); a conditional GAN needs at least two classes "
             f"(with one class there is nothing to condition on)."
         )
+
+
+def check_class_counts(classes: np.ndarray, counts: np.ndarray, name: str = "y") -> None:
+    """Refuse label sets a conditional GAN cannot learn from."""
+    check_several_classes(classes, name)
     small = [f"{plain_value(c)!r} ({k} row)" for c, k in zip(classes, counts) if k < 2]
     if small:
         raise ValueError(

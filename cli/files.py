@@ -218,12 +218,12 @@ def check_disk_space(out: Path, rows: int, example: pd.DataFrame | np.ndarray, a
         If the output would take more than the free space of the disk that holds ``out``.
     """
     images = labels is not None
-    example, labels = example[:1000 if not images else 64], None if labels is None else labels[:64]
+    example = example[:64] if images else example.iloc[:1000]
     if len(example) < 2:
         return
     half = len(example) // 2
     if images:
-        sizes = [_images_size(out, example, labels), _images_size(out, example[:half], labels[:half])]
+        sizes = [_images_size(out, example, labels[:len(example)]), _images_size(out, example[:half], labels[:half])]
     else:
         writer = _pick(Path(out), _WRITERS, "write")
         sizes = []
