@@ -60,7 +60,7 @@ class CGAN(BaseEstimator):
     max_steps : int, None or "auto", default="auto"
         Cap on the generator steps of the whole fit: on a large table each epoch is shortened to
         ``max_steps // epochs`` steps (batches are drawn at random, so a short epoch still covers every
-        class). ``"auto"``: 600 for a table, 2400 for images (5000 from 5,000 images on), so a fit's length is bounded
+        class), and a cap below ``epochs`` runs ``max_steps`` epochs of one step. ``"auto"``: 600 for a table, 2400 for images (5000 from 5,000 images on), so a fit's length is bounded
         whatever the rows.
         At the defaults a numeric table of up to 256 rows trains 300 steps (one an epoch) and any larger one 600
         steps of 256 rows (two an epoch): a fit of seconds on a CPU, which is what an oversampler fitted in
@@ -328,7 +328,7 @@ class CGAN(BaseEstimator):
         self._check_batch_size(batch_size)
         self.training_config_ = TrainingConfig.from_params(
             {**self.get_params(), "batch_size": batch_size, "max_steps": max_steps, "min_steps": min_steps}, loss)
-        with self._seeded(self.seed_), self._progress() as progress:
+        with self._seeded(self.seed_), self._progress(self.training_config_.run_epochs) as progress:
             generator, discriminator = self._build_networks()
             data = to_device(encoded, self.device_)
             index = to_device(index, self.device_)
@@ -341,7 +341,7 @@ class CGAN(BaseEstimator):
 
             trainer = Trainer(generator, discriminator, loss, self.training_config_, device=self.device_,
                               augment=self._augment(), callback=after_epoch)
-            clock = TrainingClock(self.epochs, warmup_epochs=1 if self.compile else 0)
+            clock = TrainingClock(self.training_config_.run_epochs, warmup_epochs=1 if self.compile else 0)
             self.history_ = trainer.fit(data, index, len(self.classes_), resume=self.resume)
             if encoder is not None:
                 latent.fit_encoder(encoder, trainer.sampling_generator, data, index, steps=self.encoder_steps,
@@ -492,9 +492,9 @@ class CGAN(BaseEstimator):
     def _augment(self) -> Any:
         return DiffAugment(self.diffaugment) if self.diffaugment is not None else None
 
-    def _progress(self) -> contextlib.AbstractContextManager:
+    def _progress(self, epochs: int) -> contextlib.AbstractContextManager:
         shown = self.verbose and (self.strategy != "ddp" or distributed.is_main_process())
-        return progress_bar(self.epochs, enabled=bool(shown))
+        return progress_bar(epochs, enabled=bool(shown))
 
     def _seeded(self, seed: int) -> TorchStream:
         return TorchStream(seed, [self.device_])

@@ -83,7 +83,8 @@ BatchSize = Annotated[str, typer.Option(
                          f"{AUTO_BUDGET['image'][0]} for images ({AUTO_BUDGET['large image set'][0]} from "
                          f"{LARGE_IMAGE_SET:,} images on).", rich_help_panel=TRAINING)]
 MaxSteps = Annotated[str, typer.Option(
-    "--max-steps", help="Cap on the training steps (long epochs are shortened to max-steps / epochs steps); auto: "
+    "--max-steps", help="Cap on the training steps (long epochs are shortened to max-steps / epochs steps, and a cap "
+                        "below --epochs runs that many epochs of one step); auto: "
                         f"{AUTO_BUDGET['table'][1]} for a table (up to "
                         f"{AUTO_BUDGET['table'][1] * (1 + CATEGORICAL_STEPS_FACTOR)} as more of its columns are "
                         f"categories, trained in full however few its rows), {AUTO_BUDGET['image'][1]} for "

@@ -213,6 +213,20 @@ def test_n_steps_counts_the_generator_steps_of_the_fit_and_survives_the_model_fi
     assert CGAN.load(tmp_path / "capped.augan").n_steps_ == 8
 
 
+def test_max_steps_below_the_epochs_caps_the_fit_and_its_announced_plan(tiny, monkeypatch):
+    # max_steps is a cap on the whole fit: below one step an epoch, the fit runs max_steps epochs of one step,
+    # and the clock that announces the expected duration plans those, not the 300 epochs asked for.
+    import augan.synthesizer as synthesizer
+
+    clocks, clock = [], synthesizer.TrainingClock
+    monkeypatch.setattr(synthesizer, "TrainingClock", lambda epochs, **kw: clocks.append(epochs) or clock(epochs, **kw))
+    X, y = np.random.default_rng(0).normal(size=(100, 3)), np.repeat([0, 1], 50)
+    gan = CGAN(**{**tiny, "batch_size": 10, "max_steps": 7, "epochs": 300}, random_state=0)
+    gan.fit(X, y)
+    assert gan.n_steps_ == 7 and len(gan.history_) == 7
+    assert gan.training_config_.run_epochs == 7 and clocks == [7]
+
+
 @pytest.mark.parametrize("change", [dict(pac=4), dict(noise_dim=16), dict(generator_dims=(32,)),
                                     dict(discriminator_dims=(8, 8)), dict(architecture="conv"),
                                     dict(loss="wgan-gp"), dict(spectral_norm=True), dict(ema_decay=None)])

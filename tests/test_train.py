@@ -51,7 +51,7 @@ def test_every_loss_trains_and_records_history(loss):
         assert 0 <= row["d_acc_real"] <= 1 and 0 <= row["d_acc_fake"] <= 1
 
 
-@pytest.mark.parametrize("max_steps, steps", [(None, 3 * 3), (100, 3 * 3), (6, 3 * 2), (4, 3 * 1), (1, 3 * 1)])
+@pytest.mark.parametrize("max_steps, steps", [(None, 3 * 3), (100, 3 * 3), (6, 3 * 2), (4, 3 * 1), (3, 3 * 1)])
 def test_max_steps_shortens_every_epoch_alike_and_keeps_the_epoch_count(max_steps, steps):
     data, labels = _data(40)  # batch 16: three steps per full epoch
     trainer = _trainer(max_steps=max_steps)
@@ -59,6 +59,19 @@ def test_max_steps_shortens_every_epoch_alike_and_keeps_the_epoch_count(max_step
     assert trainer.steps == steps
     assert [row["epoch"] for row in history] == [1, 2, 3]
     assert [row["steps"] for row in history] == [steps // 3, 2 * steps // 3, steps]
+
+
+@pytest.mark.parametrize("max_steps", [1, 2])
+def test_max_steps_below_the_epochs_is_still_the_cap_on_the_steps(max_steps):
+    data, labels = _data(40)
+    seen = []
+    trainer = _trainer(epochs=3, max_steps=max_steps)
+    trainer.callback = lambda epoch, epochs, row: seen.append((epoch, epochs))
+    history = trainer.fit(data, labels, 2)
+    assert trainer.steps == max_steps
+    assert [row["steps"] for row in history] == list(range(1, max_steps + 1))  # epochs of one step each
+    assert seen == [(e, max_steps) for e in range(1, max_steps + 1)]
+    assert TrainingConfig(noise_dim=4, epochs=3, batch_size=16, max_steps=max_steps).run_epochs == max_steps
 
 
 def test_training_moves_generator_and_ema_follows():

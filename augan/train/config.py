@@ -71,7 +71,8 @@ class TrainingConfig:
     noise_dim, epochs, batch_size : int
         Noise length, passes over the data, rows per step.
     max_steps : int or None
-        Cap on the generator steps of the whole run.
+        Cap on the generator steps of the whole run. Below ``epochs`` it leaves one step an epoch and runs
+        ``max_steps`` epochs (:attr:`run_epochs`).
     min_steps : int or None
         Floor on them: a table too small to fill ``min_steps // epochs`` batches an epoch draws that many anyway.
     n_critic : int
@@ -127,6 +128,12 @@ class TrainingConfig:
         object.__setattr__(self, "betas", tuple(self.betas))
         if self.checkpoint_dir is not None:
             object.__setattr__(self, "checkpoint_dir", os.fspath(self.checkpoint_dir))
+
+    @property
+    def run_epochs(self) -> int:
+        """The epochs the run goes through: ``epochs``, or ``max_steps`` where that cap leaves less than a step an
+        epoch (each epoch has at least one step, so the cap would otherwise not hold)."""
+        return self.epochs if self.max_steps is None else min(self.epochs, self.max_steps)
 
     @classmethod
     def from_params(cls, params: Mapping[str, Any], loss: Loss) -> TrainingConfig:

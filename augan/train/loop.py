@@ -160,7 +160,7 @@ class Trainer:
         # Under DDP every process must stop at the same step, which a per-process signal cannot promise.
         with interrupt_between_steps(config.strategy is None) as interruption:
             try:
-                while self.epoch < config.epochs:
+                while self.epoch < config.run_epochs:
                     while self.epoch_step < steps_per_epoch:
                         self.epoch_totals += self.step(data, sampler, batch)
                         self.epoch_step += 1
@@ -252,7 +252,7 @@ class Trainer:
         self.epoch_step = 0
         self.epoch_totals = torch.zeros_like(self.epoch_totals)
         if self.callback is not None and self._writes:
-            self.callback(self.epoch, self.config.epochs, row)
+            self.callback(self.epoch, self.config.run_epochs, row)
         if self.checkpoints.due(self.epoch):
             self._checkpoint_or_warn()
 
