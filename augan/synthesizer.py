@@ -60,8 +60,8 @@ class CGAN(BaseEstimator):
     max_steps : int, None or "auto", default="auto"
         Cap on the generator steps of the whole fit: on a large table each epoch is shortened to
         ``max_steps // epochs`` steps (batches are drawn at random, so a short epoch still covers every
-        class), and a cap below ``epochs`` runs ``max_steps`` epochs of one step. ``"auto"``: 600 for a table, 2400 for images (5000 from 5,000 images on), so a fit's length is bounded
-        whatever the rows.
+        class), and a cap below ``epochs`` runs ``max_steps`` epochs of one step. ``"auto"``: 600 for a table,
+        2400 for images (5000 from 5,000 images on), so a fit's length is bounded whatever the rows.
         At the defaults a numeric table of up to 256 rows trains 300 steps (one an epoch) and any larger one 600
         steps of 256 rows (two an epoch): a fit of seconds on a CPU, which is what an oversampler fitted in
         every cross-validation fold needs, and on the KEEL benchmark as good as the earlier 300 full epochs of
