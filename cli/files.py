@@ -29,13 +29,19 @@ from augan.storage import atomic_output, check_model_output, check_output_path
 
 
 # A leading '+', or a leading zero before a digit, that reading the value as a number would drop: 007, 02134, +33.
+#: What pandas' read_csv takes for a missing value by default (its ``na_values`` documentation), but for the empty cell.
+_MISSING_MARKERS = frozenset({"#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan", "1.#IND", "1.#QNAN",
+                              "<NA>", "N/A", "NA", "NULL", "NaN", "None", "n/a", "nan", "null"})
 _CODE = re.compile(r"\s*(\+|[+-]?0\d)")
 
 
 def _read_csv(path: Path, text_columns: Collection[str] = ()) -> pd.DataFrame:
     try:
-        frame = pd.read_csv(path, encoding="utf-8", dtype=dict.fromkeys(text_columns, str))
-        return _keep_codes_as_text(frame, path)
+        # Only an empty cell is missing text: "NA" (North America), "None" or "null" are values, which pandas'
+        # default would read as missing and a resampled file would then write back blank.
+        frame = pd.read_csv(path, encoding="utf-8", dtype=dict.fromkeys(text_columns, str), keep_default_na=False,
+                            na_values=[""])
+        return _keep_codes_as_text(_numbers_with_missing_markers(frame, path, text_columns), path)
     except UnicodeDecodeError as exc:
         raise ValueError(f"{path} is not UTF-8 text (it holds the byte {exc.object[exc.start]:#04x}); "
                          f"save it as UTF-8 and try again.") from exc
@@ -43,6 +49,21 @@ def _read_csv(path: Path, text_columns: Collection[str] = ()) -> pd.DataFrame:
         raise ValueError(f"{path} is empty.") from exc
     except pd.errors.ParserError as exc:
         raise ValueError(f"{path} is not a readable CSV table: {exc}") from exc
+
+
+def _numbers_with_missing_markers(frame: pd.DataFrame, path: Path, text_columns: Collection[str]) -> pd.DataFrame:
+    """``frame`` with each text column that pandas' default reading makes a column of numbers (its other cells
+    being markers of a missing value: "NA", "NaN", "#N/A", ...) read that way, as its numbers and missing values."""
+    marked = [j for j, name in enumerate(frame.columns) if name not in text_columns
+              and pd.api.types.is_string_dtype(frame.dtypes.iloc[j]) and frame.iloc[:, j].isin(_MISSING_MARKERS).any()]
+    if not marked:
+        return frame
+    default = pd.read_csv(path, encoding="utf-8", usecols=marked)
+    for k, j in enumerate(marked):
+        dtype = default.dtypes.iloc[k]
+        if pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype):
+            frame.isetitem(j, default.iloc[:, k])
+    return frame
 
 
 def _keep_codes_as_text(frame: pd.DataFrame, path: Path) -> pd.DataFrame:

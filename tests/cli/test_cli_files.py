@@ -117,3 +117,30 @@ def test_sample_writes_a_draw_of_several_chunks_as_before(tmp_path, monkeypatch)
     drawing.write_draw(gan, 9000, None, tmp_path / "rows.csv", False, target="y", random_state=3)
     X, y = gan.sample(9000, return_y=True, random_state=3)
     assert (tmp_path / "rows.csv").read_text() == with_target(X, y, "y").to_csv(index=False)
+
+
+def test_csv_text_cells_that_pandas_reads_as_missing_stay_as_written_but_mark_missing_numbers(tmp_path):
+    # "NA" is North America, "None" a severity, "null" a value: in a text column only an empty cell is missing.
+    # In a column of numbers, the markers pandas knows (R's NA, an exported NaN) still read as missing values.
+    path = tmp_path / "markers.csv"
+    path.write_text("region,x,n,label\nNA,1.5,1,NA\nEU,NA,,None\nNone,2.5,NaN,NA\nnull,#N/A,3,\n,0.25,4,EU\n")
+    frame = read_table(path, text_columns=["label"])
+    assert frame["region"].fillna("-").tolist() == ["NA", "EU", "None", "null", "-"]
+    assert frame["label"].fillna("-").tolist() == ["NA", "None", "NA", "-", "EU"]
+    assert frame["x"].dtype == "float64" and frame["x"].isna().tolist() == [False, True, False, True, False]
+    assert frame["n"].dtype == "float64" and frame["n"].fillna(-1).tolist() == [1, -1, -1, 3, 4]
+
+
+def test_resample_writes_text_cells_read_as_missing_by_pandas_back_as_written(augan, tmp_path):
+    rng = np.random.default_rng(0)
+    table = pd.DataFrame({"x": rng.normal(size=60).round(3), "region": np.tile(["NA", "EU", "None", "null"], 15),
+                          "label": np.repeat(["NA", "SA"], [45, 15])})
+    data, out = tmp_path / "regions.csv", tmp_path / "balanced.csv"
+    table.to_csv(data, index=False)
+    result = augan("resample", data, "--target", "label", "--out", out, "--epochs", "1", "--batch-size", "16",
+                   "--max-steps", "2", "--seed", "0", "--quiet")
+    assert result.exit_code == 0, result.output
+    written = pd.read_csv(out, dtype=str, keep_default_na=False)
+    pd.testing.assert_frame_equal(written.iloc[:60].drop(columns="x"), table.drop(columns="x"))
+    assert set(written["label"]) == {"NA", "SA"} and (written["label"] == "SA").sum() == 45
+    assert written["region"].isin(["NA", "EU", "None", "null"]).all()
