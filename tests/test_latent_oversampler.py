@@ -56,9 +56,13 @@ def test_auto_interpolates_in_the_encoded_space_without_an_encoder(binary, tiny,
     assert np.bincount(yr)[0] == np.bincount(yr)[1]
 
 
-def test_latent_interpolation_without_an_encoder_says_how_to_get_one(binary, tiny):
+@pytest.mark.parametrize("encoder", [False, "auto"])  # "auto" trains an encoder for images only
+def test_latent_interpolation_without_an_encoder_says_how_to_get_one_before_training(binary, tiny, monkeypatch,
+                                                                                      encoder):
+    monkeypatch.setattr(CGAN, "fit", lambda *a, **k: pytest.fail("the GAN was trained before the refusal"))
     with pytest.raises(ValueError, match="interpolation='latent' needs a GAN fitted with an encoder"):
-        GANOversampler(gan=CGAN(**tiny), interpolation="latent", random_state=0).fit_resample(*binary)
+        GANOversampler(gan=CGAN(**tiny, encoder=encoder), interpolation="latent",
+                       random_state=0).fit_resample(*binary)
 
 
 def test_unknown_interpolation_is_refused_naming_it(binary, tiny):
