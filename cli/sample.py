@@ -25,7 +25,7 @@ def sample(model: o.Model, n: o.RequiredCount, out: o.Out, label: o.Label = None
         o.check_option("--seed", seed, CGAN, "random_state")
         check_draw(n, "--n")
         gan = CGAN.load(model, device=device)
-        images = gan.metadata_.get("images", False)
+        images = gan.codec_.kind == "image"  # a model saved from Python has no CLI metadata to say so
         if images:
             check_images_output(out, overwrite)
             check_image_labels(gan.classes_, out)

@@ -85,6 +85,18 @@ def test_fit_on_images_then_sample_writes_images(augan, digits, tmp_path):
     assert X.shape == (4, 16, 16) and y.tolist() == ["7"] * 4
 
 
+@pytest.mark.parametrize("out_name", ["drawn.npz", "drawn"])
+def test_sample_writes_images_from_an_image_model_saved_in_python(augan, tmp_path, out_name):
+    # CGAN.save from Python records no CLI metadata: the model itself says that it draws images.
+    model, out = tmp_path / "digits.augan", tmp_path / out_name
+    X, y = _digits()
+    CGAN(epochs=1, batch_size=16, max_steps=2, random_state=0).fit(X, y).save(model)
+    result = augan("sample", model, "--n", 4, "--label", "7", "--out", out, "--quiet")
+    assert result.exit_code == 0, result.output
+    drawn, labels = read_npz(out) if out.suffix == ".npz" else read_image_folder(out)
+    assert drawn.shape[0] == 4 and drawn.shape[1:3] == (16, 16) and labels.tolist() == ["7"] * 4
+
+
 def test_table_defaults_to_mlp_and_per_class_works_for_tables(augan, numbers_csv, tmp_path):
     out = tmp_path / "s.csv"
     result = augan("generate", numbers_csv, "--target", "label", "--per-class", 3, "--out", out, *TINY)
