@@ -206,9 +206,11 @@ def check_class_counts(classes: np.ndarray, counts: np.ndarray, name: str = "y")
     check_several_classes(classes, name)
     small = [f"{plain_value(c)!r} ({k} row)" for c, k in zip(classes, counts) if k < 2]
     if small:
-        raise ValueError(
-            f"{name}: every class needs at least 2 rows to be learned; too few for " + ", ".join(small) + "."
-        )
+        shown = ", ".join(small[:10]) + (f" and {len(small) - 10} more" if len(small) > 10 else "")
+        continuous = "" if not 2 * len(small) > len(classes) > 10 else (
+            f"; {len(small)} of the {len(classes)} classes have a single row: {name} looks like a continuous "
+            f"(regression) target, and augan learns classes")
+        raise ValueError(f"{name}: every class needs at least 2 rows to be learned; too few for {shown}{continuous}.")
 
 
 def feature_names(X: Any) -> np.ndarray | None:

@@ -575,3 +575,14 @@ def test_a_non_image_file_in_an_image_folder_is_named(tmp_path, intruder):
     (root / intruder).write_text("not an image")
     with pytest.raises(ValueError, match=intruder.split("/")[-1]):
         read_image_folder(root)
+
+
+def test_a_continuous_target_gets_a_short_message_that_says_it_looks_continuous():
+    from augan import CGAN
+
+    rng = np.random.default_rng(0)
+    with pytest.raises(ValueError) as caught:
+        CGAN(epochs=1).fit(rng.normal(size=(5000, 2)), rng.normal(size=5000))
+    message = str(caught.value)
+    assert len(message) < 600, len(message)
+    assert "and 4990 more" in message and "5000 of the 5000 classes" in message and "continuous" in message
