@@ -16,7 +16,7 @@ from sklearn.utils.validation import check_is_fitted
 from tqdm.auto import tqdm
 
 from ._rows import take_rows
-from ._validation import check_bool, check_feature_names, check_labels
+from ._validation import check_bool, check_feature_names, check_labels, check_n_samples
 from .data.images import ImageCodec, is_image_array
 from .data.labels import LabelCodec
 from .metrics.detection import c2st, discriminator_auc, privacy_scores
@@ -108,7 +108,7 @@ def evaluate(X: Any, y: Any, *, sampler: Any = None, baselines: tuple = BASELINE
     """
     tstr, quality, verbose = (check_bool(value, name) for name, value in
                               (("tstr", tstr), ("quality", quality), ("verbose", verbose)))
-    n_rows = len(X)
+    n_rows = check_n_samples(X)
     labels = check_labels(y, n_rows)
     if not isinstance(holdout, numbers.Real) or isinstance(holdout, bool) or not 0 <= holdout < 0.5:
         raise ValueError(f"holdout must be a number in [0, 0.5), got {holdout!r}.")

@@ -86,6 +86,13 @@ def test_evaluate_images_flattens_them_for_classifiers_and_draws_grids(tiny):
     assert "Real images, one row per class." in html and "Synthetic images, one row per class." in html
 
 
+@pytest.mark.parametrize("X", [None, "loans.csv", 3])
+def test_evaluate_names_X_when_it_holds_no_rows(loans, X):
+    _, y = loans
+    with pytest.raises(TypeError, match=r"^X "):
+        evaluate(X, y)
+
+
 @pytest.mark.parametrize("holdout", [-0.1, 0.5, "0.2"])
 def test_evaluate_refuses_a_bad_holdout(loans, holdout):
     X, y = loans
