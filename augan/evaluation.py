@@ -16,7 +16,7 @@ from sklearn.utils.validation import check_is_fitted
 from tqdm.auto import tqdm
 
 from ._rows import take_rows
-from ._validation import check_bool, check_feature_names, check_labels, check_n_samples
+from ._validation import check_bool, check_feature_names, check_labels, check_n_samples, plain_value
 from .data.images import ImageCodec, is_image_array
 from .data.labels import LabelCodec
 from .metrics.detection import c2st, discriminator_auc, privacy_scores
@@ -164,17 +164,19 @@ def _check_model_matches(model: CGAN, X: Any, labels: np.ndarray) -> Any:
     Returns ``X`` with a DataFrame's columns in the model's order: its samples come in that order, which
     every comparison with ``X`` then shares.
     """
+    images, model_images = is_image_array(X), model.codec_.kind == "image"
+    if images != model_images or (images and tuple(X.shape[1:]) != model.input_shape_):
+        trained_on = f"images of shape {model.input_shape_}" if model_images else "a table"
+        holds = f"images of shape {tuple(X.shape[1:])}" if images else "a table"
+        raise ValueError(f"the model (CLI: --model) was trained on {trained_on}, but the data holds {holds}; give "
+                         f"the model trained on this data.")
     data_classes = LabelCodec().fit(labels).classes_.tolist()
     model_classes = model.classes_.tolist()
     if set(data_classes) != set(model_classes):
-        raise ValueError(f"the model (CLI: --model) was trained on the classes {_listed(model_classes)}, but the "
-                         f"data holds {_listed(data_classes)}; give the model trained on this data.")
-    if is_image_array(X):
-        shape = model.input_shape_
-        if tuple(X.shape[1:]) != shape:
-            trained_on = f"images of shape {shape}" if len(shape) > 1 else "a table"
-            raise ValueError(f"the model (CLI: --model) was trained on {trained_on}, but the data holds images of "
-                             f"shape {tuple(X.shape[1:])}; give the model trained on this data.")
+        listed = _listed if _listed(model_classes) != _listed(data_classes) else _listed_as_values
+        raise ValueError(f"the model (CLI: --model) was trained on the classes {listed(model_classes)}, but the "
+                         f"data holds {listed(data_classes)}; give the model trained on this data.")
+    if images:
         _check_pixel_scale(model, X)
         return X
     return check_feature_names(X, getattr(model, "feature_names_in_", None), model.n_features_in_, "X",
@@ -202,6 +204,11 @@ def _pixel_scale(codec: ImageCodec) -> str:
 
 def _listed(values: list) -> str:
     return ", ".join(map(str, values))
+
+
+def _listed_as_values(values: list) -> str:
+    """The values as Python writes them, for two lists whose text is the same (text '0' against the number 0)."""
+    return ", ".join(repr(plain_value(v)) for v in values)
 
 
 def _prepare_sampler(sampler: Any, X: Any, random_state: Any) -> Any:

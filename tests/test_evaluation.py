@@ -114,6 +114,19 @@ def test_evaluate_reads_the_columns_of_x_by_the_names_the_model_was_fitted_on(lo
         evaluate(X.rename(columns={"income": "pay"}), y, **options)
 
 
+def test_a_model_of_a_table_on_images_is_refused_as_such_before_its_classes(tiny, no_training):
+    rng = np.random.default_rng(0)
+    table = CGAN(**tiny, random_state=0).fit(rng.normal(size=(40, 3)), np.repeat(["0", "1"], 20))
+    images, labels = rng.integers(0, 256, (40, 8, 8), dtype=np.uint8), np.repeat([0, 1], 20)
+    with pytest.raises(ValueError, match=r"trained on a table, but the data holds images of shape \(8, 8\)"):
+        evaluate(images, labels, model=table, cv=2, verbose=False)
+    image_model = CGAN(**tiny, random_state=0).fit(images, labels)
+    with pytest.raises(ValueError, match=r"trained on images of shape \(8, 8\), but the data holds a table"):
+        evaluate(rng.normal(size=(40, 64)), labels, model=image_model, cv=2, verbose=False)
+    with pytest.raises(ValueError, match=r"classes '0', '1', but the data holds 0, 1"):
+        evaluate(rng.normal(size=(40, 3)), labels, model=table, cv=2, verbose=False)
+
+
 @pytest.fixture
 def no_training(monkeypatch):
     """Fail the test if evaluate reaches the cross-validation (where the first GAN would be trained)."""
