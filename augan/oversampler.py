@@ -143,7 +143,7 @@ class GANOversampler(BaseOverSampler):
 
     _parameter_constraints: dict = {
         **BaseOverSampler._parameter_constraints,
-        "gan": [HasMethods(["fit", "sample"]), None],
+        "gan": [HasMethods(["fit", "sample", "encode", "decode", "set_params"]), None],  # a CGAN's methods it calls
         "image_shape": [tuple, list, None],
         "selection": [StrOptions(set(SELECTIONS)), None],
         "candidates": [Interval(numbers.Real, 1, MAX_CANDIDATES, closed="both")],

@@ -360,3 +360,14 @@ def test_bad_noise_scale_is_refused_before_the_gan_trains(binary, tiny, monkeypa
     monkeypatch.setattr(CGAN, "fit", lambda *args: pytest.fail("the GAN was trained"))
     with pytest.raises(ValueError, match="'noise_scale' parameter"):
         GANOversampler(gan=CGAN(**tiny), noise_scale=noise_scale).fit_resample(*binary)
+
+
+@pytest.mark.parametrize("model", ["GaussianMixture", "KernelDensity"])
+def test_a_gan_that_is_not_a_cgan_is_refused_naming_gan_before_it_is_fitted(binary, model):
+    from sklearn.mixture import GaussianMixture
+    from sklearn.neighbors import KernelDensity
+
+    estimator = {"GaussianMixture": GaussianMixture(2), "KernelDensity": KernelDensity()}[model]
+    with pytest.raises(ValueError, match=r"'gan' parameter of GANOversampler must be an object implementing"):
+        GANOversampler(gan=estimator, random_state=0).fit_resample(*binary)
+    assert not hasattr(estimator, "n_features_in_"), "the estimator was fitted before the refusal"
