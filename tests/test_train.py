@@ -1,4 +1,5 @@
 import math
+import re
 
 import pytest
 import torch
@@ -220,3 +221,14 @@ def test_a_trainer_takes_its_settings_as_a_training_config():
     with pytest.raises(TypeError, match="config must be an augan.train.TrainingConfig, got dict"):
         Trainer(MLPGenerator(4, 2, (3,)), MLPDiscriminator((3,), 2), get_loss("hinge"),
                 {"noise_dim": 4, "epochs": 1, "batch_size": 8})
+
+
+@pytest.mark.parametrize("loss, advice", [("hinge", "use loss='wgan-gp'."), ("wgan-gp", "use loss='hinge'."),
+                                          ("minimax", "use loss='wgan-gp' or 'hinge'.")])
+def test_a_diverged_fit_is_told_to_try_another_loss_than_its_own(loss, advice):
+    data, labels = _data()
+    trainer = _trainer(loss, epochs=1, max_steps=1)
+    trainer.fit(data, labels, 2)
+    with pytest.raises(TrainingDivergedError, match=r"the d_loss became nan\. Lower the learning rates, or "
+                                                   + re.escape(advice) + "$"):
+        trainer._end_epoch(torch.tensor([math.nan, 1.0, 0.5, 0.5]))

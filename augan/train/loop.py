@@ -26,6 +26,7 @@ from .precision import Precision
 from .sampler import BalancedBatchSampler
 
 HISTORY_KEYS = ("d_loss", "g_loss", "d_acc_real", "d_acc_fake")
+STABLE_LOSSES = ("wgan-gp", "hinge")  # what a diverged fit is told to try instead
 
 
 class TrainingDivergedError(RuntimeError):
@@ -244,9 +245,10 @@ class Trainer:
         if bad:
             kept = (f" The last good checkpoint is kept in {self.checkpoints.folder}."
                     if self.checkpoints.exists() else "")
+            others = " or ".join(repr(name) for name in STABLE_LOSSES if name != self.loss.name)
             raise TrainingDivergedError(
                 f"training diverged at epoch {self.epoch + 1}: the {' and '.join(bad)} became "
-                f"{row[bad[0]]}. Lower the learning rates, or use loss='wgan-gp' or 'hinge'.{kept}")
+                f"{row[bad[0]]}. Lower the learning rates, or use loss={others}.{kept}")
         self.history.append(row)
         self.epoch += 1
         self.epoch_step = 0
