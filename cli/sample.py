@@ -42,6 +42,7 @@ def sample(model: o.Model, n: o.RequiredCount, out: o.Out, label: o.Label = None
             example = gan.sample(min(n, 1000), request, return_y=True, random_state=0)
             check_disk_space(out, n, with_target(*example, target, gan.metadata_.get("columns")), f"--n {n:,}")
         written = write_draw(gan, n, request, out, overwrite, target=None if images else target,
-                             columns=gan.metadata_.get("columns"), random_state=seed)
+                             columns=gan.metadata_.get("columns"), random_state=seed,
+                             noun="images" if images else "rows")
     if not quiet:
         typer.echo(f"wrote {written} to {out}")

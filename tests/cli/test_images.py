@@ -91,8 +91,9 @@ def test_sample_writes_images_from_an_image_model_saved_in_python(augan, tmp_pat
     model, out = tmp_path / "digits.augan", tmp_path / out_name
     X, y = _digits()
     CGAN(epochs=1, batch_size=16, max_steps=2, random_state=0).fit(X, y).save(model)
-    result = augan("sample", model, "--n", 4, "--label", "7", "--out", out, "--quiet")
+    result = augan("sample", model, "--n", 4, "--label", "7", "--out", out)
     assert result.exit_code == 0, result.output
+    assert f"wrote 4 images (7: 4) to {out}" in result.stdout
     drawn, labels = read_npz(out) if out.suffix == ".npz" else read_image_folder(out)
     assert drawn.shape[0] == 4 and drawn.shape[1:3] == (16, 16) and labels.tolist() == ["7"] * 4
 
