@@ -26,8 +26,12 @@ def split_target(frame: pd.DataFrame, target: str, source: Path) -> tuple[pd.Dat
         missing values, a single class, or a class with fewer than 2 rows.
     """
     if target not in frame.columns:
+        one = str(frame.columns[0]) if frame.shape[1] == 1 else ""
+        separator = next((s for s in ";\t|" if target in one.split(s)), None)
+        hint = (f" Its header holds {target!r} between {separator!r}: save the file with commas between the "
+                f"columns.") if separator else ""
         raise ValueError(f"{source} has no column {target!r}; its columns are: "
-                         f"{', '.join(map(str, frame.columns))}.")
+                         f"{', '.join(map(str, frame.columns))}.{hint}")
     if frame.shape[1] < 2:
         raise ValueError(f"{source} has no column besides the target {target!r}; there is nothing to model.")
     if len(frame) == 0:

@@ -448,7 +448,7 @@ CLI_ERRORS = {
                                       "--target", "default", "--n", 5, "--out", out], ["l.csv", "not UTF-8"]),
     "wrong delimiter": (lambda d, out: ["generate", _csv(d, "s.csv", _rows(range(10), BALANCED).replace(",", ";")),
                                         "--target", "default", "--n", 5, "--out", out],
-                        ["no column 'default'", "x;default"]),
+                        ["no column 'default'", "x;default", "holds 'default' between ';'", "with commas"]),
     "unknown --target": (lambda d, out: ["generate", _csv(d, "t.csv", _rows(range(10), BALANCED)), "--target",
                                          "class", "--n", 5, "--out", out], ["no column 'class'", "x, default"]),
     "sample before fit (no model file)": (lambda d, out: ["sample", d / "never-fitted.augan", "--n", 3, "--out", out],
