@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import typer
 
 from augan import CGAN
@@ -38,9 +39,13 @@ def sample(model: o.Model, n: o.RequiredCount, out: o.Out, label: o.Label = None
             if target in [str(name) for name in getattr(gan, "feature_names_in_", [])]:
                 fail(f"--target {target!r} names a feature column of the model; give the class column another name.")
         request = parse_label(label, gan.classes_) if label is not None else None
-        if not images:
-            example = gan.sample(min(n, 1000), request, return_y=True, random_state=0)
-            check_disk_space(out, n, with_target(*example, target, gan.metadata_.get("columns")), f"--n {n:,}")
+        # A first draw is the example the output's size is measured by.
+        example, example_y = gan.sample(min(n, 64 if images else 1000), request, return_y=True, random_state=0)
+        if images:
+            check_disk_space(out, n, example, f"--n {n:,}", labels=np.asarray(example_y))
+        else:
+            check_disk_space(out, n, with_target(example, example_y, target, gan.metadata_.get("columns")),
+                             f"--n {n:,}")
         written = write_draw(gan, n, request, out, overwrite, target=None if images else target,
                              columns=gan.metadata_.get("columns"), random_state=seed,
                              noun="images" if images else "rows")

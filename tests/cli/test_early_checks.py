@@ -182,3 +182,24 @@ def test_sample_refuses_a_table_the_disk_has_no_room_for_before_drawing(augan, u
     monkeypatch.setattr(CGAN, "iter_samples", lambda *a, **k: pytest.fail("drew rows before refusing"))
     user_error(augan("sample", loans_model, "--n", 10_000, "--out", tmp_path / "s.csv", "--quiet"), "--n 10,000",
                "on disk")
+
+
+@pytest.mark.parametrize("out_name", ["drawn", "drawn.npz"])
+def test_sample_refuses_images_the_disk_has_no_room_for_before_drawing_them(augan, user_error, tmp_path,
+                                                                           monkeypatch, out_name):
+    # Audit 5 left this alone: sample sized only tables; the model's own draws now measure an image.
+    import shutil
+
+    rng = np.random.default_rng(0)
+    model = tmp_path / "digits.augan"
+    CGAN(epochs=1, batch_size=16, max_steps=2, random_state=0).fit(
+        rng.integers(0, 256, (40, 16, 16), dtype=np.uint8), np.repeat(["3", "7"], [30, 10])).save(model)
+    monkeypatch.setattr(shutil, "disk_usage", lambda path: shutil._ntuple_diskusage(10**9, 10**9 - 50_000, 50_000))
+    drawn = []
+    original = CGAN.sample
+    monkeypatch.setattr(CGAN, "sample", lambda self, n=None, *a, **k: drawn.append(n) or original(self, n, *a, **k))
+    out = tmp_path / out_name
+    user_error(augan("sample", model, "--n", 10_000, "--out", out, "--quiet"), "--n 10,000", "images", "on disk")
+    assert not out.exists() and max(drawn) <= 64, drawn
+    monkeypatch.setattr(shutil, "disk_usage", lambda path: shutil._ntuple_diskusage(10**9, 0, 10**9))
+    assert augan("sample", model, "--n", 100, "--out", out, "--quiet").exit_code == 0
