@@ -28,10 +28,10 @@ from augan.storage import atomic_output, check_model_output, check_output_path
 
 
 
-# A leading '+', or a leading zero before a digit, that reading the value as a number would drop: 007, 02134, +33.
-#: What pandas' read_csv takes for a missing value by default (its ``na_values`` documentation), but for the empty cell.
+# What pandas' read_csv takes for a missing value by default (its ``na_values`` documentation), but for the empty cell.
 _MISSING_MARKERS = frozenset({"#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan", "1.#IND", "1.#QNAN",
                               "<NA>", "N/A", "NA", "NULL", "NaN", "None", "n/a", "nan", "null"})
+# A leading '+', or a leading zero before a digit, that reading the value as a number would drop: 007, 02134, +33.
 _CODE = re.compile(r"\s*(\+|[+-]?0\d)")
 
 
