@@ -41,13 +41,15 @@ FLAGS = {"epochs": "--epochs", "batch_size": "--batch-size", "max_steps": "--max
          "sampling_strategy": "--strategy", "selection": "--selection", "max_synthetic_ratio": "--max-synthetic-ratio",
          "cv": "--cv"}
 _PARAMETER = re.compile(r"The '(\w+)' parameter of \w+ (must|is)")
+_BOTH = re.compile(r"\b\w+=\S+ \(CLI: ([^)]+)\)")  # "pass overwrite=True (CLI: --overwrite)": the CLI's words only
 _NAMED = re.compile(r"(?<![^\s(])(\w+)(=|(?= (?:must|asks for|is not|needs)\b))")
 
 
 def as_flags(message: str) -> str:
     """``message`` from the library with the parameters the command line sets named by their options:
     ``"The 'epochs' parameter of CGAN must be ..."`` -> ``"--epochs must be ..."``, ``"device='xpu' ..."`` ->
-    ``"--device 'xpu' ..."``."""
+    ``"--device 'xpu' ..."``, ``"pass overwrite=True (CLI: --overwrite)"`` -> ``"pass --overwrite"``."""
+    message = _BOTH.sub(r"\1", message)
     message = _PARAMETER.sub(lambda m: f"{FLAGS[m[1]]} {m[2]}" if m[1] in FLAGS else m[0], message)
     return _NAMED.sub(lambda m: FLAGS[m[1]] + (" " if m[2] == "=" else "") if m[1] in FLAGS else m[0], message)
 

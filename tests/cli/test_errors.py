@@ -102,7 +102,7 @@ def test_existing_output_is_refused_before_training_and_left_alone(augan, loans,
     monkeypatch.setattr(CGAN, "fit", lambda self, X, y: pytest.fail("trained before refusing the output"))
     out = tmp_path / "s.csv"
     out.write_text("keep me\n")
-    user_error(augan(*_generate(loans, "--balance", "--out", out)), "already exists", "--overwrite")
+    user_error(augan(*_generate(loans, "--balance", "--out", out)), "already exists; pass --overwrite to replace it")
     assert out.read_text() == "keep me\n"
 
 
