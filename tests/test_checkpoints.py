@@ -196,9 +196,19 @@ SIGNALS = [(signal.SIGINT, KeyboardInterrupt, signal.default_int_handler),
            (signal.SIGTERM, TrainingTerminated, signal.SIG_DFL)]
 
 
+@pytest.fixture
+def python_signal_handling(request):
+    """Python's own handling of the test's signal, as in a terminal: a process started in the background by a
+    shell without job control inherits SIGINT ignored, and then no Ctrl-C could arrive (nor does augan act on one)."""
+    signum, handler = request.node.callspec.params["signum"], request.node.callspec.params["handler"]
+    previous = signal.signal(signum, handler)
+    yield
+    signal.signal(signum, previous)
+
+
 @pytest.mark.parametrize(("signum", "exception", "handler"), SIGNALS, ids=["ctrl-c", "sigterm"])
 def test_a_signal_inside_a_step_lets_the_step_finish_and_resumes_from_that_step(tmp_path, signum, exception,
-                                                                                handler):
+                                                                                handler, python_signal_handling):
     data, labels = _tensors()  # 40 rows in batches of 16: 3 steps per epoch
     loss = _SignalInGeneratorStep(signum, at=5)  # second epoch, second step
     interrupted = _trainer(checkpoint_dir=tmp_path, checkpoint_every=100, loss=loss)
