@@ -19,7 +19,7 @@ from augan.data.labels import LabelCodec
 
 from .errors import fail
 from .files import is_images, read_images
-from .target import IMAGES_METADATA, model_metadata, read_training_table, require_target
+from .target import model_metadata, read_training_table, require_target
 
 
 def check_data_options(data: Path, target: str | None, size: int | None = None, grid: Path | None = None,
@@ -71,8 +71,8 @@ class TrainingData:
 
     @property
     def metadata(self) -> dict:
-        """What a model trained on this data records for ``augan sample``."""
-        return IMAGES_METADATA if self.frame is None else model_metadata(self.target, self.frame)
+        """What a model trained on this data records for ``augan sample`` (images need nothing: the model knows)."""
+        return {} if self.frame is None else model_metadata(self.target, self.frame)
 
 
 def read_training_data(data: Path, target: str | None, size: int | None = None,

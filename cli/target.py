@@ -142,8 +142,6 @@ def describe_counts(counts: Mapping[Any, int], noun: str = "rows") -> str:
     return f"{sum(counts.values())} {noun} ({per_class})"
 
 
-IMAGES_METADATA = {"images": True}
-
 
 def model_metadata(target: str, frame: pd.DataFrame) -> dict:
     """What a saved model keeps for ``augan sample``: the target's name and the table's column order."""
