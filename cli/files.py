@@ -228,10 +228,10 @@ def check_disk_space(out: Path, rows: int, example: pd.DataFrame | np.ndarray, a
     """Refuse, before any work, a table of ``rows`` rows (or ``rows`` images) that the disk holding ``out`` has no
     room for.
 
-    The size of a row is that of ``example`` (rows like the output's: a table, or real images with their
-    ``labels``) written in the output's format: drawn numbers are written with more digits than most data has, and
-    generated images compress less well than real ones, so this errs on the small side and refuses only what could
-    not fit. ``asked`` says, in the message, what asked for the rows (``"--n 10,000"``).
+    The size of a row is that of ``example`` (rows like the output's: a table, or images with their ``labels``,
+    the input's or a first draw of the model) written in the output's format: drawn numbers are written with more
+    digits than most data has, and generated images compress less well than real ones, so an example from the input
+    errs on the small side; either way only what could not fit is refused. ``asked`` says, in the message, what asked for the rows (``"--n 10,000"``).
 
     Raises
     ------
