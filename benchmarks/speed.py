@@ -76,7 +76,7 @@ def _fit_augan(X: pd.DataFrame, y: np.ndarray, epochs: int, batch: int) -> tuple
     class TimedCGAN(CGAN):
         """CGAN whose progress callback records when each epoch ends."""
 
-        def _progress(self) -> contextlib.AbstractContextManager:
+        def _progress(self, epochs: int) -> contextlib.AbstractContextManager:
             self.epoch_ends_ = [time.perf_counter()]
             return contextlib.nullcontext(lambda epoch, epochs, row: self.epoch_ends_.append(time.perf_counter()))
 
