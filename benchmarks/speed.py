@@ -9,7 +9,9 @@ Every fit runs in a fresh subprocess, so its peak resident memory (``ru_maxrss``
 cores the machine gives torch. Reported per table: setup seconds (encoding the table, everything before the
 first epoch), seconds per epoch (mean of the timed epochs), the ratio CTGAN / augan per epoch, sampling
 rows per second for ``--sample-rows`` rows (decoded to the user's columns), and the process's peak RSS after
-building the table, after the fit and after the draw. A second section profiles augan (phases, Python
+building the table, after the fit and after the draw. Beside them, the whole default fit: augan's
+``CGAN(random_state=0)`` at every default, measured, against CTGAN at its defaults (300 epochs), estimated from its
+shorter fit, which would take hours to run. A second section profiles augan (phases, Python
 functions, torch operators). Each section is one function in :data:`SECTIONS`; ``defaults-gpu`` (the defaults
 end to end with ``--device cuda``) runs only when asked, and the GPU training section (steps/s by batch size and
 AMP) is written by ``benchmarks/gpu_speed.py``; ``benchmarks/gpu_check.sh`` runs both on a GPU.
@@ -45,6 +47,9 @@ from results import markdown_table, section_header, update_section
 TARGET_RATIO = 10.0
 TARGET_ROWS_PER_SECOND = 1_000_000
 MIXED_LEVELS = (3, 6, 10, 15, 20)
+TARGET_DEFAULT_RATIO = 20.0
+CTGAN_DEFAULT_EPOCHS, CTGAN_DEFAULT_BATCH = 300, 500  # ctgan.CTGAN's defaults
+DEFAULT_FIT = "augan-default"  # the run_fit method of CGAN at every default
 
 
 # ------------------------------------------------------------------ data
@@ -70,7 +75,7 @@ def _peak_rss_mb() -> float:
 
 
 # ------------------------------------------------------------- the fits
-def _fit_augan(X: pd.DataFrame, y: np.ndarray, epochs: int, batch: int) -> tuple[Any, list[float]]:
+def _fit_augan(X: pd.DataFrame, y: np.ndarray, epochs: int | None, batch: int) -> tuple[Any, list[float]]:
     from augan import CGAN
 
     class TimedCGAN(CGAN):
@@ -80,8 +85,11 @@ def _fit_augan(X: pd.DataFrame, y: np.ndarray, epochs: int, batch: int) -> tuple
             self.epoch_ends_ = [time.perf_counter()]
             return contextlib.nullcontext(lambda epoch, epochs, row: self.epoch_ends_.append(time.perf_counter()))
 
-    # max_steps=None: every epoch a full pass, as CTGAN's are, so that the per-epoch ratio compares like with like.
-    gan = TimedCGAN(epochs=epochs, batch_size=batch, max_steps=None, random_state=0).fit(X, y)
+    if epochs is None:  # the whole default fit, as a user gets it: every setting at its default
+        gan = TimedCGAN(random_state=0).fit(X, y)
+    else:
+        # max_steps=None: every epoch a full pass, as CTGAN's are, so that the per-epoch ratio compares like with like.
+        gan = TimedCGAN(epochs=epochs, batch_size=batch, max_steps=None, random_state=0).fit(X, y)
     return gan, list(np.diff(gan.epoch_ends_))
 
 
@@ -115,8 +123,8 @@ def run_fit(method: str, kind: str, n: int, epochs: int, batch: int, sample_rows
     rss_before = _peak_rss_mb()
     load_before = os.getloadavg()[0]
     start = time.perf_counter()
-    if method == "augan":
-        model, epoch_seconds = _fit_augan(X, y, epochs, batch)
+    if method in ("augan", DEFAULT_FIT):
+        model, epoch_seconds = _fit_augan(X, y, None if method == DEFAULT_FIT else epochs, batch)
     else:
         model, epoch_seconds = _fit_ctgan(X, y, categorical, epochs, batch)
     fit_seconds = time.perf_counter() - start
@@ -126,7 +134,10 @@ def run_fit(method: str, kind: str, n: int, epochs: int, batch: int, sample_rows
     sample_seconds = time.perf_counter() - start
     if len(sample) != sample_rows:
         raise RuntimeError(f"{method} returned {len(sample)} rows for {sample_rows} asked")
-    steps = -(-n // batch) if method == "augan" else max(n // batch, 1)
+    if method == DEFAULT_FIT:
+        epochs, batch, steps = len(model.history_), None, model.n_steps_ // len(model.history_)
+    else:
+        steps = -(-n // batch) if method == "augan" else max(n // batch, 1)
     return {"method": method, "kind": kind, "rows": n, "epochs": epochs, "batch": batch, "steps_per_epoch": steps,
             "fit_seconds": fit_seconds, "setup_seconds": fit_seconds - sum(epoch_seconds),
             "first_epoch_seconds": epoch_seconds[0],
@@ -158,7 +169,7 @@ def measure(method: str, kind: str, n: int, epochs: int, batch: int, sample_rows
 def cpu_speed(args: argparse.Namespace) -> tuple[str, list[str]]:
     """augan against CTGAN on the CPU: seconds per epoch, their ratio, sampling rate, peak memory."""
     tables = [("numeric", n) for n in args.sizes] + ([("mixed", args.mixed_rows)] if args.mixed_rows else [])
-    rows = []
+    rows, whole = [], []
     for kind, n in tables:
         pair = {}
         for method in args.methods:
@@ -169,6 +180,10 @@ def cpu_speed(args: argparse.Namespace) -> tuple[str, list[str]]:
             record = measure(method, kind, n, args.epochs, args.batch, args.sample_rows, args.timeout)
             print(json.dumps(record), flush=True)
             pair[method] = record
+        if "augan" in args.methods:
+            default = measure(DEFAULT_FIT, kind, n, args.epochs, args.batch, args.sample_rows, args.timeout)
+            print(json.dumps(default), flush=True)
+            whole.append(default_fit_row(f"{kind} {n:,}", default, pair.get("ctgan")))
         ratio = None
         if all(m in pair and "error" not in pair[m] for m in ("augan", "ctgan")):
             ratio = pair["ctgan"]["epoch_seconds"] / pair["augan"]["epoch_seconds"]
@@ -197,7 +212,34 @@ def cpu_speed(args: argparse.Namespace) -> tuple[str, list[str]]:
              "after the fit, and after the draw",
              f"load average: the machine's 1-minute load when the fit started and when the draw ended, out of "
              f"{os.cpu_count()} cores; above that, other work shared the cores and slowed the fit"]
+    if whole:
+        table += "\n### The whole default fit, setup included\n" + markdown_table(
+            whole, ["table", "augan steps", "augan fit s (measured)",
+                    f"CTGAN fit s ({CTGAN_DEFAULT_EPOCHS} epochs, estimated)", "CTGAN / augan"], digits=1)
+        notes.append(f"the whole default fit: `CGAN(random_state=0).fit` at every default, measured in its own "
+                     f"process; CTGAN at its defaults ({CTGAN_DEFAULT_EPOCHS} epochs of {CTGAN_DEFAULT_BATCH} rows) "
+                     f"is estimated from its fit above (when that ran at this batch size) as setup + first epoch + "
+                     f"{CTGAN_DEFAULT_EPOCHS - 1} x the later epochs' mean, since running it takes hours; target: "
+                     f"CTGAN / augan >= {TARGET_DEFAULT_RATIO:.0f}x on the 100,000- and 1,000,000-row tables")
     return "### Fit and sample on the CPU\n" + table, notes
+
+
+def ctgan_default_fit_seconds(record: dict, epochs: int = CTGAN_DEFAULT_EPOCHS) -> float:
+    """CTGAN's whole fit at ``epochs`` epochs, from a shorter fit's record of the same batch size (:func:`run_fit`):
+    its setup and first epoch as measured, every later epoch at the measured mean of the later ones."""
+    return record["setup_seconds"] + record["first_epoch_seconds"] + (epochs - 1) * record["epoch_seconds"]
+
+
+def default_fit_row(label: str, default: dict, ctgan: dict | None) -> list:
+    """One row of the whole-default-fit table: augan's measured default fit beside CTGAN's estimated one."""
+    if "error" in default:
+        return [label, None, default["error"], None, None]
+    augan_seconds = default["fit_seconds"]
+    if ctgan is None or "error" in ctgan or ctgan.get("batch") != CTGAN_DEFAULT_BATCH:
+        return [label, default["steps_per_epoch"] * default["epochs"], augan_seconds, None, None]
+    ctgan_seconds = ctgan_default_fit_seconds(ctgan)
+    return [label, default["steps_per_epoch"] * default["epochs"], augan_seconds, ctgan_seconds,
+            f"{ctgan_seconds / augan_seconds:,.0f}x"]
 
 
 def cpu_profile(args: argparse.Namespace) -> tuple[str, list[str]]:

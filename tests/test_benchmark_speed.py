@@ -1,12 +1,47 @@
-"""The speed benchmark's timed fits."""
+"""The speed benchmark's whole-default-fit comparison: augan's default fit measured, CTGAN's estimated."""
 
 from __future__ import annotations
 
 import sys
 from pathlib import Path
 
+import pytest
+
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 import speed  # noqa: E402  (the benchmarks are scripts, not a package)
+
+
+def _ctgan(batch: int = 500) -> dict:
+    return {"method": "ctgan", "batch": batch, "setup_seconds": 10.0, "first_epoch_seconds": 3.0,
+            "epoch_seconds": 2.0}
+
+
+def test_ctgan_default_fit_is_setup_first_epoch_and_the_later_epochs_at_their_mean():
+    assert speed.ctgan_default_fit_seconds(_ctgan()) == 10.0 + 3.0 + 299 * 2.0
+    assert speed.ctgan_default_fit_seconds(_ctgan(), epochs=1) == 13.0
+
+
+def test_the_row_sets_the_measured_default_fit_beside_the_estimate():
+    default = {"fit_seconds": 6.1, "epochs": 300, "steps_per_epoch": 2}
+    assert speed.default_fit_row("numeric 100", default, _ctgan()) == ["numeric 100", 600, 6.1, 611.0, "100x"]
+
+
+@pytest.mark.parametrize("ctgan", [None, {"error": "timed out"}, _ctgan(batch=256)])
+def test_no_estimate_without_a_ctgan_fit_at_its_default_batch(ctgan):
+    row = speed.default_fit_row("numeric 100", {"fit_seconds": 6.1, "epochs": 300, "steps_per_epoch": 2}, ctgan)
+    assert row == ["numeric 100", 600, 6.1, None, None]
+
+
+def test_a_failed_default_fit_shows_its_error():
+    assert speed.default_fit_row("t", {"error": "exit 1: boom"}, _ctgan()) == ["t", None, "exit 1: boom", None, None]
+
+
+def test_the_default_fit_runs_cgan_at_every_default():
+    record = speed.run_fit(speed.DEFAULT_FIT, "numeric", 300, epochs=3, batch=500, sample_rows=50)
+    # CGAN's defaults for a numeric table: 300 epochs, at most 600 steps of at most 256 rows in all.
+    assert record["epochs"] == 300 and record["batch"] is None
+    assert 300 <= record["steps_per_epoch"] * record["epochs"] <= 600
+    assert record["fit_seconds"] >= record["setup_seconds"] > 0
 
 
 def test_the_timed_fit_records_every_epoch():
