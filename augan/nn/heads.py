@@ -41,9 +41,12 @@ class SpanActivation(nn.Module):
             self.register_buffer(f"softmax_index_{width}", torch.tensor(groups[width], dtype=torch.long),
                                  persistent=False)
         order = linear + [i for w in self.widths for row in groups[w] for i in row]
+        self.all_linear = not groups  # then the output is the input: no gathering and reordering of copies
         self.register_buffer("inverse_order", torch.argsort(torch.tensor(order, dtype=torch.long)), persistent=False)
 
     def forward(self, h: torch.Tensor) -> torch.Tensor:
+        if self.all_linear:
+            return h
         parts = [h[:, self.linear_index]]
         for width in self.widths:
             index = getattr(self, f"softmax_index_{width}")

@@ -17,6 +17,14 @@ def test_span_activation_gives_distributions_on_softmax_spans_and_passes_linear_
         assert (out[:, start:stop] >= 0).all()
 
 
+def test_span_activation_of_linear_spans_only_is_the_identity():
+    h = torch.randn(5, 4, requires_grad=True)
+    out = SpanActivation([Span(1, "linear"), Span(3, "linear")])(h)
+    assert torch.equal(out, h)
+    out.sum().backward()
+    assert torch.equal(h.grad, torch.ones(5, 4))
+
+
 def test_span_activation_is_differentiable():
     h = torch.randn(4, 4, requires_grad=True)
     SpanActivation([Span(1, "linear"), Span(3, "softmax")])(h).pow(2).sum().backward()
