@@ -1,7 +1,8 @@
 """Training: the :class:`Trainer` loop and its collaborators.
 
 :mod:`.loop` (the trainer), :mod:`.config` (the frozen settings of a run), :mod:`.sampler` (batches by class),
-:mod:`.ema` (the moving average of the generator), :mod:`.precision` (autocast and gradient scaling),
+:mod:`.ema` (the moving average of the generator), :mod:`.lecam` (the LeCam regularisation of the
+discriminator), :mod:`.precision` (autocast and gradient scaling),
 :mod:`.checkpoints` (saving, resuming, Ctrl-C and SIGTERM) and :mod:`.progress` (the progress bar).
 """
 

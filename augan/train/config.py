@@ -83,6 +83,8 @@ class TrainingConfig:
         Adam betas.
     ema_decay : float or None
         Decay of the generator's moving average; None: no average.
+    lecam : float or None
+        Weight of the LeCam regularisation of the discriminator; None: none.
     pac : int
         PacGAN pack size.
     class_balance : bool
@@ -109,6 +111,7 @@ class TrainingConfig:
     discriminator_lr: float = 2e-4
     betas: tuple[float, float] = (0.5, 0.9)
     ema_decay: float | None = 0.999
+    lecam: float | None = None
     pac: int = 1
     class_balance: bool = True
     amp: str | None = None

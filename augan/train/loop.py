@@ -22,6 +22,7 @@ from ..seeding import seed_devices
 from .checkpoints import CheckpointFolder, interrupt_between_steps
 from .config import TrainingConfig
 from .ema import EMA
+from .lecam import LeCam
 from .precision import Precision
 from .sampler import BalancedBatchSampler
 
@@ -95,6 +96,8 @@ class Trainer:
                                                for m in discriminator.modules())
         # After the DDP wrap, which gives every process rank 0's weights, so the averages agree too.
         self.ema = EMA(generator, config.ema_decay) if config.ema_decay else None
+        # Under DDP each process keeps the anchors of its own scores; the term's gradients are averaged as the rest.
+        self.lecam = LeCam(config.lecam) if config.lecam else None
         self.opt_g = self.precision.stepper(_adam(generator, config.generator_lr, config.betas, device))
         self.opt_d = self.precision.stepper(_adam(discriminator, config.discriminator_lr, config.betas, device))
         self.epoch = 0
@@ -216,6 +219,8 @@ class Trainer:
                 fake_scores = self._discriminator_train(fake, y).float()
             loss = check_loss_value(self.loss.discriminator_loss(real_scores, fake_scores), self.loss,
                                     "discriminator_loss")
+            if self.lecam is not None:
+                loss = loss + self.lecam(real_scores, fake_scores)
         penalty = self.loss.penalty(self.discriminator, real, fake, y)
         if penalty is not None:
             loss = loss + penalty
@@ -272,6 +277,8 @@ class Trainer:
         }
         if self.ema is not None:
             state["ema"] = self.ema.state_dict()
+        if self.lecam is not None:
+            state["lecam"] = self.lecam.state_dict()
         if self.device.type == "cuda":
             state["rng_cuda"] = torch.cuda.get_rng_state(self.device)
         return state
@@ -282,6 +289,8 @@ class Trainer:
         self.discriminator.load_state_dict(state["discriminator"])
         if self.ema is not None and "ema" in state:
             self.ema.load_state_dict(state["ema"])
+        if self.lecam is not None and "lecam" in state:
+            self.lecam.load_state_dict(state["lecam"])
         for stepper, name in ((self.opt_g, "g"), (self.opt_d, "d")):
             stepper.optimizer.load_state_dict(state[f"opt_{name}"])
             stepper.scaler.load_state_dict(state[f"scaler_{name}"])
