@@ -110,6 +110,8 @@ def _read_csv_table(path: Path, text_columns: Collection[str] = ()) -> pd.DataFr
                          f"column may be unnamed: it is then the rows' index, as pandas' to_csv writes one).")
     if unnamed:
         frame = frame.set_index(frame.columns[0]).rename_axis(None)
+        if isinstance(frame.index, pd.RangeIndex):  # pandas took the file's column of 0, 1, 2... for its default
+            frame.index = pd.Index(frame.index.to_numpy())
     return _typed_dates(frame)
 
 
@@ -167,8 +169,9 @@ def _refuse_duplicates(names: list, path: Path) -> None:
 
 
 def labels_rows(index: pd.Index) -> bool:
-    """Whether ``index`` says more than the rows' positions 0, 1, 2... (and so is written with the rows)."""
-    return not index.equals(pd.RangeIndex(len(index)))
+    """Whether ``index`` is written with the rows: any index but pandas' default, the positions 0, 1, 2... as a
+    RangeIndex. The same numbers read from a file's index column are the file's: they are written back."""
+    return not (isinstance(index, pd.RangeIndex) and index.equals(pd.RangeIndex(len(index))))
 
 
 def _write_csv(frame: pd.DataFrame, path: Path) -> None:

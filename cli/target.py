@@ -121,8 +121,9 @@ def with_target(X: Any, y: Any, target: str, columns: Sequence[str] | None = Non
 
 def with_index(table: pd.DataFrame, index: pd.Index) -> pd.DataFrame:
     """``table`` whose first rows, the original ones, get back their labels in ``index``; the synthetic rows
-    after them get a missing label (``<NA>``, ``NaT``, ``NaN``), since no row of the input is theirs. A default
-    index (0, 1, 2...) is no label: ``table`` keeps its own."""
+    after them get a missing label (``<NA>``, ``NaT``, ``NaN``), since no row of the input is theirs. pandas'
+    default index (a RangeIndex 0, 1, 2..., as a file without an index column reads) is no label: ``table`` keeps
+    its own."""
     if not labels_rows(index):
         return table
     dtype = "Int64" if pd.api.types.is_integer_dtype(index.dtype) else index.dtype

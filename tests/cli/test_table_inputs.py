@@ -90,6 +90,18 @@ def test_resample_writes_the_index_back_for_the_original_rows(tmp_path, suffix):
     pd.testing.assert_frame_equal(written.iloc[:40], frame, check_dtype=False)
 
 
+def test_resample_keeps_the_index_column_pandas_writes_by_default(tmp_path, augan):
+    # df.to_csv() writes the positions 0, 1, 2... as an unnamed first column: the file has it, so the output too.
+    data, out = tmp_path / "default_index.csv", tmp_path / "out.csv"
+    _table().to_csv(data)
+    assert augan("resample", data, "--target", "y", "--out", out, *TRAIN).exit_code == 0
+    assert out.read_text().splitlines()[0] == ",x,k,y"
+    written = pd.read_csv(out, index_col=0)
+    assert list(written.columns) == ["x", "k", "y"]
+    assert written.index[:40].tolist() == list(range(40)) and written.index[40:].isna().all()
+    pd.testing.assert_frame_equal(written.iloc[:40].reset_index(drop=True), _table(), check_dtype=False)
+
+
 def test_a_table_without_an_index_is_written_without_one(tmp_path, augan):
     data, out = tmp_path / "plain.csv", tmp_path / "out.csv"
     _table().to_csv(data, index=False)
