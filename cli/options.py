@@ -6,6 +6,7 @@ import numbers
 from pathlib import Path
 from typing import Annotated, Any
 
+import torch
 import typer
 from sklearn.utils._param_validation import (Interval, StrOptions, _Constraint, _InstancesOf, _NoneConstraint,
                                             make_constraint)
@@ -99,6 +100,9 @@ Loss = Annotated[str, typer.Option("--loss", help=f"GAN loss: {', '.join(sorted(
                                    rich_help_panel=TRAINING)]
 Device = Annotated[str, typer.Option("--device", help="auto (CUDA, then MPS, then CPU), cpu, cuda, cuda:1, ...")]
 Seed = Annotated[int | None, typer.Option("--seed", help="Random seed, for repeatable results.")]
+Threads = Annotated[int | None, typer.Option(
+    "--threads", help="CPU threads for torch (default: torch's own, about one per core). On a machine other jobs "
+                      "share, fewer (e.g. 1) keep the threads from waiting on each other.", show_default=False)]
 SampleSeed = Annotated[int | None, typer.Option(
     "--seed", help="Seed of this draw (default: the model's own seed, so the same rows each time).")]
 CheckpointDir = Annotated[Path | None, typer.Option(
@@ -229,6 +233,15 @@ def _describe_interval(constraint: Interval) -> str:
     if right is not None:
         return f"{kind} {'of at most' if right_closed else 'below'} {right}"
     return kind
+
+
+def set_threads(threads: int | None) -> None:
+    """Give torch ``--threads`` CPU threads (nothing without the option); fail unless it is at least 1."""
+    if threads is None:
+        return
+    if isinstance(threads, bool) or threads < 1:
+        fail(f"--threads must be at least 1, got {threads}.")
+    torch.set_num_threads(threads)
 
 
 def parse_amp(value: str | None) -> str | None:

@@ -18,13 +18,14 @@ from .target import parse_label, with_target
 
 def sample(model: o.Model, n: o.RequiredCount, out: o.Out, label: o.Label = None, target: o.TargetName = None,
            device: o.Device = o.GAN_DEFAULTS["device"], seed: o.SampleSeed = None, overwrite: o.Overwrite = False,
-           quiet: o.Quiet = False) -> None:
+           quiet: o.Quiet = False, threads: o.Threads = None) -> None:
     """Draw --n synthetic rows from MODEL: of one class with --label, else in the training proportions."""
     with reported_errors():
         check_no_overlap({"MODEL": model}, {"--out": out})
         n = check_positive_int(n, "--n")
         o.check_option("--seed", seed, CGAN, "random_state")
         check_draw(n, "--n")
+        o.set_threads(threads)
         gan = CGAN.load(model, device=device)
         images = gan.codec_.kind == "image"  # a model saved from Python has no CLI metadata to say so
         if images:

@@ -45,6 +45,7 @@ class Training:
     distributed: bool = False
     checkpoint_every: int = o.GAN_DEFAULTS["checkpoint_every"]
     categorical: str | None = None
+    threads: int | None = None
 
     @property
     def categorical_columns(self) -> list[str]:
@@ -85,6 +86,7 @@ class Training:
         if images and self.categorical is not None:
             raise ValueError("--categorical names columns of a table; images have none.")
         show_library_messages(self.quiet)
+        o.set_threads(self.threads)
         if launched_by_torchrun() and not self.distributed:
             raise ValueError("augan was started by torchrun without --distributed: every process would train a GAN "
                              "of its own and write the same outputs; add --distributed, or run augan without "
@@ -144,6 +146,7 @@ _PARAMETERS = [
         ("loss", o.Loss, o.GAN_DEFAULTS["loss"]),
         ("device", o.Device, o.GAN_DEFAULTS["device"]),
         ("seed", o.Seed, o.GAN_DEFAULTS["random_state"]),
+        ("threads", o.Threads, None),
         ("checkpoint_dir", o.CheckpointDir, o.GAN_DEFAULTS["checkpoint_dir"]),
         ("checkpoint_every", o.CheckpointEvery, o.GAN_DEFAULTS["checkpoint_every"]),
         ("resume", o.Resume, o.GAN_DEFAULTS["resume"]),
