@@ -40,7 +40,7 @@ class LeCam:
         """The anchors (None before the first step)."""
         return {"anchors": self.anchors}
 
-    def load_state_dict(self, state: dict) -> None:
-        """Restore the anchors of :meth:`state_dict`."""
+    def load_state_dict(self, state: dict, device: torch.device | str = "cpu") -> None:
+        """Restore the anchors of :meth:`state_dict` onto ``device`` (a checkpoint may come from another one)."""
         anchors = state["anchors"]
-        self.anchors = None if anchors is None else anchors.clone()
+        self.anchors = None if anchors is None else anchors.to(device, copy=True)

@@ -290,7 +290,7 @@ class Trainer:
         if self.ema is not None and "ema" in state:
             self.ema.load_state_dict(state["ema"])
         if self.lecam is not None and "lecam" in state:
-            self.lecam.load_state_dict(state["lecam"])
+            self.lecam.load_state_dict(state["lecam"], self.device)
         for stepper, name in ((self.opt_g, "g"), (self.opt_d, "d")):
             stepper.optimizer.load_state_dict(state[f"opt_{name}"])
             stepper.scaler.load_state_dict(state[f"scaler_{name}"])

@@ -37,6 +37,16 @@ def test_the_anchors_are_moving_averages_of_the_mean_scores():
     torch.testing.assert_close(lecam.anchors, torch.tensor([0.9 * 1 + 0.1 * 11, 0.9 * 0 - 0.1 * 10]))
 
 
+def test_restored_anchors_are_a_copy_on_the_device_asked():
+    lecam = LeCam(1.0)
+    lecam(torch.tensor([1.0]), torch.tensor([0.0]))
+    restored = LeCam(1.0)
+    restored.load_state_dict(lecam.state_dict(), torch.device("cpu"))
+    assert torch.equal(restored.anchors, lecam.anchors) and restored.anchors is not lecam.anchors
+    restored.load_state_dict({"anchors": None})
+    assert restored.anchors is None
+
+
 def test_the_term_trains_the_discriminator_only_through_the_scores():
     real = torch.tensor([3.0, 1.0], requires_grad=True)
     fake = torch.tensor([-1.0, 1.0], requires_grad=True)
