@@ -234,7 +234,8 @@ def check_disk_space(out: Path, rows: int, example: pd.DataFrame | np.ndarray, a
     The size of a row is that of ``example`` (rows like the output's: a table, or images with their ``labels``,
     the input's or a first draw of the model) written in the output's format: drawn numbers are written with more
     digits than most data has, and generated images compress less well than real ones, so an example from the input
-    errs on the small side; either way only what could not fit is refused. ``asked`` says, in the message, what asked for the rows (``"--n 10,000"``).
+    errs on the small side; either way only what could not fit is refused. ``asked`` says, in the message, what
+    asked for the rows (``"--n 10,000"``).
 
     Raises
     ------

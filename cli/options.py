@@ -239,7 +239,7 @@ def set_threads(threads: int | None) -> None:
     """Give torch ``--threads`` CPU threads (nothing without the option); fail unless it is at least 1."""
     if threads is None:
         return
-    if isinstance(threads, bool) or threads < 1:
+    if threads < 1:
         fail(f"--threads must be at least 1, got {threads}.")
     torch.set_num_threads(threads)
 
