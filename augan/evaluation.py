@@ -17,7 +17,7 @@ from tqdm.auto import tqdm
 
 from ._rows import take_rows
 from ._validation import check_bool, check_feature_names, check_labels, check_n_samples, plain_value
-from .data.images import ImageCodec, is_image_array
+from .data.images import is_image_array
 from .data.labels import LabelCodec
 from .metrics.detection import c2st, discriminator_auc, privacy_scores
 from .metrics.encoding import as_rows, categorical_mask
@@ -177,29 +177,11 @@ def _check_model_matches(model: CGAN, X: Any, labels: np.ndarray) -> Any:
         raise ValueError(f"the model (CLI: --model) was trained on the classes {listed(model_classes)}, but the "
                          f"data holds {listed(data_classes)}; give the model trained on this data.")
     if images:
-        _check_pixel_scale(model, X)
+        # Its samples come back on the model's scale and the metrics read both sets on X's.
+        model.codec_.check_scale(X, "the model (CLI: --model)")
         return X
     return check_feature_names(X, getattr(model, "feature_names_in_", None), model.n_features_in_, "X",
                                "of the model (CLI: --model)")
-
-
-def _check_pixel_scale(model: CGAN, X: np.ndarray) -> None:
-    """Refuse images on another pixel scale than the model's: its samples come back on its own scale, and the
-    metrics read both sets on the scale of ``X``, so every synthetic pixel would be misread."""
-    data, fitted = ImageCodec().fit(X), model.codec_
-    if data.value_max_ == fitted.value_max_:
-        return
-    factor = "X * 255.0" if fitted.value_max_ > data.value_max_ else "X / 255.0"
-    raise ValueError(f"X holds {_pixel_scale(data)}, but the model (CLI: --model) was fitted on "
-                     f"{_pixel_scale(fitted)}: its samples would be read on X's scale. Give X on the model's "
-                     f"scale ({factor}), or a model fitted on images like X.")
-
-
-def _pixel_scale(codec: ImageCodec) -> str:
-    kind = np.dtype(codec.dtype_)
-    if kind.kind in "iu":
-        return f"{kind.name} images (0..255)"
-    return "floats in [0, 1]" if codec.value_max_ == 1.0 else "floats in [0, 255]"
 
 
 def _listed(values: list) -> str:

@@ -267,7 +267,9 @@ class GANOversampler(BaseOverSampler):
             if self.image_shape is not None:
                 X_new = X_new.reshape(X_new.shape[0], -1)
             if isinstance(X, pd.DataFrame):
-                X_new = X_new.set_axis(X.columns, axis=1)
+                # An image GAN decodes pixel arrays; a table GAN, frames with the fitted column names.
+                X_new = (pd.DataFrame(X_new, columns=X.columns) if self.image_shape is not None
+                         else X_new.set_axis(X.columns, axis=1))
             parts.append((X_new, y_new))
         copies = self._copies(request, synthetic, y)
         if len(copies):

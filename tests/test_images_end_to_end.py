@@ -34,6 +34,27 @@ def test_every_architecture_and_loss_trains_on_digits_and_samples_their_layout(d
     assert labels.tolist() == [0, 1, 2, 0, 1, 2]
 
 
+@pytest.mark.parametrize("architecture", ["dcgan", "mlp"])
+def test_new_images_stay_within_the_pixel_range_of_the_training_images(digits, architecture):
+    X, y = digits  # 0..16, which the pixel scale reads as 0..255
+    gan = CGAN(architecture=architecture, **IMAGE_TINY).fit(X, y)
+    assert gan.sample(200, y=1, random_state=0).max() <= 16.0
+    keep = np.r_[np.flatnonzero(y != 2), np.flatnonzero(y == 2)[:8]]
+    sampler = GANOversampler(gan=CGAN(architecture=architecture, **IMAGE_TINY), image_shape=(8, 8), random_state=0)
+    X_res, _ = sampler.fit_resample(X.reshape(len(X), -1)[keep], y[keep])
+    assert X_res[len(keep):].min() >= 0 and X_res[len(keep):].max() <= 16.0
+
+
+def test_images_on_another_pixel_scale_than_fit_are_refused_after_fit(digits):
+    X, y = digits
+    gan = CGAN(architecture="dcgan", **IMAGE_TINY).fit(np.rint(X * 255 / 16).astype(np.uint8), y)
+    unit = X / 16.0
+    for call in (lambda: gan.encode(unit), lambda: gan.discriminator_scores(unit, y)):
+        with pytest.raises(ValueError, match=r"X holds floats in \[0, 1\], but the GAN was fitted on uint8 images"):
+            call()
+    assert gan.encode(np.rint(X * 255 / 16).astype(np.uint8)).shape == (len(X), 28 * 28)
+
+
 def test_classic_mlp_generator_makes_784_pixels_for_28x28_digits():
     rng = np.random.default_rng(0)
     X = rng.integers(0, 256, (40, 28, 28)).astype(np.uint8)
@@ -74,6 +95,19 @@ def test_oversampler_on_flat_pixel_rows_returns_flat_rows(digits):
     assert counts[2] == counts.max() and X_res.shape == (len(y_res), 64)
     assert X_res.dtype == flat.dtype
     np.testing.assert_array_equal(X_res[:len(keep)], flat[keep])
+
+
+def test_oversampler_on_a_dataframe_of_pixel_columns_returns_a_dataframe(digits):
+    import pandas as pd
+
+    X, y = digits  # as read from a CSV of pixel columns
+    frame = pd.DataFrame(np.rint(X.reshape(len(X), -1)).astype(np.uint8), columns=[f"px{i}" for i in range(64)])
+    keep = np.r_[np.flatnonzero(y != 2), np.flatnonzero(y == 2)[:8]]
+    sampler = GANOversampler(gan=CGAN(architecture="mlp", **IMAGE_TINY), image_shape=(8, 8), random_state=0)
+    X_res, y_res = sampler.fit_resample(frame.iloc[keep], y[keep])
+    assert isinstance(X_res, pd.DataFrame) and list(X_res.columns) == list(frame.columns)
+    assert (X_res.dtypes == np.uint8).all() and len(X_res) == len(y_res) and np.bincount(y_res)[2] == 40
+    pd.testing.assert_frame_equal(X_res.iloc[:len(keep)], frame.iloc[keep].reset_index(drop=True))
 
 
 def test_oversampler_refuses_an_image_shape_that_does_not_match_the_rows(digits):

@@ -69,10 +69,13 @@ class ImageCodec:
     would fit (e.g. shape ``(n, 3, 4, 4)``) channels-last wins, as image files and PIL use it.
 
     Values: integer dtypes (uint8 above all) hold 0..255; a float array holds [0, 1] when its largest value
-    at ``fit`` is at most 1, otherwise [0, 255]. Either range maps linearly to [-1, 1]; ``inverse_transform``
-    maps back, clips to the range, rounds for integer dtypes and returns the dtype and layout given to
-    ``fit``, so ``inverse_transform(transform(X))`` gives ``X`` back (exactly for integers, to float32
-    precision for floats).
+    at ``fit`` is at most 1, otherwise [0, 255]. That is the pixel scale, which says what a value means (how
+    images are written and shown). The networks see 0 to the brightest pixel given to ``fit``
+    (``pixel_max_``) mapped linearly to [-1, 1], so images that use part of their scale (digits of 0..16 as
+    floats) are learned as well as those that use all of it, and decoded images never exceed that pixel.
+    ``inverse_transform`` maps back, clips to that range, rounds for integer dtypes and returns the dtype and
+    layout given to ``fit``, so ``inverse_transform(transform(X))`` gives ``X`` back (exactly for integers, to
+    float32 precision for floats). Images given after ``fit`` must be on its pixel scale (:meth:`check_scale`).
 
     Size: images whose sides are at most 64 px are padded, centred, to the smallest square of 28, 32 or
     64 px that holds them (the padding is black, -1 once encoded) and cropped back when decoding: 8x8
@@ -88,7 +91,10 @@ class ImageCodec:
     dtype_ : str
         Their dtype.
     value_max_ : float
-        The top of their value range: 255.0 or 1.0.
+        The top of their pixel scale: 255.0 or 1.0.
+    pixel_max_ : float
+        Their brightest pixel at ``fit`` (``value_max_`` for images that are black throughout): the top of
+        the range the networks learn and decoded images stay within.
     sample_shape_ : tuple of int
         ``(C, H, W)`` of an encoded image, after padding.
     n_features_in_ : int
@@ -121,6 +127,7 @@ class ImageCodec:
         self.input_shape_ = tuple(int(s) for s in X.shape[1:])
         self.dtype_ = X.dtype.str
         self.value_max_ = _value_max(X)
+        self.pixel_max_ = float(X.max()) or self.value_max_
         self._set_shapes()
         return self
 
@@ -143,21 +150,57 @@ class ImageCodec:
                              f"{self.input_shape_}.")
 
     def to_unit(self, X: Any) -> np.ndarray:
-        """The images of ``X`` (as given to ``fit``) as float64 ``(n, C, H, W)`` in [0, 1], unpadded."""
+        """The images of ``X`` (as given to ``fit``) as float64 ``(n, C, H, W)`` on their pixel scale mapped to
+        [0, 1], unpadded."""
+        return self._unit(X, self.value_max_)
+
+    def _unit(self, X: Any, top: float) -> np.ndarray:
         X = _as_image_array(X)
         self._check_shape(X)
         chw = X.reshape(X.shape[0], 1, *X.shape[1:]) if self.layout_ == "NHW" else X
         if self.layout_ == "NHWC":
             chw = chw.transpose(0, 3, 1, 2)
-        return np.clip(chw.astype(np.float64) / self.value_max_, 0.0, 1.0)
+        return np.clip(chw.astype(np.float64) / top, 0.0, 1.0)
+
+    def check_scale(self, X: Any, fitted_by: str = "the GAN") -> None:
+        """Refuse images on another pixel scale than ``fit``'s (uint8 or [0, 255] against [0, 1]): read on the
+        fitted scale, their pixels would be taken for nearly black or saturated white.
+
+        Raises
+        ------
+        ValueError
+            Naming both scales and the factor that converts ``X``; ``fitted_by`` names what was fitted.
+        """
+        data = ImageCodec().fit(X)
+        if data.value_max_ == self.value_max_:
+            return
+        factor = "X * 255.0" if self.value_max_ > data.value_max_ else "X / 255.0"
+        raise ValueError(f"X holds {data.pixel_scale()}, but {fitted_by} was fitted on {self.pixel_scale()}: read "
+                         f"on that scale, X's pixels would be misread. Give X on that scale ({factor}), or a model "
+                         f"fitted on images like X.")
+
+    def pixel_scale(self) -> str:
+        """The pixel scale in words: "uint8 images (0..255)", "floats in [0, 1]" or "floats in [0, 255]"."""
+        kind = np.dtype(self.dtype_)
+        if kind.kind in "iu":
+            return f"{kind.name} images (0..255)"
+        return "floats in [0, 1]" if self.value_max_ == 1.0 else "floats in [0, 255]"
 
     def to_uint8(self, X: Any) -> np.ndarray:
         """The images of ``X`` (as given to ``fit``) as uint8 ``(n, H, W, C)``, for files and figures."""
         return np.rint(self.to_unit(X) * 255).astype(np.uint8).transpose(0, 2, 3, 1)
 
     def transform(self, X: Any) -> np.ndarray:
-        """Encode images laid out as in ``fit`` as float32 ``(n, C, H, W)`` in [-1, 1], padded to ``sample_shape_``."""
-        unit = self.to_unit(X)
+        """Encode images laid out as in ``fit`` as float32 ``(n, C, H, W)`` in [-1, 1], padded to ``sample_shape_``:
+        0 is -1 and ``pixel_max_`` (or brighter, clipped) is 1.
+
+        Raises
+        ------
+        ValueError
+            If the images have another shape or pixel scale than those of ``fit``.
+        """
+        self.check_scale(X)
+        unit = self._unit(X, self.pixel_max_)
         top, left, _, _ = self.content_box()
         out = np.full((unit.shape[0], *self.sample_shape_), -1.0, dtype=np.float32)
         out[:, :, top:top + unit.shape[2], left:left + unit.shape[3]] = unit * 2.0 - 1.0
@@ -172,14 +215,14 @@ class ImageCodec:
     def inverse_transform(self, Z: Any) -> np.ndarray:
         """Decode ``(n, C, H, W)`` arrays in [-1, 1] to images in the layout and dtype given to ``fit``.
 
-        Values are clipped to the value range; integer dtypes are rounded.
+        Values are clipped to [0, ``pixel_max_``]; integer dtypes are rounded.
         """
         Z = np.asarray(Z, dtype=np.float64)
         if Z.ndim != 4 or tuple(Z.shape[1:]) != self.sample_shape_:
             raise ValueError(f"Z must have shape (n, {', '.join(map(str, self.sample_shape_))}), got {Z.shape}.")
         top, left, height, width = self.content_box()
         crop = Z[:, :, top:top + height, left:left + width]
-        values = (np.clip(crop, -1.0, 1.0) + 1.0) * 0.5 * self.value_max_
+        values = (np.clip(crop, -1.0, 1.0) + 1.0) * 0.5 * self.pixel_max_
         dtype = np.dtype(self.dtype_)
         if dtype.kind in "iu":
             values = np.rint(values)
@@ -192,7 +235,7 @@ class ImageCodec:
     def get_state(self) -> dict:
         """Everything needed to rebuild the fitted codec, as plain Python values."""
         return {"layout": self.layout_, "input_shape": list(self.input_shape_), "dtype": self.dtype_,
-                "value_max": float(self.value_max_)}
+                "value_max": float(self.value_max_), "pixel_max": float(self.pixel_max_)}
 
     @classmethod
     def from_state(cls, state: dict) -> ImageCodec:
@@ -204,6 +247,8 @@ class ImageCodec:
         codec.input_shape_ = tuple(int(s) for s in state["input_shape"])
         codec.dtype_ = str(state["dtype"])
         codec.value_max_ = float(state["value_max"])
+        # Model files written before pixel_max_ existed learned the whole pixel scale.
+        codec.pixel_max_ = float(state.get("pixel_max", codec.value_max_))
         codec._set_shapes()
         return codec
 

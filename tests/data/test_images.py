@@ -82,6 +82,43 @@ def test_float_range_is_detected_at_fit():
     assert ImageCodec().fit(np.zeros((2, 8, 8), np.int64)).value_max_ == 255.0
 
 
+@pytest.mark.parametrize("dtype", [np.float64, np.uint8, np.int64])
+def test_the_networks_see_the_fitted_pixel_range_and_decoded_images_stay_within_it(dtype):
+    # sklearn's digits: 0..16 on a 0..255 scale. The brightest pixel is +1 to the networks, not -0.87.
+    X = RNG.integers(0, 17, (6, 8, 8)).astype(dtype)
+    X[0, 0, 0] = 16
+    codec = ImageCodec().fit(X)
+    assert codec.value_max_ == 255.0 and codec.pixel_max_ == 16.0
+    Z = codec.transform(X)
+    assert Z.max() == 1.0 and Z.min() == -1.0
+    np.testing.assert_allclose(codec.inverse_transform(Z), X, atol=1e-5)
+    out = codec.inverse_transform(np.full((2, *codec.sample_shape_), 3.0))
+    assert out.max() == 16 and out.dtype == X.dtype
+    np.testing.assert_array_equal(codec.to_uint8(X)[..., 0], np.rint(X / 255.0 * 255).astype(np.uint8))
+
+
+def test_a_codec_state_from_before_pixel_max_learns_the_whole_scale():
+    state = ImageCodec().fit(np.full((2, 8, 8), 16, np.uint8)).get_state()
+    assert state["pixel_max"] == 16.0
+    del state["pixel_max"]
+    old = ImageCodec.from_state(state)
+    assert old.pixel_max_ == 255.0
+    assert old.inverse_transform(np.ones((1, *old.sample_shape_))).max() == 255
+
+
+@pytest.mark.parametrize("fitted, given, said", [
+    (np.full((2, 8, 8), 200, np.uint8), np.full((2, 8, 8), 0.5), r"X holds floats in \[0, 1\], but the GAN was "
+                                                                  r"fitted on uint8 images \(0\.\.255\).*X \* 255\.0"),
+    (np.full((2, 8, 8), 0.5), np.full((2, 8, 8), 200, np.uint8), r"X holds uint8 images \(0\.\.255\), but the GAN "
+                                                                  r"was fitted on floats in \[0, 1\].*X / 255\.0"),
+])
+def test_transform_refuses_images_on_another_pixel_scale(fitted, given, said):
+    codec = ImageCodec().fit(fitted)
+    with pytest.raises(ValueError, match=said):
+        codec.transform(given)
+    codec.transform(np.full((2, 8, 8), 17.0) if fitted.dtype == np.uint8 else np.full((2, 8, 8), 0.1))
+
+
 @pytest.mark.parametrize("X, error, match", [
     (np.full((2, 8, 8), -0.5), ValueError, r"\[0, 1\] or \[0, 255\]"),
     (np.full((2, 8, 8), 300.0), ValueError, r"\[0, 1\] or \[0, 255\]"),
