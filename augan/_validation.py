@@ -37,18 +37,20 @@ def check_bool(value: Any, name: str) -> bool:
     return bool(value)
 
 
-def check_draw_size(n_rows: int, name: str = "n", bytes_per_row: int | None = None) -> int:
+def check_draw_size(n_rows: int, name: str = "n", bytes_per_row: int | None = None, asked: str | None = None) -> int:
     """Return ``n_rows`` if one draw can produce that many rows, else raise ``ValueError`` naming ``name``.
 
     A draw holds at most :data:`MAX_DRAW_ROWS` rows; with ``bytes_per_row`` (what each row takes while the
-    draw is held in memory) it must also fit in the memory available now.
+    draw is held in memory) it must also fit in the memory available now. ``asked`` says what ``name`` asked
+    for when that is not the ``n_rows`` drawn (the message reads "``name`` asks for ``asked``, more than ...").
     """
     if n_rows > MAX_DRAW_ROWS:
-        raise ValueError(f"{name} asks for {n_rows:,} rows, more than augan draws at once ({MAX_DRAW_ROWS:,}); "
-                         f"draw fewer rows, in several runs if needed.")
+        raise ValueError(f"{name} asks for {asked or f'{n_rows:,} rows'}, more than augan draws at once "
+                         f"({MAX_DRAW_ROWS:,}); draw fewer rows, in several runs if needed.")
     if bytes_per_row is not None:
         check_fits_in_memory(n_rows * bytes_per_row, f"{name} asks for {n_rows:,} rows",
-                             "draw fewer rows at once (the augan command writes large tables in chunks)")
+                             "draw fewer rows at once (CGAN.iter_samples draws them in chunks, as the augan "
+                             "command does)")
     return n_rows
 
 

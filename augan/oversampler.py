@@ -171,6 +171,18 @@ class GANOversampler(BaseOverSampler):
         self.noise_scale = noise_scale
         self.random_state = random_state
 
+    def set_params(self, **params: Any) -> GANOversampler:
+        """Set parameters, as scikit-learn's ``set_params``; ``gan__<name>`` on a sampler without a ``gan`` sets
+        that parameter of the default ``CGAN()``, so grid searches over the GAN's parameters need no ``gan=``.
+
+        Returns
+        -------
+        self : GANOversampler
+        """
+        if self.gan is None and "gan" not in params and any(name.startswith("gan__") for name in params):
+            self.gan = CGAN()
+        return super().set_params(**params)
+
     def fit_resample(self, X: Any, y: Any, **params: Any) -> tuple[Any, Any]:
         """Train the GAN on ``X, y`` and return them with the synthetic rows appended.
 
@@ -244,7 +256,10 @@ class GANOversampler(BaseOverSampler):
         lone = self.copied_classes_ = self._lone_classes(y)
         learned = ~np.isin(y, lone)
         factor = self.candidates if self.selection is not None else 1
-        check_draw_size(math.ceil(sum(self.sampling_strategy_.values()) * factor), "sampling_strategy")
+        new_rows = sum(self.sampling_strategy_.values())
+        drawn = math.ceil(new_rows * factor)
+        check_draw_size(drawn, "sampling_strategy", asked=f"{new_rows:,} new rows" + (
+            f" ({drawn:,} drawn with candidates={self.candidates})" if drawn != new_rows else ""))
         request = {label: int(n) for label, n in self.sampling_strategy_.items() if n > 0}
         synthetic = self._synthetic_counts(request, y, lone)
         interpolated = {label: round(n * self.smote_share) for label, n in synthetic.items()}

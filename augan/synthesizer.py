@@ -409,7 +409,8 @@ class CGAN(BaseEstimator):
     def _check_shapes_params(self) -> None:
         for name in ("generator_dims", "discriminator_dims"):
             dims = getattr(self, name)
-            if not dims or not all(isinstance(d, numbers.Integral) and d > 0 for d in dims):
+            if not dims or not all(isinstance(d, numbers.Integral) and not isinstance(d, (bool, np.bool_)) and d > 0
+                                   for d in dims):
                 raise ValueError(f"{name} must be a non-empty tuple of positive integers, got {dims!r}.")
         if len(self.betas) != 2 or not all(isinstance(b, numbers.Real) and 0 <= b < 1 for b in self.betas):
             raise ValueError(f"betas must be two numbers in [0, 1), got {self.betas!r}.")

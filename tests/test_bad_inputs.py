@@ -126,6 +126,7 @@ PARAM_ERRORS = {
     "unknown loss": (dict(loss="bogus"), ValueError, r"'loss' parameter"),
     "unknown device": (dict(device="tpu9"), ValueError, r"device='tpu9'"),
     "zero width layer": (dict(generator_dims=(0,)), ValueError, r"generator_dims must be"),
+    "a bool for a width": (dict(discriminator_dims=(True, 8)), ValueError, r"discriminator_dims must be"),
     "one beta": (dict(betas=(0.5,)), ValueError, r"betas must be two numbers"),
     "betas as strings": (dict(betas=("a", "b")), ValueError, r"betas must be two numbers"),
     "unknown categorical feature": (dict(categorical_features=["nope"]), ValueError,
@@ -321,7 +322,8 @@ def test_candidates_beyond_their_bound_are_refused_before_training(monkeypatch):
 
 def test_a_strategy_asking_for_more_rows_than_augan_draws_is_refused_before_training(monkeypatch):
     monkeypatch.setattr(CGAN, "fit", lambda *args: pytest.fail("trained before refusing"))
-    with pytest.raises(ValueError, match=r"sampling_strategy asks for 1,4[\d,]+ rows, more than augan draws"):
+    with pytest.raises(ValueError, match=r"sampling_strategy asks for 999,999,999,990 new rows "
+                                         r"\(1,499,999,999,985 drawn with candidates=1.5\), more than augan draws"):
         GANOversampler(sampling_strategy={"fraud": 10**12}, gan=CGAN(**TINY)).fit_resample(_frame(), _labels())
 
 

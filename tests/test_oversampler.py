@@ -75,6 +75,19 @@ def test_without_a_gan_it_trains_cgans_defaults(binary):
     assert ovs.gan_.get_params() == CGAN(random_state=0).get_params()
 
 
+def test_nested_gan_parameters_can_be_set_and_searched_without_a_gan(binary, tiny):
+    from sklearn.model_selection import GridSearchCV
+
+    sampler = GANOversampler().set_params(gan__epochs=3)
+    assert isinstance(sampler.gan, CGAN) and sampler.gan.get_params() == CGAN(epochs=3).get_params()
+    X, y = binary
+    pipe = make_pipeline(GANOversampler(random_state=0), LogisticRegression())
+    grid = {f"ganoversampler__gan__{name}": [value] for name, value in tiny.items() if name != "random_state"}
+    search = GridSearchCV(pipe, {**grid, "ganoversampler__gan__noise_dim": [4, 8]}, cv=2, error_score="raise")
+    search.fit(X, y)
+    assert search.best_params_["ganoversampler__gan__noise_dim"] in (4, 8)
+
+
 def test_random_state_makes_resampling_reproducible(binary, tiny):
     X, y = binary
     a, _ = GANOversampler(gan=CGAN(**tiny), random_state=4).fit_resample(X, y)
