@@ -454,11 +454,16 @@ def load_model(path: str | os.PathLike) -> dict[str, Any]:
         If ``path`` is not a file path (str or PathLike).
     FileNotFoundError
         If ``path`` does not exist.
+    IsADirectoryError
+        If ``path`` is a folder.
     ValueError
         If the file is truncated, corrupt (bytes that do not match their CRC32 included), not an augan model, of an
         unknown format version, or holds anything but plain values and tensors (code).
     """
     path = Path(check_path(path))
+    if path.is_dir():
+        raise IsADirectoryError(f"{path} is a folder, not a model file; give the file itself (written by CGAN.save or "
+                                f"augan fit --model-out).")
     if not path.is_file():
         raise FileNotFoundError(f"no model file at {path}.")
     _check_archive(path)

@@ -159,8 +159,10 @@ def test_model_round_trip_and_refusals(tmp_path):
     torch.save({"format": MODEL_FORMAT, "version": 99}, future)
     with pytest.raises(ValueError, match="version 99"):
         load_model(future)
-    with pytest.raises(FileNotFoundError):
+    with pytest.raises(FileNotFoundError, match="no model file at"):
         load_model(tmp_path / "missing.augan")
+    with pytest.raises(IsADirectoryError, match="is a folder, not a model file"):
+        load_model(tmp_path)
 
 
 def test_written_files_get_the_usual_permissions_not_tempfile_ones(tmp_path):
