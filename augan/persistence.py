@@ -21,7 +21,7 @@ from .data.labels import LabelCodec
 from .device import resolve_device
 from .storage import stored_tensor_bytes
 from .losses import LOSSES, get_loss
-from .train import TrainingConfig, resolve_lecam, training_budget
+from .train import TrainingConfig, training_budget
 
 if TYPE_CHECKING:
     from .synthesizer import CGAN
@@ -144,8 +144,7 @@ def _training_config(content: dict, estimator: CGAN) -> TrainingConfig:
         return TrainingConfig.from_dict(content["training"])
     params = content["params"]
     batch_size, max_steps, _ = training_budget(estimator.codec_.kind, params["batch_size"], params.get("max_steps"))
-    return TrainingConfig.from_params({**params, "batch_size": batch_size, "max_steps": max_steps,
-                                       "lecam": resolve_lecam(estimator.codec_.kind, params.get("lecam"))},
+    return TrainingConfig.from_params({**params, "batch_size": batch_size, "max_steps": max_steps},
                                       get_loss(estimator.loss))
 
 

@@ -30,8 +30,8 @@ from .nn.augment import DiffAugment, parse_policy
 from .nn.mlp import GENERATOR_BLOCKS
 from .nn.registry import ARCHITECTURES, ENCODERS, NetworkSpec, build_encoder, build_networks
 from .seeding import TorchStream, draw_seed
-from .train import (AMP_MODES, BUDGET_EPOCHS, Trainer, TrainingConfig, check_checkpoint_dir, resolve_lecam,
-                    sampling_autocast, training_budget)
+from .train import (AMP_MODES, BUDGET_EPOCHS, Trainer, TrainingConfig, check_checkpoint_dir, sampling_autocast,
+                    training_budget)
 from .train.progress import progress_bar
 from .training_time import TrainingClock
 
@@ -91,13 +91,12 @@ class CGAN(BaseEstimator):
         Exponential moving average of the generator's weights, used for sampling; None disables it.
     class_balance : bool, default=True
         Draw every class equally often in training batches, so rare classes are learned as well as common ones.
-    lecam : float, "auto" or None, default="auto"
+    lecam : float or None, default=None
         Weight of the LeCam regularisation of the discriminator (Tseng et al. 2021, for GANs on little data;
-        :class:`~augan.train.lecam.LeCam`); None disables it. ``"auto"``: 1.0 for images, None for tables
-        (:data:`~augan.train.AUTO_LECAM`). On the imbalanced image benchmarks (3 GAN seeds each), with the
-        oversampler drawing at ``noise_scale=1``, weight 1 brought the FID of the rare digits the GAN draws from 79 to
-        26 (MNIST, 25 of each rare digit), from 76 to 43 (5 of each) and from 19 to 11 (8x8 digits), with the
-        classifiers' balanced accuracy within the seeds' noise (benchmarks/NOTES.md); tables were not measured.
+        :class:`~augan.train.lecam.LeCam`); None disables it. On the imbalanced MNIST digits (25 of each rare
+        digit, DCGAN, 3 seeds) 1.0 brought the FID of the rare digits the GAN draws from 44 to 26 at
+        ``noise_scale=1`` and from 79 to 69 at the oversampler's 2, with no gain for a classifier
+        (benchmarks/NOTES.md), hence off by default: it is for new images meant to look like the real ones.
     categorical_features : "auto" or list, default="auto"
         Tables only: which columns are categorical (see :class:`~augan.data.tabular.TabularCodec`). A list names
         every categorical column, by name or position: the others are numeric, and a text column left out of it
@@ -219,7 +218,7 @@ class CGAN(BaseEstimator):
         "pac": [Interval(numbers.Integral, 1, None, closed="left")],
         "ema_decay": [Interval(numbers.Real, 0, 1, closed="neither"), None],
         "class_balance": ["boolean"],
-        "lecam": [Interval(numbers.Real, 0, None, closed="neither"), StrOptions({"auto"}), None],
+        "lecam": [Interval(numbers.Real, 0, None, closed="neither"), None],
         "categorical_features": [StrOptions({"auto"}), list, tuple, np.ndarray],
         "numeric_transform": [StrOptions(NUMERIC_TRANSFORMS)],  # a live view, as for the architectures
         "spectral_norm": ["boolean"],
@@ -244,7 +243,7 @@ class CGAN(BaseEstimator):
                  discriminator_dims: tuple = (256, 256), generator_block: str = "residual",
                  generator_lr: float = 2e-4, discriminator_lr: float = 2e-4, betas: tuple = (0.5, 0.9),
                  n_critic: int | None = None, pac: int = 1, ema_decay: float | None = 0.999,
-                 class_balance: bool = True, lecam: float | str | None = "auto", categorical_features: Any = "auto",
+                 class_balance: bool = True, lecam: float | None = None, categorical_features: Any = "auto",
                  numeric_transform: str = "quantile", spectral_norm: bool = False,
                  diffaugment: str | None = None, device: str = "auto",
                  amp: str | None = None, compile: bool = False, strategy: str | None = None,
@@ -336,8 +335,7 @@ class CGAN(BaseEstimator):
                                                            n_rows=len(encoded))
         self._check_batch_size(batch_size)
         self.training_config_ = TrainingConfig.from_params(
-            {**self.get_params(), "batch_size": batch_size, "max_steps": max_steps, "min_steps": min_steps,
-             "lecam": resolve_lecam(self.codec_.kind, self.lecam)}, loss)
+            {**self.get_params(), "batch_size": batch_size, "max_steps": max_steps, "min_steps": min_steps}, loss)
         with self._seeded(self.seed_), self._progress(self.training_config_.run_epochs) as progress:
             generator, discriminator = self._build_networks()
             data = to_device(encoded, self.device_)

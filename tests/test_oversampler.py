@@ -363,8 +363,8 @@ def test_auto_noise_scale_is_the_images_value_for_images(tiny):
     y = np.r_[np.zeros(45, int), np.ones(15, int)]
     auto = GANOversampler(gan=CGAN(**tiny), image_shape=(8, 8), selection=None, smote_share=0, random_state=0)
     Xr, _ = auto.fit_resample(X, y)
-    assert auto.noise_scale_ == AUTO_NOISE_SCALE["image"] == 1.0
-    drawn = auto.gan_.sample(y={1: 30}, noise_scale=1.0).reshape(30, -1)
+    assert auto.noise_scale_ == AUTO_NOISE_SCALE["image"] == 2.0
+    drawn = auto.gan_.sample(y={1: 30}, noise_scale=2.0).reshape(30, -1)
     np.testing.assert_array_equal(Xr[60:], drawn)
 
 

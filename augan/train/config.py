@@ -22,16 +22,6 @@ LARGE_IMAGE_SET = 5000
 CATEGORICAL_STEPS_FACTOR = 2
 #: CGAN's default epochs, over which a table's auto budget is spread: fewer epochs make a shorter fit.
 BUDGET_EPOCHS = 300
-#: What ``lecam="auto"`` means, by the kind of data: LeCam regularisation of weight 1 for images, where few
-#: images of a class make the discriminator overfit (benchmarks/NOTES.md), none for tables, where it was not
-#: measured.
-AUTO_LECAM: dict[str, float | None] = {"table": None, "image": 1.0}
-
-
-def resolve_lecam(kind: str, lecam: float | str | None) -> float | None:
-    """The LeCam weight a fit on data of ``kind`` (a codec's: "image", or a table's) uses: :data:`AUTO_LECAM`'s
-    for ``"auto"``."""
-    return AUTO_LECAM["image" if kind == "image" else "table"] if lecam == "auto" else lecam
 
 
 def training_budget(kind: str, batch_size: int | str, max_steps: int | str | None,
@@ -134,9 +124,6 @@ class TrainingConfig:
         if isinstance(self.batch_size, str) or isinstance(self.max_steps, str):
             raise ValueError(f"a training config needs numbers, got batch_size={self.batch_size!r}, max_steps="
                              f"{self.max_steps!r}: resolve 'auto' with training_budget() first.")
-        if isinstance(self.lecam, str):
-            raise ValueError(f"a training config needs a number or None for lecam, got {self.lecam!r}: resolve "
-                             f"'auto' with resolve_lecam() first.")
         if self.min_steps is not None and self.max_steps is not None and self.min_steps > self.max_steps:
             raise ValueError(f"a training config's min_steps={self.min_steps} must be at most "
                              f"max_steps={self.max_steps}.")

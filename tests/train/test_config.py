@@ -17,8 +17,7 @@ def test_a_config_is_frozen():
 
 
 def test_from_params_takes_the_training_parameters_and_resolves_n_critic():
-    params = CGAN(epochs=7, batch_size=500, max_steps=None, betas=[0.1, 0.2], checkpoint_dir=None,
-                  lecam=None).get_params()
+    params = CGAN(epochs=7, batch_size=500, max_steps=None, betas=[0.1, 0.2], checkpoint_dir=None).get_params()
     config = TrainingConfig.from_params(params, get_loss("wasserstein"))
     assert (config.epochs, config.betas, config.n_critic, config.batch_size) == (7, (0.1, 0.2), 5, 500)
     assert TrainingConfig.from_params({**params, "n_critic": 2}, get_loss("wasserstein")).n_critic == 2

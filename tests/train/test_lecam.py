@@ -9,7 +9,7 @@ import torch
 from augan import CGAN
 from augan.losses import get_loss
 from augan.nn.mlp import MLPDiscriminator, MLPGenerator
-from augan.train import AUTO_LECAM, CHECKPOINT_NAME, Trainer, TrainingConfig
+from augan.train import CHECKPOINT_NAME, Trainer, TrainingConfig
 from augan.train.lecam import LeCam
 
 
@@ -98,7 +98,7 @@ PARAMS = dict(epochs=3, batch_size=20, max_steps=None, noise_dim=4, generator_di
               device="cpu", random_state=0)
 
 
-def test_cgan_trains_a_table_with_the_term_when_asked_and_without_it_by_default():
+def test_cgan_trains_with_the_term_when_asked_and_without_it_by_default():
     X, y = _table()
     plain, same = CGAN(**PARAMS).fit(X, y), CGAN(**PARAMS, lecam=None).fit(X, y)
     regularised = CGAN(**PARAMS, lecam=1.0).fit(X, y)
@@ -107,19 +107,6 @@ def test_cgan_trains_a_table_with_the_term_when_asked_and_without_it_by_default(
     assert regularised.history_[0]["d_loss"] != plain.history_[0]["d_loss"]
     np.testing.assert_array_equal(regularised.sample(5, random_state=0), CGAN(**PARAMS, lecam=1.0).fit(X, y)
                                   .sample(5, random_state=0))
-
-
-def test_auto_is_weight_one_for_images_and_none_for_tables():
-    assert AUTO_LECAM == {"table": None, "image": 1.0}
-    images = np.random.default_rng(0).integers(0, 256, (40, 8, 8)).astype(np.uint8)
-    labels = np.array([0] * 30 + [1] * 10)
-    auto = CGAN(**{**PARAMS, "max_steps": 2}).fit(images, labels)
-    assert auto.lecam == "auto" and auto.training_config_.lecam == 1.0
-    explicit = CGAN(**{**PARAMS, "max_steps": 2}, lecam=1.0).fit(images, labels)
-    assert auto.history_ == explicit.history_
-    assert CGAN(**{**PARAMS, "max_steps": 2}, lecam=None).fit(images, labels).training_config_.lecam is None
-    with pytest.raises(ValueError, match="resolve 'auto' with resolve_lecam"):
-        TrainingConfig(noise_dim=4, epochs=2, batch_size=8, lecam="auto")
 
 
 def test_a_saved_model_keeps_its_lecam_weight(tmp_path):
