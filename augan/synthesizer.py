@@ -93,10 +93,11 @@ class CGAN(BaseEstimator):
         Draw every class equally often in training batches, so rare classes are learned as well as common ones.
     lecam : float or None, default=None
         Weight of the LeCam regularisation of the discriminator (Tseng et al. 2021, for GANs on little data;
-        :class:`~augan.train.lecam.LeCam`); None disables it. On the imbalanced MNIST digits (25 of each rare
-        digit, DCGAN, 3 seeds) 1.0 brought the FID of the rare digits the GAN draws from 44 to 26 at
-        ``noise_scale=1`` and from 79 to 69 at the oversampler's 2, with no gain for a classifier
-        (benchmarks/NOTES.md), hence off by default: it is for new images meant to look like the real ones.
+        :class:`~augan.train.lecam.LeCam`); None disables it. On the imbalanced image benchmarks (3 GAN seeds) 1.0
+        brought the FID of the rare digits the GAN draws at ``noise_scale=1`` from 44 to 26 (MNIST, 25 of each rare
+        digit), 65 to 43 (5 of each) and 15 to 11 (8x8 digits), with no gain for a classifier; its digits are more
+        varied but strewn with stray pixels (six times the old share of isolated bright pixels), which that FID does
+        not see (benchmarks/NOTES.md). Hence off by default: try it where variety matters more than clean strokes.
     categorical_features : "auto" or list, default="auto"
         Tables only: which columns are categorical (see :class:`~augan.data.tabular.TabularCodec`). A list names
         every categorical column, by name or position: the others are numeric, and a text column left out of it
