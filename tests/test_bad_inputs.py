@@ -278,6 +278,19 @@ def test_a_column_of_numbers_and_strings_is_one_categorical_with_its_values_kept
     assert {type(v) for v in out["mixed"]} <= {int, str, float}
 
 
+@pytest.mark.parametrize("dtype", [np.int64, np.uint64])
+def test_integers_that_float64_cannot_tell_apart_are_warned_about_by_column(dtype):
+    X = _with("id", np.arange(40, dtype=dtype) + dtype(2**62))  # 40 ids, one float64 value
+    with pytest.warns(UserWarning, match=r"column 'id' holds integers beyond 2\*\*53 .* \(40 distinct values read "
+                                         r"as 1\)"):
+        CGAN(**TINY).fit(X, _labels())
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        CGAN(**TINY).fit(_with("id", np.arange(40, dtype=dtype) + dtype(2**52)), _labels())
+
+
 @pytest.mark.parametrize("numeric_transform", ["quantile", "standard"])
 def test_huge_values_are_modelled_and_stay_finite_within_the_training_range(numeric_transform):
     X = _with("big", np.linspace(-1.5, 1.7, 40) * 1e308)

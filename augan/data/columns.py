@@ -17,6 +17,7 @@ from __future__ import annotations
 import decimal
 import math
 import re
+import warnings
 from collections.abc import Iterator
 from collections.abc import Set as AbstractSet
 from abc import ABC, abstractmethod
@@ -344,11 +345,25 @@ def fit_numeric(name: Any, series: pd.Series, dtype: str, numeric_transform: str
     holds one value and no gaps, or only gaps. ``options`` go to the numeric transformer's ``fit_values``."""
     values = numeric_values(series, name)
     observed = values[~np.isnan(values)]
+    _warn_if_float64_merges_integers(name, series, observed)
     if observed.size == 0 or (observed.min() == observed.max() and observed.size == values.size):
         return ConstantColumn(name=name, dtype=dtype, integer=_is_integer_column(series),
                               decimal=_is_decimal_column(series),
                               value=_value_range(series, observed)[0] if observed.size else float("nan"))
     return COLUMNS[numeric_transform].fit(name, series, dtype, values, **options)
+
+
+def _warn_if_float64_merges_integers(name: Any, series: pd.Series, observed: np.ndarray) -> None:
+    """Warn when an integer column's values beyond 2**53 read as fewer float64 values, the numbers the GAN learns:
+    its synthetic values can then only be those (typically an identifier, which is best dropped)."""
+    if observed.size == 0 or np.abs(observed).max() < 2.0 ** 53 or not _is_integer_column(series):
+        return
+    exact, floats = series.dropna().nunique(), np.unique(observed).size
+    if floats < exact:
+        warnings.warn(f"column {name!r} holds integers beyond 2**53 that float64, in which the GAN learns numbers, "
+                      f"cannot tell apart ({exact:,} distinct values read as {floats:,}); its synthetic values can "
+                      f"only be those. An identifier column is best dropped before fitting.", UserWarning,
+                      stacklevel=2)
 
 
 # ----------------------------------------------------------------------------- categories
