@@ -69,7 +69,8 @@ class TrainingConfig:
     Attributes
     ----------
     noise_dim, epochs, batch_size : int
-        Noise length, passes over the data, rows per step.
+        Noise length, passes over the data, rows per step: the loop takes ``min(batch_size, n_rows)``, rounded
+        down to a whole number of PacGAN packs, so a table smaller than a batch trains on all its rows a step.
     max_steps : int or None
         Cap on the generator steps of the whole run. Below ``epochs`` it leaves one step an epoch and runs
         ``max_steps`` epochs (:attr:`run_epochs`).
