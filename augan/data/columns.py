@@ -524,7 +524,10 @@ def _power_of_two_scale(magnitude: float, max_exponent: int = 1000) -> float:
 
 
 def _mean_std(values: np.ndarray) -> tuple[float, float]:
-    scale = _power_of_two_scale(float(np.abs(values).max()), max_exponent=500)
+    # Computed on the values divided by the power of two that brings the largest into [1, 2): exact, and it keeps
+    # the squares of numbers near 1e308 finite and those of numbers near 1e-216 from underflowing to 0.
+    magnitude = float(np.abs(values).max())
+    scale = float(np.ldexp(1.0, int(np.frexp(magnitude)[1]) - 1)) if magnitude > 0 else 1.0
     scaled = values / scale
     return float(scaled.mean()) * scale, float(scaled.std()) * scale or 1.0
 

@@ -71,3 +71,13 @@ def test_register_codec_checks_the_contract_and_tries_a_new_codec_first(monkeypa
     assert type(make_codec(IMAGES[..., 0])) is Audio and type(make_codec(IMAGES)) is ImageCodec
     with pytest.raises(ValueError, match="'image' is registered already"):
         register_codec(type("Other", (ImageCodec,), {}))
+
+
+@pytest.mark.parametrize("tiny", [1.177011e-216, 3e-300, 1e-30])
+def test_the_standard_transform_keeps_numbers_far_below_one_apart(tiny):
+    # Hypothesis found it: squares of 1e-216 underflow to 0, so the deviation read as 0 (then 1), and every code
+    # rounded to 0 in float32: the column came back as its mean.
+    X = pd.DataFrame({"x": [0.0, 0.0, 0.0, tiny]})
+    codec = TabularCodec(numeric_transform="standard").fit(X)
+    back = codec.inverse_transform(codec.transform(X))["x"].to_numpy()
+    np.testing.assert_allclose(back, X["x"].to_numpy(), rtol=0, atol=tiny * 2.0 ** -20)
