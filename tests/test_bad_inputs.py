@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import signal
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -284,8 +285,6 @@ def test_integers_that_float64_cannot_tell_apart_are_warned_about_by_column(dtyp
     with pytest.warns(UserWarning, match=r"column 'id' holds integers beyond 2\*\*53 .* \(40 distinct values read "
                                          r"as 1\)"):
         CGAN(**TINY).fit(X, _labels())
-    import warnings
-
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         CGAN(**TINY).fit(_with("id", np.arange(40, dtype=dtype) + dtype(2**52)), _labels())
