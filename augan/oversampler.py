@@ -417,8 +417,7 @@ class GANOversampler(BaseOverSampler):
         top, left, height, width = self.gan_.codec_.content_box()
         inside = images[:, :, top:top + height, left:left + width]
         generator = torch.Generator().manual_seed(int(random.randint(2**31 - 1)))
-        # Encoded pixels are in [-1, 1] with black at -1: deformed with black as 0, which fills what comes in.
-        inside.copy_(deform_images(inside + 1, generator, self.deformation or Deformation()) - 1)
+        inside.copy_(deform_images(inside, generator, self.deformation or Deformation()))
         return self.gan_.decode(images.numpy()), labels
 
     def _interpolates_in_latent_space(self) -> bool:

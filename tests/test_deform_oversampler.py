@@ -111,3 +111,20 @@ def test_colour_images_of_any_shape_are_deformed_in_their_own_layout(tiny):
     out = GANOversampler(gan=CGAN(**tiny), image_shape=(10, 12, 3), smote_share=1,
                          random_state=0).fit_resample(grey, y)[0][30:].reshape(-1, 10, 12, 3)
     assert np.array_equal(out[..., 0], out[..., 1]) and np.array_equal(out[..., 0], out[..., 2])
+
+
+def test_images_on_white_with_alpha_get_no_black_or_transparent_borders(tiny):
+    # Objects on a white, opaque background (RGBA): the deformed new images keep that background at their edges.
+    rng = np.random.default_rng(2)
+    X = np.full((26, 12, 12, 4), 255, dtype=np.uint8)
+    for image in X:
+        at = rng.integers(3, 6)
+        image[at:at + 4, at:at + 4, :3] = rng.integers(0, 120, 3)
+    y = np.r_[np.zeros(20, int), np.ones(6, int)]
+    new = GANOversampler(gan=CGAN(**tiny), image_shape=(12, 12, 4), smote_share=1,
+                         random_state=0).fit_resample(X.reshape(26, -1), y)[0][26:].reshape(-1, 12, 12, 4)
+    assert len(new) == 14
+    assert new[..., 3].min() == 255
+    edge = np.ones((12, 12), dtype=bool)
+    edge[2:-2, 2:-2] = False
+    assert new[:, edge, :3].min() >= 250

@@ -70,7 +70,9 @@ def deform_images(images: torch.Tensor, generator: torch.Generator, deformation:
     Parameters
     ----------
     images : Tensor of shape (n, C, H, W)
-        Images whose background is 0 (what the deformation brings in from outside the image is 0).
+        The images. What a deformation brings in from outside an image is its background: the median of its
+        outermost pixels, channel by channel (black around a digit, white around an object on white, opaque
+        where an alpha channel is opaque).
     generator : torch.Generator
         The random draws, on the images' device.
     deformation : Deformation
@@ -107,5 +109,12 @@ def _deform(x: torch.Tensor, generator: torch.Generator, d: Deformation) -> torc
         coarse = torch.randn((n, 2, d.grid, d.grid), **options) * d.elastic
         field = F.interpolate(coarse, size=(height, width), mode="bicubic", align_corners=True)
         grid = grid + field.permute(0, 2, 3, 1)
-    out = F.grid_sample(x.float(), grid, mode="bilinear", padding_mode="zeros", align_corners=False)
-    return out.to(x.dtype)
+    background = _background(x.float())
+    out = F.grid_sample(x.float() - background, grid, mode="bilinear", padding_mode="zeros", align_corners=False)
+    return (out + background).to(x.dtype)
+
+
+def _background(x: torch.Tensor) -> torch.Tensor:
+    """Each image's and channel's median of its outermost ring of pixels, shaped (n, C, 1, 1)."""
+    ring = torch.cat([x[:, :, 0], x[:, :, -1], x[:, :, 1:-1, 0], x[:, :, 1:-1, -1]], dim=2)
+    return ring.median(dim=2).values[:, :, None, None]

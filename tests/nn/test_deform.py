@@ -89,3 +89,17 @@ def test_numpy_numbers_are_numbers():
     bent = deform_images(x, torch.Generator().manual_seed(0),
                          Deformation(rotation=np.float32(0.1), scale=np.float64(0.05), grid=np.int64(3)))
     assert bent.shape == x.shape and float(bent.sum()) > 0
+
+
+def test_what_comes_in_from_outside_continues_the_edge_of_the_image():
+    # A dark square on white, and a fully opaque alpha channel: rotations, shifts and shrinking bring in area from
+    # outside the image, which must be the image's own background (white, opaque), not black or transparent.
+    x = torch.ones(16, 2, 16, 16)
+    x[:, 0, 5:11, 5:11] = 0.0
+    turned = Deformation(rotation=0.6, scale=0.2, shift=0.05)  # corners come in from outside, the square stays in
+    moved = deform_images(x, torch.Generator().manual_seed(0), turned)
+    edge = torch.ones(16, 16, dtype=torch.bool)
+    edge[2:-2, 2:-2] = False
+    assert float(moved[:, 0][:, edge].min()) > 0.99
+    assert float(moved[:, 1].min()) > 0.999
+    assert float(moved[:, 0].min()) < 0.01  # the square is still there
