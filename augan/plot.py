@@ -74,8 +74,8 @@ def sample_grid(gan: Any, per_class: int = 8, random_state: Any = None) -> Figur
     if too_large:
         raise ValueError(too_large)
     images, labels = gan.sample(y={c: per_class for c in gan.classes_}, return_y=True, random_state=random_state)
-    # Read as write_image_folder reads them, so the figure shows what the image files would hold.
-    return _grid(ImageCodec().fit(images).to_uint8(images), labels, gan.classes_, per_class)
+    # On the model's pixel scale, as the CLI writes its draws: a dark draw read on its own would look bright.
+    return _grid(gan.codec_.to_uint8(images), labels, gan.classes_, per_class)
 
 
 def image_grid(X: Any, y: Any, per_class: int = 8, max_classes: int | None = None) -> Figure:

@@ -31,7 +31,7 @@ def write_draw(gan: CGAN, n: int | None, request: Any, out: Path, overwrite: boo
     """
     if target is None:
         X_new, y_new = gan.sample(n, request, return_y=True, random_state=random_state)
-        write_images(X_new, y_new, out, overwrite)
+        write_images(X_new, y_new, out, overwrite, value_max=gan.codec_.value_max_)
         return describe_counts(Counter(np.asarray(y_new).tolist()), noun)
     counts: Counter = Counter()
 

@@ -392,6 +392,13 @@ def check_image_labels(classes: np.ndarray, out: Path) -> None:
         check_folder_names(classes, out)
 
 
-def write_images(X: np.ndarray, y: np.ndarray, path: Path, overwrite: bool) -> None:
-    """Write images: one subfolder of PNG files per class (a path without extension) or an .npz file."""
-    _image_writer(path)(path, X, y, overwrite=overwrite)
+def write_images(X: np.ndarray, y: np.ndarray, path: Path, overwrite: bool, value_max: float | None = None) -> None:
+    """Write images: one subfolder of PNG files per class (a path without extension) or an .npz file.
+
+    ``value_max`` is the pixel scale of ``X`` for PNG files (a model's ``codec_.value_max_``); None reads it from ``X``.
+    """
+    writer = _image_writer(path)
+    if writer is write_image_folder:
+        writer(path, X, y, overwrite=overwrite, value_max=value_max)
+    else:
+        writer(path, X, y, overwrite=overwrite)

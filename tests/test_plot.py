@@ -33,6 +33,23 @@ def test_grid_has_one_labelled_row_per_class_and_leaks_no_pyplot_figure(image_ga
     assert axes[0, 0].get_images()[0].get_array().shape == (8, 8, 3)
 
 
+def test_grid_reads_the_draw_on_the_model_s_pixel_scale(monkeypatch):
+    # A model fitted on floats of the 0..255 scale whose draw is dark (every pixel at most 1): read on its own the
+    # draw would be taken for floats in [0, 1] and shown near white.
+    import augan.plot
+
+    rng = np.random.default_rng(0)
+    gan = CGAN(architecture="dcgan", epochs=1, batch_size=12, noise_dim=8, random_state=0).fit(
+        rng.random((24, 8, 8)) * 255, np.array([0, 1] * 12))
+    real_sample = CGAN.sample
+    monkeypatch.setattr(CGAN, "sample", lambda self, *a, **k: (lambda X, y: (X / 255 * 0.9, y))(
+        *real_sample(self, *a, **k)))
+    shown = {}
+    monkeypatch.setattr(augan.plot, "_grid", lambda pixels, *rest: shown.setdefault("pixels", pixels))
+    sample_grid(gan, per_class=3, random_state=0)
+    assert shown["pixels"].dtype == np.uint8 and shown["pixels"].max() <= 1
+
+
 def test_grid_is_reproducible_with_a_seed(image_gan):
     first = sample_grid(image_gan, per_class=2, random_state=5).axes[3].get_images()[0].get_array()
     again = sample_grid(image_gan, per_class=2, random_state=5).axes[3].get_images()[0].get_array()

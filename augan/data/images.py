@@ -186,9 +186,14 @@ class ImageCodec:
             return f"{kind.name} images (0..255)"
         return "floats in [0, 1]" if self.value_max_ == 1.0 else "floats in [0, 255]"
 
-    def to_uint8(self, X: Any) -> np.ndarray:
-        """The images of ``X`` (as given to ``fit``) as uint8 ``(n, H, W, C)``, for files and figures."""
-        return np.rint(self.to_unit(X) * 255).astype(np.uint8).transpose(0, 2, 3, 1)
+    def to_uint8(self, X: Any, value_max: float | None = None) -> np.ndarray:
+        """The images of ``X`` (as given to ``fit``) as uint8 ``(n, H, W, C)``, for files and figures.
+
+        ``value_max`` is the pixel scale to read ``X`` on (255, or 1 for floats in [0, 1]); default the fitted
+        ``value_max_``.
+        """
+        top = self.value_max_ if value_max is None else value_max
+        return np.rint(self._unit(X, top) * 255).astype(np.uint8).transpose(0, 2, 3, 1)
 
     def transform(self, X: Any) -> np.ndarray:
         """Encode images laid out as in ``fit`` as float32 ``(n, C, H, W)`` in [-1, 1], padded to ``sample_shape_``:
@@ -427,7 +432,8 @@ def _to_8_bit(image: Any) -> Any:
     return Image.fromarray(np.rint(pixels).astype(np.uint8), "L")
 
 
-def write_image_folder(path: str | os.PathLike, X: Any, y: Any, overwrite: bool = False) -> Path:
+def write_image_folder(path: str | os.PathLike, X: Any, y: Any, overwrite: bool = False,
+                       value_max: float | None = None) -> Path:
     """Write images as PNG files in one subfolder per class (the layout :func:`read_image_folder` reads).
 
     The folder also gets ``.augan-manifest.json``, the list of the files written with their SHA-256, which
@@ -445,6 +451,10 @@ def write_image_folder(path: str | os.PathLike, X: Any, y: Any, overwrite: bool 
     overwrite : bool, default=False
         Replace the files of an earlier write, as its manifest lists them; a folder that holds anything
         else, or a listed file that was changed since, is refused, never emptied.
+    value_max : {255, 1} or None, default=None
+        The pixel scale of ``X``: 255, or 1 for floats in [0, 1]. None reads it from ``X`` as
+        :class:`ImageCodec` does, which a dark draw of a model fitted on the 0..255 scale (floats all at most 1)
+        would fool; give the model's ``codec_.value_max_`` for its draws.
 
     Returns
     -------
@@ -465,7 +475,9 @@ def write_image_folder(path: str | os.PathLike, X: Any, y: Any, overwrite: bool 
     labels = check_labels(y, X.shape[0])
     check_folder_names(labels, path)
     names = [_folder_name(label) for label in labels]
-    pixels = ImageCodec().fit(X).to_uint8(X)
+    if value_max is not None and value_max not in (1, 255):
+        raise ValueError(f"value_max must be 255 or 1 (floats in [0, 1]), or None; got {value_max!r}.")
+    pixels = ImageCodec().fit(X).to_uint8(X, value_max)
 
     def fill(folder: Path) -> list[str]:
         written = []

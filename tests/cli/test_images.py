@@ -40,6 +40,22 @@ def test_generate_per_class_writes_a_folder_per_class(augan, digits, tmp_path):
     assert sorted(y.tolist()) == ["3"] * 5 + ["7"] * 5
 
 
+def test_sample_writes_a_dark_draw_of_a_float_model_on_the_model_s_scale(augan, tmp_path, monkeypatch):
+    # The model learned floats on the 0..255 scale; a draw whose pixels are all at most 1 is a dark draw on that
+    # scale, and its PNG files must be black, not 255 times brighter.
+    rng = np.random.default_rng(0)
+    data = write_npz(tmp_path / "float.npz", rng.random((24, 16, 16)) * 255, np.repeat([0, 1], 12))
+    model = tmp_path / "m.augan"
+    assert augan("fit", data, "--model-out", model, *TINY).exit_code == 0
+    real_sample = CGAN.sample
+    monkeypatch.setattr(CGAN, "sample", lambda self, *a, **k: (lambda X, y: (X / 255 * 0.9, y))(
+        *real_sample(self, *a, **k)))
+    result = augan("sample", model, "--n", 6, "--out", tmp_path / "drawn", "--seed", 0)
+    assert result.exit_code == 0, result.output
+    X, _ = read_image_folder(tmp_path / "drawn")
+    assert len(X) == 6 and X.max() <= 1
+
+
 def test_generate_from_npz_balances_into_npz(augan, digits_npz, tmp_path):
     out = tmp_path / "synthetic.npz"
     result = augan("generate", digits_npz, "--balance", "--out", out, *TINY)

@@ -188,6 +188,19 @@ def test_float_images_are_written_as_uint8_pngs(tmp_path):
     assert y2.tolist() == ["1", "2"]
 
 
+def test_a_dark_float_draw_is_written_on_the_pixel_scale_it_is_given(tmp_path):
+    # Floats on the 0..255 scale that all happen to be at most 1 (a dark draw) read as floats in [0, 1] on their
+    # own, 255 times too bright; a model's scale, passed as value_max, keeps them black.
+    X, y = np.full((2, 6, 6), 0.9), np.array([0, 1])
+    X[:, 2, 2] = 0.2
+    X_back, _ = read_image_folder(write_image_folder(tmp_path / "dark", X, y, value_max=255))
+    assert X_back.max() == 1 and X_back.min() == 0
+    X_back, _ = read_image_folder(write_image_folder(tmp_path / "guessed", X, y))
+    assert X_back.max() == 230
+    with pytest.raises(ValueError, match="value_max must be 255 or 1"):
+        write_image_folder(tmp_path / "bad", X, y, value_max=16)
+
+
 def test_write_image_folder_refuses_a_non_empty_folder_unless_overwrite(tmp_path):
     X = np.zeros((2, 4, 4), np.uint8)
     write_image_folder(tmp_path / "out", X, ["a", "b"])
