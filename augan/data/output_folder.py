@@ -6,6 +6,10 @@ the user has since edited, or no manifest, so a mistyped output path never costs
 and a rerun never costs them an edit. A new folder is written under a
 temporary name and renamed whole; an existing one gets its new files first and loses its old ones last, so a
 failure midway leaves the previous files in place.
+
+Each temporary folder holds a mark naming the process and machine that made it. A write killed outright (SIGKILL, an
+out-of-memory kill, a power cut) cannot remove its temporary folder; the next write to the same folder removes it,
+once the mark shows that its process is gone.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import socket
 import tempfile
 from collections.abc import Callable
 from pathlib import Path, PurePosixPath
@@ -23,6 +28,8 @@ from ..storage import (MANIFEST_NAME, check_writable_folder, file_digest, replac
 _MANIFEST_FORMAT = "augan-output-folder"
 # Version 1 listed names only; 2 adds each file's SHA-256, so that an edited file is not replaced.
 _MANIFEST_VERSION = 2
+_STAGING_PREFIX = ".augan-writing-"  # a rewrite's temporary folder, inside the folder it rewrites
+_STAGING_MARK = ".augan-staging.json"
 
 
 def check_output_folder(path: str | os.PathLike, overwrite: bool = False) -> Path:
@@ -65,9 +72,13 @@ def check_output_folder(path: str | os.PathLike, overwrite: bool = False) -> Pat
         if written is None and (path / MANIFEST_NAME).exists():
             raise FileExistsError(f"{path} holds a {MANIFEST_NAME} that is not a readable augan manifest; "
                                   f"overwrite replaces only a folder augan wrote: give a new or empty folder.")
-        foreign = _first_foreign(path, written or {})
+        foreign = _first_foreign(path, written or {}, skip=set(_abandoned_stagings(path)))
         if foreign is not None:
             entry, changed = foreign
+            if _is_staging_name(entry):
+                raise FileExistsError(f"{path} holds {entry}, the temporary folder of another augan write into it, "
+                                      f"which is still running or ran on another machine; let it finish, or, if no "
+                                      f"augan is writing there, delete {path / entry} and run again.")
             what = ("which was changed after augan wrote it (its checksum is not the one"
                     if changed else "which augan did not write (no")
             raise FileExistsError(f"{path} holds {entry}, {what} {MANIFEST_NAME} lists); overwrite replaces only "
@@ -111,14 +122,18 @@ def _is_inner(name: str) -> bool:
         and name != MANIFEST_NAME and "\\" not in name
 
 
-def _first_foreign(root: Path, written: dict[str, set[str]]) -> tuple[str, bool] | None:
-    """The first thing under ``root`` that is neither a listed file with a listed content, a folder holding one, nor
-    the manifest, and whether it is a listed file whose content changed."""
+def _first_foreign(root: Path, written: dict[str, set[str]], skip: set[str] = frozenset()) -> tuple[str, bool] | None:
+    """The first thing under ``root`` that is neither a listed file with a listed content, a folder holding one, the
+    manifest nor one of the top-level entries ``skip``, and whether it is a listed file whose content changed."""
     folders = {str(parent) for name in written for parent in PurePosixPath(name).parents if str(parent) != "."}
     for folder, subfolders, files in os.walk(root):
         relative = PurePosixPath(Path(folder).relative_to(root).as_posix())
+        if str(relative) == ".":
+            subfolders[:] = [name for name in subfolders if name not in skip]
         for name in sorted(subfolders + files):
             entry = (relative / name).as_posix() if str(relative) != "." else name
+            if entry in skip:
+                continue
             path = Path(folder) / name
             real_folder = path.is_dir() and not path.is_symlink()
             if real_folder and entry not in folders:
@@ -168,9 +183,11 @@ def write_output_folder(path: str | os.PathLike, fill: Callable[[Path], list[str
 
 
 def _write_new(target: Path, fill: Callable[[Path], list[str]]) -> None:
-    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
+    _remove(target.parent, _abandoned_stagings(target.parent, f".{target.name}."))
+    staging = _make_staging(target.parent, f".{target.name}.")
     try:
         _write_manifest(staging, _digests(staging, fill(staging)))
+        (staging / _STAGING_MARK).unlink()  # the folder becomes the output next
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(staging, 0o777 & ~umask)  # mkdtemp makes it private; the user's new folders are not
@@ -180,7 +197,8 @@ def _write_new(target: Path, fill: Callable[[Path], list[str]]) -> None:
 
 
 def _replace_contents(target: Path, fill: Callable[[Path], list[str]], old: dict[str, set[str]]) -> None:
-    staging = Path(tempfile.mkdtemp(prefix=".augan-writing-", suffix=".tmp", dir=target))
+    _remove(target, _abandoned_stagings(target))
+    staging = _make_staging(target, _STAGING_PREFIX)
     try:
         written = _digests(staging, fill(staging))
         new, gone = set(written), set(old) - set(written)
@@ -200,6 +218,52 @@ def _replace_contents(target: Path, fill: Callable[[Path], list[str]], old: dict
         _write_manifest(target, written)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def _make_staging(parent: Path, prefix: str) -> Path:
+    """A new temporary folder in ``parent``, marked with this process and machine (see :func:`_abandoned_stagings`)."""
+    staging = Path(tempfile.mkdtemp(prefix=prefix, suffix=".tmp", dir=parent))
+    (staging / _STAGING_MARK).write_text(json.dumps({"pid": os.getpid(), "host": socket.gethostname()}),
+                                         encoding="utf-8")
+    return staging
+
+
+def _is_staging_name(name: str, prefix: str = _STAGING_PREFIX) -> bool:
+    return name.startswith(prefix) and name.endswith(".tmp") and "/" not in name
+
+
+def _abandoned_stagings(parent: Path, prefix: str = _STAGING_PREFIX) -> list[str]:
+    """Names of the temporary folders in ``parent`` that a killed augan write left: named as augan names them,
+    holding augan's mark, made on this machine by a process that no longer runs."""
+    try:
+        names = [entry.name for entry in parent.iterdir() if _is_staging_name(entry.name, prefix)]
+    except OSError:
+        return []
+    return [name for name in names if _is_abandoned(parent / name)]
+
+
+def _is_abandoned(staging: Path) -> bool:
+    if staging.is_symlink() or not staging.is_dir() or os.name != "posix":
+        return False  # os.kill(pid, 0) would end the process on Windows
+    try:
+        mark = json.loads((staging / _STAGING_MARK).read_text(encoding="utf-8"))
+        pid, host = int(mark["pid"]), mark["host"]
+    except (OSError, ValueError, TypeError, KeyError):
+        return False
+    if host != socket.gethostname() or pid == os.getpid():
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except OSError:
+        return False
+    return False
+
+
+def _remove(parent: Path, names: list[str]) -> None:
+    for name in names:
+        shutil.rmtree(parent / name, ignore_errors=True)
 
 
 def _digests(folder: Path, names: list[str]) -> dict[str, set[str]]:

@@ -221,3 +221,53 @@ def test_sigterm_while_an_image_folder_is_written_leaves_no_temporary_folder(tmp
 def test_the_manifest_gets_the_permissions_of_the_images(tmp_path):
     out = write_image_folder(tmp_path / "out", X, Y)
     assert (out / MANIFEST_NAME).stat().st_mode & 0o777 == (out / "a" / "000000.png").stat().st_mode & 0o777
+
+
+def _killed_while_writing(out: Path, overwrite: bool) -> None:
+    """A process writing images into ``out`` killed outright (SIGKILL) after its first image."""
+    import signal
+    import subprocess
+    import sys
+
+    script = (f"import os, signal, numpy as np\n"
+              f"from PIL import Image\n"
+              f"from augan.data.images import write_image_folder\n"
+              f"save = Image.Image.save\n"
+              f"def save_then_die(self, *args, **kwargs):\n"
+              f"    save(self, *args, **kwargs)\n"
+              f"    os.kill(os.getpid(), signal.SIGKILL)\n"
+              f"Image.Image.save = save_then_die\n"
+              f"write_image_folder({str(out)!r}, np.zeros((4, 4, 4), np.uint8), ['a', 'a', 'b', 'b'],\n"
+              f"                   overwrite={overwrite})\n")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert done.returncode == -signal.SIGKILL, done.stderr
+
+
+@pytest.mark.parametrize("existing", [True, False])
+def test_the_next_write_removes_what_a_killed_write_left(tmp_path, existing):
+    out = tmp_path / "out"
+    if existing:
+        write_image_folder(out, X, Y)
+    _killed_while_writing(out, overwrite=existing)
+    left = [p.name for p in (out if existing else tmp_path).iterdir() if p.name.endswith(".tmp")]
+    assert len(left) == 1  # a kill cannot clean up: the next write does
+    if existing:
+        check_output_folder(out, overwrite=True)  # the leftover is augan's own, not the user's
+    write_image_folder(out, X, Y, overwrite=existing)
+    assert _listing(tmp_path) == ["out", "out/.augan-manifest.json", "out/a", "out/a/000000.png",
+                                  "out/a/000001.png", "out/b", "out/b/000002.png", "out/b/000003.png",
+                                  "out/c", "out/c/000004.png", "out/c/000005.png"]
+
+
+def test_a_temporary_folder_of_a_running_or_unknown_write_is_kept_and_named(tmp_path):
+    out = write_image_folder(tmp_path / "out", X, Y)
+    running = out / ".augan-writing-abc.tmp"
+    running.mkdir()
+    (running / ".augan-staging.json").write_text(json.dumps({"pid": os.getpid(), "host": "elsewhere"}))
+    with pytest.raises(FileExistsError, match="temporary folder of another augan write.*still running"):
+        write_image_folder(out, X, Y, overwrite=True)
+    assert running.is_dir()
+    (running / ".augan-staging.json").unlink()  # no mark: not known to be augan's, so never removed
+    with pytest.raises(FileExistsError, match="temporary folder of another augan write"):
+        write_image_folder(out, X, Y, overwrite=True)
+    assert running.is_dir()
