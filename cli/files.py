@@ -262,7 +262,7 @@ def check_disk_space(out: Path, rows: int, example: pd.DataFrame | np.ndarray, a
     free = shutil.disk_usage(folder).free
     if rows * per_row > free:
         made, kind = (f"{rows:,} images", "an image") if images else (f"a table of {rows:,} rows", "a row")
-        written_as = "PNG files" if images and not Path(out).suffix else Path(out).suffix
+        written_as = "PNG files" if images and _image_writer(out) is write_image_folder else Path(out).suffix
         raise ValueError(f"{asked} makes {made}, which would take at least {format_bytes(rows * per_row)} on disk "
                          f"as {written_as} (about {per_row:,.0f} bytes {kind}), more than the {format_bytes(free)} "
                          f"free in {folder}: ask for fewer, or write them to another disk.")
@@ -271,7 +271,7 @@ def check_disk_space(out: Path, rows: int, example: pd.DataFrame | np.ndarray, a
 def _images_size(out: Path, X: np.ndarray, y: np.ndarray) -> int:
     """Bytes that ``X, y`` take written as ``out`` would be (a folder of PNG files, or an .npz)."""
     with tempfile.TemporaryDirectory(prefix=".augan-size-") as scratch:
-        written = Path(scratch) / f"images{Path(out).suffix.lower()}"
+        written = Path(scratch) / ("images.npz" if _image_writer(out) is write_npz else "images")
         write_images(X, y, written, overwrite=False)
         paths = [written] if written.is_file() else [p for p in written.rglob("*") if p.is_file()]
         return sum(p.stat().st_size for p in paths)
@@ -341,11 +341,24 @@ _CHUNK_WRITERS: dict[str, Callable[[Iterable[pd.DataFrame], Path], None]] = {
 
 # ---------------------------------------------------------------- images: a class-per-subfolder folder or .npz
 _IMAGE_READERS: dict[str, Callable[..., tuple[np.ndarray, np.ndarray]]] = {".npz": read_npz}
-_IMAGE_WRITERS: dict[str, Callable[..., Path]] = {".npz": write_npz, "": write_image_folder}
+
+
+_IMAGE_WRITERS: dict[str, Callable[..., Path]] = {".npz": write_npz}  # anything else: a folder, if it can be one
+# Extensions of files that are not a folder of images: a path ending so is refused as an image output; any other
+# dot in a name (run.v2, gen_0.5, 2024.01.05) is part of a folder's name.
+_FILE_SUFFIXES = frozenset(".png .jpg .jpeg .gif .bmp .tif .tiff .webp .csv .parquet .pq .npy .json .txt .zip .gz "
+                           ".tar .pkl .pt .augan".split())
 
 
 def _image_writer(path: Path) -> Callable[..., Path]:
-    return _pick(Path(path), _IMAGE_WRITERS, "write images to", "a folder (a path without extension) or .npz")
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix in _IMAGE_WRITERS and not path.is_dir():
+        return _IMAGE_WRITERS[suffix]
+    if path.is_dir() or suffix not in _FILE_SUFFIXES:
+        return write_image_folder
+    raise ValueError(f"{path}: cannot write images to a {suffix!r} file; use a folder (one subfolder of PNG files "
+                     f"per class) or .npz.")
 
 
 def is_images(path: Path) -> bool:
@@ -393,7 +406,8 @@ def check_image_labels(classes: np.ndarray, out: Path) -> None:
 
 
 def write_images(X: np.ndarray, y: np.ndarray, path: Path, overwrite: bool, value_max: float | None = None) -> None:
-    """Write images: one subfolder of PNG files per class (a path without extension) or an .npz file.
+    """Write images: an .npz file, or a folder of one subfolder of PNG files per class (any other path whose
+    extension is not that of another kind of file).
 
     ``value_max`` is the pixel scale of ``X`` for PNG files (a model's ``codec_.value_max_``); None reads it from ``X``.
     """

@@ -262,3 +262,23 @@ def test_evaluate_reads_an_image_folder_into_an_html_report(augan, digits, tmp_p
     result = augan("evaluate", digits, "--report", report, "--cv", 2, "--no-quality", "--size", 8, *TINY)
     assert result.exit_code == 0, result.output
     assert "<html" in report.read_text()
+
+
+@pytest.mark.parametrize("name, existing", [("gen_0.5", False), ("run.v2", True), ("2024.01.05", False)])
+def test_a_folder_name_with_a_dot_is_a_folder(augan, digits, tmp_path, name, existing):
+    out = tmp_path / name
+    if existing:
+        out.mkdir()
+    result = augan("generate", digits, "--per-class", 2, "--out", out, *TINY)
+    assert result.exit_code == 0, result.output
+    X, y = read_image_folder(out)
+    assert X.shape == (4, 16, 16) and sorted(y.tolist()) == ["3", "3", "7", "7"]
+
+
+@pytest.mark.parametrize("name", ["synthetic.png", "synthetic.csv", "synthetic.JPG"])
+def test_a_file_name_as_the_image_output_is_refused_before_training(augan, digits, tmp_path, name, monkeypatch):
+    monkeypatch.setattr(CGAN, "fit", lambda *a, **k: pytest.fail("trained before refusing the output"))
+    result = augan("generate", digits, "--per-class", 2, "--out", tmp_path / name, *TINY)
+    assert result.exit_code != 0
+    assert f"cannot write images to a '{(tmp_path / name).suffix.lower()}' file" in result.output
+    assert not (tmp_path / name).exists()
