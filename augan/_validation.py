@@ -49,8 +49,8 @@ def check_draw_size(n_rows: int, name: str = "n", bytes_per_row: int | None = No
                          f"({MAX_DRAW_ROWS:,}); draw fewer rows, in several runs if needed.")
     if bytes_per_row is not None:
         check_fits_in_memory(n_rows * bytes_per_row, f"{name} asks for {n_rows:,} rows",
-                             "draw fewer rows at once (CGAN.iter_samples draws them in chunks, as the augan "
-                             "command does)")
+                             "draw fewer at once, in several runs if needed (from Python, CGAN.iter_samples "
+                             "draws in chunks)")
     return n_rows
 
 

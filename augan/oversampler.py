@@ -22,7 +22,7 @@ from sklearn.utils.validation import check_array, validate_data
 
 from ._rows import take_rows
 from ._validation import (check_class_counts, check_draw_size, check_fits_in_memory, check_labels, check_n_samples,
-                          draw_bytes_per_row, plain_value)
+                          check_several_classes, draw_bytes_per_row, plain_value)
 from .data.images import CHANNELS, encoded_shape
 from .data.labels import LabelCodec
 from .nn.deform import Deformation, deform_images
@@ -224,10 +224,14 @@ class GANOversampler(BaseOverSampler):
         if hasattr(X, "toarray") or hasattr(X, "tocsr"):
             raise TypeError("GANOversampler needs dense X; call X.toarray() on a sparse matrix first.")
         check_n_samples(X)
+        if isinstance(X, np.ndarray) and X.ndim > 2:
+            raise ValueError(f"GANOversampler takes one row per sample (X of 2 dimensions, as imbalanced-learn's "
+                             f"samplers do); got X of shape {X.shape}. For images, give the flattened rows and their "
+                             f"shape: fit_resample(X.reshape(len(X), -1), y) with image_shape={X.shape[1:]}.")
         if not isinstance(X, pd.DataFrame):
             X = check_array(X, dtype=None, ensure_all_finite=False)
         if not binarize_y:
-            check_labels(y, X.shape[0])
+            check_several_classes(np.unique(check_labels(y, X.shape[0])))
         validate_data(self, X=X, y=y, reset=True, skip_check_array=True)
         return X, y, binarize_y
 

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from augan._validation import check_several_classes
 from augan.data.images import padded_size
 from augan.data.labels import LabelCodec
 
@@ -81,6 +82,8 @@ def read_training_data(data: Path, target: str | None, size: int | None = None,
     ``target`` column is split off (its ``categorical`` columns read as text)."""
     if is_images(data):
         X, y = read_images(data, size)
-        return TrainingData(X, y, LabelCodec().fit(y).classes_)
+        classes = LabelCodec().fit(y).classes_
+        check_several_classes(classes, str(data))  # before any request is read from the classes
+        return TrainingData(X, y, classes)
     frame, X, y, classes = read_training_table(data, require_target(target, data), categorical)
     return TrainingData(X, y, classes, frame, target)

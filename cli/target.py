@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -77,6 +78,8 @@ def parse_label(text: str, classes: np.ndarray) -> Any:
         If ``text`` names none of ``classes``; the message lists them.
     """
     matches = [c for c in classes if str(c) == text]
+    if not matches:  # the same letters in another Unicode form: a folder named on macOS (NFD), typed as NFC
+        matches = [c for c in classes if _nfc(str(c)) == _nfc(text)]
     if not matches and classes.dtype.kind in "iuf":
         try:
             value = float(text)
@@ -86,6 +89,10 @@ def parse_label(text: str, classes: np.ndarray) -> Any:
     if not matches:
         raise ValueError(f"--label {text!r} is not one of the classes: {', '.join(map(str, classes))}.")
     return matches[0]
+
+
+def _nfc(text: str) -> str:
+    return unicodedata.normalize("NFC", text)
 
 
 def as_classes(y: Any, classes: np.ndarray) -> np.ndarray:
@@ -140,7 +147,8 @@ def describe(y: Any, noun: str = "rows") -> str:
 def describe_counts(counts: Mapping[Any, int], noun: str = "rows") -> str:
     """:func:`describe` of the rows counted per class in ``counts``."""
     per_class = ", ".join(f"{label}: {counts[label]}" for label in sorted(counts))
-    return f"{sum(counts.values())} {noun} ({per_class})"
+    total = sum(counts.values())
+    return f"{total} {noun.removesuffix('s') if total == 1 else noun} ({per_class})"
 
 
 

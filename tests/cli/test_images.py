@@ -282,3 +282,14 @@ def test_a_file_name_as_the_image_output_is_refused_before_training(augan, digit
     assert result.exit_code != 0
     assert f"cannot write images to a '{(tmp_path / name).suffix.lower()}' file" in result.output
     assert not (tmp_path / name).exists()
+
+
+@pytest.mark.parametrize("command", [["generate", "--balance"], ["generate", "--n", "3"], ["resample"], ["fit"]])
+def test_a_folder_of_a_single_class_is_refused_in_augan_s_words_before_training(augan, tmp_path, command,
+                                                                                monkeypatch):
+    monkeypatch.setattr(CGAN, "fit", lambda *a, **k: pytest.fail("trained before refusing the data"))
+    single = write_image_folder(tmp_path / "single", np.zeros((6, 8, 8), np.uint8), ["only"] * 6)
+    out = ["--model-out", tmp_path / "m.augan"] if command == ["fit"] else ["--out", tmp_path / "out"]
+    result = augan(command[0], single, *command[1:], *out, *TINY)
+    assert result.exit_code == 2
+    assert f"{single} has a single class ('only'); a conditional GAN needs at least two" in result.stderr

@@ -5,13 +5,14 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import unicodedata
 
 import numpy as np
 import pandas as pd
 import pytest
 
 from augan import CGAN
-from augan_cli.target import describe, parse_label, split_target, with_target
+from augan_cli.target import describe, describe_counts, parse_label, split_target, with_target
 
 
 @pytest.mark.parametrize(("text", "classes", "expected"), [
@@ -21,6 +22,15 @@ def test_label_takes_the_type_of_the_classes(text, classes, expected):
     label = parse_label(text, classes)
     assert label == expected
     assert type(label) is type(classes[0])
+
+
+def test_a_label_typed_in_another_unicode_form_names_its_class():
+    # A class folder named on macOS holds "été" decomposed (NFD); a keyboard types it composed (NFC).
+    decomposed, composed = unicodedata.normalize("NFD", "été"), unicodedata.normalize("NFC", "été")
+    assert decomposed != composed
+    classes = np.array(["a", decomposed], dtype=object)
+    assert parse_label(composed, classes) == decomposed
+    assert parse_label(decomposed, np.array(["a", composed], dtype=object)) == composed
 
 
 @pytest.mark.parametrize(("text", "classes"), [("2", np.array([0, 1])), ("Yes", np.array(["no", "yes"], dtype=object)),
@@ -48,6 +58,8 @@ def test_with_target_puts_the_column_back_where_it_was():
 
 def test_describe_counts_each_class():
     assert describe(np.array(["b", "a", "b"], dtype=object)) == "3 rows (a: 1, b: 2)"
+    assert describe_counts({"b": 1}, "images") == "1 image (b: 1)"
+    assert describe_counts({"b": 1}) == "1 row (b: 1)"
 
 
 ZIPS = ["02134", "02139", "01001", "10001", "94105", "60601"]
