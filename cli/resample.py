@@ -7,7 +7,6 @@ import typer
 from imblearn.utils import check_sampling_strategy
 
 from augan import GANOversampler
-from augan._validation import check_several_classes
 from augan.distributed import is_main_process
 
 from . import options as o
@@ -48,7 +47,6 @@ def resample(data: o.Data, out: o.Out, target: o.Target = None, strategy: o.Stra
             check_image_labels(dataset.classes, out)
         else:
             gan.set_params(categorical_features=training.categorical_features(dataset.X))
-        check_several_classes(np.unique(dataset.y), str(data))
         added = _check_adds_rows(strategy, sampling_strategy, dataset.y, dataset.noun,
                                  "the image classes" if images else repr(target))
         check_disk_space(out, len(dataset.y) + added, dataset.X if images else dataset.frame, f"--strategy {strategy}",
