@@ -405,14 +405,16 @@ def check_image_labels(classes: np.ndarray, out: Path) -> None:
         check_folder_names(classes, out)
 
 
-def write_images(X: np.ndarray, y: np.ndarray, path: Path, overwrite: bool, value_max: float | None = None) -> None:
+def write_images(X: np.ndarray, y: np.ndarray, path: Path, overwrite: bool, value_max: float | None = None,
+                 synthetic_from: int | None = None) -> None:
     """Write images: an .npz file, or a folder of one subfolder of PNG files per class (any other path whose
     extension is not that of another kind of file).
 
-    ``value_max`` is the pixel scale of ``X`` for PNG files (a model's ``codec_.value_max_``); None reads it from ``X``.
+    For PNG files, ``value_max`` is the pixel scale of ``X`` (a model's ``codec_.value_max_``; None reads it from
+    ``X``) and the images from position ``synthetic_from`` on are named ``synthetic-NNNNNN.png``.
     """
     writer = _image_writer(path)
     if writer is write_image_folder:
-        writer(path, X, y, overwrite=overwrite, value_max=value_max)
+        writer(path, X, y, overwrite=overwrite, value_max=value_max, synthetic_from=synthetic_from)
     else:
         writer(path, X, y, overwrite=overwrite)

@@ -61,7 +61,8 @@ def resample(data: o.Data, out: o.Out, target: o.Target = None, strategy: o.Stra
         X_out, y_out = sampler.fit_resample(X, dataset.y)
         if is_main_process():
             if images:
-                write_images(np.asarray(X_out).reshape((-1, *dataset.X.shape[1:])), y_out, out, overwrite)
+                write_images(np.asarray(X_out).reshape((-1, *dataset.X.shape[1:])), y_out, out, overwrite,
+                             synthetic_from=len(dataset.y))
             else:
                 table = with_target(X_out, y_out, target, dataset.columns)
                 write_table(with_index(table, dataset.frame.index), out, overwrite)

@@ -9,6 +9,7 @@ nearest of those sizes and cropped back on decoding.
 from __future__ import annotations
 
 import contextlib
+import numbers
 import os
 import zipfile
 from collections.abc import Sequence
@@ -433,7 +434,7 @@ def _to_8_bit(image: Any) -> Any:
 
 
 def write_image_folder(path: str | os.PathLike, X: Any, y: Any, overwrite: bool = False,
-                       value_max: float | None = None) -> Path:
+                       value_max: float | None = None, synthetic_from: int | None = None) -> Path:
     """Write images as PNG files in one subfolder per class (the layout :func:`read_image_folder` reads).
 
     The folder also gets ``.augan-manifest.json``, the list of the files written with their SHA-256, which
@@ -455,6 +456,10 @@ def write_image_folder(path: str | os.PathLike, X: Any, y: Any, overwrite: bool 
         The pixel scale of ``X``: 255, or 1 for floats in [0, 1]. None reads it from ``X`` as
         :class:`ImageCodec` does, which a dark draw of a model fitted on the 0..255 scale (floats all at most 1)
         would fool; give the model's ``codec_.value_max_`` for its draws.
+    synthetic_from : int or None, default=None
+        The position in ``X`` from which the images are synthetic (``fit_resample``'s output: the real images, then
+        the new ones). Image ``i`` is written as ``{i:06d}.png``, or ``synthetic-{i:06d}.png`` from this position
+        on, so that the new images can be kept out of a validation split. None: every file is ``{i:06d}.png``.
 
     Returns
     -------
@@ -477,6 +482,12 @@ def write_image_folder(path: str | os.PathLike, X: Any, y: Any, overwrite: bool 
     names = [_folder_name(label) for label in labels]
     if value_max is not None and value_max not in (1, 255):
         raise ValueError(f"value_max must be 255 or 1 (floats in [0, 1]), or None; got {value_max!r}.")
+    if synthetic_from is not None and (isinstance(synthetic_from, bool)
+                                       or not isinstance(synthetic_from, numbers.Integral)
+                                       or not 0 <= synthetic_from <= len(X)):
+        raise ValueError(f"synthetic_from must be a position from 0 to the {len(X)} images, or None; got "
+                         f"{synthetic_from!r}.")
+    first_synthetic = len(X) if synthetic_from is None else int(synthetic_from)
     pixels = ImageCodec().fit(X).to_uint8(X, value_max)
 
     def fill(folder: Path) -> list[str]:
@@ -486,8 +497,9 @@ def write_image_folder(path: str | os.PathLike, X: Any, y: Any, overwrite: bool 
         for index, (image, name) in enumerate(zip(pixels, names)):
             channels = image.shape[2]
             data = image[:, :, 0] if channels == 1 else image
-            Image.fromarray(data, _MODES[channels]).save(folder / name / f"{index:06d}.png")
-            written.append(f"{name}/{index:06d}.png")
+            file = f"{name}/{'synthetic-' if index >= first_synthetic else ''}{index:06d}.png"
+            Image.fromarray(data, _MODES[channels]).save(folder / file)
+            written.append(file)
         return written
 
     return write_output_folder(path, fill, overwrite)

@@ -215,6 +215,11 @@ def test_resample_writes_the_real_images_and_the_new_ones(augan, digits, tmp_pat
         assert _rows(X_real[y_real == label]) <= _rows(X[y == label])  # every real image, unchanged
     new = _rows(X[y == "7"]) - _rows(X_real)
     assert len(new) == 12  # the new images are made, not copied
+    # The new images are named as such, so that a validation split can leave them out.
+    synthetic = sorted(p.relative_to(out).as_posix() for p in out.rglob("synthetic-*.png"))
+    assert synthetic == [f"7/synthetic-{i:06d}.png" for i in range(36, 48)]
+    X_synthetic = np.stack([np.asarray(Image.open(out / name)) for name in synthetic])
+    assert _rows(X_synthetic) == new
 
 
 @pytest.mark.parametrize("interpolation", ["deform", "encoded"])

@@ -201,6 +201,18 @@ def test_a_dark_float_draw_is_written_on_the_pixel_scale_it_is_given(tmp_path):
         write_image_folder(tmp_path / "bad", X, y, value_max=16)
 
 
+def test_images_from_synthetic_from_on_are_named_synthetic(tmp_path):
+    X, y = np.arange(4 * 9, dtype=np.uint8).reshape(4, 3, 3), ["a", "b", "a", "b"]
+    out = write_image_folder(tmp_path / "out", X, y, synthetic_from=2)
+    assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*.png")) == [
+        "a/000000.png", "a/synthetic-000002.png", "b/000001.png", "b/synthetic-000003.png"]
+    X_back, y_back = read_image_folder(out)
+    assert sorted(map(bytes, X_back)) == sorted(map(bytes, X)) and sorted(y_back.tolist()) == sorted(y)
+    for bad in (-1, 5, 1.5, True):
+        with pytest.raises(ValueError, match="synthetic_from must be a position from 0 to the 4 images"):
+            write_image_folder(tmp_path / "bad", X, y, synthetic_from=bad)
+
+
 def test_write_image_folder_refuses_a_non_empty_folder_unless_overwrite(tmp_path):
     X = np.zeros((2, 4, 4), np.uint8)
     write_image_folder(tmp_path / "out", X, ["a", "b"])
