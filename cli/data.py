@@ -34,7 +34,9 @@ def check_data_options(data: Path, target: str | None, size: int | None = None, 
         if target is not None:
             fail("--target names a table's class column; images take their classes from the subfolders "
                  "(or the .npz array y).")
-        if size is not None and size > 0 and architecture in (None, "dcgan") and padded_size(size, size) is None:
+        if size is not None and size < 1:
+            fail(f"--size must be a positive number of pixels (the side of the square images), got {size}.")
+        if size is not None and architecture in (None, "dcgan") and padded_size(size, size) is None:
             fail(f"--size {size}: the DCGAN networks take images of at most 64 px (padded to 28, 32 or 64); use "
                  f"--size 64 or less, or --architecture mlp.")
         return True

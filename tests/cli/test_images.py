@@ -142,6 +142,8 @@ def _not_an_image(tmp_path: Path) -> Path:
     (lambda tmp: write_image_folder(tmp / "d", *_digits()), ["--per-class", 2, "--target", "y"], ["--target"]),
     (lambda tmp: write_npz(tmp / "d.npz", *_digits()), ["--per-class", 2, "--size", 8], ["--size"]),
     (lambda tmp: write_image_folder(tmp / "d", *_digits()), ["--per-class", 0], ["--per-class", "positive"]),
+    (lambda tmp: write_image_folder(tmp / "d", *_digits()), ["--per-class", 2, "--size", 0],
+     ["--size must be a positive number of pixels", "got 0"]),
     (lambda tmp: write_image_folder(tmp / "d", *_digits()), ["--per-class", 2, "--n", 3], ["--n", "--per-class"]),
 ])
 def test_bad_image_inputs_fail_with_one_line(augan, user_error, tmp_path, make, args, phrases):
