@@ -22,7 +22,7 @@ from . import distributed, latent, persistence, storage
 from ._validation import (check_class_counts, check_draw_size, check_labels, check_n_samples, check_noise_scale,
                           check_positive_int, draw_bytes_per_row, format_bytes)
 from .data.labels import LabelCodec, run_chunks, sample_runs
-from .data.codecs import Codec, make_codec
+from .data.codecs import Codec, codec_state, make_codec
 from .data.tabular import NUMERIC_TRANSFORMS
 from .device import device_memory, resolve_device, to_device
 from .losses import LOSSES, get_loss
@@ -32,6 +32,7 @@ from .nn.registry import ARCHITECTURES, ENCODERS, NetworkSpec, build_encoder, bu
 from .seeding import TorchStream, draw_seed
 from .train import (AMP_MODES, BUDGET_EPOCHS, Trainer, TrainingConfig, check_checkpoint_dir, sampling_autocast,
                     training_budget)
+from .train.checkpoints import data_identity
 from .train.progress import progress_bar
 from .training_time import TrainingClock
 
@@ -141,7 +142,10 @@ class CGAN(BaseEstimator):
         Epochs between checkpoints.
     resume : bool, default=False
         Continue from the checkpoint in ``checkpoint_dir`` (and go on replacing it); a folder without one warns
-        and trains from scratch, a folder that does not exist is an error.
+        and trains from scratch, a folder that does not exist is an error. Only the same fit is continued: a
+        checkpoint written for other data (rows, columns, their transforms, classes) or other training settings
+        is refused, naming what differs; ``epochs`` may grow (with ``max_steps=None``, or where the steps per
+        epoch stay the same), not fall below the checkpoint's epoch.
     encoder : bool or "auto", default=False
         Train an encoder ``E(x, y) -> z`` beside the generator (:mod:`augan.latent`): first with it as a
         conditional autoencoder on every class for ``pretrain_steps`` (the generator starts the GAN from
@@ -349,7 +353,9 @@ class CGAN(BaseEstimator):
                     progress(epoch, epochs, row)
 
             trainer = Trainer(generator, discriminator, loss, self.training_config_, device=self.device_,
-                              augment=self._augment(), callback=after_epoch)
+                              augment=self._augment(), callback=after_epoch,
+                              data_identity=None if self.checkpoint_dir is None else data_identity(
+                                  encoded, index, codec_state(self.codec_), self.label_codec_.get_state()))
             clock = TrainingClock(self.training_config_.run_epochs, warmup_epochs=1 if self.compile else 0)
             self.history_ = trainer.fit(data, index, len(self.classes_), resume=self.resume)
             if encoder is not None:

@@ -16,8 +16,11 @@ import numpy as np
 import pandas as pd
 import pytest
 import torch
+from imblearn.pipeline import make_pipeline
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import cross_validate
 
-from augan import CGAN, register_loss
+from augan import CGAN, GANOversampler, register_loss
 from augan.losses import LOSSES, Loss, WassersteinGP, get_loss
 from augan.nn.mlp import MLPDiscriminator, MLPGenerator
 from augan.train import CHECKPOINT_NAME, Trainer, TrainingConfig, TrainingDivergedError, TrainingTerminated
@@ -53,7 +56,7 @@ WAITING_LOSS = textwrap.dedent("""
     from augan.losses import Hinge
 
     class HingeThatWaits(Hinge):
-        name = "hinge-that-waits"
+        name = "hinge"  # hinge's arithmetic, which a resumed fit with loss="hinge" continues (its checkpoint says so)
 
         def __init__(self):
             self.calls = 0
@@ -65,7 +68,7 @@ WAITING_LOSS = textwrap.dedent("""
                 sys.stdin.readline()
             return super().generator_loss(fake)
 
-    register_loss(HingeThatWaits.name, HingeThatWaits)
+    register_loss("hinge-that-waits", HingeThatWaits)
 """)
 
 CHILD = WAITING_LOSS + textwrap.dedent("""
@@ -347,6 +350,59 @@ def test_a_checkpoint_of_another_model_is_refused_on_resume(tmp_path):
     CGAN(**{**PARAMS, "epochs": 1}, checkpoint_dir=tmp_path).fit(X, y)
     with pytest.raises(ValueError, match=r"checkpoint .* does not match this model"):
         CGAN(**{**PARAMS, "generator_dims": (16,)}, checkpoint_dir=tmp_path, resume=True).fit(X, y)
+
+
+def _swapped(X: pd.DataFrame, y: np.ndarray) -> tuple[pd.DataFrame, np.ndarray]:
+    return X, 1 - y
+
+
+def _scaled(X: pd.DataFrame, y: np.ndarray) -> tuple[pd.DataFrame, np.ndarray]:
+    return X.assign(x=X["x"] * 1000), y
+
+
+def _reordered(X: pd.DataFrame, y: np.ndarray) -> tuple[pd.DataFrame, np.ndarray]:
+    return X.rename(columns={"x": "z"}), y
+
+
+@pytest.mark.parametrize("change", [_swapped, _scaled, _reordered])
+def test_resuming_on_other_data_is_refused_not_continued(tmp_path, change):
+    # Audit 10: a checkpoint of a fit on one table resumed on another (labels swapped, a column scaled or renamed)
+    # carried on silently, or trained no step and returned the first table's networks with the second's codec.
+    X, y = _table()
+    CGAN(**{**PARAMS, "epochs": 2}, checkpoint_dir=tmp_path).fit(X, y)
+    with pytest.raises(ValueError, match=r"checkpoint .* was written by a fit on other training data"):
+        CGAN(**{**PARAMS, "epochs": 4}, checkpoint_dir=tmp_path, resume=True).fit(*change(X, y))
+
+
+@pytest.mark.parametrize(("changed", "said"), [({"generator_lr": 0.5}, "generator_lr 0.0002 now 0.5"),
+                                               ({"loss": "wgan-gp"}, "loss 'hinge' now 'wgan-gp'"),
+                                               ({"batch_size": 16}, "rows per step 32 now 16")])
+def test_resuming_with_other_training_settings_is_refused_naming_them(tmp_path, changed, said):
+    X, y = _table()
+    CGAN(**{**PARAMS, "epochs": 2}, checkpoint_dir=tmp_path).fit(X, y)
+    with pytest.raises(ValueError, match=re.escape(said)):
+        CGAN(**{**PARAMS, "epochs": 4, **changed}, checkpoint_dir=tmp_path, resume=True).fit(X, y)
+
+
+def test_a_resume_may_run_longer_but_not_shorter_than_its_checkpoint(tmp_path):
+    X, y = _table()
+    CGAN(**{**PARAMS, "epochs": 4}, checkpoint_dir=tmp_path).fit(X, y)
+    with pytest.raises(ValueError, match=r"at epoch 4, past the 2 this fit runs: give at least 4 epochs"):
+        CGAN(**{**PARAMS, "epochs": 2}, checkpoint_dir=tmp_path, resume=True).fit(X, y)
+    longer = CGAN(**{**PARAMS, "epochs": 6}, checkpoint_dir=tmp_path, resume=True).fit(X, y)
+    assert [row["epoch"] for row in longer.history_] == list(range(1, 7)) and longer.n_steps_ == 12
+
+
+def test_cross_validation_with_a_resumed_gan_refuses_the_second_fold(tmp_path):
+    # Audit 10: with resume=True every fold after the first resumed the first fold's GAN, trained on rows that the
+    # later folds test on, and trained no step of its own.
+    X, y = _table(96)
+    X = X[["x", "k"]]
+    pipeline = make_pipeline(GANOversampler(gan=CGAN(**{**PARAMS, "epochs": 1}, checkpoint_dir=tmp_path, resume=True),
+                                            random_state=0), LogisticRegression())
+    with pytest.warns(UserWarning, match="holds no checkpoint.pt; training starts from scratch"), \
+            pytest.raises(ValueError, match="other training data"):
+        cross_validate(pipeline, X, y, cv=3, error_score="raise")
 
 
 def _signal_in_step(tmp_path, args: list, at_step: int, signum: int) -> tuple[int, str]:

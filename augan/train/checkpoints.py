@@ -4,6 +4,8 @@ handling that lets a run stop at a step boundary with its state saved."""
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import json
 import os
 import signal
 import threading
@@ -11,6 +13,7 @@ import warnings
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import numpy as np
 import torch
 
 from ..storage import atomic_output, check_writable_folder, damaged_entry, plain_content, save_tensors
@@ -19,6 +22,54 @@ CHECKPOINT_NAME = "checkpoint.pt"
 # What every Trainer.state_dict holds, by which a file is known as a checkpoint augan wrote.
 STATE_KEYS = frozenset({"epoch", "steps", "history", "generator", "discriminator", "opt_g", "opt_d", "scaler_g",
                         "scaler_d", "rng_cpu"})
+
+
+# Settings a resumed fit may change: how long it runs, where and how often it checkpoints, and compilation (which
+# changes rounding only). Every other TrainingConfig field must be the checkpoint's.
+RESUMABLE_CHANGES = frozenset({"epochs", "checkpoint_dir", "checkpoint_every", "compile"})
+
+
+class CheckpointMismatch(ValueError):
+    """A checkpoint written by another fit: other training data, or other training settings."""
+
+
+def data_identity(data: np.ndarray, labels: np.ndarray, *states: object) -> str:
+    """A digest of the encoded training ``data``, its class indices ``labels`` and the plain-value ``states`` that
+    encoded them (the codecs'): equal for the same rows, columns, transforms and classes."""
+    digest = hashlib.sha256()
+    for array in (data, labels):
+        array = np.ascontiguousarray(array)
+        digest.update(f"{array.dtype.str}{array.shape}".encode())
+        digest.update(array.data)
+    for state in states:
+        digest.update(json.dumps(state, sort_keys=True, default=repr).encode())
+    return digest.hexdigest()
+
+
+def check_same_fit(saved: dict | None, current: dict) -> None:
+    """Refuse a checkpoint whose ``saved`` identity (None: written before identities) differs from ``current``'s.
+
+    Both hold ``"data"`` (see :func:`data_identity`, optional) and ``"settings"`` ({field: repr of its value}); a
+    setting only one of them holds (a field of another version, or the step shape before ``fit``) is not compared.
+
+    Raises
+    ------
+    CheckpointMismatch
+        Naming the settings that differ, or saying that the data does.
+    """
+    if saved is None:
+        return
+    reasons = []
+    if saved.get("data") != current.get("data"):
+        reasons.append("on other training data (its rows, columns, their transforms or the classes differ)")
+    old, new = saved.get("settings", {}), current.get("settings", {})
+    changed = [f"{name} {old[name]} now {new[name]}" for name in sorted(set(old) & set(new)) if old[name] != new[name]]
+    if changed:
+        reasons.append("with other training settings (" + "; ".join(changed) + ")")
+    if reasons:
+        raise CheckpointMismatch(f"was written by a fit {' and '.join(reasons)}; resume continues the same fit only. "
+                                 f"Fit with the checkpoint's data and settings to continue it, or give another "
+                                 f"checkpoint_dir (or delete the checkpoint) to start afresh.")
 
 
 class TrainingTerminated(KeyboardInterrupt):
@@ -176,7 +227,10 @@ class CheckpointFolder:
                              f"{type(exc).__name__}); delete it to start afresh.") from exc
         try:
             load_state(state)
+        except CheckpointMismatch as exc:
+            raise CheckpointMismatch(f"the checkpoint {path} {exc}") from exc
         except (KeyError, TypeError, RuntimeError, ValueError) as exc:
-            raise ValueError(f"the checkpoint {path} does not match this model (it was written for other data or "
-                             f"other network parameters); delete it or point checkpoint_dir elsewhere.") from exc
+            raise ValueError(f"the checkpoint {path} does not match this model (it was written for networks of other "
+                             f"shapes: other columns, classes or network parameters); delete it or point "
+                             f"checkpoint_dir elsewhere.") from exc
         return True

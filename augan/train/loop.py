@@ -19,7 +19,7 @@ from torch import nn
 from .. import distributed
 from ..losses import Loss, check_loss_value
 from ..seeding import seed_devices
-from .checkpoints import CheckpointFolder, interrupt_between_steps
+from .checkpoints import RESUMABLE_CHANGES, CheckpointFolder, check_same_fit, interrupt_between_steps
 from .config import TrainingConfig
 from .ema import EMA
 from .lecam import LeCam
@@ -72,7 +72,7 @@ class Trainer:
     def __init__(self, generator: nn.Module, discriminator: nn.Module, loss: Loss, config: TrainingConfig, *,
                  device: torch.device = torch.device("cpu"),
                  augment: Callable[[torch.Tensor], torch.Tensor] | None = None,
-                 callback: Callable[[int, int, dict], None] | None = None) -> None:
+                 callback: Callable[[int, int, dict], None] | None = None, data_identity: str | None = None) -> None:
         if not isinstance(config, TrainingConfig):
             raise TypeError(f"config must be an augan.train.TrainingConfig, got {type(config).__name__}.")
         self.precision = Precision(config.amp, device)
@@ -87,6 +87,11 @@ class Trainer:
         self.device = device
         self.augment = augment if augment is not None else (lambda x: x)
         self.callback = callback
+        # What a checkpoint must have been written for to be resumed: this data (its digest, given by the caller)
+        # and these settings; the step shape is added once fit knows it.
+        self.identity: dict = {"data": data_identity, "settings": {
+            "loss": repr(loss.name),
+            **{name: repr(value) for name, value in config.to_dict().items() if name not in RESUMABLE_CHANGES}}}
         self._writes = config.strategy != "ddp" or distributed.is_main_process()  # progress and checkpoints
         self.checkpoints = CheckpointFolder(config.checkpoint_dir, config.checkpoint_every, writes=self._writes)
         self._set_forward_paths(config.compile)
@@ -145,8 +150,6 @@ class Trainer:
             On Ctrl-C, once the running step is done and the training state, progress inside the epoch
             included, is saved in ``checkpoint_dir``: resuming from it gives the weights of an uninterrupted run.
         """
-        if resume:
-            self.load_checkpoint()
         config = self.config
         sampler = BalancedBatchSampler(labels, n_classes, config.class_balance)
         batch = max(config.pac, (min(config.batch_size, data.shape[0]) // config.pac) * config.pac)
@@ -159,6 +162,11 @@ class Trainer:
             batch, steps_per_epoch = self._agree_on_sizes(batch, steps_per_epoch)
             self._split_random_streams()
         self.steps_per_epoch, self.rows_per_step = steps_per_epoch, batch
+        self.identity["settings"].update({"steps per epoch": repr(steps_per_epoch), "rows per step": repr(batch)})
+        if resume and self.load_checkpoint() and self.epoch > config.run_epochs:
+            raise ValueError(f"the checkpoint in {self.checkpoints.folder} is at epoch {self.epoch}, past the "
+                             f"{config.run_epochs} this fit runs: give at least {self.epoch} epochs to continue it "
+                             f"(it would train no step and return the checkpoint's networks).")
         self.generator.train()
         self.discriminator.train()
         # Under DDP every process must stop at the same step, which a per-process signal cannot promise.
@@ -273,7 +281,7 @@ class Trainer:
             "generator": self.generator.state_dict(), "discriminator": self.discriminator.state_dict(),
             "opt_g": self.opt_g.optimizer.state_dict(), "opt_d": self.opt_d.optimizer.state_dict(),
             "scaler_g": self.opt_g.scaler.state_dict(), "scaler_d": self.opt_d.scaler.state_dict(),
-            "rng_cpu": torch.get_rng_state(),
+            "rng_cpu": torch.get_rng_state(), "identity": self.identity,
         }
         if self.ema is not None:
             state["ema"] = self.ema.state_dict()
@@ -284,7 +292,14 @@ class Trainer:
         return state
 
     def load_state_dict(self, state: dict) -> None:
-        """Continue from a :meth:`state_dict`."""
+        """Continue from a :meth:`state_dict`.
+
+        Raises
+        ------
+        CheckpointMismatch
+            If ``state`` was written by a fit on other data or with other settings (see :attr:`identity`).
+        """
+        check_same_fit(state.get("identity"), self.identity)
         self.generator.load_state_dict(state["generator"])
         self.discriminator.load_state_dict(state["discriminator"])
         if self.ema is not None and "ema" in state:
