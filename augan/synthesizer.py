@@ -331,6 +331,9 @@ class CGAN(BaseEstimator):
         self._check_network_memory()
         encoded = self.codec_.transform(X)
         index = self.label_codec_.transform(labels)
+        # What a checkpoint must be of to be resumed: the whole data, before a DDP process takes its shard.
+        identity = None if self.checkpoint_dir is None else data_identity(
+            encoded, index, codec_state(self.codec_), self.label_codec_.get_state())
         self.seed_ = draw_seed(self.random_state)
         if self.strategy == "ddp":
             encoded, index = self._join_processes(encoded, index)
@@ -354,8 +357,7 @@ class CGAN(BaseEstimator):
 
             trainer = Trainer(generator, discriminator, loss, self.training_config_, device=self.device_,
                               augment=self._augment(), callback=after_epoch,
-                              data_identity=None if self.checkpoint_dir is None else data_identity(
-                                  encoded, index, codec_state(self.codec_), self.label_codec_.get_state()))
+                              data_identity=identity)
             clock = TrainingClock(self.training_config_.run_epochs, warmup_epochs=1 if self.compile else 0)
             self.history_ = trainer.fit(data, index, len(self.classes_), resume=self.resume)
             if encoder is not None:

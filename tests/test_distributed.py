@@ -138,6 +138,7 @@ def test_torchrun_ddp_averages_penalised_gradients_writes_once_and_its_model_sam
     assert first["seed"] == second["seed"]
     assert first["parameters"] == pytest.approx(second["parameters"], abs=1e-6)
     assert first["history"] == second["history"] and len(first["history"]) == EPOCHS
+    assert first["resumed_epochs"] == second["resumed_epochs"] == list(range(1, EPOCHS + 2))
 
     assert first["files_written"] >= 2 and second["files_written"] == 0  # checkpoint + model, by rank 0 alone
     written = sorted(p.name for p in folder.iterdir() if not p.name.startswith("rank") and p.name != "retry")
@@ -193,15 +194,18 @@ def _train_and_save(out: Path, rank: int) -> dict:
     stderr, sys.stderr = sys.stderr, (out / f"rank{rank}.stderr.txt").open("w")
     try:
         X, y = _table()
-        model = CGAN(epochs=EPOCHS, batch_size=32, noise_dim=8, generator_dims=(16, 16),
-                     discriminator_dims=(16, 16), loss="wgan-gp", strategy="ddp", device="cpu",
-                     checkpoint_dir=str(out / "checkpoints"), random_state=None if rank else 0,
-                     verbose=True).fit(X, y)
+        params = dict(batch_size=32, noise_dim=8, generator_dims=(16, 16), discriminator_dims=(16, 16),
+                      loss="wgan-gp", strategy="ddp", device="cpu", checkpoint_dir=str(out / "checkpoints"),
+                      random_state=None if rank else 0, verbose=True)
+        model = CGAN(epochs=EPOCHS, **params).fit(X, y)
         model.save(out / "model.pt")
+        # Each process trains on its shard; the checkpoint rank 0 wrote is of the whole data, which every one resumes.
+        resumed = CGAN(epochs=EPOCHS + 1, resume=True, **params).fit(X, y)
     finally:
         sys.stderr.close()
         sys.stderr, torch.save = stderr, save
     return {"files_written": len(writes), "history": model.history_, "seed": model.seed_,
+            "resumed_epochs": [row["epoch"] for row in resumed.history_],
             "stderr": (out / f"rank{rank}.stderr.txt").read_text(),
             "parameters": [float(p.double().sum()) for p in model.generator_.parameters()]
             + [float(p.double().sum()) for p in model.discriminator_.parameters()]}
