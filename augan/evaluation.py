@@ -251,8 +251,8 @@ def _quality(X: Any, labels: np.ndarray, sampler: Any, model: CGAN | None, holdo
                              random_state=next(seeds), **options),
             "c2st": step("c2st", c2st, X, X_syn, y_real=labels, y_synthetic=y_syn, random_state=next(seeds),
                          **options),
-            "discriminator": step("discriminator", discriminator_auc, gan, *((X_test, y_test) if held_out else
-                                  (X_train, y_train)), X_syn, y_syn, held_out=held_out),
+            "discriminator": step("discriminator", discriminator_auc, gan, *_learned_rows(
+                gan, *((X_test, y_test) if held_out else (X_train, y_train))), X_syn, y_syn, held_out=held_out),
             "privacy": step("privacy", privacy_scores, X_train, X_syn, X_test if held_out else None,
                             random_state=next(seeds), **options),
         }
@@ -262,6 +262,13 @@ def _quality(X: Any, labels: np.ndarray, sampler: Any, model: CGAN | None, holdo
     artifacts = {"X_real": X_train, "y_real": y_train, "X_synthetic": X_syn, "y_synthetic": y_syn, "model": gan,
                  "history": getattr(gan, "history_", None)}
     return results, artifacts, source
+
+
+def _learned_rows(gan: CGAN, X: Any, y: np.ndarray) -> tuple[Any, np.ndarray]:
+    """The rows of ``X, y`` whose class ``gan`` learned: its discriminator cannot judge a class the sampler copied
+    (a single training row) instead."""
+    keep = np.isin(y, gan.classes_)
+    return (X, y) if keep.all() else (take_rows(X, np.flatnonzero(keep)), y[keep])
 
 
 def _sampler_rows(sampler: GANOversampler, X: Any, y: np.ndarray) -> tuple[CGAN, Any, np.ndarray, dict]:

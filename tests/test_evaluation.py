@@ -302,3 +302,23 @@ def test_evaluate_takes_numpy_bools_as_flags(loans, no_training):
     X, y = loans
     with pytest.raises(AssertionError, match="cross-validation started"):  # the checks passed
         evaluate(X, y, cv=2, tstr=np.True_, quality=np.False_, verbose=False)
+
+
+@pytest.mark.parametrize(("rarest", "tstr"), [(3, True), (2, False)])  # 2 rows, no tstr: the quality step alone
+def test_a_class_the_gan_could_not_learn_is_copied_and_left_out_of_tstr_and_the_discriminator(tiny, rarest, tstr):
+    # Audit 10: a class of 2-3 rows leaves a single one in some training folds and in the quality split; the sampler
+    # copies it (its GAN does not learn it), and evaluate then asked that GAN for rows of it and crashed, after the
+    # whole cross-validation, with "y holds label(s) never seen in fit".
+    rng = np.random.default_rng(0)
+    counts = {"alpha": 60, "beta": 30, "gamma": 20, "delta": 10, "eps": 6, "z": rarest}
+    y = np.repeat(list(counts), list(counts.values()))
+    X = rng.normal(size=(len(y), 3)) + np.searchsorted(sorted(counts), y)[:, None]
+    with pytest.warns(UserWarning, match="'z' have a single row"):
+        report = evaluate(X, y, sampler=GANOversampler(gan=CGAN(**tiny), random_state=0), baselines=("none",),
+                          classifiers=[LogisticRegression(max_iter=500)], cv=2, tstr=tstr, random_state=0,
+                          verbose=False)
+    results = report.results
+    assert results["utility"]["setup"]["methods"] == ["none", "augan"] + ["tstr"] * tstr
+    scored = [entry for entry in results["utility"]["table"] if entry["method"] == "tstr"]
+    assert bool(scored) == tstr and all(np.isfinite(entry["mean"]) and entry["n"] == 2 for entry in scored)
+    assert 0 < results["quality"]["discriminator"]["n_real"] <= results["quality"]["n_holdout"]

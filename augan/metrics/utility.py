@@ -234,7 +234,8 @@ def downstream_gain(X: Any, y: Any, *, sampler: Any = None, baselines: tuple = B
         Repetitions of the k-fold split with different shuffles.
     tstr : bool, default=True
         Add the method "tstr": classifiers trained only on synthetic rows from the fold's GAN (as many rows
-        per class as the training fold has), tested on the real test rows. Needs a sampler with a fitted
+        per class as the training fold has; none of a class the GAN did not learn, one of a single row that the
+        sampler copies), tested on the real test rows. Needs a sampler with a fitted
         ``gan_`` (as :class:`~augan.GANOversampler` has).
     categorical_features : "auto" or list, default="auto"
         Which columns are categorical (see :func:`~augan.metrics.encoding.categorical_mask`).
@@ -318,9 +319,11 @@ def _resample(method: str, sampler: Any, X: Any, y: np.ndarray, mask: list[bool]
 
 
 def _synthetic_training_set(fitted: Any, y_train: np.ndarray, seed: int) -> tuple[Any, np.ndarray]:
+    # A class the GAN did not learn (a single row in the fold, which the sampler copies) has no synthetic rows.
+    learned = set(fitted.gan_.classes_.tolist())
     classes, counts = np.unique(y_train, return_counts=True)
-    X_syn, y_syn = fitted.gan_.sample(y={c: int(k) for c, k in zip(classes, counts)}, return_y=True,
-                                      random_state=seed)
+    X_syn, y_syn = fitted.gan_.sample(y={c: int(k) for c, k in zip(classes, counts) if c in learned},
+                                      return_y=True, random_state=seed)
     if getattr(fitted, "image_shape", None) is not None:
         X_syn = X_syn.reshape(X_syn.shape[0], -1)
     return X_syn, np.asarray(y_syn)
