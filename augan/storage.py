@@ -21,6 +21,7 @@ import os
 import pickle
 import re
 import signal
+import socket
 import tempfile
 import threading
 import zipfile
@@ -269,6 +270,45 @@ def folds_case(path: str | os.PathLike) -> bool:
         return True
 
 
+def this_machine() -> str:
+    """A short tag of this machine (a digest of its host name), for names of temporary files."""
+    return hashlib.sha256(socket.gethostname().encode()).hexdigest()[:8]
+
+
+def process_is_gone(pid: int, machine: str) -> bool:
+    """Whether the process ``pid`` of the machine tagged ``machine`` (see :func:`this_machine`) no longer runs.
+
+    False whenever that cannot be known: another machine, or a system without ``os.kill(pid, 0)`` (on Windows it
+    would end the process).
+    """
+    if machine != this_machine() or os.name != "posix" or pid == os.getpid():
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except OSError:
+        return False
+    return False
+
+
+def _temporary_prefix(path: Path) -> str:
+    return f".{path.name}.augan-{os.getpid()}-{this_machine()}-"
+
+
+def _remove_abandoned_temporaries(path: Path) -> None:
+    """Remove the temporary files of earlier writes of ``path`` whose process was killed before it could."""
+    pattern = re.compile(rf"\.{re.escape(path.name)}\.augan-(\d+)-([0-9a-f]{{8}})-[^/]*\.tmp")
+    try:
+        candidates = [entry for entry in path.parent.iterdir() if pattern.fullmatch(entry.name)]
+    except OSError:
+        return
+    for entry in candidates:
+        pid, machine = pattern.fullmatch(entry.name).groups()
+        if entry.is_file() and not entry.is_symlink() and process_is_gone(int(pid), machine):
+            entry.unlink(missing_ok=True)
+
+
 @contextlib.contextmanager
 def atomic_output(path: str | os.PathLike, overwrite: bool = False,
                   recognise: Callable[[Path], bool] | None = None, kind: str = "") -> Iterator[Path]:
@@ -278,11 +318,14 @@ def atomic_output(path: str | os.PathLike, overwrite: bool = False,
     ``overwrite``, an existing file is replaced only if augan may replace it (see :func:`check_output_path`,
     whose ``recognise`` and ``kind`` this takes), checked again just before it is replaced. Without
     ``recognise``, the file written is entered in its folder's ledger, so a later ``overwrite`` may replace it. A
-    file that is replaced passes its permission bits on to its replacement.
+    file that is replaced passes its permission bits on to its replacement. The temporary file's name holds this
+    process's id and machine: a write killed outright (SIGKILL) cannot remove it, and the next write of ``path``
+    does, once that process is gone.
     """
     path = check_output_path(path, overwrite, recognise, kind)
     with sigterm_after_cleanup():
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        _remove_abandoned_temporaries(path)
+        fd, tmp = tempfile.mkstemp(prefix=_temporary_prefix(path), suffix=".tmp", dir=path.parent)
         os.close(fd)
         tmp_path = Path(tmp)
         try:

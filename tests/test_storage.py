@@ -1,5 +1,8 @@
 import json
 import os
+import signal
+import subprocess
+import sys
 
 import pytest
 import torch
@@ -278,3 +281,23 @@ def test_a_ledger_that_cannot_be_updated_is_named_and_nothing_is_written(tmp_pat
         with atomic_output(tmp_path / "out.csv") as tmp:
             tmp.write_text("rows")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_write_killed_outright_leaves_a_temporary_file_that_the_next_write_removes(tmp_path):
+    # Audit 10: SIGKILL during a checkpoint or model write left a hidden temporary file beside it for good.
+    target = tmp_path / "checkpoint.pt"
+    script = (f"import os, signal\n"
+              f"from augan.storage import atomic_output\n"
+              f"with atomic_output({str(target)!r}) as tmp:\n"
+              f"    tmp.write_bytes(b'half')\n"
+              f"    os.kill(os.getpid(), signal.SIGKILL)\n")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert done.returncode == -signal.SIGKILL, done.stderr
+    left = [p.name for p in tmp_path.iterdir()]
+    assert len(left) == 1 and left[0].startswith(".checkpoint.pt.augan-") and left[0].endswith(".tmp")
+    (tmp_path / ".checkpoint.pt.mine.tmp").write_text("a file of the user's, named alike")
+    with atomic_output(target) as tmp:
+        tmp.write_bytes(b"whole")
+    expected = [".checkpoint.pt.mine.tmp", LEDGER_NAME, "checkpoint.pt"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(expected)
+    assert target.read_bytes() == b"whole"

@@ -17,13 +17,12 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
 import tempfile
 from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 
-from ..storage import (MANIFEST_NAME, check_writable_folder, file_digest, replacement_mode, sigterm_after_cleanup,
-                       write_failure)
+from ..storage import (MANIFEST_NAME, check_writable_folder, file_digest, process_is_gone, replacement_mode,
+                       sigterm_after_cleanup, this_machine, write_failure)
 
 _MANIFEST_FORMAT = "augan-output-folder"
 # Version 1 listed names only; 2 adds each file's SHA-256, so that an edited file is not replaced.
@@ -223,7 +222,7 @@ def _replace_contents(target: Path, fill: Callable[[Path], list[str]], old: dict
 def _make_staging(parent: Path, prefix: str) -> Path:
     """A new temporary folder in ``parent``, marked with this process and machine (see :func:`_abandoned_stagings`)."""
     staging = Path(tempfile.mkdtemp(prefix=prefix, suffix=".tmp", dir=parent))
-    (staging / _STAGING_MARK).write_text(json.dumps({"pid": os.getpid(), "host": socket.gethostname()}),
+    (staging / _STAGING_MARK).write_text(json.dumps({"pid": os.getpid(), "machine": this_machine()}),
                                          encoding="utf-8")
     return staging
 
@@ -243,22 +242,14 @@ def _abandoned_stagings(parent: Path, prefix: str = _STAGING_PREFIX) -> list[str
 
 
 def _is_abandoned(staging: Path) -> bool:
-    if staging.is_symlink() or not staging.is_dir() or os.name != "posix":
-        return False  # os.kill(pid, 0) would end the process on Windows
+    if staging.is_symlink() or not staging.is_dir():
+        return False
     try:
         mark = json.loads((staging / _STAGING_MARK).read_text(encoding="utf-8"))
-        pid, host = int(mark["pid"]), mark["host"]
+        pid, machine = int(mark["pid"]), str(mark["machine"])
     except (OSError, ValueError, TypeError, KeyError):
         return False
-    if host != socket.gethostname() or pid == os.getpid():
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return True
-    except OSError:
-        return False
-    return False
+    return process_is_gone(pid, machine)
 
 
 def _remove(parent: Path, names: list[str]) -> None:

@@ -263,7 +263,7 @@ def test_a_temporary_folder_of_a_running_or_unknown_write_is_kept_and_named(tmp_
     out = write_image_folder(tmp_path / "out", X, Y)
     running = out / ".augan-writing-abc.tmp"
     running.mkdir()
-    (running / ".augan-staging.json").write_text(json.dumps({"pid": os.getpid(), "host": "elsewhere"}))
+    (running / ".augan-staging.json").write_text(json.dumps({"pid": os.getpid(), "machine": "0badcafe"}))
     with pytest.raises(FileExistsError, match="temporary folder of another augan write.*still running"):
         write_image_folder(out, X, Y, overwrite=True)
     assert running.is_dir()
