@@ -339,7 +339,8 @@ def _quantile_cells(distances: Quantiles) -> list[str]:
 
 
 def _fidelity_cells(entry: FidelityScores) -> list[str]:
-    kid = "—" if entry.kid_mean is None else f"{entry.kid_mean:.4g} ± {entry.kid_std:.2g}"
+    kid = "—" if entry.kid_mean is None else f"{entry.kid_mean:.4g}" + (
+        "" if entry.kid_std is None else f" ± {entry.kid_std:.2g}")
     return [str(entry.n_real), str(entry.n_synthetic), _fmt(entry.fid), kid, _fmt(entry.precision),
             _fmt(entry.recall)]
 

@@ -319,7 +319,9 @@ def compare_sets(real: torch.Tensor, synthetic: torch.Tensor, extractor: str, we
     """FID, KID and precision / recall of two prepared sets, by ``torch_fidelity.calculate_metrics``.
 
     ``kid_subset_size`` is lowered to the smaller set's size and the precision / recall neighbourhood to
-    ``size - 1`` (at most 3), so small classes still get values; sets of fewer than 2 items get None.
+    ``size - 1`` (at most 3), so small classes still get values; sets of fewer than 2 items get None. When the
+    subsets are both whole sets (two sets of at most ``kid_subset_size`` items, of one size), ``kid_std`` is None:
+    every subset is the same, and their spread would be rounding.
     """
     n = min(len(real), len(synthetic))
     sizes = {"n_real": int(len(real)), "n_synthetic": int(len(synthetic))}
@@ -331,17 +333,20 @@ def compare_sets(real: torch.Tensor, synthetic: torch.Tensor, extractor: str, we
         feature_extractor=extractor, feature_extractor_weights_path=weights_path,
         kid_subset_size=min(kid_subset_size, n), kid_subsets=kid_subsets, prc_neighborhood=min(3, n - 1),
         batch_size=256, cuda=cuda, cache=False, save_cpu_ram=True, rng_seed=seed, verbose=False)
+    subset = min(kid_subset_size, n)
+    # Subsets as large as both sets are both sets, every time: their spread is rounding, not an uncertainty.
+    whole = subset == len(real) == len(synthetic)
     fid = float(metrics[torch_fidelity.KEY_METRIC_FID])
     if -_FID_ROUNDING < fid < 0:  # a squared distance: identical sets can come out a rounding error below 0
         fid = 0.0
     return FidelityScores(**sizes,
                           fid=fid,
                           kid_mean=float(metrics[torch_fidelity.KEY_METRIC_KID_MEAN]),
-                          kid_std=float(metrics[torch_fidelity.KEY_METRIC_KID_STD]),
+                          kid_std=None if whole else float(metrics[torch_fidelity.KEY_METRIC_KID_STD]),
                           precision=float(metrics[torch_fidelity.KEY_METRIC_PRECISION]),
                           recall=float(metrics[torch_fidelity.KEY_METRIC_RECALL]),
                           f_score=float(metrics[torch_fidelity.KEY_METRIC_F_SCORE]),
-                          kid_subset_size=int(min(kid_subset_size, n)))
+                          kid_subset_size=int(subset))
 
 
 def fidelity_scores(X_real: Any, y_real: Any, X_synthetic: Any, y_synthetic: Any, *,

@@ -76,6 +76,10 @@ def test_kid_subset_size_shrinks_to_a_small_class():
     assert rare.kid_subset_size == 6
     assert rare.n_real == rare.n_synthetic == 6
     assert np.isfinite(rare.kid_mean) and np.isfinite(rare.fid)
+    # Every subset of 6 of 6 rows is the whole class: no spread to report (audit 10: "± 1e-7" read as precision).
+    assert rare.kid_std is None
+    half = fidelity_scores(X, y, X.iloc[:100], y[:100], random_state=0, device="cpu").per_class["common"]
+    assert half.kid_subset_size == 94 and half.n_real == 194 and np.isfinite(half.kid_std)
 
 
 def test_class_with_a_single_synthetic_row_gets_no_values_and_says_why():
