@@ -224,7 +224,8 @@ class CheckpointFolder:
             state = torch.load(path, map_location=device, weights_only=True)
         except Exception as exc:  # torch raises several types for a damaged file
             raise ValueError(f"the checkpoint {path} cannot be read (damaged, or not written by augan: "
-                             f"{type(exc).__name__}); delete it to start afresh.") from exc
+                             f"{type(exc).__name__}); if it is yours, move it away, or give another checkpoint_dir "
+                             f"to start afresh.") from exc
         try:
             load_state(state)
         except CheckpointMismatch as exc:
