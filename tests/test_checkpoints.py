@@ -332,7 +332,7 @@ def test_the_keys_that_recognise_a_checkpoint_are_those_every_training_state_hol
 
 def test_a_damaged_checkpoint_is_refused_on_resume(tmp_path):
     (tmp_path / CHECKPOINT_NAME).write_bytes(b"not a checkpoint")
-    with pytest.raises(ValueError, match="cannot be read.*delete it"):
+    with pytest.raises(ValueError, match="cannot be read.*if it is yours, move it away"):
         CGAN(**PARAMS, checkpoint_dir=tmp_path, resume=True).fit(*_table())
 
 
