@@ -82,6 +82,8 @@ def restore(cls: type[CGAN], content: dict, path: str | os.PathLike, device: str
     unknown = sorted(map(str, set(content) - _CONTENT_KEYS))
     if unknown:
         raise _inconsistent(path, f"it holds entries augan does not write: {unknown}.")
+    if content.get("estimator") != "CGAN":
+        raise _inconsistent(path, f"it holds a model of {content.get('estimator')!r}, not of 'CGAN'.")
     try:
         codec = codec_from_state(content.get("codec"))
     except UnknownCodecError as exc:

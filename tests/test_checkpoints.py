@@ -336,6 +336,13 @@ def test_a_damaged_checkpoint_is_refused_on_resume(tmp_path):
         CGAN(**PARAMS, checkpoint_dir=tmp_path, resume=True).fit(*_table())
 
 
+def test_a_saved_model_in_place_of_a_checkpoint_is_named_as_not_one(tmp_path):
+    X, y = _table()
+    CGAN(**{**PARAMS, "epochs": 1}).fit(X, y).save(tmp_path / CHECKPOINT_NAME)
+    with pytest.raises(ValueError, match="is not a training checkpoint: it holds no epoch, opt_d, opt_g .a saved model is not one."):
+        CGAN(**PARAMS, checkpoint_dir=tmp_path, resume=True).fit(X, y)
+
+
 def test_a_checkpoint_whose_tensor_bytes_are_damaged_is_refused_on_resume(tmp_path, damage_tensor_bytes):
     X, y = _table()
     CGAN(**{**PARAMS, "epochs": 1}, checkpoint_dir=tmp_path).fit(X, y)

@@ -252,6 +252,14 @@ def test_an_extra_entry_is_refused_not_ignored(tmp_path, saved):
         CGAN.load(target, device="cpu")
 
 
+def test_a_file_of_another_estimator_is_refused_by_its_tag(tmp_path, saved):
+    # Audit 10: the "estimator" entry was never read, so a file tagged for another estimator loaded as a CGAN.
+    target = tmp_path / "other.augan"
+    _edited(saved, target, lambda content: content.update(estimator="GANOversampler"))
+    with pytest.raises(ValueError, match=r"holds a model of 'GANOversampler', not of 'CGAN'"):
+        CGAN.load(target, device="cpu")
+
+
 def test_a_weight_carrying_a_larger_storage_is_refused(tmp_path, saved):
     def enlarge(content):
         key, weight = next(iter(content["generator"].items()))

@@ -30,7 +30,8 @@ RESUMABLE_CHANGES = frozenset({"epochs", "checkpoint_dir", "checkpoint_every", "
 
 
 class CheckpointMismatch(ValueError):
-    """A checkpoint written by another fit: other training data, or other training settings."""
+    """A checkpoint written by another fit (other training data, or other training settings), or no training
+    checkpoint at all."""
 
 
 def data_identity(data: np.ndarray, labels: np.ndarray, *states: object) -> str:
@@ -46,6 +47,19 @@ def data_identity(data: np.ndarray, labels: np.ndarray, *states: object) -> str:
     return digest.hexdigest()
 
 
+def check_training_state(state: object) -> None:
+    """Refuse what is not a Trainer's state (a saved model in place of a checkpoint, say), naming what it lacks.
+
+    Raises
+    ------
+    CheckpointMismatch
+    """
+    missing = sorted(STATE_KEYS - set(state)) if isinstance(state, dict) else sorted(STATE_KEYS)
+    if missing:
+        raise CheckpointMismatch(f"is not a training checkpoint: it holds no {', '.join(missing[:3])} (a saved model "
+                                 f"is not one); move it away, or give another checkpoint_dir to start afresh.")
+
+
 def check_same_fit(saved: dict | None, current: dict) -> None:
     """Refuse a checkpoint whose ``saved`` identity (None: written before identities) differs from ``current``'s.
 
@@ -59,7 +73,7 @@ def check_same_fit(saved: dict | None, current: dict) -> None:
     """
     if saved is None:
         return
-    reasons = []
+    reasons: list[str] = []
     if saved.get("data") != current.get("data"):
         reasons.append("on other training data (its rows, columns, their transforms or the classes differ)")
     old, new = saved.get("settings", {}), current.get("settings", {})

@@ -19,7 +19,8 @@ from torch import nn
 from .. import distributed
 from ..losses import Loss, check_loss_value
 from ..seeding import seed_devices
-from .checkpoints import RESUMABLE_CHANGES, CheckpointFolder, check_same_fit, interrupt_between_steps
+from .checkpoints import (RESUMABLE_CHANGES, CheckpointFolder, check_same_fit, check_training_state,
+                          interrupt_between_steps)
 from .config import TrainingConfig
 from .ema import EMA
 from .lecam import LeCam
@@ -297,8 +298,10 @@ class Trainer:
         Raises
         ------
         CheckpointMismatch
-            If ``state`` was written by a fit on other data or with other settings (see :attr:`identity`).
+            If ``state`` is no training state, or was written by a fit on other data or with other settings (see
+            :attr:`identity`).
         """
+        check_training_state(state)
         check_same_fit(state.get("identity"), self.identity)
         self.generator.load_state_dict(state["generator"])
         self.discriminator.load_state_dict(state["discriminator"])
