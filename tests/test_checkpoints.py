@@ -339,7 +339,8 @@ def test_a_damaged_checkpoint_is_refused_on_resume(tmp_path):
 def test_a_saved_model_in_place_of_a_checkpoint_is_named_as_not_one(tmp_path):
     X, y = _table()
     CGAN(**{**PARAMS, "epochs": 1}).fit(X, y).save(tmp_path / CHECKPOINT_NAME)
-    with pytest.raises(ValueError, match="is not a training checkpoint: it holds no epoch, opt_d, opt_g .a saved model is not one."):
+    refused = "is not a training checkpoint: it holds no epoch, opt_d, opt_g .a saved model is not one."
+    with pytest.raises(ValueError, match=refused):
         CGAN(**PARAMS, checkpoint_dir=tmp_path, resume=True).fit(X, y)
 
 
