@@ -200,6 +200,8 @@ def _train_and_save(out: Path, rank: int) -> dict:
         model = CGAN(epochs=EPOCHS, **params).fit(X, y)
         model.save(out / "model.pt")
         # Each process trains on its shard; the checkpoint rank 0 wrote is of the whole data, which every one resumes.
+        # A resume is a later launch, after that write; in this one the processes wait for it.
+        torch.distributed.barrier()
         resumed = CGAN(epochs=EPOCHS + 1, resume=True, **params).fit(X, y)
     finally:
         sys.stderr.close()
