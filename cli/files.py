@@ -341,8 +341,6 @@ _CHUNK_WRITERS: dict[str, Callable[[Iterable[pd.DataFrame], Path], None]] = {
 
 # ---------------------------------------------------------------- images: a class-per-subfolder folder or .npz
 _IMAGE_READERS: dict[str, Callable[..., tuple[np.ndarray, np.ndarray]]] = {".npz": read_npz}
-
-
 _IMAGE_WRITERS: dict[str, Callable[..., Path]] = {".npz": write_npz}  # anything else: a folder, if it can be one
 # Extensions of files that are not a folder of images: a path ending so is refused as an image output; any other
 # dot in a name (run.v2, gen_0.5, 2024.01.05) is part of a folder's name.
@@ -353,10 +351,10 @@ _FILE_SUFFIXES = frozenset(".png .jpg .jpeg .gif .bmp .tif .tiff .webp .csv .par
 def _image_writer(path: Path) -> Callable[..., Path]:
     path = Path(path)
     suffix = path.suffix.lower()
-    if suffix in _IMAGE_WRITERS and not path.is_dir():
-        return _IMAGE_WRITERS[suffix]
-    if path.is_dir() or suffix not in _FILE_SUFFIXES:
+    if path.is_dir() or suffix not in {*_IMAGE_WRITERS, *_FILE_SUFFIXES}:
         return write_image_folder
+    if suffix in _IMAGE_WRITERS:
+        return _IMAGE_WRITERS[suffix]
     raise ValueError(f"{path}: cannot write images to a {suffix!r} file; use a folder (one subfolder of PNG files "
                      f"per class) or .npz.")
 

@@ -328,14 +328,14 @@ def compare_sets(real: torch.Tensor, synthetic: torch.Tensor, extractor: str, we
     if n < 2:
         return FidelityScores(**sizes, fid=None, kid_mean=None, kid_std=None, precision=None, recall=None,
                               f_score=None, kid_subset_size=None, note="needs at least 2 real and 2 synthetic samples")
-    metrics = torch_fidelity.calculate_metrics(
-        input1=_Rows(synthetic), input2=_Rows(real), fid=True, kid=True, prc=True,
-        feature_extractor=extractor, feature_extractor_weights_path=weights_path,
-        kid_subset_size=min(kid_subset_size, n), kid_subsets=kid_subsets, prc_neighborhood=min(3, n - 1),
-        batch_size=256, cuda=cuda, cache=False, save_cpu_ram=True, rng_seed=seed, verbose=False)
     subset = min(kid_subset_size, n)
     # Subsets as large as both sets are both sets, every time: their spread is rounding, not an uncertainty.
     whole = subset == len(real) == len(synthetic)
+    metrics = torch_fidelity.calculate_metrics(
+        input1=_Rows(synthetic), input2=_Rows(real), fid=True, kid=True, prc=True,
+        feature_extractor=extractor, feature_extractor_weights_path=weights_path,
+        kid_subset_size=subset, kid_subsets=kid_subsets, prc_neighborhood=min(3, n - 1),
+        batch_size=256, cuda=cuda, cache=False, save_cpu_ram=True, rng_seed=seed, verbose=False)
     fid = float(metrics[torch_fidelity.KEY_METRIC_FID])
     if -_FID_ROUNDING < fid < 0:  # a squared distance: identical sets can come out a rounding error below 0
         fid = 0.0

@@ -234,8 +234,8 @@ def downstream_gain(X: Any, y: Any, *, sampler: Any = None, baselines: tuple = B
         Repetitions of the k-fold split with different shuffles.
     tstr : bool, default=True
         Add the method "tstr": classifiers trained only on synthetic rows from the fold's GAN (as many rows
-        per class as the training fold has; none of a class the GAN did not learn, one of a single row that the
-        sampler copies), tested on the real test rows. Needs a sampler with a fitted
+        per class as the training fold has; none of a class the GAN did not learn, which is a class of a single
+        row in the fold that the sampler copies), tested on the real test rows. Needs a sampler with a fitted
         ``gan_`` (as :class:`~augan.GANOversampler` has).
     categorical_features : "auto" or list, default="auto"
         Which columns are categorical (see :func:`~augan.metrics.encoding.categorical_mask`).

@@ -5,6 +5,9 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import signal
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -193,28 +196,29 @@ def test_labels_differing_only_in_case_are_refused_where_the_filesystem_folds_ca
     assert not (tmp_path / "folding").exists()
 
 
+def _signalled_while_writing(out: Path, signum: int, overwrite: bool) -> None:
+    """A process writing images into ``out`` sent ``signum`` by itself after its first image, and ended by it."""
+    script = (f"import os, numpy as np\n"
+              f"from PIL import Image\n"
+              f"from augan.data.images import write_image_folder\n"
+              f"save = Image.Image.save\n"
+              f"def save_then_signal(self, *args, **kwargs):\n"
+              f"    save(self, *args, **kwargs)\n"
+              f"    os.kill(os.getpid(), {int(signum)})\n"
+              f"Image.Image.save = save_then_signal\n"
+              f"write_image_folder({str(out)!r}, np.zeros((4, 4, 4), np.uint8), ['a', 'a', 'b', 'b'],\n"
+              f"                   overwrite={overwrite})\n")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert done.returncode == -signum, done.stderr
+
+
 @pytest.mark.parametrize("existing", [False, True])
 def test_sigterm_while_an_image_folder_is_written_leaves_no_temporary_folder(tmp_path, existing):
-    import signal
-    import subprocess
-    import sys
-
     out = tmp_path / "out"
     if existing:
         write_image_folder(out, X, Y)
     before = _listing(tmp_path)
-    script = (f"import os, signal, numpy as np\n"
-              f"from PIL import Image\n"
-              f"from augan.data.images import write_image_folder\n"
-              f"save = Image.Image.save\n"
-              f"def save_then_stop(self, *args, **kwargs):\n"
-              f"    save(self, *args, **kwargs)\n"
-              f"    os.kill(os.getpid(), signal.SIGTERM)\n"
-              f"Image.Image.save = save_then_stop\n"
-              f"write_image_folder({str(out)!r}, np.zeros((4, 4, 4), np.uint8), ['a', 'a', 'b', 'b'],\n"
-              f"                   overwrite=True)\n")
-    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
-    assert done.returncode == -signal.SIGTERM, done.stderr
+    _signalled_while_writing(out, signal.SIGTERM, overwrite=True)
     assert _listing(tmp_path) == before
 
 
@@ -223,32 +227,12 @@ def test_the_manifest_gets_the_permissions_of_the_images(tmp_path):
     assert (out / MANIFEST_NAME).stat().st_mode & 0o777 == (out / "a" / "000000.png").stat().st_mode & 0o777
 
 
-def _killed_while_writing(out: Path, overwrite: bool) -> None:
-    """A process writing images into ``out`` killed outright (SIGKILL) after its first image."""
-    import signal
-    import subprocess
-    import sys
-
-    script = (f"import os, signal, numpy as np\n"
-              f"from PIL import Image\n"
-              f"from augan.data.images import write_image_folder\n"
-              f"save = Image.Image.save\n"
-              f"def save_then_die(self, *args, **kwargs):\n"
-              f"    save(self, *args, **kwargs)\n"
-              f"    os.kill(os.getpid(), signal.SIGKILL)\n"
-              f"Image.Image.save = save_then_die\n"
-              f"write_image_folder({str(out)!r}, np.zeros((4, 4, 4), np.uint8), ['a', 'a', 'b', 'b'],\n"
-              f"                   overwrite={overwrite})\n")
-    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
-    assert done.returncode == -signal.SIGKILL, done.stderr
-
-
 @pytest.mark.parametrize("existing", [True, False])
 def test_the_next_write_removes_what_a_killed_write_left(tmp_path, existing):
     out = tmp_path / "out"
     if existing:
         write_image_folder(out, X, Y)
-    _killed_while_writing(out, overwrite=existing)
+    _signalled_while_writing(out, signal.SIGKILL, overwrite=existing)
     left = [p.name for p in (out if existing else tmp_path).iterdir() if p.name.endswith(".tmp")]
     assert len(left) == 1  # a kill cannot clean up: the next write does
     if existing:
