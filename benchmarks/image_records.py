@@ -111,13 +111,29 @@ def score_frame(records: Iterable[dict]) -> pd.DataFrame:
     return frame
 
 
+def independent_values(group: pd.DataFrame, column: str) -> pd.Series:
+    """The values of ``column`` that are independent draws: one mean per sampler seed, over its classifier seeds.
+
+    Records of one sampler seed share one resampled training set, so they share that seed's effect: taking them as
+    separate draws would make the interval too narrow (3 sampler seeds x 3 CNN seeds are 3 draws of the resampler,
+    not 9). A method without sampler randomness (one seed, -1) keeps its records: its classifier seeds are then
+    the only draws.
+    """
+    if group["sampler_seed"].nunique() < 2:
+        return group[column]
+    return group.groupby("sampler_seed")[column].mean()
+
+
 def summary_rows(scores: pd.DataFrame, methods: list[str], metrics: list[str]) -> list[list]:
-    """Per method and classifier: the mean and 95% interval of each metric over all its records, and their count."""
+    """Per method and classifier: the mean and 95% interval of each metric over its independent draws (sampler
+    seeds when there are several, see :func:`independent_values`), the number of draws and of records."""
     rows = []
     for method in methods:
         own = scores[scores["method"] == method]
         for classifier, group in own.groupby("classifier", sort=True):
-            rows.append([method, classifier, *(interval(group[m]) for m in metrics), len(group)])
+            draws = independent_values(group, metrics[0])
+            rows.append([method, classifier, *(interval(independent_values(group, m)) for m in metrics),
+                         f"{len(draws)} / {len(group)}"])
     return rows
 
 
@@ -132,16 +148,19 @@ def paired_differences(scores: pd.DataFrame, method: str, baseline: str, metric:
 
 def difference_rows(scores: pd.DataFrame, methods: list[str], baselines: list[str], metrics: list[str]
                     ) -> list[list]:
-    """Per method, baseline and classifier: the mean paired difference of each metric with its 95% interval,
-    the number of pairs, and how many of them the method won."""
+    """Per method, baseline and classifier: the mean paired difference of each metric with its 95% interval over
+    the sampler seeds (each the mean of its pairs, see :func:`independent_values`), and how many of those the
+    method won, beside the number of pairs."""
     rows = []
     for method in methods:
         for baseline in baselines:
             frames = {m: paired_differences(scores, method, baseline, m) for m in metrics}
             first = frames[metrics[0]]
             for classifier in sorted(first["classifier"].unique()):
-                own = {m: f[f["classifier"] == classifier]["difference"] for m, f in frames.items()}
+                own = {m: independent_values(f[f["classifier"] == classifier], "difference")
+                       for m, f in frames.items()}
                 lead = own[metrics[0]]
+                pairs = int((first["classifier"] == classifier).sum())
                 rows.append([f"{method} − {baseline}", classifier, *(interval(own[m]) for m in metrics),
-                             f"{int(np.sum(lead > 0))} / {len(lead)}"])
+                             f"{int(np.sum(lead > 0))} / {len(lead)} ({pairs} pairs)"])
     return rows

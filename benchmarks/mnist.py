@@ -12,9 +12,11 @@ augan variant named on the command line, ``--variant 'NAME={"smote_share": 0, "g
 every method's set: logistic regression on pixels / 255 (deterministic) and :class:`SmallCNN` seeded with each
 of ``--clf-seeds``. Metrics on the test half: balanced accuracy, macro F1, accuracy on the digits 5-9.
 
-Reported per setting: each method's mean and 95% t-interval over all its records (sampler seeds x classifier
-seeds); the paired difference of every augan method to RandomOverSampler and to SMOTE (paired by sampler seed
-and classifier seed) with its interval; the quality of the new images of the rare digits against the real test
+Reported per setting: each method's mean and 95% t-interval over its sampler seeds, each the mean of its
+classifier seeds (the records of one sampler seed share its resampled set, so they are one draw of the
+resampler, not several; a method without sampler randomness gets its interval over the classifier seeds); the
+paired difference of every augan method to RandomOverSampler and to SMOTE (paired by sampler seed and
+classifier seed, averaged per sampler seed) with its interval over the sampler seeds; the quality of the new images of the rare digits against the real test
 digits of each (mean over sampler seeds): FID and KID through augan's extractor ``augan-image-cnn`` (a small
 CNN trained on the real test digits; Inception weights cannot be downloaded here, so the values compare the
 methods of one setting only) and augan's own discriminator AUC on held-out real digits against the new ones
@@ -139,13 +141,15 @@ def report(name: str, score_records: list[dict], sampler_records: dict[str, list
     frame = score_frame(score_records)
     ours = [m for m in args.methods if is_augan(m, args.variants)]
     baselines = [b for b in BASELINES if b in args.methods]
-    parts = [f"### {name}: classifiers on the test half (mean [95% interval] over sampler seeds x classifier "
-             "seeds)\n", markdown_table(summary_rows(frame, args.methods, list(METRICS)),
-                                        ["method", "classifier", *METRIC_NAMES, "records"])]
+    parts = [f"### {name}: classifiers on the test half (mean [95% interval] over sampler seeds, each the mean of "
+             "its classifier seeds; over classifier seeds for a method without sampler randomness)\n",
+             markdown_table(summary_rows(frame, args.methods, list(METRICS)),
+                            ["method", "classifier", *METRIC_NAMES, "draws / records"])]
     if ours and baselines:
-        parts += [f"\n### {name}: paired differences (same sampler seed and classifier seed)\n",
+        parts += [f"\n### {name}: paired differences (pairs of the same sampler seed and classifier seed, averaged "
+                  "per sampler seed; mean [95% interval] over sampler seeds)\n",
                   markdown_table(difference_rows(frame, ours, baselines, list(METRICS)),
-                                 ["difference", "classifier", *METRIC_NAMES, "wins / pairs"])]
+                                 ["difference", "classifier", *METRIC_NAMES, "wins / sampler seeds"])]
     rows = []
     for method, records in sampler_records.items():
         for field, label in (("quality", method), ("draws", method + DRAWS)):

@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from scipy import stats
 
 BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
 sys.path.insert(0, str(BENCHMARKS))
@@ -131,13 +132,33 @@ def test_paired_differences_pair_on_both_seeds():
         0, 0, 0.01, 0.01, 0.02, 0.02]
 
 
-def test_difference_rows_give_mean_interval_and_wins():
+def test_difference_rows_give_mean_interval_over_sampler_seeds_and_wins():
     rows = image_records.difference_rows(scores_frame(), ["augan"], ["SMOTE"], ["balanced_accuracy"])
     assert len(rows) == 1
     label, classifier, cell, wins = rows[0]
-    assert (label, classifier, wins) == ("augan − SMOTE", "CNN", "4 / 6")
+    # 6 pairs, but 3 draws of the resampler: the interval is over the 3 sampler seeds' mean differences
+    assert (label, classifier, wins) == ("augan − SMOTE", "CNN", "2 / 3 (6 pairs)")
     mean, low, high = map(float, cell.replace("[", "").replace("]", "").replace(",", "").split())
-    assert mean == pytest.approx(0.01) and low < mean < high
+    half = stats.t.ppf(0.975, 2) * np.std([0.0, 0.01, 0.02], ddof=1) / np.sqrt(3)
+    assert mean == pytest.approx(0.01) and (low, high) == pytest.approx((0.01 - half, 0.01 + half), abs=1e-3)
+
+
+def test_summary_rows_take_the_sampler_seeds_as_the_draws():
+    frame = scores_frame()
+    rows = image_records.summary_rows(frame[frame["sampler_seed"] < 9], ["augan"], ["balanced_accuracy"])
+    (method, classifier, cell, count), = rows
+    assert (method, classifier, count) == ("augan", "CNN", "3 / 6")
+    seed_means = [0.8005, 0.8105, 0.8205]
+    half = stats.t.ppf(0.975, 2) * np.std(seed_means, ddof=1) / np.sqrt(3)
+    assert cell == f"{0.8105:.3f} [{0.8105 - half:.3f}, {0.8105 + half:.3f}]"
+
+
+def test_summary_rows_of_a_method_without_sampler_randomness_use_its_classifier_seeds():
+    frame = pd.DataFrame([{"method": "none", "sampler_seed": -1, "classifier": "CNN", "clf_seed": c,
+                           "balanced_accuracy": v} for c, v in enumerate((0.7, 0.8, 0.9))])
+    (_, _, cell, count), = image_records.summary_rows(frame, ["none"], ["balanced_accuracy"])
+    half = stats.t.ppf(0.975, 2) * 0.1 / np.sqrt(3)
+    assert count == "3 / 3" and cell == f"0.800 [{0.8 - half:.3f}, {0.8 + half:.3f}]"
 
 
 def test_summary_rows_count_records_and_show_a_lone_value_without_interval():
@@ -145,7 +166,7 @@ def test_summary_rows_count_records_and_show_a_lone_value_without_interval():
         {"key": {"method": "none", "sampler_seed": None, "classifier": "LR", "clf_seed": None},
          "values": {"balanced_accuracy": 0.75}}])
     assert frame["sampler_seed"].tolist() == [-1]
-    assert image_records.summary_rows(frame, ["none"], ["balanced_accuracy"]) == [["none", "LR", "0.750", 1]]
+    assert image_records.summary_rows(frame, ["none"], ["balanced_accuracy"]) == [["none", "LR", "0.750", "1 / 1"]]
 
 
 def test_a_second_run_reuses_every_record_and_reports_the_same(tmp_path, monkeypatch, capsys):
