@@ -79,8 +79,9 @@ def evaluate(X: Any, y: Any, *, sampler: Any = None, baselines: tuple = BASELINE
         or on images of its shape and pixel scale (uint8 or floats in [0, 255], or floats in [0, 1]: its
         samples come back on its own scale).
     holdout : float, default=0.2
-        Share of rows kept out of the quality GAN's training, for the discriminator and privacy checks;
-        0 fits it on every row.
+        Share of rows kept out of the quality GAN's training: the real rows that fidelity, the C2ST, the
+        discriminator and privacy compare the synthetic rows with. 0 fits it on every row and compares with
+        those, which favours a GAN that copies them.
     weights_path : str or os.PathLike, optional
         Images: local Inception-v3 weights for torch-fidelity's ``inception-v3-compat`` extractor
         (``weights-inception-2015-12-05-6726825d.pth``). Checked before any training: read with
@@ -246,13 +247,16 @@ def _quality(X: Any, labels: np.ndarray, sampler: Any, model: CGAN | None, holdo
                          "smote_share": 0.0, "interpolation": None, "n_generated": int(len(y_syn)),
                          "n_interpolated": 0, "n_copies_left_out": 0}
         y_syn = np.asarray(y_syn)
+        # The real rows every score compares with: the held-out ones, when there are. The training rows would
+        # favour a GAN that copies them (a copy is never detected against the rows it copies).
+        X_ref, y_ref = _learned_rows(gan, *((X_test, y_test) if held_out else (X_train, y_train)))
         scores = {
-            "fidelity": step("fidelity", fidelity_scores, X_train, y_train, X_syn, y_syn, weights_path=weights_path,
+            "fidelity": step("fidelity", fidelity_scores, X_ref, y_ref, X_syn, y_syn, weights_path=weights_path,
                              random_state=next(seeds), **options),
-            "c2st": step("c2st", c2st, X, X_syn, y_real=labels, y_synthetic=y_syn, random_state=next(seeds),
+            "c2st": step("c2st", c2st, X_ref, X_syn, y_real=y_ref, y_synthetic=y_syn, random_state=next(seeds),
                          **options),
-            "discriminator": step("discriminator", discriminator_auc, gan, *_learned_rows(
-                gan, *((X_test, y_test) if held_out else (X_train, y_train))), X_syn, y_syn, held_out=held_out),
+            "discriminator": step("discriminator", discriminator_auc, gan, X_ref, y_ref, X_syn, y_syn,
+                                  held_out=held_out),
             "privacy": step("privacy", privacy_scores, X_train, X_syn, X_test if held_out else None,
                             random_state=next(seeds), **options),
         }
@@ -265,8 +269,8 @@ def _quality(X: Any, labels: np.ndarray, sampler: Any, model: CGAN | None, holdo
 
 
 def _learned_rows(gan: CGAN, X: Any, y: np.ndarray) -> tuple[Any, np.ndarray]:
-    """The rows of ``X, y`` whose class ``gan`` learned: its discriminator cannot judge a class the sampler copied
-    (a single training row) instead."""
+    """The rows of ``X, y`` whose class ``gan`` learned: no synthetic row is made of a class the sampler copied (a
+    single training row) instead, so neither the comparisons nor the discriminator can judge one."""
     keep = np.isin(y, gan.classes_)
     return (X, y) if keep.all() else (take_rows(X, np.flatnonzero(keep)), y[keep])
 
@@ -314,9 +318,9 @@ def _quality_source(synthetic: dict, holdout: float, n_holdout: int) -> str:
     if synthetic["selection"] == "discriminator":
         text += ("; the discriminator chose these rows among its candidates, so its AUC leans towards 'real'")
     if n_holdout:
-        return text + (f"; the other {n_holdout} rows are the held-out real rows of the discriminator and privacy "
-                       f"checks.")
-    return text + "; no real row is held out."
+        return text + (f"; the other {n_holdout} rows are held out: the real rows that fidelity, the two-sample test, "
+                       f"the discriminator and privacy compare with.")
+    return text + "; no real row is held out, so every score compares with the training rows, which favours copies."
 
 
 def _how_drawn(synthetic: dict) -> str:

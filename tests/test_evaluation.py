@@ -29,6 +29,10 @@ def test_evaluate_table_gives_gain_fidelity_detection_and_privacy(loans, tiny):
     assert set(quality["fidelity"]["per_class"]) == {"no", "yes"}
     assert quality["discriminator"]["held_out"] is True
     assert quality["discriminator"]["n_real"] == 48
+    # Audit 11: every score compares with the held-out rows; against the GAN's training rows, copies of them looked
+    # more real than a perfect generator's rows.
+    assert quality["fidelity"]["overall"]["n_real"] == 48 and quality["c2st"]["n_real"] == 48
+    assert "held out: the real rows that fidelity, the two-sample test" in quality["source"]
     c2st = quality["c2st"]
     assert c2st["auc"] == max(entry["auc"] for entry in c2st["classifiers"].values())
     assert all(len(entry["fold_aucs"]) == c2st["cv"] for entry in c2st["classifiers"].values())
@@ -49,6 +53,7 @@ def test_evaluate_judges_a_fitted_model_against_all_rows(loans, tiny):
     assert "model passed in" in quality["source"]
     assert quality["n_holdout"] == 0
     assert quality["discriminator"]["held_out"] is False
+    assert quality["fidelity"]["overall"]["n_real"] == 240 and quality["c2st"]["n_real"] == 240
     assert quality["privacy"]["reference"].startswith("training rows")
 
 
