@@ -49,6 +49,7 @@ import argparse
 import sys
 import time
 import warnings
+from collections.abc import Iterable
 from pathlib import Path
 
 import numpy as np
@@ -74,6 +75,9 @@ from results import git_commit, interval, markdown_table, section_header, update
 
 METRICS = ("balanced_accuracy", "g_mean", "f1", "roc_auc")
 METRIC_NAMES = {"balanced_accuracy": "bal. acc.", "g_mean": "G-mean", "f1": "minority F1", "roc_auc": "ROC-AUC"}
+F1_NAMES = {(True, False): "minority F1", (False, True): "macro F1",
+            (True, True): "F1 (minority; macro for the multiclass sets)"}  # by (any binary set, any multiclass set)
+RANK_DIGITS = 12  # fold means equal up to float rounding are ties
 N_SPLITS, N_REPEATS = 5, 2
 FULL_CTGAN_EPOCHS = 300
 TIE = 0.0005
@@ -158,6 +162,22 @@ def run_fold(dataset: Dataset, index: int, train: np.ndarray, test: np.ndarray, 
 
 
 # ----------------------------------------------------------------- report
+def metric_names(n_classes: Iterable[int]) -> dict[str, str]:
+    """The table headers of the metrics for data sets of these numbers of classes: ``f1`` is the minority class's F1
+    on a binary set and the macro F1 on a multiclass one, and a header says which the column averages."""
+    counts = list(n_classes)
+    kind = (any(k == 2 for k in counts), any(k > 2 for k in counts))
+    return {**METRIC_NAMES, "f1": F1_NAMES.get(kind, METRIC_NAMES["f1"])}
+
+
+def fold_mean_cells(scores: pd.DataFrame) -> pd.DataFrame:
+    """One row per data set x classifier x method x metric: the metric's mean over the folds, rounded to
+    ``RANK_DIGITS`` decimals so that means equal up to the order of a float sum rank as ties."""
+    cells = (scores.groupby(["dataset", "classifier", "method"])[list(METRICS)].mean().reset_index()
+             .melt(id_vars=["dataset", "classifier", "method"], var_name="metric", value_name="value"))
+    return cells.assign(value=cells["value"].round(RANK_DIGITS))
+
+
 def mean_ranks(cells: pd.DataFrame, methods: list[str]) -> pd.DataFrame:
     """Rank of each method within every data set x classifier x metric (1 = best, ties averaged)."""
     ranks = cells.groupby(["dataset", "classifier", "metric"])["value"].rank(ascending=False, method="average")
@@ -224,18 +244,20 @@ def margin_rows(scores: pd.DataFrame, cells: pd.DataFrame, methods: list[str]) -
     return rows
 
 
-def report(scores: pd.DataFrame, samplers: pd.DataFrame, methods: list[str]) -> str:
+def report(scores: pd.DataFrame, samplers: pd.DataFrame, methods: list[str],
+           names: dict[str, str] | None = None) -> str:
+    """The tables of one suite; ``names`` are the metrics' headers (:func:`metric_names`)."""
+    names = names or METRIC_NAMES
     means = scores.groupby("method")[list(METRICS)].mean().reindex(methods)
-    cells = (scores.groupby(["dataset", "classifier", "method"])[list(METRICS)].mean().reset_index()
-             .melt(id_vars=["dataset", "classifier", "method"], var_name="metric", value_name="value"))
+    cells = fold_mean_cells(scores)
     ranks = mean_ranks(cells, methods)
     parts = ["### Mean over data sets x folds x classifiers\n",
              markdown_table([[m, *means.loc[m], ranks.loc[m, "all"]] for m in methods],
-                            ["method", *(METRIC_NAMES[k] for k in METRICS), "mean rank"]),
+                            ["method", *(names[k] for k in METRICS), "mean rank"]),
              f"\n### Mean rank (1 = best; within data set x classifier x metric, on the fold-mean, among the "
              f"{len(methods)} methods of the run)\n",
              markdown_table([[m, ranks.loc[m, "all"], *(ranks.loc[m, k] for k in METRICS)] for m in methods],
-                            ["method", "all", *(METRIC_NAMES[k] for k in METRICS)], digits=2)]
+                            ["method", "all", *(names[k] for k in METRICS)], digits=2)]
     if any(not keel_records.depends_on_augan(m) for m in methods) and replicate_groups(methods):
         parts += ["\n### Margins, with 95% intervals over data sets: each augan (replicates averaged) ranked in place "
                   "of the default, against the other method that then ranks best and against SMOTE (rank margin: "
@@ -251,7 +273,7 @@ def report(scores: pd.DataFrame, samplers: pd.DataFrame, methods: list[str]) -> 
         parts += [f"\n### {mine} against {other}: wins / ties / losses (data set x classifier cells; tie: "
                   f"|difference| < {TIE})\n",
                   markdown_table([["/".join(map(str, wtl[k])) for k in [*METRICS, "all"]]],
-                                 [*(METRIC_NAMES[k] for k in METRICS), "all"])]
+                                 [*(names[k] for k in METRICS), "all"])]
     parts += ["\n### Resampling (fit + sample) seconds per fold, and failures\n", sampler_table(samplers, methods)]
     failures = samplers[samplers["status"] != "ok"]
     if len(failures):
@@ -387,7 +409,8 @@ def main(argv: list[str] | None = None) -> None:
         own_samplers = samplers[samplers["dataset"].isin(names)] if len(samplers) else samplers
         notes = partial_notes(args, suite, names)
         body = report(pd.concat([own_scores, reused[suite].scores], ignore_index=True),
-                      pd.concat([own_samplers, reused[suite].samplers], ignore_index=True), args.methods)
+                      pd.concat([own_samplers, reused[suite].samplers], ignore_index=True), args.methods,
+                      metric_names(data[name].n_classes for name in names))
         header = section_header(
             f"KEEL {suite} suite" + (" (partial run)" if notes else ""),
             [f"{len(names)} data sets, {args.folds} folds, {len(args.methods)} methods, classifiers LR / kNN(5) / DT; "

@@ -80,3 +80,23 @@ def test_seeds_adds_a_replicate_of_every_augan_method_and_none_of_a_replicate():
     assert keel.parse_args(["--methods", "augan"]).methods == ["augan"]
     with pytest.raises(SystemExit):
         keel.parse_args(["--seeds", "0"])
+
+
+def test_fold_means_equal_up_to_float_rounding_rank_as_ties():
+    # Audit 11: 0.1 + 0.2 + 0.3 and 0.3 + 0.2 + 0.1 differ in the last bit, which split a tie of two methods.
+    scores = pd.DataFrame([{"dataset": "d", "fold": f, "method": m, "classifier": "LR", **{k: v for k in keel.METRICS}}
+                           for m, values in (("a", (0.1, 0.2, 0.3)), ("b", (0.3, 0.2, 0.1)), ("c", (0.0, 0.0, 0.0)))
+                           for f, v in enumerate(values)])
+    assert scores[scores.method == "a"]["f1"].sum() != scores[scores.method == "b"]["f1"].sum()
+    ranks = keel.mean_ranks(keel.fold_mean_cells(scores), ["a", "b", "c"])
+    assert ranks["all"].tolist() == [1.5, 1.5, 3.0]
+
+
+@pytest.mark.parametrize(("n_classes", "header"), [((2, 2), "minority F1"), ((3, 6), "macro F1"),
+                                                    ((2, 4), "F1 (minority; macro for the multiclass sets)")])
+def test_the_f1_header_says_which_f1_the_column_averages(n_classes, header):
+    scores, samplers, methods = _records()
+    names = keel.metric_names(n_classes)
+    assert names["f1"] == header
+    text = keel.report(scores, samplers, methods, names)
+    assert f"| method | bal. acc. | G-mean | {header} | ROC-AUC | mean rank |" in text
