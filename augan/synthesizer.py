@@ -358,7 +358,7 @@ class CGAN(BaseEstimator):
             trainer = Trainer(generator, discriminator, loss, self.training_config_, device=self.device_,
                               augment=self._augment(), callback=after_epoch,
                               data_identity=identity)
-            clock = TrainingClock(self.training_config_.run_epochs, warmup_epochs=1 if self.compile else 0)
+            clock = TrainingClock(self.training_config_.run_epochs, long_warmup=None if self.compile else 30.0)
             self.history_ = trainer.fit(data, index, len(self.classes_), resume=self.resume)
             if encoder is not None:
                 latent.fit_encoder(encoder, trainer.sampling_generator, data, index, steps=self.encoder_steps,

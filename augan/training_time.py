@@ -37,14 +37,20 @@ class TrainingClock:
     ----------
     epochs : int
         The epochs of the whole fit (a resumed fit counts from the first epoch it runs).
-    warmup_epochs : int, default=0
-        First epochs whose time is one-time cost (``torch.compile`` compiling), not a rate: they count in the
-        estimate as they took, and the rate is timed from their end.
+    warmup_epochs : int, default=1
+        First epochs whose time is mostly one-time cost, not a rate: they count in the estimate as they took, and
+        the rate is timed from their end. A process's first epoch pays torch's first calls (1-5 s on a CPU, against
+        0.03-0.2 s for a later epoch of a table); ``torch.compile`` compiles in it.
+    long_warmup : float or None, default=30.0
+        A warm-up epoch that takes at least this many seconds is timed as a rate after all (one-time costs of a few
+        seconds are then a small part of it, and waiting for the next epoch would delay the estimate by as long).
+        None times every warm-up epoch apart, as a compiled fit needs: compiling takes tens of seconds.
     """
 
-    def __init__(self, epochs: int, warmup_epochs: int = 0) -> None:
+    def __init__(self, epochs: int, warmup_epochs: int = 1, long_warmup: float | None = 30.0) -> None:
         self.epochs = epochs
         self.warmup_epochs = warmup_epochs
+        self.long_warmup = long_warmup
         self.warmup_seconds = 0.0
         self.started = time.perf_counter()
         self.first_epoch: int | None = None
@@ -59,9 +65,12 @@ class TrainingClock:
         now = time.perf_counter()
         timed_from = self.first_epoch + self.warmup_epochs
         if epoch < timed_from:
-            self.warmup_seconds += now - self.started
-            self.started = now
-            return
+            if self.long_warmup is None or now - self.started < self.long_warmup:
+                self.warmup_seconds += now - self.started
+                self.started = now
+                return
+            # A long warm-up epoch is timed as a rate after all, with any before it, from the fit's start.
+            timed_from, self.started, self.warmup_seconds = self.first_epoch, self.started - self.warmup_seconds, 0.0
         elapsed = now - self.started
         if elapsed < ANNOUNCE_AFTER_SECONDS:
             return
