@@ -24,7 +24,7 @@ from .metrics.encoding import as_rows, categorical_mask
 from .metrics.results import Quality
 from .metrics.utility import BASELINES, downstream_gain
 from .oversampler import GANOversampler
-from .report import Report
+from .report import Report, made_from_real_rows
 from .seeding import draw_seed
 from .synthesizer import CGAN
 
@@ -294,12 +294,11 @@ def _sampler_rows(sampler: GANOversampler, X: Any, y: np.ndarray) -> tuple[CGAN,
         X_new = np.asarray(X_new).reshape((len(new),) + X.shape[1:])
     made = {c: int(k) for c, k in zip(classes, counts) if c not in lone}
     interpolated = sum(round(k * oversampler.smote_share) for k in made.values())
-    latent = bool(interpolated) and oversampler._interpolates_in_latent_space()
     synthetic = {"drawn_by": "sampler", "noise_scale": float(oversampler.noise_scale_),
                  "selection": oversampler.selection,
                  "candidates": float(oversampler.candidates) if oversampler.selection is not None else None,
                  "smote_share": float(oversampler.smote_share),
-                 "interpolation": ("latent" if latent else "encoded") if interpolated else None,
+                 "interpolation": oversampler._interpolation_kind() if interpolated else None,
                  "n_generated": int(len(y_new) - interpolated), "n_interpolated": int(interpolated),
                  "n_copies_left_out": int(np.isin(y, lone).sum()) if len(lone) else 0}
     return oversampler.gan_, X_new, y_new, synthetic
@@ -329,7 +328,7 @@ def _how_drawn(synthetic: dict) -> str:
             if selection is not None else "selection=None")
     made = f"{synthetic['n_generated']} drawn by the GAN"
     if synthetic["n_interpolated"]:
-        made += f", {synthetic['n_interpolated']} interpolated between real rows ({synthetic['interpolation']} space)"
+        made += f", {synthetic['n_interpolated']} {made_from_real_rows(synthetic['interpolation'])}"
     return (f"noise_scale={synthetic['noise_scale']}, {kept}, smote_share={synthetic['smote_share']}: "
             f"{made}")
 

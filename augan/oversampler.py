@@ -398,7 +398,8 @@ class GANOversampler(BaseOverSampler):
         the GAN's latent space (``X`` through its encoder) or between the encoded ``real`` rows; or the real
         images deformed (``interpolation="deform"``)."""
         y = np.asarray(y)
-        if self._interpolates_in_latent_space():
+        kind = self._interpolation_kind()
+        if kind == "latent":
             wanted = np.isin(y, list(request))
             points = self.gan_.to_latent(self._as_gan_input(take_rows(X, wanted)), y[wanted])
             # Decoded by the generator, these can miss their class as its draws can: they are filtered alike.
@@ -406,10 +407,19 @@ class GANOversampler(BaseOverSampler):
             new, labels = self._between_neighbours(counts, points, y[wanted])
             X_new = self.gan_.from_latent(new, labels)
             return (X_new, labels) if self.selection is None else self._select(request, X_new, labels, real, y)
-        if self.interpolation == "deform" or (self.interpolation == "auto" and self.image_shape is not None):
+        if kind == "deform":
             return self._deformed(request, real, y)
         new, labels = self._between_neighbours(request, real, y)
         return self.gan_.decode(new), labels
+
+    def _interpolation_kind(self) -> str:
+        """How the fitted sampler makes its ``smote_share`` rows: ``"latent"`` (between codes of the GAN's encoder),
+        ``"deform"`` (real images deformed) or ``"encoded"`` (between encoded real rows)."""
+        if self._interpolates_in_latent_space():
+            return "latent"
+        if self.interpolation == "deform" or (self.interpolation == "auto" and self.image_shape is not None):
+            return "deform"
+        return "encoded"
 
     def _deformed(self, request: dict, real: np.ndarray, y: np.ndarray) -> tuple[Any, np.ndarray]:
         """For each class of ``request``, its count of its real images (encoded: ``real``) drawn at random, each

@@ -299,11 +299,19 @@ def _scored_table(quality: Quality) -> _Table:
             ["candidates per row kept", "—" if made["candidates"] is None else f"{made['candidates']:g}"],
             ["smote_share", f"{made['smote_share']:g}"],
             ["rows drawn by the GAN", str(made["n_generated"])],
-            ["rows interpolated between real rows",
-             f"{made['n_interpolated']}" + (f" ({made['interpolation']} space)" if made["n_interpolated"] else "")]]
+            [made_from_real_rows(made["interpolation"]), str(made["n_interpolated"])]]
     if made["n_copies_left_out"]:
         rows.append(["copies of real rows, not scored", str(made["n_copies_left_out"])])
     return _Table("Synthetic rows scored", ["", "value"], rows, quality.source)
+
+
+def made_from_real_rows(interpolation: str | None) -> str:
+    """What the sampler's ``smote_share`` rows are, by how it made them (``synthetic["interpolation"]``)."""
+    if interpolation == "deform":
+        return "real images of the class, deformed"
+    if interpolation == "latent":
+        return "rows interpolated between real rows (the GAN's latent space)"
+    return "rows interpolated between real rows"
 
 
 def _fidelity_table(fidelity: Fidelity) -> _Table:

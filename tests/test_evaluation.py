@@ -89,6 +89,10 @@ def test_evaluate_images_flattens_them_for_classifiers_and_draws_grids(tiny):
     assert report.results["quality"]["fidelity"]["extractor"] == "augan-image-cnn"
     html = report.to_html()
     assert "Real images, one row per class." in html and "Synthetic images, one row per class." in html
+    # Audit 12: the half made from real images is deformed images, which the report called interpolations.
+    made = report.results["quality"]["synthetic"]
+    assert made["interpolation"] == "deform" and made["n_interpolated"] > 0
+    assert "real images of the class, deformed" in report.summary() and "interpolated" not in report.summary()
 
 
 @pytest.mark.parametrize("X", [None, "loans.csv", 3])
