@@ -192,6 +192,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return args
 
 
+def is_full_run(device_type: str, args: argparse.Namespace) -> bool:
+    """Whether the run is the whole protocol on a GPU; a grid without torch.compile or bf16 (a quick run), fewer rows
+    or other batches is partial, and must not replace a full section."""
+    return (device_type == "cuda" and args.rows == DEFAULT_ROWS and tuple(args.batches) == DEFAULT_BATCHES
+            and {"off", "bf16"} <= set(args.amp) and {"off", "on"} <= set(args.compile))
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     device = resolve_device(args.device)
@@ -217,8 +224,7 @@ def main(argv: list[str] | None = None) -> int:
     table_text = markdown_table(rows, HEADER, digits=2)
     print("\n" + table_text)
     if args.write:
-        full = (device.type == "cuda" and args.rows == DEFAULT_ROWS and tuple(args.batches) == DEFAULT_BATCHES)
-        key = "speed-gpu" if full else "speed-gpu-partial"
+        key = "speed-gpu" if is_full_run(device.type, args) else "speed-gpu-partial"
         body = section_header(f"Training speed on {device.type.upper()}: batch x AMP x compile", notes) + "\n" + table_text
         print(f"written to {update_section(key, body)} (section {key})")
     return 0

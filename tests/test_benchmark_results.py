@@ -78,3 +78,13 @@ def test_the_copy_command_line_refuses_incomplete_or_mixed_requests_in_one_line(
     assert exited.value.code == 2
     assert message in capsys.readouterr().err
     assert path.read_text() == before
+
+
+@pytest.mark.parametrize(("device", "extra", "full"), [
+    ("cuda", [], True), ("cpu", [], False), ("cuda", ["--compile", "off"], False), ("cuda", ["--amp", "off"], False),
+    ("cuda", ["--rows", "1000"], False)])
+def test_only_the_whole_gpu_grid_is_the_full_speed_gpu_section(device, extra, full):
+    # Audit 12: the quick run of DEVELOPERS.md (--compile off) was written as the full section.
+    import gpu_speed
+
+    assert gpu_speed.is_full_run(device, gpu_speed.parse_args(extra)) is full
