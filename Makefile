@@ -32,7 +32,7 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest -q -n 2
 
-# Under a minute: every test not marked slow (no subprocess, no training longer than a second or so).
+# A few minutes: every test not marked slow (no subprocess, no training longer than a second or so).
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest -q -m "not slow" -n 2
 

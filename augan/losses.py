@@ -154,6 +154,14 @@ LOSSES: dict[str, type[Loss]] = {}
 def register_loss(name: str, cls: type[Loss]) -> None:
     """Make ``cls`` available to ``CGAN(loss=name)``.
 
+    Parameters
+    ----------
+    name : str
+        The name ``CGAN(loss=...)`` takes.
+    cls : subclass of Loss
+        The loss, built with no arguments (or those given to :func:`get_loss`); it defines
+        ``discriminator_loss(real_scores, fake_scores)`` and ``generator_loss(fake_scores)``.
+
     Raises
     ------
     TypeError

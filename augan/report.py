@@ -234,6 +234,18 @@ class Report:
     def save(self, path: str | os.PathLike, overwrite: bool = False) -> Path:
         """Write the report in the format its suffix names: ``.html``/``.htm``, ``.json``, ``.md``/``.markdown``.
 
+        Parameters
+        ----------
+        path : str or os.PathLike
+            The file to write (atomically).
+        overwrite : bool, default=False
+            Replace ``path`` if it is a report augan wrote and nobody changed since.
+
+        Returns
+        -------
+        Path
+            ``path``.
+
         Raises
         ------
         ValueError

@@ -68,12 +68,14 @@ class CGAN(BaseEstimator):
         every cross-validation fold needs, and on the KEEL benchmark as good as the earlier 300 full epochs of
         500 rows (benchmarks/NOTES.md). A table with categorical columns gets more, up to 1,800 steps for
         categories only (:func:`~augan.train.training_budget`; 1,200 for a table of half categories), and
-        trains all of them however few its rows (a small table's epochs are lengthened): 600 leave the joint
+        trains them however few its rows (a small table's epochs are lengthened to ``budget // epochs`` steps, so
+        up to ``epochs - 1`` fewer than the budget run: ``n_steps_`` says how many): 600 leave the joint
         distribution of many categories under-learned, and the extra steps raised the KEEL mixed-type suites
         (benchmarks/NOTES.md). Images train 300 epochs of ``ceil(n / 64)`` steps up to 512 images, at
         most 2,400 steps of 64 images (about 2 minutes for a DCGAN on 1,400 digits on one CPU core, the image
         benchmark's setting); from 5,000 images on, 500 images a step for at most 5,000 steps. None: every
-        epoch is ``ceil(n_samples / batch_size)`` steps. The values a fit used are in ``training_config_``.
+        epoch is ``ceil(n_samples / batch_size)`` steps. The settings a fit used are in ``training_config_``, the
+        steps it ran in ``n_steps_``.
     noise_dim : int, default=128
         Length of the generator's noise vector.
     generator_dims, discriminator_dims : tuple of int, default=(256, 256)

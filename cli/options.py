@@ -88,7 +88,8 @@ MaxSteps = Annotated[str, typer.Option(
                         "below --epochs runs that many epochs of one step); auto: "
                         f"{AUTO_BUDGET['table'][1]} for a table (up to "
                         f"{AUTO_BUDGET['table'][1] * (1 + CATEGORICAL_STEPS_FACTOR)} as more of its columns are "
-                        f"categories, trained in full however few its rows), {AUTO_BUDGET['image'][1]} for "
+                        f"categories, trained however few its rows, in whole epochs: up to --epochs - 1 steps "
+                        f"fewer), {AUTO_BUDGET['image'][1]} for "
                         f"images ({AUTO_BUDGET['large image set'][1]} from {LARGE_IMAGE_SET:,} images on); none: no "
                         "cap.",
     rich_help_panel=TRAINING)]
@@ -104,7 +105,8 @@ Threads = Annotated[int | None, typer.Option(
     "--threads", help="CPU threads for torch (default: torch's own, about one per core). On a machine other jobs "
                       "share, fewer (e.g. 1) keep the threads from waiting on each other.", show_default=False)]
 SampleSeed = Annotated[int | None, typer.Option(
-    "--seed", help="Seed of this draw (default: the model's own seed, so the same rows each time).")]
+    "--seed", help="Seed of this draw (default: the model's own seed, so the same rows each time when it was fitted "
+                    "with --seed; without one, each draw differs).")]
 CheckpointDir = Annotated[Path | None, typer.Option(
     "--checkpoint-dir", help="Folder for training checkpoints (also written on Ctrl-C and SIGTERM, but not under "
                              "--distributed, where the processes cannot agree on a step to stop at); an earlier "

@@ -70,6 +70,9 @@ def c2st(X_real: Any, X_synthetic: Any, *, y_real: Any = None, y_synthetic: Any 
         Stratified folds; every row is scored by a classifier that did not train on it.
     max_samples : int, default=5000
         At most this many rows of each side (a random subset) enter the test.
+    categorical_features : "auto", None, list of column names or indices, or boolean mask, default="auto"
+        Tables: which columns are categories, as in :func:`augan.data.tabular.categorical_mask` (``"auto"``: boolean,
+        string, object and category columns).
     random_state : int, RandomState instance or None
         Seeds the subsets, the folds and the gradient boosting.
 
@@ -176,6 +179,11 @@ def privacy_scores(X_train: Any, X_synthetic: Any, X_holdout: Any = None, *, max
         them, each training row's distance to its closest other training row is used.
     max_samples : int, default=5000
         At most this many synthetic (and held-out) rows are measured.
+    categorical_features : "auto", None, list of column names or indices, or boolean mask, default="auto"
+        Tables: which columns are categories, as in :func:`augan.data.tabular.categorical_mask` (``"auto"``: boolean,
+        string, object and category columns).
+    random_state : int, RandomState instance or None
+        Seeds the subsets of rows measured.
 
     Returns
     -------

@@ -374,6 +374,9 @@ def fidelity_scores(X_real: Any, y_real: Any, X_synthetic: Any, y_synthetic: Any
         KID settings (torch-fidelity's defaults); the subset size is capped at each comparison's smaller set.
     extractor_epochs : int, optional
         Training epochs of augan's extractor (default 30 for tables, 5 for images).
+    categorical_features : "auto", None, list of column names or indices, or boolean mask, default="auto"
+        Tables: which columns are categories, as in :func:`augan.data.tabular.categorical_mask` (``"auto"``: boolean,
+        string, object and category columns).
     random_state : int, RandomState instance or None
         Seeds the extractor's training and KID's subsets.
     device : str, default="auto"

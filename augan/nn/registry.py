@@ -61,6 +61,16 @@ def register_architecture(name: str, builder: Builder, encoder: Callable[[Networ
     """Make ``builder(spec) -> (generator, discriminator)`` available as ``CGAN(architecture=name)``, and
     ``encoder(spec) -> E`` (when given) as its ``CGAN(encoder=True)``.
 
+    Parameters
+    ----------
+    name : str
+        The name ``CGAN(architecture=...)`` takes.
+    builder : callable
+        ``builder(spec)``, given a :class:`NetworkSpec` (noise size, classes, sample shape, widths, ...), returns
+        the generator and the discriminator.
+    encoder : callable, optional
+        ``encoder(spec)`` returns the encoder ``E(x, y) -> z`` that ``CGAN(encoder=True)`` trains.
+
     Raises
     ------
     TypeError
