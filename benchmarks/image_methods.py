@@ -110,7 +110,9 @@ def resample(method: str, config: dict, data: Split, side: int, seed: int | None
 
 def image_quality(X_new: np.ndarray, y_new: np.ndarray, data: Split, side: int, gan: Any = None
                   ) -> dict[str, Any]:
-    """FID and KID per rare digit against its real test digits, and ``gan``'s discriminator AUC."""
+    """FID, KID, precision and recall (Kynkäänniemi et al. 2019: the share of the new images inside the real ones'
+    k-NN manifold, and of the real ones inside theirs) per rare digit against its real test digits, and ``gan``'s
+    discriminator AUC."""
     from augan.metrics.detection import discriminator_auc
     from augan.metrics.fidelity import fidelity_scores
 
@@ -121,6 +123,8 @@ def image_quality(X_new: np.ndarray, y_new: np.ndarray, data: Split, side: int, 
     disc = None if gan is None else discriminator_auc(
         gan, data.X_test[rare].reshape(-1, side, side), data.y_test[rare], images, y_new).auc
     return {"fid": {d: s.fid for d, s in per_digit.items()}, "kid": {d: s.kid_mean for d, s in per_digit.items()},
+            "precision": {d: s.precision for d, s in per_digit.items()},
+            "recall": {d: s.recall for d, s in per_digit.items()},
             "discriminator_auc": disc, "extractor": fidelity.extractor}
 
 

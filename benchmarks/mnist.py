@@ -160,13 +160,21 @@ def report(name: str, score_records: list[dict], sampler_records: dict[str, list
             kid = np.array([[q["kid"][str(d)] for d in MINORITY] for q in quality], dtype=float)
             disc = [q["discriminator_auc"] for q in quality if q["discriminator_auc"] is not None]
             rows.append([label, *fid.mean(axis=0).tolist(), interval(fid.mean(axis=1)), float(kid.mean()),
+                         *(_mean_over_digits(quality, field) for field in ("precision", "recall")),
                          float(np.mean(disc)) if disc else None, len(quality)])
     if rows:
         parts += [f"\n### {name}: new images of the rare digits against the real test digits (mean over sampler "
                   "seeds)\n", markdown_table(rows, ["new images of", *(f"FID {d}" for d in MINORITY),
-                                                    "mean FID [95% interval]", "mean KID",
-                                                    "discriminator AUC", "seeds"])]
+                                                    "mean FID [95% interval]", "mean KID", "precision",
+                                                    "recall", "discriminator AUC", "seeds"])]
     return "".join(parts)
+
+
+def _mean_over_digits(quality: list[dict], field: str) -> float | None:
+    """The mean of ``field`` over the rare digits and the seeds; None when a record predates the field or a digit
+    had too few images for it."""
+    values = [q.get(field, {}).get(str(d)) for q in quality for d in MINORITY]
+    return None if any(v is None for v in values) else float(np.mean(values))
 
 
 def setting_notes(name: str, data: Split, architecture: str, sampler_records: dict[str, list[dict]],
@@ -271,7 +279,10 @@ def main(argv: list[str] | None = None) -> None:
         notes += [
             "FID / KID extractor: `augan-image-cnn` (augan's small CNN trained on the real test digits of the "
             "setting; values compare the methods of one setting only); RandomOverSampler's new images are copies "
-            "of the real training digits, the floor a generator could reach with that little data",
+            "of the real training digits, the floor a generator could reach with that little data; precision and "
+            "recall (in the same features: the share of the new images inside the real digits' 3-NN manifold, and "
+            "of the real digits inside theirs) tell faithful but few shapes from varied but wrong ones, which FID "
+            "alone mixes (— for records made before they were kept)",
             f"augan's new images are those GANOversampler adds (by default half of them real training digits of "
             f"the class under random smooth deformations, interpolation='deform'); \"augan{DRAWS}\" are the GAN's "
             f"own draws of the same digits, with the sampler's noise_scale and no selection",

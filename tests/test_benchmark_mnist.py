@@ -182,6 +182,11 @@ def test_a_second_run_reuses_every_record_and_reports_the_same(tmp_path, monkeyp
     assert sorted(r["kind"] for r in records) == ["sampler"] * 2 + ["score"] * 6
     augan = next(r for r in records if r["kind"] == "sampler" and r["key"]["method"] == "augan")
     assert augan["key"]["gan_epochs"] == 1 and augan["values"]["draws"]["fid"]["5"] is not None
+    quality = augan["values"]["quality"]
+    assert all(0 <= quality[field][d] <= 1 for field in ("precision", "recall") for d in "56789")
+    row = next(line for line in first.splitlines() if line.startswith("| augan, GAN draws only |"))
+    precision, recall = (float(cell) for cell in row.strip("|").split("|")[8:10])
+    assert precision == pytest.approx(np.mean([augan["values"]["draws"]["precision"][d] for d in "56789"]), abs=1e-3)
     cnn = [r["key"] for r in records if r["key"].get("classifier") == "SmallCNN"]
     assert {k["cnn_epochs"] for k in cnn} == {3}  # the 8x8 set's CNN trains 3 x --cnn-epochs
     mnist.main([*argv, "--reuse", str(tmp_path / "one"), "--variant", 'augan-mix={"smote_share": 1}',
@@ -192,3 +197,9 @@ def test_a_second_run_reuses_every_record_and_reports_the_same(tmp_path, monkeyp
     assert table(first).splitlines()[:6] == table(second).splitlines()[:6]
     assert "augan-mix − RandomOverSampler" in second and "records reused from earlier runs" in second
     assert json.loads(json.dumps(augan))  # records are plain JSON
+
+
+def test_precision_and_recall_of_records_made_before_them_show_as_unknown():
+    old = [{"fid": {d: 1.0 for d in "56789"}}, {"fid": {d: 2.0 for d in "56789"}, "recall": {d: 0.5 for d in "56789"}}]
+    assert mnist._mean_over_digits(old, "precision") is None and mnist._mean_over_digits(old, "recall") is None
+    assert mnist._mean_over_digits(old[1:], "recall") == 0.5
