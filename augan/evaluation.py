@@ -250,10 +250,13 @@ def _quality(X: Any, labels: np.ndarray, sampler: Any, model: CGAN | None, holdo
         # The real rows every score compares with: the held-out ones, when there are. The training rows would
         # favour a GAN that copies them (a copy is never detected against the rows it copies).
         X_ref, y_ref = _learned_rows(gan, *((X_test, y_test) if held_out else (X_train, y_train)))
+        # A class of 2-4 rows can have none held out: its synthetic rows would then be told from the real ones by
+        # their label alone, so the comparisons leave them out.
+        X_cmp, y_cmp = _rows_of_classes(X_syn, y_syn, np.unique(y_ref))
         scores = {
-            "fidelity": step("fidelity", fidelity_scores, X_ref, y_ref, X_syn, y_syn, weights_path=weights_path,
+            "fidelity": step("fidelity", fidelity_scores, X_ref, y_ref, X_cmp, y_cmp, weights_path=weights_path,
                              random_state=next(seeds), **options),
-            "c2st": step("c2st", c2st, X_ref, X_syn, y_real=y_ref, y_synthetic=y_syn, random_state=next(seeds),
+            "c2st": step("c2st", c2st, X_ref, X_cmp, y_real=y_ref, y_synthetic=y_cmp, random_state=next(seeds),
                          **options),
             "discriminator": step("discriminator", discriminator_auc, gan, X_ref, y_ref, X_syn, y_syn,
                                   held_out=held_out),
@@ -271,7 +274,12 @@ def _quality(X: Any, labels: np.ndarray, sampler: Any, model: CGAN | None, holdo
 def _learned_rows(gan: CGAN, X: Any, y: np.ndarray) -> tuple[Any, np.ndarray]:
     """The rows of ``X, y`` whose class ``gan`` learned: no synthetic row is made of a class the sampler copied (a
     single training row) instead, so neither the comparisons nor the discriminator can judge one."""
-    keep = np.isin(y, gan.classes_)
+    return _rows_of_classes(X, y, gan.classes_)
+
+
+def _rows_of_classes(X: Any, y: np.ndarray, classes: Any) -> tuple[Any, np.ndarray]:
+    """The rows of ``X, y`` whose class is one of ``classes``."""
+    keep = np.isin(y, classes)
     return (X, y) if keep.all() else (take_rows(X, np.flatnonzero(keep)), y[keep])
 
 

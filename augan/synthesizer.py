@@ -34,7 +34,7 @@ from .train import (AMP_MODES, BUDGET_EPOCHS, Trainer, TrainingConfig, check_che
                     training_budget)
 from .train.checkpoints import data_identity
 from .train.progress import progress_bar
-from .training_time import TrainingClock
+from .training_time import LONG_WARMUP_SECONDS, TrainingClock
 
 _SAMPLE_CHUNK = 65536
 # On the CPU, chunks this small keep the generator's activations in cache: 2-3x the rows per second of 65536.
@@ -360,7 +360,8 @@ class CGAN(BaseEstimator):
             trainer = Trainer(generator, discriminator, loss, self.training_config_, device=self.device_,
                               augment=self._augment(), callback=after_epoch,
                               data_identity=identity)
-            clock = TrainingClock(self.training_config_.run_epochs, long_warmup=None if self.compile else 30.0)
+            clock = TrainingClock(self.training_config_.run_epochs,
+                                  long_warmup=None if self.compile else LONG_WARMUP_SECONDS)
             self.history_ = trainer.fit(data, index, len(self.classes_), resume=self.resume)
             if encoder is not None:
                 latent.fit_encoder(encoder, trainer.sampling_generator, data, index, steps=self.encoder_steps,

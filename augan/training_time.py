@@ -18,6 +18,8 @@ ANNOUNCE_AFTER_SECONDS = 2.0
 WARN_ABOVE_SECONDS = 180.0
 """Expected durations above this are a warning rather than information."""
 SHORTENED_BY = ("max_steps", "epochs")
+LONG_WARMUP_SECONDS = 30.0
+"""A first epoch at least this long is timed as a rate (see :class:`TrainingClock`'s ``long_warmup``)."""
 
 
 def format_duration(seconds: float) -> str:
@@ -41,13 +43,13 @@ class TrainingClock:
         First epochs whose time is mostly one-time cost, not a rate: they count in the estimate as they took, and
         the rate is timed from their end. A process's first epoch pays torch's first calls (1-5 s on a CPU, against
         0.03-0.2 s for a later epoch of a table); ``torch.compile`` compiles in it.
-    long_warmup : float or None, default=30.0
+    long_warmup : float or None, default=LONG_WARMUP_SECONDS (30)
         A warm-up epoch that takes at least this many seconds is timed as a rate after all (one-time costs of a few
         seconds are then a small part of it, and waiting for the next epoch would delay the estimate by as long).
         None times every warm-up epoch apart, as a compiled fit needs: compiling takes tens of seconds.
     """
 
-    def __init__(self, epochs: int, warmup_epochs: int = 1, long_warmup: float | None = 30.0) -> None:
+    def __init__(self, epochs: int, warmup_epochs: int = 1, long_warmup: float | None = LONG_WARMUP_SECONDS) -> None:
         self.epochs = epochs
         self.warmup_epochs = warmup_epochs
         self.long_warmup = long_warmup

@@ -331,3 +331,23 @@ def test_a_class_the_gan_could_not_learn_is_copied_and_left_out_of_tstr_and_the_
     scored = [entry for entry in results["utility"]["table"] if entry["method"] == "tstr"]
     assert bool(scored) == tstr and all(np.isfinite(entry["mean"]) and entry["n"] == 2 for entry in scored)
     assert 0 < results["quality"]["discriminator"]["n_real"] <= results["quality"]["n_holdout"]
+
+
+def test_a_class_with_no_held_out_row_is_left_out_of_the_comparisons(tiny):
+    # Ten classes of 4 rows compete for the 8 held-out places a class of 40 leaves: some keep all their rows in
+    # training.
+    # Their synthetic rows would be told from the held-out real ones by their label alone, so fidelity and the C2ST
+    # leave them out.
+    rng = np.random.default_rng(0)
+    counts = {"a": 40, **{c: 4 for c in "bcdefghijk"}}
+    y = np.repeat(list(counts), list(counts.values()))
+    X = rng.normal(size=(len(y), 3)) + np.searchsorted(sorted(counts), y)[:, None]
+    report = evaluate(X, y, sampler=GANOversampler(gan=CGAN(**tiny), random_state=0), baselines=("none",),
+                      classifiers=[LogisticRegression(max_iter=500)], cv=2, tstr=False, random_state=0,
+                      verbose=False)
+    quality = report.results["quality"]
+    held_out = set(quality["fidelity"]["per_class"])
+    y_syn = np.asarray(report.artifacts["y_synthetic"])
+    assert set(y_syn) - held_out  # some synthetic class has no held-out row
+    compared = np.isin(y_syn, list(held_out)).sum()
+    assert quality["c2st"]["n_synthetic"] == quality["fidelity"]["overall"]["n_synthetic"] == compared < len(y_syn)

@@ -64,12 +64,12 @@ def test_a_resumed_fit_counts_only_the_epochs_it_runs(fake_time):
     assert clock.expected_seconds == pytest.approx(200.0)
 
 
-@pytest.mark.parametrize("first_epoch", [3.0, 40.0])
-def test_a_first_epoch_of_one_time_costs_is_not_extrapolated(fake_time, caplog, first_epoch):
+@pytest.mark.parametrize(("first_epoch", "long_warmup"), [(3.0, training_time.LONG_WARMUP_SECONDS), (40.0, None)])
+def test_a_first_epoch_of_one_time_costs_is_not_extrapolated(fake_time, caplog, first_epoch, long_warmup):
     # Audit 12: a fresh process's first epoch pays torch's first calls (seconds, against 0.1 s for a later epoch):
     # `make demo` announced "about 13 min 38 s" for a fit of 30 s. A compiled fit spends tens of seconds compiling
     # in its first step, which once predicted 2 h 27 min for a fit of 8 s.
-    clock = TrainingClock(epochs=300, long_warmup=None)
+    clock = TrainingClock(epochs=300, long_warmup=long_warmup)  # eager (the default) / compiled
     with caplog.at_level(logging.INFO, logger="augan"):
         fake_time.now += first_epoch
         clock.epoch_done(1, steps_per_epoch=2, batch_size=256)     # one-time costs: not a rate
