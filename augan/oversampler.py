@@ -23,13 +23,14 @@ from sklearn.utils.validation import check_array, validate_data
 from ._rows import take_rows
 from ._validation import (check_class_counts, check_draw_size, check_fits_in_memory, check_labels, check_n_samples,
                           check_several_classes, draw_bytes_per_row, plain_value)
+from .data.codecs import make_codec
 from .data.images import CHANNELS, encoded_shape
 from .data.labels import LabelCodec
 from .nn.deform import Deformation, deform_images
 from .synthesizer import CGAN
 
 SELECTIONS = ("discriminator", "neighbors", "classifier")
-INTERPOLATIONS = ("auto", "latent", "encoded", "deform")
+INTERPOLATIONS = ("auto", "latent", "encoded", "standard", "deform")
 _NEIGHBORS = 5
 # More candidates per kept row cost proportionally more generation and neighbour search for ever smaller gains.
 MAX_CANDIDATES = 100
@@ -90,9 +91,14 @@ class GANOversampler(BaseOverSampler):
         two rows); for images, by default, real images of the class deformed (``interpolation``). The mix ranked
         better on the KEEL benchmark than either the GAN's rows or SMOTE's alone (benchmarks/NOTES.md). 0 gives
         the GAN's rows only; 1 gives SMOTE in the encoded space (or, for images, deformed real images only).
-    interpolation : {"auto", "latent", "encoded", "deform"}, default="auto"
+    interpolation : {"auto", "latent", "encoded", "standard", "deform"}, default="auto"
         How the ``smote_share`` rows are made: ``"encoded"`` interpolated in the GAN's encoded space as
-        described above (for images, a blend of two images' pixels); ``"latent"`` interpolated in the latent
+        described above (for images, a blend of two images' pixels); ``"standard"``, for tables only: the same
+        in a standardised space of the table (each number minus its mean, over its deviation; categories and
+        missing values as in the encoded space), so that the neighbours are those of the values and a new row
+        lies on the straight segment between its two rows, as SMOTE after a ``StandardScaler`` makes it, rather
+        than on a curve through their quantiles (ranked level with ``"encoded"`` on the KEEL suites:
+        benchmarks/NOTES.md); ``"latent"`` interpolated in the latent
         space of the GAN's encoder (``CGAN(encoder=...)``): between ``E(x, y)`` of real samples of the class
         and their nearest neighbours there, decoded by the generator, as DeepSMOTE does (Dablain et al. 2022),
         so that the new samples are the generator's own rather than overlays; ``"deform"``, for images only:
@@ -252,6 +258,9 @@ class GANOversampler(BaseOverSampler):
         if self.interpolation == "deform" and self.image_shape is None:
             raise ValueError("interpolation='deform' deforms images: it needs image_shape (the shape of the images "
                              "whose flattened pixels are the rows of X); for a table use 'encoded' or 'auto'.")
+        if self.interpolation == "standard" and self.image_shape is not None:
+            raise ValueError("interpolation='standard' standardises the columns of a table; for images use 'deform', "
+                             "'encoded' or 'auto'.")
         gan = clone(self.gan) if self.gan is not None else CGAN()
         if self.random_state is not None:
             gan.set_params(random_state=self.random_state)
@@ -409,14 +418,22 @@ class GANOversampler(BaseOverSampler):
             return (X_new, labels) if self.selection is None else self._select(request, X_new, labels, real, y)
         if kind == "deform":
             return self._deformed(request, real, y)
+        if kind == "standard":
+            codec = make_codec(X, categorical_features=getattr(self.gan_, "categorical_features", "auto"),
+                               numeric_transform="standard").fit(X)
+            new, labels = self._between_neighbours(request, codec.transform(X), y)
+            return codec.inverse_transform(new), labels
         new, labels = self._between_neighbours(request, real, y)
         return self.gan_.decode(new), labels
 
     def _interpolation_kind(self) -> str:
         """How the fitted sampler makes its ``smote_share`` rows: ``"latent"`` (between codes of the GAN's encoder),
-        ``"deform"`` (real images deformed) or ``"encoded"`` (between encoded real rows)."""
+        ``"deform"`` (real images deformed), ``"standard"`` (between standardised real rows) or ``"encoded"``
+        (between encoded real rows)."""
         if self._interpolates_in_latent_space():
             return "latent"
+        if self.interpolation == "standard":
+            return "standard"
         if self.interpolation == "deform" or (self.interpolation == "auto" and self.image_shape is not None):
             return "deform"
         return "encoded"
@@ -435,7 +452,7 @@ class GANOversampler(BaseOverSampler):
         return self.gan_.decode(images.numpy()), labels
 
     def _interpolates_in_latent_space(self) -> bool:
-        if self.interpolation in ("encoded", "deform"):
+        if self.interpolation in ("encoded", "standard", "deform"):
             return False
         has_encoder = getattr(self.gan_, "encoder_", None) is not None
         if self.interpolation == "latent" and not has_encoder:

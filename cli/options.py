@@ -67,12 +67,13 @@ NoiseScale = Annotated[str, typer.Option(
                           f"distribution the GAN learned; auto: {AUTO_NOISE_SCALE['table']:g} for a table, "
                           f"{AUTO_NOISE_SCALE['image']:g} for images.")]
 # "latent" needs CGAN(encoder=True), which the command line does not train.
-INTERPOLATIONS = ("auto", "encoded", "deform")
+INTERPOLATIONS = ("auto", "encoded", "standard", "deform")
 Interpolation = Annotated[str, typer.Option(
     "--interpolation", help="How the --smote-share rows are made: encoded (between two real rows of the class in the "
-                            "GAN's encoded space; for images, a blend of two images), deform (images only: a real "
-                            "image of the class under a random smooth deformation, which keeps the class of "
-                            "handwriting and of most photographs, not of arrows or text), or auto (deform for "
+                            "GAN's encoded space; for images, a blend of two images), standard (tables only: the same "
+                            "between standardised rows, on straight segments as SMOTE makes them), deform (images "
+                            "only: a real image of the class under a random smooth deformation, which keeps the class "
+                            "of handwriting and of most photographs, not of arrows or text), or auto (deform for "
                             "images, encoded for a table).")]
 MaxSyntheticRatio = Annotated[float | None, typer.Option(
     "--max-synthetic-ratio", help="At most this many synthetic rows (or images) per real one of a class; the rest "
@@ -272,11 +273,14 @@ def parse_selection(text: str) -> str | None:
 
 
 def parse_interpolation(text: str, images: bool) -> str:
-    """``--interpolation`` as GANOversampler's ``interpolation``, refused for a table when it deforms images."""
+    """``--interpolation`` as GANOversampler's ``interpolation``, refused where it does not fit the kind of data."""
     if text not in INTERPOLATIONS:
         fail(f"--interpolation {text!r} is not valid; use one of {', '.join(INTERPOLATIONS)}.")
     if text == "deform" and not images:
-        fail("--interpolation deform deforms images, and DATA is a table; use encoded or auto.")
+        fail("--interpolation deform deforms images, and DATA is a table; use encoded, standard or auto.")
+    if text == "standard" and images:
+        fail("--interpolation standard standardises the columns of a table, and DATA is images; use deform, encoded "
+             "or auto.")
     return text
 
 

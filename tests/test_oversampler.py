@@ -227,6 +227,41 @@ def test_smote_share_one_interpolates_between_neighbouring_rows_of_the_class(bin
     assert not _on_a_neighbour_segment(encode(gan_only), encode(X[y == 1])).any()
 
 
+def test_standard_interpolation_puts_new_numbers_between_the_values_of_neighbouring_rows(binary, tiny):
+    X, y = binary
+    X = np.exp(X)  # skewed columns, whose quantiles are far from their values
+    ovs = GANOversampler(gan=CGAN(**tiny), smote_share=1, interpolation="standard", random_state=0)
+    Xr, yr = ovs.fit_resample(X, y)
+    assert np.bincount(yr).tolist() == [170, 170]
+    mean, deviation = X.mean(axis=0), X.std(axis=0)
+    scaled = lambda rows: (rows - mean) / deviation  # noqa: E731  (the space SMOTE after a StandardScaler uses)
+    assert _on_a_neighbour_segment(scaled(Xr[len(X):]), scaled(X[y == 1])).all()
+    assert len(_as_rows(Xr[len(X):])) > 100
+    encoded = GANOversampler(gan=CGAN(**tiny), smote_share=1, random_state=0).fit_resample(X, y)[0][len(X):]
+    assert not _on_a_neighbour_segment(scaled(encoded), scaled(X[y == 1])).all()
+
+
+def test_standard_interpolation_of_a_dataframe_keeps_its_columns_and_their_class_categories(mixed_frame, tiny):
+    frame, y = mixed_frame
+    ovs = GANOversampler(gan=CGAN(**tiny), smote_share=1, interpolation="standard", random_state=0)
+    Xr, yr = ovs.fit_resample(frame, y)
+    assert Xr.dtypes.to_dict() == frame.dtypes.to_dict()
+    assert (yr == "fraud").sum() == (yr == "ok").sum()
+    new, real = Xr.iloc[len(frame):], frame[np.asarray(y) == "fraud"]
+    for column in frame.columns:
+        if not pd.api.types.is_numeric_dtype(frame[column]) or frame[column].dtype == bool:
+            assert set(new[column].dropna()) <= set(real[column].dropna()), column
+        else:
+            assert new[column].min() >= real[column].min() and new[column].max() <= real[column].max(), column
+
+
+def test_standard_interpolation_is_refused_for_images_before_training(tiny):
+    X = np.random.default_rng(0).random((40, 64))
+    y = np.repeat([0, 1], [30, 10])
+    with pytest.raises(ValueError, match="interpolation='standard' standardises the columns of a table"):
+        GANOversampler(gan=CGAN(**tiny), image_shape=(8, 8), interpolation="standard").fit_resample(X, y)
+
+
 def test_smote_share_splits_each_class_between_the_gan_and_interpolation(tiny):
     X, y = make_classification(300, 5, n_informative=4, n_redundant=0, n_classes=3, weights=[0.7, 0.2, 0.1],
                                random_state=0)

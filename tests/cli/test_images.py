@@ -238,6 +238,15 @@ def test_resample_interpolation_reaches_the_sampler_for_images(augan, digits, tm
     assert X.shape == (48, 16, 16) and (y == "7").sum() == 24
 
 
+def test_resample_refuses_standardised_interpolation_of_images_before_training(augan, digits, tmp_path, user_error,
+                                                                                  monkeypatch):
+    monkeypatch.setattr(GANOversampler, "fit_resample", lambda *a: pytest.fail("trained"))
+    out = tmp_path / "balanced"
+    user_error(augan("resample", digits, "--out", out, "--interpolation", "standard", *TINY[:-1]),
+               "--interpolation standard standardises the columns of a table, and DATA is images")
+    assert not out.exists()
+
+
 def test_resample_caps_synthetic_images_with_copies(augan, digits_npz, tmp_path):
     out = tmp_path / "balanced.npz"
     result = augan("resample", digits_npz, "--out", out, "--max-synthetic-ratio", "0.5", *TINY)

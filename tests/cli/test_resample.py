@@ -46,7 +46,8 @@ def test_resample_strategy_names_take_the_hyphenated_spelling(augan, numbers_csv
     ("--smote-share", "0.25", "smote_share", 0.25), ("--smote-share", "1", "smote_share", 1.0),
     ("--noise-scale", "0", "noise_scale", 0.0), ("--noise-scale", "1", "noise_scale", 1.0),
     ("--max-synthetic-ratio", "2", "max_synthetic_ratio", 2.0),
-    ("--interpolation", "encoded", "interpolation", "encoded"), ("--interpolation", "auto", "interpolation", "auto")])
+    ("--interpolation", "encoded", "interpolation", "encoded"), ("--interpolation", "auto", "interpolation", "auto"),
+    ("--interpolation", "standard", "interpolation", "standard")])
 def test_resample_sampler_options_reach_the_sampler(augan, loans, train_args, tmp_path, monkeypatch, option, value,
                                                     attribute, expected):
     seen = []
@@ -68,9 +69,9 @@ def test_unknown_selection_is_one_line(augan, loans, train_args, tmp_path, user_
 
 
 @pytest.mark.parametrize(("value", "message"), [
-    ("pixels", "--interpolation 'pixels' is not valid; use one of auto, encoded, deform"),
+    ("pixels", "--interpolation 'pixels' is not valid; use one of auto, encoded, standard, deform"),
     ("latent", "--interpolation 'latent' is not valid"),
-    ("deform", "--interpolation deform deforms images, and DATA is a table; use encoded or auto")])
+    ("deform", "--interpolation deform deforms images, and DATA is a table; use encoded, standard or auto")])
 def test_an_interpolation_the_data_cannot_take_is_one_line_before_training(augan, loans, train_args, tmp_path,
                                                                           user_error, monkeypatch, value, message):
     monkeypatch.setattr(GANOversampler, "fit_resample", lambda *a: pytest.fail("trained"))
