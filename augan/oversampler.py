@@ -257,7 +257,8 @@ class GANOversampler(BaseOverSampler):
     def _fit_resample(self, X: Any, y: np.ndarray) -> tuple[Any, np.ndarray]:
         if self.interpolation == "deform" and self.image_shape is None:
             raise ValueError("interpolation='deform' deforms images: it needs image_shape (the shape of the images "
-                             "whose flattened pixels are the rows of X); for a table use 'encoded' or 'auto'.")
+                             "whose flattened pixels are the rows of X); for a table use 'encoded', 'standard' or "
+                             "'auto'.")
         if self.interpolation == "standard" and self.image_shape is not None:
             raise ValueError("interpolation='standard' standardises the columns of a table; for images use 'deform', "
                              "'encoded' or 'auto'.")
