@@ -284,8 +284,10 @@ class GANOversampler(BaseOverSampler):
         X_learned = self._as_gan_input(take_rows(X, learned))
         self._check_memory(X, X_learned, gan, request, generated, interpolated)
         self.gan_ = gan.fit(X_learned, y[learned])
-        # The real rows in the GAN's encoded space, encoded once for the neighbour filter and the interpolation.
-        uses_real = bool(interpolated) or (bool(generated) and self.selection in ("neighbors", "classifier"))
+        # The real rows in the GAN's encoded space, encoded once for the neighbour filter and the interpolation
+        # (but for the standardised one, which makes a space of its own).
+        uses_real = ((bool(interpolated) and self._interpolation_kind() != "standard")
+                     or (bool(generated) and self.selection in ("neighbors", "classifier")))
         self._real_classifier = None
         real = self.gan_.encode(self._as_gan_input(X)) if uses_real else None
         parts = []

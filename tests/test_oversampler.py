@@ -255,7 +255,8 @@ def test_standard_interpolation_of_a_dataframe_keeps_its_columns_and_their_class
             assert new[column].min() >= real[column].min() and new[column].max() <= real[column].max(), column
 
 
-def test_standard_interpolation_is_refused_for_images_before_training(tiny):
+def test_standard_interpolation_is_refused_for_images_before_training(tiny, monkeypatch):
+    monkeypatch.setattr(CGAN, "fit", lambda *a: pytest.fail("trained"))
     X = np.random.default_rng(0).random((40, 64))
     y = np.repeat([0, 1], [30, 10])
     with pytest.raises(ValueError, match="interpolation='standard' standardises the columns of a table"):
