@@ -12,9 +12,10 @@ Reported per suite: the mean of each metric over data sets x folds x classifiers
 method (ranked within each data set x classifier x metric on the fold-mean, 1 = best, ties averaged);
 augan's margins: each augan (default or variant) ranked in place of the default among the other methods,
 its rank margin over the best of them and over SMOTE, and the paired differences of balanced accuracy and
-G-mean, each with a 95% t-interval over data sets; augan's wins / ties / losses against SMOTE and CTGAN (same
-cells; a tie is a difference below 0.0005); the resampling time per fold (fit + sample); every failure, with
-its reason.
+G-mean, each with a 95% t-interval over data sets; each augan variant against the default, paired by seed
+(rank in place and every metric, variant minus default, with intervals over data sets); augan's wins / ties /
+losses against SMOTE and CTGAN (same cells; a tie is a difference below 0.0005); the resampling time per fold
+(fit + sample); every failure, with its reason.
 
 One run of the folds is one draw of every method's random numbers: a single run's mean rank moves by a few
 tenths when augan's numbers change (benchmarks/NOTES.md). ``augan[seed=K]`` is a replicate of augan that draws
@@ -35,6 +36,13 @@ reports the folds of methods other than augan from there instead of running them
 The committed ``benchmarks/records/`` folders hold such runs; the section's header names their commits.
 
     PYTHONPATH=. .venv-bench/bin/python benchmarks/keel.py --suite binary --jobs 2 --reuse benchmarks/records/*
+
+A screen of new augan variants need not fit the default again either: ``--reuse-augan`` also takes augan's folds
+(the default's and its replicates') from the ``--reuse`` folders, as the augan of their commit made them, and so
+runs only with ``--no-results``; the variants' table pairs each new variant with them seed by seed:
+
+    PYTHONPATH=. .venv-bench/bin/python benchmarks/keel.py --suite binary --jobs 2 --seeds 3 --no-results
+        --reuse DEFAULT_RUN benchmarks/records/ctgan-binary --reuse-augan --methods <the others> augan "augan[...]"
 
 Two development suites (keel_data_dev.py: ``multiclass-dev``, 6 numeric multiclass sets, and ``mixed-dev``, 7
 mixed-type sets, missing values included) widen the multiclass and mixed suites for tuning, so that a lever is
@@ -244,6 +252,39 @@ def margin_rows(scores: pd.DataFrame, cells: pd.DataFrame, methods: list[str]) -
     return rows
 
 
+def variant_rows(scores: pd.DataFrame, cells: pd.DataFrame, methods: list[str]) -> list[list]:
+    """Per augan variant group (not the default): each replicate paired with the default's replicate of the same
+    seed, which drew its folds' other random numbers alike; the pairs' mean rank in place of the default against
+    the methods that are not augan's, and, per data set, the differences variant minus default of the rank and of
+    each metric's mean over folds and classifiers, pairs averaged, with 95% t-intervals over data sets."""
+    groups = replicate_groups(methods)
+    if "augan" not in groups:
+        return []
+    seed = lambda method: 0 if method == "augan" else augan_variant(method).get("seed", 0)  # noqa: E731
+    default = {seed(m): m for m in groups["augan"]}
+    others = [m for m in methods if not keel_records.depends_on_augan(m)]
+    per_set = scores.groupby(["dataset", "method"])[list(METRICS)].mean()
+    rows = []
+    for name, members in groups.items():
+        pairs = [(m, default[seed(m)]) for m in members if name != "augan" and seed(m) in default]
+        if not pairs:
+            continue
+        row = [name, len(pairs)]
+        if others:
+            ranks = [(ranks_in_place(cells, m, others)["ours"], ranks_in_place(cells, d, others)["ours"])
+                     for m, d in pairs]
+            row += [f"{np.mean([v.mean() for v, _ in ranks]):.3f}", f"{np.mean([d.mean() for _, d in ranks]):.3f}",
+                    interval(sum(v - d for v, d in ranks) / len(ranks), signed=True)]
+        else:
+            row += ["—"] * 3
+        diffs = {metric: sum(per_set[metric].xs(m, level="method") - per_set[metric].xs(d, level="method")
+                             for m, d in pairs) / len(pairs) for metric in METRICS}
+        better = diffs["balanced_accuracy"]
+        rows.append(row + [interval(diffs[k], digits=4, signed=True) for k in METRICS]
+                    + [f"{int((better > 0).sum())} / {int((better < 0).sum())}"])
+    return rows
+
+
 def report(scores: pd.DataFrame, samplers: pd.DataFrame, methods: list[str],
            names: dict[str, str] | None = None) -> str:
     """The tables of one suite; ``names`` are the metrics' headers (:func:`metric_names`)."""
@@ -267,6 +308,15 @@ def report(scores: pd.DataFrame, samplers: pd.DataFrame, methods: list[str],
                                  ["augan", "replicates", "mean rank", "replicates' ranks", "best other",
                                   "rank margin", "bal. acc. diff.", "G-mean diff.", "rank margin over SMOTE",
                                   "bal. acc. diff. to SMOTE", "G-mean diff. to SMOTE"])]
+    variants = variant_rows(scores, cells, methods)
+    if variants:
+        parts += ["\n### augan's variants against the default, paired by seed (rank: in place of the default among the "
+                  "methods that are not augan's; differences: variant minus default, per data set over folds and "
+                  "classifiers, mean [95% interval] over data sets; negative rank and positive scores favour the "
+                  "variant)\n",
+                  markdown_table(variants, ["variant", "pairs", "mean rank", "the default's", "rank diff.",
+                                            *(f"{names[k]} diff." for k in METRICS),
+                                            "data sets: bal. acc. up / down"])]
     ours = [m for m in methods if keel_records.depends_on_augan(m)]
     for mine, other in ((m, o) for m in ours for o in ("SMOTE", "CTGAN") if o in methods):
         wtl = wins_ties_losses(cells, mine, other)
@@ -320,6 +370,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--reuse", type=Path, nargs="+", default=[],
                         help="--records folders of earlier runs: their folds of methods other than augan are "
                              "reported instead of run again, if made under the same protocol (keel_records.py)")
+    parser.add_argument("--reuse-augan", action="store_true",
+                        help="take augan's folds (the default's, a variant's) from the --reuse folders too, made by "
+                             "the augan of their commit: a screen of new variants against a default already run; "
+                             "needs --no-results, since a section must come from this checkout's augan")
     parser.add_argument("--seeds", type=int, default=1,
                         help="run augan and each augan variant this many times, the k-th as a replicate seeded "
                              "1000 k later (augan[seed=k]; the margins average them)")
@@ -331,6 +385,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         parser.error(f"--folds must be between 1 and {N_SPLITS * N_REPEATS}.")
     if args.tag is not None and not args.tag.replace("-", "").isalnum():
         parser.error("--tag takes letters, digits and dashes.")
+    if args.reuse_augan and not (args.reuse and args.no_results):
+        parser.error("--reuse-augan needs --reuse folders and --no-results: a RESULTS.md section must come from this "
+                     "checkout's augan.")
     if min(args.jobs, args.threads, args.ctgan_epochs, args.seeds) < 1:
         parser.error("--jobs, --threads, --ctgan-epochs and --seeds must be positive.")
     try:
@@ -387,7 +444,8 @@ def main(argv: list[str] | None = None) -> None:
         keel_records.check_new(args.records)
     protocols = {suite: keel_records.fingerprint(dev=suite in DEV_SUITES) for suite in chosen}
     reused = {suite: keel_records.load(args.reuse, suite, names, args.folds, args.methods, args.ctgan_epochs,
-                                       protocols[suite]) for suite, names in chosen.items()}
+                                       protocols[suite], augan=args.reuse_augan)
+              for suite, names in chosen.items()}
     owner = {name: suite for suite, names in chosen.items() for name in names}
     tasks = [(d, i, tr, te, [m for m in args.methods if not reused[owner[d.name]].covers(d.name, i, m)])
              for d in data.values() for i, (tr, te) in enumerate(splits(d, args.folds))]

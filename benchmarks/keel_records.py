@@ -133,12 +133,14 @@ class Reused:
 
 
 def load(folders: list[Path], suite: str, datasets: list[str], folds: int, methods: list[str],
-         ctgan_epochs: int, expected: str) -> Reused:
+         ctgan_epochs: int, expected: str, augan: bool = False) -> Reused:
     """The rows of ``folders`` that this run can use instead of running their methods.
 
     Kept: rows of ``suite`` for ``datasets``, folds below ``folds``, and ``methods`` that do not depend on
-    augan. Raises ``SystemExit`` with the reason when a folder was written under another protocol
-    fingerprint than ``expected`` or another number of CTGAN epochs, or when two folders hold the same fold.
+    augan, or with ``augan=True`` every one of ``methods``: a screen that sets variants beside the default of an
+    earlier run takes that run's augan folds, made by the augan of its commit (which its note names). Raises
+    ``SystemExit`` with the reason when a folder was written under another protocol fingerprint than ``expected``
+    or another number of CTGAN epochs, or when two folders hold the same fold.
     """
     scores, samplers, notes = [], [], []
     for folder in folders:
@@ -157,7 +159,7 @@ def load(folders: list[Path], suite: str, datasets: list[str], folds: int, metho
         own_scores = pd.read_csv(paths[0], **exact_float_options())
         own_samplers = pd.read_csv(paths[1], dtype={"message": object})
         own_samplers["message"] = own_samplers["message"].fillna("")
-        wanted = [m for m in methods if not depends_on_augan(m)]
+        wanted = [m for m in methods if augan or not depends_on_augan(m)]
         keep = lambda rows: rows[rows["dataset"].isin(datasets) & (rows["fold"] < folds)  # noqa: E731
                                  & rows["method"].isin(wanted)]
         own_scores, own_samplers = keep(own_scores), keep(own_samplers)

@@ -121,14 +121,16 @@ def markdown_table(rows: Sequence[Sequence[Any]], header: Sequence[str], digits:
     return "\n".join(lines) + "\n"
 
 
-def interval(values: Any) -> str:
-    """``mean [low, high]`` (the 95% t-interval), or the mean alone for a single value."""
+def interval(values: Any, digits: int = 3, signed: bool = False) -> str:
+    """``mean [low, high]`` (the 95% t-interval) to ``digits`` decimals, or the mean alone for a single value;
+    ``signed``: every number with its sign, for differences."""
     summary = mean_ci(values)
     if summary.mean is None:
         return "—"
+    form = f"{'+' if signed else ''}.{digits}f"
     if summary.ci_low is None:
-        return f"{summary.mean:.3f}"
-    return f"{summary.mean:.3f} [{summary.ci_low:.3f}, {summary.ci_high:.3f}]"
+        return format(summary.mean, form)
+    return f"{summary.mean:{form}} [{summary.ci_low:{form}}, {summary.ci_high:{form}}]"
 
 
 def section_header(title: str, notes: Sequence[str] = ()) -> str:

@@ -6,8 +6,10 @@ import re
 import sys
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
+from scipy import stats
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 import keel  # noqa: E402  (the benchmarks are scripts, not a package)
@@ -100,3 +102,59 @@ def test_the_f1_header_says_which_f1_the_column_averages(n_classes, header):
     assert names["f1"] == header
     text = keel.report(scores, samplers, methods, names)
     assert f"| method | bal. acc. | G-mean | {header} | ROC-AUC | mean rank |" in text
+
+
+def _variant_records() -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
+    """Four data sets; every metric of data set ``d`` is 0.5 + 0.05 d + the method's offset there."""
+    offsets = {"none": [0.0] * 4, "SMOTE": [0.01] * 4, "ProWSyn": [0.02] * 4,
+               "augan": [0.03] * 4, "augan[seed=1]": [0.015] * 4,
+               # Against the default's seed 0: +0, +.01, +.02, +.03; against its seed 1: +.01 on every set.
+               "augan[epochs=5]": [0.03, 0.04, 0.05, 0.06], "augan[epochs=5;seed=1]": [0.025] * 4,
+               "augan[noise_scale=0.5;seed=1]": [0.005] * 4,  # pairs with augan[seed=1] alone: -0.01 on every set
+               "augan[smote_share=0.25;seed=5]": [0.1] * 4}  # no default of seed 5: no pair
+    scores, samplers = [], []
+    for method, values in offsets.items():
+        for d, offset in enumerate(values):
+            samplers.append({"dataset": f"d{d}", "fold": 0, "method": method, "status": "ok", "message": "",
+                             "seconds": 1.0, "added": 10})
+            scores += [{"dataset": f"d{d}", "fold": 0, "method": method, "classifier": classifier,
+                        **{metric: 0.5 + 0.05 * d + offset for metric in keel.METRICS}}
+                       for classifier in ("LR", "kNN", "DT")]
+    return pd.DataFrame(scores), pd.DataFrame(samplers), list(offsets)
+
+
+def _variant_row(text: str, name: str) -> list[str]:
+    section = text.split("### augan's variants against the default", 1)[1].split("###", 1)[0]
+    row = re.search(rf"^\| {re.escape(name)} \| \d.*$", section, re.MULTILINE).group(0)
+    return [cell.strip() for cell in row.strip("|").split("|")]
+
+
+def test_each_variant_is_paired_with_the_default_of_its_seed_and_its_differences_get_intervals_over_data_sets():
+    scores, samplers, methods = _variant_records()
+    text = keel.report(scores, samplers, methods)
+    row = _variant_row(text, "augan[epochs=5]")
+    # In place of the default among none / SMOTE / ProWSyn: the variant ranks 1 on every set with both seeds; the
+    # default 1 (seed 0) and 2 (seed 1, 0.015 behind ProWSyn's 0.02). Per set the rank differences are 0 and -1.
+    assert row[:5] == ["augan[epochs=5]", "2", "1.000", "1.500", "-0.500 [-0.500, -0.500]"]
+    per_set = np.array([(0.0 + 0.01) / 2, (0.01 + 0.01) / 2, (0.02 + 0.01) / 2, (0.03 + 0.01) / 2])
+    half = stats.t.ppf(0.975, 3) * per_set.std(ddof=1) / 2
+    expected = f"{per_set.mean():+.4f} [{per_set.mean() - half:+.4f}, {per_set.mean() + half:+.4f}]"
+    assert row[5:9] == [expected] * 4
+    assert row[9] == "4 / 0"
+    seed_one = _variant_row(text, "augan[noise_scale=0.5]")
+    # 0.005 ranks 3rd (behind ProWSyn and SMOTE) where the default's seed 1 ranks 2nd.
+    assert seed_one[:5] == ["augan[noise_scale=0.5]", "1", "3.000", "2.000", "+1.000 [+1.000, +1.000]"]
+    assert seed_one[5] == "-0.0100 [-0.0100, -0.0100]" and seed_one[9] == "0 / 4"
+    section = text.split("### augan's variants against the default", 1)[1].split("\n###", 1)[0]
+    assert "augan[smote_share=0.25]" not in section and "| augan |" not in section
+
+
+def test_the_variants_table_needs_the_default_and_a_variant():
+    scores, samplers, methods = _variant_records()
+    title = "### augan's variants against the default"
+    assert title not in keel.report(scores, samplers, ["none", "SMOTE", "augan", "augan[seed=1]"])
+    assert title not in keel.report(scores, samplers, ["none", "SMOTE", "augan[epochs=5]", "augan[epochs=5;seed=1]"])
+    # Without other methods there is no rank in place, but the paired differences stand.
+    alone = _variant_row(keel.report(scores, samplers, ["augan", "augan[epochs=5]"]), "augan[epochs=5]")
+    assert alone[:5] == ["augan[epochs=5]", "1", "—", "—", "—"]
+    assert alone[5] == "+0.0150 [-0.0055, +0.0355]"  # 0, .01, .02, .03 over the 4 sets

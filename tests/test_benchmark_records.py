@@ -204,3 +204,23 @@ def test_records_of_a_protocol_fingerprint_are_rejected_once_the_packages_differ
     assert keel_records.fingerprint() != before
     assert keel_records.depends_on_augan("augan[epochs=1]") and keel_records.depends_on_augan("augan")
     assert not keel_records.depends_on_augan("CTGAN")
+
+
+def test_a_screen_takes_augans_folds_from_the_records_and_runs_only_its_new_variant(fake_keel, tmp_path, capsys):
+    _records(tmp_path / "r", methods=("none", "augan"))
+    variant = "augan[epochs=1;batch_size=32]"
+    keel.main(["--datasets", "ecoli1", "--folds", "2", "--no-results", "--methods", "none", "augan", variant,
+               "--reuse", str(tmp_path / "r"), "--reuse-augan"])
+    out = capsys.readouterr().out
+    assert sorted(fake_keel) == [("ecoli1", 0, [variant]), ("ecoli1", 1, [variant])]
+    assert "augan: 2 folds reused from the records of commit abc1234" in out
+    assert "| augan | 0.500 | 0.500 | 0.500 | 0.500 |" in out  # the recorded scores
+    variants = out.split("### augan's variants against the default", 1)[1].split("\n###", 1)[0]
+    assert re.search(rf"^\| {re.escape(variant)} \| 1 \| ", variants, re.MULTILINE)
+
+
+@pytest.mark.parametrize("args", [["--no-results"], ["--reuse", "somewhere"]])
+def test_reusing_augans_folds_needs_reuse_folders_and_no_results_section(args, capsys):
+    with pytest.raises(SystemExit):
+        keel.parse_args(["--methods", "augan", "--reuse-augan", *args])
+    assert "a RESULTS.md section must come from this checkout's augan" in capsys.readouterr().err
