@@ -12,6 +12,10 @@ later commits. Rows are accepted only under the same protocol fingerprint: a has
 method's scores (keel_data.py, keel_methods.py but for its augan functions, and the split, classifier and
 scoring functions of keel.py) and of the versions of the packages it runs on, and for the development suites
 (keel_data_dev.py) that file too. When any of that changes, the method has to run again.
+
+augan's own rows are taken too only when a run asks with ``--reuse-augan`` (a screen of new variants against a
+default already run, which never writes RESULTS.md): they come from the augan of the records' commit, which no
+fingerprint covers, and the run's notes name that commit.
 """
 
 from __future__ import annotations
@@ -48,7 +52,8 @@ def exact_float_options(pandas_version: str = pd.__version__) -> dict[str, str]:
 
 
 def depends_on_augan(method: str) -> bool:
-    """Whether ``method``'s scores come from augan's code (augan and its variants), so never reused."""
+    """Whether ``method``'s scores come from augan's code (augan and its variants), so not reused unless a screen
+    asks (``--reuse-augan``)."""
     return method == "augan" or method.startswith("augan[")
 
 
