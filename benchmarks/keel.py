@@ -204,12 +204,18 @@ def wins_ties_losses(cells: pd.DataFrame, ours: str, other: str) -> dict[str, tu
     return out
 
 
+def augan_params(method: str) -> dict | None:
+    """The parameters of an augan method, ``seed`` included (none for the default ``augan``); None for a method
+    that is not augan's."""
+    return {} if method == "augan" else augan_variant(method)
+
+
 def replicate_groups(methods: list[str]) -> dict[str, list[str]]:
     """augan's methods grouped by what they run: a variant and its ``seed=K`` replicates form one group, named by
     the member without a seed (``augan`` for the default and ``augan[seed=K]``)."""
     groups: dict[str, list[str]] = {}
     for method in methods:
-        params = augan_variant(method) if method != "augan" else {}
+        params = augan_params(method)
         if params is None:
             continue
         rest = {k: v for k, v in params.items() if k != "seed"}
@@ -260,7 +266,7 @@ def variant_rows(scores: pd.DataFrame, cells: pd.DataFrame, methods: list[str]) 
     groups = replicate_groups(methods)
     if "augan" not in groups:
         return []
-    seed = lambda method: 0 if method == "augan" else augan_variant(method).get("seed", 0)  # noqa: E731
+    seed = lambda method: augan_params(method).get("seed", 0)  # noqa: E731
     default = {seed(m): m for m in groups["augan"]}
     others = [m for m in methods if not keel_records.depends_on_augan(m)]
     per_set = scores.groupby(["dataset", "method"])[list(METRICS)].mean()
