@@ -13,7 +13,8 @@ method (ranked within each data set x classifier x metric on the fold-mean, 1 = 
 augan's margins: each augan (default or variant) ranked in place of the default among the other methods,
 its rank margin over the best of them and over SMOTE, and the paired differences of balanced accuracy and
 G-mean, each with a 95% t-interval over data sets; each augan variant against the default, paired by seed
-(rank in place and every metric, variant minus default, with intervals over data sets); augan's wins / ties /
+(rank in place and every metric, variant minus default, with intervals over data sets; then every data set where
+the variant moved a metric, and how many it left exactly as they were); augan's wins / ties /
 losses against SMOTE and CTGAN (same cells; a tie is a difference below 0.0005); the resampling time per fold
 (fit + sample); every failure, with its reason.
 
@@ -258,23 +259,35 @@ def margin_rows(scores: pd.DataFrame, cells: pd.DataFrame, methods: list[str]) -
     return rows
 
 
-def variant_rows(scores: pd.DataFrame, cells: pd.DataFrame, methods: list[str]) -> list[list]:
-    """Per augan variant group (not the default): each replicate paired with the default's replicate of the same
-    seed, which drew its folds' other random numbers alike; the pairs' mean rank in place of the default against
-    the methods that are not augan's, and, per data set, the differences variant minus default of the rank and of
-    each metric's mean over folds and classifiers, pairs averaged, with 95% t-intervals over data sets."""
+def _variant_pairs(methods: list[str]) -> dict[str, list[tuple[str, str]]]:
+    """Per augan variant group (not the default): its replicates, each with the default's replicate of the same seed,
+    which drew its folds' other random numbers alike; a group with no such pair is left out."""
     groups = replicate_groups(methods)
     if "augan" not in groups:
-        return []
+        return {}
     seed = lambda method: augan_params(method).get("seed", 0)  # noqa: E731
     default = {seed(m): m for m in groups["augan"]}
+    pairs = {name: [(m, default[seed(m)]) for m in members if seed(m) in default]
+             for name, members in groups.items() if name != "augan"}
+    return {name: found for name, found in pairs.items() if found}
+
+
+def _paired_differences(per_set: pd.DataFrame, pairs: list[tuple[str, str]]) -> dict[str, pd.Series]:
+    """Per metric, the per-data-set differences variant minus default of ``per_set`` (data set x method means),
+    averaged over the ``pairs``."""
+    return {metric: sum(per_set[metric].xs(m, level="method") - per_set[metric].xs(d, level="method")
+                        for m, d in pairs) / len(pairs) for metric in METRICS}
+
+
+def variant_rows(scores: pd.DataFrame, cells: pd.DataFrame, methods: list[str]) -> list[list]:
+    """Per augan variant group (not the default), each replicate paired with the default's of the same seed
+    (:func:`_variant_pairs`): the pairs' mean rank in place of the default against the methods that are not
+    augan's, and, per data set, the differences variant minus default of the rank and of each metric's mean over
+    folds and classifiers, pairs averaged, with 95% t-intervals over data sets."""
     others = [m for m in methods if not keel_records.depends_on_augan(m)]
     per_set = scores.groupby(["dataset", "method"])[list(METRICS)].mean()
     rows = []
-    for name, members in groups.items():
-        pairs = [(m, default[seed(m)]) for m in members if name != "augan" and seed(m) in default]
-        if not pairs:
-            continue
+    for name, pairs in _variant_pairs(methods).items():
         row = [name, len(pairs)]
         if others:
             ranks = [(ranks_in_place(cells, m, others)["ours"], ranks_in_place(cells, d, others)["ours"])
@@ -283,11 +296,26 @@ def variant_rows(scores: pd.DataFrame, cells: pd.DataFrame, methods: list[str]) 
                     interval(sum(v - d for v, d in ranks) / len(ranks), signed=True)]
         else:
             row += ["—"] * 3
-        diffs = {metric: sum(per_set[metric].xs(m, level="method") - per_set[metric].xs(d, level="method")
-                             for m, d in pairs) / len(pairs) for metric in METRICS}
+        diffs = _paired_differences(per_set, pairs)
         better = diffs["balanced_accuracy"]
         rows.append(row + [interval(diffs[k], digits=4, signed=True) for k in METRICS]
                     + [f"{int((better > 0).sum())} / {int((better < 0).sum())}"])
+    return rows
+
+
+def variant_set_rows(scores: pd.DataFrame, methods: list[str]) -> list[list]:
+    """Per augan variant group, the data sets where it moved any metric's mean from the default's (pairs as in
+    :func:`variant_rows`), balanced accuracy's worst first, each with its four differences; then one row for the
+    data sets where every difference is exactly 0, which a lever that acts on some tables only leaves as they
+    were."""
+    per_set = scores.groupby(["dataset", "method"])[list(METRICS)].mean()
+    rows = []
+    for name, pairs in _variant_pairs(methods).items():
+        diffs = pd.DataFrame(_paired_differences(per_set, pairs))
+        moved = diffs[(diffs != 0).any(axis=1)].sort_values("balanced_accuracy", kind="stable")
+        rows += [[name, dataset, *(f"{value:+.4f}" for value in values)] for dataset, values in moved.iterrows()]
+        if len(moved) < len(diffs):
+            rows.append([name, f"the other {len(diffs) - len(moved)}: unchanged", *(["0"] * len(METRICS))])
     return rows
 
 
@@ -323,6 +351,10 @@ def report(scores: pd.DataFrame, samplers: pd.DataFrame, methods: list[str],
                   markdown_table(variants, ["variant", "pairs", "mean rank", "the default's", "rank diff.",
                                             *(f"{names[k]} diff." for k in METRICS),
                                             "data sets: bal. acc. up / down"])]
+        parts += ["\n### augan's variants against the default, per data set that moved (variant minus default, mean over "
+                  "folds, classifiers and seed pairs)\n",
+                  markdown_table(variant_set_rows(scores, methods),
+                                 ["variant", "data set", *(f"{names[k]} diff." for k in METRICS)])]
     ours = [m for m in methods if keel_records.depends_on_augan(m)]
     for mine, other in ((m, o) for m in ours for o in ("SMOTE", "CTGAN") if o in methods):
         wtl = wins_ties_losses(cells, mine, other)

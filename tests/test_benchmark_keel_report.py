@@ -149,10 +149,38 @@ def test_each_variant_is_paired_with_the_default_of_its_seed_and_its_differences
     assert "augan[smote_share=0.25]" not in section and "| augan |" not in section
 
 
+def _set_rows(text: str) -> list[list[str]]:
+    section = text.split("### augan's variants against the default, per data set that moved", 1)[1].split("\n###")[0]
+    return [[cell.strip() for cell in line.strip("|").split("|")] for line in section.splitlines()
+            if line.startswith("| augan[")]
+
+
+def test_the_data_sets_a_variant_moved_are_listed_worst_first_and_the_unchanged_ones_counted():
+    scores, samplers, methods = _variant_records()
+    # A variant equal to the default's seed 0 but on d2, where its balanced accuracy is 0.02 lower and its G-mean
+    # 0.01 higher: a lever that acts on one table.
+    default = scores[scores.method == "augan"]
+    variant = default.assign(method="augan[candidates=2]")
+    on_d2 = variant.dataset == "d2"
+    variant.loc[on_d2, "balanced_accuracy"] -= 0.02
+    variant.loc[on_d2, "g_mean"] += 0.01
+    text = keel.report(pd.concat([scores, variant]), samplers, [*methods, "augan[candidates=2]"])
+    rows = _set_rows(text)
+    assert [row for row in rows if row[0] == "augan[candidates=2]"] == [
+        ["augan[candidates=2]", "d2", "-0.0200", "+0.0100", "+0.0000", "+0.0000"],
+        ["augan[candidates=2]", "the other 3: unchanged", "0", "0", "0", "0"]]
+    # augan[epochs=5] moved every set: against seed 0 by 0, .01, .02, .03, against seed 1 by .01; pairs averaged.
+    assert [row[1:3] for row in rows if row[0] == "augan[epochs=5]"] == [
+        ["d0", "+0.0050"], ["d1", "+0.0100"], ["d2", "+0.0150"], ["d3", "+0.0200"]]
+    assert [row[1:3] for row in rows if row[0] == "augan[noise_scale=0.5]"] == [[f"d{d}", "-0.0100"] for d in range(4)]
+    assert not [row for row in rows if row[0] == "augan[smote_share=0.25]"]  # no default of its seed
+
+
 def test_the_variants_table_needs_the_default_and_a_variant():
     scores, samplers, methods = _variant_records()
     title = "### augan's variants against the default"
     assert title not in keel.report(scores, samplers, ["none", "SMOTE", "augan", "augan[seed=1]"])
+    assert "per data set that moved" not in keel.report(scores, samplers, ["none", "SMOTE", "augan", "augan[seed=1]"])
     assert title not in keel.report(scores, samplers, ["none", "SMOTE", "augan[epochs=5]", "augan[epochs=5;seed=1]"])
     # Without other methods there is no rank in place, but the paired differences stand.
     alone = _variant_row(keel.report(scores, samplers, ["augan", "augan[epochs=5]"]), "augan[epochs=5]")
