@@ -252,7 +252,8 @@ def margin_rows(scores: pd.DataFrame, cells: pd.DataFrame, methods: list[str]) -
                 row += ["—"] * 3
                 continue
             diffs = {metric: (sum(per_set[metric].xs(m, level="method") for m in members) / len(members)
-                              - per_set[metric].xs(other, level="method")) for metric in ("balanced_accuracy", "g_mean")}
+                              - per_set[metric].xs(other, level="method"))
+                     for metric in ("balanced_accuracy", "g_mean")}
             row += [interval(ranks[other] - ranks["ours"]), interval(diffs["balanced_accuracy"]),
                     interval(diffs["g_mean"])]
         rows.append(row)
@@ -351,8 +352,8 @@ def report(scores: pd.DataFrame, samplers: pd.DataFrame, methods: list[str],
                   markdown_table(variants, ["variant", "pairs", "mean rank", "the default's", "rank diff.",
                                             *(f"{names[k]} diff." for k in METRICS),
                                             "data sets: bal. acc. up / down"])]
-        parts += ["\n### augan's variants against the default, per data set that moved (variant minus default, mean over "
-                  "folds, classifiers and seed pairs)\n",
+        parts += ["\n### augan's variants against the default, per data set that moved (variant minus default, mean "
+                  "over folds, classifiers and seed pairs)\n",
                   markdown_table(variant_set_rows(scores, methods),
                                  ["variant", "data set", *(f"{names[k]} diff." for k in METRICS)])]
     ours = [m for m in methods if keel_records.depends_on_augan(m)]
