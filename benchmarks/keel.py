@@ -316,7 +316,8 @@ def variant_set_rows(scores: pd.DataFrame, methods: list[str]) -> list[list]:
         moved = diffs[(diffs != 0).any(axis=1)].sort_values("balanced_accuracy", kind="stable")
         rows += [[name, dataset, *(f"{value:+.4f}" for value in values)] for dataset, values in moved.iterrows()]
         if len(moved) < len(diffs):
-            rows.append([name, f"the other {len(diffs) - len(moved)}: unchanged", *(["0"] * len(METRICS))])
+            which = f"the other {len(diffs) - len(moved)}" if len(moved) else f"all {len(diffs)}"
+            rows.append([name, f"{which}: unchanged", *(["0"] * len(METRICS))])
     return rows
 
 

@@ -174,6 +174,10 @@ def test_the_data_sets_a_variant_moved_are_listed_worst_first_and_the_unchanged_
         ["d0", "+0.0050"], ["d1", "+0.0100"], ["d2", "+0.0150"], ["d3", "+0.0200"]]
     assert [row[1:3] for row in rows if row[0] == "augan[noise_scale=0.5]"] == [[f"d{d}", "-0.0100"] for d in range(4)]
     assert not [row for row in rows if row[0] == "augan[smote_share=0.25]"]  # no default of its seed
+    same = _set_rows(keel.report(pd.concat([scores, default.assign(method="augan[candidates=3]")]), samplers,
+                                 [*methods, "augan[candidates=3]"]))
+    assert [row for row in same if row[0] == "augan[candidates=3]"] == [
+        ["augan[candidates=3]", "all 4: unchanged", "0", "0", "0", "0"]]
 
 
 def test_the_variants_table_needs_the_default_and_a_variant():
