@@ -234,11 +234,15 @@ def ranks_in_place(cells: pd.DataFrame, mine: str, others: list[str]) -> pd.Data
     return table.pivot_table(index="dataset", columns="method", values="rank", aggfunc="mean")
 
 
-def margin_rows(scores: pd.DataFrame, cells: pd.DataFrame, methods: list[str]) -> list[list]:
+def per_data_set(scores: pd.DataFrame) -> pd.DataFrame:
+    """Each metric's mean over folds and classifiers, per data set and method (the index)."""
+    return scores.groupby(["dataset", "method"])[list(METRICS)].mean()
+
+
+def margin_rows(per_set: pd.DataFrame, cells: pd.DataFrame, methods: list[str]) -> list[list]:
     """Per augan group: its mean rank in place (replicates averaged; their spread), the best other method, and
-    the margins over it and over SMOTE with 95% t-intervals over data sets."""
+    the margins over it and over SMOTE with 95% t-intervals over data sets (``per_set``: :func:`per_data_set`)."""
     others = [m for m in methods if not keel_records.depends_on_augan(m)]
-    per_set = scores.groupby(["dataset", "method"])[["balanced_accuracy", "g_mean"]].mean()
     rows = []
     for name, members in replicate_groups(methods).items():
         tables = [ranks_in_place(cells, m, others) for m in members]
@@ -280,13 +284,12 @@ def _paired_differences(per_set: pd.DataFrame, pairs: list[tuple[str, str]]) -> 
                         for m, d in pairs) / len(pairs) for metric in METRICS}
 
 
-def variant_rows(scores: pd.DataFrame, cells: pd.DataFrame, methods: list[str]) -> list[list]:
+def variant_rows(per_set: pd.DataFrame, cells: pd.DataFrame, methods: list[str]) -> list[list]:
     """Per augan variant group (not the default), each replicate paired with the default's of the same seed
     (:func:`_variant_pairs`): the pairs' mean rank in place of the default against the methods that are not
     augan's, and, per data set, the differences variant minus default of the rank and of each metric's mean over
-    folds and classifiers, pairs averaged, with 95% t-intervals over data sets."""
+    folds and classifiers (``per_set``: :func:`per_data_set`), pairs averaged, with 95% t-intervals over data sets."""
     others = [m for m in methods if not keel_records.depends_on_augan(m)]
-    per_set = scores.groupby(["dataset", "method"])[list(METRICS)].mean()
     rows = []
     for name, pairs in _variant_pairs(methods).items():
         row = [name, len(pairs)]
@@ -304,16 +307,19 @@ def variant_rows(scores: pd.DataFrame, cells: pd.DataFrame, methods: list[str]) 
     return rows
 
 
-def variant_set_rows(scores: pd.DataFrame, methods: list[str]) -> list[list]:
-    """Per augan variant group, the data sets where it moved any metric's mean from the default's (pairs as in
-    :func:`variant_rows`), balanced accuracy's worst first, each with its four differences; then one row for the
-    data sets where every difference is exactly 0, which a lever that acts on some tables only leaves as they
-    were."""
-    per_set = scores.groupby(["dataset", "method"])[list(METRICS)].mean()
+def variant_set_rows(scores: pd.DataFrame, per_set: pd.DataFrame, methods: list[str]) -> list[list]:
+    """Per augan variant group, the data sets where it moved a score of ``scores`` from the default's, in any fold,
+    classifier, metric or seed pair (pairs as in :func:`variant_rows`), balanced accuracy's worst first, each with
+    its four mean differences (``per_set``: :func:`per_data_set`); then one row for the data sets where every score
+    of every pair is the default's, which a lever that acts on some tables only leaves as they were."""
+    cell_scores = scores.set_index(["method", "dataset", "fold", "classifier"])[list(METRICS)]
     rows = []
     for name, pairs in _variant_pairs(methods).items():
         diffs = pd.DataFrame(_paired_differences(per_set, pairs))
-        moved = diffs[(diffs != 0).any(axis=1)].sort_values("balanced_accuracy", kind="stable")
+        differs = [(cell_scores.loc[m] != cell_scores.loc[d].reindex(cell_scores.loc[m].index)).any(axis=1)
+                   for m, d in pairs]
+        changed = pd.concat(differs).groupby(level="dataset").any().reindex(diffs.index, fill_value=True)
+        moved = diffs[changed].sort_values("balanced_accuracy", kind="stable")
         rows += [[name, dataset, *(f"{value:+.4f}" for value in values)] for dataset, values in moved.iterrows()]
         if len(moved) < len(diffs):
             which = f"the other {len(diffs) - len(moved)}" if len(moved) else f"all {len(diffs)}"
@@ -327,6 +333,7 @@ def report(scores: pd.DataFrame, samplers: pd.DataFrame, methods: list[str],
     names = names or METRIC_NAMES
     means = scores.groupby("method")[list(METRICS)].mean().reindex(methods)
     cells = fold_mean_cells(scores)
+    per_set = per_data_set(scores)
     ranks = mean_ranks(cells, methods)
     parts = ["### Mean over data sets x folds x classifiers\n",
              markdown_table([[m, *means.loc[m], ranks.loc[m, "all"]] for m in methods],
@@ -340,11 +347,11 @@ def report(scores: pd.DataFrame, samplers: pd.DataFrame, methods: list[str],
                   "of the default, against the other method that then ranks best and against SMOTE (rank margin: "
                   "their mean rank minus augan's, positive when augan leads; differences: augan minus them, of the "
                   "per-data-set means over folds and classifiers)\n",
-                  markdown_table(margin_rows(scores, cells, methods),
+                  markdown_table(margin_rows(per_set, cells, methods),
                                  ["augan", "replicates", "mean rank", "replicates' ranks", "best other",
                                   "rank margin", "bal. acc. diff.", "G-mean diff.", "rank margin over SMOTE",
                                   "bal. acc. diff. to SMOTE", "G-mean diff. to SMOTE"])]
-    variants = variant_rows(scores, cells, methods)
+    variants = variant_rows(per_set, cells, methods)
     if variants:
         parts += ["\n### augan's variants against the default, paired by seed (rank: in place of the default among the "
                   "methods that are not augan's; differences: variant minus default, per data set over folds and "
@@ -355,7 +362,7 @@ def report(scores: pd.DataFrame, samplers: pd.DataFrame, methods: list[str],
                                             "data sets: bal. acc. up / down"])]
         parts += ["\n### augan's variants against the default, per data set that moved (variant minus default, mean "
                   "over folds, classifiers and seed pairs)\n",
-                  markdown_table(variant_set_rows(scores, methods),
+                  markdown_table(variant_set_rows(scores, per_set, methods),
                                  ["variant", "data set", *(f"{names[k]} diff." for k in METRICS)])]
     ours = [m for m in methods if keel_records.depends_on_augan(m)]
     for mine, other in ((m, o) for m in ours for o in ("SMOTE", "CTGAN") if o in methods):

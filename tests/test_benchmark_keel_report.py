@@ -180,6 +180,21 @@ def test_the_data_sets_a_variant_moved_are_listed_worst_first_and_the_unchanged_
         ["augan[candidates=3]", "all 4: unchanged", "0", "0", "0", "0"]]
 
 
+def test_a_data_set_is_unchanged_only_when_every_score_of_every_seed_pair_is():
+    """A variant that moves d1 up with one seed and down as much with the other has a mean difference of 0 there,
+    but it did move d1."""
+    scores, samplers, methods = _variant_records()
+    seeds = {"augan": "augan[candidates=2]", "augan[seed=1]": "augan[candidates=2;seed=1]"}
+    variant = scores[scores.method.isin(list(seeds))].copy()
+    variant["method"] = variant["method"].map(seeds)
+    for method, step in (("augan[candidates=2]", 0.01), ("augan[candidates=2;seed=1]", -0.01)):
+        variant.loc[(variant.method == method) & (variant.dataset == "d1"), "f1"] += step
+    rows = _set_rows(keel.report(pd.concat([scores, variant]), samplers, [*methods, *seeds.values()]))
+    assert [row for row in rows if row[0] == "augan[candidates=2]"] == [
+        ["augan[candidates=2]", "d1", "+0.0000", "+0.0000", "+0.0000", "+0.0000"],
+        ["augan[candidates=2]", "the other 3: unchanged", "0", "0", "0", "0"]]
+
+
 def test_the_variants_table_needs_the_default_and_a_variant():
     scores, samplers, methods = _variant_records()
     title = "### augan's variants against the default"
