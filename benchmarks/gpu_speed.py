@@ -16,6 +16,11 @@ AMP mode and compile setting, on fresh networks:
 - host syncs per step, counted by CUDA's sync debug mode (0 expected), the peak GPU memory, and the GPU's
   utilisation as nvidia-smi samples it every 100 ms during the timed steps.
 
+The settings without torch.compile run first, then those with it (whose warm-ups are the long, unpredictable
+part). ``--budget SECONDS`` starts no setting but the first once the grid has run that long; the settings left
+out are named in the notes, and the run is recorded as partial. A lent GPU has minutes, so gpu_check.sh always
+passes one.
+
 On the CPU the script runs too (slowly; host share is then 100% by construction), for a smoke check:
 
     python benchmarks/gpu_speed.py                                  # the full run, on a GPU
@@ -182,8 +187,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--amp", nargs="+", choices=["off", "bf16", "fp16"], default=["off", "bf16"])
     parser.add_argument("--compile", nargs="+", choices=["off", "on"], default=["off", "on"])
     parser.add_argument("--device", default="auto", help="'auto' (CUDA when present), 'cuda', 'cuda:1', 'cpu'")
+    parser.add_argument("--budget", type=float, default=None,
+                        help="seconds after which no further setting of the grid is started (default: none)")
     parser.add_argument("--write", action="store_true", help="record the table in benchmarks/RESULTS.md")
     args = parser.parse_args(argv)
+    if args.budget is not None and args.budget < 0:
+        parser.error("--budget must be at least 0 seconds.")
     for name in ("rows", "steps", "warmup"):
         if getattr(args, name) < (0 if name == "warmup" else 1):
             parser.error(f"--{name} must be positive.")
@@ -192,11 +201,17 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return args
 
 
-def is_full_run(device_type: str, args: argparse.Namespace) -> bool:
-    """Whether the run is the whole protocol on a GPU; a grid without torch.compile or bf16 (a quick run), fewer rows
-    or other batches is partial, and must not replace a full section."""
+def is_full_run(device_type: str, args: argparse.Namespace, left_out: int = 0) -> bool:
+    """Whether the run is the whole protocol on a GPU; a grid without torch.compile or bf16 (a quick run), fewer rows,
+    other batches or settings left out by the budget is partial, and must not replace a full section."""
     return (device_type == "cuda" and args.rows == DEFAULT_ROWS and tuple(args.batches) == DEFAULT_BATCHES
-            and {"off", "bf16"} <= set(args.amp) and {"off", "on"} <= set(args.compile))
+            and {"off", "bf16"} <= set(args.amp) and {"off", "on"} <= set(args.compile) and left_out == 0)
+
+
+def grid(args: argparse.Namespace) -> list[tuple[int, str, str]]:
+    """The (batch, amp, compile) settings in the order they run: every setting without torch.compile first."""
+    settings = [(batch, amp, compile_) for batch in args.batches for amp in args.amp for compile_ in args.compile]
+    return sorted(settings, key=lambda setting: setting[2] == "on")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -213,19 +228,28 @@ def main(argv: list[str] | None = None) -> int:
              f"{table.gan.discriminator_dims}, noise {table.gan.noise_dim}); {args.steps} timed steps after "
              f"{args.warmup} warm-up steps"]
     print("\n".join(notes), flush=True)
-    rows = []
-    for batch in args.batches:
-        for amp in args.amp:
-            for compile_ in args.compile:
-                row = measure(table, batch, None if amp == "off" else amp, compile_ == "on", args.steps, args.warmup)
-                rows.append(row)
-                print(" ".join(f"{h}={v:.4g}" if isinstance(v, float) else f"{h}={v}" for h, v in zip(HEADER, row)),
-                      flush=True)
-    table_text = markdown_table(rows, HEADER, digits=2)
+    settings = grid(args)
+    rows, left_out = {}, []
+    start = time.perf_counter()
+    for batch, amp, compile_ in settings:
+        if rows and args.budget is not None and time.perf_counter() - start > args.budget:
+            left_out.append(f"batch {batch} amp {amp} compile {compile_}")
+            continue
+        row = measure(table, batch, None if amp == "off" else amp, compile_ == "on", args.steps, args.warmup)
+        rows[batch, amp, compile_] = row
+        print(" ".join(f"{h}={v:.4g}" if isinstance(v, float) else f"{h}={v}" for h, v in zip(HEADER, row)),
+              flush=True)
+    if left_out:
+        notes.append(f"left out, not started within the {args.budget:g} s budget: {'; '.join(left_out)}")
+        print(notes[-1], flush=True)
+    order = [setting for setting in sorted(settings, key=lambda s: (args.batches.index(s[0]), args.amp.index(s[1])))
+             if setting in rows]
+    table_text = markdown_table([rows[setting] for setting in order], HEADER, digits=2)
     print("\n" + table_text)
     if args.write:
-        key = "speed-gpu" if is_full_run(device.type, args) else "speed-gpu-partial"
-        body = section_header(f"Training speed on {device.type.upper()}: batch x AMP x compile", notes) + "\n" + table_text
+        key = "speed-gpu" if is_full_run(device.type, args, len(left_out)) else "speed-gpu-partial"
+        title = f"Training speed on {device.type.upper()}: batch x AMP x compile"
+        body = section_header(title, notes) + "\n" + table_text
         print(f"written to {update_section(key, body)} (section {key})")
     return 0
 

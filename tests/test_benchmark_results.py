@@ -88,3 +88,34 @@ def test_only_the_whole_gpu_grid_is_the_full_speed_gpu_section(device, extra, fu
     import gpu_speed
 
     assert gpu_speed.is_full_run(device, gpu_speed.parse_args(extra)) is full
+
+
+def test_the_gpu_grid_runs_every_setting_without_compile_first():
+    # A lent GPU has minutes: the long torch.compile warm-ups come last, where a budget can leave them out.
+    import gpu_speed
+
+    args = gpu_speed.parse_args(["--batches", "8", "16", "--amp", "off", "bf16"])
+    assert gpu_speed.grid(args) == [(8, "off", "off"), (8, "bf16", "off"), (16, "off", "off"), (16, "bf16", "off"),
+                                    (8, "off", "on"), (8, "bf16", "on"), (16, "off", "on"), (16, "bf16", "on")]
+    assert gpu_speed.is_full_run("cuda", gpu_speed.parse_args([]), left_out=1) is False
+
+
+def test_a_spent_gpu_budget_runs_the_first_setting_names_the_rest_and_writes_a_partial_section(monkeypatch, capsys):
+    import gpu_speed
+
+    written = {}
+    monkeypatch.setattr(gpu_speed, "update_section", lambda key, body: written.setdefault(key, body))
+    assert gpu_speed.main(["--device", "cpu", "--rows", "300", "--batches", "16", "32", "--steps", "2", "--warmup",
+                           "0", "--amp", "off", "--compile", "off", "--budget", "0", "--write"]) == 0
+    assert list(written) == ["speed-gpu-partial"]
+    body = written["speed-gpu-partial"]
+    assert "| 16 | off | off |" in body and "| 32 | off | off |" not in body
+    assert "left out, not started within the 0 s budget: batch 32 amp off compile off" in body
+
+
+def test_a_negative_gpu_budget_is_refused(capsys):
+    import gpu_speed
+
+    with pytest.raises(SystemExit):
+        gpu_speed.parse_args(["--budget", "-1"])
+    assert "--budget must be at least 0 seconds" in capsys.readouterr().err
