@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import math
 import subprocess
 import sys
 import time
@@ -86,7 +85,9 @@ def make_trainer(table: Table, batch: int, amp: str | None, compile_: bool) -> T
     torch.manual_seed(0)
     generator, discriminator = gan._build_networks()
     loss = get_loss(gan.loss)
-    config = dataclasses.replace(gan.training_config_, epochs=0, batch_size=batch, amp=amp, compile=compile_)
+    # The one-step fit of load_table capped its config at one step: the in-step share's epoch must run them all.
+    config = dataclasses.replace(gan.training_config_, epochs=0, batch_size=batch, amp=amp, compile=compile_,
+                                 max_steps=None, min_steps=None)
     return Trainer(generator, discriminator, loss, config, device=gan.device_)
 
 
@@ -165,11 +166,11 @@ def measure(table: Table, batch: int, amp: str | None, compile_: bool, steps: in
         total, issued, syncs = time_steps(trainer, table, sampler, batch, steps)
     per_step = total / steps
     fit_rows = min(n_rows, steps * batch)
-    fit_steps = math.ceil(fit_rows / batch)
     trainer.config = replace(trainer.config, epochs=trainer.epoch + 1)
-    start = time.perf_counter()
+    steps_before, start = trainer.steps, time.perf_counter()
     trainer.fit(table.data[:fit_rows], table.labels[:fit_rows], len(table.gan.classes_))
     fit_s = time.perf_counter() - start
+    fit_steps = trainer.steps - steps_before
     peak = torch.cuda.max_memory_allocated(device) / 2**20 if device.type == "cuda" else None
     return [batch, amp or "off", "on" if compile_ else "off", warmup_s, 1 / per_step,
             batch * trainer.config.n_critic / per_step, 1000 * per_step, f"{100 * issued / total:.0f}%",

@@ -119,3 +119,19 @@ def test_a_negative_gpu_budget_is_refused(capsys):
     with pytest.raises(SystemExit):
         gpu_speed.parse_args(["--budget", "-1"])
     assert "--budget must be at least 0 seconds" in capsys.readouterr().err
+
+
+def test_the_gpu_grids_fit_epoch_runs_as_many_steps_as_it_is_credited_with(monkeypatch):
+    # The device's first run read an in-step share of 29,526%: the epoch ran 1 step (the config of the
+    # one-step fit that builds the codec), and was credited with 500.
+    import gpu_speed
+    import torch
+
+    table, _ = gpu_speed.load_table(400, torch.device("cpu"))
+    made = []
+    monkeypatch.setattr(gpu_speed, "make_trainer",
+                        lambda *args, make=gpu_speed.make_trainer: made.append(make(*args)) or made[-1])
+    row = gpu_speed.measure(table, batch=32, amp=None, compile_=False, steps=5, warmup=2)
+    fit_steps = 5  # min(400 rows, 5 steps x 32) = 160 rows, in batches of 32
+    assert made[0].steps == 2 + 5 + fit_steps
+    assert row[0] == 32 and row[8].endswith("%")
