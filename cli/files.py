@@ -19,6 +19,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 
 from augan._validation import format_bytes
@@ -33,6 +35,8 @@ _MISSING_MARKERS = frozenset({"#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", 
                               "<NA>", "N/A", "NA", "NULL", "NaN", "None", "n/a", "nan", "null"})
 # A leading '+', or a leading zero before a digit, that reading the value as a number would drop: 007, 02134, +33.
 _CODE = re.compile(r"\s*(\+|[+-]?0\d)")
+# The same for Arrow's RE2, anchored as re.match is; the whitespace that can come before a number is ASCII.
+_CODE_RE2 = r"^[\t\n\v\f\r ]*(\+|[+-]?0\d)"
 
 
 def _read_csv(path: Path, text_columns: Collection[str] = ()) -> pd.DataFrame:
@@ -72,11 +76,30 @@ def _keep_codes_as_text(frame: pd.DataFrame, path: Path) -> pd.DataFrame:
                if pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype)]
     if not numeric:
         return frame
-    text = pd.read_csv(path, encoding="utf-8", dtype=str, usecols=numeric)
-    for k, j in enumerate(numeric):
-        if text.iloc[:, k].str.match(_CODE, na=False).any():
+    coded = _columns_with_codes(path, numeric)
+    if coded:
+        text = pd.read_csv(path, encoding="utf-8", dtype=str, usecols=coded)
+        for k, j in enumerate(coded):
             frame.isetitem(j, text.iloc[:, k])
     return frame
+
+
+def _columns_with_codes(path: Path, columns: list[int]) -> list[int]:
+    """The positions among ``columns`` where a cell's text matches ``_CODE``.
+
+    Arrow reads the columns as text on every core and matches them in C++: pandas' text read and Python's regex
+    on every cell took 22 of the 75 s of `augan generate` on a 1,000,000-row table. Where Arrow cannot read the
+    file as pandas did (a row shorter than the header, say), pandas does it.
+    """
+    names = [f"f{j}" for j in columns]
+    as_text = pa_csv.ConvertOptions(include_columns=names, column_types=dict.fromkeys(names, pa.string()))
+    try:
+        table = pa_csv.read_csv(path, read_options=pa_csv.ReadOptions(skip_rows=1, autogenerate_column_names=True),
+                                parse_options=pa_csv.ParseOptions(newlines_in_values=True), convert_options=as_text)
+    except pa.ArrowInvalid:
+        text = pd.read_csv(path, encoding="utf-8", dtype=str, usecols=columns)
+        return [j for k, j in enumerate(columns) if text.iloc[:, k].str.match(_CODE, na=False).any()]
+    return [j for j, name in zip(columns, names) if pc.any(pc.match_substring_regex(table[name], _CODE_RE2)).as_py()]
 
 
 def _read_parquet(path: Path, text_columns: Collection[str] = ()) -> pd.DataFrame:

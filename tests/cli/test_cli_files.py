@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pytest
 
 from augan.storage import LEDGER_NAME
@@ -86,6 +87,40 @@ def test_csv_columns_whose_text_a_number_would_change_are_read_as_text(tmp_path)
         assert pd.api.types.is_string_dtype(frame[name]), name
         assert frame[name].fillna("-").tolist() == values, name
     assert frame["count"].dtype == "int64" and frame["price"].dtype == "float64"
+
+
+CODES = ('index,zip,spaced,quoted,plus,minus,zero,small,note,label\n'
+         '0,12345, 0123,"007",1,-1,0,0.5,"two\nlines",a\n'
+         '1,02134,7,"8",+2,-05,0.0,-0.25,plain,b\n'
+         '2,3,8,"9",3,3,0,1e-3,"x, y",a\n')
+CODE_COLUMNS = ["zip", "spaced", "quoted", "plus", "minus"]
+
+
+@pytest.mark.parametrize("reader", ["arrow", "pandas"])
+def test_codes_are_found_by_arrow_and_by_pandas_alike(tmp_path, monkeypatch, reader):
+    # Arrow finds the columns on every core; pandas reads a file Arrow cannot. Either way: the same columns.
+    from augan_cli import files
+
+    if reader == "pandas":
+        def refuse(*args, **kwargs):
+            raise pa.ArrowInvalid("CSV parse error")
+        monkeypatch.setattr(files.pa_csv, "read_csv", refuse)
+    path = tmp_path / "codes.csv"
+    path.write_text(CODES)
+    frame = read_table(path)
+    assert [name for name in frame.columns if pd.api.types.is_string_dtype(frame[name])] == CODE_COLUMNS + ["note",
+                                                                                                             "label"]
+    assert frame["zip"].tolist() == ["12345", "02134", "3"] and frame["spaced"].tolist() == [" 0123", "7", "8"]
+    assert frame["minus"].tolist() == ["-1", "-05", "3"] and frame["note"].tolist() == ["two\nlines", "plain", "x, y"]
+    assert frame["zero"].tolist() == [0.0, 0.0, 0.0] and frame["small"].tolist() == [0.5, -0.25, 0.001]
+
+
+def test_a_csv_arrow_cannot_read_is_read_by_pandas_with_its_codes_found(tmp_path):
+    # pandas fills a short row with missing values; Arrow refuses it, and pandas looks for the codes instead.
+    path = tmp_path / "short.csv"
+    path.write_text("zip,amount,label\n02134,1.5,a\n12345\n")
+    frame = read_table(path)
+    assert frame["zip"].tolist() == ["02134", "12345"] and frame["amount"].iloc[0] == 1.5
 
 
 @pytest.mark.parametrize("suffix", [".csv", ".parquet"])
