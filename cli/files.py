@@ -8,12 +8,14 @@ Outputs are written atomically (temporary file + rename) and never replace a fil
 from __future__ import annotations
 
 import io
+import multiprocessing
 import os
 import re
 import shutil
 import tempfile
-from collections import Counter
-from collections.abc import Callable, Collection, Iterable
+from collections import Counter, deque
+from collections.abc import Callable, Collection, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -27,6 +29,8 @@ from augan._validation import format_bytes
 from augan.data.images import check_folder_names, read_image_folder, read_npz, write_image_folder, write_npz
 from augan.data.output_folder import check_output_folder
 from augan.storage import atomic_output, check_model_output, check_output_path
+
+from .csv_text import chunk_text, labels_rows, write_csv
 
 
 
@@ -191,16 +195,6 @@ def _refuse_duplicates(names: list, path: Path) -> None:
                          f"column names must be unique.")
 
 
-def labels_rows(index: pd.Index) -> bool:
-    """Whether ``index`` is written with the rows: any index but pandas' default, the positions 0, 1, 2... as a
-    RangeIndex. The same numbers read from a file's index column are the file's: they are written back."""
-    return not (isinstance(index, pd.RangeIndex) and index.equals(pd.RangeIndex(len(index))))
-
-
-def _write_csv(frame: pd.DataFrame, path: Path) -> None:
-    frame.to_csv(path, index=labels_rows(frame.index))
-
-
 def _write_parquet(frame: pd.DataFrame, path: Path) -> None:
     frame.to_parquet(path, index=labels_rows(frame.index))
 
@@ -209,7 +203,7 @@ _READERS: dict[str, Callable[[Path, Collection[str]], pd.DataFrame]] = {
     ".csv": _read_csv_table, ".parquet": _read_parquet_table, ".pq": _read_parquet_table,
 }
 _WRITERS: dict[str, Callable[[pd.DataFrame, Path], None]] = {
-    ".csv": _write_csv, ".parquet": _write_parquet, ".pq": _write_parquet,
+    ".csv": write_csv, ".parquet": _write_parquet, ".pq": _write_parquet,
 }
 
 
@@ -323,23 +317,46 @@ def write_table_chunks(chunks: Iterable[pd.DataFrame], path: Path, overwrite: bo
 
 
 def _write_csv_chunks(chunks: Iterable[pd.DataFrame], path: Path) -> None:
-    with open(path, "w", encoding="utf-8", newline="") as handle:
-        start = 0
-        for number, chunk in enumerate(chunks):
-            # A chunk numbered on from the previous one (as CGAN.iter_samples numbers them) holds positions of the
-            # whole table, no labels: written as the whole table would be, without them.
-            if chunk.index.equals(pd.RangeIndex(start, start + len(chunk))):
-                chunk = chunk.reset_index(drop=True)
-            start += len(chunk)
-            text = _csv_text(chunk)
-            # Every chunk is written as _write_csv writes a table; only the first keeps its header line.
-            handle.write(text if number == 0 else text[len(_csv_text(chunk.iloc[:0])):])
+    """The chunks as one CSV table. From the second chunk on, worker processes format them (formatting numbers is
+    most of a large draw's time, and holds the GIL) while this one draws the next; the texts go out in order."""
+    workers = _csv_workers()
+    pool, pending = None, deque()
+    try:
+        with open(path, "w", encoding="utf-8", newline="") as handle:
+            for number, chunk in enumerate(_numbered_as_the_table(chunks)):
+                if number == 1 and workers > 1:
+                    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("forkserver"))
+                if pool is None:
+                    handle.write(chunk_text(chunk, first=number == 0))
+                    continue
+                pending.append(pool.submit(chunk_text, chunk, False))
+                while len(pending) > 2 * workers:  # at most two chunks a worker in memory
+                    handle.write(pending.popleft().result())
+            while pending:
+                handle.write(pending.popleft().result())
+    finally:
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
 
 
-def _csv_text(frame: pd.DataFrame) -> str:
-    buffer = io.StringIO()
-    _write_csv(frame, buffer)
-    return buffer.getvalue()
+def _csv_workers() -> int:
+    """Worker processes for formatting a large CSV draw: the cores this process may use, at most 8; 1 (none)
+    where processes cannot be started from a clean server (no ``forkserver``: Windows)."""
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return 1
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    return min(cores, 8)
+
+
+def _numbered_as_the_table(chunks: Iterable[pd.DataFrame]) -> Iterator[pd.DataFrame]:
+    # A chunk numbered on from the previous one (as CGAN.iter_samples numbers them) holds positions of the whole
+    # table, no labels: written as the whole table would be, without them.
+    start = 0
+    for chunk in chunks:
+        if chunk.index.equals(pd.RangeIndex(start, start + len(chunk))):
+            chunk = chunk.reset_index(drop=True)
+        start += len(chunk)
+        yield chunk
 
 
 def _write_parquet_chunks(chunks: Iterable[pd.DataFrame], path: Path) -> None:

@@ -14,7 +14,8 @@ from imblearn.utils import check_sampling_strategy
 from augan._validation import check_class_counts, check_labels, check_positive_int
 from augan.data.labels import LabelCodec
 
-from .files import labels_rows, read_table
+from .csv_text import labels_rows
+from .files import read_table
 
 
 def split_target(frame: pd.DataFrame, target: str, source: Path) -> tuple[pd.DataFrame, pd.Series, np.ndarray]:

@@ -138,6 +138,33 @@ def test_chunks_numbered_on_from_one_another_are_written_as_one_table_without_it
         pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "chunks.parquet"), table)
 
 
+@pytest.mark.parametrize("workers", [1, 3])
+def test_a_draw_of_many_chunks_formatted_by_worker_processes_is_the_table_to_csv_writes(tmp_path, monkeypatch,
+                                                                                         workers):
+    from augan_cli import files
+
+    started = []
+
+    class Recorded(files.ProcessPoolExecutor):
+        def __init__(self, *args, **kwargs):
+            started.append(args[0])
+            super().__init__(*args, **kwargs)
+
+    monkeypatch.setattr(files, "ProcessPoolExecutor", Recorded)
+    monkeypatch.setattr(files, "_csv_workers", lambda: workers)
+    rng = np.random.default_rng(0)
+    table = pd.DataFrame({"x": rng.normal(size=60) * 10.0 ** rng.integers(-7, 7, size=60),
+                          "n": rng.integers(-5, 5, size=60), "flag": rng.random(60) < 0.5,
+                          "c": pd.Categorical(rng.choice(["a", "b, c", 'say "d"', "two\nlines"], size=60)),
+                          "label": rng.choice(["p", "q"], size=60)})
+    table.loc[[3, 40], "x"] = np.nan
+    # Numbered on from one another, as CGAN.iter_samples numbers them: 0-6, 7-13, ...
+    files.write_table_chunks((table.iloc[i:i + 7] for i in range(0, 60, 7)), tmp_path / "draw.csv", overwrite=False)
+    assert (tmp_path / "draw.csv").read_text() == table.to_csv(index=False)
+    assert started == ([] if workers == 1 else [3])
+    assert pd.read_csv(tmp_path / "draw.csv")["x"].tolist()[:3] == table["x"].tolist()[:3]
+
+
 def test_sample_writes_a_draw_of_several_chunks_as_before(tmp_path, monkeypatch):
     from augan import CGAN
     from augan_cli import drawing
