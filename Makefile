@@ -52,7 +52,8 @@ bench: $(BENCH_STAMP)
 # The packages augan needs that a lent GPU machine's image lacks, as wheels in .whl/ (DEVELOPERS.md, "GPU checks").
 gpu-wheels:
 	$(PYTHON) -m pip download -q --no-deps --only-binary=:all: --python-version 3.12 --implementation cp \
-		--platform manylinux_2_28_x86_64 --platform manylinux2014_x86_64 -d .whl imbalanced-learn torch-fidelity
+		--platform manylinux_2_28_x86_64 --platform manylinux2014_x86_64 -d .whl \
+		imbalanced-learn sklearn-compat torch-fidelity
 
 clean:
 	rm -rf $(VENV) out .pytest_cache
