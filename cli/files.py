@@ -15,7 +15,8 @@ import shutil
 import tempfile
 from collections import Counter, deque
 from collections.abc import Callable, Collection, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 import numpy as np
@@ -318,25 +319,46 @@ def write_table_chunks(chunks: Iterable[pd.DataFrame], path: Path, overwrite: bo
 
 def _write_csv_chunks(chunks: Iterable[pd.DataFrame], path: Path) -> None:
     """The chunks as one CSV table. From the second chunk on, worker processes format them (formatting numbers is
-    most of a large draw's time, and holds the GIL) while this one draws the next; the texts go out in order."""
+    most of a large draw's time, and holds the GIL) while this one draws the next; the texts go out in order.
+    Where the workers cannot start, or one dies, this process formats what they have not."""
     workers = _csv_workers()
-    pool, pending = None, deque()
+    pool, pending = None, deque()  # (chunk, its future, or None for this process to format)
+
+    def text(chunk: pd.DataFrame, future: Future | None) -> str:
+        nonlocal pool
+        if future is not None:
+            try:
+                return future.result()
+            except BrokenProcessPool:  # a worker was killed (out of memory, say)
+                pool = _shut_down(pool)
+        return chunk_text(chunk, first=False)
+
     try:
         with open(path, "w", encoding="utf-8", newline="") as handle:
             for number, chunk in enumerate(_numbered_as_the_table(chunks)):
-                if number == 1 and workers > 1:
-                    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("forkserver"))
-                if pool is None:
-                    handle.write(chunk_text(chunk, first=number == 0))
+                if number == 0:
+                    handle.write(chunk_text(chunk, first=True))
                     continue
-                pending.append(pool.submit(chunk_text, chunk, False))
+                future = None
+                try:
+                    if number == 1 and workers > 1:
+                        pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("forkserver"))
+                    if pool is not None:
+                        future = pool.submit(chunk_text, chunk, False)
+                except (OSError, NotImplementedError, BrokenProcessPool):  # no processes here (no semaphores, say)
+                    pool = _shut_down(pool)
+                pending.append((chunk, future))
                 while len(pending) > 2 * workers:  # at most two chunks a worker in memory
-                    handle.write(pending.popleft().result())
+                    handle.write(text(*pending.popleft()))
             while pending:
-                handle.write(pending.popleft().result())
+                handle.write(text(*pending.popleft()))
     finally:
-        if pool is not None:
-            pool.shutdown(cancel_futures=True)
+        _shut_down(pool)
+
+
+def _shut_down(pool: ProcessPoolExecutor | None) -> None:
+    if pool is not None:
+        pool.shutdown(cancel_futures=True)
 
 
 def _csv_workers() -> int:

@@ -138,6 +138,23 @@ def test_chunks_numbered_on_from_one_another_are_written_as_one_table_without_it
         pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "chunks.parquet"), table)
 
 
+def _draw_table() -> pd.DataFrame:
+    rng = np.random.default_rng(0)
+    table = pd.DataFrame({"x": rng.normal(size=60) * 10.0 ** rng.integers(-7, 7, size=60),
+                          "n": rng.integers(-5, 5, size=60), "flag": rng.random(60) < 0.5,
+                          "c": pd.Categorical(rng.choice(["a", "b, c", 'say "d"', "two\nlines"], size=60)),
+                          "label": rng.choice(["p", "q"], size=60)})
+    table.loc[[3, 40], "x"] = np.nan
+    return table
+
+
+def _write_in_chunks(table: pd.DataFrame, path) -> None:
+    from augan_cli.files import write_table_chunks
+
+    # Numbered on from one another, as CGAN.iter_samples numbers them: 0-6, 7-13, ...
+    write_table_chunks((table.iloc[i:i + 7] for i in range(0, len(table), 7)), path, overwrite=False)
+
+
 @pytest.mark.parametrize("workers", [1, 3])
 def test_a_draw_of_many_chunks_formatted_by_worker_processes_is_the_table_to_csv_writes(tmp_path, monkeypatch,
                                                                                          workers):
@@ -152,17 +169,42 @@ def test_a_draw_of_many_chunks_formatted_by_worker_processes_is_the_table_to_csv
 
     monkeypatch.setattr(files, "ProcessPoolExecutor", Recorded)
     monkeypatch.setattr(files, "_csv_workers", lambda: workers)
-    rng = np.random.default_rng(0)
-    table = pd.DataFrame({"x": rng.normal(size=60) * 10.0 ** rng.integers(-7, 7, size=60),
-                          "n": rng.integers(-5, 5, size=60), "flag": rng.random(60) < 0.5,
-                          "c": pd.Categorical(rng.choice(["a", "b, c", 'say "d"', "two\nlines"], size=60)),
-                          "label": rng.choice(["p", "q"], size=60)})
-    table.loc[[3, 40], "x"] = np.nan
-    # Numbered on from one another, as CGAN.iter_samples numbers them: 0-6, 7-13, ...
-    files.write_table_chunks((table.iloc[i:i + 7] for i in range(0, 60, 7)), tmp_path / "draw.csv", overwrite=False)
+    table = _draw_table()
+    _write_in_chunks(table, tmp_path / "draw.csv")
     assert (tmp_path / "draw.csv").read_text() == table.to_csv(index=False)
     assert started == ([] if workers == 1 else [3])
     assert pd.read_csv(tmp_path / "draw.csv")["x"].tolist()[:3] == table["x"].tolist()[:3]
+
+
+@pytest.mark.parametrize("failure", ["no processes", "a worker dies"])
+def test_a_draw_is_still_written_whole_where_worker_processes_fail(tmp_path, monkeypatch, failure):
+    # Where processes cannot start (no semaphores, say) or a worker is killed, this process formats the rest.
+    from concurrent.futures import Future
+    from concurrent.futures.process import BrokenProcessPool
+
+    from augan_cli import files
+
+    class Failing:
+        shut = 0
+
+        def __init__(self, *args, **kwargs):
+            if failure == "no processes":
+                raise OSError("sem_open: function not implemented")
+
+        def submit(self, *args):
+            future = Future()
+            future.set_exception(BrokenProcessPool("a process in the pool was terminated abruptly"))
+            return future
+
+        def shutdown(self, cancel_futures=False):
+            Failing.shut += 1
+
+    monkeypatch.setattr(files, "ProcessPoolExecutor", Failing)
+    monkeypatch.setattr(files, "_csv_workers", lambda: 2)
+    table = _draw_table()
+    _write_in_chunks(table, tmp_path / "draw.csv")
+    assert (tmp_path / "draw.csv").read_text() == table.to_csv(index=False)
+    assert Failing.shut == (0 if failure == "no processes" else 1)  # once, when the first death is seen
 
 
 def test_sample_writes_a_draw_of_several_chunks_as_before(tmp_path, monkeypatch):
