@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -155,56 +157,125 @@ def _write_in_chunks(table: pd.DataFrame, path) -> None:
     write_table_chunks((table.iloc[i:i + 7] for i in range(0, len(table), 7)), path, overwrite=False)
 
 
-@pytest.mark.parametrize("workers", [1, 3])
-def test_a_draw_of_many_chunks_formatted_by_worker_processes_is_the_table_to_csv_writes(tmp_path, monkeypatch,
-                                                                                         workers):
+@pytest.fixture
+def counted_workers(monkeypatch) -> dict:
+    """Real worker processes, counted: how many were started, and how many texts they sent back."""
     from augan_cli import files
 
-    started = []
+    counts = {"started": [], "received": 0}
 
-    class Recorded(files.ProcessPoolExecutor):
-        def __init__(self, *args, **kwargs):
-            started.append(args[0])
-            super().__init__(*args, **kwargs)
+    class Counted(files.CsvWorkers):
+        def __init__(self, count):
+            counts["started"].append(count)
+            super().__init__(count)
 
-    monkeypatch.setattr(files, "ProcessPoolExecutor", Recorded)
+        def receive(self, worker):
+            text = super().receive(worker)
+            counts["received"] += 1
+            return text
+
+    monkeypatch.setattr(files, "CsvWorkers", Counted)
+    return counts
+
+
+@pytest.mark.parametrize("workers", [0, 1, 3])
+def test_a_draw_of_many_chunks_formatted_by_worker_processes_is_the_table_to_csv_writes(tmp_path, monkeypatch,
+                                                                                         counted_workers, workers):
+    from augan_cli import files
+
     monkeypatch.setattr(files, "_csv_workers", lambda: workers)
     table = _draw_table()
     _write_in_chunks(table, tmp_path / "draw.csv")
     assert (tmp_path / "draw.csv").read_text() == table.to_csv(index=False)
-    assert started == ([] if workers == 1 else [3])
-    assert pd.read_csv(tmp_path / "draw.csv")["x"].tolist()[:3] == table["x"].tolist()[:3]
+    # 9 chunks of 7 rows: this process writes the first, the workers the other 8.
+    assert counted_workers == ({"started": [], "received": 0} if workers == 0 else {"started": [workers],
+                                                                                      "received": 8})
 
 
-@pytest.mark.parametrize("failure", ["no processes", "a worker dies"])
-def test_a_draw_is_still_written_whole_where_worker_processes_fail(tmp_path, monkeypatch, failure):
-    # Where processes cannot start (no semaphores, say) or a worker is killed, this process formats the rest.
-    from concurrent.futures import Future
-    from concurrent.futures.process import BrokenProcessPool
-
+@pytest.mark.parametrize("workers", [0, 3])
+@pytest.mark.parametrize("index", ["positions", "labels that start as positions", "named text"])
+def test_a_long_table_is_written_in_chunks_as_to_csv_writes_it_whole(tmp_path, monkeypatch, counted_workers, workers,
+                                                                      index):
+    # `augan resample` writes the real rows and the new ones: a table as long as the input and more.
     from augan_cli import files
 
-    class Failing:
-        shut = 0
+    monkeypatch.setattr(files, "_CSV_CHUNK_ROWS", 7)
+    monkeypatch.setattr(files, "_csv_workers", lambda: workers)
+    table = _draw_table()
+    if index == "labels that start as positions":  # 0-6, then 100, 101, ...: the first chunk alone looks unlabelled
+        table.index = [*range(7), *range(100, 153)]
+    elif index == "named text":
+        table.index = pd.Index([f"row {i}" for i in range(60)], name="id")
+    write_table(table, tmp_path / "long.csv", overwrite=False)
+    assert (tmp_path / "long.csv").read_text() == table.to_csv(index=index != "positions")
+    assert counted_workers["received"] == (8 if workers else 0)
 
-        def __init__(self, *args, **kwargs):
-            if failure == "no processes":
-                raise OSError("sem_open: function not implemented")
 
-        def submit(self, *args):
-            future = Future()
-            future.set_exception(BrokenProcessPool("a process in the pool was terminated abruptly"))
-            return future
+def test_a_draw_is_still_written_whole_where_worker_processes_cannot_start(tmp_path, monkeypatch):
+    from augan_cli import files
 
-        def shutdown(self, cancel_futures=False):
-            Failing.shut += 1
+    def cannot_start(count):
+        raise OSError(11, "Resource temporarily unavailable")  # fork refused: a limit on processes, say
 
-    monkeypatch.setattr(files, "ProcessPoolExecutor", Failing)
+    monkeypatch.setattr(files, "CsvWorkers", cannot_start)
     monkeypatch.setattr(files, "_csv_workers", lambda: 2)
     table = _draw_table()
     _write_in_chunks(table, tmp_path / "draw.csv")
     assert (tmp_path / "draw.csv").read_text() == table.to_csv(index=False)
-    assert Failing.shut == (0 if failure == "no processes" else 1)  # once, when the first death is seen
+
+
+def test_a_draw_is_still_written_whole_when_a_worker_process_is_killed(tmp_path, monkeypatch):
+    from augan_cli import files
+
+    class OneKilled(files.CsvWorkers):
+        sent = 0
+
+        def send(self, worker, chunk, first, index):
+            OneKilled.sent += 1
+            if OneKilled.sent == 3:  # the third chunk a worker is given: its process is killed first
+                self.processes[worker].kill()
+                self.processes[worker].wait()
+            super().send(worker, chunk, first, index)
+
+    monkeypatch.setattr(files, "CsvWorkers", OneKilled)
+    monkeypatch.setattr(files, "_csv_workers", lambda: 2)
+    table = _draw_table()
+    with pytest.warns(UserWarning, match=r"a process formatting the CSV stopped \(it ended with exit status -9\); "
+                                         "this one writes the rest"):
+        _write_in_chunks(table, tmp_path / "draw.csv")
+    assert (tmp_path / "draw.csv").read_text() == table.to_csv(index=False)
+
+
+def test_csv_worker_processes_need_4_cores_and_follow_torchs_threads(monkeypatch):
+    import torch
+
+    from augan_cli import files
+
+    monkeypatch.setattr(files.os, "sched_getaffinity", lambda pid: set(range(16)))
+    for threads, workers in [(1, 0), (3, 0), (4, 3), (8, 7), (16, 8)]:  # --threads 1: this process alone
+        monkeypatch.setattr(torch, "get_num_threads", lambda threads=threads: threads)
+        assert files._csv_workers() == workers, threads
+    monkeypatch.setattr(files.os, "sched_getaffinity", lambda pid: {0, 1})
+    assert files._csv_workers() == 0  # 2 cores, 16 threads
+
+
+def test_a_worker_answers_each_chunk_with_its_text_until_its_input_ends():
+    import io
+    import pickle
+
+    from augan_cli.csv_text import chunk_text, serve
+
+    table = _draw_table()
+    source = io.BytesIO(pickle.dumps((table.iloc[:7], True, None)) + pickle.dumps((table.iloc[7:20], False, True)))
+    sink = io.BytesIO()
+    serve(source, sink)
+    data, texts = sink.getvalue(), []
+    while data:
+        size = int.from_bytes(data[:8], "little")
+        texts.append(data[8:8 + size].decode("utf-8"))
+        data = data[8 + size:]
+    assert texts == [chunk_text(table.iloc[:7], True), chunk_text(table.iloc[7:20], False, True)]
+    assert texts[0].startswith("x,n,flag,c,label\n") and texts[1].startswith("7,")
 
 
 def test_sample_writes_a_draw_of_several_chunks_as_before(tmp_path, monkeypatch):
