@@ -211,8 +211,12 @@ def is_full_run(device_type: str, args: argparse.Namespace, left_out: int = 0) -
 
 def grid(args: argparse.Namespace) -> list[tuple[int, str, str]]:
     """The (batch, amp, compile) settings in the order they run: every setting without torch.compile first."""
-    settings = [(batch, amp, compile_) for batch in args.batches for amp in args.amp for compile_ in args.compile]
-    return sorted(settings, key=lambda setting: setting[2] == "on")
+    return sorted(table_order(args), key=lambda setting: setting[2] == "on")
+
+
+def table_order(args: argparse.Namespace) -> list[tuple[int, str, str]]:
+    """The (batch, amp, compile) settings in the order of the table: by batch, then AMP, then compile."""
+    return [(batch, amp, compile_) for batch in args.batches for amp in args.amp for compile_ in args.compile]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -243,9 +247,7 @@ def main(argv: list[str] | None = None) -> int:
     if left_out:
         notes.append(f"left out, not started within the {args.budget:g} s budget: {'; '.join(left_out)}")
         print(notes[-1], flush=True)
-    order = [setting for setting in sorted(settings, key=lambda s: (args.batches.index(s[0]), args.amp.index(s[1])))
-             if setting in rows]
-    table_text = markdown_table([rows[setting] for setting in order], HEADER, digits=2)
+    table_text = markdown_table([rows[setting] for setting in table_order(args) if setting in rows], HEADER, digits=2)
     print("\n" + table_text)
     if args.write:
         key = "speed-gpu" if is_full_run(device.type, args, len(left_out)) else "speed-gpu-partial"

@@ -33,7 +33,6 @@ from augan.storage import atomic_output, check_model_output, check_output_path
 from .csv_text import CsvWorkers, WorkerStopped, chunk_text, labels_rows, write_csv
 
 
-
 # What pandas' read_csv takes for a missing value by default (its ``na_values`` documentation), but for the empty cell.
 _MISSING_MARKERS = frozenset({"#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan", "1.#IND", "1.#QNAN",
                               "<NA>", "N/A", "NA", "NULL", "NaN", "None", "n/a", "nan", "null"})
@@ -91,9 +90,9 @@ def _keep_codes_as_text(frame: pd.DataFrame, path: Path) -> pd.DataFrame:
 def _columns_with_codes(path: Path, columns: list[int]) -> list[int]:
     """The positions among ``columns`` where a cell's text matches ``_CODE``.
 
-    Arrow reads the columns as text on every core and matches them in C++: pandas' text read and Python's regex
-    on every cell took 22 of the 75 s of `augan generate` on a 1,000,000-row table. Where Arrow cannot read the
-    file as pandas did (a row shorter than the header, say), pandas does it.
+    Arrow reads the columns as text on every core and matches them in C++: with pandas' text read and Python's
+    regex on every cell, reading a 1,000,000-row table took 15.8 s on 2 cores, against 2.2 s. Where Arrow cannot
+    read the file as pandas did (a row shorter than the header, say), pandas does it.
     """
     names = [f"f{j}" for j in columns]
     as_text = pa_csv.ConvertOptions(include_columns=names, column_types=dict.fromkeys(names, pa.string()))
