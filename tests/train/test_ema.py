@@ -43,3 +43,25 @@ def test_the_state_round_trips():
     ema, other = EMA(_network(), 0.9), EMA(nn.Sequential(nn.Linear(3, 4), nn.BatchNorm1d(4)), 0.9)
     other.load_state_dict(ema.state_dict())
     assert all(torch.equal(a, b) for a, b in zip(ema.model.state_dict().values(), other.model.state_dict().values()))
+
+
+def test_updates_follow_the_generator_they_are_given_and_the_state_they_are_loaded_with():
+    # The tensor lists are made once per generator: later changes, another generator and a loaded state all count.
+    network, other = _network(), _network()
+    ema = EMA(network, 0.5)
+    with torch.no_grad():
+        for p in network.parameters():
+            p.fill_(2.0)
+    ema.update(network, step=10_000)
+    with torch.no_grad():
+        for p in network.parameters():
+            p.fill_(4.0)
+        other[1].running_var.fill_(7.0)
+    ema.update(network, step=10_000)
+    state = {name: tensor.clone() for name, tensor in ema.state_dict().items()}
+    ema.update(other, step=10_000)
+    assert torch.equal(ema.model[1].running_var, torch.full((4,), 7.0))
+    ema.load_state_dict(state)
+    ema.update(network, step=10_000)
+    first = _network()[0].weight
+    torch.testing.assert_close(ema.model[0].weight, ((first + 2) / 2 + 4) / 2 / 2 + 2)
