@@ -19,21 +19,16 @@ def labels_rows(index: pd.Index) -> bool:
     return not (isinstance(index, pd.RangeIndex) and index.equals(pd.RangeIndex(len(index))))
 
 
-def write_csv(frame: pd.DataFrame, path_or_buffer: object, index: bool | None = None) -> None:
+def write_csv(frame: pd.DataFrame, path_or_buffer: object, index: bool | None = None, header: bool = True) -> None:
     """``frame`` as CSV, with its index where :func:`labels_rows` says so (or where ``index`` says, if given)."""
-    frame.to_csv(path_or_buffer, index=labels_rows(frame.index) if index is None else index)
-
-
-def csv_text(frame: pd.DataFrame, index: bool | None = None) -> str:
-    buffer = io.StringIO()
-    write_csv(frame, buffer, index)
-    return buffer.getvalue()
+    frame.to_csv(path_or_buffer, index=labels_rows(frame.index) if index is None else index, header=header)
 
 
 def chunk_text(chunk: pd.DataFrame, first: bool, index: bool | None = None) -> str:
     """``chunk`` as :func:`write_csv` writes a table; only the first chunk of a table keeps its header line."""
-    text = csv_text(chunk, index)
-    return text if first else text[len(csv_text(chunk.iloc[:0], index)):]
+    buffer = io.StringIO()
+    write_csv(chunk, buffer, index, header=first)
+    return buffer.getvalue()
 
 
 class WorkerStopped(RuntimeError):
@@ -66,14 +61,15 @@ class CsvWorkers:
         try:
             pickle.dump((chunk, first, index), self.processes[worker].stdin, protocol=pickle.HIGHEST_PROTOCOL)
             self.processes[worker].stdin.flush()
-        except (BrokenPipeError, OSError) as exc:
+        except OSError as exc:  # a broken pipe: the worker has ended
             raise WorkerStopped(self._ended(worker)) from exc
 
     def receive(self, worker: int) -> str:
         stream = self.processes[worker].stdout
-        size = stream.read(8)
-        data = stream.read(int.from_bytes(size, "little")) if len(size) == 8 else b""
-        if len(size) < 8 or len(data) < int.from_bytes(size, "little"):
+        length = stream.read(8)
+        size = int.from_bytes(length, "little")
+        data = stream.read(size) if len(length) == 8 else b""
+        if len(length) < 8 or len(data) < size:  # the worker's output ended early
             raise WorkerStopped(self._ended(worker))
         return data.decode("utf-8")
 

@@ -339,11 +339,11 @@ def _write_csv_texts(chunks: Iterable[pd.DataFrame], path: Path, index: bool | N
     Where the workers cannot start, or one stops, this process formats what they have not."""
     count = _csv_workers()
     workers: CsvWorkers | None = None
-    pending: deque = deque()  # (chunk, the worker formatting it, or None for this process to)
+    pending: deque = deque()  # (chunk, the worker formatting it)
 
-    def text(chunk: pd.DataFrame, worker: int | None) -> str:
+    def text(chunk: pd.DataFrame, worker: int) -> str:
         nonlocal workers
-        if worker is not None and workers is not None:
+        if workers is not None:
             try:
                 return workers.receive(worker)
             except WorkerStopped as exc:
@@ -363,15 +363,18 @@ def _write_csv_texts(chunks: Iterable[pd.DataFrame], path: Path, index: bool | N
                         workers = CsvWorkers(count)
                     except OSError:  # no processes here (a limit on them, say): this one formats every chunk
                         workers = None
-                if pending and (workers is None or len(pending) == count):
-                    handle.write(text(*pending.popleft()))
-                worker = None
-                if workers is not None:
-                    worker = (number - 1) % count  # the one whose last chunk was just written, or a new one
-                    try:
-                        workers.send(worker, chunk, False, index)
-                    except WorkerStopped:
-                        pass  # text() says so when it comes to this chunk
+                if workers is not None and len(pending) == count:
+                    handle.write(text(*pending.popleft()))  # where a worker stopped, workers is None from here
+                if workers is None:  # none started, or one stopped: what they held first, then this chunk
+                    while pending:
+                        handle.write(text(*pending.popleft()))
+                    handle.write(chunk_text(chunk, False, index))
+                    continue
+                worker = (number - 1) % count  # the one whose last chunk was just written, or a new one
+                try:
+                    workers.send(worker, chunk, False, index)
+                except WorkerStopped:
+                    pass  # text() says so when it comes to this chunk
                 pending.append((chunk, worker))
             while pending:
                 handle.write(text(*pending.popleft()))
