@@ -9,6 +9,7 @@ every draw; :func:`draw_seed` turns it into the int that seeds torch or a nested
 from __future__ import annotations
 
 from collections.abc import Iterable
+from concurrent.futures import Executor
 from typing import Any
 
 import numpy as np
@@ -66,6 +67,15 @@ class TorchStream:
         self.devices = list(dict.fromkeys(_indexed(d) for d in accelerators if d.type in ("cuda", "mps")))
         self._own: list[torch.Tensor] | None = None
         self._callers: list[torch.Tensor] | None = None
+        self._cpu_normal: CPUNormal | None = None
+
+    @property
+    def cpu_normal(self) -> CPUNormal:
+        """The stream's :class:`CPUNormal`: seeded from :attr:`seed` at the first use, then going on where it
+        stopped, as the stream's generators do."""
+        if self._cpu_normal is None:
+            self._cpu_normal = CPUNormal(self.seed)
+        return self._cpu_normal
 
     def __enter__(self) -> TorchStream:
         self._callers = self._states()
@@ -86,6 +96,51 @@ class TorchStream:
         torch.set_rng_state(states[0])
         for device, state in zip(self.devices, states[1:]):
             _backend(device).set_rng_state(state, device)
+
+
+class CPUNormal:
+    """Standard normal draws on the CPU from ``streams`` generators that fill their parts of a buffer on
+    parallel threads.
+
+    torch draws normal numbers on the CPU on one thread (its Mersenne Twister is sequential): 15% of a large
+    table's draw on 2 cores went to the generator's input noise. Here the rows of each chunk of ``chunk`` rows
+    are cut into ``streams`` slices, and slice ``i`` of every chunk is drawn by generator ``i``, so the values
+    depend on the seed and the chunk size alone, not on the number of threads or on how many chunks one call
+    fills.
+
+    Parameters
+    ----------
+    seed : int
+        Seed of the whole set of generators; each gets a seed of its own derived from it.
+    streams : int, default=8
+        Number of generators, and the most threads a fill uses.
+    """
+
+    def __init__(self, seed: int, streams: int = 8) -> None:
+        seeds = np.random.SeedSequence([int(seed), 0x6E6F697A]).generate_state(streams, dtype=np.uint64)
+        self.generators = [torch.Generator().manual_seed(int(s) >> 1) for s in seeds]
+
+    def fill_(self, out: torch.Tensor, chunk: int, pool: Executor | None = None) -> torch.Tensor:
+        """Fill the float32 CPU tensor ``out`` (rows first, contiguous) with standard normal numbers and
+        return it; with ``pool``, the generators draw on its threads."""
+        streams = len(self.generators)
+        part = -(-chunk // streams)
+        inference = out.is_inference()  # inference mode is per thread: the pool's threads are told
+
+        def draw(i: int) -> None:
+            with torch.inference_mode(inference):
+                for start in range(i * part, len(out), chunk):
+                    piece = out[start:min(start + part, len(out), start - i * part + chunk)]
+                    if len(piece):
+                        torch.randn(piece.shape, generator=self.generators[i], out=piece)
+
+        if pool is None:
+            for i in range(streams):
+                draw(i)
+        else:
+            for done in [pool.submit(draw, i) for i in range(streams)]:
+                done.result()
+        return out
 
 
 def seed_devices(seed: int, devices: Iterable[torch.device]) -> None:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 import numpy as np
 import pytest
 import torch
 
 from augan import CGAN
-from augan.seeding import SEED_MAX, TorchStream, draw_seed
+from augan.seeding import SEED_MAX, CPUNormal, TorchStream, draw_seed
 
 
 def test_draw_seed_is_the_draw_augan_always_made():
@@ -106,3 +108,50 @@ def test_fit_and_sample_leave_the_callers_cpu_generator_as_it_was(tiny):
     gan.sample(20)
     list(gan.iter_samples(20, chunk_size=8))
     assert torch.equal(torch.get_rng_state(), before)
+
+
+def test_cpu_normal_values_depend_on_the_seed_and_chunk_alone():
+    # Slice i of every chunk comes from generator i: neither the threads nor how many chunks a call fills
+    # change a value, which is what lets a large draw take the noise of many chunks at once on every core.
+    chunk, rows = 40, 130  # a last chunk that is partial, and slices that do not divide it evenly
+    serial = CPUNormal(3).fill_(torch.empty(rows, 5), chunk)
+    with ThreadPoolExecutor(3) as pool:
+        threaded = CPUNormal(3).fill_(torch.empty(rows, 5), chunk, pool)
+    pieces, normal = [], CPUNormal(3)
+    for start in range(0, rows, 2 * chunk):  # two chunks a call, then the rest
+        pieces.append(normal.fill_(torch.empty(min(2 * chunk, rows - start), 5), chunk))
+    assert torch.equal(threaded, serial) and torch.equal(torch.cat(pieces), serial)
+    assert not torch.equal(CPUNormal(4).fill_(torch.empty(rows, 5), chunk), serial)
+    streams = len(normal.generators)
+    slices = serial[:chunk].reshape(streams, -1, 5)  # 8 slices of 5 rows
+    assert len({float(part.std()) for part in slices}) == streams, "every slice has draws of its own"
+    assert abs(float(serial.mean())) < 0.2 and 0.8 < float(serial.std()) < 1.2
+
+
+def test_cpu_normal_fills_an_inference_tensor_from_its_threads():
+    with torch.inference_mode():
+        out = torch.empty(64, 3)
+    with ThreadPoolExecutor(2) as pool:
+        CPUNormal(0).fill_(out, 16, pool)
+    assert torch.isfinite(out).all() and out.std() > 0.5
+
+
+def test_a_stream_keeps_its_cpu_normal_across_entries():
+    stream = TorchStream(9)
+    first = stream.cpu_normal.fill_(torch.empty(8, 2), 8)
+    second = stream.cpu_normal.fill_(torch.empty(8, 2), 8)
+    whole = CPUNormal(9).fill_(torch.empty(16, 2), 8)
+    assert torch.equal(torch.cat([first, second]), whole)
+
+
+def test_a_draw_does_not_depend_on_torchs_number_of_threads(tiny):
+    gan = CGAN(device="cpu", random_state=0, **tiny).fit(*_table())
+    threads = torch.get_num_threads()
+    try:
+        torch.set_num_threads(1)
+        one = gan.sample(9000, random_state=2)
+        torch.set_num_threads(3)
+        three = gan.sample(9000, random_state=2)
+    finally:
+        torch.set_num_threads(threads)
+    np.testing.assert_allclose(one, three, rtol=1e-5)

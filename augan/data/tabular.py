@@ -16,6 +16,7 @@ column of cents or of whole months (a float column because it has missing values
 
 from __future__ import annotations
 
+import contextlib
 import decimal
 from concurrent.futures import ThreadPoolExecutor
 from itertools import accumulate
@@ -35,29 +36,38 @@ __all__ = ["NUMERIC_TRANSFORMS", "Span", "TabularCodec", "auto_categorical_colum
 _PARALLEL_DECODE_CELLS = 1 << 20
 
 
-def _map_columns(decode: Any, n_columns: int, n_rows: int) -> list:
-    """``[decode(j) for j in range(n_columns)]``, on torch's number of threads for a large draw: numpy and
-    scipy release the GIL in their loops, and each column decodes on its own, deterministically."""
+def _decode_pool(n_columns: int, n_rows: int) -> ThreadPoolExecutor | None:
+    """Threads for a large draw's columns, as many as torch's, or None for a small one: numpy and scipy
+    release the GIL in their loops, and each column decodes on its own, deterministically."""
     import torch
 
     workers = min(torch.get_num_threads(), n_columns)
     if workers < 2 or n_rows * n_columns < _PARALLEL_DECODE_CELLS:
-        return [decode(j) for j in range(n_columns)]
-    with ThreadPoolExecutor(workers) as pool:
-        return list(pool.map(decode, range(n_columns)))
+        return None
+    return ThreadPoolExecutor(workers)
 
 
-def _frame(series: list[pd.Series], names: list) -> pd.DataFrame:
+def _map(pool: ThreadPoolExecutor | None, function: Any, n: int) -> list:
+    """``[function(j) for j in range(n)]``, on ``pool``'s threads if there is one."""
+    return [function(j) for j in range(n)] if pool is None else list(pool.map(function, range(n)))
+
+
+def _frame(series: list[pd.Series], names: list, pool: ThreadPoolExecutor | None = None) -> pd.DataFrame:
     """The DataFrame of ``series``, named ``names``. Columns of one numpy dtype (a numeric table) are written
     straight into the single block pandas would consolidate them into, which a frame built from a dict of
-    columns copies again, slowly: 0.8-1.0 s against 0.03-0.16 s for 20 float64 columns of a million rows."""
+    columns copies again, slowly: 0.8-1.0 s against 0.03-0.16 s for 20 float64 columns of a million rows.
+    The columns are written on ``pool``'s threads: the first writes to a fresh block fault its pages in, which
+    took up to 0.35 s of a million-row draw on one thread."""
     dtypes = {s.dtype for s in series}
     dtype = next(iter(dtypes)) if len(dtypes) == 1 else None
     if dtype is None or not isinstance(dtype, np.dtype) or dtype.kind == "O" or len(series) < 2:
         return pd.DataFrame(dict(zip(names, series)), columns=names)
     block = np.empty((len(series), len(series[0])), dtype=dtype)
-    for row, column in zip(block, series):
-        row[:] = column.to_numpy()
+
+    def write(j: int) -> None:
+        block[j] = series[j].to_numpy()
+
+    _map(pool, write, len(series))
     return pd.DataFrame(block.T, columns=names, copy=False)
 
 
@@ -183,10 +193,13 @@ class TabularCodec:
         # float64 argmaxes over the one-hot blocks took longer than the decoding itself.
         if Z.ndim != 2 or Z.shape[1] != self.output_dim_:
             raise ValueError(f"Z must have shape (n, {self.output_dim_}), got {Z.shape}.")
-        values = _map_columns(lambda j: self.columns_[j].decode(Z[:, self._blocks[j]]), len(self.columns_),
-                              Z.shape[0])
-        if self.container_ == "dataframe":
-            return _frame([c.to_series(v) for c, v in zip(self.columns_, values)], [c.name for c in self.columns_])
+        columns, pool = self.columns_, _decode_pool(len(self.columns_), Z.shape[0])
+        with pool or contextlib.nullcontext():
+            if self.container_ == "dataframe":
+                series = _map(pool, lambda j: columns[j].to_series(columns[j].decode(Z[:, self._blocks[j]])),
+                              len(columns))
+                return _frame(series, [c.name for c in columns], pool)
+            values = _map(pool, lambda j: columns[j].decode(Z[:, self._blocks[j]]), len(columns))
         dtype = np.dtype(self.array_dtype_)
         # Each column is written into the one output matrix: stacking float64 columns and then converting the
         # stack allocated (and page-faulted) three times the output, a tenth of a large draw's time.

@@ -40,7 +40,9 @@ class SpanActivation(nn.Module):
         for width in self.widths:
             self.register_buffer(f"softmax_index_{width}", torch.tensor(groups[width], dtype=torch.long),
                                  persistent=False)
-        order = linear + [i for w in self.widths for row in groups[w] for i in row]
+        softmax = [i for w in self.widths for row in groups[w] for i in row]
+        self.register_buffer("softmax_columns", torch.tensor(softmax, dtype=torch.long), persistent=False)
+        order = linear + softmax
         self.all_linear = not groups  # then the output is the input: no gathering and reordering of copies
         self.register_buffer("inverse_order", torch.argsort(torch.tensor(order, dtype=torch.long)), persistent=False)
 
@@ -57,3 +59,19 @@ class SpanActivation(nn.Module):
             probs = ((logits + gumbels) / self.tau).softmax(dim=-1).to(h.dtype)
             parts.append(probs.reshape(h.shape[0], -1))
         return torch.cat(parts, dim=1)[:, self.inverse_order]
+
+    def draw(self, h: torch.Tensor) -> torch.Tensor:
+        """Rows to decode, not to train on: linear spans as :meth:`forward` gives them, and each softmax span as
+        its logits plus Gumbel noise, whose largest entry is the level drawn.
+
+        That is the largest entry of :meth:`forward`'s Gumbel-softmax too (the softmax keeps the order), so the
+        levels decoded follow the same distribution, ``softmax(logits)``; the softmax, the gathering of each
+        width's spans and the reordering of their copies are left out. They were a quarter of drawing a table of
+        five categorical columns. ``h`` is written in place when it is float32.
+        """
+        if self.all_linear:
+            return h
+        h = h.float()
+        columns = self.softmax_columns
+        gumbels = torch.rand(h.shape[0], len(columns), device=h.device).log_().neg_().log_().neg_()
+        return h.index_add_(1, columns, gumbels)

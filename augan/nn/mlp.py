@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import math
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 import torch
 from torch import nn
@@ -73,7 +74,37 @@ class MLPGenerator(nn.Module):
             h = self.body(torch.cat([z, one_hot(y, self.n_classes, z.dtype)], dim=1))
         else:
             h = self._sampling_body(z, y).to(z.dtype)
+            if getattr(self, "_folded_layers", None) is not None and isinstance(self.head, SpanActivation):
+                return self.head.draw(h).reshape(-1, *self.output_shape)
         return self.head(h).reshape(-1, *self.output_shape)
+
+    @contextlib.contextmanager
+    def drawing(self) -> Iterator[MLPGenerator]:
+        """Within it, calls in eval mode without autograd make rows to decode: each batch norm is folded into
+        its linear layer once for all the calls, instead of at every call (the weights must not change inside),
+        and each category span holds scores whose largest entry is the level drawn, not the Gumbel-softmax
+        (:meth:`SpanActivation.draw`): decoding takes the same level from either."""
+        self._folded_layers = {}
+        try:
+            yield self
+        finally:
+            self._folded_layers = None
+
+    def _sampling_layers(self, dtype: torch.dtype) -> list[tuple[torch.Tensor, torch.Tensor]]:
+        """Each hidden block's folded weight and bias, then the last layer's, in ``dtype``."""
+        cache = getattr(self, "_folded_layers", None)
+        if cache is not None and dtype in cache:
+            return cache[dtype]
+        *blocks, last = self.body
+        if any(isinstance(block, _Residual) for block in blocks):
+            pairs = [block.layer[:2] for block in blocks]
+        else:  # "plain" (or no hidden layer)
+            pairs = list(zip(blocks[0::3], blocks[1::3]))
+        layers = [_fold_batch_norm(linear, norm, dtype) for linear, norm in pairs]
+        layers.append((last.weight.to(dtype), last.bias.to(dtype)))
+        if cache is not None:
+            cache[dtype] = layers
+        return layers
 
     def _sampling_body(self, z: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
         """``self.body`` in eval mode without autograd, in fewer operations: each batch norm folded into the
@@ -82,23 +113,19 @@ class MLPGenerator(nn.Module):
         weights are in autocast's dtype, so that no product converts its input again."""
         device = z.device.type
         dtype = torch.get_autocast_dtype(device) if torch.is_autocast_enabled(device) else z.dtype
-        *blocks, last = self.body
-        last_weight, last_bias = last.weight.to(dtype), last.bias.to(dtype)
-        if not any(isinstance(block, _Residual) for block in blocks):  # "plain" (or no hidden layer)
+        *hidden, (last_weight, last_bias) = self._sampling_layers(dtype)
+        if not isinstance(self.body[0], _Residual):  # "plain" (or no hidden layer)
             h = torch.cat([z, one_hot(y, self.n_classes, z.dtype)], dim=1).to(dtype)
-            for linear, norm in zip(blocks[0::3], blocks[1::3]):
-                weight, bias = _fold_batch_norm(linear, norm, dtype)
+            for weight, bias in hidden:
                 h = torch.addmm(bias, h, weight.t()).relu_()
             return torch.addmm(last_bias, h, last_weight.t())
-        h = z.new_empty(z.shape[0], last.in_features, dtype=dtype)
-        end = last.in_features - z.shape[1] - self.n_classes
+        h = z.new_empty(z.shape[0], last_weight.shape[1], dtype=dtype)
+        end = last_weight.shape[1] - z.shape[1] - self.n_classes
         h[:, end:end + z.shape[1]] = z
         labels = h[:, end + z.shape[1]:]
         labels.zero_().scatter_(1, y[:, None], 1.0)
-        for block in blocks:
-            linear, norm, _ = block.layer
-            weight, bias = _fold_batch_norm(linear, norm, dtype)
-            start = end - linear.out_features
+        for weight, bias in hidden:
+            start = end - weight.shape[0]
             source = h[:, end:]
             if dtype != torch.float32:
                 # oneDNN's bf16 product (on an AMX CPU) of this strided view brought NaN from the buffer's

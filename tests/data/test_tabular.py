@@ -8,7 +8,7 @@ import pyarrow as pa
 import pytest
 import torch
 
-from augan.data import tabular
+from augan.data import columns, tabular
 from augan.data.tabular import Span, TabularCodec, auto_categorical_columns
 
 
@@ -367,3 +367,16 @@ def test_a_codec_state_naming_a_string_dtype_without_its_storage_still_loads(old
     back = TabularCodec.from_state(state).inverse_transform(TabularCodec().fit(frame).transform(frame))
     assert back["s"].dtype == pd.api.types.pandas_dtype(old_name)
     assert back["s"].tolist() == frame["s"].tolist()
+
+
+@pytest.mark.parametrize("transform", ["quantile", "standard"])
+def test_numeric_columns_decode_in_pieces_to_what_they_decode_at_once(transform, monkeypatch):
+    rng = np.random.default_rng(4)
+    frame = pd.DataFrame({"x": rng.lognormal(size=200), "k": rng.integers(0, 50, 200),
+                          "m": np.where(rng.random(200) < 0.3, np.nan, rng.normal(size=200).round(2))})
+    codec = TabularCodec(numeric_transform=transform).fit(frame)
+    Z = codec.transform(frame) + rng.normal(scale=0.5, size=(200, codec.output_dim_)).astype(np.float32)
+    at_once = codec.inverse_transform(Z)
+    monkeypatch.setattr(columns, "_DECODE_ROWS", 7)  # 28 pieces of 7 rows and one of 4
+    pd.testing.assert_frame_equal(codec.inverse_transform(Z), at_once)
+    assert at_once["m"].isna().any() and (at_once["k"] % 1 == 0).all()

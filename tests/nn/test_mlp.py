@@ -3,7 +3,10 @@ import torch
 
 from augan.data.tabular import Span
 from augan.nn.heads import SpanActivation
+from augan.nn import mlp
 from augan.nn.mlp import MLPDiscriminator, MLPGenerator
+
+fold = mlp._fold_batch_norm
 
 
 def test_span_activation_gives_distributions_on_softmax_spans_and_passes_linear_through():
@@ -138,3 +141,45 @@ def test_bf16_sampling_reads_nothing_outside_what_the_generator_wrote():
                 fast = generator(z, y)
             assert torch.isfinite(fast).all()
             torch.testing.assert_close(fast, exact, rtol=0.05, atol=0.05)
+
+
+def test_span_activation_draw_takes_each_category_with_its_softmax_probability():
+    # Logits plus Gumbel noise: the largest entry is a draw from softmax(logits), as forward's largest is.
+    probabilities = torch.tensor([0.2, 0.3, 0.5])
+    head = SpanActivation([Span(3, "softmax"), Span(1, "linear"), Span(3, "softmax")])
+    torch.manual_seed(0)
+    h = torch.cat([probabilities.log(), torch.tensor([7.0]), probabilities.log()]).repeat(200_000, 1)
+    out = head.draw(h.clone())
+    assert torch.equal(out[:, 3], h[:, 3]), "linear spans pass through"
+    for span in (out[:, :3], out[:, 4:]):
+        frequencies = torch.bincount(span.argmax(dim=1), minlength=3) / span.shape[0]
+        torch.testing.assert_close(frequencies, probabilities, atol=0.005, rtol=0)
+    assert not torch.equal(out[:, :3].argmax(1), out[:, 4:].argmax(1)), "each span has noise of its own"
+
+
+@pytest.mark.parametrize("block", ["residual", "plain"])
+def test_drawing_folds_once_and_decodes_to_what_the_gumbel_softmax_gives(block, monkeypatch):
+    spans = [Span(1, "linear"), Span(3, "softmax"), Span(2, "softmax"), Span(1, "linear")]
+    generator = _sampling_generator(6, 3, (7,), (16, 8), block)
+    generator.head = SpanActivation(spans)
+    z, y = torch.randn(512, 6), torch.randint(0, 3, (512,))
+    with torch.inference_mode():
+        torch.manual_seed(1)
+        soft = generator(z, y)
+        folds = []
+        monkeypatch.setattr(mlp, "_fold_batch_norm", lambda *a: folds.append(1) or fold(*a))
+        with generator.drawing():
+            drawn = [generator(z, y) for _ in range(3)]
+        after = generator(z, y)
+    assert len(folds) == 2 + 2, "folded once inside (2 blocks), then again at the call after it"
+    linear = [0, 6]
+    for rows in drawn:
+        torch.testing.assert_close(rows[:, linear], soft[:, linear], rtol=1e-5, atol=1e-6)
+        assert not torch.allclose(rows[:, 1:4].sum(1), torch.ones(512)), "scores, not probabilities"
+    assert torch.allclose(after[:, 1:4].sum(1), torch.ones(512)), "outside it, forward is the Gumbel-softmax"
+    # Deterministic logits (a confident generator): both give every row the same level.
+    generator.body[-1].bias.data[1:4] = torch.tensor([0.0, 60.0, 0.0])
+    with torch.inference_mode():
+        with generator.drawing():
+            assert (generator(z, y)[:, 1:4].argmax(1) == 1).all()
+        assert (generator(z, y)[:, 1:4].argmax(1) == 1).all()
