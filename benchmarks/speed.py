@@ -364,7 +364,8 @@ def hardware_share(args: argparse.Namespace) -> tuple[str, list[str]]:
              "float32, or in bfloat16 for `CGAN(amp='bf16')` (training and sampling under bf16 autocast); "
              "share = floor / measured (targets: >= 60% for the step and for sampling; the bf16 floor is the "
              "faster one, so a bf16 row's share compares with the bf16 products)",
-             f"training step: (fit of 3 epochs - fit of 1 epoch) / 2 epochs of {steps} steps, batch {args.batch}, "
+             f"training step: (fastest of 3 fits of 3 epochs - fastest of 3 fits of 1 epoch, alternating) / 2 "
+             f"epochs of {steps} steps, batch {args.batch}, "
              "CGAN defaults otherwise (max_steps=None); sampling: best of 3 draws, decoded to the user's columns",
              "bf16 rows: " + ("this CPU has bfloat16 instructions (oneDNN reports bf16 support)"
                               if "bf16" in precisions else "left out: this CPU has no bfloat16 instructions")]

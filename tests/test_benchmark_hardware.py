@@ -43,3 +43,24 @@ def test_a_bare_product_is_timed_in_the_precision_asked(monkeypatch):
     hardware.seconds_per_call("aten::addmm", ((8,), (4, 6), (6, 8)), min_seconds=0.0, repeats=1, dtype=torch.bfloat16)
     hardware.seconds_per_call("aten::addmm", ((8,), (4, 6), (6, 8)), min_seconds=0.0, repeats=1)
     assert seen[0] == {torch.bfloat16} and seen[-1] == {torch.float32}
+
+
+def test_a_training_step_is_timed_from_the_fastest_fit_of_each_length(monkeypatch):
+    # A slow short fit (the cores shared for a moment) must not shrink the step: the first pair alone reads 5 - 3.
+    now, fits = [0.0], iter([5.0, 3.0, 1.0, 3.4, 1.2, 9.0])  # short, long, alternating
+    lengths = []
+
+    class Fit:
+        def __init__(self, epochs: int) -> None:
+            self.epochs = epochs
+
+        def fit(self, X, y) -> None:
+            lengths.append(self.epochs)
+            if len(lengths) <= 6:  # the seventh is the profiled fit that finds the products
+                now[0] += next(fits)
+
+    monkeypatch.setattr(hardware, "floor_seconds", lambda calls, dtype=None: (0.001, 1e9))
+    result = hardware.training_step_share(Fit, None, None, steps_per_epoch=10, clock=lambda: now[0])
+    assert lengths == [1, 3, 1, 3, 1, 3, 1]
+    assert result["step_seconds"] == (3.0 - 1.0) / 20
+    assert result["share"] == 0.001 / result["step_seconds"]
