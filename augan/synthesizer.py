@@ -622,7 +622,9 @@ class CGAN(BaseEstimator):
             group = chunk * _CPU_NOISE_CHUNKS if on_cpu else chunk
             # One noise buffer for every group: a fresh tensor each time cost a quarter more than the draw itself.
             noise = torch.empty(min(group, len(rows)), noise_dim, device=self.device_)
-            workers = min(torch.get_num_threads(), len(stream.cpu_normal.generators)) if on_cpu else 1
+            # Threads only where there is noise to share: a draw of one chunk or less is over before they start.
+            parallel = on_cpu and len(rows) > chunk
+            workers = min(torch.get_num_threads(), len(stream.cpu_normal.generators)) if parallel else 1
             with ThreadPoolExecutor(workers) if workers > 1 else contextlib.nullcontext() as pool:
                 for first in range(0, len(rows), group):
                     z_group = noise[:min(group, len(rows) - first)]
