@@ -40,7 +40,7 @@ from .training_time import LONG_WARMUP_SECONDS, TrainingClock
 _SAMPLE_CHUNK = 65536
 # On the CPU, chunks this small keep the generator's activations in cache: 2-3x the rows per second of 65536.
 _CPU_SAMPLE_CHUNK = 4096
-# The noise of this many chunks is drawn by one call, on every thread.
+# The noise of this many chunks is drawn by one call, on every thread (CGAN._noise).
 _CPU_NOISE_CHUNKS = 16
 # Parameters a fitted model reads when it is used, not when it is fitted: set_params changes them at once.
 _LIVE_PARAMS = ("random_state", "amp")
@@ -617,30 +617,35 @@ class CGAN(BaseEstimator):
             out = torch.empty((len(rows), *self.codec_.sample_shape_), dtype=torch.float32, pin_memory=on_gpu)
             labels = to_device(rows, self.device_)
             chunk = self._generation_batch()
-            # On the CPU the noise of several chunks is drawn at once, on every thread (seeding.CPUNormal).
-            on_cpu = self.device_.type == "cpu"
-            group = chunk * _CPU_NOISE_CHUNKS if on_cpu else chunk
-            # One noise buffer for every group: a fresh tensor each time cost a quarter more than the draw itself.
-            noise = torch.empty(min(group, len(rows)), noise_dim, device=self.device_)
-            # Threads only where there is noise to share: a draw of one chunk or less is over before they start.
-            parallel = on_cpu and len(rows) > chunk
-            workers = min(torch.get_num_threads(), len(stream.cpu_normal.generators)) if parallel else 1
-            with ThreadPoolExecutor(workers) if workers > 1 else contextlib.nullcontext() as pool:
-                for first in range(0, len(rows), group):
-                    z_group = noise[:min(group, len(rows) - first)]
-                    if on_cpu:
-                        stream.cpu_normal.fill_(z_group, chunk, pool)
-                    else:
-                        torch.randn(z_group.shape, device=self.device_, out=z_group)
-                    if noise_scale != 1.0:
-                        z_group.mul_(noise_scale)
-                    for start in range(0, len(z_group), chunk):
-                        z = z_group[start:start + chunk]
-                        y = labels[first + start:first + start + len(z)]
-                        out[first + start:first + start + len(z)].copy_(generator(z, y), non_blocking=on_gpu)
+            for first, z_group in self._noise(len(rows), chunk, noise_dim, stream, noise_scale):
+                for start in range(0, len(z_group), chunk):
+                    z = z_group[start:start + chunk]
+                    y = labels[first + start:first + start + len(z)]
+                    out[first + start:first + start + len(z)].copy_(generator(z, y), non_blocking=on_gpu)
             if on_gpu:
                 torch.cuda.current_stream(self.device_).synchronize()
         return out.numpy()
+
+    def _noise(self, n: int, chunk: int, noise_dim: int, stream: TorchStream,
+               noise_scale: float) -> Iterator[tuple[int, torch.Tensor]]:
+        """The generator's input noise for ``n`` rows, as ``(first row, noise)`` groups of whole chunks of
+        ``chunk`` rows, each group in the one buffer (a fresh tensor each time cost a quarter more than the draw
+        itself). On the CPU a group is 16 chunks, drawn on every thread (:class:`~augan.seeding.CPUNormal`)."""
+        on_cpu = self.device_.type == "cpu"
+        group = chunk * _CPU_NOISE_CHUNKS if on_cpu else chunk
+        noise = torch.empty(min(group, n), noise_dim, device=self.device_)
+        # Threads only where there is noise to share: a draw of one chunk or less is over before they start.
+        workers = min(torch.get_num_threads(), len(stream.cpu_normal.generators)) if on_cpu and n > chunk else 1
+        with ThreadPoolExecutor(workers) if workers > 1 else contextlib.nullcontext() as pool:
+            for first in range(0, n, group):
+                z = noise[:min(group, n - first)]
+                if on_cpu:
+                    stream.cpu_normal.fill_(z, chunk, pool)
+                else:
+                    torch.randn(z.shape, device=self.device_, out=z)
+                if noise_scale != 1.0:
+                    z.mul_(noise_scale)
+                yield first, z
 
     def encode(self, X: Any) -> np.ndarray:
         """Samples in the GAN's encoded space, the space its networks see: one flat float32 row each.
