@@ -10,6 +10,7 @@ import subprocess
 import sys
 from typing import BinaryIO
 
+import numpy as np
 import pandas as pd
 
 
@@ -21,7 +22,25 @@ def labels_rows(index: pd.Index) -> bool:
 
 def write_csv(frame: pd.DataFrame, path_or_buffer: object, index: bool | None = None, header: bool = True) -> None:
     """``frame`` as CSV, with its index where :func:`labels_rows` says so (or where ``index`` says, if given)."""
-    frame.to_csv(path_or_buffer, index=labels_rows(frame.index) if index is None else index, header=header)
+    index = labels_rows(frame.index) if index is None else index
+    _with_float_text(frame).to_csv(path_or_buffer, index=index, header=header)
+
+
+def _with_float_text(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with each float64 column as the text pandas writes for it: the shortest digits that read back
+    as the same number (numpy's, which pandas uses, and Python's ``repr`` are the same digits, in the same
+    notation), an empty cell for NaN. ``repr`` takes half the time of numpy's formatting, which was a quarter of
+    ``augan generate`` on a million-row table."""
+    floats = [j for j, dtype in enumerate(frame.dtypes) if dtype == np.float64]
+    if not floats:
+        return frame
+    frame = frame.copy(deep=False)
+    for j in floats:
+        values = frame.iloc[:, j].to_numpy()
+        text = np.array(list(map(float.__repr__, values.tolist())), dtype=object)
+        text[np.isnan(values)] = ""
+        frame.isetitem(j, text)
+    return frame
 
 
 def chunk_text(chunk: pd.DataFrame, first: bool, index: bool | None = None) -> str:

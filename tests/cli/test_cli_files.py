@@ -319,3 +319,28 @@ def test_resample_writes_text_cells_read_as_missing_by_pandas_back_as_written(au
     pd.testing.assert_frame_equal(written.iloc[:60].drop(columns="x"), table.drop(columns="x"))
     assert set(written["label"]) == {"NA", "SA"} and (written["label"] == "SA").sum() == 45
     assert written["region"].isin(["NA", "EU", "None", "null"]).all()
+
+
+def test_float_columns_are_written_as_pandas_writes_them(tmp_path):
+    # write_csv formats float64 columns itself (Python's repr, twice as fast as numpy's formatting that pandas
+    # uses); the bytes must be pandas' own, for every kind of number and with other columns beside them.
+    from augan_cli.csv_text import labels_rows, write_csv
+
+    rng = np.random.default_rng(0)
+    n = 20_000
+    bits = rng.integers(0, 2**63, n, dtype=np.uint64).view(np.float64)
+    special = [np.nan, -0.0, 0.0, np.inf, -np.inf, 5e-324, 1e16, 1e15, 9999999999999998.0, 1e-4, 9.999e-5, 0.1,
+               1 / 3, 2.5, -1e300, 123456789.0]
+    frame = pd.DataFrame({
+        "bits": bits, "special": np.resize(special, n), "rounded": np.round(rng.normal(size=n) * 100, 2),
+        "whole": rng.integers(-1000, 1000, n).astype(float), "f32": rng.normal(size=n).astype(np.float32),
+        "text": rng.choice(["a,b", 'say "hi"', "plain", None], n), "count": rng.integers(0, 9, n),
+        "level": pd.Categorical(rng.choice(["x", "y"], n)), "nullable": pd.array([1.5, None] * (n // 2), "Float64"),
+    })
+    frame.insert(1, "bits", rng.normal(size=n), allow_duplicates=True)  # a name twice: columns by position
+    for table, index in [(frame, None), (frame.set_axis(np.arange(n) * 2.5), None), (frame, False)]:
+        written = tmp_path / "written.csv"
+        write_csv(table, written, index=index)
+        expected = table.to_csv(index=labels_rows(table.index) if index is None else index)
+        assert written.read_bytes() == expected.encode(), index
+    assert frame.dtypes.iloc[0] == np.float64, "the caller's frame is left as it was"
