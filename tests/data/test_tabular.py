@@ -313,7 +313,7 @@ def test_a_large_decode_on_several_threads_gives_what_one_thread_gives(monkeypat
             super().__init__(workers)
 
     monkeypatch.setattr(tabular, "ThreadPoolExecutor", Pool)
-    monkeypatch.setattr(tabular, "_PARALLEL_DECODE_CELLS", 1)
+    monkeypatch.setattr(tabular, "_PARALLEL_CELLS", 1)
     parallel = codec.inverse_transform(Z)
     assert pools == [3]
     pd.testing.assert_frame_equal(parallel, serial)
@@ -380,3 +380,32 @@ def test_numeric_columns_decode_in_pieces_to_what_they_decode_at_once(transform,
     monkeypatch.setattr(columns, "_DECODE_ROWS", 7)  # 28 pieces of 7 rows and one of 4
     pd.testing.assert_frame_equal(codec.inverse_transform(Z), at_once)
     assert at_once["m"].isna().any() and (at_once["k"] % 1 == 0).all()
+
+
+def test_a_large_fit_and_encoding_on_several_threads_give_what_one_thread_gives(monkeypatch, mixed_frame):
+    frame, _ = mixed_frame
+    frame = pd.concat([frame] * 20, ignore_index=True)
+    serial = TabularCodec().fit(frame)
+    encoded = serial.transform(frame)
+    pools = []
+
+    class Pool(ThreadPoolExecutor):
+        def __init__(self, workers: int) -> None:
+            pools.append(workers)
+            super().__init__(workers)
+
+    monkeypatch.setattr(torch, "get_num_threads", lambda: 3)
+    monkeypatch.setattr(tabular, "ThreadPoolExecutor", Pool)
+    monkeypatch.setattr(tabular, "_PARALLEL_CELLS", 1)
+    threaded = TabularCodec().fit(frame)
+    assert threaded.get_state() == serial.get_state()
+    np.testing.assert_array_equal(threaded.transform(frame), encoded)
+    assert pools == [3, 3], "one pool for the fit, one for the encoding"
+    bad = frame.assign(income=frame["income"].astype(object))
+    bad.loc[5, "income"] = "n/a"
+    with pytest.raises(ValueError) as on_threads:
+        TabularCodec(categorical_features=["city"]).fit(bad)
+    monkeypatch.setattr(tabular, "_PARALLEL_CELLS", 10**12)
+    with pytest.raises(ValueError) as on_one:
+        TabularCodec(categorical_features=["city"]).fit(bad)
+    assert str(on_threads.value) == str(on_one.value), "the same column is named, with the same words"
