@@ -630,7 +630,8 @@ class CGAN(BaseEstimator):
                noise_scale: float) -> Iterator[tuple[int, torch.Tensor]]:
         """The generator's input noise for ``n`` rows, as ``(first row, noise)`` groups of whole chunks of
         ``chunk`` rows, each group in the one buffer (a fresh tensor each time cost a quarter more than the draw
-        itself). On the CPU a group is 16 chunks, drawn on every thread (:class:`~augan.seeding.CPUNormal`)."""
+        itself). On the CPU a group is ``_CPU_NOISE_CHUNKS`` chunks, drawn on every thread
+        (:class:`~augan.seeding.CPUNormal`)."""
         on_cpu = self.device_.type == "cpu"
         group = chunk * _CPU_NOISE_CHUNKS if on_cpu else chunk
         noise = torch.empty(min(group, n), noise_dim, device=self.device_)

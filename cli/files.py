@@ -349,7 +349,8 @@ def _write_csv_texts(chunks: Iterable[pd.DataFrame], path: Path, index: bool | N
             except WorkerStopped as exc:
                 warnings.warn(f"a process formatting the CSV stopped ({exc}); this one writes the rest, slower.",
                               stacklevel=2)
-                workers = _close(workers)
+                _close(workers)
+                workers = None
         return chunk_text(chunk, False, index)
 
     try:
