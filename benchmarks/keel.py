@@ -45,6 +45,11 @@ runs only with ``--no-results``; the variants' table pairs each new variant with
     PYTHONPATH=. .venv-bench/bin/python benchmarks/keel.py --suite binary --jobs 2 --seeds 3 --no-results
         --reuse DEFAULT_RUN benchmarks/records/ctgan-binary --reuse-augan --methods <the others> augan "augan[...]"
 
+Variants named in a run that writes a section are screened beside it: the headline tables (means, ranks, wins,
+G-mean per data set) hold the protocol's methods only, and each variant is ranked in place of the default in the
+variants' tables, so a screen that shares the default's fits (keel_methods.py) costs a section run little and
+moves none of its headline numbers.
+
 Two development suites (keel_data_dev.py: ``multiclass-dev``, 6 numeric multiclass sets, and ``mixed-dev``, 7
 mixed-type sets, missing values included) widen the multiclass and mixed suites for tuning, so that a lever is
 judged on 12 data sets of each kind rather than 6 and 5 (``--suite dev``). They are not part of the protocol of
@@ -211,6 +216,12 @@ def augan_params(method: str) -> dict | None:
     return {} if method == "augan" else augan_variant(method)
 
 
+def is_variant(method: str) -> bool:
+    """Whether ``method`` is an augan variant other than the default and its ``seed=K`` replicates."""
+    params = augan_params(method)
+    return params is not None and any(name != "seed" for name in params)
+
+
 def replicate_groups(methods: list[str]) -> dict[str, list[str]]:
     """augan's methods grouped by what they run: a variant and its ``seed=K`` replicates form one group, named by
     the member without a seed (``augan`` for the default and ``augan[seed=K]``)."""
@@ -331,16 +342,22 @@ def report(scores: pd.DataFrame, samplers: pd.DataFrame, methods: list[str],
            names: dict[str, str] | None = None) -> str:
     """The tables of one suite; ``names`` are the metrics' headers (:func:`metric_names`)."""
     names = names or METRIC_NAMES
-    means = scores.groupby("method")[list(METRICS)].mean().reindex(methods)
     cells = fold_mean_cells(scores)
     per_set = per_data_set(scores)
-    ranks = mean_ranks(cells, methods)
+    # augan's variants are screened in their own tables, in place of the default: ranked beside it here, they would
+    # move every other method's rank, and the headline tables would not be those of the protocol's methods.
+    screened = [m for m in methods if is_variant(m)]
+    headline = [m for m in methods if m not in screened]
+    means = scores.groupby("method")[list(METRICS)].mean().reindex(headline)
+    ranks = mean_ranks(cells[cells["method"].isin(headline)], headline)
+    among = f"{len(headline)} methods of the run" + (
+        f"; augan's {len(screened)} variant runs are ranked in the tables below" if screened else "")
     parts = ["### Mean over data sets x folds x classifiers\n",
-             markdown_table([[m, *means.loc[m], ranks.loc[m, "all"]] for m in methods],
+             markdown_table([[m, *means.loc[m], ranks.loc[m, "all"]] for m in headline],
                             ["method", *(names[k] for k in METRICS), "mean rank"]),
              f"\n### Mean rank (1 = best; within data set x classifier x metric, on the fold-mean, among the "
-             f"{len(methods)} methods of the run)\n",
-             markdown_table([[m, ranks.loc[m, "all"], *(ranks.loc[m, k] for k in METRICS)] for m in methods],
+             f"{among})\n",
+             markdown_table([[m, ranks.loc[m, "all"], *(ranks.loc[m, k] for k in METRICS)] for m in headline],
                             ["method", "all", *(names[k] for k in METRICS)], digits=2)]
     if any(not keel_records.depends_on_augan(m) for m in methods) and replicate_groups(methods):
         parts += ["\n### Margins, with 95% intervals over data sets: each augan (replicates averaged) ranked in place "
@@ -364,7 +381,7 @@ def report(scores: pd.DataFrame, samplers: pd.DataFrame, methods: list[str],
                   "over folds, classifiers and seed pairs)\n",
                   markdown_table(variant_set_rows(scores, per_set, methods),
                                  ["variant", "data set", *(f"{names[k]} diff." for k in METRICS)])]
-    ours = [m for m in methods if keel_records.depends_on_augan(m)]
+    ours = [m for m in headline if keel_records.depends_on_augan(m)]
     for mine, other in ((m, o) for m in ours for o in ("SMOTE", "CTGAN") if o in methods):
         wtl = wins_ties_losses(cells, mine, other)
         parts += [f"\n### {mine} against {other}: wins / ties / losses (data set x classifier cells; tie: "
@@ -381,9 +398,9 @@ def report(scores: pd.DataFrame, samplers: pd.DataFrame, methods: list[str],
     if len(notes):
         grouped = notes.groupby(["method", "dataset", "message"]).size().reset_index(name="folds")
         parts += ["\nNotes:\n\n", markdown_table(grouped.values.tolist(), ["method", "data set", "note", "folds"])]
-    g = scores.groupby(["dataset", "method"])["g_mean"].mean().unstack("method").reindex(columns=methods)
+    g = scores.groupby(["dataset", "method"])["g_mean"].mean().unstack("method").reindex(columns=headline)
     parts += ["\n### G-mean per data set (mean over folds and classifiers)\n",
-              markdown_table([[d, *g.loc[d]] for d in g.index], ["data set", *methods])]
+              markdown_table([[d, *g.loc[d]] for d in g.index], ["data set", *headline])]
     return "".join(parts)
 
 

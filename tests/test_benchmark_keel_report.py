@@ -205,3 +205,24 @@ def test_the_variants_table_needs_the_default_and_a_variant():
     alone = _variant_row(keel.report(scores, samplers, ["augan", "augan[epochs=5]"]), "augan[epochs=5]")
     assert alone[:5] == ["augan[epochs=5]", "1", "—", "—", "—"]
     assert alone[5] == "+0.0150 [-0.0055, +0.0355]"  # 0, .01, .02, .03 over the 4 sets
+
+
+def test_variants_screened_in_a_run_leave_the_headline_ranks_as_without_them():
+    """A variant that beats every method would push each of them down a rank in the mean-rank table; it is ranked
+    in place of the default in its own tables instead, and the headline tables list the protocol's methods."""
+    scores, samplers, methods = _variant_records()
+    headline = ["none", "SMOTE", "ProWSyn", "augan", "augan[seed=1]"]
+    alone = keel.report(scores[scores.method.isin(headline)], samplers[samplers.method.isin(headline)], headline)
+    text = keel.report(scores, samplers, methods)
+
+    def table(report: str, title: str) -> str:
+        return report.split(title, 1)[1].split("\n###", 1)[0].split("\n", 1)[1]
+
+    for title in ("### Mean over data sets x folds x classifiers", "### Mean rank", "### G-mean per data set"):
+        assert table(text, title) == table(alone, title)
+    assert "among the 5 methods of the run; augan's 4 variant runs are ranked in the tables below" in text
+    assert "among the 5 methods of the run)" in alone
+    assert "### augan[epochs=5] against SMOTE" not in text and "### augan[seed=1] against SMOTE" in text
+    assert _variant_row(text, "augan[epochs=5]")[2] == "1.000"
+    assert [keel.is_variant(m) for m in ("augan", "augan[seed=2]", "augan[epochs=5;seed=1]", "SMOTE")] == [
+        False, False, True, False]
