@@ -31,6 +31,7 @@ from .synthesizer import CGAN
 
 SELECTIONS = ("discriminator", "neighbors", "classifier")
 INTERPOLATIONS = ("auto", "latent", "encoded", "standard", "deform")
+CATEGORY_CHOICES = ("segment", "vote")
 _NEIGHBORS = 5
 # More candidates per kept row cost proportionally more generation and neighbour search for ever smaller gains.
 MAX_CANDIDATES = 100
@@ -110,6 +111,12 @@ class GANOversampler(BaseOverSampler):
         small CNN's balanced accuracy far above what copies, pixel blends or latent interpolation gave
         (benchmarks/NOTES.md); for images that are not what deformation keeps (a chart, a text, a symbol whose
         orientation is its class), use ``"encoded"``.
+    category_choice : {"segment", "vote"}, default="segment"
+        Where an interpolated table row (``interpolation`` "encoded" or "standard") takes each categorical
+        column's level from: ``"segment"``, the end of its segment it lies nearer to (so on a table of categories
+        only, every interpolated row is a copy of one of its two rows); ``"vote"``, the level most of the base
+        row's 5 nearest rows of the class hold, ties going to the base row's own, as SMOTE-NC and SMOTE-N choose
+        it (Chawla et al. 2002). Missing-value indicators are categories here. Numbers are interpolated alike.
     deformation : Deformation or None, default=None
         How far ``interpolation="deform"`` deforms the images: a :class:`augan.nn.deform.Deformation` (its
         largest rotation, scaling, slant, shift and elastic bend). None: ``Deformation()``, the values above.
@@ -155,6 +162,7 @@ class GANOversampler(BaseOverSampler):
         "candidates": [Interval(numbers.Real, 1, MAX_CANDIDATES, closed="both")],
         "smote_share": [Interval(numbers.Real, 0, 1, closed="both")],
         "interpolation": [StrOptions(set(INTERPOLATIONS))],
+        "category_choice": [StrOptions(set(CATEGORY_CHOICES))],
         "deformation": [Deformation, None],
         "max_synthetic_ratio": [Interval(numbers.Real, 0, None, closed="left"), None],
         "noise_scale": [Interval(numbers.Real, 0, None, closed="left"), StrOptions({"auto"})],
@@ -162,9 +170,9 @@ class GANOversampler(BaseOverSampler):
 
     def __init__(self, *, sampling_strategy: Any = "auto", gan: CGAN | None = None,
                  image_shape: tuple | None = None, selection: str | None = "neighbors", candidates: float = 1.5,
-                 smote_share: float = 0.5, interpolation: str = "auto", deformation: Deformation | None = None,
-                 max_synthetic_ratio: float | None = None, noise_scale: float | str = "auto",
-                 random_state: Any = None) -> None:
+                 smote_share: float = 0.5, interpolation: str = "auto", category_choice: str = "segment",
+                 deformation: Deformation | None = None, max_synthetic_ratio: float | None = None,
+                 noise_scale: float | str = "auto", random_state: Any = None) -> None:
         super().__init__(sampling_strategy=sampling_strategy)
         self.gan = gan
         self.image_shape = image_shape
@@ -172,6 +180,7 @@ class GANOversampler(BaseOverSampler):
         self.candidates = candidates
         self.smote_share = smote_share
         self.interpolation = interpolation
+        self.category_choice = category_choice
         self.deformation = deformation
         self.max_synthetic_ratio = max_synthetic_ratio
         self.noise_scale = noise_scale
@@ -262,6 +271,9 @@ class GANOversampler(BaseOverSampler):
         if self.interpolation == "standard" and self.image_shape is not None:
             raise ValueError("interpolation='standard' standardises the columns of a table; for images use 'deform', "
                              "'encoded' or 'auto'.")
+        if self.category_choice != "segment" and self.image_shape is not None:
+            raise ValueError(f"category_choice={self.category_choice!r} chooses the levels of a table's categorical "
+                             f"columns; images have none: leave it at 'segment'.")
         gan = clone(self.gan) if self.gan is not None else CGAN()
         if self.random_state is not None:
             gan.set_params(random_state=self.random_state)
@@ -424,9 +436,9 @@ class GANOversampler(BaseOverSampler):
         if kind == "standard":
             codec = make_codec(X, categorical_features=getattr(self.gan_, "categorical_features", "auto"),
                                numeric_transform="standard").fit(X)
-            new, labels = self._between_neighbours(request, codec.transform(X), y)
+            new, labels = self._between_neighbours(request, codec.transform(X), y, codec.spans_)
             return codec.inverse_transform(new), labels
-        new, labels = self._between_neighbours(request, real, y)
+        new, labels = self._between_neighbours(request, real, y, getattr(self.gan_.codec_, "spans_", None))
         return self.gan_.decode(new), labels
 
     def _interpolation_kind(self) -> str:
@@ -462,9 +474,11 @@ class GANOversampler(BaseOverSampler):
             raise ValueError(_LATENT_NEEDS_ENCODER)
         return has_encoder
 
-    def _between_neighbours(self, request: dict, points: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def _between_neighbours(self, request: dict, points: np.ndarray, y: np.ndarray,
+                            spans: list | None = None) -> tuple[np.ndarray, np.ndarray]:
         """For each class of ``request``, its count of points drawn uniformly on segments between a point of the
-        class and one of its nearest points of the class, as SMOTE draws them."""
+        class and one of its nearest points of the class, as SMOTE draws them; with ``category_choice="vote"``,
+        each one-hot block of ``spans`` (the layout of ``points``) then holds the level of the neighbours' vote."""
         random = check_random_state(self.gan_.random_state)
         rows, labels = [], []
         for label, n in request.items():
@@ -475,7 +489,10 @@ class GANOversampler(BaseOverSampler):
             base = random.randint(len(members), size=n)
             partner = partners[base, 1 + random.randint(k, size=n)]
             step = random.uniform(size=(n, 1)).astype(members.dtype)
-            rows.append(members[base] + step * (members[partner] - members[base]))
+            new = members[base] + step * (members[partner] - members[base])
+            if self.category_choice == "vote" and spans:
+                _vote_categories(new, members, base, partners[base, 1:], spans)
+            rows.append(new)
             labels.append(np.full(n, label))
         return np.concatenate(rows), np.concatenate(labels).astype(y.dtype)
 
@@ -526,3 +543,17 @@ class GANOversampler(BaseOverSampler):
         tags.input_tags.categorical = True
         tags.input_tags.sparse = False
         return tags
+
+
+def _vote_categories(rows: np.ndarray, members: np.ndarray, base: np.ndarray, neighbours: np.ndarray,
+                     spans: list) -> None:
+    """Write into each one-hot block (a "softmax" span) of ``rows`` the level most of its base row's
+    ``neighbours`` (rows of ``members``) hold; a tie goes to the base row's level, which counts half a vote."""
+    start = 0
+    for span in spans:
+        end = start + span.width
+        if span.activation == "softmax":
+            votes = members[neighbours, start:end].sum(axis=1) + 0.5 * members[base, start:end]
+            rows[:, start:end] = 0
+            rows[np.arange(len(rows)), start + votes.argmax(axis=1)] = 1
+        start = end

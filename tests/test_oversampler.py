@@ -255,12 +255,54 @@ def test_standard_interpolation_of_a_dataframe_keeps_its_columns_and_their_class
             assert new[column].min() >= real[column].min() and new[column].max() <= real[column].max(), column
 
 
-def test_standard_interpolation_is_refused_for_images_before_training(tiny, monkeypatch):
+def _five_to_one_levels() -> tuple[pd.DataFrame, np.ndarray]:
+    """40 rows of class "no" and 6 of "yes", 5 of them at level "a" of ``kind`` and one at "b": every "yes" row
+    has the other five as its neighbours, so their vote is "a" for each."""
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame({"x": rng.normal(size=46),
+                          "kind": pd.Categorical(["a", "b", "c"] * 13 + ["c"] + ["a"] * 5 + ["b"], ["a", "b", "c"])})
+    return frame, np.array(["no"] * 40 + ["yes"] * 6)
+
+
+@pytest.mark.parametrize("interpolation", ["encoded", "standard"])
+def test_category_vote_gives_each_interpolated_row_its_neighbours_level_and_the_same_numbers(tiny, interpolation):
+    frame, y = _five_to_one_levels()
+    made = {}
+    for choice in ("segment", "vote"):
+        ovs = GANOversampler(gan=CGAN(**tiny), smote_share=1, interpolation=interpolation, category_choice=choice,
+                             random_state=0)
+        Xr, yr = ovs.fit_resample(frame, y)
+        assert (yr == "yes").sum() == 40
+        made[choice] = Xr.iloc[len(frame):]
+    assert set(made["vote"]["kind"]) == {"a"}
+    assert "b" in set(made["segment"]["kind"])  # the nearer end: the "b" row's segments lend its level
+    pd.testing.assert_series_equal(made["vote"]["x"], made["segment"]["x"])  # the vote draws no random number
+
+
+def test_a_tie_in_the_category_vote_goes_to_the_base_rows_level_and_numbers_are_left_alone():
+    from augan.data.columns import Span
+    from augan.oversampler import _vote_categories
+
+    # Rows: a number, then a one-hot block of levels 0-2; levels 0, 0, 1, 1.
+    members = np.array([[0.1, 1, 0, 0], [0.2, 1, 0, 0], [0.3, 0, 1, 0], [0.4, 0, 1, 0]], dtype=np.float32)
+    base = np.array([0, 2, 2])
+    neighbours = np.array([[1, 2], [0, 3], [0, 1]])  # 1 vote each, 1 vote each, 2 votes for level 0
+    rows = np.array([[9.0, 0.4, 0.6, 0], [8.0, 0.5, 0.5, 0], [7.0, 0, 1, 0]], dtype=np.float32)
+    _vote_categories(rows, members, base, neighbours, [Span(1, "linear"), Span(3, "softmax")])
+    np.testing.assert_array_equal(rows, [[9, 1, 0, 0], [8, 0, 1, 0], [7, 1, 0, 0]])
+
+
+@pytest.mark.parametrize("option, message", [
+    ({"interpolation": "standard"}, "interpolation='standard' standardises the columns of a table"),
+    ({"category_choice": "vote"}, "category_choice='vote' chooses the levels of a table's categorical"),
+    ({"category_choice": "mode"}, "category_choice"),
+])
+def test_table_options_are_refused_for_images_before_training(tiny, monkeypatch, option, message):
     monkeypatch.setattr(CGAN, "fit", lambda *a: pytest.fail("trained"))
     X = np.random.default_rng(0).random((40, 64))
     y = np.repeat([0, 1], [30, 10])
-    with pytest.raises(ValueError, match="interpolation='standard' standardises the columns of a table"):
-        GANOversampler(gan=CGAN(**tiny), image_shape=(8, 8), interpolation="standard").fit_resample(X, y)
+    with pytest.raises(ValueError, match=message):
+        GANOversampler(gan=CGAN(**tiny), image_shape=(8, 8), **option).fit_resample(X, y)
 
 
 def test_smote_share_splits_each_class_between_the_gan_and_interpolation(tiny):
