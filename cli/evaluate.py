@@ -42,6 +42,7 @@ def evaluate(data: o.Data, report: ReportPath, target: o.Target = None, model: F
              selection: o.Selection = o.SELECTION_DEFAULT, smote_share: o.SmoteShare = o.SMOTE_SHARE_DEFAULT,
              noise_scale: o.NoiseScale = o.NOISE_SCALE_DEFAULT, max_synthetic_ratio: o.MaxSyntheticRatio = None,
              interpolation: o.Interpolation = o.INTERPOLATION_DEFAULT,
+             category_choice: o.CategoryChoice = o.CATEGORY_CHOICE_DEFAULT,
              overwrite: o.Overwrite = False, *,
              training: Training) -> None:
     """Score classifiers on DATA with and without GAN oversampling, and the synthetic data's quality.
@@ -68,6 +69,7 @@ def evaluate(data: o.Data, report: ReportPath, target: o.Target = None, model: F
             fail("--model is judged in the quality part, which --no-quality skips; drop one of them.")
         images = check_data_options(data, target, size, architecture=training.architecture)
         interpolation = o.parse_interpolation(interpolation, images)
+        category_choice = o.parse_category_choice(category_choice, images)
         dataset = read_training_data(data, target, size, training.categorical_columns)
         X, y = dataset.X, dataset.y
         fitted = CGAN.load(model, device=training.device) if model is not None else None
@@ -76,7 +78,7 @@ def evaluate(data: o.Data, report: ReportPath, target: o.Target = None, model: F
         gan = training.make_gan(images).set_params(categorical_features=training.categorical_features(X))
         sampler = GANOversampler(gan=gan, selection=selection, smote_share=smote_share,
                                  noise_scale=noise_scale, max_synthetic_ratio=max_synthetic_ratio,
-                                 interpolation=interpolation,
+                                 interpolation=interpolation, category_choice=category_choice,
                                  random_state=training.seed)
         result = augan.evaluate(X, y, sampler=sampler, baselines=compared, cv=cv, n_repeats=repeats,
                                 quality=not no_quality,

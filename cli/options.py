@@ -25,6 +25,7 @@ SELECTION_DEFAULT: str = GANOversampler().get_params()["selection"] or "none"
 _CANDIDATES = GANOversampler().get_params()["candidates"]
 SMOTE_SHARE_DEFAULT: float = GANOversampler().get_params()["smote_share"]
 INTERPOLATION_DEFAULT: str = GANOversampler().get_params()["interpolation"]
+CATEGORY_CHOICE_DEFAULT: str = GANOversampler().get_params()["category_choice"]
 NOISE_SCALE_DEFAULT: str = str(GANOversampler().get_params()["noise_scale"])
 STRATEGIES = {"auto": "auto", "minority": "minority", "not-majority": "not majority",
               "not-minority": "not minority", "all": "all"}
@@ -75,6 +76,10 @@ Interpolation = Annotated[str, typer.Option(
                             "only: a real image of the class under a random smooth deformation, which keeps the class "
                             "of handwriting and of most photographs, not of arrows or text), or auto (deform for "
                             "images, encoded for a table).")]
+CategoryChoice = Annotated[str, typer.Option(
+    "--category-choice", help="Where an interpolated table row takes each category from: segment (the nearer of its "
+                              "two real rows) or vote (the level most of its base row's 5 nearest rows of the class "
+                              "hold, as SMOTE-NC chooses it). Tables only.")]
 MaxSyntheticRatio = Annotated[float | None, typer.Option(
     "--max-synthetic-ratio", help="At most this many synthetic rows (or images) per real one of a class; the rest "
                                   "of what the class needs are copies of its real ones. Default: no cap.",
@@ -269,6 +274,14 @@ def parse_selection(text: str) -> str | None:
         return None
     if text not in SELECTIONS:
         fail(f"--selection {text!r} is not valid; use one of {', '.join((*SELECTIONS, 'none'))}.")
+    return text
+
+
+def parse_category_choice(text: str, images: bool) -> str:
+    """``--category-choice`` as GANOversampler's ``category_choice``, refused for images, which have no categories."""
+    check_option("--category-choice", text, GANOversampler, "category_choice")
+    if text != CATEGORY_CHOICE_DEFAULT and images:
+        fail(f"--category-choice {text} chooses the categories of a table, and DATA is images; leave it out.")
     return text
 
 

@@ -23,6 +23,7 @@ def resample(data: o.Data, out: o.Out, target: o.Target = None, strategy: o.Stra
              noise_scale: o.NoiseScale = o.NOISE_SCALE_DEFAULT,
              max_synthetic_ratio: o.MaxSyntheticRatio = None, size: o.ImageSize = None,
              interpolation: o.Interpolation = o.INTERPOLATION_DEFAULT,
+             category_choice: o.CategoryChoice = o.CATEGORY_CHOICE_DEFAULT,
              model_out: o.ModelOut = None,
              overwrite: o.Overwrite = False, *, training: Training) -> None:
     """Write DATA's rows followed by synthetic rows that balance the classes as --strategy says.
@@ -34,6 +35,7 @@ def resample(data: o.Data, out: o.Out, target: o.Target = None, strategy: o.Stra
     with reported_errors(training.checkpoint_dir):
         images = check_data_options(data, target, size, architecture=training.architecture)
         interpolation = o.parse_interpolation(interpolation, images)
+        category_choice = o.parse_category_choice(category_choice, images)
         training.check_files({"DATA": data}, {"--out": out, "--model-out": model_out}, overwrite)
         sampling_strategy = o.parse_strategy(strategy)
         selection = o.parse_selection(selection)
@@ -55,7 +57,7 @@ def resample(data: o.Data, out: o.Out, target: o.Target = None, strategy: o.Stra
         sampler = GANOversampler(sampling_strategy=sampling_strategy, gan=gan, selection=selection,
                                  smote_share=smote_share, noise_scale=noise_scale,
                                  max_synthetic_ratio=max_synthetic_ratio,
-                                 interpolation=interpolation,
+                                 interpolation=interpolation, category_choice=category_choice,
                                  image_shape=dataset.X.shape[1:] if images else None)
         training.start_afresh(overwrite)
         X_out, y_out = sampler.fit_resample(X, dataset.y)

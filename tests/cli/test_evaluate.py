@@ -51,10 +51,11 @@ def test_evaluate_judges_a_given_model(augan, numbers_csv, tmp_path, monkeypatch
 
     monkeypatch.setattr("augan.evaluate", record)
     result = augan("evaluate", numbers_csv, "--target", "label", "--report", tmp_path / "r.md", "--model", model,
-                   "--repeats", 3, *TINY)
+                   "--repeats", 3, "--category-choice", "vote", *TINY)
     assert result.exit_code == 2
     assert isinstance(seen["model"], CGAN) and seen["n_repeats"] == 3 and seen["cv"] == 2
     assert seen["sampler"].random_state == 0 and seen["sampler"].gan.get_params()["epochs"] == 1
+    assert seen["sampler"].category_choice == "vote"
 
 
 def test_evaluate_errors_exit_2_before_any_work(augan, user_error, numbers_csv, tmp_path):
@@ -72,6 +73,8 @@ def test_evaluate_errors_exit_2_before_any_work(augan, user_error, numbers_csv, 
                      "--smote-share", "2", *TINY), "--smote-share must be between 0 and 1")
     user_error(augan("evaluate", numbers_csv, "--target", "label", "--report", tmp_path / "r.json",
                      "--noise-scale", "-1", *TINY), "--noise-scale must be a finite number of at least 0")
+    user_error(augan("evaluate", numbers_csv, "--target", "label", "--report", tmp_path / "r.json",
+                     "--category-choice", "mode", *TINY), "--category-choice must be segment or vote, got mode.")
     user_error(augan("evaluate", numbers_csv, "--target", "label", "--report", tmp_path / "r.json", "--model",
                      tmp_path / "m.augan", "--no-quality", *TINY), "--model", "--no-quality")
     assert existing.read_text() == "{}"

@@ -47,7 +47,9 @@ def test_resample_strategy_names_take_the_hyphenated_spelling(augan, numbers_csv
     ("--noise-scale", "0", "noise_scale", 0.0), ("--noise-scale", "1", "noise_scale", 1.0),
     ("--max-synthetic-ratio", "2", "max_synthetic_ratio", 2.0),
     ("--interpolation", "encoded", "interpolation", "encoded"), ("--interpolation", "auto", "interpolation", "auto"),
-    ("--interpolation", "standard", "interpolation", "standard")])
+    ("--interpolation", "standard", "interpolation", "standard"),
+    ("--category-choice", "vote", "category_choice", "vote"),
+    ("--category-choice", "segment", "category_choice", "segment")])
 def test_resample_sampler_options_reach_the_sampler(augan, loans, train_args, tmp_path, monkeypatch, option, value,
                                                     attribute, expected):
     seen = []
@@ -78,6 +80,15 @@ def test_an_interpolation_the_data_cannot_take_is_one_line_before_training(augan
     out = tmp_path / "r.csv"
     user_error(augan("resample", loans, "--target", "default", "--interpolation", value, "--out", out, *train_args),
                message)
+    assert not out.exists()
+
+
+def test_an_unknown_category_choice_is_one_line_before_training(augan, loans, train_args, tmp_path, user_error,
+                                                               monkeypatch):
+    monkeypatch.setattr(GANOversampler, "fit_resample", lambda *a: pytest.fail("trained"))
+    out = tmp_path / "r.csv"
+    user_error(augan("resample", loans, "--target", "default", "--category-choice", "mode", "--out", out, *train_args),
+               "--category-choice must be segment or vote, got mode.")
     assert not out.exists()
 
 
