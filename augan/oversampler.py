@@ -553,7 +553,9 @@ def _vote_categories(rows: np.ndarray, members: np.ndarray, base: np.ndarray, ne
     for span in spans:
         end = start + span.width
         if span.activation == "softmax":
-            votes = members[neighbours, start:end].sum(axis=1) + 0.5 * members[base, start:end]
+            votes = 0.5 * members[base, start:end]
+            for column in neighbours.T:  # one neighbour at a time: no (rows, neighbours, levels) temporary
+                votes += members[column, start:end]
             rows[:, start:end] = 0
             rows[np.arange(len(rows)), start + votes.argmax(axis=1)] = 1
         start = end
