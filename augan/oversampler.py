@@ -87,27 +87,28 @@ class GANOversampler(BaseOverSampler):
     smote_share : float in [0, 1], default=0.5
         Share of each class's new rows made as SMOTE makes them instead of by the GAN: a point drawn
         uniformly on the segment between a real row of the class and one of its 5 nearest real rows of the
-        class, in the GAN's encoded space (numbers after the codec's transform, categories one-hot, so
-        DataFrames with categories and missing values work as they are; a category comes from one of the
-        two rows); for images, by default, real images of the class deformed (``interpolation``). The mix ranked
-        better on the KEEL benchmark than either the GAN's rows or SMOTE's alone (benchmarks/NOTES.md). 0 gives
-        the GAN's rows only; 1 gives SMOTE in the encoded space (or, for images, deformed real images only).
+        class, by default between the standardised values of the table (categories one-hot, so DataFrames
+        with categories and missing values work as they are; a category comes from one of the two rows:
+        ``category_choice``); for images, by default, real images of the class deformed (``interpolation``).
+        The mix ranked better on the KEEL benchmark than either the GAN's rows or SMOTE's alone, and better than
+        a quarter or three quarters of SMOTE's (benchmarks/NOTES.md). 0 gives the GAN's rows only; 1 gives
+        SMOTE's rows only (or, for images, deformed real images only).
     interpolation : {"auto", "latent", "encoded", "standard", "deform"}, default="auto"
-        How the ``smote_share`` rows are made: ``"encoded"`` interpolated in the GAN's encoded space as
-        described above (for images, a blend of two images' pixels); ``"standard"``, for tables only: the same
-        in a standardised space of the table (each number minus its mean, over its deviation; categories and
-        missing values as in the encoded space), so that the neighbours are those of the values and a new row
-        lies on the straight segment between its two rows, as SMOTE after a ``StandardScaler`` makes it, rather
-        than on a curve through their quantiles (ranked level with ``"encoded"`` on the KEEL suites:
-        benchmarks/NOTES.md); ``"latent"`` interpolated in the latent
-        space of the GAN's encoder (``CGAN(encoder=...)``): between ``E(x, y)`` of real samples of the class
+        How the ``smote_share`` rows are made: ``"encoded"`` interpolated in the GAN's encoded space (numbers
+        after its quantile transform; for images, a blend of two images' pixels); ``"standard"``, for tables
+        only: the same in a standardised space of the table (each number minus its mean, over its deviation;
+        categories and missing values as in the encoded space), so that the neighbours are those of the values
+        and a new row lies on the straight segment between its two rows, as SMOTE after a ``StandardScaler``
+        makes it, rather than on a curve through their quantiles (never behind ``"encoded"`` on a KEEL suite
+        over three seeds, a little ahead on the binary one: benchmarks/NOTES.md); ``"latent"`` interpolated in
+        the latent space of the GAN's encoder (``CGAN(encoder=...)``): between ``E(x, y)`` of real samples of the class
         and their nearest neighbours there, decoded by the generator, as DeepSMOTE does (Dablain et al. 2022),
         so that the new samples are the generator's own rather than overlays; ``"deform"``, for images only:
         real images of the class drawn at random, each under its own random smooth deformation (a rotation of
         up to 11 degrees, a scaling and a slant of up to 10% and 20%, a shift of up to 5% of the side and a
         gentle elastic bend; :class:`augan.nn.deform.Deformation`), the variation of handwriting and of
         framing that a class keeps. ``"auto"``: ``"latent"`` when the fitted GAN has an encoder, else
-        ``"deform"`` for images and ``"encoded"`` for tables. On imbalanced MNIST the deformed digits raised a
+        ``"deform"`` for images and ``"standard"`` for tables. On imbalanced MNIST the deformed digits raised a
         small CNN's balanced accuracy far above what copies, pixel blends or latent interpolation gave
         (benchmarks/NOTES.md); for images that are not what deformation keeps (a chart, a text, a symbol whose
         orientation is its class), use ``"encoded"``.
@@ -447,11 +448,9 @@ class GANOversampler(BaseOverSampler):
         (between encoded real rows)."""
         if self._interpolates_in_latent_space():
             return "latent"
-        if self.interpolation == "standard":
-            return "standard"
-        if self.interpolation == "deform" or (self.interpolation == "auto" and self.image_shape is not None):
-            return "deform"
-        return "encoded"
+        if self.interpolation == "auto":
+            return "deform" if self.image_shape is not None else "standard"
+        return self.interpolation
 
     def _deformed(self, request: dict, real: np.ndarray, y: np.ndarray) -> tuple[Any, np.ndarray]:
         """For each class of ``request``, its count of its real images (encoded: ``real``) drawn at random, each

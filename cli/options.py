@@ -75,7 +75,7 @@ Interpolation = Annotated[str, typer.Option(
                             "between standardised rows, on straight segments as SMOTE makes them), deform (images "
                             "only: a real image of the class under a random smooth deformation, which keeps the class "
                             "of handwriting and of most photographs, not of arrows or text), or auto (deform for "
-                            "images, encoded for a table).")]
+                            "images, standard for a table).")]
 CategoryChoice = Annotated[str, typer.Option(
     "--category-choice", help="Where an interpolated table row takes each category from: segment (the nearer of its "
                               "two real rows) or vote (the level most of its base row's 5 nearest rows of the class "

@@ -215,12 +215,12 @@ def _on_a_neighbour_segment(new, real, k=5, tol=1e-2):
     return miss.min(axis=1) < tol
 
 
-def test_smote_share_one_interpolates_between_neighbouring_rows_of_the_class(binary, tiny):
+def test_encoded_interpolation_puts_new_rows_between_neighbouring_rows_of_the_class_in_the_gans_space(binary, tiny):
     X, y = binary
-    ovs = GANOversampler(gan=CGAN(**tiny), smote_share=1, random_state=0)
+    ovs = GANOversampler(gan=CGAN(**tiny), smote_share=1, interpolation="encoded", random_state=0)
     Xr, yr = ovs.fit_resample(X, y)
     assert np.bincount(yr).tolist() == [170, 170]
-    encode = ovs.gan_.encode  # interpolation happens in the GAN's encoded space
+    encode = ovs.gan_.encode
     assert _on_a_neighbour_segment(encode(Xr[len(X):]), encode(X[y == 1])).all()
     assert len(_as_rows(Xr[len(X):])) > 100  # new points, not copies of a few rows
     gan_only = GANOversampler(gan=CGAN(**tiny), smote_share=0, random_state=0).fit_resample(X, y)[0][len(X):]
@@ -237,8 +237,11 @@ def test_standard_interpolation_puts_new_numbers_between_the_values_of_neighbour
     scaled = lambda rows: (rows - mean) / deviation  # noqa: E731  (the space SMOTE after a StandardScaler uses)
     assert _on_a_neighbour_segment(scaled(Xr[len(X):]), scaled(X[y == 1])).all()
     assert len(_as_rows(Xr[len(X):])) > 100
-    encoded = GANOversampler(gan=CGAN(**tiny), smote_share=1, random_state=0).fit_resample(X, y)[0][len(X):]
+    encoded = GANOversampler(gan=CGAN(**tiny), smote_share=1, interpolation="encoded",
+                             random_state=0).fit_resample(X, y)[0][len(X):]
     assert not _on_a_neighbour_segment(scaled(encoded), scaled(X[y == 1])).all()
+    default = GANOversampler(gan=CGAN(**tiny), smote_share=1, random_state=0).fit_resample(X, y)[0][len(X):]
+    np.testing.assert_array_equal(default, Xr[len(X):])  # "auto" is "standard" for a table
 
 
 def test_standard_interpolation_of_a_dataframe_keeps_its_columns_and_their_class_categories(mixed_frame, tiny):
@@ -308,7 +311,7 @@ def test_table_options_are_refused_for_images_before_training(tiny, monkeypatch,
 def test_smote_share_splits_each_class_between_the_gan_and_interpolation(tiny):
     X, y = make_classification(300, 5, n_informative=4, n_redundant=0, n_classes=3, weights=[0.7, 0.2, 0.1],
                                random_state=0)
-    ovs = GANOversampler(gan=CGAN(**tiny), smote_share=0.25, random_state=0)
+    ovs = GANOversampler(gan=CGAN(**tiny), smote_share=0.25, interpolation="encoded", random_state=0)
     Xr, yr = ovs.fit_resample(X, y)
     assert np.bincount(yr).tolist() == [(y == 0).sum()] * 3
     for label in (1, 2):
