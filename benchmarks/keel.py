@@ -39,11 +39,18 @@ The committed ``benchmarks/records/`` folders hold such runs; the section's head
     PYTHONPATH=. .venv-bench/bin/python benchmarks/keel.py --suite binary --jobs 2 --reuse benchmarks/records/*
 
 A screen of new augan variants need not fit the default again either: ``--reuse-augan`` also takes augan's folds
-(the default's and its replicates') from the ``--reuse`` folders, as the augan of their commit made them, and so
-runs only with ``--no-results``; the variants' table pairs each new variant with them seed by seed:
+(the default's and its replicates') from the ``--reuse`` folders, as the augan of their commit made them; the
+variants' table pairs each new variant with them seed by seed:
 
     PYTHONPATH=. .venv-bench/bin/python benchmarks/keel.py --suite binary --jobs 2 --seeds 3 --no-results
         --reuse DEFAULT_RUN benchmarks/records/ctgan-binary --reuse-augan --methods <the others> augan "augan[...]"
+
+Such a run writes RESULTS.md only when the augan of the records' commits is this checkout's, docstrings and
+comments aside (keel_records.augan_code); so a section is written again from a run's records, in seconds, when
+only the reporting or the documentation changed since (the section's header names the records' commit):
+
+    PYTHONPATH=. .venv-bench/bin/python benchmarks/keel.py --suite binary --seeds 3 --reuse-augan
+        --reuse benchmarks/records/keel-binary benchmarks/records/ctgan-binary --methods <the run's methods>
 
 Variants named in a run that writes a section are screened beside it: the headline tables (means, ranks, wins,
 G-mean per data set) hold the protocol's methods only, and each variant is ranked in place of the default in the
@@ -60,6 +67,7 @@ sections are partial runs.
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 import time
 import warnings
@@ -396,12 +404,25 @@ def report(scores: pd.DataFrame, samplers: pd.DataFrame, methods: list[str],
                   markdown_table(grouped.values.tolist(), ["method", "data set", "status", "reason", "folds"])]
     notes = samplers[(samplers["status"] == "ok") & (samplers["message"] != "")]
     if len(notes):
-        grouped = notes.groupby(["method", "dataset", "message"]).size().reset_index(name="folds")
-        parts += ["\nNotes:\n\n", markdown_table(grouped.values.tolist(), ["method", "data set", "note", "folds"])]
+        parts += ["\nNotes:\n\n", markdown_table(note_rows(notes), ["method", "data set", "note", "folds"])]
     g = scores.groupby(["dataset", "method"])["g_mean"].mean().unstack("method").reindex(columns=headline)
     parts += ["\n### G-mean per data set (mean over folds and classifiers)\n",
               markdown_table([[d, *g.loc[d]] for d in g.index], ["data set", *headline])]
     return "".join(parts)
+
+
+def note_rows(notes: pd.DataFrame) -> list[list]:
+    """One row per method, data set and note, notes that differ only in their numbers joined, each number shown
+    as the range of its values: "6.1–7.1 s" for the folds' "6.1 s" ... "7.1 s"."""
+    number = re.compile(r"\d+(?:\.\d+)?")
+    rows = []
+    shape = notes["message"].str.replace(number, "#", regex=True)
+    for (method, dataset, _), group in notes.groupby(["method", "dataset", shape], sort=True):
+        columns = zip(*(number.findall(message) for message in group["message"]))
+        ranges = iter([min(c, key=float) if len(set(c)) == 1 else f"{min(c, key=float)}–{max(c, key=float)}"
+                       for c in columns])
+        rows.append([method, dataset, number.sub(lambda _: next(ranges), group["message"].iloc[0]), len(group)])
+    return rows
 
 
 def sampler_table(samplers: pd.DataFrame, methods: list[str]) -> str:
@@ -437,7 +458,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--reuse-augan", action="store_true",
                         help="take augan's folds (the default's, a variant's) from the --reuse folders too, made by "
                              "the augan of their commit: a screen of new variants against a default already run; "
-                             "needs --no-results, since a section must come from this checkout's augan")
+                             "RESULTS.md is written only when that augan is this checkout's (docstrings aside)")
     parser.add_argument("--seeds", type=int, default=1,
                         help="run augan and each augan variant this many times, the k-th as a replicate seeded "
                              "1000 k later (augan[seed=k]; the margins average them)")
@@ -449,9 +470,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         parser.error(f"--folds must be between 1 and {N_SPLITS * N_REPEATS}.")
     if args.tag is not None and not args.tag.replace("-", "").isalnum():
         parser.error("--tag takes letters, digits and dashes.")
-    if args.reuse_augan and not (args.reuse and args.no_results):
-        parser.error("--reuse-augan needs --reuse folders and --no-results: a RESULTS.md section must come from this "
-                     "checkout's augan.")
+    if args.reuse_augan and not args.reuse:
+        parser.error("--reuse-augan needs --reuse folders.")
     if min(args.jobs, args.threads, args.ctgan_epochs, args.seeds) < 1:
         parser.error("--jobs, --threads, --ctgan-epochs and --seeds must be positive.")
     try:
@@ -496,6 +516,17 @@ def partial_notes(args: argparse.Namespace, suite: str, names: list[str]) -> lis
     return notes
 
 
+def check_reused_augan(commits: list[str]) -> None:
+    """Refuse (``SystemExit``) to write RESULTS.md from augan folds of a commit whose augan is not this checkout's:
+    a section must show what this code does."""
+    here = keel_records.augan_code()
+    for commit in sorted(set(commits)):
+        if keel_records.augan_code(commit) != here:
+            raise SystemExit(f"--reuse-augan: augan's folds of commit {commit} were made by other augan code than "
+                             "this checkout's (or git cannot show that commit), so they cannot make a RESULTS.md "
+                             "section; add --no-results for a screen.")
+
+
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
     chosen = chosen_datasets(args)
@@ -510,6 +541,8 @@ def main(argv: list[str] | None = None) -> None:
     reused = {suite: keel_records.load(args.reuse, suite, names, args.folds, args.methods, args.ctgan_epochs,
                                        protocols[suite], augan=args.reuse_augan)
               for suite, names in chosen.items()}
+    if not args.no_results:
+        check_reused_augan([c for r in reused.values() for c in r.augan_commits])
     owner = {name: suite for suite, names in chosen.items() for name in names}
     tasks = [(d, i, tr, te, [m for m in args.methods if not reused[owner[d.name]].covers(d.name, i, m)])
              for d in data.values() for i, (tr, te) in enumerate(splits(d, args.folds))]

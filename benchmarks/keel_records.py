@@ -14,8 +14,10 @@ scoring functions of keel.py) and of the versions of the packages it runs on, an
 (keel_data_dev.py) that file too. When any of that changes, the method has to run again.
 
 augan's own rows are taken too only when a run asks with ``--reuse-augan`` (a screen of new variants against a
-default already run, which never writes RESULTS.md): they come from the augan of the records' commit, which no
-fingerprint covers, and the run's notes name that commit.
+default already run): they come from the augan of the records' commit, which no protocol fingerprint covers, and
+the run's notes name that commit. Such a run writes RESULTS.md only when that commit's augan is this checkout's
+(``augan_code``: the package and keel_methods.py's augan functions, docstrings and comments aside), so that a
+section can be written again from its records when only the reporting or the documentation changed.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ import ast
 import hashlib
 import json
 import platform
+import subprocess
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -33,6 +36,7 @@ import pandas as pd
 from augan.storage import atomic_output
 
 HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
 PROTOCOL_FILE = "protocol.json"
 # What decides the scores of a method other than augan: keel_data.py, keel_methods.py but for the functions
 # that only augan's methods run, and these functions and constants of keel.py.
@@ -91,6 +95,51 @@ def fingerprint(root: Path = HERE, dev: bool = False) -> str:
     return digest.hexdigest()[:16]
 
 
+def _without_docstrings(source: str) -> str:
+    """The syntax tree of ``source`` as text, without its docstrings (comments never reach the tree)."""
+    tree = ast.parse(source)
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)) and node.body:
+            first = node.body[0]
+            if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant) \
+                    and isinstance(first.value.value, str):
+                node.body = node.body[1:] or [ast.Pass()]
+    return ast.dump(tree)
+
+
+def augan_code(commit: str | None = None, root: Path = REPO) -> str | None:
+    """Hash of the code that makes augan's rows: every file of the ``augan`` package and the augan functions of
+    benchmarks/keel_methods.py (``AUGAN_FUNCTIONS``), Python files without docstrings and comments.
+
+    ``commit``: as at that commit of the repository at ``root`` (None when git cannot show it); None: as in the
+    checkout.
+    """
+    def read(path: str) -> str:
+        if commit is None:
+            return (root / path).read_text()
+        return subprocess.run(["git", "show", f"{commit}:{path}"], cwd=root, capture_output=True, text=True,
+                              check=True).stdout
+
+    try:
+        if commit is None:
+            names = sorted(str(p.relative_to(root)) for p in (root / "augan").rglob("*")
+                           if p.is_file() and "__pycache__" not in p.parts)
+        else:
+            names = sorted(subprocess.run(["git", "ls-tree", "-r", "--name-only", commit, "--", "augan"], cwd=root,
+                                          capture_output=True, text=True, check=True).stdout.split())
+        digest = hashlib.sha256()
+        for name in names:
+            text = read(name)
+            digest.update(f"{name}\n{_without_docstrings(text) if name.endswith('.py') else text}\n".encode())
+        methods = read("benchmarks/keel_methods.py")
+        for node in ast.parse(methods).body:
+            if isinstance(node, ast.FunctionDef) and node.name in AUGAN_FUNCTIONS:
+                digest.update(_without_docstrings(ast.get_source_segment(methods, node)).encode())
+    except (subprocess.CalledProcessError, OSError):
+        return None
+    return digest.hexdigest()[:16]
+
+
 def check_new(folder: Path) -> None:
     """Refuse (``SystemExit``) a ``--records`` folder that already holds records, before any fold runs."""
     if folder.exists() and (any(folder.glob("keel-*.csv")) or (folder / PROTOCOL_FILE).exists()):
@@ -130,6 +179,7 @@ class Reused:
     scores: pd.DataFrame = field(default_factory=pd.DataFrame)
     samplers: pd.DataFrame = field(default_factory=pd.DataFrame)
     notes: list[str] = field(default_factory=list)
+    augan_commits: set[str] = field(default_factory=set)
 
     def covers(self, dataset: str, fold: int, method: str) -> bool:
         return bool(len(self.samplers)) and bool(
@@ -190,4 +240,4 @@ def load(folders: list[Path], suite: str, datasets: list[str], folds: int, metho
     return Reused(scores, samplers, [
         f"{r.method}: {r.folds} folds reused from the records of commit {r.commit} ({r.jobs} job(s) x "
         f"{r.threads} thread(s); same protocol {expected}); its resampling seconds are from that run"
-        for r in merged.itertuples()])
+        for r in merged.itertuples()], {str(r.commit) for r in merged.itertuples() if depends_on_augan(r.method)})

@@ -226,3 +226,17 @@ def test_variants_screened_in_a_run_leave_the_headline_ranks_as_without_them():
     assert _variant_row(text, "augan[epochs=5]")[2] == "1.000"
     assert [keel.is_variant(m) for m in ("augan", "augan[seed=2]", "augan[epochs=5;seed=1]", "SMOTE")] == [
         False, False, True, False]
+
+
+def test_notes_that_differ_only_in_their_numbers_are_one_row_with_each_numbers_range():
+    """A screen's shared fits note their seconds fold by fold: 190 folds would be 190 rows of the notes table."""
+    shared = "GAN fit shared with an earlier variant of this fold ({} s, not in these seconds)"
+    notes = pd.DataFrame({"method": ["augan[x=1]"] * 4 + ["CTGAN"] * 3, "dataset": ["d"] * 3 + ["e"] + ["d"] * 3,
+                          "message": [shared.format(6.1), shared.format(10.5), shared.format(7.0), shared.format(5.0),
+                                      "30 rows taken with another generated label", "6 rows taken with another "
+                                      "generated label", "the table had 2 constant columns"]})
+    assert keel.note_rows(notes) == [
+        ["CTGAN", "d", "6–30 rows taken with another generated label", 2],
+        ["CTGAN", "d", "the table had 2 constant columns", 1],
+        ["augan[x=1]", "d", shared.format("6.1–10.5"), 3],
+        ["augan[x=1]", "e", shared.format(5.0), 1]]

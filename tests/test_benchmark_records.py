@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -219,8 +220,58 @@ def test_a_screen_takes_augans_folds_from_the_records_and_runs_only_its_new_vari
     assert re.search(rf"^\| {re.escape(variant)} \| 1 \| ", variants, re.MULTILINE)
 
 
-@pytest.mark.parametrize("args", [["--no-results"], ["--reuse", "somewhere"]])
-def test_reusing_augans_folds_needs_reuse_folders_and_no_results_section(args, capsys):
+def test_reusing_augans_folds_needs_reuse_folders(capsys):
     with pytest.raises(SystemExit):
-        keel.parse_args(["--methods", "augan", "--reuse-augan", *args])
-    assert "a RESULTS.md section must come from this checkout's augan" in capsys.readouterr().err
+        keel.parse_args(["--methods", "augan", "--reuse-augan"])
+    assert "--reuse-augan needs --reuse folders" in capsys.readouterr().err
+
+
+def test_a_section_is_written_from_augans_records_only_when_their_augan_is_this_checkouts(fake_keel, tmp_path,
+                                                                                           monkeypatch):
+    _records(tmp_path / "r", methods=("none", "augan"))
+    written = []
+    monkeypatch.setattr(keel, "update_section", lambda name, text: written.append((name, text)))
+    monkeypatch.setattr(keel_records, "augan_code", lambda commit=None: {None: "here", "abc1234": "old"}[commit])
+    run = ["--datasets", "ecoli1", "--folds", "2", "--methods", "none", "augan", "--reuse", str(tmp_path / "r"),
+           "--reuse-augan"]
+    with pytest.raises(SystemExit, match="augan's folds of commit abc1234 were made by other augan code"):
+        keel.main(run)
+    assert fake_keel == [] and written == []
+    monkeypatch.setattr(keel_records, "augan_code", lambda commit=None: "here")
+    keel.main(run)
+    assert fake_keel == []
+    [(name, text)] = written
+    assert name == "keel-binary-partial" and "augan: 2 folds reused from the records of commit abc1234" in text
+
+
+def _git(root: Path, *args: str) -> str:
+    return subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@t", *args], cwd=root, check=True,
+                          capture_output=True, text=True).stdout.strip()
+
+
+def test_augan_code_is_the_same_across_docstrings_and_comments_and_differs_with_the_code(tmp_path):
+    (tmp_path / "augan").mkdir()
+    (tmp_path / "benchmarks").mkdir()
+    module = tmp_path / "augan" / "m.py"
+    module.write_text('"""A module."""\n\n\ndef f(x):\n    """Twice."""\n    return 2 * x\n')
+    methods = tmp_path / "benchmarks" / "keel_methods.py"
+    methods.write_text("def _augan(fold):\n    return fold\n\n\ndef other():\n    return 1\n")
+    _git(tmp_path, "init", "-q")
+    _git(tmp_path, "add", ".")
+    _git(tmp_path, "commit", "-q", "-m", "first")
+    first = _git(tmp_path, "rev-parse", "--short", "HEAD")
+    code = keel_records.augan_code(first, tmp_path)
+    assert code is not None and keel_records.augan_code(None, tmp_path) == code
+
+    module.write_text('"""The module, described again."""\n\n\ndef f(x):  # doubles\n    return 2 * x\n')
+    methods.write_text("def _augan(fold):\n    return fold\n\n\ndef other():\n    return 2\n")
+    assert keel_records.augan_code(None, tmp_path) == code  # no augan function of keel_methods.py changed
+    module.write_text('"""A module."""\n\n\ndef f(x):\n    """Twice."""\n    return 3 * x\n')
+    assert keel_records.augan_code(None, tmp_path) != code
+    module.write_text('"""A module."""\n\n\ndef f(x):\n    """Twice."""\n    return 2 * x\n')
+    methods.write_text("def _augan(fold):\n    return fold + 1\n")
+    assert keel_records.augan_code(None, tmp_path) != code
+    methods.write_text("def _augan(fold):\n    return fold\n")
+    (tmp_path / "augan" / "new.py").write_text("")
+    assert keel_records.augan_code(None, tmp_path) != code  # a new file of the package counts
+    assert keel_records.augan_code("0" * 40, tmp_path) is None
