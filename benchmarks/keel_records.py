@@ -237,7 +237,9 @@ def load(folders: list[Path], suite: str, datasets: list[str], folds: int, metho
         raise SystemExit("--reuse: the score and sampler records of the folders do not cover the same folds.")
     merged = pd.DataFrame(notes, columns=["method", "commit", "jobs", "threads", "folds"])
     merged = merged.groupby(["method", "commit", "jobs", "threads"], as_index=False)["folds"].sum()
+    runs = merged.groupby(["commit", "jobs", "threads", "folds"], sort=False)["method"].agg(", ".join)
     return Reused(scores, samplers, [
-        f"{r.method}: {r.folds} folds reused from the records of commit {r.commit} ({r.jobs} job(s) x "
-        f"{r.threads} thread(s); same protocol {expected}); its resampling seconds are from that run"
-        for r in merged.itertuples()], {str(r.commit) for r in merged.itertuples() if depends_on_augan(r.method)})
+        f"{names}: {folds} folds {'each ' if ', ' in names else ''}reused from the records of commit {commit} "
+        f"({jobs} job(s) x {threads} thread(s); same protocol {expected}); their resampling seconds are from that run"
+        for (commit, jobs, threads, folds), names in runs.items()],
+        {str(r.commit) for r in merged.itertuples() if depends_on_augan(r.method)})

@@ -52,7 +52,7 @@ def test_reused_methods_are_reported_not_run_and_augan_always_runs(fake_keel, tm
     second = capsys.readouterr().out
     assert sorted(fake_keel) == [("ecoli1", 0, [variant]), ("ecoli1", 1, [variant])]
     assert _means(second, "RandomOverSampler") == _means(first, "RandomOverSampler")
-    assert "RandomOverSampler: 2 folds reused from the records of commit" in second
+    assert "RandomOverSampler, none: 2 folds each reused from the records of commit" in second
     # The new records hold what this run measured, not what it reused.
     assert set(keel_records.load([tmp_path / "b"], "binary", ["ecoli1"], 2, ["none", "RandomOverSampler"], 300,
                                  keel_records.fingerprint()).samplers["method"]) == set()
@@ -87,7 +87,9 @@ def test_load_keeps_the_asked_folds_and_methods_but_never_augans(tmp_path):
     assert len(reused.scores) == 4 * 3
     assert reused.covers("ecoli1", 1, "CTGAN") and not reused.covers("ecoli1", 1, "augan")
     assert not reused.covers("ecoli1", 2, "CTGAN")
-    assert reused.notes[0].startswith("CTGAN: 2 folds reused from the records of commit abc1234 (2 job(s) x 1")
+    assert reused.notes == [f"CTGAN, none: 2 folds each reused from the records of commit abc1234 (2 job(s) x 1 "
+                            f"thread(s); same protocol {keel_records.fingerprint()}); their resampling seconds "
+                            "are from that run"]
     other = keel_records.load([tmp_path / "r"], "binary", ["glass1"], 2, ["CTGAN"], 300, keel_records.fingerprint())
     assert len(other.samplers) == 0 and other.notes == []
 
@@ -214,7 +216,7 @@ def test_a_screen_takes_augans_folds_from_the_records_and_runs_only_its_new_vari
                "--reuse", str(tmp_path / "r"), "--reuse-augan"])
     out = capsys.readouterr().out
     assert sorted(fake_keel) == [("ecoli1", 0, [variant]), ("ecoli1", 1, [variant])]
-    assert "augan: 2 folds reused from the records of commit abc1234" in out
+    assert "augan, none: 2 folds each reused from the records of commit abc1234" in out
     assert "| augan | 0.500 | 0.500 | 0.500 | 0.500 |" in out  # the recorded scores
     variants = out.split("### augan's variants against the default", 1)[1].split("\n###", 1)[0]
     assert re.search(rf"^\| {re.escape(variant)} \| 1 \| ", variants, re.MULTILINE)
@@ -241,7 +243,7 @@ def test_a_section_is_written_from_augans_records_only_when_their_augan_is_this_
     keel.main(run)
     assert fake_keel == []
     [(name, text)] = written
-    assert name == "keel-binary-partial" and "augan: 2 folds reused from the records of commit abc1234" in text
+    assert name == "keel-binary-partial" and "augan, none: 2 folds each reused from the records of commit abc1234" in text
 
 
 def _git(root: Path, *args: str) -> str:
@@ -275,3 +277,14 @@ def test_augan_code_is_the_same_across_docstrings_and_comments_and_differs_with_
     (tmp_path / "augan" / "new.py").write_text("")
     assert keel_records.augan_code(None, tmp_path) != code  # a new file of the package counts
     assert keel_records.augan_code("0" * 40, tmp_path) is None
+
+
+def test_reused_methods_of_one_run_share_one_note_and_other_runs_have_their_own(tmp_path):
+    _records(tmp_path / "a", methods=("none", "CTGAN"))
+    _records(tmp_path / "b", methods=("SMOTE",), commit="def5678", jobs=1)
+    notes = keel_records.load([tmp_path / "a", tmp_path / "b"], "binary", ["ecoli1"], 2, ["none", "CTGAN", "SMOTE"],
+                              300, keel_records.fingerprint()).notes
+    assert [note.split(" (")[0] for note in notes] == [
+        "CTGAN, none: 2 folds each reused from the records of commit abc1234",
+        "SMOTE: 2 folds reused from the records of commit def5678"]
+    assert "(1 job(s) x 1 thread(s)" in notes[1]
