@@ -243,7 +243,8 @@ def test_a_section_is_written_from_augans_records_only_when_their_augan_is_this_
     keel.main(run)
     assert fake_keel == []
     [(name, text)] = written
-    assert name == "keel-binary-partial" and "augan, none: 2 folds each reused from the records of commit abc1234" in text
+    assert name == "keel-binary-partial"
+    assert "augan, none: 2 folds each reused from the records of commit abc1234" in text
 
 
 def _git(root: Path, *args: str) -> str:
