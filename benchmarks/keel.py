@@ -558,6 +558,8 @@ def main(argv: list[str] | None = None) -> None:
         print(f"[{done}/{len(tasks)} {time.perf_counter() - start:7.0f}s] {fold_samplers[0]['dataset']} fold "
               f"{fold_samplers[0]['fold']}: {seconds:.1f}s" + (f"; failed: {', '.join(failed)}" if failed else ""),
               flush=True)
+    wall = round(time.perf_counter() - start)
+    ran = f"wall {wall} s for the whole run" if tasks else "no fold run here: every fold reused"
     scores, samplers = pd.DataFrame(scores), pd.DataFrame(samplers)
     for suite, names in chosen.items():
         own_scores = scores[scores["dataset"].isin(names)] if len(scores) else scores
@@ -569,13 +571,14 @@ def main(argv: list[str] | None = None) -> None:
         header = section_header(
             f"KEEL {suite} suite" + (" (partial run)" if notes else ""),
             [f"{len(names)} data sets, {args.folds} folds, {len(args.methods)} methods, classifiers LR / kNN(5) / DT; "
-             f"CTGAN epochs {args.ctgan_epochs}; {args.jobs} job(s) x {threads} thread(s); wall "
-             f"{time.perf_counter() - start:.0f} s for the whole run", *reused[suite].notes, *notes])
+             f"CTGAN epochs {args.ctgan_epochs}; {args.jobs} job(s) x {threads} thread(s); {ran}",
+             *reused[suite].notes, *notes])
         text = header + "\n" + body
         print("\n" + text)
         if args.records is not None and len(own_samplers):
             keel_records.write(args.records, suite, own_scores, own_samplers, commit=git_commit(), jobs=args.jobs,
-                               threads=threads, ctgan_epochs=args.ctgan_epochs, fingerprint=protocols[suite])
+                               threads=threads, ctgan_epochs=args.ctgan_epochs, wall=wall,
+                               fingerprint=protocols[suite])
         if not args.no_results:
             name = f"keel-{suite}-partial" + (f"-{args.tag}" if args.tag else "") if notes else f"keel-{suite}"
             update_section(name, text)

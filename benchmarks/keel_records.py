@@ -3,7 +3,8 @@
 A run with ``--records DIR`` (a new folder: one that already holds records is refused) writes, for each
 suite, ``keel-<suite>-scores.csv`` (one row per data set x fold x method x classifier) and
 ``keel-<suite>-samplers.csv`` (one row per data set x fold x method: status, seconds, rows added), and
-``protocol.json``: the commit, jobs x threads, CTGAN epochs and the protocol fingerprint of each suite.
+``protocol.json``: the commit, jobs x threads, the run's wall (seconds), CTGAN epochs and the protocol fingerprint
+of each suite.
 
 A later run with ``--reuse DIR ...`` takes the rows of the methods that do not depend on augan's code (every
 method but augan and its variants) from such folders instead of running those methods again, so that a slow
@@ -153,7 +154,7 @@ def _own_record(path: Path) -> bool:
 
 
 def write_protocol(folder: Path, suite: str, fingerprint: str, **facts: object) -> None:
-    """Write ``folder/protocol.json`` with ``facts`` (commit, jobs, threads, ctgan_epochs) and the protocol
+    """Write ``folder/protocol.json`` with ``facts`` (commit, jobs, threads, wall, ctgan_epochs) and the protocol
     ``fingerprint`` of ``suite``, beside those of the suites this run wrote there before."""
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / PROTOCOL_FILE
@@ -224,7 +225,8 @@ def load(folders: list[Path], suite: str, datasets: list[str], folds: int, metho
         scores.append(own_scores)
         samplers.append(own_samplers)
         for method, rows in own_samplers.groupby("method"):
-            notes.append((method, facts.get("commit"), facts.get("jobs"), facts.get("threads"), len(rows)))
+            notes.append((method, facts.get("commit"), facts.get("jobs"), facts.get("threads"),
+                          facts.get("wall", -1), len(rows)))
     if not samplers:
         return Reused()
     scores, samplers = pd.concat(scores, ignore_index=True), pd.concat(samplers, ignore_index=True)
@@ -235,11 +237,13 @@ def load(folders: list[Path], suite: str, datasets: list[str], folds: int, metho
                          "one of the folders; give each fold once.")
     if set(map(tuple, scores[KEY].drop_duplicates().values)) != set(map(tuple, samplers[KEY].values)):
         raise SystemExit("--reuse: the score and sampler records of the folders do not cover the same folds.")
-    merged = pd.DataFrame(notes, columns=["method", "commit", "jobs", "threads", "folds"])
-    merged = merged.groupby(["method", "commit", "jobs", "threads"], as_index=False)["folds"].sum()
-    runs = merged.groupby(["commit", "jobs", "threads", "folds"], sort=False)["method"].agg(", ".join)
+    # Records written before they held their run's wall say -1 (a group key cannot be None).
+    merged = pd.DataFrame(notes, columns=["method", "commit", "jobs", "threads", "wall", "folds"])
+    merged = merged.groupby(["method", "commit", "jobs", "threads", "wall"], as_index=False)["folds"].sum()
+    runs = merged.groupby(["commit", "jobs", "threads", "wall", "folds"], sort=False)["method"].agg(", ".join)
     return Reused(scores, samplers, [
         f"{names}: {folds} folds {'each ' if ', ' in names else ''}reused from the records of commit {commit} "
-        f"({jobs} job(s) x {threads} thread(s); same protocol {expected}); their resampling seconds are from that run"
-        for (commit, jobs, threads, folds), names in runs.items()],
+        f"({jobs} job(s) x {threads} thread(s){f', a run of {wall:,} s' if wall >= 0 else ''}; same protocol "
+        f"{expected}); their resampling seconds are from that run"
+        for (commit, jobs, threads, wall, folds), names in runs.items()],
         {str(r.commit) for r in merged.itertuples() if depends_on_augan(r.method)})

@@ -289,3 +289,25 @@ def test_reused_methods_of_one_run_share_one_note_and_other_runs_have_their_own(
         "CTGAN, none: 2 folds each reused from the records of commit abc1234",
         "SMOTE: 2 folds reused from the records of commit def5678"]
     assert "(1 job(s) x 1 thread(s)" in notes[1]
+
+
+def test_a_reused_runs_note_gives_its_wall_when_its_records_hold_it(tmp_path):
+    _records(tmp_path / "a", methods=("none",), wall=1798)
+    _records(tmp_path / "b", methods=("SMOTE",), commit="def5678")  # written before records held their wall
+    notes = keel_records.load([tmp_path / "a", tmp_path / "b"], "binary", ["ecoli1"], 2, ["none", "SMOTE"], 300,
+                              keel_records.fingerprint()).notes
+    by_method = {note.split(":")[0]: note for note in notes}
+    assert "(2 job(s) x 1 thread(s), a run of 1,798 s; same protocol" in by_method["none"]
+    assert "(2 job(s) x 1 thread(s); same protocol" in by_method["SMOTE"]
+
+
+def test_a_run_that_reuses_every_fold_says_so_instead_of_its_wall_and_its_records_keep_the_wall(
+        fake_keel, tmp_path, monkeypatch):
+    common = ["--datasets", "ecoli1", "--folds", "2", "--methods", "none"]
+    keel.main([*common, "--no-results", "--records", str(tmp_path / "a")])
+    assert isinstance(json.loads((tmp_path / "a" / "protocol.json").read_text())["wall"], int)
+    written = []
+    monkeypatch.setattr(keel, "update_section", lambda name, text: written.append(text))
+    keel.main([*common, "--reuse", str(tmp_path / "a")])
+    [text] = written
+    assert "no fold run here: every fold reused" in text and "wall 0 s" not in text
