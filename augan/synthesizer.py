@@ -59,17 +59,17 @@ class CGAN(BaseEstimator):
     epochs : int, default=300
         Passes over the data; one epoch is ``ceil(n_samples / batch_size)`` generator steps.
     batch_size : int or "auto", default="auto"
-        Rows per step, capped at the number of training rows. ``"auto"``: 256 for a table, 64 for images (500
+        Rows per step, capped at the number of training rows. ``"auto"``: 128 for a table, 64 for images (500
         from 5,000 images on).
     max_steps : int, None or "auto", default="auto"
         Cap on the generator steps of the whole fit: on a large table each epoch is shortened to
         ``max_steps // epochs`` steps (batches are drawn at random, so a short epoch still covers every
         class), and a cap below ``epochs`` runs ``max_steps`` epochs of one step. ``"auto"``: 600 for a table,
         2400 for images (5000 from 5,000 images on), so a fit's length is bounded whatever the rows.
-        At the defaults a numeric table of up to 256 rows trains 300 steps (one an epoch) and any larger one 600
-        steps of 256 rows (two an epoch): a fit of seconds on a CPU, which is what an oversampler fitted in
+        At the defaults a numeric table of up to 128 rows trains 300 steps (one an epoch) and any larger one 600
+        steps of 128 rows (two an epoch): a fit of seconds on a CPU, which is what an oversampler fitted in
         every cross-validation fold needs, and on the KEEL benchmark as good as the earlier 300 full epochs of
-        500 rows (benchmarks/NOTES.md). A table with categorical columns gets more, up to 1,800 steps for
+        500 rows and 600 steps of 256 (benchmarks/NOTES.md). A table with categorical columns gets more, up to 1,800 steps for
         categories only (:func:`~augan.train.training_budget`; 1,200 for a table of half categories), and
         trains them however few its rows (a small table's epochs are lengthened to ``budget // epochs`` steps, so
         up to ``epochs - 1`` fewer than the budget run: ``n_steps_`` says how many): 600 leave the joint

@@ -11,11 +11,11 @@ SMALL = dict(noise_dim=8, generator_dims=(16, 16), discriminator_dims=(16, 16))
 
 
 def test_auto_means_a_short_fit_for_tables_and_a_long_one_for_images():
-    assert training_budget("table", "auto", "auto") == (256, 600, None)
+    assert training_budget("table", "auto", "auto") == (128, 600, None)
     assert training_budget("image", "auto", "auto", n_rows=1375) == (64, 2400, None)
     assert training_budget("table", 64, None) == (64, None, None)
     assert training_budget("image", "auto", 7, n_rows=1375) == (64, 7, None)
-    assert AUTO_BUDGET == {"table": (256, 600), "image": (64, 2400), "large image set": (500, 5000)}
+    assert AUTO_BUDGET == {"table": (128, 600), "image": (64, 2400), "large image set": (500, 5000)}
 
 
 def test_a_large_image_set_trains_larger_batches_for_longer():
@@ -25,19 +25,19 @@ def test_a_large_image_set_trains_larger_batches_for_longer():
     assert training_budget("image", 32, None, n_rows=50_000) == (32, None, None)  # given values win
     # Unknown size (a model file from before the budget was stored): the large set's, the earlier default.
     assert training_budget("image", "auto", "auto") == (500, 5000, None)
-    assert training_budget("table", "auto", "auto", n_rows=50_000) == (256, 600, None)
+    assert training_budget("table", "auto", "auto", n_rows=50_000) == (128, 600, None)
 
 
 def test_categorical_columns_lengthen_a_tables_auto_budget_only():
     # A table with categories trains its whole budget (the floor is the cap), however few its rows.
-    assert training_budget("table", "auto", "auto", 1.0) == (256, 600 * (1 + CATEGORICAL_STEPS_FACTOR),
-                                                             1800) == (256, 1800, 1800)
-    assert training_budget("table", "auto", "auto", 0.5) == (256, 1200, 1200)
+    assert training_budget("table", "auto", "auto", 1.0) == (128, 600 * (1 + CATEGORICAL_STEPS_FACTOR),
+                                                             1800) == (128, 1800, 1800)
+    assert training_budget("table", "auto", "auto", 0.5) == (128, 1200, 1200)
     # Fewer epochs than the budget is spread over lower the floor with them; more do not raise it.
-    assert training_budget("table", "auto", "auto", 1.0, epochs=30) == (256, 1800, 180)
-    assert training_budget("table", "auto", "auto", 1.0, epochs=600) == (256, 1800, 1800)
-    assert training_budget("table", "auto", 700, 1.0) == (256, 700, None)  # a given cap is the cap
-    assert training_budget("table", "auto", None, 1.0) == (256, None, None)
+    assert training_budget("table", "auto", "auto", 1.0, epochs=30) == (128, 1800, 180)
+    assert training_budget("table", "auto", "auto", 1.0, epochs=600) == (128, 1800, 1800)
+    assert training_budget("table", "auto", 700, 1.0) == (128, 700, None)  # a given cap is the cap
+    assert training_budget("table", "auto", None, 1.0) == (128, None, None)
     assert training_budget("image", "auto", "auto", 1.0, n_rows=100) == (64, 2400, None)
     with pytest.raises(ValueError, match="categorical_share must be between 0 and 1"):
         training_budget("table", "auto", "auto", 1.5)
@@ -72,16 +72,16 @@ def _table(n_rows: int) -> tuple[np.ndarray, np.ndarray]:
     return rng.normal(size=(n_rows, 3)).astype(np.float32), (rng.random(n_rows) < 0.2).astype(int)
 
 
-def test_a_table_trains_600_steps_of_256_rows_whatever_its_length():
-    X, y = _table(3000)  # 12 batches of 256 an epoch without the cap; 2 with it
+def test_a_table_trains_600_steps_of_128_rows_whatever_its_length():
+    X, y = _table(3000)  # 24 batches of 128 an epoch without the cap; 2 with it
     gan = CGAN(**SMALL, random_state=0).fit(X, y)
-    assert (gan.training_config_.batch_size, gan.training_config_.max_steps) == (256, 600)
+    assert (gan.training_config_.batch_size, gan.training_config_.max_steps) == (128, 600)
     assert gan.n_steps_ == 600 and len(gan.history_) == 300
     assert gan.get_params()["batch_size"] == "auto"  # the parameter stays as given; the fit's value is in the config
 
 
-def test_a_numeric_table_of_at_most_256_rows_trains_one_full_batch_an_epoch():
-    X, y = _table(200)
+def test_a_numeric_table_of_at_most_128_rows_trains_one_full_batch_an_epoch():
+    X, y = _table(120)
     gan = CGAN(**SMALL, epochs=20, random_state=0).fit(X, y)
     assert gan.training_config_.min_steps is None
     assert gan.n_steps_ == 20
@@ -133,7 +133,7 @@ def test_a_saved_model_keeps_the_budget_it_was_trained_with(tmp_path):
 
 def test_auto_batch_below_twice_pac_is_refused_naming_both():
     X, y = _table(300)
-    with pytest.raises(ValueError, match=r"batch_size='auto' \(256 rows for this data\) must be at least 2 \* pac"):
+    with pytest.raises(ValueError, match=r"batch_size='auto' \(128 rows for this data\) must be at least 2 \* pac"):
         CGAN(**SMALL, pac=200, epochs=1).fit(X, y)
 
 
