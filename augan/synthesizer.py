@@ -69,8 +69,9 @@ class CGAN(BaseEstimator):
         At the defaults a numeric table of up to 128 rows trains 300 steps (one an epoch) and any larger one 600
         steps of 128 rows (two an epoch): a fit of seconds on a CPU, which is what an oversampler fitted in
         every cross-validation fold needs, and on the KEEL benchmark as good as the earlier 300 full epochs of
-        500 rows and 600 steps of 256 (benchmarks/NOTES.md). A table with categorical columns gets more, up to 1,800 steps for
-        categories only (:func:`~augan.train.training_budget`; 1,200 for a table of half categories), and
+        500 rows and 600 steps of 256 (benchmarks/NOTES.md). A table with categorical columns gets more, up to
+        1,800 steps for categories only (:func:`~augan.train.training_budget`; 1,200 for a table of half
+        categories), and
         trains them however few its rows (a small table's epochs are lengthened to ``budget // epochs`` steps, so
         up to ``epochs - 1`` fewer than the budget run: ``n_steps_`` says how many): 600 leave the joint
         distribution of many categories under-learned, and the extra steps raised the KEEL mixed-type suites

@@ -32,16 +32,17 @@ def training_budget(kind: str, batch_size: int | str, max_steps: int | str | Non
 
     Tables: 128 rows a step for at most 600 steps, so that a fit takes seconds and its length does not grow with
     the rows (an oversampler is fitted once per cross-validation fold; 128 rows a step fit a KEEL fold in about
-    three quarters of the time of 256, at the same ranks: benchmarks/NOTES.md), and more where columns are categorical
-    (``categorical_share``, from 0 to 1): ``600 * (1 + CATEGORICAL_STEPS_FACTOR * categorical_share)``, 1,800 for
-    a table of categories only, whose joint distribution of categories 600 steps leave under-learned
-    (benchmarks/NOTES.md). A table with categorical columns trains at least ``budget / BUDGET_EPOCHS`` steps an
-    epoch, so at the default 300 epochs its whole budget however few its rows (fewer epochs still make a shorter
-    fit); a numeric one of up to 128 rows trains one full batch an epoch, 300 steps at the default epochs. Images (``n_rows`` of them): below :data:`LARGE_IMAGE_SET`, 64 a
-    step for at most 2,400 steps, 8 an epoch at the default epochs, which the image benchmark measures (a DCGAN fit
-    on 1,400 digits of 28 px in about 2 minutes on one CPU core, where 500 images a step took 6); from there on
-    (or with ``n_rows`` unknown), 500 a step for at most 5,000 steps, so that a large set still trains over many
-    passes. A given ``max_steps`` is a cap only (no floor).
+    two thirds to three quarters of the time of 256, within 0.1 rank on the binary suite and ahead on the other two,
+    within the noise: benchmarks/NOTES.md), and more where columns are categorical (``categorical_share``, from 0
+    to 1): ``600 * (1 + CATEGORICAL_STEPS_FACTOR * categorical_share)``, 1,800 for a table of categories only,
+    whose joint distribution of categories 600 steps leave under-learned (benchmarks/NOTES.md). A table with
+    categorical columns trains at least ``budget / BUDGET_EPOCHS`` steps an epoch, so at the default 300 epochs its
+    whole budget however few its rows (fewer epochs still make a shorter fit); a numeric one of up to 128 rows
+    trains one full batch an epoch, 300 steps at the default epochs. Images (``n_rows`` of them): below
+    :data:`LARGE_IMAGE_SET`, 64 a step for at most 2,400 steps, 8 an epoch at the default epochs, which the image
+    benchmark measures (a DCGAN fit on 1,400 digits of 28 px in about 2 minutes on one CPU core, where 500 images a
+    step took 6); from there on (or with ``n_rows`` unknown), 500 a step for at most 5,000 steps, so that a large
+    set still trains over many passes. A given ``max_steps`` is a cap only (no floor).
     """
     if not 0 <= categorical_share <= 1:
         raise ValueError(f"categorical_share must be between 0 and 1, got {categorical_share!r}.")
