@@ -434,7 +434,7 @@ def test_auto_noise_scale_is_the_tables_value_for_a_table(binary, tiny):
     auto = GANOversampler(gan=CGAN(**tiny), random_state=0)
     Xa, _ = auto.fit_resample(X, y)
     Xt, _ = GANOversampler(gan=CGAN(**tiny), noise_scale=AUTO_NOISE_SCALE["table"], random_state=0).fit_resample(X, y)
-    assert auto.noise_scale == "auto" and auto.noise_scale_ == AUTO_NOISE_SCALE["table"] == 1.2
+    assert auto.noise_scale == "auto" and auto.noise_scale_ == AUTO_NOISE_SCALE["table"] == 1.0
     np.testing.assert_array_equal(Xa, Xt)
 
 
