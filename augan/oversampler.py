@@ -134,11 +134,12 @@ class GANOversampler(BaseOverSampler):
         Factor on the GAN's input noise when it draws the new rows (``CGAN.sample(noise_scale=...)``): above
         1 the rows spread wider than the GAN's own draws, below 1 they keep nearer the typical rows of their
         class; 1 samples the distribution the GAN learned. ``"auto"``: 1 for tables, 2 for images
-        (:data:`AUTO_NOISE_SCALE`). On the KEEL suites at 128 rows a step, 1 ranked ahead of 1.2 in five suite
-        runs of six, each within the noise, and 1.5 behind both. On imbalanced MNIST, beside pixel blends, 2 raised a small CNN's balanced accuracy over 1.2 (and 1.2
-        over 1 and 0.8): the wider draws are thicker, more distorted digits, which the neighbour filter keeps only
-        where they stay among their class, and which teach the classifier more than typical ones; beside deformed
-        real images, 1 did as well on MNIST and worse on the 8x8 digits (benchmarks/NOTES.md).
+        (:data:`AUTO_NOISE_SCALE`). On the three KEEL suites 1 ranked ahead of 1.2 in five suite runs of six,
+        each within the noise; 0.8 was behind 1 on the binary and multiclass suites and 1.5 behind 1.2. On
+        imbalanced MNIST, beside pixel blends, 2 raised a small CNN's balanced accuracy over 1.2 (and 1.2 over 1
+        and 0.8): the wider draws are thicker, more distorted digits, which the neighbour filter keeps only where
+        they stay among their class, and which teach the classifier more than typical ones; beside deformed real
+        images, 1 did as well on MNIST and worse on the 8x8 digits (benchmarks/NOTES.md).
     random_state : int, RandomState instance or None, default=None
         Seed of the GAN's training and sampling; when None, the ``gan``'s own ``random_state`` is used.
 
