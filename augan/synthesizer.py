@@ -68,16 +68,15 @@ class CGAN(BaseEstimator):
         2400 for images (5000 from 5,000 images on), so a fit's length is bounded whatever the rows.
         At the defaults a numeric table of up to 128 rows trains 300 steps (one an epoch) and any larger one 600
         steps of 128 rows (two an epoch): a fit of seconds on a CPU, which is what an oversampler fitted in
-        every cross-validation fold needs, and on the KEEL benchmark as good as the earlier 300 full epochs of
-        500 rows and 600 steps of 256 (benchmarks/NOTES.md). A table with categorical columns gets more, up to
-        1,800 steps for categories only (:func:`~augan.train.training_budget`; 1,200 for a table of half
-        categories), and
-        trains them however few its rows (a small table's epochs are lengthened to ``budget // epochs`` steps, so
-        up to ``epochs - 1`` fewer than the budget run: ``n_steps_`` says how many): 600 leave the joint
-        distribution of many categories under-learned, and the extra steps raised the KEEL mixed-type suites
-        (benchmarks/NOTES.md). Images train 300 epochs of ``ceil(n / 64)`` steps up to 512 images, at
-        most 2,400 steps of 64 images (about 2 minutes for a DCGAN on 1,400 digits on one CPU core, the image
-        benchmark's setting); from 5,000 images on, 500 images a step for at most 5,000 steps. None: every
+        every cross-validation fold needs; on the KEEL benchmark it measured within the noise of the earlier 300
+        full epochs of 500 rows and of 600 steps of 256 (benchmarks/NOTES.md). A table with categorical columns
+        gets more, up to 1,800 steps for categories only (:func:`~augan.train.training_budget`; 1,200 for a table
+        of half categories), and trains them however few its rows (a small table's epochs are lengthened to
+        ``budget // epochs`` steps, so up to ``epochs - 1`` fewer than the budget run: ``n_steps_`` says how
+        many): 600 leave the joint distribution of many categories under-learned, and the extra steps raised the
+        KEEL mixed-type suites (benchmarks/NOTES.md). Images train 300 epochs of ``ceil(n / 64)`` steps up to 512
+        images, at most 2,400 steps of 64 images (about 2 minutes for a DCGAN on 1,400 digits on one CPU core, the
+        image benchmark's setting); from 5,000 images on, 500 images a step for at most 5,000 steps. None: every
         epoch is ``ceil(n_samples / batch_size)`` steps. The settings a fit used are in ``training_config_``, the
         steps it ran in ``n_steps_``.
     noise_dim : int, default=128

@@ -87,6 +87,13 @@ def test_a_numeric_table_of_at_most_128_rows_trains_one_full_batch_an_epoch():
     assert gan.n_steps_ == 20
 
 
+def test_a_numeric_table_of_129_to_256_rows_trains_batches_of_128_not_all_its_rows():
+    X, y = _table(200)  # two batches of 128 an epoch; at 256 rows a step it was one batch of all 200
+    gan = CGAN(**SMALL, epochs=20, random_state=0).fit(X, y)
+    assert gan.training_config_.batch_size == 128
+    assert gan.n_steps_ == 40 and len(gan.history_) == 20
+
+
 def test_a_small_table_with_categories_trains_its_whole_budget():
     X, y = _mixed_table(120, 2, 2)  # one full batch an epoch without the floor: 300 steps, not 1,200
     gan = CGAN(**SMALL, random_state=0).fit(X, y)
