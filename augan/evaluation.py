@@ -303,8 +303,8 @@ def _sampler_rows(sampler: GANOversampler, X: Any, y: np.ndarray) -> tuple[CGAN,
     made = {c: int(k) for c, k in zip(classes, counts) if c not in lone}
     interpolated = sum(round(k * oversampler.smote_share) for k in made.values())
     synthetic = {"drawn_by": "sampler", "noise_scale": float(oversampler.noise_scale_),
-                 "selection": oversampler.selection,
-                 "candidates": float(oversampler.candidates) if oversampler.selection is not None else None,
+                 "selection": oversampler.selection_,
+                 "candidates": float(oversampler.candidates) if oversampler.selection_ is not None else None,
                  "smote_share": float(oversampler.smote_share),
                  "interpolation": oversampler._interpolation_kind() if interpolated else None,
                  "n_generated": int(len(y_new) - interpolated), "n_interpolated": int(interpolated),

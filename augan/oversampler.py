@@ -29,7 +29,9 @@ from .data.labels import LabelCodec
 from .nn.deform import Deformation, deform_images
 from .synthesizer import CGAN
 
-SELECTIONS = ("discriminator", "neighbors", "classifier")
+SELECTIONS = ("discriminator", "neighbors", "classifier", "auto")
+# selection="auto" keeps a table's rows by the classifier's choice from this share of categorical columns up.
+AUTO_CLASSIFIER_SHARE = 0.5
 INTERPOLATIONS = ("auto", "latent", "encoded", "standard", "deform")
 CATEGORY_CHOICES = ("segment", "vote")
 _NEIGHBORS = 5
@@ -72,16 +74,19 @@ class GANOversampler(BaseOverSampler):
         When each row of ``X`` is a flattened image, its shape, e.g. ``(28, 28)`` or ``(32, 32, 3)``: ``(H, W)``,
         ``(H, W, C)`` or ``(C, H, W)`` with 1, 3 or 4 channels. The GAN then sees images and the synthetic images
         are flattened back into rows.
-    selection : {"neighbors", "discriminator", "classifier", None}, default="neighbors"
+    selection : {"neighbors", "discriminator", "classifier", "auto", None}, default="neighbors"
         How to keep the best of ``candidates`` times the rows needed: ``"neighbors"`` keeps the rows whose 5
         nearest real training rows (in the GAN's encoded space) most often share their class, which drops
         synthetic rows lost among another class; ``"discriminator"`` keeps the rows the trained
         discriminator scores most real for their class (discriminator rejection sampling, Azadi et al.
         2019); ``"classifier"`` keeps the rows that a logistic regression fitted on the real training rows
-        (encoded, classes weighted equally) most surely assigns to their class. It applies to the GAN's
-        draws and to rows interpolated in the latent space (``interpolation``), which the generator decodes;
-        rows interpolated in the encoded space, and deformed images, are kept as made. None: every generated
-        row is kept. The default won on the KEEL benchmark (benchmarks/NOTES.md).
+        (encoded, classes weighted equally) most surely assigns to their class; ``"auto"``: ``"classifier"`` for
+        a table at least half of whose modelled columns are categorical (:data:`AUTO_CLASSIFIER_SHARE`), where one-hot
+        rows often lie at equal distances and a vote of 5 neighbours says little (on the KEEL car set the 5th and
+        6th nearest rows tie for every row), else ``"neighbors"``. It applies to the GAN's draws and to rows
+        interpolated in the latent space (``interpolation``), which the generator decodes; rows interpolated in the
+        encoded space, and deformed images, are kept as made. None: every generated row is kept. The default won
+        on the KEEL benchmark (benchmarks/NOTES.md).
     candidates : float in [1, 100], default=1.5
         With a ``selection``, how many rows are generated per row kept.
     smote_share : float in [0, 1], default=0.5
@@ -149,6 +154,8 @@ class GANOversampler(BaseOverSampler):
         Number of rows added per class.
     noise_scale_ : float
         The ``noise_scale`` the new rows were drawn with (``"auto"`` resolved).
+    selection_ : str or None
+        The ``selection`` the GAN's rows were kept by (``"auto"`` resolved).
     gan_ : CGAN
         The fitted GAN.
     copied_classes_ : ndarray
@@ -299,11 +306,12 @@ class GANOversampler(BaseOverSampler):
         X_learned = self._as_gan_input(take_rows(X, learned))
         self._check_memory(X, X_learned, gan, request, generated, interpolated)
         self.gan_ = gan.fit(X_learned, y[learned])
+        self.selection_ = self._resolved_selection()
+        self._real_classifier = None
         # The real rows in the GAN's encoded space, encoded once for the neighbour filter and the interpolation
         # (but for the standardised one, which makes a space of its own).
         uses_real = ((bool(interpolated) and self._interpolation_kind() != "standard")
-                     or (bool(generated) and self.selection in ("neighbors", "classifier")))
-        self._real_classifier = None
+                     or (bool(generated) and self.selection_ in ("neighbors", "classifier")))
         real = self.gan_.encode(self._as_gan_input(X)) if uses_real else None
         parts = []
         made = [self._draw(generated, real, y)] if generated else []
@@ -396,11 +404,20 @@ class GANOversampler(BaseOverSampler):
     def _draw(self, request: dict, real: np.ndarray | None, y: np.ndarray) -> tuple[Any, np.ndarray]:
         """The synthetic rows of ``request`` ({label: count}), the best of the candidates if ``selection``;
         ``real`` holds the real rows encoded (for ``selection="neighbors"``)."""
-        if self.selection is None:
+        if self.selection_ is None:
             return self.gan_.sample(y=request, return_y=True, noise_scale=self.noise_scale_)
         X_new, y_new = self.gan_.sample(y=self._candidate_counts(request), return_y=True,
                                         noise_scale=self.noise_scale_)
         return self._select(request, X_new, y_new, real, y)
+
+    def _resolved_selection(self) -> str | None:
+        """``selection`` for the fitted GAN, ``"auto"`` resolved: ``"classifier"`` for a table whose share of
+        categorical columns is at least :data:`AUTO_CLASSIFIER_SHARE`, else ``"neighbors"``."""
+        if self.selection != "auto":
+            return self.selection
+        codec = getattr(self.gan_, "codec_", None)
+        share = getattr(codec, "categorical_share_", 0.0) if getattr(codec, "kind", None) == "tabular" else 0.0
+        return "classifier" if share >= AUTO_CLASSIFIER_SHARE else "neighbors"
 
     def _candidate_counts(self, request: dict) -> dict:
         return {label: math.ceil(n * self.candidates) for label, n in request.items()}
@@ -408,9 +425,9 @@ class GANOversampler(BaseOverSampler):
     def _select(self, request: dict, X_new: Any, y_new: np.ndarray, real: np.ndarray | None,
                 y: np.ndarray) -> tuple[Any, np.ndarray]:
         """The ``request`` ({label: count}) best of the candidates ``X_new, y_new`` by ``selection``."""
-        if self.selection == "discriminator":
+        if self.selection_ == "discriminator":
             scores = self.gan_.discriminator_scores(X_new, y_new)
-        elif self.selection == "classifier":
+        elif self.selection_ == "classifier":
             scores = self._classifier_confidence(X_new, y_new, real, y)
         else:
             scores = self._neighbor_agreement(X_new, y_new, real, y)
@@ -430,10 +447,10 @@ class GANOversampler(BaseOverSampler):
             wanted = np.isin(y, list(request))
             points = self.gan_.to_latent(self._as_gan_input(take_rows(X, wanted)), y[wanted])
             # Decoded by the generator, these can miss their class as its draws can: they are filtered alike.
-            counts = request if self.selection is None else self._candidate_counts(request)
+            counts = request if self.selection_ is None else self._candidate_counts(request)
             new, labels = self._between_neighbours(counts, points, y[wanted])
             X_new = self.gan_.from_latent(new, labels)
-            return (X_new, labels) if self.selection is None else self._select(request, X_new, labels, real, y)
+            return (X_new, labels) if self.selection_ is None else self._select(request, X_new, labels, real, y)
         if kind == "deform":
             return self._deformed(request, real, y)
         if kind == "standard":

@@ -1,4 +1,5 @@
 import numpy as np
+import pandas as pd
 import pytest
 from sklearn.datasets import make_classification
 from sklearn.linear_model import LogisticRegression
@@ -100,3 +101,42 @@ def test_rows_interpolated_in_the_encoded_space_are_kept_as_made(binary, tiny, m
     _, yr = GANOversampler(gan=CGAN(**tiny), selection="classifier", smote_share=1,
                            random_state=0).fit_resample(*binary)
     assert np.bincount(yr).tolist() == [170, 170]
+
+
+def _categorical_table(n_categorical, n_numeric=2, rows=160):
+    """A two-class frame of ``n_categorical`` string columns and ``n_numeric`` float ones, the classes
+    differing in both."""
+    rng = np.random.default_rng(0)
+    y = (rng.random(rows) < 0.2).astype(int)
+    columns = {f"c{j}": np.where(rng.random(rows) < 0.3 + 0.4 * y, "a", "b") for j in range(n_categorical)}
+    columns |= {f"x{j}": rng.normal(y, 1.0) for j in range(n_numeric)}
+    return pd.DataFrame(columns), y
+
+
+@pytest.mark.parametrize(("n_categorical", "n_numeric", "chosen"), [
+    (3, 0, "classifier"), (2, 2, "classifier"), (1, 2, "neighbors"), (0, 3, "neighbors")])
+def test_auto_selection_is_the_classifiers_choice_for_a_table_of_half_or_more_categorical_columns(
+        tiny, n_categorical, n_numeric, chosen):
+    X, y = _categorical_table(n_categorical, n_numeric)
+    auto = GANOversampler(gan=CGAN(**tiny), selection="auto", random_state=0)
+    X_auto, y_auto = auto.fit_resample(X, y)
+    assert auto.selection_ == chosen
+    X_same, y_same = GANOversampler(gan=CGAN(**tiny), selection=chosen, random_state=0).fit_resample(X, y)
+    pd.testing.assert_frame_equal(X_auto, X_same)
+    np.testing.assert_array_equal(y_auto, y_same)
+
+
+def test_auto_selection_keeps_images_by_their_neighbours(tiny):
+    rng = np.random.default_rng(0)
+    y = np.repeat([0, 1], [40, 10])
+    X = rng.random((50, 64)).astype(np.float32) + y[:, None]
+    sampler = GANOversampler(gan=CGAN(**tiny), image_shape=(8, 8), selection="auto", smote_share=0, random_state=0)
+    _, yr = sampler.fit_resample(X, y)
+    assert sampler.selection_ == "neighbors" and np.bincount(yr).tolist() == [40, 40]
+
+
+@pytest.mark.parametrize("selection", ["neighbors", "classifier", None])
+def test_a_named_selection_is_the_one_used(binary, tiny, selection):
+    sampler = GANOversampler(gan=CGAN(**tiny), selection=selection, random_state=0)
+    sampler.fit_resample(*binary)
+    assert sampler.selection_ == selection

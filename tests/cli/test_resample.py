@@ -66,7 +66,7 @@ def test_resample_sampler_options_reach_the_sampler(augan, loans, train_args, tm
 def test_unknown_selection_is_one_line(augan, loans, train_args, tmp_path, user_error):
     out = tmp_path / "r.csv"
     user_error(augan("resample", loans, "--target", "default", "--selection", "best", "--out", out, *train_args),
-               "--selection 'best' is not valid", "discriminator, neighbors, classifier, none")
+               "--selection 'best' is not valid", "discriminator, neighbors, classifier, auto, none")
     assert not out.exists()
 
 
