@@ -280,6 +280,13 @@ def test_quality_scores_the_rows_the_sampler_adds(monkeypatch):
     assert "Synthetic rows scored" in text and "noise_scale=5.0" in text
 
 
+def test_quality_names_the_selection_auto_resolved_to():
+    X, y = _numbers()
+    quality = evaluate(X, y, sampler=_tiny_sampler(selection="auto"), **_QUICK).results["quality"]
+    assert quality["synthetic"]["selection"] == "neighbors"  # a table of numbers
+    assert "selection='neighbors' keeping the best of 1.5 candidates" in quality["source"]
+
+
 def test_quality_changes_with_the_sampler_settings():
     X, y = _numbers()
     plain = evaluate(X, y, sampler=_tiny_sampler(noise_scale=1.0, selection=None, smote_share=0), **_QUICK)
