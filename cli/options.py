@@ -58,8 +58,8 @@ Selection = Annotated[str, typer.Option(
     "--selection", help=f"Which generated rows to keep: neighbors (of {_CANDIDATES} times the rows needed, those "
                         "whose 5 nearest real rows most often share their class), discriminator (those the "
                         "discriminator scores most real), classifier (those a logistic regression on the real "
-                        "rows most surely gives their class), auto (classifier for a table of mostly categorical "
-                        "columns, else neighbors), or none (every generated row).")]
+                        "rows most surely gives their class), auto (classifier for a table at least half of whose "
+                        "columns are categorical, else neighbors), or none (every generated row).")]
 SmoteShare = Annotated[float, typer.Option(
     "--smote-share", help="Share (0 to 1) of the new rows made from real rows of the class instead of by the GAN: "
                           "SMOTE-style interpolation between two of them for a table, a random smooth deformation "
