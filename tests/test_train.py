@@ -182,8 +182,50 @@ def test_the_discriminator_sees_real_and_fake_rows_in_one_pass(loss, n_critic):
     trainer = _trainer(loss, epochs=1, max_steps=2, n_critic=n_critic)
     g_calls, d_calls = _count_forwards(trainer.generator), _count_forwards(trainer.discriminator)
     trainer.fit(data, labels, 2)
-    assert g_calls == [16] * (n_critic + 1) * 2  # fakes for each critic step, and the generator step's own
+    assert g_calls == [16] * n_critic * 2  # fakes for each critic step; the last one's serve the generator step
     assert d_calls == ([32] * n_critic + [16]) * 2
+
+
+def _record_inputs(module):
+    inputs = []
+    module.register_forward_hook(lambda m, args, out: inputs.append((args[0].detach().clone(), args[1].clone())))
+    return inputs
+
+
+@pytest.mark.parametrize("loss, n_critic", [("hinge", 1), ("wasserstein", 3), ("wgan-gp", 2)])
+def test_the_generator_step_trains_on_the_fakes_and_labels_of_the_last_discriminator_step(loss, n_critic):
+    data, labels = _data(40)
+    trainer = _trainer(loss, epochs=1, max_steps=2, n_critic=n_critic)
+    seen = _record_inputs(trainer.discriminator)
+    trainer.fit(data, labels, 2)
+    passes = n_critic + 1 + (n_critic if loss == "wgan-gp" else 0)  # the penalty scores mixed rows too
+    assert len(seen) == 2 * passes
+    for step in range(2):
+        critic_passes = [seen[step * passes + i * (2 if loss == "wgan-gp" else 1)] for i in range(n_critic)]
+        (last_rows, last_labels), (g_rows, g_labels) = critic_passes[-1], seen[(step + 1) * passes - 1]
+        assert torch.equal(g_rows, last_rows[16:]) and torch.equal(g_labels, last_labels[16:])
+        earlier = [rows[16:] for rows, _ in critic_passes[:-1]]
+        assert not any(torch.equal(g_rows, rows) for rows in earlier)  # the other critic steps draw their own
+
+
+def test_the_discriminator_step_leaves_the_generator_gradients_alone_and_the_generator_step_trains_it():
+    data, labels = _data(40)
+    trainer = _trainer("hinge", epochs=1, max_steps=3)
+    d_step, changed = trainer.opt_d.step, []
+
+    def watched(loss):
+        before = [None if p.grad is None else p.grad.clone() for p in trainer.generator.parameters()]
+        d_step(loss)
+        after = [p.grad for p in trainer.generator.parameters()]
+        changed.append(any((a is None) != (b is None) or (a is not None and not torch.equal(a, b))
+                           for a, b in zip(after, before)))
+
+    trainer.opt_d.step = watched
+    weights = [p.detach().clone() for p in trainer.generator.parameters()]
+    trainer.fit(data, labels, 2)
+    assert changed == [False] * 3
+    assert all(not torch.equal(w, p) for w, p in zip(weights, trainer.generator.parameters()))
+    assert all(p.requires_grad for p in trainer.discriminator.parameters())
 
 
 class _BatchNormDiscriminator(torch.nn.Module):

@@ -21,7 +21,8 @@ class _Residual(nn.Module):
 
     def __init__(self, in_features: int, out_features: int) -> None:
         super().__init__()
-        self.layer = nn.Sequential(nn.Linear(in_features, out_features), nn.BatchNorm1d(out_features), nn.ReLU())
+        self.layer = nn.Sequential(nn.Linear(in_features, out_features), nn.BatchNorm1d(out_features),
+                                   nn.ReLU(inplace=True))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return torch.cat([self.layer(x), x], dim=1)
@@ -63,7 +64,7 @@ class MLPGenerator(nn.Module):
                 layers.append(_Residual(width, size))
                 width += size
             else:
-                layers.extend([nn.Linear(width, size), nn.BatchNorm1d(size), nn.ReLU()])
+                layers.extend([nn.Linear(width, size), nn.BatchNorm1d(size), nn.ReLU(inplace=True)])
                 width = size
         layers.append(nn.Linear(width, math.prod(self.output_shape)))
         self.body = nn.Sequential(*layers)
@@ -180,7 +181,7 @@ class MLPDiscriminator(nn.Module):
         width = math.prod(input_shape) * pac + (n_classes if conditioning == "concat" else 0)
         layers: list[nn.Module] = []
         for size in hidden:
-            layers.extend([wrap(nn.Linear(width, size)), nn.LeakyReLU(0.2)])
+            layers.extend([wrap(nn.Linear(width, size)), nn.LeakyReLU(0.2, inplace=True)])
             if dropout:
                 layers.append(nn.Dropout(dropout))
             width = size

@@ -96,6 +96,7 @@ class Trainer:
         self._writes = config.strategy != "ddp" or distributed.is_main_process()  # progress and checkpoints
         self.checkpoints = CheckpointFolder(config.checkpoint_dir, config.checkpoint_every, writes=self._writes)
         self._set_forward_paths(config.compile)
+        self._discriminator_parameters = list(discriminator.parameters())
         # Real and fake rows go through the discriminator as one batch, unless batch norm would mix their
         # statistics (which changes what the discriminator learns, not only how fast).
         self._one_discriminator_pass = not any(isinstance(m, nn.modules.batchnorm._BatchNorm)
@@ -200,15 +201,15 @@ class Trainer:
     def step(self, data: torch.Tensor, sampler: BalancedBatchSampler, batch: int) -> torch.Tensor:
         """``n_critic`` discriminator steps, then one generator step; returns the losses and accuracies.
 
-        The generator step draws labels and noise of its own. Reusing the last discriminator step's fakes
-        saves a generator forward, 4% of a KEEL fit; one seed of the binary suite ranked it 0.3 lower, which is
-        within a single seed's rank noise there, so the saving did not pay for the doubt (benchmarks/NOTES.md).
+        The last discriminator step's fakes are drawn with gradients and are the generator step's too (as in the
+        DCGAN reference training loop): one generator forward fewer per step, an eighth of a step's time at 128
+        and at 500 rows (benchmarks/NOTES.md).
         """
-        for _ in range(self.config.n_critic):
+        for critic_step in range(1, self.config.n_critic + 1):
             y = sampler.draw_labels(batch, self.config.pac)
-            d_stats = self._discriminator_step(data[sampler.draw_rows(y)], self._fakes(y, grad=False), y)
-        y = sampler.draw_labels(batch, self.config.pac)
-        g_loss = self._generator_step(self._fakes(y, grad=True), y)
+            fake = self._fakes(y, grad=critic_step == self.config.n_critic)
+            d_stats = self._discriminator_step(data[sampler.draw_rows(y)], fake.detach(), y)
+        g_loss = self._generator_step(fake, y)
         self.steps += 1
         return torch.stack([d_stats[0], g_loss, d_stats[1], d_stats[2]])
 
@@ -241,15 +242,20 @@ class Trainer:
                                 (fake_scores <= threshold).float().mean()])
 
     def _generator_step(self, fake: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
-        self.discriminator.requires_grad_(False)
+        self._freeze_discriminator(True)
         with self.precision.autocast():
             scores = self._discriminator_frozen(self.augment(fake), y).float()
             loss = check_loss_value(self.loss.generator_loss(scores), self.loss, "generator_loss")
         self.opt_g.step(loss)
-        self.discriminator.requires_grad_(True)
+        self._freeze_discriminator(False)
         if self.ema is not None:
             self.ema.update(self.generator, self.steps)
         return loss.detach()
+
+    def _freeze_discriminator(self, frozen: bool) -> None:
+        # Over a list made once: Module.requires_grad_ walks the modules at every call.
+        for parameter in self._discriminator_parameters:
+            parameter.requires_grad_(not frozen)
 
     def _end_epoch(self, means: torch.Tensor) -> None:
         values = means.tolist()  # the one device->host sync of the epoch

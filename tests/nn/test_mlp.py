@@ -61,6 +61,51 @@ def test_discriminator_scores_one_value_per_pack(conditioning, pac):
     assert disc(torch.randn(6, 5), y).shape == (6 // pac,)
 
 
+def _out_of_place(module):
+    copy = __import__("copy").deepcopy(module)
+    activations = [m for m in copy.modules() if isinstance(m, (torch.nn.ReLU, torch.nn.LeakyReLU))]
+    assert activations and all(m.inplace for m in activations)  # what the comparison is about
+    for m in activations:
+        m.inplace = False
+    return copy
+
+
+def _outputs_and_gradients(module, *inputs, double_backward=False):
+    x = inputs[0].clone().requires_grad_(True)
+    out = module(x, *inputs[1:])
+    (grad_x,) = torch.autograd.grad(out.square().sum(), x, create_graph=double_backward, retain_graph=True)
+    if double_backward:  # as the gradient penalty of wgan-gp back-propagates through the input gradient
+        grad_x.norm().backward()
+    else:
+        out.square().sum().backward()
+    return [out.detach(), grad_x.detach()] + [p.grad for p in module.parameters()]
+
+
+@pytest.mark.parametrize("block", ["residual", "plain"])
+def test_the_generator_activations_in_place_train_as_copies_would(block):
+    torch.manual_seed(0)
+    gen = MLPGenerator(8, 3, (5,), hidden=(16, 16), block=block)
+    reference = _out_of_place(gen)
+    z, y = torch.randn(12, 8), torch.arange(12) % 3
+    for a, b in zip(_outputs_and_gradients(gen, z, y), _outputs_and_gradients(reference, z, y), strict=True):
+        torch.testing.assert_close(a, b, rtol=0, atol=0)
+
+
+@pytest.mark.parametrize("spectral_norm, dropout", [(False, 0.0), (True, 0.0), (False, 0.3)])
+@pytest.mark.parametrize("double_backward", [False, True])
+def test_the_discriminator_activations_in_place_train_as_copies_would(spectral_norm, dropout, double_backward):
+    torch.manual_seed(0)
+    disc = MLPDiscriminator((5,), 3, hidden=(16, 16), spectral_norm=spectral_norm, dropout=dropout)
+    reference = _out_of_place(disc)
+    x, y = torch.randn(12, 5), torch.arange(12) % 3
+    torch.manual_seed(1)
+    ours = _outputs_and_gradients(disc, x, y, double_backward=double_backward)
+    torch.manual_seed(1)
+    theirs = _outputs_and_gradients(reference, x, y, double_backward=double_backward)
+    for a, b in zip(ours, theirs, strict=True):
+        torch.testing.assert_close(a, b, rtol=0, atol=0)
+
+
 def test_unknown_block_and_conditioning_are_refused():
     with pytest.raises(ValueError, match="block"):
         MLPGenerator(4, 2, (3,), block="dense")
