@@ -1,3 +1,5 @@
+import copy
+
 import pytest
 import torch
 
@@ -62,12 +64,12 @@ def test_discriminator_scores_one_value_per_pack(conditioning, pac):
 
 
 def _out_of_place(module):
-    copy = __import__("copy").deepcopy(module)
-    activations = [m for m in copy.modules() if isinstance(m, (torch.nn.ReLU, torch.nn.LeakyReLU))]
+    twin = copy.deepcopy(module)
+    activations = [m for m in twin.modules() if isinstance(m, (torch.nn.ReLU, torch.nn.LeakyReLU))]
     assert activations and all(m.inplace for m in activations)  # what the comparison is about
     for m in activations:
         m.inplace = False
-    return copy
+    return twin
 
 
 def _outputs_and_gradients(module, *inputs, double_backward=False):
