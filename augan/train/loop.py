@@ -202,8 +202,9 @@ class Trainer:
         """``n_critic`` discriminator steps, then one generator step; returns the losses and accuracies.
 
         The last discriminator step's fakes are drawn with gradients and are the generator step's too (as in the
-        DCGAN reference training loop): one generator forward fewer per step, 13-17% of a step's time at 128 and
-        at 500 rows, with the KEEL suites' ranks and balanced accuracies within their noise (benchmarks/NOTES.md).
+        DCGAN reference training loop): one generator forward fewer per step, 13% of a step's time at 128 and at
+        500 rows on the CPU, with the KEEL suites' ranks and balanced accuracies within their noise
+        (benchmarks/NOTES.md).
         """
         for critic_step in range(1, self.config.n_critic + 1):
             y = sampler.draw_labels(batch, self.config.pac)
