@@ -25,40 +25,34 @@ class SpanActivation(nn.Module):
     def __init__(self, spans: Sequence, tau: float = 0.2) -> None:
         super().__init__()
         self.tau = tau
-        linear, groups, offset = [], {}, 0
+        groups, offset = {}, 0
         for span in spans:
-            idx = list(range(offset, offset + span.width))
             if span.activation == "softmax":
-                groups.setdefault(span.width, []).append(idx)
-            elif span.activation == "linear":
-                linear.extend(idx)
-            else:
+                groups.setdefault(span.width, []).append(list(range(offset, offset + span.width)))
+            elif span.activation != "linear":
                 raise ValueError(f"unknown span activation {span.activation!r}; expected 'linear' or 'softmax'.")
             offset += span.width
         self.widths = sorted(groups)
-        self.register_buffer("linear_index", torch.tensor(linear, dtype=torch.long), persistent=False)
-        for width in self.widths:
-            self.register_buffer(f"softmax_index_{width}", torch.tensor(groups[width], dtype=torch.long),
-                                 persistent=False)
+        self.spans_of_width = [len(groups[width]) for width in self.widths]
         softmax = [i for w in self.widths for row in groups[w] for i in row]
         self.register_buffer("softmax_columns", torch.tensor(softmax, dtype=torch.long), persistent=False)
-        order = linear + softmax
-        self.all_linear = not groups  # then the output is the input: no gathering and reordering of copies
-        self.register_buffer("inverse_order", torch.argsort(torch.tensor(order, dtype=torch.long)), persistent=False)
+        self.all_linear = not groups  # then the output is the input, not a copy
 
     def forward(self, h: torch.Tensor) -> torch.Tensor:
         if self.all_linear:
             return h
-        parts = [h[:, self.linear_index]]
-        for width in self.widths:
-            index = getattr(self, f"softmax_index_{width}")
-            logits = h[:, index].float()  # (n, n_spans, width)
+        # The softmax columns are gathered once and written back over a copy of h, whose linear columns are then
+        # in place: no gathering of the linear columns, and no reordering of the joined parts, forward or backward.
+        logits_all = h.index_select(1, self.softmax_columns)
+        parts, start = [], 0
+        for width, n_spans in zip(self.widths, self.spans_of_width):
+            logits = logits_all[:, start:start + n_spans * width].reshape(h.shape[0], n_spans, width).float()
+            start += n_spans * width
             # Gumbel(0, 1) noise as -log(-log(U)): the distribution of F.gumbel_softmax's -log(Exp(1)), from
             # uniform draws that cost a third of the exponential ones on the CPU.
-            gumbels = torch.rand_like(logits).log_().neg_().log_().neg_()
-            probs = ((logits + gumbels) / self.tau).softmax(dim=-1).to(h.dtype)
-            parts.append(probs.reshape(h.shape[0], -1))
-        return torch.cat(parts, dim=1)[:, self.inverse_order]
+            scores = torch.rand_like(logits).log_().neg_().log_().neg_().add_(logits).div_(self.tau)
+            parts.append(scores.softmax(dim=-1).to(h.dtype).reshape(h.shape[0], -1))
+        return h.index_copy(1, self.softmax_columns, parts[0] if len(parts) == 1 else torch.cat(parts, dim=1))
 
     def draw(self, h: torch.Tensor) -> torch.Tensor:
         """Rows to decode, not to train on: linear spans as :meth:`forward` gives them, and each softmax span as

@@ -36,6 +36,43 @@ def test_span_activation_is_differentiable():
     assert h.grad is not None and h.grad[:, 1:].abs().sum() > 0
 
 
+def _gumbel_softmax_by_span(spans: list, h: torch.Tensor, tau: float = 0.2) -> torch.Tensor:
+    """The Gumbel-softmax of each softmax span and the linear spans as they are, gathered and joined span by span;
+    the noise drawn as SpanActivation draws it: per width in increasing order, (rows, spans of the width, width)."""
+    starts = [sum(span.width for span in spans[:k]) for k in range(len(spans))]
+    widths = sorted({span.width for span in spans if span.activation == "softmax"})
+    out = [None] * len(spans)
+    for width in widths:
+        members = [k for k, span in enumerate(spans) if span.activation == "softmax" and span.width == width]
+        logits = torch.stack([h[:, starts[k]:starts[k] + width] for k in members], dim=1)
+        gumbels = -torch.log(-torch.log(torch.rand_like(logits)))
+        probabilities = ((logits + gumbels) / tau).softmax(dim=-1)
+        for j, k in enumerate(members):
+            out[k] = probabilities[:, j]
+    for k, span in enumerate(spans):
+        if span.activation == "linear":
+            out[k] = h[:, starts[k]:starts[k] + span.width]
+    return torch.cat(out, dim=1)
+
+
+def test_span_activation_equals_the_gumbel_softmax_of_each_span_to_the_bit_with_its_gradient():
+    spans = [Span(w, a) for w, a in [(1, "linear"), (3, "softmax"), (1, "linear"), (2, "softmax"), (3, "softmax"),
+                                     (1, "linear"), (5, "softmax"), (2, "softmax"), (1, "linear")]]
+    h = torch.randn(64, sum(span.width for span in spans))
+    upstream = torch.randn_like(h)
+    results = []
+    for activation in (SpanActivation(spans), lambda x: _gumbel_softmax_by_span(spans, x)):
+        x = h.clone().requires_grad_()
+        torch.manual_seed(5)
+        out = activation(x)
+        out.backward(upstream)
+        results.append((out.detach(), x.grad))
+    (out, grad), (expected, expected_grad) = results
+    assert torch.equal(out, expected)
+    assert torch.equal(grad, expected_grad)
+    assert not torch.equal(out, h), "the softmax spans changed"
+
+
 @pytest.mark.parametrize("block", ["residual", "plain"])
 def test_generator_output_shape_and_conditioning(block):
     gen = MLPGenerator(8, 3, (5,), hidden=(16, 16), block=block).eval()
