@@ -23,7 +23,7 @@ from sklearn.utils.validation import check_array, validate_data
 from ._rows import take_rows
 from ._validation import (check_class_counts, check_draw_size, check_fits_in_memory, check_labels, check_n_samples,
                           check_several_classes, draw_bytes_per_row, plain_value)
-from .data.codecs import make_codec
+from .data.codecs import categorical_share, make_codec
 from .data.images import CHANNELS, encoded_shape
 from .data.labels import LabelCodec
 from .nn.deform import Deformation, deform_images
@@ -416,9 +416,7 @@ class GANOversampler(BaseOverSampler):
         categorical columns is at least :data:`AUTO_CLASSIFIER_SHARE`, else ``"neighbors"``."""
         if self.selection != "auto":
             return self.selection
-        codec = getattr(self.gan_, "codec_", None)
-        share = getattr(codec, "categorical_share_", 0.0) if getattr(codec, "kind", None) == "tabular" else 0.0
-        return "classifier" if share >= AUTO_CLASSIFIER_SHARE else "neighbors"
+        return "classifier" if categorical_share(self.gan_.codec_) >= AUTO_CLASSIFIER_SHARE else "neighbors"
 
     def _candidate_counts(self, request: dict) -> dict:
         return {label: math.ceil(n * self.candidates) for label, n in request.items()}

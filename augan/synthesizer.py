@@ -23,7 +23,7 @@ from . import distributed, latent, persistence, storage
 from ._validation import (check_class_counts, check_draw_size, check_labels, check_n_samples, check_noise_scale,
                           check_positive_int, draw_bytes_per_row, format_bytes)
 from .data.labels import LabelCodec, run_chunks, sample_runs
-from .data.codecs import Codec, codec_state, make_codec
+from .data.codecs import Codec, categorical_share, codec_state, make_codec
 from .data.tabular import NUMERIC_TRANSFORMS
 from .device import device_memory, resolve_device, to_device
 from .losses import LOSSES, get_loss
@@ -344,7 +344,7 @@ class CGAN(BaseEstimator):
             encoded, index = self._join_processes(encoded, index)
         loss = get_loss(self.loss)
         batch_size, max_steps, min_steps = training_budget(self.codec_.kind, self.batch_size, self.max_steps,
-                                                           _categorical_share(self.codec_), self.epochs,
+                                                           categorical_share(self.codec_), self.epochs,
                                                            n_rows=len(encoded))
         self._check_batch_size(batch_size)
         self.training_config_ = TrainingConfig.from_params(
@@ -889,8 +889,3 @@ class CGAN(BaseEstimator):
         tags.input_tags.string = True
         tags.non_deterministic = False
         return tags
-
-
-def _categorical_share(codec: Any) -> float:
-    """Share of a table's modelled columns that are categorical (0 for images), which lengthens its budget."""
-    return codec.categorical_share_ if codec.kind == "tabular" else 0.0

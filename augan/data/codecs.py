@@ -119,6 +119,12 @@ def make_codec(X: Any, **params: Any) -> Codec:
     return cls(**{name: value for name, value in params.items() if name in taken})
 
 
+def categorical_share(codec: Codec) -> float:
+    """Share of a fitted codec's modelled columns that are categorical: a table's ``categorical_share_``, 0 for any
+    other kind of data."""
+    return getattr(codec, "categorical_share_", 0.0) if codec.kind == "tabular" else 0.0
+
+
 def codec_state(codec: Codec) -> dict:
     """A fitted codec as plain values: ``{"kind": its registry name, "state": its get_state()}``."""
     return {"kind": codec.kind, "state": codec.get_state()}
