@@ -7,9 +7,12 @@ and ``aten::bmm`` with their input shapes, forward and backward), then every sha
 under bf16 autocast). The share is floor / measured time: 100% would mean that augan spends nothing on anything
 but its matrix products, and that those run as fast as a bare call.
 
+Each measurement of the work is followed by a measurement of its floor, and the share is the median of these
+pairs' shares: a machine whose speed changes by half within minutes (a shared one) then slows both sides of a
+pair alike, where a floor timed once beside a work timed minutes later read the share of two different machines.
 A training step is timed from the difference between two fits that differ only in their number of epochs (so
-that setup, encoding and the first step's one-time costs cancel out); sampling is the best of three draws of
-``rows`` rows, decoded to the user's columns.
+that setup, encoding and the first step's one-time costs cancel out); sampling from a draw of ``rows`` rows,
+decoded to the user's columns.
 """
 
 from __future__ import annotations
@@ -83,41 +86,53 @@ def floor_seconds(calls: Counter, dtype: Any = None) -> tuple[float, float]:
 
 
 def training_step_share(make_gan: Callable[[int], Any], X: Any, y: Any, steps_per_epoch: int,
-                        epochs: tuple[int, int] = (1, 3), dtype: Any = None, repeats: int = 3,
+                        epochs: tuple[int, int] = (1, 3), dtype: Any = None, repeats: int = 5,
                         clock: Callable[[], float] = time.perf_counter) -> dict:
     """Seconds per training step against the floor of its matrix products (timed bare in ``dtype``).
 
     ``make_gan(epochs)`` returns an unfitted CGAN that trains ``epochs`` full passes of ``steps_per_epoch``
-    steps each (``max_steps=None``). The short and the long fit run ``repeats`` times, alternating, and the
-    fastest of each counts: one slow fit of the short kind (other work on the cores) made a single pair's
-    difference read 9.6 ms a step where the step takes 15-17 ms.
+    steps each (``max_steps=None``). Each of ``repeats`` pairs is a short fit, a long fit and then the floor; the
+    share is the median of the pairs' shares, and the step and the floor the medians of theirs. A fit slowed by
+    other work on the cores spoils its own pair only (one slow short fit made a single pair's step read 9.6 ms
+    where the step takes 15-17 ms).
     """
     short, long = epochs
-    timings: dict[int, list[float]] = {short: [], long: []}
+    calls = matmul_calls(lambda: make_gan(short).fit(X, y))
+    per_step = Counter({key: count / (short * steps_per_epoch) for key, count in calls.items()})
+    steps, floors = [], []
     for _ in range(repeats):
+        seconds = {}
         for n_epochs in (short, long):
             start = clock()
             make_gan(n_epochs).fit(X, y)
-            timings[n_epochs].append(clock() - start)
-    step_seconds = (min(timings[long]) - min(timings[short])) / ((long - short) * steps_per_epoch)
-    calls = matmul_calls(lambda: make_gan(short).fit(X, y))
-    per_step = Counter({key: count / (short * steps_per_epoch) for key, count in calls.items()})
-    floor, flops = floor_seconds(per_step, dtype)
-    return {"step_seconds": step_seconds, "floor_seconds": floor, "share": floor / step_seconds,
-            "gflops": flops / step_seconds / 1e9, "floor_gflops": flops / floor / 1e9}
+            seconds[n_epochs] = clock() - start
+        steps.append((seconds[long] - seconds[short]) / ((long - short) * steps_per_epoch))
+        floor, flops = floor_seconds(per_step, dtype)
+        floors.append(floor)
+    step, floor = float(np.median(steps)), float(np.median(floors))
+    return {"step_seconds": step, "floor_seconds": floor, "share": _median_share(floors, steps),
+            "gflops": flops / step / 1e9, "floor_gflops": flops / floor / 1e9, "repeats": repeats}
 
 
-def sampling_share(gan: Any, rows: int, dtype: Any = None) -> dict:
-    """Seconds of ``gan.sample(rows)`` (best of three) against the floor of its matrix products (timed bare in
-    ``dtype``)."""
+def sampling_share(gan: Any, rows: int, dtype: Any = None, repeats: int = 3,
+                   clock: Callable[[], float] = time.perf_counter) -> dict:
+    """Seconds of ``gan.sample(rows)`` against the floor of its matrix products (timed bare in ``dtype``): the
+    medians of ``repeats`` pairs of a draw and then the floor, and the median of the pairs' shares."""
     gan.sample(min(rows, 1000))
-    times = []
-    for _ in range(3):
-        start = time.perf_counter()
+    calls = matmul_calls(lambda: gan.sample(rows))
+    draws, floors = [], []
+    for _ in range(repeats):
+        start = clock()
         gan.sample(rows)
-        times.append(time.perf_counter() - start)
-    seconds = min(times)
-    floor, flops = floor_seconds(matmul_calls(lambda: gan.sample(rows)), dtype)
+        draws.append(clock() - start)
+        floor, flops = floor_seconds(calls, dtype)
+        floors.append(floor)
+    seconds, floor = float(np.median(draws)), float(np.median(floors))
     return {"sample_seconds": seconds, "rows_per_second": rows / seconds, "floor_seconds": floor,
-            "share": floor / seconds, "gflops": flops / seconds / 1e9,
-            "floor_gflops": flops / floor / 1e9 if floor else float("nan")}
+            "share": _median_share(floors, draws), "gflops": flops / seconds / 1e9,
+            "floor_gflops": flops / floor / 1e9 if floor else float("nan"), "repeats": repeats}
+
+
+def _median_share(floors: list[float], measured: list[float]) -> float:
+    """The median of the pairs' floor / measured (a pair whose measurement is not positive counts as the largest)."""
+    return float(np.median([f / m if m > 0 else np.inf for f, m in zip(floors, measured)]))

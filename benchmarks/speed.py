@@ -364,9 +364,11 @@ def hardware_share(args: argparse.Namespace) -> tuple[str, list[str]]:
              "float32, or in bfloat16 for `CGAN(amp='bf16')` (training and sampling under bf16 autocast); "
              "share = floor / measured (targets: >= 60% for the step and for sampling; the bf16 floor is the "
              "faster one, so a bf16 row's share compares with the bf16 products)",
-             f"training step: (fastest of 3 fits of 3 epochs - fastest of 3 fits of 1 epoch, alternating) / 2 "
-             f"epochs of {steps} steps, batch {args.batch}, "
-             "CGAN defaults otherwise (max_steps=None); sampling: best of 3 draws, decoded to the user's columns",
+             f"training step: (a fit of 3 epochs - a fit of 1 epoch) / 2 epochs of {steps} steps, batch "
+             f"{args.batch}, CGAN defaults otherwise (max_steps=None), then its floor, {step['repeats']} such pairs; "
+             f"sampling: a draw decoded to the user's columns, then its floor, {draw['repeats']} pairs; measured, "
+             "floor and share are the medians over the pairs (each pair's share is its floor over its own "
+             "measurement, so that a slow spell of the machine slows both sides of a share alike)",
              "bf16 rows: " + ("this CPU has bfloat16 instructions (oneDNN reports bf16 support)"
                               if "bf16" in precisions else "left out: this CPU has no bfloat16 instructions")]
     return "### Share of the hardware's matrix-product throughput\n" + table, notes

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+import pytest
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
@@ -45,22 +46,53 @@ def test_a_bare_product_is_timed_in_the_precision_asked(monkeypatch):
     assert seen[0] == {torch.bfloat16} and seen[-1] == {torch.float32}
 
 
-def test_a_training_step_is_timed_from_the_fastest_fit_of_each_length(monkeypatch):
-    # A slow short fit (the cores shared for a moment) must not shrink the step: the first pair alone reads 5 - 3.
-    now, fits = [0.0], iter([5.0, 3.0, 1.0, 3.4, 1.2, 9.0])  # short, long, alternating
-    lengths = []
+def test_each_training_step_pair_is_set_beside_a_floor_timed_after_it_and_the_median_pair_counts(monkeypatch):
+    # Three pairs: (short, long) fits, then the floor. The second pair's short fit was slow (the cores shared for a
+    # moment), so its step reads 0.05 and its share 4: the medians leave it out. The floor of the third pair was
+    # timed in a slow spell of the machine that slowed its fits too: its share stays that of the others.
+    now, fits = [0.0], iter([1.0, 3.0, 5.0, 3.0, 2.0, 6.0])
+    floors = iter([0.08, 0.2, 0.16])
+    order = []
 
     class Fit:
         def __init__(self, epochs: int) -> None:
             self.epochs = epochs
 
         def fit(self, X, y) -> None:
-            lengths.append(self.epochs)
-            if len(lengths) <= 6:  # the seventh is the profiled fit that finds the products
+            order.append(self.epochs)
+            if len(order) > 1:  # the first is the profiled fit that finds the products
                 now[0] += next(fits)
 
-    monkeypatch.setattr(hardware, "floor_seconds", lambda calls, dtype=None: (0.001, 1e9))
-    result = hardware.training_step_share(Fit, None, None, steps_per_epoch=10, clock=lambda: now[0])
-    assert lengths == [1, 3, 1, 3, 1, 3, 1]
-    assert result["step_seconds"] == (3.0 - 1.0) / 20
-    assert result["share"] == 0.001 / result["step_seconds"]
+    def floor(calls, dtype=None):
+        order.append("floor")
+        return next(floors), 1e9
+
+    monkeypatch.setattr(hardware, "floor_seconds", floor)
+    result = hardware.training_step_share(Fit, None, None, steps_per_epoch=10, repeats=3, clock=lambda: now[0])
+    assert order == [1, 1, 3, "floor", 1, 3, "floor", 1, 3, "floor"]
+    steps = [(3.0 - 1.0) / 20, (3.0 - 5.0) / 20, (6.0 - 2.0) / 20]  # 0.1, -0.1 (spoilt), 0.2
+    assert result["step_seconds"] == sorted(steps)[1]
+    assert result["floor_seconds"] == 0.16
+    assert result["share"] == pytest.approx(0.8)  # the pairs read 0.8, inf (not a positive step) and 0.8
+
+
+def test_each_draw_is_set_beside_a_floor_timed_after_it(monkeypatch):
+    now, draws, floors = [0.0], iter([2.0, 1.0, 4.0]), iter([0.5, 0.6, 1.0])
+    order = []
+
+    class Gan:
+        def sample(self, rows):
+            order.append(rows)
+            if len(order) > 2:  # the warm-up draw and the profiled one
+                now[0] += next(draws)
+
+    def floor(calls, dtype=None):
+        order.append("floor")
+        return next(floors), 1e9
+
+    monkeypatch.setattr(hardware, "floor_seconds", floor)
+    result = hardware.sampling_share(Gan(), 5000, clock=lambda: now[0])
+    assert order == [1000, 5000, 5000, "floor", 5000, "floor", 5000, "floor"]
+    assert result["sample_seconds"] == 2.0 and result["rows_per_second"] == 2500
+    assert result["floor_seconds"] == 0.6
+    assert result["share"] == pytest.approx(0.25)  # of 0.25, 0.6 and 0.25
