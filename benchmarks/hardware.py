@@ -111,7 +111,8 @@ def training_step_share(make_gan: Callable[[int], Any], X: Any, y: Any, steps_pe
         floors.append(floor)
     step, floor = float(np.median(steps)), float(np.median(floors))
     return {"step_seconds": step, "floor_seconds": floor, "share": _median_share(floors, steps),
-            "gflops": flops / step / 1e9, "floor_gflops": flops / floor / 1e9, "repeats": repeats}
+            "gflops": flops / step / 1e9, "floor_gflops": flops / floor / 1e9, "repeats": repeats,
+            "pairs": list(zip(steps, floors))}
 
 
 def sampling_share(gan: Any, rows: int, dtype: Any = None, repeats: int = 3,
@@ -130,7 +131,8 @@ def sampling_share(gan: Any, rows: int, dtype: Any = None, repeats: int = 3,
     seconds, floor = float(np.median(draws)), float(np.median(floors))
     return {"sample_seconds": seconds, "rows_per_second": rows / seconds, "floor_seconds": floor,
             "share": _median_share(floors, draws), "gflops": flops / seconds / 1e9,
-            "floor_gflops": flops / floor / 1e9 if floor else float("nan"), "repeats": repeats}
+            "floor_gflops": flops / floor / 1e9 if floor else float("nan"), "repeats": repeats,
+            "pairs": list(zip(draws, floors))}
 
 
 def _median_share(floors: list[float], measured: list[float]) -> float:

@@ -74,6 +74,7 @@ def test_each_training_step_pair_is_set_beside_a_floor_timed_after_it_and_the_me
     assert result["step_seconds"] == sorted(steps)[1]
     assert result["floor_seconds"] == 0.16
     assert result["share"] == pytest.approx(0.8)  # the pairs read 0.8, inf (not a positive step) and 0.8
+    assert result["pairs"] == list(zip(steps, [0.08, 0.2, 0.16]))
 
 
 def test_each_draw_is_set_beside_a_floor_timed_after_it(monkeypatch):
@@ -96,3 +97,4 @@ def test_each_draw_is_set_beside_a_floor_timed_after_it(monkeypatch):
     assert result["sample_seconds"] == 2.0 and result["rows_per_second"] == 2500
     assert result["floor_seconds"] == 0.6
     assert result["share"] == pytest.approx(0.25)  # of 0.25, 0.6 and 0.25
+    assert result["pairs"] == [(2.0, 0.5), (1.0, 0.6), (4.0, 1.0)]
