@@ -8,8 +8,9 @@ under bf16 autocast). The share is floor / measured time: 100% would mean that a
 but its matrix products, and that those run as fast as a bare call.
 
 Each measurement of the work is followed by a measurement of its floor, and the share is the median of these
-pairs' shares: a machine whose speed changes by half within minutes (a shared one) then slows both sides of a
-pair alike, where a floor timed once beside a work timed minutes later read the share of two different machines.
+pairs' shares, so that a slow spell of a shared machine spoils the pairs it falls in, which the median leaves
+out. It does not slow both sides alike: on a shared 2-core EPYC the step took 40% longer in one run than in another
+12 minutes later, its floor 6-9% (benchmarks/NOTES.md), so shares from different runs differ more than the code does.
 A training step is timed from the difference between two fits that differ only in their number of epochs (so
 that setup, encoding and the first step's one-time costs cancel out); sampling from a draw of ``rows`` rows,
 decoded to the user's columns.

@@ -368,7 +368,8 @@ def hardware_share(args: argparse.Namespace) -> tuple[str, list[str]]:
              f"{args.batch}, CGAN defaults otherwise (max_steps=None), then its floor, {step['repeats']} such pairs; "
              f"sampling: a draw decoded to the user's columns, then its floor, {draw['repeats']} pairs; measured, "
              "floor and share are the medians over the pairs (each pair's share is its floor over its own "
-             "measurement, so that a slow spell of the machine slows both sides of a share alike)",
+             "measurement, so that a slow spell spoils the pairs it falls in; it slows a step more than a bare "
+             "product, so runs at different times still differ)",
              "bf16 rows: " + ("this CPU has bfloat16 instructions (oneDNN reports bf16 support)"
                               if "bf16" in precisions else "left out: this CPU has no bfloat16 instructions")]
     return "### Share of the hardware's matrix-product throughput\n" + table, notes

@@ -48,8 +48,8 @@ def test_a_bare_product_is_timed_in_the_precision_asked(monkeypatch):
 
 def test_each_training_step_pair_is_set_beside_a_floor_timed_after_it_and_the_median_pair_counts(monkeypatch):
     # Three pairs: (short, long) fits, then the floor. The second pair's short fit was slow (the cores shared for a
-    # moment), so its step reads 0.05 and its share 4: the medians leave it out. The floor of the third pair was
-    # timed in a slow spell of the machine that slowed its fits too: its share stays that of the others.
+    # moment), so its step reads -0.1 and its share counts as the largest: the medians leave it out. The third pair
+    # fell in a slow spell that slowed its fits and its floor: its share stays that of the first.
     now, fits = [0.0], iter([1.0, 3.0, 5.0, 3.0, 2.0, 6.0])
     floors = iter([0.08, 0.2, 0.16])
     order = []
