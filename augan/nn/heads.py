@@ -59,9 +59,9 @@ class SpanActivation(nn.Module):
         its logits plus Gumbel noise, whose largest entry is the level drawn.
 
         That is the largest entry of :meth:`forward`'s Gumbel-softmax too (the softmax keeps the order), so the
-        levels decoded follow the same distribution, ``softmax(logits)``; the softmax, the gathering of each
-        width's spans and the reordering of their copies are left out. They were a quarter of drawing a table of
-        five categorical columns. ``h`` is written in place when it is float32.
+        levels decoded follow the same distribution, ``softmax(logits)``; the softmax and the gathering and joining
+        of each width's spans are left out (a quarter of drawing a table of five categorical columns, with the
+        forward of the time, which also reordered the joined copy). ``h`` is written in place when it is float32.
         """
         if self.all_linear:
             return h
