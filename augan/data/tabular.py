@@ -19,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import decimal
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from itertools import accumulate
 from typing import Any, ClassVar
 
@@ -26,14 +27,17 @@ import numpy as np
 import pandas as pd
 
 from .._validation import check_feature_names, plain_value, short_repr
-from .columns import (NUMERIC_TRANSFORMS, Column, Span, column_from_state, dtype_name, fit_categorical,
-                      fit_numeric, numeric_transforms, to_numeric)
+from .columns import (NUMERIC_TRANSFORMS, Column, NumericColumn, Span, column_from_state, dtype_name,
+                      fit_categorical, fit_numeric, numeric_transforms, to_numeric)
 
 __all__ = ["NUMERIC_TRANSFORMS", "Span", "TabularCodec", "auto_categorical_columns", "categorical_mask"]
 
 
 # Below this many cells a table's columns are fitted, encoded or decoded faster on one thread than the pool costs.
 _PARALLEL_CELLS = 1 << 20
+# Rows decoded at a time: every column of a block is decoded before the next block (32,768 rows: 0.27 s for a
+# million rows of 20 numbers on 2 cores; 8,192: 0.44 s, the calls' overhead; 65,536: 0.29 s).
+_DECODE_BLOCK = 1 << 15
 
 
 def _column_pool(n_columns: int, n_rows: int) -> ThreadPoolExecutor | None:
@@ -204,24 +208,62 @@ class TabularCodec:
         # float64 argmaxes over the one-hot blocks took longer than the decoding itself.
         if Z.ndim != 2 or Z.shape[1] != self.output_dim_:
             raise ValueError(f"Z must have shape (n, {self.output_dim_}), got {Z.shape}.")
-        columns, pool = self.columns_, _column_pool(len(self.columns_), Z.shape[0])
+        pool = _column_pool(len(self.columns_), Z.shape[0])
         with pool or contextlib.nullcontext():
-            if self.container_ == "dataframe":
-                series = _map(pool, lambda j: columns[j].to_series(columns[j].decode(Z[:, self._blocks[j]])),
-                              len(columns))
-                return _frame(series, [c.name for c in columns], pool)
-            values = _map(pool, lambda j: columns[j].decode(Z[:, self._blocks[j]]), len(columns))
-        dtype = np.dtype(self.array_dtype_)
-        # Each column is written into the one output matrix: stacking float64 columns and then converting the
-        # stack allocated (and page-faulted) three times the output, a tenth of a large draw's time.
-        matrix = np.empty((Z.shape[0], len(self.columns_)), dtype=dtype)
-        for j, (column, column_values) in enumerate(zip(self.columns_, values)):
-            if dtype.kind == "O":
-                matrix[:, j] = column.to_objects(column_values)
-            elif dtype.kind in "iu":  # each column's own cast keeps it within its range, where float64 would wrap
-                matrix[:, j] = column.to_series(column_values).to_numpy(dtype)
-            else:
-                matrix[:, j] = np.asarray(column_values, dtype=np.float64)
+            return self._decoded_frame(Z, pool) if self.container_ == "dataframe" else self._decoded_matrix(Z, pool)
+
+    def _decoded_frame(self, Z: np.ndarray, pool: ThreadPoolExecutor | None) -> pd.DataFrame:
+        """The decoded DataFrame. The numeric columns are decoded a block of rows at a time, every column of a
+        block before the next, so that the rows read stay in cache: column by column, each strided read of ``Z``
+        went to memory (a frame of a million rows of 20 numbers: 0.38 s, now 0.30 s on 2 cores). Each other
+        column is decoded whole, with its conversion to a Series, which holds the GIL: on a thread of its own
+        while the others decode numbers."""
+        columns = self.columns_
+        numeric = [j for j, column in enumerate(columns) if isinstance(column, NumericColumn)]
+        numbers = np.empty((len(numeric), len(Z)))
+        series: list[Any] = [None] * len(columns)
+
+        def decode_column(j: int) -> None:
+            series[j] = columns[j].to_series(columns[j].decode(Z[:, self._blocks[j]]))
+
+        def decode_rows(first: int) -> None:
+            rows = Z[first:first + _DECODE_BLOCK]
+            for row, j in enumerate(numeric):
+                numbers[row, first:first + len(rows)] = columns[j].decode(rows[:, self._blocks[j]])
+
+        # The long tasks before the short ones, which keeps every thread busy to the end.
+        tasks = [partial(decode_column, j) for j in sorted(set(range(len(columns))) - set(numeric))]
+        tasks += [partial(decode_rows, first) for first in range(0, len(Z), _DECODE_BLOCK)]
+        _map(pool, lambda i: tasks[i](), len(tasks))
+        names = [column.name for column in columns]
+        if len(numeric) == len(columns) > 1 and all(column.dtype == "float64" for column in columns):
+            # The frame _frame would build, without its copy of the columns: theirs is the block already.
+            return pd.DataFrame(numbers.T, columns=names, copy=False)
+        for j, column_series in zip(numeric, _map(pool, lambda row: columns[numeric[row]].to_series(numbers[row]),
+                                                  len(numeric))):
+            series[j] = column_series
+        return _frame(series, names, pool)
+
+    def _decoded_matrix(self, Z: np.ndarray, pool: ThreadPoolExecutor | None) -> np.ndarray:
+        """The decoded array, written a block of rows at a time, every column of a block before the next block,
+        into the one output matrix. Column by column, the strided reads of ``Z`` and writes of the matrix went to
+        memory; and stacking float64 columns before converting the stack allocated (and page-faulted) three times
+        the output. A million-row draw of 20 numbers: 0.45 s, now 0.27 s on 2 cores."""
+        columns, dtype = self.columns_, np.dtype(self.array_dtype_)
+        matrix = np.empty((Z.shape[0], len(columns)), dtype=dtype)
+
+        def decode_rows(first: int) -> None:
+            rows, out = Z[first:first + _DECODE_BLOCK], matrix[first:first + _DECODE_BLOCK]
+            for j, column in enumerate(columns):
+                values = column.decode(rows[:, self._blocks[j]])
+                if dtype.kind == "O":
+                    out[:, j] = column.to_objects(values)
+                elif dtype.kind in "iu":  # each column's own cast keeps it within its range, where float64 wraps
+                    out[:, j] = column.to_series(values).to_numpy(dtype)
+                else:
+                    out[:, j] = np.asarray(values, dtype=np.float64)
+
+        _map(pool, lambda i: decode_rows(i * _DECODE_BLOCK), -(-len(Z) // _DECODE_BLOCK))
         return matrix
 
     # ---------------------------------------------------------- persistence

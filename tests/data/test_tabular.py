@@ -289,8 +289,9 @@ def test_arrow_decimal_column_is_numeric_and_comes_back_in_its_decimal_type():
     assert present.between(float(frame["price"].min()), float(frame["price"].max())).all()
 
 
+@pytest.mark.parametrize("container", ["dataframe", "array"])
 @pytest.mark.parametrize("kinds", ["float64", "float32", "int64", "mixed"])
-def test_a_large_decode_on_several_threads_gives_what_one_thread_gives(monkeypatch, kinds):
+def test_a_large_decode_on_several_threads_gives_what_one_thread_gives(monkeypatch, kinds, container):
     rng = np.random.default_rng(0)
     n = 2000
     frame = pd.DataFrame({f"c{j}": rng.normal(size=n) for j in range(6)})
@@ -301,10 +302,11 @@ def test_a_large_decode_on_several_threads_gives_what_one_thread_gives(monkeypat
         frame["c2"] = rng.choice(["a", "b", "c"], size=n)
         frame["c3"] = pd.Categorical(rng.choice(["x", "y"], size=n))
         frame.loc[::7, "c4"] = np.nan
-    codec = TabularCodec().fit(frame)
-    Z = codec.transform(frame) + rng.normal(scale=0.3, size=(n, codec.output_dim_)).astype(np.float32)
+    table = frame if container == "dataframe" else frame.to_numpy()  # "mixed": an object array
+    codec = TabularCodec().fit(table)
+    Z = codec.transform(table) + rng.normal(scale=0.3, size=(n, codec.output_dim_)).astype(np.float32)
     monkeypatch.setattr(torch, "get_num_threads", lambda: 3)
-    serial = codec.inverse_transform(Z)  # under the size at which a pool starts
+    serial = codec.inverse_transform(Z)  # under the size at which a pool starts, and one block of rows
     pools = []
 
     class Pool(ThreadPoolExecutor):
@@ -314,10 +316,18 @@ def test_a_large_decode_on_several_threads_gives_what_one_thread_gives(monkeypat
 
     monkeypatch.setattr(tabular, "ThreadPoolExecutor", Pool)
     monkeypatch.setattr(tabular, "_PARALLEL_CELLS", 1)
+    monkeypatch.setattr(tabular, "_DECODE_BLOCK", 300)  # 6 blocks of 300 rows and one of 200, on the pool
     parallel = codec.inverse_transform(Z)
     assert pools == [3]
-    pd.testing.assert_frame_equal(parallel, serial)
-    assert list(parallel.dtypes) == list(frame.dtypes)
+    if container == "dataframe":
+        pd.testing.assert_frame_equal(parallel, serial)
+        assert list(parallel.dtypes) == list(frame.dtypes)
+        by_column = {column.name: column.to_series(column.decode(Z[:, block]))
+                     for column, block in zip(codec.columns_, codec._blocks)}
+        pd.testing.assert_frame_equal(serial, pd.DataFrame(by_column), check_column_type=False)
+    else:
+        assert parallel.dtype == serial.dtype == table.dtype
+        assert pd.DataFrame(parallel).equals(pd.DataFrame(serial))  # NaN equal to NaN, in object arrays too
 
 
 def test_a_frame_of_one_dtype_is_the_frame_pandas_builds_from_its_columns():
