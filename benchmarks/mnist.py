@@ -126,12 +126,31 @@ def run_method(name: str, method: str, seed: int | None, data: Split, args: argp
     return records, sampler_record, sampler
 
 
-def save_grid(sampler: Any, name: str, args: argparse.Namespace) -> str:
-    from augan.plot import save_sample_grid
-
+def grid_path(name: str, args: argparse.Namespace) -> Path:
+    """Where the grid of setting ``name``'s digits goes: beside RESULTS.md, its own name for a partial run."""
     path = RESULTS_PATH.parent / GRIDS[name]
     if partial_notes(args, SECTIONS[SETTINGS[name].section][1]):  # a quick run must not replace the full run's grid
         path = path.with_name(f"{path.stem}-partial{path.suffix}")
+    return path
+
+
+def check_grid_paths(args: argparse.Namespace) -> None:
+    """Refuse the run before any training if a grid it would write may not be replaced: a file there that augan
+    did not write (the ledger of the files it wrote in benchmarks/ is committed with the grids)."""
+    from augan.storage import check_output_path
+
+    if args.grids:
+        for name in args.settings:
+            try:
+                check_output_path(grid_path(name, args), overwrite=True)
+            except OSError as exc:
+                raise SystemExit(f"mnist.py: {exc}") from None
+
+
+def save_grid(sampler: Any, name: str, args: argparse.Namespace) -> str:
+    from augan.plot import save_sample_grid
+
+    path = grid_path(name, args)
     save_sample_grid(sampler.gan_, path, per_class=10, overwrite=True, random_state=0).chmod(0o644)
     return path.name
 
@@ -263,6 +282,7 @@ def partial_notes(args: argparse.Namespace, settings: tuple[str, ...]) -> list[s
 
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
+    check_grid_paths(args)
     torch.set_num_threads(args.threads)
     store = RecordStore(args.records, args.reuse)
     commit = git_commit()

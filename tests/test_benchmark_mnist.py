@@ -203,3 +203,31 @@ def test_precision_and_recall_of_records_made_before_them_show_as_unknown():
     old = [{"fid": {d: 1.0 for d in "56789"}}, {"fid": {d: 2.0 for d in "56789"}, "recall": {d: 0.5 for d in "56789"}}]
     assert mnist._mean_over_digits(old, "precision") is None and mnist._mean_over_digits(old, "recall") is None
     assert mnist._mean_over_digits(old[1:], "recall") == 0.5
+
+
+def test_a_grid_augan_may_not_replace_stops_the_run_before_any_training(tmp_path, monkeypatch):
+    from augan.storage import atomic_output
+
+    monkeypatch.setattr(mnist, "RESULTS_PATH", tmp_path / "RESULTS.md")
+    monkeypatch.setattr(mnist, "run_setting", lambda *a: pytest.fail("a setting ran before the grids were checked"))
+    grid = tmp_path / mnist.GRIDS["digits-10pct"]
+    grid.write_bytes(b"someone else's picture")
+    argv = ["--settings", "digits-10pct", "--threads", "1"]
+    with pytest.raises(SystemExit, match="digits_samples.png was not written by augan"):
+        mnist.main(argv)
+    assert grid.read_bytes() == b"someone else's picture"
+    grid.unlink()
+    with atomic_output(grid) as tmp:  # a grid augan wrote, as the committed ones are (their ledger is committed)
+        tmp.write_bytes(b"PNG")
+    ran = []
+    monkeypatch.setattr(mnist, "run_setting", lambda name, *a: (ran.append(name), ("", []))[1])
+    monkeypatch.setattr(mnist, "update_section", lambda *a: None)
+    mnist.main(argv)
+    assert ran == ["digits-10pct"]
+
+
+def test_the_committed_grids_are_on_the_committed_ledger_of_the_files_augan_wrote():
+    from augan.storage import written_by_augan
+
+    for name in ("mnist-5", "digits-10pct"):  # the grids RESULTS.md names
+        assert written_by_augan(BENCHMARKS / mnist.GRIDS[name]), mnist.GRIDS[name]
