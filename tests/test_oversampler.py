@@ -258,6 +258,56 @@ def test_standard_interpolation_of_a_dataframe_keeps_its_columns_and_their_class
             assert new[column].min() >= real[column].min() and new[column].max() <= real[column].max(), column
 
 
+def test_proximity_levels_are_rings_of_the_class_from_the_other_classes_inwards():
+    from augan.oversampler import _proximity_levels
+
+    # A class on a line, from 1 to 14, the other class at 0 and -1: each level is the next k rows inwards.
+    members = np.arange(1.0, 15.0)[:, None]
+    others = np.array([[0.0], [-1.0]])
+    levels, probabilities = _proximity_levels(members[::-1].copy(), others, n_levels=3, k=2)  # any order
+    values = [sorted(members[::-1][level, 0]) for level in levels]
+    assert values == [[1, 2], [3, 4], [5, 6], list(range(7, 15))]  # 3 levels, then the rows left
+    weights = np.exp([0, -1, -2, -1])  # the rows left weigh as level n_levels - 1, as smote_variants has it
+    np.testing.assert_allclose(probabilities, weights / weights.sum())
+    levels, probabilities = _proximity_levels(members[:4], others, n_levels=5, k=2)
+    assert [sorted(level) for level in levels] == [[0, 1], [2, 3]] and len(probabilities) == 2  # none left
+
+
+def test_proximity_interpolation_puts_more_new_rows_near_the_other_class_on_segments_within_the_class(tiny):
+    from sklearn.neighbors import NearestNeighbors
+
+    rng = np.random.default_rng(0)
+    # The minority along x from the majority's edge (x = 0) to far from it (x = 10), the second column x again up
+    # to a little noise (standardised, an independent one would weigh as much as x): its levels are runs of x.
+    x = np.concatenate([rng.normal(-3, 0.5, 200), rng.uniform(0, 10, 40)])
+    X = np.column_stack([x, x + rng.normal(0, 0.1, len(x))])
+    y = np.repeat([0, 1], [200, 40])
+    made = {}
+    for interpolation in ("standard", "proximity"):
+        ovs = GANOversampler(gan=CGAN(**tiny), smote_share=1, interpolation=interpolation, random_state=0)
+        Xr, yr = ovs.fit_resample(X, y)
+        assert np.bincount(yr).tolist() == [200, 200]
+        made[interpolation] = Xr[len(X):]
+    distance = {k: NearestNeighbors(n_neighbors=1).fit(X[y == 0]).kneighbors(v)[0].mean() for k, v in made.items()}
+    assert distance["proximity"] < 0.8 * distance["standard"], distance
+    new, real = made["proximity"], X[y == 1]
+    assert new[:, 0].min() >= real[:, 0].min() and new[:, 0].max() <= real[:, 0].max()
+    assert len(_as_rows(new)) > 100  # new points, not copies of a few rows
+    # Each lies on a segment between two rows of the class (in the standardised space, so on the raw values).
+    start, end = np.repeat(real, len(real), axis=0), np.tile(real, (len(real), 1))
+    direction = end - start
+    offset = new[:, None, :] - start[None]
+    step = np.clip(np.einsum("npd,pd->np", offset, direction) / np.maximum((direction ** 2).sum(1), 1e-12), 0, 1)
+    assert (np.linalg.norm(offset - step[..., None] * direction[None], axis=2).min(axis=1) < 1e-4).all()
+
+
+def test_proximity_interpolation_refuses_the_category_vote_before_training(tiny, monkeypatch):
+    monkeypatch.setattr(CGAN, "fit", lambda *a: pytest.fail("trained"))
+    frame, y = _five_to_one_levels()
+    with pytest.raises(ValueError, match="use category_choice='segment' with it"):
+        GANOversampler(gan=CGAN(**tiny), interpolation="proximity", category_choice="vote").fit_resample(frame, y)
+
+
 def _five_to_one_levels() -> tuple[pd.DataFrame, np.ndarray]:
     """40 rows of class "no" and 6 of "yes", 5 of them at level "a" of ``kind`` and one at "b": every "yes" row
     has the other five as its neighbours, so their vote is "a" for each."""
@@ -297,6 +347,7 @@ def test_a_tie_in_the_category_vote_goes_to_the_base_rows_level_and_numbers_are_
 
 @pytest.mark.parametrize("option, message", [
     ({"interpolation": "standard"}, "interpolation='standard' standardises the columns of a table"),
+    ({"interpolation": "proximity"}, "interpolation='proximity' standardises the columns of a table"),
     ({"category_choice": "vote"}, "category_choice='vote' chooses the levels of a table's categorical"),
     ({"category_choice": "mode"}, "category_choice"),
 ])
