@@ -91,11 +91,12 @@ class GANOversampler(BaseOverSampler):
     candidates : float in [1, 100], default=1.5
         With a ``selection``, how many rows are generated per row kept.
     smote_share : float in [0, 1], default=0.5
-        Share of each class's new rows made as SMOTE makes them instead of by the GAN: a point drawn
-        uniformly on the segment between a real row of the class and one of its 5 nearest real rows of the
-        class, by default between the standardised values of the table (categories one-hot, so DataFrames
-        with categories and missing values work as they are; a category comes from one of the two rows:
-        ``category_choice``); for images, by default, real images of the class deformed (``interpolation``).
+        Share of each class's new rows made from real rows of the class instead of by the GAN: for a table,
+        a point drawn uniformly on the segment between two real rows of the class, in the standardised values
+        of the table (categories one-hot, so DataFrames with categories and missing values work as they are; a
+        category comes from one of the two rows: ``category_choice``), by default two rows of one level of
+        proximity to the other classes, as ProWSyn pairs them (``interpolation``); for images, by default, real
+        images of the class deformed.
         The mix ranked better on the KEEL benchmark than either the GAN's rows or SMOTE's alone, and better than
         a quarter of SMOTE's; three quarters ranked behind it on the binary and mixed suites and ahead on the
         multiclass one, within the noise (benchmarks/NOTES.md). 0 gives the GAN's rows only; 1 gives SMOTE's
@@ -117,15 +118,15 @@ class GANOversampler(BaseOverSampler):
         other classes (on three seeds of each KEEL suite, paired with ``"standard"``: 0.216 / 0.208 / 0.039
         ahead in mean rank on the binary / multiclass / mixed one, balanced accuracy +0.0036 [+0.0014, +0.0058]
         on the binary one, most of it with the k-nearest-neighbours classifier: benchmarks/NOTES.md); ``"latent"``
-        interpolated in
-        the latent space of the GAN's encoder (``CGAN(encoder=...)``): between ``E(x, y)`` of real samples of the class
-        and their nearest neighbours there, decoded by the generator, as DeepSMOTE does (Dablain et al. 2022),
+        interpolated in the latent space of the GAN's encoder (``CGAN(encoder=...)``): between ``E(x, y)`` of real
+        samples of the class and their nearest neighbours there, decoded by the generator, as DeepSMOTE does (Dablain et al. 2022),
         so that the new samples are the generator's own rather than overlays; ``"deform"``, for images only:
         real images of the class drawn at random, each under its own random smooth deformation (a rotation of
         up to 11 degrees, a scaling and a slant of up to 10% and 20%, a shift of up to 5% of the side and a
         gentle elastic bend; :class:`augan.nn.deform.Deformation`), the variation of handwriting and of
         framing that a class keeps. ``"auto"``: ``"latent"`` when the fitted GAN has an encoder, else
-        ``"deform"`` for images and ``"standard"`` for tables. On imbalanced MNIST the deformed digits raised a
+        ``"deform"`` for images and, for tables, ``"proximity"`` (``"standard"`` with ``category_choice="vote"``,
+        whose vote is among SMOTE's neighbours). On imbalanced MNIST the deformed digits raised a
         small CNN's balanced accuracy far above what copies, pixel blends or latent interpolation gave
         (benchmarks/NOTES.md); for images that are not what deformation keeps (a chart, a text, a symbol whose
         orientation is its class), use ``"encoded"``.
@@ -484,7 +485,9 @@ class GANOversampler(BaseOverSampler):
         if self._interpolates_in_latent_space():
             return "latent"
         if self.interpolation == "auto":
-            return "deform" if self.image_shape is not None else "standard"
+            if self.image_shape is not None:
+                return "deform"
+            return "standard" if self.category_choice == "vote" else "proximity"
         return self.interpolation
 
     def _deformed(self, request: dict, real: np.ndarray, y: np.ndarray) -> tuple[Any, np.ndarray]:

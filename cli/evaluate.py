@@ -69,7 +69,7 @@ def evaluate(data: o.Data, report: ReportPath, target: o.Target = None, model: F
             fail("--model is judged in the quality part, which --no-quality skips; drop one of them.")
         images = check_data_options(data, target, size, architecture=training.architecture)
         interpolation = o.parse_interpolation(interpolation, images)
-        category_choice = o.parse_category_choice(category_choice, images)
+        category_choice = o.parse_category_choice(category_choice, images, interpolation)
         dataset = read_training_data(data, target, size, training.categorical_columns)
         X, y = dataset.X, dataset.y
         fitted = CGAN.load(model, device=training.device) if model is not None else None

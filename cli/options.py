@@ -70,14 +70,16 @@ NoiseScale = Annotated[str, typer.Option(
                           f"distribution the GAN learned; auto: {AUTO_NOISE_SCALE['table']:g} for a table, "
                           f"{AUTO_NOISE_SCALE['image']:g} for images.")]
 # "latent" needs CGAN(encoder=True), which the command line does not train.
-INTERPOLATIONS = ("auto", "encoded", "standard", "deform")
+INTERPOLATIONS = ("auto", "encoded", "standard", "proximity", "deform")
 Interpolation = Annotated[str, typer.Option(
     "--interpolation", help="How the --smote-share rows are made: encoded (between two real rows of the class in the "
                             "GAN's encoded space; for images, a blend of two images), standard (tables only: the same "
-                            "between standardised rows, on straight segments as SMOTE makes them), deform (images "
-                            "only: a real image of the class under a random smooth deformation, which keeps the class "
-                            "of handwriting and of most photographs, not of arrows or text), or auto (deform for "
-                            "images, standard for a table).")]
+                            "between standardised rows, on straight segments as SMOTE makes them), proximity (tables "
+                            "only: the same between two rows of one level of proximity to the other classes, more of "
+                            "them near those classes, as ProWSyn draws them), deform (images only: a real image of the "
+                            "class under a random smooth deformation, which keeps the class of handwriting and of most "
+                            "photographs, not of arrows or text), or auto (deform for images; for a table proximity, "
+                            "or standard with --category-choice vote).")]
 CategoryChoice = Annotated[str, typer.Option(
     "--category-choice", help="Where an interpolated table row takes each category from: segment (the nearer of its "
                               "two real rows) or vote (the level most of its base row's 5 nearest rows of the class "
@@ -279,11 +281,15 @@ def parse_selection(text: str) -> str | None:
     return text
 
 
-def parse_category_choice(text: str, images: bool) -> str:
-    """``--category-choice`` as GANOversampler's ``category_choice``, refused for images, which have no categories."""
+def parse_category_choice(text: str, images: bool, interpolation: str) -> str:
+    """``--category-choice`` as GANOversampler's ``category_choice``, refused for images, which have no categories,
+    and where ``interpolation`` pairs rows that are not SMOTE's neighbours."""
     check_option("--category-choice", text, GANOversampler, "category_choice")
     if text != CATEGORY_CHOICE_DEFAULT and images:
         fail(f"--category-choice {text} chooses the categories of a table, and DATA is images; leave it out.")
+    if text == "vote" and interpolation == "proximity":
+        fail("--category-choice vote takes the categories of SMOTE's neighbours, and --interpolation proximity pairs "
+             "rows without them; use --interpolation standard with it, or --category-choice segment.")
     return text
 
 
@@ -292,10 +298,10 @@ def parse_interpolation(text: str, images: bool) -> str:
     if text not in INTERPOLATIONS:
         fail(f"--interpolation {text!r} is not valid; use one of {', '.join(INTERPOLATIONS)}.")
     if text == "deform" and not images:
-        fail("--interpolation deform deforms images, and DATA is a table; use encoded, standard or auto.")
-    if text == "standard" and images:
-        fail("--interpolation standard standardises the columns of a table, and DATA is images; use deform, encoded "
-             "or auto.")
+        fail("--interpolation deform deforms images, and DATA is a table; use encoded, standard, proximity or auto.")
+    if text in ("standard", "proximity") and images:
+        fail(f"--interpolation {text} standardises the columns of a table, and DATA is images; use deform, encoded "
+             f"or auto.")
     return text
 
 

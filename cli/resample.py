@@ -35,7 +35,7 @@ def resample(data: o.Data, out: o.Out, target: o.Target = None, strategy: o.Stra
     with reported_errors(training.checkpoint_dir):
         images = check_data_options(data, target, size, architecture=training.architecture)
         interpolation = o.parse_interpolation(interpolation, images)
-        category_choice = o.parse_category_choice(category_choice, images)
+        category_choice = o.parse_category_choice(category_choice, images, interpolation)
         training.check_files({"DATA": data}, {"--out": out, "--model-out": model_out}, overwrite)
         sampling_strategy = o.parse_strategy(strategy)
         selection = o.parse_selection(selection)

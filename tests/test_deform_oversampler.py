@@ -46,7 +46,7 @@ def test_half_deformed_half_drawn_by_the_gan(tiny):
     assert np.bincount(yr).tolist() == [30, 30] and Xr.shape == (60, 144)
 
 
-@pytest.mark.parametrize("image_shape, made_as", [((12, 12), "deform"), (None, "standard")])
+@pytest.mark.parametrize("image_shape, made_as", [((12, 12), "deform"), (None, "proximity")])
 def test_auto_deforms_images_and_interpolates_tables(tiny, image_shape, made_as):
     X, y = _bars(30, 6)
     X = X.astype(np.float32)

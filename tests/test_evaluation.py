@@ -273,7 +273,7 @@ def test_quality_scores_the_rows_the_sampler_adds(monkeypatch):
     quality = report.results["quality"]
     assert np.unique(y_new, return_counts=True)[1].tolist() == [36, 12]  # as many per class as it trained on
     assert quality["synthetic"] == {"drawn_by": "sampler", "noise_scale": 5.0, "selection": "discriminator",
-                                    "candidates": 1.5, "smote_share": 0.25, "interpolation": "standard",
+                                    "candidates": 1.5, "smote_share": 0.25, "interpolation": "proximity",
                                     "n_generated": 36, "n_interpolated": 12, "n_copies_left_out": 0}
     assert "the rows the sampler adds" in quality["source"] and "noise_scale=5.0" in quality["source"]
     text = report.summary()

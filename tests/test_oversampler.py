@@ -240,8 +240,7 @@ def test_standard_interpolation_puts_new_numbers_between_the_values_of_neighbour
     encoded = GANOversampler(gan=CGAN(**tiny), smote_share=1, interpolation="encoded",
                              random_state=0).fit_resample(X, y)[0][len(X):]
     assert not _on_a_neighbour_segment(scaled(encoded), scaled(X[y == 1])).all()
-    default = GANOversampler(gan=CGAN(**tiny), smote_share=1, random_state=0).fit_resample(X, y)[0][len(X):]
-    np.testing.assert_array_equal(default, Xr[len(X):])  # "auto" is "standard" for a table
+
 
 
 def test_standard_interpolation_of_a_dataframe_keeps_its_columns_and_their_class_categories(mixed_frame, tiny):
@@ -299,6 +298,22 @@ def test_proximity_interpolation_puts_more_new_rows_near_the_other_class_on_segm
     offset = new[:, None, :] - start[None]
     step = np.clip(np.einsum("npd,pd->np", offset, direction) / np.maximum((direction ** 2).sum(1), 1e-12), 0, 1)
     assert (np.linalg.norm(offset - step[..., None] * direction[None], axis=2).min(axis=1) < 1e-4).all()
+
+
+@pytest.mark.parametrize(("category_choice", "expected"), [("segment", "proximity"), ("vote", "standard")])
+def test_auto_interpolation_of_a_table_is_proximity_or_standard_with_the_category_vote(mixed_frame, tiny,
+                                                                                      category_choice, expected):
+    frame, y = mixed_frame
+
+    def new_rows(interpolation: str) -> pd.DataFrame:
+        ovs = GANOversampler(gan=CGAN(**tiny), smote_share=1, interpolation=interpolation,
+                             category_choice=category_choice, random_state=0)
+        return ovs.fit_resample(frame, y)[0].iloc[len(frame):]
+
+    default = new_rows("auto")
+    pd.testing.assert_frame_equal(default, new_rows(expected))
+    other = "standard" if expected == "proximity" else "encoded"
+    assert not default.equals(new_rows(other))  # the comparison tells the rules apart
 
 
 def test_proximity_interpolation_refuses_the_category_vote_before_training(tiny, monkeypatch):

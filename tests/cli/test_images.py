@@ -244,6 +244,8 @@ def test_resample_refuses_standardised_interpolation_of_images_before_training(a
     out = tmp_path / "balanced"
     user_error(augan("resample", digits, "--out", out, "--interpolation", "standard", *TINY[:-1]),
                "--interpolation standard standardises the columns of a table, and DATA is images")
+    user_error(augan("resample", digits, "--out", out, "--interpolation", "proximity", *TINY[:-1]),
+               "--interpolation proximity standardises the columns of a table, and DATA is images")
     user_error(augan("resample", digits, "--out", out, "--category-choice", "vote", *TINY[:-1]),
                "--category-choice vote chooses the categories of a table, and DATA is images")
     assert not out.exists()

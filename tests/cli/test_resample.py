@@ -48,6 +48,7 @@ def test_resample_strategy_names_take_the_hyphenated_spelling(augan, numbers_csv
     ("--max-synthetic-ratio", "2", "max_synthetic_ratio", 2.0),
     ("--interpolation", "encoded", "interpolation", "encoded"), ("--interpolation", "auto", "interpolation", "auto"),
     ("--interpolation", "standard", "interpolation", "standard"),
+    ("--interpolation", "proximity", "interpolation", "proximity"),
     ("--category-choice", "vote", "category_choice", "vote"),
     ("--category-choice", "segment", "category_choice", "segment")])
 def test_resample_sampler_options_reach_the_sampler(augan, loans, train_args, tmp_path, monkeypatch, option, value,
@@ -71,9 +72,10 @@ def test_unknown_selection_is_one_line(augan, loans, train_args, tmp_path, user_
 
 
 @pytest.mark.parametrize(("value", "message"), [
-    ("pixels", "--interpolation 'pixels' is not valid; use one of auto, encoded, standard, deform"),
+    ("pixels", "--interpolation 'pixels' is not valid; use one of auto, encoded, standard, proximity, deform"),
     ("latent", "--interpolation 'latent' is not valid"),
-    ("deform", "--interpolation deform deforms images, and DATA is a table; use encoded, standard or auto")])
+    ("deform", "--interpolation deform deforms images, and DATA is a table; use encoded, standard, proximity or "
+               "auto")])
 def test_an_interpolation_the_data_cannot_take_is_one_line_before_training(augan, loans, train_args, tmp_path,
                                                                           user_error, monkeypatch, value, message):
     monkeypatch.setattr(GANOversampler, "fit_resample", lambda *a: pytest.fail("trained"))
@@ -89,6 +91,17 @@ def test_an_unknown_category_choice_is_one_line_before_training(augan, loans, tr
     out = tmp_path / "r.csv"
     user_error(augan("resample", loans, "--target", "default", "--category-choice", "mode", "--out", out, *train_args),
                "--category-choice must be segment or vote, got mode.")
+    assert not out.exists()
+
+
+def test_proximity_interpolation_with_a_category_vote_is_one_line_before_training(augan, loans, train_args, tmp_path,
+                                                                                  user_error, monkeypatch):
+    monkeypatch.setattr(GANOversampler, "fit_resample", lambda *a: pytest.fail("trained"))
+    out = tmp_path / "r.csv"
+    user_error(augan("resample", loans, "--target", "default", "--interpolation", "proximity", "--category-choice",
+                     "vote", "--out", out, *train_args),
+               "--category-choice vote takes the categories of SMOTE's neighbours, and --interpolation proximity "
+               "pairs rows without them; use --interpolation standard with it, or --category-choice segment.")
     assert not out.exists()
 
 
