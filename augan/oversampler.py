@@ -29,7 +29,7 @@ from .data.labels import LabelCodec
 from .nn.deform import Deformation, deform_images
 from .synthesizer import CGAN
 
-SELECTIONS = ("discriminator", "neighbors", "classifier", "auto")
+SELECTIONS = ("discriminator", "neighbors", "boundary", "classifier", "auto")
 # selection="auto" keeps a table's rows by the classifier's choice from this share of categorical columns up.
 AUTO_CLASSIFIER_SHARE = 0.5
 INTERPOLATIONS = ("auto", "latent", "encoded", "standard", "proximity", "deform")
@@ -74,10 +74,12 @@ class GANOversampler(BaseOverSampler):
         When each row of ``X`` is a flattened image, its shape, e.g. ``(28, 28)`` or ``(32, 32, 3)``: ``(H, W)``,
         ``(H, W, C)`` or ``(C, H, W)`` with 1, 3 or 4 channels. The GAN then sees images and the synthetic images
         are flattened back into rows.
-    selection : {"auto", "neighbors", "discriminator", "classifier", None}, default="auto"
+    selection : {"auto", "neighbors", "boundary", "discriminator", "classifier", None}, default="auto"
         How to keep the best of ``candidates`` times the rows needed: ``"neighbors"`` keeps the rows whose 5
         nearest real training rows (in the GAN's encoded space) most often share their class, which drops
-        synthetic rows lost among another class; ``"discriminator"`` keeps the rows the trained
+        synthetic rows lost among another class; ``"boundary"`` keeps the same shares of agreement, and of the
+        rows that tie on it those nearest a real row of another class, so that more of the GAN's rows lie near
+        the other classes, where ProWSyn puts its own; ``"discriminator"`` keeps the rows the trained
         discriminator scores most real for their class (discriminator rejection sampling, Azadi et al.
         2019); ``"classifier"`` keeps the rows that a logistic regression fitted on the real training rows
         (encoded, classes weighted equally) most surely assigns to their class; ``"auto"``: ``"classifier"`` for
@@ -327,7 +329,7 @@ class GANOversampler(BaseOverSampler):
         # The real rows in the GAN's encoded space, encoded once for the neighbour filter and the interpolation
         # (but for the standardised one, which makes a space of its own).
         uses_real = ((bool(interpolated) and self._interpolation_kind() not in ("standard", "proximity"))
-                     or (bool(generated) and self.selection_ in ("neighbors", "classifier")))
+                     or (bool(generated) and self.selection_ in ("neighbors", "boundary", "classifier")))
         real = self.gan_.encode(self._as_gan_input(X)) if uses_real else None
         parts = []
         made = [self._draw(generated, real, y)] if generated else []
@@ -444,7 +446,10 @@ class GANOversampler(BaseOverSampler):
         elif self.selection_ == "classifier":
             scores = self._classifier_confidence(X_new, y_new, real, y)
         else:
-            scores = self._neighbor_agreement(X_new, y_new, real, y)
+            encoded = self.gan_.encode(X_new)
+            scores = _neighbor_agreement(encoded, y_new, real, y)
+            if self.selection_ == "boundary":  # ties on agreement (steps of 1 / 5) broken by the closeness
+                scores = scores + _closeness_to_other_classes(encoded, y_new, real, y) / (_NEIGHBORS + 1)
         keep = np.concatenate([
             np.flatnonzero(y_new == label)[np.argsort(-scores[y_new == label], kind="stable")[:n]]
             for label, n in request.items()])
@@ -567,13 +572,6 @@ class GANOversampler(BaseOverSampler):
         probabilities = classifier.predict_proba(self.gan_.encode(X_new))
         return probabilities[np.arange(len(y_new)), np.searchsorted(classifier.classes_, y_new)]
 
-    def _neighbor_agreement(self, X_new: Any, y_new: np.ndarray, real: np.ndarray, y: np.ndarray) -> np.ndarray:
-        """Share of each synthetic row's nearest real rows (``real``, encoded) whose class is the row's own."""
-        k = min(_NEIGHBORS, len(y))
-        neighbors = NearestNeighbors(n_neighbors=k).fit(real)
-        index = neighbors.kneighbors(self.gan_.encode(X_new), return_distance=False)
-        return (np.asarray(y)[index] == np.asarray(y_new)[:, None]).mean(axis=1)
-
     def _as_gan_input(self, X: Any) -> Any:
         if self.image_shape is None:
             return X
@@ -604,6 +602,25 @@ class GANOversampler(BaseOverSampler):
         tags.input_tags.categorical = True
         tags.input_tags.sparse = False
         return tags
+
+
+def _neighbor_agreement(new: np.ndarray, y_new: np.ndarray, real: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Share of each synthetic row's nearest real rows whose class is the row's own (``new`` and ``real`` encoded)."""
+    k = min(_NEIGHBORS, len(y))
+    index = NearestNeighbors(n_neighbors=k).fit(real).kneighbors(new, return_distance=False)
+    return (np.asarray(y)[index] == np.asarray(y_new)[:, None]).mean(axis=1)
+
+
+def _closeness_to_other_classes(new: np.ndarray, y_new: np.ndarray, real: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """1 / (1 + the distance from each synthetic row to the nearest real row of another class), in [0, 1) and
+    larger nearer the other classes (``new`` and ``real`` encoded)."""
+    y, y_new = np.asarray(y), np.asarray(y_new)
+    closeness = np.zeros(len(y_new))
+    for label in np.unique(y_new):
+        mine = y_new == label
+        distance = NearestNeighbors(n_neighbors=1).fit(real[y != label]).kneighbors(new[mine])[0][:, 0]
+        closeness[mine] = 1 / (1 + distance)
+    return closeness
 
 
 def _proximity_levels(members: np.ndarray, others: np.ndarray, n_levels: int = 5,

@@ -56,7 +56,8 @@ Strategy = Annotated[str, typer.Option(
                        f"after resampling, two classes only).")]
 Selection = Annotated[str, typer.Option(
     "--selection", help=f"Which generated rows to keep: neighbors (of {_CANDIDATES} times the rows needed, those "
-                        "whose 5 nearest real rows most often share their class), discriminator (those the "
+                        "whose 5 nearest real rows most often share their class), boundary (the same, and of "
+                        "those that tie, the ones nearest another class), discriminator (those the "
                         "discriminator scores most real), classifier (those a logistic regression on the real "
                         "rows most surely gives their class), auto (classifier for a table at least half of whose "
                         "columns are categorical, else neighbors), or none (every generated row).")]

@@ -174,6 +174,36 @@ def test_neighbor_selection_prefers_rows_among_their_own_class(binary, tiny):
     assert agreement > _neighbor_agreement(ovs.gan_, plain, ones, X, y).mean()
 
 
+def test_boundary_selection_keeps_the_neighbours_choice_of_agreement_and_of_ties_the_rows_nearest_the_other_class(
+        binary, tiny):
+    from sklearn.neighbors import NearestNeighbors
+
+    X, y = binary
+    kept = {}
+    for selection in ("neighbors", "boundary"):
+        ovs = GANOversampler(gan=CGAN(**tiny), selection=selection, candidates=3, smote_share=0, random_state=0)
+        kept[selection] = ovs.fit_resample(X, y)[0][len(X):]
+    X_cand, y_cand = _candidates(ovs, {1: 140})
+    agreement = _neighbor_agreement(ovs.gan_, X_cand, y_cand, X, y)
+    agreement_of = {tuple(np.round(row, 5)): a for row, a in zip(X_cand.astype(np.float64), agreement)}
+    kept_agreement = {k: sorted(agreement_of[tuple(np.round(row, 5))] for row in v.astype(np.float64))
+                      for k, v in kept.items()}
+    assert kept_agreement["boundary"] == kept_agreement["neighbors"]  # the same agreement kept, tie by tie
+    encoded_majority = ovs.gan_.encode(X[y == 0])
+    distance = {k: NearestNeighbors(n_neighbors=1).fit(encoded_majority).kneighbors(ovs.gan_.encode(v))[0][:, 0]
+                for k, v in kept.items()}
+    assert distance["boundary"].mean() < distance["neighbors"].mean()
+    # Among the candidates of the lowest agreement kept, the ones kept are the nearest the other class.
+    lowest = min(kept_agreement["boundary"])
+    tied = agreement == lowest
+    tied_distance = NearestNeighbors(n_neighbors=1).fit(encoded_majority).kneighbors(
+        ovs.gan_.encode(X_cand[tied]))[0][:, 0]
+    chosen = _as_rows(kept["boundary"])
+    is_kept = np.array([tuple(np.round(row, 5)) in chosen for row in X_cand[tied].astype(np.float64)])
+    assert 0 < is_kept.sum() < tied.sum()
+    assert tied_distance[is_kept].max() <= tied_distance[~is_kept].min()
+
+
 def test_without_selection_every_generated_row_is_kept(binary, tiny):
     X, y = binary
     ovs = GANOversampler(gan=CGAN(**tiny), selection=None, smote_share=0, random_state=0)

@@ -42,7 +42,8 @@ def test_resample_strategy_names_take_the_hyphenated_spelling(augan, numbers_csv
 
 @pytest.mark.parametrize(("option", "value", "attribute", "expected"), [
     ("--selection", "none", "selection", None), ("--selection", "discriminator", "selection", "discriminator"),
-    ("--selection", "neighbors", "selection", "neighbors"), ("--smote-share", "0", "smote_share", 0.0),
+    ("--selection", "neighbors", "selection", "neighbors"), ("--selection", "boundary", "selection", "boundary"),
+    ("--smote-share", "0", "smote_share", 0.0),
     ("--smote-share", "0.25", "smote_share", 0.25), ("--smote-share", "1", "smote_share", 1.0),
     ("--noise-scale", "0", "noise_scale", 0.0), ("--noise-scale", "1", "noise_scale", 1.0),
     ("--max-synthetic-ratio", "2", "max_synthetic_ratio", 2.0),
@@ -67,7 +68,7 @@ def test_resample_sampler_options_reach_the_sampler(augan, loans, train_args, tm
 def test_unknown_selection_is_one_line(augan, loans, train_args, tmp_path, user_error):
     out = tmp_path / "r.csv"
     user_error(augan("resample", loans, "--target", "default", "--selection", "best", "--out", out, *train_args),
-               "--selection 'best' is not valid", "discriminator, neighbors, classifier, auto, none")
+               "--selection 'best' is not valid", "discriminator, neighbors, boundary, classifier, auto, none")
     assert not out.exists()
 
 
