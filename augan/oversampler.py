@@ -123,8 +123,8 @@ class GANOversampler(BaseOverSampler):
         ahead in mean rank on the binary / multiclass / mixed one, balanced accuracy +0.0036 [+0.0014, +0.0058]
         on the binary one, most of it with the k-nearest-neighbours classifier: benchmarks/NOTES.md); ``"latent"``
         interpolated in the latent space of the GAN's encoder (``CGAN(encoder=...)``): between ``E(x, y)`` of real
-        samples of the class and their nearest neighbours there, decoded by the generator, as DeepSMOTE does (Dablain et al. 2022),
-        so that the new samples are the generator's own rather than overlays; ``"deform"``, for images only:
+        samples of the class and their nearest neighbours there, decoded by the generator, as DeepSMOTE does
+        (Dablain et al. 2022), so that the new samples are the generator's own rather than overlays; ``"deform"``, for images only:
         real images of the class drawn at random, each under its own random smooth deformation (a rotation of
         up to 11 degrees, a scaling and a slant of up to 10% and 20%, a shift of up to 5% of the side and a
         gentle elastic bend; :class:`augan.nn.deform.Deformation`), the variation of handwriting and of
