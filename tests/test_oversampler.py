@@ -272,7 +272,6 @@ def test_standard_interpolation_puts_new_numbers_between_the_values_of_neighbour
     assert not _on_a_neighbour_segment(scaled(encoded), scaled(X[y == 1])).all()
 
 
-
 def test_standard_interpolation_of_a_dataframe_keeps_its_columns_and_their_class_categories(mixed_frame, tiny):
     frame, y = mixed_frame
     ovs = GANOversampler(gan=CGAN(**tiny), smote_share=1, interpolation="standard", random_state=0)
