@@ -394,8 +394,6 @@ def test_a_tie_in_the_category_vote_goes_to_the_base_rows_level_and_numbers_are_
     ({"interpolation": "proximity"}, "interpolation='proximity' standardises the columns of a table"),
     ({"category_choice": "vote"}, "category_choice='vote' chooses the levels of a table's categorical"),
     ({"category_choice": "mode"}, "category_choice"),
-    ({"match_moments": "mean"}, "match_moments='mean' moves a table's numeric columns"),
-    ({"match_moments": "median"}, "match_moments"),
 ])
 def test_table_options_are_refused_for_images_before_training(tiny, monkeypatch, option, message):
     monkeypatch.setattr(CGAN, "fit", lambda *a: pytest.fail("trained"))
@@ -403,45 +401,6 @@ def test_table_options_are_refused_for_images_before_training(tiny, monkeypatch,
     y = np.repeat([0, 1], [30, 10])
     with pytest.raises(ValueError, match=message):
         GANOversampler(gan=CGAN(**tiny), image_shape=(8, 8), **option).fit_resample(X, y)
-
-
-def _standardised(values: np.ndarray, X: np.ndarray) -> np.ndarray:
-    return (values - X.mean(axis=0)) / X.std(axis=0)
-
-
-@pytest.mark.parametrize("moments", ["mean", "mean_std"])
-def test_matched_moments_move_each_class_of_the_gans_rows_to_its_real_mean_and_deviation(tiny, moments):
-    X, y = make_classification(300, 4, n_informative=3, n_redundant=0, n_classes=3, weights=[0.6, 0.25, 0.15],
-                               random_state=0)
-    resampled = {}
-    for match in (None, moments):
-        ovs = GANOversampler(gan=CGAN(**tiny), smote_share=0, match_moments=match, random_state=0)
-        resampled[match] = ovs.fit_resample(X, y)
-    y_new = resampled[None][1][len(X):]
-    np.testing.assert_array_equal(resampled[moments][1][len(X):], y_new)
-    drawn, matched = (_standardised(resampled[k][0][len(X):], X) for k in (None, moments))
-    lo, hi = _standardised(X.min(axis=0), X), _standardised(X.max(axis=0), X)
-    for label in (1, 2):
-        mine, real = y_new == label, _standardised(X[y == label], X)
-        assert np.abs(drawn[mine].mean(axis=0) - real.mean(axis=0)).max() > 0.01  # the GAN's own rows were off it
-        scale = real.std(axis=0) / drawn[mine].std(axis=0) if moments == "mean_std" else 1
-        moved = (drawn[mine] - drawn[mine].mean(axis=0)) * scale + real.mean(axis=0)
-        # One shift (and scale) per column, within the training range as every decoded value.
-        np.testing.assert_allclose(matched[mine], np.clip(moved, lo, hi), atol=1e-5)
-        assert np.mean((moved < lo) | (moved > hi)) < 0.02
-
-
-def test_matched_moments_leave_categories_and_the_interpolated_rows_as_they_were(mixed_frame, tiny):
-    frame, y = mixed_frame
-    out = {match: GANOversampler(gan=CGAN(**tiny), match_moments=match, random_state=0).fit_resample(frame, y)[0]
-           for match in (None, "mean_std")}
-    assert out["mean_std"].dtypes.to_dict() == frame.dtypes.to_dict()
-    new = {match: rows.iloc[len(frame):].reset_index(drop=True) for match, rows in out.items()}
-    generated = round(((y == "ok").sum() - (y == "fraud").sum()) / 2)
-    categorical = ["city", "member", "tier"]
-    pd.testing.assert_frame_equal(new["mean_std"][categorical], new[None][categorical])
-    pd.testing.assert_frame_equal(new["mean_std"].iloc[generated:], new[None].iloc[generated:])  # interpolated
-    assert not new["mean_std"]["income"].iloc[:generated].equals(new[None]["income"].iloc[:generated])
 
 
 def test_smote_share_splits_each_class_between_the_gan_and_interpolation(tiny):
