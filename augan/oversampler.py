@@ -34,7 +34,6 @@ SELECTIONS = ("discriminator", "neighbors", "boundary", "classifier", "auto")
 AUTO_CLASSIFIER_SHARE = 0.5
 INTERPOLATIONS = ("auto", "latent", "encoded", "standard", "proximity", "deform")
 CATEGORY_CHOICES = ("segment", "vote")
-MOMENTS = ("mean", "mean_std")
 _NEIGHBORS = 5
 # More candidates per kept row cost proportionally more generation and neighbour search for ever smaller gains.
 MAX_CANDIDATES = 100
@@ -162,12 +161,6 @@ class GANOversampler(BaseOverSampler):
         and 0.8): the wider draws are thicker, more distorted digits, which the neighbour filter keeps only where
         they stay among their class, and which teach the classifier more than typical ones; beside deformed real
         images, 1 did as well on MNIST and worse on the 8x8 digits (benchmarks/NOTES.md).
-    match_moments : {"mean", "mean_std"} or None, default=None
-        For a table: moves the GAN's new rows of each class so that, in each numeric column standardised over
-        the table, their mean (``"mean"``), or their mean and deviation (``"mean_std"``), equal those of the
-        class's real rows; the GAN's rows keep their shape and their categories. On the smallest classes the
-        GAN's rows can sit off the class's centre and spread narrower than it (benchmarks/NOTES.md), which moves a
-        linear model's boundary. None leaves them as drawn.
     random_state : int, RandomState instance or None, default=None
         Seed of the GAN's training and sampling; when None, the ``gan``'s own ``random_state`` is used.
 
@@ -199,15 +192,13 @@ class GANOversampler(BaseOverSampler):
         "deformation": [Deformation, None],
         "max_synthetic_ratio": [Interval(numbers.Real, 0, None, closed="left"), None],
         "noise_scale": [Interval(numbers.Real, 0, None, closed="left"), StrOptions({"auto"})],
-        "match_moments": [StrOptions(set(MOMENTS)), None],
     }
 
     def __init__(self, *, sampling_strategy: Any = "auto", gan: CGAN | None = None,
                  image_shape: tuple | None = None, selection: str | None = "auto", candidates: float = 1.5,
                  smote_share: float = 0.5, interpolation: str = "auto", category_choice: str = "segment",
                  deformation: Deformation | None = None, max_synthetic_ratio: float | None = None,
-                 noise_scale: float | str = "auto", match_moments: str | None = None,
-                 random_state: Any = None) -> None:
+                 noise_scale: float | str = "auto", random_state: Any = None) -> None:
         super().__init__(sampling_strategy=sampling_strategy)
         self.gan = gan
         self.image_shape = image_shape
@@ -219,7 +210,6 @@ class GANOversampler(BaseOverSampler):
         self.deformation = deformation
         self.max_synthetic_ratio = max_synthetic_ratio
         self.noise_scale = noise_scale
-        self.match_moments = match_moments
         self.random_state = random_state
 
     def set_params(self, **params: Any) -> GANOversampler:
@@ -311,9 +301,6 @@ class GANOversampler(BaseOverSampler):
             raise ValueError("category_choice='vote' takes the levels of the rows SMOTE interpolates towards, the "
                              "base row's nearest; interpolation='proximity' draws its two rows anywhere in a level "
                              "of proximity: use category_choice='segment' with it, or interpolation='standard'.")
-        if self.match_moments is not None and self.image_shape is not None:
-            raise ValueError(f"match_moments={self.match_moments!r} moves a table's numeric columns; images have "
-                             f"none: leave it at None.")
         if self.category_choice != "segment" and self.image_shape is not None:
             raise ValueError(f"category_choice={self.category_choice!r} chooses the levels of a table's categorical "
                              f"columns; images have none: leave it at 'segment'.")
@@ -340,14 +327,14 @@ class GANOversampler(BaseOverSampler):
         self._check_memory(X, X_learned, gan, request, generated, interpolated)
         self.gan_ = gan.fit(X_learned, y[learned])
         self.selection_ = self._resolved_selection()
-        self._real_classifier = self._standardiser = None
+        self._real_classifier = None
         # The real rows in the GAN's encoded space, encoded once for the neighbour filter and the interpolation
         # (but for the standardised one, which makes a space of its own).
         uses_real = ((bool(interpolated) and self._interpolation_kind() not in ("standard", "proximity"))
                      or (bool(generated) and self.selection_ in ("neighbors", "boundary", "classifier")))
         real = self.gan_.encode(self._as_gan_input(X)) if uses_real else None
         parts = []
-        made = [self._draw(generated, real, X, y)] if generated else []
+        made = [self._draw(generated, real, y)] if generated else []
         if interpolated:
             made.append(self._interpolate(interpolated, real, X, y))
         for X_new, y_new in made:
@@ -434,45 +421,14 @@ class GANOversampler(BaseOverSampler):
             check_class_counts(classes, counts)  # raises: too few classes would be left to learn
         return lone
 
-    def _draw(self, request: dict, real: np.ndarray | None, X: Any, y: np.ndarray) -> tuple[Any, np.ndarray]:
-        """The synthetic rows of ``request`` ({label: count}), the best of the candidates if ``selection``, their
-        moments matched to those of the real rows ``X, y`` with ``match_moments``; ``real`` holds the real rows
-        encoded (for the neighbours' and the classifier's choice)."""
+    def _draw(self, request: dict, real: np.ndarray | None, y: np.ndarray) -> tuple[Any, np.ndarray]:
+        """The synthetic rows of ``request`` ({label: count}), the best of the candidates if ``selection``;
+        ``real`` holds the real rows encoded (for the neighbours' and the classifier's choice)."""
         if self.selection_ is None:
-            X_new, y_new = self.gan_.sample(y=request, return_y=True, noise_scale=self.noise_scale_)
-        else:
-            X_new, y_new = self.gan_.sample(y=self._candidate_counts(request), return_y=True,
-                                            noise_scale=self.noise_scale_)
-            X_new, y_new = self._select(request, X_new, y_new, real, y)
-        if self.match_moments is None:
-            return X_new, y_new
-        return self._moments_matched(X_new, y_new, X, y), y_new
-
-    def _moments_matched(self, X_new: Any, y_new: np.ndarray, X: Any, y: np.ndarray) -> Any:
-        """``X_new`` with each class's numeric columns, standardised, shifted (and with ``"mean_std"`` scaled) to
-        the mean (and deviation) of the class's rows in ``X``; a column that does not vary among a class's new
-        rows is only shifted."""
-        codec = self._standardised(X)
-        new, points = codec.transform(X_new), codec.transform(X)
-        starts = np.cumsum([0] + [column.width for column in codec.columns_])[:-1]
-        numeric = starts[[column.kind == "numeric" for column in codec.columns_]]
-        for label in np.unique(y_new):
-            mine = np.flatnonzero(y_new == label)
-            drawn, real = new[np.ix_(mine, numeric)], points[np.ix_(y == label, numeric)]
-            centred = drawn - drawn.mean(axis=0)
-            if self.match_moments == "mean_std":
-                spread = drawn.std(axis=0)
-                centred *= np.divide(real.std(axis=0), spread, out=np.ones_like(spread), where=spread > 0)
-            new[np.ix_(mine, numeric)] = centred + real.mean(axis=0)
-        return codec.inverse_transform(new)
-
-    def _standardised(self, X: Any) -> Any:
-        """A codec fitted on ``X`` with standardised numbers (one-hot categories), made once per fit."""
-        if self._standardiser is None:
-            self._standardiser = make_codec(
-                X, categorical_features=getattr(self.gan_, "categorical_features", "auto"),
-                numeric_transform="standard").fit(X)
-        return self._standardiser
+            return self.gan_.sample(y=request, return_y=True, noise_scale=self.noise_scale_)
+        X_new, y_new = self.gan_.sample(y=self._candidate_counts(request), return_y=True,
+                                        noise_scale=self.noise_scale_)
+        return self._select(request, X_new, y_new, real, y)
 
     def _resolved_selection(self) -> str | None:
         """``selection`` for the fitted GAN, ``"auto"`` resolved: ``"classifier"`` for a table whose share of
@@ -519,7 +475,8 @@ class GANOversampler(BaseOverSampler):
         if kind == "deform":
             return self._deformed(request, real, y)
         if kind in ("standard", "proximity"):
-            codec = self._standardised(X)
+            codec = make_codec(X, categorical_features=getattr(self.gan_, "categorical_features", "auto"),
+                               numeric_transform="standard").fit(X)
             if kind == "proximity":
                 new, labels = self._by_proximity(request, codec.transform(X), y)
             else:
