@@ -127,8 +127,8 @@ class GANOversampler(BaseOverSampler):
         (Dablain et al. 2022), so that the new samples are the generator's own rather than overlays;
         ``"deform"``, for images only: real images of the class drawn at random, each under its own random
         smooth deformation (a rotation of up to 11 degrees, a scaling and a slant of up to 10% and 20%, a shift
-        of up to 5% of the side and a gentle elastic bend; :class:`augan.nn.deform.Deformation`), the variation of handwriting and of
-        framing that a class keeps. ``"auto"``: ``"latent"`` when the fitted GAN has an encoder, else
+        of up to 5% of the side and a gentle elastic bend; :class:`augan.nn.deform.Deformation`), the variation
+        of handwriting and of framing that a class keeps. ``"auto"``: ``"latent"`` when the fitted GAN has an encoder, else
         ``"deform"`` for images and, for tables, ``"proximity"`` (``"standard"`` with ``category_choice="vote"``,
         whose vote is among SMOTE's neighbours). On imbalanced MNIST the deformed digits raised a
         small CNN's balanced accuracy far above what copies, pixel blends or latent interpolation gave
