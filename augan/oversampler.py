@@ -106,34 +106,32 @@ class GANOversampler(BaseOverSampler):
         multiclass one, within the noise (benchmarks/NOTES.md). 0 gives the GAN's rows only; 1 gives SMOTE's
         rows only (or, for images, deformed real images only).
     interpolation : {"auto", "latent", "encoded", "standard", "proximity", "deform"}, default="auto"
-        How the ``smote_share`` rows are made: ``"encoded"`` interpolated in the GAN's encoded space (numbers
-        after its quantile transform; for images, a blend of two images' pixels); ``"standard"``, for tables
-        only: the same in a standardised space of the table (each number minus its mean, over its deviation;
-        categories and missing values as in the encoded space), so that the neighbours are those of the values
-        and a new row lies on the straight segment between its two rows, as SMOTE after a ``StandardScaler``
-        makes it, rather than on a curve through their quantiles (against ``"encoded"``, three seeds of each
-        KEEL suite: 0.115 ahead in mean rank on the binary one, 0.067 behind on the multiclass one, level on
-        the mixed one, all within the noise: benchmarks/NOTES.md); ``"proximity"``, for tables only: in the
-        standardised space, by ProWSyn's rule (Barua et al. 2013) instead of SMOTE's: each class's rows fall in
-        levels of proximity to the other classes (level 1: the rows of the class among the 5 nearest of the class
-        to some row of another class; level 2 the same among the rest; up to 5 levels, the rows left after them
-        one more group weighed as level 4, as smote_variants 1.0.1 does), level l drawn with weight exp(1 - l),
-        and a new row lies on the segment between two rows of the level drawn, so that more of them lie near the
-        other classes (on three seeds of each KEEL suite, paired with ``"standard"``: 0.216 / 0.208 / 0.039
-        ahead in mean rank on the binary / multiclass / mixed one, balanced accuracy +0.0036 [+0.0014, +0.0058]
-        on the binary one, most of it with the k-nearest-neighbours classifier: benchmarks/NOTES.md); ``"latent"``
-        interpolated in the latent space of the GAN's encoder (``CGAN(encoder=...)``): between ``E(x, y)`` of real
-        samples of the class and their nearest neighbours there, decoded by the generator, as DeepSMOTE does
-        (Dablain et al. 2022), so that the new samples are the generator's own rather than overlays;
-        ``"deform"``, for images only: real images of the class drawn at random, each under its own random
-        smooth deformation (a rotation of up to 11 degrees, a scaling and a slant of up to 10% and 20%, a shift
-        of up to 5% of the side and a gentle elastic bend; :class:`augan.nn.deform.Deformation`), the variation
-        of handwriting and of framing that a class keeps. ``"auto"``: ``"latent"`` when the fitted GAN has an encoder, else
-        ``"deform"`` for images and, for tables, ``"proximity"`` (``"standard"`` with ``category_choice="vote"``,
-        whose vote is among SMOTE's neighbours). On imbalanced MNIST the deformed digits raised a
-        small CNN's balanced accuracy far above what copies, pixel blends or latent interpolation gave
-        (benchmarks/NOTES.md); for images that are not what deformation keeps (a chart, a text, a symbol whose
-        orientation is its class), use ``"encoded"``.
+        How the ``smote_share`` rows are made: ``"encoded"`` interpolated in the GAN's encoded space (numbers after its
+        quantile transform; for images, a blend of two images' pixels); ``"standard"``, for tables only: the same in a
+        standardised space of the table (each number minus its mean, over its deviation; categories and missing values
+        as in the encoded space), so that the neighbours are those of the values and a new row lies on the straight
+        segment between its two rows, as SMOTE after a ``StandardScaler`` makes it, rather than on a curve through their
+        quantiles (against ``"encoded"``, three seeds of each KEEL suite: 0.115 ahead in mean rank on the binary one,
+        0.067 behind on the multiclass one, level on the mixed one, all within the noise: benchmarks/NOTES.md);
+        ``"proximity"``, for tables only: in the standardised space, by ProWSyn's rule (Barua et al. 2013) instead of
+        SMOTE's: each class's rows fall in levels of proximity to the other classes (level 1: the rows of the class
+        among the 5 nearest of the class to some row of another class; level 2 the same among the rest; up to 5 levels,
+        the rows left after them one more group weighed as level 4, as smote_variants 1.0.1 does), level l drawn with
+        weight exp(1 - l), and a new row lies on the segment between two rows of the level drawn, so that more of them
+        lie near the other classes (on three seeds of each KEEL suite, paired with ``"standard"``: 0.216 / 0.208 / 0.039
+        ahead in mean rank on the binary / multiclass / mixed one, balanced accuracy +0.0036 [+0.0014, +0.0058] on the
+        binary one, most of it with the k-nearest-neighbours classifier: benchmarks/NOTES.md); ``"latent"`` interpolated
+        in the latent space of the GAN's encoder (``CGAN(encoder=...)``): between ``E(x, y)`` of real samples of the
+        class and their nearest neighbours there, decoded by the generator, as DeepSMOTE does (Dablain et al. 2022), so
+        that the new samples are the generator's own rather than overlays; ``"deform"``, for images only: real images of
+        the class drawn at random, each under its own random smooth deformation (a rotation of up to 11 degrees, a
+        scaling and a slant of up to 10% and 20%, a shift of up to 5% of the side and a gentle elastic bend;
+        :class:`augan.nn.deform.Deformation`), the variation of handwriting and of framing that a class keeps.
+        ``"auto"``: ``"latent"`` when the fitted GAN has an encoder, else ``"deform"`` for images and, for tables,
+        ``"proximity"`` (``"standard"`` with ``category_choice="vote"``, whose vote is among SMOTE's neighbours). On
+        imbalanced MNIST the deformed digits raised a small CNN's balanced accuracy far above what copies, pixel blends
+        or latent interpolation gave (benchmarks/NOTES.md); for images that are not what deformation keeps (a chart, a
+        text, a symbol whose orientation is its class), use ``"encoded"``.
     category_choice : {"segment", "vote"}, default="segment"
         Where an interpolated table row (``interpolation`` "encoded", "standard" or "proximity") takes each categorical
         column's level from: ``"segment"``, the end of its segment it lies nearer to (so on a table of categories
