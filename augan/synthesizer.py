@@ -104,14 +104,6 @@ class CGAN(BaseEstimator):
         digit), 65 to 43 (5 of each) and 15 to 11 (8x8 digits), with no gain for a classifier; its digits are more
         varied but strewn with stray pixels (six times the old share of isolated bright pixels), which that FID does
         not see (benchmarks/NOTES.md). Hence off by default: try it where variety matters more than clean strokes.
-    classifier_steering : float or None, default=None
-        Weight of a term that steers the generator toward the classes' borders (GAMO's idea, Mullick et al. 2019;
-        :class:`~augan.train.steering.ClassifierSteering`): an auxiliary MLP classifier is trained on the real
-        batches, and each fake sample costs the generator ``classifier_steering`` times the probability the
-        classifier gives its class. The discriminator keeps the fakes on their class's distribution; the term
-        tilts it toward where the classes meet, where an oversampled class's new samples move a classifier's
-        boundary. None disables it; it cannot be used with ``strategy="ddp"``, and it adds a third network to
-        every step.
     categorical_features : "auto" or list, default="auto"
         Tables only: which columns are categorical (see :class:`~augan.data.tabular.TabularCodec`). A list names
         every categorical column, by name or position: the others are numeric, and a text column left out of it
@@ -237,7 +229,6 @@ class CGAN(BaseEstimator):
         "ema_decay": [Interval(numbers.Real, 0, 1, closed="neither"), None],
         "class_balance": ["boolean"],
         "lecam": [Interval(numbers.Real, 0, None, closed="neither"), None],
-        "classifier_steering": [Interval(numbers.Real, 0, None, closed="neither"), None],
         "categorical_features": [StrOptions({"auto"}), list, tuple, np.ndarray],
         "numeric_transform": [StrOptions(NUMERIC_TRANSFORMS)],  # a live view, as for the architectures
         "spectral_norm": ["boolean"],
@@ -262,8 +253,7 @@ class CGAN(BaseEstimator):
                  discriminator_dims: tuple = (256, 256), generator_block: str = "residual",
                  generator_lr: float = 2e-4, discriminator_lr: float = 2e-4, betas: tuple = (0.5, 0.9),
                  n_critic: int | None = None, pac: int = 1, ema_decay: float | None = 0.999,
-                 class_balance: bool = True, lecam: float | None = None, classifier_steering: float | None = None,
-                 categorical_features: Any = "auto",
+                 class_balance: bool = True, lecam: float | None = None, categorical_features: Any = "auto",
                  numeric_transform: str = "quantile", spectral_norm: bool = False,
                  diffaugment: str | None = None, device: str = "auto",
                  amp: str | None = None, compile: bool = False, strategy: str | None = None,
@@ -287,7 +277,6 @@ class CGAN(BaseEstimator):
         self.ema_decay = ema_decay
         self.class_balance = class_balance
         self.lecam = lecam
-        self.classifier_steering = classifier_steering
         self.categorical_features = categorical_features
         self.numeric_transform = numeric_transform
         self.spectral_norm = spectral_norm
@@ -444,9 +433,6 @@ class CGAN(BaseEstimator):
             self._check_batch_size(self.batch_size)
         if self.diffaugment is not None:
             parse_policy(self.diffaugment)
-        if self.classifier_steering is not None and self.strategy == "ddp":
-            raise ValueError(f"classifier_steering={self.classifier_steering!r} cannot be trained with "
-                             f"strategy='ddp'; use classifier_steering=None.")
         if self.encoder not in (False, "auto") and self.strategy == "ddp":
             raise ValueError("encoder=True cannot be trained with strategy='ddp'; use encoder=False (or 'auto', "
                              "which is off under 'ddp').")

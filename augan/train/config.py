@@ -87,9 +87,6 @@ class TrainingConfig:
         Decay of the generator's moving average; None: no average.
     lecam : float or None
         Weight of the LeCam regularisation of the discriminator; None: none.
-    classifier_steering : float or None
-        Weight of the generator's classifier-steering term (:class:`~augan.train.steering.ClassifierSteering`);
-        None: none.
     pac : int
         PacGAN pack size.
     class_balance : bool
@@ -117,7 +114,6 @@ class TrainingConfig:
     betas: tuple[float, float] = (0.5, 0.9)
     ema_decay: float | None = 0.999
     lecam: float | None = None
-    classifier_steering: float | None = None
     pac: int = 1
     class_balance: bool = True
     amp: str | None = None

@@ -26,7 +26,6 @@ from .ema import EMA
 from .lecam import LeCam
 from .precision import Precision
 from .sampler import BalancedBatchSampler
-from .steering import ClassifierSteering, mlp_classifier
 
 HISTORY_KEYS = ("d_loss", "g_loss", "d_acc_real", "d_acc_fake")
 STABLE_LOSSES = ("wgan-gp", "hinge")  # what a diverged fit is told to try instead
@@ -80,8 +79,6 @@ class Trainer:
         self.precision = Precision(config.amp, device)
         if config.strategy not in (None, *distributed.STRATEGIES):
             raise ValueError(f"strategy must be None or one of {distributed.STRATEGIES}, got {config.strategy!r}.")
-        if config.strategy == "ddp" and config.classifier_steering is not None:
-            raise ValueError("classifier_steering cannot be trained with strategy='ddp'; use classifier_steering=None.")
         if config.strategy == "ddp" and not distributed.is_initialized():
             raise ValueError("strategy='ddp' needs a process group: call augan.distributed.init(device) first.")
         self.generator = generator
@@ -108,8 +105,6 @@ class Trainer:
         self.ema = EMA(generator, config.ema_decay) if config.ema_decay else None
         # Under DDP each process keeps the anchors of its own scores; the term's gradients are averaged as the rest.
         self.lecam = LeCam(config.lecam) if config.lecam else None
-        # Built by fit, which knows the samples' shape and the classes.
-        self.steering: ClassifierSteering | None = None
         self.opt_g = self.precision.stepper(_adam(generator, config.generator_lr, config.betas, device))
         self.opt_d = self.precision.stepper(_adam(discriminator, config.discriminator_lr, config.betas, device))
         self.epoch = 0
@@ -170,10 +165,6 @@ class Trainer:
             self._split_random_streams()
         self.steps_per_epoch, self.rows_per_step = steps_per_epoch, batch
         self.identity["settings"].update({"steps per epoch": repr(steps_per_epoch), "rows per step": repr(batch)})
-        if config.classifier_steering is not None and self.steering is None:
-            classifier = mlp_classifier(data.shape[1:], n_classes).to(self.device)
-            opt = self.precision.stepper(_adam(classifier, config.discriminator_lr, config.betas, self.device))
-            self.steering = ClassifierSteering(config.classifier_steering, classifier, opt, self.precision)
         if resume and self.load_checkpoint() and self.epoch > config.run_epochs:
             raise ValueError(f"the checkpoint in {self.checkpoints.folder} is at epoch {self.epoch}, past the "
                              f"{config.run_epochs} this fit runs: give at least {self.epoch} epochs to continue it "
@@ -213,15 +204,12 @@ class Trainer:
         The last discriminator step's fakes are drawn with gradients and are the generator step's too (as in the
         DCGAN reference training loop): one generator forward fewer per step, 13% of a step's time at 128 and at
         500 rows on the CPU, with the KEEL suites' ranks and balanced accuracies within their noise
-        (benchmarks/NOTES.md). With classifier steering, its classifier then takes a step on the last real batch.
+        (benchmarks/NOTES.md).
         """
         for critic_step in range(1, self.config.n_critic + 1):
             y = sampler.draw_labels(batch, self.config.pac)
             fake = self._fakes(y, grad=critic_step == self.config.n_critic)
-            real = data[sampler.draw_rows(y)]
-            d_stats = self._discriminator_step(real, fake.detach(), y)
-        if self.steering is not None:
-            self.steering.train_step(real, y)
+            d_stats = self._discriminator_step(data[sampler.draw_rows(y)], fake.detach(), y)
         g_loss = self._generator_step(fake, y)
         self.steps += 1
         return torch.stack([d_stats[0], g_loss, d_stats[1], d_stats[2]])
@@ -259,8 +247,6 @@ class Trainer:
         with self.precision.autocast():
             scores = self._discriminator_frozen(self.augment(fake), y).float()
             loss = check_loss_value(self.loss.generator_loss(scores), self.loss, "generator_loss")
-        if self.steering is not None:
-            loss = loss + self.steering.term(fake, y)
         self.opt_g.step(loss)
         self._freeze_discriminator(False)
         if self.ema is not None:
@@ -309,8 +295,6 @@ class Trainer:
             state["ema"] = self.ema.state_dict()
         if self.lecam is not None:
             state["lecam"] = self.lecam.state_dict()
-        if self.steering is not None:
-            state["steering"] = self.steering.state_dict()
         if self.device.type == "cuda":
             state["rng_cuda"] = torch.cuda.get_rng_state(self.device)
         return state
@@ -332,8 +316,6 @@ class Trainer:
             self.ema.load_state_dict(state["ema"])
         if self.lecam is not None and "lecam" in state:
             self.lecam.load_state_dict(state["lecam"], self.device)
-        if self.steering is not None and "steering" in state:
-            self.steering.load_state_dict(state["steering"])
         for stepper, name in ((self.opt_g, "g"), (self.opt_d, "d")):
             stepper.optimizer.load_state_dict(state[f"opt_{name}"])
             stepper.scaler.load_state_dict(state[f"scaler_{name}"])
