@@ -93,7 +93,7 @@ import keel_data
 from keel_data import Dataset
 from keel_data_dev import DEV_SUITES, load_dev
 from keel_methods import METHODS, Fold, augan_variant, resample, resolve_methods
-from results import git_commit, interval, markdown_table, section_header, update_section
+from results import git_commit, hardware, interval, markdown_table, section_header, update_section
 
 METRICS = ("balanced_accuracy", "g_mean", "f1", "roc_auc")
 METRIC_NAMES = {"balanced_accuracy": "bal. acc.", "g_mean": "G-mean", "f1": "minority F1", "roc_auc": "ROC-AUC"}
@@ -527,6 +527,18 @@ def check_reused_augan(commits: list[str]) -> None:
                              "section; add --no-results for a screen.")
 
 
+def cross_machine_note(machines: set[str], here: str) -> str | None:
+    """What to say when augan's folds reused from records made on ``machines`` ("" for records that do not name
+    theirs) are paired with augan fits made here, on ``here``; None when every one was made on this machine."""
+    others = sorted(machines - {here})
+    if not others:
+        return None
+    where = ", ".join(m or "a machine the records do not name" for m in others)
+    return (f"augan's reused folds were made on {where}, this run's augan fits on {here}: the same augan code scores "
+            "a little differently on another CPU model (benchmarks/NOTES.md, 2026-12-06), so the variants fitted "
+            "here are paired with the reused default across machines")
+
+
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
     chosen = chosen_datasets(args)
@@ -547,6 +559,12 @@ def main(argv: list[str] | None = None) -> None:
     tasks = [(d, i, tr, te, [m for m in args.methods if not reused[owner[d.name]].covers(d.name, i, m)])
              for d in data.values() for i, (tr, te) in enumerate(splits(d, args.folds))]
     tasks = sorted((t for t in tasks if t[4]), key=lambda t: -len(t[0].y))
+    fits_augan = {owner[d.name] for d, _, _, _, methods in tasks if any(map(keel_records.depends_on_augan, methods))}
+    crossed = {suite: cross_machine_note(reused[suite].augan_machines, hardware()) if suite in fits_augan else None
+               for suite in chosen}
+    for suite, note in crossed.items():
+        if note is not None:
+            print(f"warning ({suite}): {note}", file=sys.stderr, flush=True)
     start = time.perf_counter()
     scores, samplers = [], []
     runs = Parallel(n_jobs=args.jobs, return_as="generator_unordered")(
@@ -572,12 +590,12 @@ def main(argv: list[str] | None = None) -> None:
             f"KEEL {suite} suite" + (" (partial run)" if notes else ""),
             [f"{len(names)} data sets, {args.folds} folds, {len(args.methods)} methods, classifiers LR / kNN(5) / DT; "
              f"CTGAN epochs {args.ctgan_epochs}; {args.jobs} job(s) x {threads} thread(s); {ran}",
-             *reused[suite].notes, *notes])
+             *reused[suite].notes, *([crossed[suite]] if crossed[suite] else []), *notes])
         text = header + "\n" + body
         print("\n" + text)
         if args.records is not None and len(own_samplers):
-            keel_records.write(args.records, suite, own_scores, own_samplers, commit=git_commit(), jobs=args.jobs,
-                               threads=threads, ctgan_epochs=args.ctgan_epochs, wall=wall,
+            keel_records.write(args.records, suite, own_scores, own_samplers, commit=git_commit(), machine=hardware(),
+                               jobs=args.jobs, threads=threads, ctgan_epochs=args.ctgan_epochs, wall=wall,
                                fingerprint=protocols[suite])
         if not args.no_results:
             name = f"keel-{suite}-partial" + (f"-{args.tag}" if args.tag else "") if notes else f"keel-{suite}"

@@ -3,8 +3,8 @@
 A run with ``--records DIR`` (a new folder: one that already holds records is refused) writes, for each
 suite, ``keel-<suite>-scores.csv`` (one row per data set x fold x method x classifier) and
 ``keel-<suite>-samplers.csv`` (one row per data set x fold x method: status, seconds, rows added), and
-``protocol.json``: the commit, jobs x threads, the run's wall (seconds), CTGAN epochs and the protocol fingerprint
-of each suite.
+``protocol.json``: the commit, the machine (cores, CPU model, GPU), jobs x threads, the run's wall (seconds), CTGAN
+epochs and the protocol fingerprint of each suite.
 
 A later run with ``--reuse DIR ...`` takes the rows of the methods that do not depend on augan's code (every
 method but augan and its variants) from such folders instead of running those methods again, so that a slow
@@ -16,9 +16,11 @@ scoring functions of keel.py) and of the versions of the packages it runs on, an
 
 augan's own rows are taken too only when a run asks with ``--reuse-augan`` (a screen of new variants against a
 default already run): they come from the augan of the records' commit, which no protocol fingerprint covers, and
-the run's notes name that commit. Such a run writes RESULTS.md only when that commit's augan is this checkout's
-(``augan_code``: the package and keel_methods.py's augan functions, docstrings and comments aside), so that a
-section can be written again from its records when only the reporting or the documentation changed.
+the run's notes name that commit and the machine that made them (the same augan code scores a little differently on
+another CPU model, so a variant fitted on another machine is paired across machines, which keel.py notes). Such a
+run writes RESULTS.md only when that commit's augan is this checkout's (``augan_code``: the package and
+keel_methods.py's augan functions, docstrings and comments aside), so that a section can be written again from its
+records when only the reporting or the documentation changed.
 """
 
 from __future__ import annotations
@@ -154,8 +156,8 @@ def _own_record(path: Path) -> bool:
 
 
 def write_protocol(folder: Path, suite: str, fingerprint: str, **facts: object) -> None:
-    """Write ``folder/protocol.json`` with ``facts`` (commit, jobs, threads, wall, ctgan_epochs) and the protocol
-    ``fingerprint`` of ``suite``, beside those of the suites this run wrote there before."""
+    """Write ``folder/protocol.json`` with ``facts`` (commit, machine, jobs, threads, wall, ctgan_epochs) and the
+    protocol ``fingerprint`` of ``suite``, beside those of the suites this run wrote there before."""
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / PROTOCOL_FILE
     fingerprints = json.loads(path.read_text()).get("fingerprints", {}) if path.is_file() else {}
@@ -181,6 +183,7 @@ class Reused:
     samplers: pd.DataFrame = field(default_factory=pd.DataFrame)
     notes: list[str] = field(default_factory=list)
     augan_commits: set[str] = field(default_factory=set)
+    augan_machines: set[str] = field(default_factory=set)  # "" for records that do not name their machine
 
     def covers(self, dataset: str, fold: int, method: str) -> bool:
         return bool(len(self.samplers)) and bool(
@@ -225,8 +228,8 @@ def load(folders: list[Path], suite: str, datasets: list[str], folds: int, metho
         scores.append(own_scores)
         samplers.append(own_samplers)
         for method, rows in own_samplers.groupby("method"):
-            notes.append((method, facts.get("commit"), facts.get("jobs"), facts.get("threads"),
-                          facts.get("wall", -1), len(rows)))
+            notes.append((method, facts.get("commit"), facts.get("machine", ""), facts.get("jobs"),
+                          facts.get("threads"), facts.get("wall", -1), len(rows)))
     if not samplers:
         return Reused()
     scores, samplers = pd.concat(scores, ignore_index=True), pd.concat(samplers, ignore_index=True)
@@ -237,13 +240,16 @@ def load(folders: list[Path], suite: str, datasets: list[str], folds: int, metho
                          "one of the folders; give each fold once.")
     if set(map(tuple, scores[KEY].drop_duplicates().values)) != set(map(tuple, samplers[KEY].values)):
         raise SystemExit("--reuse: the score and sampler records of the folders do not cover the same folds.")
-    # Records written before they held their run's wall say -1 (a group key cannot be None).
-    merged = pd.DataFrame(notes, columns=["method", "commit", "jobs", "threads", "wall", "folds"])
-    merged = merged.groupby(["method", "commit", "jobs", "threads", "wall"], as_index=False)["folds"].sum()
-    runs = merged.groupby(["commit", "jobs", "threads", "wall", "folds"], sort=False)["method"].agg(", ".join)
+    # Records written before they held their run's wall say -1, and "" for the machine (a group key cannot be None).
+    run = ["commit", "machine", "jobs", "threads", "wall"]
+    merged = pd.DataFrame(notes, columns=["method", *run, "folds"])
+    merged = merged.groupby(["method", *run], as_index=False)["folds"].sum()
+    runs = merged.groupby([*run, "folds"], sort=False)["method"].agg(", ".join)
+    ours = [r for r in merged.itertuples() if depends_on_augan(r.method)]
     return Reused(scores, samplers, [
-        f"{names}: {folds} folds {'each ' if ', ' in names else ''}reused from the records of commit {commit} "
-        f"({jobs} job(s) x {threads} thread(s){f', a run of {wall:,} s' if wall >= 0 else ''}; same protocol "
-        f"{expected}); their resampling seconds are from that run"
-        for (commit, jobs, threads, wall, folds), names in runs.items()],
-        {str(r.commit) for r in merged.itertuples() if depends_on_augan(r.method)})
+        f"{names}: {folds} folds {'each ' if ', ' in names else ''}reused from the records of commit {commit}, made "
+        f"on {machine or 'a machine they do not name'} ({jobs} job(s) x {threads} thread(s)"
+        f"{f', a run of {wall:,} s' if wall >= 0 else ''}; same protocol {expected}); their resampling seconds are "
+        "from that run"
+        for (commit, machine, jobs, threads, wall, folds), names in runs.items()],
+        {str(r.commit) for r in ours}, {str(r.machine) for r in ours})

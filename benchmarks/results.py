@@ -83,6 +83,12 @@ def gpu_name() -> str:
     return "none"
 
 
+def hardware() -> str:
+    """Cores, CPU model and GPU: what a run's numbers were made on (augan's scores differ a little between CPU
+    models, so records name it)."""
+    return f"{os.cpu_count()} cores ({cpu_model()}), GPU: {gpu_name()}"
+
+
 def machine() -> str:
     """One line: cores, CPU model, GPU, torch threads and the versions that matter for the numbers."""
     import torch
@@ -93,8 +99,7 @@ def machine() -> str:
             versions.append(f"{module} {__import__(module).__version__}")
         except (ImportError, AttributeError):
             continue
-    return (f"{os.cpu_count()} cores ({cpu_model()}), GPU: {gpu_name()}, torch threads: {torch.get_num_threads()}; "
-            + ", ".join(versions))
+    return f"{hardware()}, torch threads: {torch.get_num_threads()}; " + ", ".join(versions)
 
 
 def command_line() -> str:

@@ -53,6 +53,7 @@ def test_reused_methods_are_reported_not_run_and_augan_always_runs(fake_keel, tm
     assert sorted(fake_keel) == [("ecoli1", 0, [variant]), ("ecoli1", 1, [variant])]
     assert _means(second, "RandomOverSampler") == _means(first, "RandomOverSampler")
     assert "RandomOverSampler, none: 2 folds each reused from the records of commit" in second
+    assert f", made on {keel.hardware()} (1 job(s) x 1 thread(s), a run of " in second
     # The new records hold what this run measured, not what it reused.
     assert set(keel_records.load([tmp_path / "b"], "binary", ["ecoli1"], 2, ["none", "RandomOverSampler"], 300,
                                  keel_records.fingerprint()).samplers["method"]) == set()
@@ -87,9 +88,9 @@ def test_load_keeps_the_asked_folds_and_methods_but_never_augans(tmp_path):
     assert len(reused.scores) == 4 * 3
     assert reused.covers("ecoli1", 1, "CTGAN") and not reused.covers("ecoli1", 1, "augan")
     assert not reused.covers("ecoli1", 2, "CTGAN")
-    assert reused.notes == [f"CTGAN, none: 2 folds each reused from the records of commit abc1234 (2 job(s) x 1 "
-                            f"thread(s); same protocol {keel_records.fingerprint()}); their resampling seconds "
-                            "are from that run"]
+    assert reused.notes == [f"CTGAN, none: 2 folds each reused from the records of commit abc1234, made on a machine "
+                            f"they do not name (2 job(s) x 1 thread(s); same protocol {keel_records.fingerprint()}); "
+                            "their resampling seconds are from that run"]
     other = keel_records.load([tmp_path / "r"], "binary", ["glass1"], 2, ["CTGAN"], 300, keel_records.fingerprint())
     assert len(other.samplers) == 0 and other.notes == []
 
@@ -285,7 +286,7 @@ def test_reused_methods_of_one_run_share_one_note_and_other_runs_have_their_own(
     _records(tmp_path / "b", methods=("SMOTE",), commit="def5678", jobs=1)
     notes = keel_records.load([tmp_path / "a", tmp_path / "b"], "binary", ["ecoli1"], 2, ["none", "CTGAN", "SMOTE"],
                               300, keel_records.fingerprint()).notes
-    assert [note.split(" (")[0] for note in notes] == [
+    assert [note.split(", made on")[0] for note in notes] == [
         "CTGAN, none: 2 folds each reused from the records of commit abc1234",
         "SMOTE: 2 folds reused from the records of commit def5678"]
     assert "(1 job(s) x 1 thread(s)" in notes[1]
@@ -311,3 +312,39 @@ def test_a_run_that_reuses_every_fold_says_so_instead_of_its_wall_and_its_record
     keel.main([*common, "--reuse", str(tmp_path / "a")])
     [text] = written
     assert "no fold run here: every fold reused" in text and "wall 0 s" not in text
+
+
+def test_records_name_their_machine_and_runs_on_other_machines_get_their_own_notes(tmp_path):
+    _records(tmp_path / "a", methods=("none",), machine="2 cores (AMD EPYC), GPU: none")
+    _records(tmp_path / "b", methods=("SMOTE",), machine="2 cores (Intel(R) Xeon(R) Processor), GPU: none")
+    notes = keel_records.load([tmp_path / "a", tmp_path / "b"], "binary", ["ecoli1"], 2, ["none", "SMOTE"], 300,
+                              keel_records.fingerprint()).notes
+    by_method = {note.split(":")[0]: note for note in notes}  # one run: one note; two machines: two runs
+    assert len(notes) == 2
+    assert ("none: 2 folds reused from the records of commit abc1234, made on 2 cores (AMD EPYC), GPU: none (2 "
+            "job(s) x 1 thread(s);") in by_method["none"]
+    assert "made on 2 cores (Intel(R) Xeon(R) Processor), GPU: none (2 job(s)" in by_method["SMOTE"]
+
+
+def test_a_screen_fitting_augan_beside_augan_folds_of_another_machine_says_so(fake_keel, tmp_path, capsys,
+                                                                              monkeypatch):
+    _records(tmp_path / "r", methods=("none", "augan"), machine="2 cores (AMD EPYC), GPU: none")
+    monkeypatch.setattr(keel, "hardware", lambda: "2 cores (Intel(R) Xeon(R) Processor), GPU: none")
+    screen = ["--datasets", "ecoli1", "--folds", "1", "--no-results", "--reuse", str(tmp_path / "r"), "--reuse-augan"]
+    keel.main([*screen, "--methods", "none", "augan", "augan[epochs=1;batch_size=32]"])
+    captured = capsys.readouterr()
+    said = ("augan's reused folds were made on 2 cores (AMD EPYC), GPU: none, this run's augan fits on 2 cores "
+            "(Intel(R) Xeon(R) Processor), GPU: none")
+    assert said in captured.err and f"- {said}" in captured.out  # warned before the run, noted in the section
+
+    keel.main([*screen, "--methods", "none", "augan"])  # nothing of augan's fitted here: nothing paired
+    assert "augan's reused folds were made on" not in capsys.readouterr().out
+    monkeypatch.setattr(keel, "hardware", lambda: "2 cores (AMD EPYC), GPU: none")
+    keel.main([*screen, "--methods", "none", "augan", "augan[epochs=1;batch_size=32]"])  # the records' machine
+    assert "augan's reused folds were made on" not in capsys.readouterr().out
+
+
+def test_the_cross_machine_note_names_records_without_a_machine():
+    assert keel.cross_machine_note({"m"}, "m") is None and keel.cross_machine_note(set(), "m") is None
+    note = keel.cross_machine_note({"", "m"}, "m")
+    assert note.startswith("augan's reused folds were made on a machine the records do not name, this run's")
