@@ -577,7 +577,8 @@ def main(argv: list[str] | None = None) -> None:
               f"{fold_samplers[0]['fold']}: {seconds:.1f}s" + (f"; failed: {', '.join(failed)}" if failed else ""),
               flush=True)
     wall = round(time.perf_counter() - start)
-    ran = f"wall {wall} s for the whole run" if tasks else "no fold run here: every fold reused"
+    ran = (f"wall {wall} s for the whole run" if tasks
+           else "no fold run here: every fold reused (the machine above only wrote this section from the records)")
     scores, samplers = pd.DataFrame(scores), pd.DataFrame(samplers)
     for suite, names in chosen.items():
         own_scores = scores[scores["dataset"].isin(names)] if len(scores) else scores
