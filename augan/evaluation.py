@@ -75,8 +75,8 @@ def evaluate(X: Any, y: Any, *, sampler: Any = None, baselines: tuple = BASELINE
         Compute fidelity, detection and privacy scores.
     model : CGAN, optional
         A fitted CGAN to judge instead of fitting one; its training rows are unknown, so all of ``X`` serves as
-        the real reference (the report says so). It must have been fitted on the classes and columns of ``X``,
-        or on images of its shape and pixel scale (uint8 or floats in [0, 255], or floats in [0, 1]: its
+        the real reference (the report says so). It must have been fitted on the classes and columns of ``X``
+        (a categorical column of ``X`` holding only levels it saw in training), or on images of its shape and pixel scale (uint8 or floats in [0, 255], or floats in [0, 1]: its
         samples come back on its own scale).
     holdout : float, default=0.2
         Share of rows kept out of the quality GAN's training: the real rows that fidelity, the C2ST, the
@@ -160,7 +160,8 @@ def _check_weights_path(weights_path: Any, X: Any, quality: bool) -> None:
 
 
 def _check_model_matches(model: CGAN, X: Any, labels: np.ndarray) -> Any:
-    """Refuse, before the cross-validation, a ``model`` trained on other classes or other columns than ``X, y``.
+    """Refuse, before the cross-validation, a ``model`` trained on other classes, other columns or other levels of
+    a categorical column than ``X, y`` hold.
 
     Returns ``X`` with a DataFrame's columns in the model's order: its samples come in that order, which
     every comparison with ``X`` then shares.
@@ -181,8 +182,10 @@ def _check_model_matches(model: CGAN, X: Any, labels: np.ndarray) -> Any:
         # Its samples come back on the model's scale and the metrics read both sets on X's.
         model.codec_.check_scale(X, "the model (CLI: --model)")
         return X
-    return check_feature_names(X, getattr(model, "feature_names_in_", None), model.n_features_in_, "X",
-                               "of the model (CLI: --model)")
+    X = check_feature_names(X, getattr(model, "feature_names_in_", None), model.n_features_in_, "X",
+                            "of the model (CLI: --model)")
+    model.codec_.check_levels(X, "the model (CLI: --model)")
+    return X
 
 
 def _listed(values: list) -> str:

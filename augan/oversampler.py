@@ -303,6 +303,8 @@ class GANOversampler(BaseOverSampler):
             raise ValueError(f"category_choice={self.category_choice!r} chooses the levels of a table's categorical "
                              f"columns; images have none: leave it at 'segment'.")
         gan = clone(self.gan) if self.gan is not None else CGAN()
+        # Here, not in CGAN.fit: imbalanced-learn fits under sklearn's "skip nested validation", so CGAN.fit skips it.
+        gan._validate_params()
         if self.random_state is not None:
             gan.set_params(random_state=self.random_state)
         self.noise_scale_ = float(AUTO_NOISE_SCALE["table" if self.image_shape is None else "image"]

@@ -27,9 +27,11 @@ def split_target(frame: pd.DataFrame, target: str, source: Path) -> tuple[pd.Dat
         If ``target`` is not a column, the table has no rows or no other column, or the target has
         missing values, a single class, or a class with fewer than 2 rows.
     """
+    if target == "":
+        raise ValueError("--target must name a column of the table, got an empty name.")
     if target not in frame.columns:
         one = str(frame.columns[0]) if frame.shape[1] == 1 else ""
-        separator = next((s for s in ";\t|" if target in one.split(s)), None)
+        separator = next((s for s in ";\t|" if s in one and target in one.split(s)), None)
         hint = (f" Its header holds {target!r} between {separator!r}: save the file with commas between the "
                 f"columns.") if separator else ""
         raise ValueError(f"{source} has no column {target!r}; its columns are: "

@@ -91,6 +91,9 @@ class Training:
             raise ValueError("augan was started by torchrun without --distributed: every process would train a GAN "
                              "of its own and write the same outputs; add --distributed, or run augan without "
                              "torchrun.")
+        if self.distributed and not launched_by_torchrun():
+            raise ValueError("--distributed trains in one process per device, started by torchrun: e.g. `torchrun "
+                             "--nproc-per-node 2 -m augan_cli fit DATA ... --distributed`.")
         device = resolve_device(self.device)  # a device this machine lacks is refused before the data is read
         if o.parse_amp(self.amp) == "fp16" and device.type != "cuda":
             raise ValueError(f"--amp fp16 needs a CUDA GPU (its gradient scaling is CUDA-only here); on "

@@ -469,6 +469,8 @@ CLI_ERRORS = {
     "wrong delimiter": (lambda d, out: ["generate", _csv(d, "s.csv", _rows(range(10), BALANCED).replace(",", ";")),
                                         "--target", "default", "--n", 5, "--out", out],
                         ["no column 'default'", "x;default", "holds 'default' between ';'", "with commas"]),
+    "empty --target": (lambda d, out: ["generate", _csv(d, "t.csv", _rows(range(10), BALANCED)), "--target", "",
+                                       "--n", 5, "--out", out], ["--target must name a column", "empty"]),
     "unknown --target": (lambda d, out: ["generate", _csv(d, "t.csv", _rows(range(10), BALANCED)), "--target",
                                          "class", "--n", 5, "--out", out], ["no column 'class'", "x, default"]),
     "sample before fit (no model file)": (lambda d, out: ["sample", d / "never-fitted.augan", "--n", 3, "--out", out],

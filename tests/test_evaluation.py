@@ -145,6 +145,24 @@ def no_training(monkeypatch):
     monkeypatch.setattr("augan.evaluation.downstream_gain", refuse)
 
 
+def test_a_model_is_refused_before_the_cross_validation_when_the_data_holds_categories_it_never_saw(
+        loans, tiny, no_training):
+    X, y = loans
+    model = CGAN(**tiny, random_state=0).fit(X, y)
+    options = dict(sampler=RandomOverSampler(random_state=0), baselines=("none",), model=model, cv=2, verbose=False)
+    other = X.assign(purpose=X["purpose"].where(X.index % 7 > 0, "boat"))
+    levels = ", ".join(repr(level) for level in sorted(X["purpose"].unique()))
+    with pytest.raises(ValueError, match=rf"^column 'purpose' holds 'boat', a level the model \(CLI: --model\) never "
+                                         rf"saw in training \(its levels: {levels}\)"):
+        evaluate(other, y, **options)
+    with pytest.raises(ValueError, match=r"^column 'homeowner' holds missing values, which the model"):
+        evaluate(X.assign(homeowner=X["homeowner"].where(X.index % 5 > 0, None)), y, **options)
+    # Missing values of a column that had some in training are a level of their own, and numbers are not levels.
+    assert X["months_employed"].isna().any()
+    numbers = model.codec_.columns_[list(X.columns).index("income")]
+    assert numbers.unseen_levels(X["income"] * 1000) == []
+
+
 def _small_images():
     rng = np.random.default_rng(0)
     return rng.integers(0, 256, size=(40, 8, 8)).astype(np.uint8), np.array([0] * 28 + [1] * 12)

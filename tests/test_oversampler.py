@@ -4,7 +4,7 @@ import pytest
 from imblearn.pipeline import make_pipeline
 from sklearn.datasets import make_classification
 from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import cross_validate
+from sklearn.model_selection import GridSearchCV, cross_validate
 
 from augan import CGAN, GANOversampler
 from augan.oversampler import AUTO_NOISE_SCALE
@@ -76,8 +76,6 @@ def test_without_a_gan_it_trains_cgans_defaults(binary):
 
 
 def test_nested_gan_parameters_can_be_set_and_searched_without_a_gan(binary, tiny):
-    from sklearn.model_selection import GridSearchCV
-
     sampler = GANOversampler().set_params(gan__epochs=3)
     assert isinstance(sampler.gan, CGAN) and sampler.gan.get_params() == CGAN(epochs=3).get_params()
     X, y = binary
@@ -86,6 +84,29 @@ def test_nested_gan_parameters_can_be_set_and_searched_without_a_gan(binary, tin
     search = GridSearchCV(pipe, {**grid, "ganoversampler__gan__noise_dim": [4, 8]}, cv=2, error_score="raise")
     search.fit(X, y)
     assert search.best_params_["ganoversampler__gan__noise_dim"] in (4, 8)
+
+
+@pytest.mark.parametrize("bad", [{"epochs": -1}, {"max_steps": -5}, {"n_critic": 0}, {"generator_lr": -1.0},
+                                 {"discriminator_lr": "x"}, {"checkpoint_every": 0}, {"noise_dim": 0},
+                                 {"ema_decay": 2.0}, {"lecam": -1.0}])
+def test_the_gans_parameters_are_checked_before_training_as_cgan_fit_checks_them(binary, tiny, bad, monkeypatch):
+    # imbalanced-learn fits under sklearn's "skip nested validation", which skipped CGAN.fit's own check: these
+    # failed deep in training (IndexError, UnboundLocalError, ZeroDivisionError) or trained with invalid settings.
+    from augan.train.loop import Trainer
+    from sklearn.utils._param_validation import InvalidParameterError
+
+    X, y = binary
+    name = next(iter(bad))
+    with pytest.raises(InvalidParameterError, match=rf"'{name}' parameter of CGAN must be") as direct:
+        CGAN(**{**tiny, **bad}).fit(X, y)
+    monkeypatch.setattr(Trainer, "fit", lambda *args, **kwargs: pytest.fail("trained"))
+    with pytest.raises(InvalidParameterError) as nested:
+        GANOversampler(gan=CGAN(**{**tiny, **bad}), random_state=0).fit_resample(X, y)
+    assert str(nested.value) == str(direct.value)
+    search = GridSearchCV(make_pipeline(GANOversampler(gan=CGAN(**tiny)), LogisticRegression()),
+                          {f"ganoversampler__gan__{name}": [bad[name]]}, cv=2, error_score="raise")
+    with pytest.raises(InvalidParameterError, match=rf"'{name}' parameter of CGAN must be"):
+        search.fit(X, y)
 
 
 def test_random_state_makes_resampling_reproducible(binary, tiny):

@@ -84,6 +84,11 @@ class Column(ABC):
         """A float ``(n, width)`` block of generated rows (float32 as the generator writes them, or float64) as
         the column's values, shape ``(n,)``."""
 
+    def unseen_levels(self, series: pd.Series) -> list:
+        """The distinct values of ``series`` that are no level this column learned in ``fit`` (NaN standing for
+        missing values), which :meth:`encode` could not tell apart; none for numbers, which have no levels."""
+        return []
+
     def to_series(self, values: np.ndarray) -> pd.Series:
         """Decoded values as a Series of the column's dtype."""
         dtype = _pandas_dtype(self.dtype)
@@ -428,6 +433,9 @@ class OneHotColumn(Column):
         onehot[np.flatnonzero(known), codes[known]] = 1.0
         return onehot
 
+    def unseen_levels(self, series: pd.Series) -> list:
+        return _unseen_levels(series, self.categories, self.missing)
+
     def decode(self, block: np.ndarray) -> np.ndarray:
         if self.unused:  # a level the training rows never had is never generated
             block = block.copy()
@@ -479,6 +487,10 @@ class ConstantColumn(Column):
     def encode(self, series: pd.Series) -> np.ndarray:
         return np.zeros((len(series), 0), dtype=np.float32)
 
+    def unseen_levels(self, series: pd.Series) -> list:
+        # A categorical column of one level keeps it in categories; a numeric constant has none, and no levels.
+        return _unseen_levels(series, self.categories, missing=False) if self.categories else []
+
     def decode(self, block: np.ndarray) -> np.ndarray:
         return np.full(block.shape[0], self.value, dtype=object)
 
@@ -491,6 +503,16 @@ class ConstantColumn(Column):
 
 
 # -------------------------------------------------------------------------------- helpers
+def _unseen_levels(series: pd.Series, categories: list, missing: bool) -> list:
+    """The distinct values of ``series`` outside ``categories``, in order of appearance; NaN for missing values
+    when the column learned none."""
+    values = series.astype(object)
+    absent = pd.isna(values).to_numpy()
+    codes = pd.Index(categories, dtype=object).get_indexer(values[~absent])
+    unseen = [plain_value(v) for v in pd.unique(values[~absent][codes < 0])]
+    return unseen + ([np.nan] if absent.any() and not missing else [])
+
+
 def to_numeric(series: pd.Series, errors: str = "raise") -> pd.Series:
     """``pd.to_numeric(series, errors=errors)``, which an Arrow decimal column skips: it is numeric already,
     and pandas' to_numeric drops its nulls (then fails)."""

@@ -193,6 +193,32 @@ class TabularCodec:
             _map(pool, encode, len(names))
         return out
 
+    def check_levels(self, X: Any, fitted_by: str = "the GAN") -> None:
+        """Refuse categories that ``fit`` never saw, which :meth:`transform` would encode as no level at all (all
+        zeros): data for a model fitted elsewhere must hold the model's levels. ``X`` is laid out as in ``fit``.
+
+        Raises
+        ------
+        ValueError
+            Naming the first such column, its unseen values (or its missing values) and its levels;
+            ``fitted_by`` names what was fitted.
+        """
+        frame, _, _ = _as_frame(check_feature_names(X, self.feature_names_in_, self.n_features_in_))
+        for name, column in zip(frame.columns, self.columns_):
+            unseen = column.unseen_levels(frame[name])
+            if not unseen:
+                continue
+            values = [v for v in unseen if not pd.isna(v)]
+            what = (", ".join(map(repr, values[:5])) + (f" and {len(values) - 5} more" if len(values) > 5 else "")
+                    + (" and missing values" if len(values) < len(unseen) else "")) if values else "missing values"
+            levels = getattr(column, "categories", [])
+            shown = ", ".join(map(repr, levels[:10])) + (f" and {len(levels) - 10} more" if len(levels) > 10 else "")
+            one = len(unseen) == 1 and values
+            raise ValueError(f"column {column.name!r} holds {what}, {'a level' if one else 'which'} {fitted_by} never "
+                             f"saw in training (its levels: {shown}); it would read {'it' if one else 'them'} as no "
+                             f"level at all. Give data of the levels it was trained on, or a model trained on this "
+                             f"data.")
+
     # ---------------------------------------------------- inverse_transform
     def inverse_transform(self, Z: np.ndarray) -> Any:
         """Decode generated rows back to the caller's container, column names, order and dtypes.

@@ -119,8 +119,16 @@ def _record_fit(monkeypatch) -> dict:
     return seen
 
 
+def _as_if_started_by_torchrun(monkeypatch) -> None:
+    from augan.distributed import TORCHRUN_VARIABLES
+
+    for name in TORCHRUN_VARIABLES:
+        monkeypatch.setenv(name, "0" if "RANK" in name else "1" if name == "WORLD_SIZE" else "localhost")
+
+
 def test_gpu_flags_reach_the_estimator(augan, loans, tmp_path, monkeypatch):
     seen = _record_fit(monkeypatch)
+    _as_if_started_by_torchrun(monkeypatch)
     result = augan("generate", loans, "--target", "default", "--n", 3, "--out", tmp_path / "s.csv", "--amp", "bf16",
                    "--compile", "--distributed", "--architecture", "mlp")
     assert result.exit_code == 2
@@ -166,13 +174,25 @@ def test_fp16_off_a_gpu_is_refused_before_the_data_is_read(augan, user_error, nu
 def test_torchrun_without_distributed_is_refused_before_the_data_is_read(augan, user_error, numbers_csv, tmp_path,
                                                                           monkeypatch):
     import augan_cli.generate
-    from augan.distributed import TORCHRUN_VARIABLES
 
-    for name in TORCHRUN_VARIABLES:
-        monkeypatch.setenv(name, "0" if "RANK" in name else "1" if name == "WORLD_SIZE" else "localhost")
+    _as_if_started_by_torchrun(monkeypatch)
     monkeypatch.setattr(augan_cli.generate, "read_training_data", lambda *a: pytest.fail("read the data first"))
     user_error(augan("generate", numbers_csv, "--target", "label", "--n", 4, "--out", tmp_path / "s.csv"),
                "torchrun", "--distributed")
+
+
+def test_distributed_without_torchrun_is_refused_by_the_options_name_before_the_data_is_read(
+        augan, user_error, numbers_csv, tmp_path, monkeypatch):
+    import augan_cli.generate
+    from augan.distributed import TORCHRUN_VARIABLES
+
+    for name in TORCHRUN_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setattr(augan_cli.generate, "read_training_data", lambda *a: pytest.fail("read the data first"))
+    result = augan("generate", numbers_csv, "--target", "label", "--n", 4, "--out", tmp_path / "s.csv",
+                   "--distributed")
+    user_error(result, "--distributed", "torchrun --nproc-per-node 2 -m augan_cli")
+    assert "strategy=" not in result.stderr
 
 
 def test_only_the_main_process_writes_and_prints(augan, numbers_csv, tmp_path, monkeypatch):
