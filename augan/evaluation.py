@@ -76,8 +76,8 @@ def evaluate(X: Any, y: Any, *, sampler: Any = None, baselines: tuple = BASELINE
     model : CGAN, optional
         A fitted CGAN to judge instead of fitting one; its training rows are unknown, so all of ``X`` serves as
         the real reference (the report says so). It must have been fitted on the classes and columns of ``X``
-        (a categorical column of ``X`` holding only levels it saw in training), or on images of its shape and pixel scale (uint8 or floats in [0, 255], or floats in [0, 1]: its
-        samples come back on its own scale).
+        (a categorical column of ``X`` holding only levels it saw in training), or on images of its shape and
+        pixel scale (uint8 or floats in [0, 255], or floats in [0, 1]: its samples come back on its own scale).
     holdout : float, default=0.2
         Share of rows kept out of the quality GAN's training: the real rows that fidelity, the C2ST, the
         discriminator and privacy compare the synthetic rows with. 0 fits it on every row and compares with
