@@ -560,7 +560,8 @@ def main(argv: list[str] | None = None) -> None:
              for d in data.values() for i, (tr, te) in enumerate(splits(d, args.folds))]
     tasks = sorted((t for t in tasks if t[4]), key=lambda t: -len(t[0].y))
     fits_augan = {owner[d.name] for d, _, _, _, methods in tasks if any(map(keel_records.depends_on_augan, methods))}
-    crossed = {suite: cross_machine_note(reused[suite].augan_machines, hardware()) if suite in fits_augan else None
+    here = hardware()
+    crossed = {suite: cross_machine_note(reused[suite].augan_machines, here) if suite in fits_augan else None
                for suite in chosen}
     for suite, note in crossed.items():
         if note is not None:
@@ -595,7 +596,7 @@ def main(argv: list[str] | None = None) -> None:
         text = header + "\n" + body
         print("\n" + text)
         if args.records is not None and len(own_samplers):
-            keel_records.write(args.records, suite, own_scores, own_samplers, commit=git_commit(), machine=hardware(),
+            keel_records.write(args.records, suite, own_scores, own_samplers, commit=git_commit(), machine=here,
                                jobs=args.jobs, threads=threads, ctgan_epochs=args.ctgan_epochs, wall=wall,
                                fingerprint=protocols[suite])
         if not args.no_results:
