@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import numbers
+import os
 import sys
 from typing import Any
 
@@ -116,6 +117,7 @@ def evaluate(X: Any, y: Any, *, sampler: Any = None, baselines: tuple = BASELINE
     if weights_path is not None:
         _check_weights_path(weights_path, X, quality)
     if model is not None:
+        _check_model_type(model)
         check_is_fitted(model, "generator_")
         X = _check_model_matches(model, X, labels)
     rng = check_random_state(random_state)
@@ -157,6 +159,19 @@ def _check_weights_path(weights_path: Any, X: Any, quality: bool) -> None:
     if not is_image_array(X):
         raise ValueError(WEIGHTS_FOR_TABLE)
     check_inception_weights(weights_path)
+
+
+def _check_model_type(model: Any) -> None:
+    """Refuse a ``model`` that is not a CGAN, pointing to what to pass instead: scikit-learn's check names neither."""
+    if isinstance(model, CGAN):
+        return
+    if isinstance(model, (str, os.PathLike)):
+        raise TypeError(f"model must be a fitted CGAN, got the path {os.fspath(model)!r}: load it with "
+                        f"augan.CGAN.load(path) and pass the result (the CLI's --model reads the file itself).")
+    if isinstance(model, GANOversampler):
+        raise TypeError("model must be a fitted CGAN, got a GANOversampler; its fitted GAN is its gan_ attribute, "
+                        "or pass the oversampler as sampler=.")
+    raise TypeError(f"model must be a fitted CGAN, got an object of type {type(model).__name__}.")
 
 
 def _check_model_matches(model: CGAN, X: Any, labels: np.ndarray) -> Any:

@@ -275,15 +275,21 @@ class GANOversampler(BaseOverSampler):
         return X, y, binarize_y
 
     def _check_final_counts(self, y: np.ndarray) -> None:
-        if not isinstance(self.sampling_strategy, Mapping):
+        strategy, name = self.sampling_strategy, "sampling_strategy"
+        if callable(strategy):  # imbalanced-learn reads what it returns as a dict, failing on anything else
+            strategy, name = strategy(y), "sampling_strategy(y)"
+            if not isinstance(strategy, Mapping):
+                raise TypeError(f"sampling_strategy is a function, so it must return a dict {{class: final number "
+                                f"of rows}}; it returned {strategy!r} ({type(strategy).__name__}).")
+        if not isinstance(strategy, Mapping):
             return
         present = dict(zip(*np.unique(y, return_counts=True)))
-        for label, wanted in self.sampling_strategy.items():
+        for label, wanted in strategy.items():
             if isinstance(wanted, bool) or not isinstance(wanted, numbers.Integral):
-                raise TypeError(f"sampling_strategy[{label!r}] must be a whole number of rows (the final count "
+                raise TypeError(f"{name}[{label!r}] must be a whole number of rows (the final count "
                                 f"of the class), got {wanted!r}.")
             if label in present and wanted < present[label]:
-                raise ValueError(f"sampling_strategy asks for {wanted} rows of class {label!r}, which already has "
+                raise ValueError(f"{name} asks for {wanted} rows of class {label!r}, which already has "
                                  f"{present[label]}; an over-sampler only adds rows, so give a final count of at "
                                  f"least {present[label]}.")
 

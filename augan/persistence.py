@@ -21,6 +21,7 @@ from .data.labels import LabelCodec
 from .device import resolve_device
 from .storage import stored_tensor_bytes
 from .losses import LOSSES, get_loss
+from .seeding import SEED_MAX
 from .train import TrainingConfig, training_budget
 
 if TYPE_CHECKING:
@@ -115,8 +116,11 @@ def restore(cls: type[CGAN], content: dict, path: str | os.PathLike, device: str
         raise _inconsistent(path, f"{type(exc).__name__}: {exc}") from exc
     _check_weights(content, expected, path)
     estimator.device_ = resolve_device(device)
+    seed = content.get("seed")
+    if not isinstance(seed, numbers.Integral) or isinstance(seed, bool) or not 0 <= seed < SEED_MAX:
+        raise _inconsistent(path, f"its seed is {seed!r}, where augan writes an integer in [0, {SEED_MAX}).")
     try:
-        estimator.seed_ = content["seed"]
+        estimator.seed_ = int(seed)
         estimator.history_ = content["history"]
         estimator.n_steps_ = estimator.history_[-1].get("steps") if estimator.history_ else None
         estimator.metadata_ = dict(content.get("metadata", {}))
@@ -168,6 +172,9 @@ def _check_weights(content: dict, expected: tuple[dict, ...], path: str | os.Pat
                 found = f"{tuple(got.shape)} {got.dtype}" if isinstance(got, torch.Tensor) else type(got).__name__
                 raise _inconsistent(path, f"its {name} weight {key!r} is {found}, where its parameters build "
                                           f"{tuple(tensor.shape)} {tensor.dtype}.")
+            if got.is_floating_point() and not bool(torch.isfinite(got).all()):
+                raise _inconsistent(path, f"its {name} weight {key!r} holds NaN or infinite values; a model "
+                                          f"that samples from them would give empty cells.")
     needed = sum(t.numel() * t.element_size() for state in expected for t in state.values())
     stored_bytes = stored_tensor_bytes(path)
     if stored_bytes > needed:

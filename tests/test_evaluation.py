@@ -1,4 +1,5 @@
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -134,6 +135,19 @@ def test_a_model_of_a_table_on_images_is_refused_as_such_before_its_classes(tiny
         evaluate(rng.normal(size=(40, 64)), labels, model=image_model, cv=2, verbose=False)
     with pytest.raises(ValueError, match=r"classes '0', '1', but the data holds 0, 1"):
         evaluate(rng.normal(size=(40, 3)), labels, model=table, cv=2, verbose=False)
+
+
+@pytest.mark.parametrize("model, message", [
+    ("m.augan", r"model must be a fitted CGAN, got the path 'm\.augan': load it with augan\.CGAN\.load"),
+    (Path("m.augan"), r"got the path 'm\.augan': load it"),
+    (GANOversampler(), r"model must be a fitted CGAN, got a GANOversampler; its fitted GAN is"),
+    (3, r"model must be a fitted CGAN, got an object of type int"),
+])
+def test_a_model_that_is_not_a_cgan_is_refused_naming_what_to_pass(model, message, no_training):
+    # Audit 2026-12-06: a path got scikit-learn's "is not an estimator instance", naming neither model nor CGAN.load.
+    rng = np.random.default_rng(0)
+    with pytest.raises(TypeError, match=message):
+        evaluate(rng.normal(size=(40, 3)), np.repeat([0, 1], 20), model=model, cv=2, verbose=False)
 
 
 @pytest.fixture

@@ -245,6 +245,46 @@ def test_parameters_that_declare_huge_networks_are_refused_before_allocating_the
         CGAN.load(target, device="cpu")
 
 
+def _nan_weights(content: dict) -> None:
+    content["generator"] = {k: v * float("nan") if v.is_floating_point() else v
+                            for k, v in content["generator"].items()}
+
+
+def _column_dtype(content: dict) -> None:
+    content["codec"]["state"]["columns"][0]["dtype"] = "foo"
+
+
+def _array_dtype(content: dict) -> None:
+    content["codec"]["state"]["array_dtype"] = "foo"
+
+
+@pytest.mark.parametrize("edit, message", [
+    (_nan_weights, r"generator weight .* holds NaN or infinite values"),
+    (lambda content: content.update(seed=1.5), r"its seed is 1\.5, where augan writes an integer"),
+    (lambda content: content.update(seed="7"), r"its seed is '7'"),
+    (lambda content: content.update(seed=-1), r"its seed is -1"),
+    (_column_dtype, r"column 'x' has the dtype 'foo'"),
+    (_array_dtype, r"the array dtype 'foo' is not a numpy dtype"),
+], ids=["NaN weights", "a float seed", "a text seed", "a negative seed", "a column dtype", "the array dtype"])
+def test_edited_values_are_refused_naming_the_file(tmp_path, saved, edit, message):
+    # Audit 2026-12-06: NaN weights loaded and sampled empty cells, a float or text seed was taken as it was, and
+    # an unknown column dtype failed at sampling with pandas' TypeError, naming no file.
+    target = tmp_path / "edited.augan"
+    _edited(saved, target, edit)
+    with pytest.raises(ValueError, match=rf"{re.escape(str(target))} is an augan model file, but its content is "
+                                         rf"inconsistent: .*{message}"):
+        CGAN.load(target, device="cpu")
+
+
+def test_an_image_dtype_that_numpy_does_not_know_is_refused(tmp_path, tiny):
+    X = np.random.default_rng(0).integers(0, 256, (40, 8, 8)).astype(np.uint8)
+    path, target = tmp_path / "m.augan", tmp_path / "edited.augan"
+    CGAN(**tiny, architecture="mlp", encoder=False).fit(X, np.arange(40) % 2).save(path)
+    _edited(path, target, lambda content: content["codec"]["state"].update(dtype="foo"))
+    with pytest.raises(ValueError, match=r"content is inconsistent: .*the image dtype 'foo' is not a numpy dtype"):
+        CGAN.load(target, device="cpu")
+
+
 def test_an_extra_entry_is_refused_not_ignored(tmp_path, saved):
     target = tmp_path / "extra.augan"
     _edited(saved, target, lambda content: content.update(payload=torch.zeros(1000)))

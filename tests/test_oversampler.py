@@ -38,6 +38,21 @@ def test_callable_strategy(binary, tiny):
     assert (yr == 1).sum() == 60
 
 
+@pytest.mark.parametrize("strategy, error, message", [
+    (lambda y: "x", TypeError, r"sampling_strategy is a function, so it must return a dict .*returned 'x' \(str\)"),
+    (lambda y: None, TypeError, r"it returned None \(NoneType\)"),
+    (lambda y: {1: 2.5}, TypeError, r"sampling_strategy\(y\)\[1\] must be a whole number of rows"),
+    (lambda y: {1: 3}, ValueError, r"sampling_strategy\(y\) asks for 3 rows of class 1, which already has"),
+], ids=["text", "None", "a fraction", "fewer rows"])
+def test_a_callable_strategy_that_returns_no_final_counts_is_refused_before_training(binary, tiny, strategy, error,
+                                                                                    message, monkeypatch):
+    # Audit 2026-12-06: a callable returning "x" or None failed inside imbalanced-learn with AttributeError.
+    monkeypatch.setattr(CGAN, "fit", lambda *args, **kwargs: pytest.fail("trained before refusing"))
+    X, y = binary
+    with pytest.raises(error, match=message):
+        GANOversampler(sampling_strategy=strategy, gan=CGAN(**tiny), random_state=0).fit_resample(X, y)
+
+
 def test_multiclass_tops_up_every_minority_class(tiny):
     X, y = make_classification(300, 5, n_informative=4, n_redundant=0, n_classes=3, weights=[0.7, 0.2, 0.1],
                                random_state=0)

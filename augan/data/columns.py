@@ -147,7 +147,13 @@ def column_from_state(state: dict, numeric_transform: str) -> Column:
         state.get("kind"), state.get("kind"))
     if name not in COLUMNS:
         raise ValueError(f"unknown column transform {name!r} in the codec state (known: {sorted(COLUMNS)}).")
-    return COLUMNS[name].from_state(state)
+    column = COLUMNS[name].from_state(state)
+    try:
+        _pandas_dtype(column.dtype)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"column {column.name!r} has the dtype {column.dtype!r}, which this pandas cannot build "
+                         f"({exc}).") from exc
+    return column
 
 
 # ------------------------------------------------------------------------------ numbers

@@ -252,6 +252,10 @@ class ImageCodec:
         codec.layout_ = state["layout"]
         codec.input_shape_ = tuple(int(s) for s in state["input_shape"])
         codec.dtype_ = str(state["dtype"])
+        try:
+            np.dtype(codec.dtype_)
+        except TypeError as exc:
+            raise ValueError(f"the image dtype {codec.dtype_!r} is not a numpy dtype ({exc}).") from exc
         codec.value_max_ = float(state["value_max"])
         # Model files written before pixel_max_ existed learned the whole pixel scale.
         codec.pixel_max_ = float(state.get("pixel_max", codec.value_max_))

@@ -311,6 +311,11 @@ class TabularCodec:
         codec = cls(numeric_transform=state["numeric_transform"], n_quantiles=state["n_quantiles"])
         codec.container_ = state["container"]
         codec.array_dtype_ = state["array_dtype"]
+        if codec.array_dtype_ is not None:
+            try:
+                np.dtype(codec.array_dtype_)
+            except TypeError as exc:
+                raise ValueError(f"the array dtype {codec.array_dtype_!r} is not a numpy dtype ({exc}).") from exc
         codec.n_features_in_ = state["n_features_in"]
         codec.columns_ = [column_from_state(c, state["numeric_transform"]) for c in state["columns"]]
         codec._set_layout()
