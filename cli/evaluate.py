@@ -23,9 +23,11 @@ from .training import Training, training_options
 REPORT_SUFFIXES = (".html", ".htm", ".json", ".md", ".markdown")
 
 ReportPath = Annotated[Path, typer.Option(
-    "--report", "-r", help="Where to write the report: .html, .json or .md.", show_default=False)]
+    "--report", "-r", help="Where to write the report: .html, .json or .md.", show_default=False,
+    parser=o.parse_path)]
 FittedModel = Annotated[Path | None, typer.Option(
-    "--model", help="Judge this model (written by augan fit) in the quality part instead of training one.")]
+    "--model", help="Judge this model (written by augan fit) in the quality part instead of training one.",
+    parser=o.parse_path)]
 Folds = Annotated[int, typer.Option("--cv", help="Cross-validation folds.")]
 Repeats = Annotated[int, typer.Option("--repeats", help="Repetitions of the cross-validation split.")]
 Baselines = Annotated[str, typer.Option(

@@ -32,19 +32,32 @@ STRATEGIES = {"auto": "auto", "minority": "minority", "not-majority": "not major
 
 TRAINING = "Training"
 
+
+def parse_path(value: str | Path) -> Path:
+    """A path option's value, refused when empty: ``Path("")`` is the current folder, which the user did not name."""
+    if isinstance(value, Path):
+        return value
+    if not value.strip():
+        raise typer.BadParameter("is empty; give a file or folder name.")
+    return Path(value)
+
+
 Data = Annotated[Path, typer.Argument(
     help="Training data: a table (.csv, .parquet, .pq), a folder with one subfolder of images per class, or an "
-         ".npz file with arrays X (images) and y (labels).", show_default=False)]
-Model = Annotated[Path, typer.Argument(help="Model file written by augan fit --model-out.", show_default=False)]
+         ".npz file with arrays X (images) and y (labels).", show_default=False, parser=parse_path)]
+Model = Annotated[Path, typer.Argument(help="Model file written by augan fit --model-out.", show_default=False,
+                                        parser=parse_path)]
 Target = Annotated[str | None, typer.Option("--target", "-t", help="Name of the class column (tables only).",
                                             show_default=False)]
 TargetName = Annotated[str | None, typer.Option(
     "--target", "-t", help="Name of the class column in the output (default: the one the model was trained with).")]
 Out = Annotated[Path, typer.Option("--out", "-o", help="Output table (.csv, .parquet or .pq), with the target "
                                                        "column; for images, a folder or an .npz file.",
-                                   show_default=False)]
-ModelFile = Annotated[Path, typer.Option("--model-out", help="Where to save the trained model.", show_default=False)]
-ModelOut = Annotated[Path | None, typer.Option("--model-out", help="Also save the trained model here.")]
+                                   show_default=False, parser=parse_path)]
+ModelFile = Annotated[Path, typer.Option("--model-out", help="Where to save the trained model.", show_default=False,
+                                         parser=parse_path)]
+ModelOut = Annotated[Path | None, typer.Option("--model-out", help="Also save the trained model here.",
+                                               parser=parse_path)]
 Count = Annotated[int | None, typer.Option("--n", "-n", help="How many synthetic rows.", show_default=False)]
 RequiredCount = Annotated[int, typer.Option("--n", "-n", help="How many synthetic rows.", show_default=False)]
 Label = Annotated[str | None, typer.Option(
@@ -122,7 +135,7 @@ CheckpointDir = Annotated[Path | None, typer.Option(
     "--checkpoint-dir", help="Folder for training checkpoints (also written on Ctrl-C and SIGTERM, but not under "
                              "--distributed, where the processes cannot agree on a step to stop at); an earlier "
                              "run's checkpoint there needs --resume (continue it) or --overwrite (start afresh).",
-    rich_help_panel=TRAINING)]
+    rich_help_panel=TRAINING, parser=parse_path)]
 CheckpointEvery = Annotated[int, typer.Option(
     "--checkpoint-every", help="Epochs between checkpoints in --checkpoint-dir.", rich_help_panel=TRAINING)]
 Resume = Annotated[bool, typer.Option(
@@ -145,7 +158,7 @@ PerClass = Annotated[int | None, typer.Option(
     "--per-class", help="How many synthetic rows (or images) of each class.", show_default=False)]
 Grid = Annotated[Path | None, typer.Option(
     "--grid", help="Images: also save a PNG grid of synthetic samples, one labelled row per class.",
-    show_default=False)]
+    show_default=False, parser=parse_path)]
 Overwrite = Annotated[bool, typer.Option("--overwrite", help="Replace output files that augan wrote earlier (never a "
                                                               "file of yours, or one you have edited).")]
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar and no summary.")]

@@ -61,6 +61,33 @@ UNWRITABLE = {
 }
 
 
+EMPTY_PATH = {
+    "DATA": (["generate", "", "-t", "default", "--n", 3, "--out", "s.csv"], "'data'"),
+    "generate --out": (["generate", "LOANS", "-t", "default", "--n", 3, "--out", ""], "'--out'"),
+    "fit --model-out": (["fit", "LOANS", "-t", "default", "--model-out", " "], "'--model-out'"),
+    "resample --model-out": (["resample", "LOANS", "-t", "default", "--out", "s.csv", "--model-out", ""],
+                             "'--model-out'"),
+    "evaluate --report": (["evaluate", "LOANS", "-t", "default", "--report", ""], "'--report'"),
+    "evaluate --model": (["evaluate", "LOANS", "-t", "default", "--model", ""], "'--model'"),
+    "sample MODEL": (["sample", "", "--n", 3, "--out", "s.csv"], "'model'"),
+    "--checkpoint-dir": (["fit", "LOANS", "-t", "default", "--model-out", "m.augan", "--checkpoint-dir", ""],
+                         "'--checkpoint-dir'"),
+    "--grid": (["generate", "LOANS", "-t", "default", "--n", 3, "--out", "s.csv", "--grid", ""], "'--grid'"),
+}
+
+
+@pytest.mark.parametrize("case", list(EMPTY_PATH))
+def test_an_empty_path_is_refused_as_empty_not_read_as_the_current_folder(case, augan, user_error, loans,
+                                                                          no_training, tmp_path, monkeypatch):
+    # Audit 2026-12-06: DATA "" or --out "" was read as ".", so the message spoke of a folder the user never named.
+    monkeypatch.chdir(tmp_path)
+    args, option = EMPTY_PATH[case]
+    training = TINY if args[0] != "sample" else []
+    user_error(augan(*[loans if a == "LOANS" else a for a in args], *training), option,
+               "is empty; give a file or folder")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["loans.csv"]
+
+
 @pytest.mark.parametrize("case", list(UNWRITABLE))
 def test_an_output_folder_that_cannot_be_written_is_refused_before_training(
         case, augan, user_error, loans, digits_npz, unwritable, tmp_path, no_training):
