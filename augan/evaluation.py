@@ -319,11 +319,11 @@ def _sampler_rows(sampler: GANOversampler, X: Any, y: np.ndarray) -> tuple[CGAN,
     if images:
         X_new = np.asarray(X_new).reshape((len(new),) + X.shape[1:])
     made = {c: int(k) for c, k in zip(classes, counts) if c not in lone}
-    interpolated = sum(round(k * oversampler.smote_share) for k in made.values())
+    interpolated = sum(round(k * oversampler.smote_share_) for k in made.values())
     synthetic = {"drawn_by": "sampler", "noise_scale": float(oversampler.noise_scale_),
                  "selection": oversampler.selection_,
                  "candidates": float(oversampler.candidates) if oversampler.selection_ is not None else None,
-                 "smote_share": float(oversampler.smote_share),
+                 "smote_share": float(oversampler.smote_share_),
                  "interpolation": oversampler._interpolation_kind() if interpolated else None,
                  "n_generated": int(len(y_new) - interpolated), "n_interpolated": int(interpolated),
                  "n_copies_left_out": int(np.isin(y, lone).sum()) if len(lone) else 0}

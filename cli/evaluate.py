@@ -58,7 +58,7 @@ def evaluate(data: o.Data, report: ReportPath, target: o.Target = None, model: F
             fail(f"cannot tell the report format of {report}: use a .html, .json or .md file name.")
         check_output_path(report, overwrite)
         selection = o.parse_selection(selection)
-        o.check_option("--smote-share", smote_share, GANOversampler, "smote_share")
+        smote_share = o.parse_smote_share(smote_share)
         noise_scale = o.parse_noise_scale(noise_scale)
         o.check_option("--max-synthetic-ratio", max_synthetic_ratio, GANOversampler, "max_synthetic_ratio")
         for option, value in (("--cv", cv), ("--repeats", repeats)):

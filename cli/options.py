@@ -14,7 +14,7 @@ from sklearn.utils._param_validation import (Interval, StrOptions, _Constraint, 
 from augan import CGAN, GANOversampler
 from augan._validation import check_noise_scale
 from augan.losses import LOSSES
-from augan.oversampler import AUTO_NOISE_SCALE, SELECTIONS
+from augan.oversampler import AUTO_NOISE_SCALE, AUTO_SMOTE_SHARE, SELECTIONS
 from augan.train import AUTO_BUDGET, CATEGORICAL_STEPS_FACTOR, LARGE_IMAGE_SET
 
 from .errors import fail
@@ -23,7 +23,7 @@ GAN_DEFAULTS: dict[str, Any] = CGAN().get_params()
 STRATEGY_DEFAULT: str = GANOversampler().get_params()["sampling_strategy"]
 SELECTION_DEFAULT: str = GANOversampler().get_params()["selection"] or "none"
 _CANDIDATES = GANOversampler().get_params()["candidates"]
-SMOTE_SHARE_DEFAULT: float = GANOversampler().get_params()["smote_share"]
+SMOTE_SHARE_DEFAULT: str = str(GANOversampler().get_params()["smote_share"])
 INTERPOLATION_DEFAULT: str = GANOversampler().get_params()["interpolation"]
 CATEGORY_CHOICE_DEFAULT: str = GANOversampler().get_params()["category_choice"]
 NOISE_SCALE_DEFAULT: str = str(GANOversampler().get_params()["noise_scale"])
@@ -74,10 +74,13 @@ Selection = Annotated[str, typer.Option(
                         "discriminator scores most real), classifier (those a logistic regression on the real "
                         "rows most surely gives their class), auto (classifier for a table at least half of whose "
                         "columns are categorical, else neighbors), or none (every generated row).")]
-SmoteShare = Annotated[float, typer.Option(
+SmoteShare = Annotated[str, typer.Option(
     "--smote-share", help="Share (0 to 1) of the new rows made from real rows of the class instead of by the GAN: "
                           "SMOTE-style interpolation between two of them for a table, a random smooth deformation "
-                          "of one for images; 0: the GAN's rows only.")]
+                          "of one for images; 0: the GAN's rows only; auto: "
+                          f"{AUTO_SMOTE_SHARE['numeric table']:g} for a table of numbers only, "
+                          f"{AUTO_SMOTE_SHARE['table with categories']:g} for a table with categorical columns, "
+                          f"{AUTO_SMOTE_SHARE['image']:g} for images.")]
 NoiseScale = Annotated[str, typer.Option(
     "--noise-scale", help="Factor (0 or more) on the GAN's input noise when it draws the new rows: above 1 they "
                           "spread wider, below 1 they keep nearer the typical rows of their class; 1 samples the "
@@ -184,6 +187,24 @@ def parse_budget(value: str | int | None, flag: str, none: bool = False) -> int 
     except ValueError:
         words = "a whole number, auto or none" if none else "a whole number or auto"
         raise ValueError(f"{flag} takes {words}, got {value!r}.") from None
+
+
+def parse_smote_share(value: str | float) -> str | float:
+    """``--smote-share`` as GANOversampler takes it: ``"auto"`` or a number between 0 and 1.
+
+    Raises
+    ------
+    typer.Exit
+        If ``value`` is neither, after the message naming ``--smote-share``.
+    """
+    text = str(value).strip().lower()
+    if text == "auto":
+        return "auto"
+    try:
+        number = float(text)
+    except ValueError:
+        fail(f"--smote-share must be a number between 0 and 1 or auto, got {value}.")
+    return check_option("--smote-share", number, GANOversampler, "smote_share")
 
 
 def parse_noise_scale(value: str | float) -> str | float:

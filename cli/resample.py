@@ -39,7 +39,7 @@ def resample(data: o.Data, out: o.Out, target: o.Target = None, strategy: o.Stra
         training.check_files({"DATA": data}, {"--out": out, "--model-out": model_out}, overwrite)
         sampling_strategy = o.parse_strategy(strategy)
         selection = o.parse_selection(selection)
-        o.check_option("--smote-share", smote_share, GANOversampler, "smote_share")
+        smote_share = o.parse_smote_share(smote_share)
         noise_scale = o.parse_noise_scale(noise_scale)
         o.check_option("--max-synthetic-ratio", max_synthetic_ratio, GANOversampler, "max_synthetic_ratio")
         check_outputs(out, model_out, overwrite, images=images)

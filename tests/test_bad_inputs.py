@@ -355,10 +355,11 @@ def _wide(images: bool) -> tuple[np.ndarray, np.ndarray]:
 # name -> (GANOversampler parameters, the final count asked for class 1, message regex): each draw needs far more
 # than the 1 GiB the tests say is available, yet stays under the rows augan draws at once.
 MEMORY_REQUESTS = {
-    "best of 100 candidates": (dict(candidates=100), 5_000_000,
+    "best of 100 candidates": (dict(candidates=100, smote_share=0.5), 5_000_000,
                                r"249,999,300 drawn from the GAN as candidates=100 per row kept, "
                                r"2,499,992 interpolated"),
-    "no selection": (dict(selection=None), 300_000_000, r"149,999,993 drawn from the GAN, 149,999,992 interpolated"),
+    "no selection": (dict(selection=None, smote_share=0.5), 300_000_000,
+                     r"149,999,993 drawn from the GAN, 149,999,992 interpolated"),
     "interpolated only": (dict(smote_share=1), 300_000_000, r"\(299,999,985 interpolated\)"),
 }
 

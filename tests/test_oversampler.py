@@ -452,6 +452,36 @@ def test_smote_share_splits_each_class_between_the_gan_and_interpolation(tiny):
         assert interpolated.sum() == round(added * 0.25), label
 
 
+def _numbers_and_a_category(n: int = 120) -> pd.DataFrame:
+    rng = np.random.default_rng(0)
+    return pd.DataFrame({"x": rng.normal(size=n), "k": rng.integers(0, 3, n), "c": rng.choice(["a", "b"], n)})
+
+
+@pytest.mark.parametrize("data, gan_params, share", [
+    ("numbers", {}, 0.75),
+    ("numbers as a frame", {}, 0.75),
+    ("a category", {}, 0.5),
+    ("numbers", {"categorical_features": [1]}, 0.5),
+    ("images", {}, 0.5),
+], ids=["numeric array", "numeric frame", "a text column", "a column named categorical", "images"])
+def test_smote_share_auto_is_three_quarters_for_numbers_only_and_half_otherwise(tiny, data, gan_params, share,
+                                                                               monkeypatch):
+    rng = np.random.default_rng(0)
+    y = np.repeat([0, 1], [90, 30])
+    X = {"numbers": rng.normal(size=(120, 3)), "numbers as a frame": _numbers_and_a_category()[["x", "k"]],
+         "a category": _numbers_and_a_category(), "images": rng.integers(0, 256, (120, 64)).astype(np.uint8)}[data]
+    asked = []
+    interpolate = GANOversampler._interpolate
+    monkeypatch.setattr(GANOversampler, "_interpolate",
+                        lambda self, request, *args: asked.append(request) or interpolate(self, request, *args))
+    ovs = GANOversampler(gan=CGAN(**tiny, **gan_params), selection=None,
+                         image_shape=(8, 8) if data == "images" else None, random_state=0)
+    assert ovs.get_params()["smote_share"] == "auto"
+    _, yr = ovs.fit_resample(X, y)
+    assert ovs.smote_share_ == share
+    assert asked == [{1: round(60 * share)}] and len(yr) == 180
+
+
 def test_smote_share_zero_draws_only_from_the_gan(binary, tiny):
     X, y = binary
     ovs = GANOversampler(gan=CGAN(**tiny), smote_share=0, random_state=0)
