@@ -107,8 +107,8 @@ class GANOversampler(BaseOverSampler):
         proximity to the other classes, as ProWSyn pairs them (``interpolation``); for images, by default, real
         images of the class deformed. ``"auto"`` (:data:`AUTO_SMOTE_SHARE`): 0.75 for a table of numbers only,
         0.5 for a table with categorical columns and for images. Three quarters ranked ahead of a half on the
-        numeric KEEL suites (the binary one and a numeric multiclass development suite) and behind it on the two
-        with categorical columns; a half ranked ahead of the GAN's rows alone and of SMOTE's alone on every suite
+        binary KEEL suite and on a numeric multiclass development suite, level on the multiclass suite, and behind
+        it on the two suites with categorical columns; a half ranked ahead of the GAN's rows alone and of SMOTE's alone on every suite
         (benchmarks/NOTES.md). 0 gives the GAN's rows only; 1 gives SMOTE's rows only (or, for images, deformed
         real images only).
     interpolation : {"auto", "latent", "encoded", "standard", "proximity", "deform"}, default="auto"
