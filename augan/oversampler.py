@@ -108,9 +108,9 @@ class GANOversampler(BaseOverSampler):
         images of the class deformed. ``"auto"`` (:data:`AUTO_SMOTE_SHARE`): 0.75 for a table of numbers only,
         0.5 for a table with categorical columns and for images. Three quarters ranked ahead of a half on the
         binary KEEL suite and on a numeric multiclass development suite, level on the multiclass suite, and behind
-        it on the two suites with categorical columns; a half ranked ahead of the GAN's rows alone and of SMOTE's alone on every suite
-        (benchmarks/NOTES.md). 0 gives the GAN's rows only; 1 gives SMOTE's rows only (or, for images, deformed
-        real images only).
+        it on the two suites with categorical columns; without the GAN's rows, balanced accuracy fell on the binary
+        and multiclass suites (benchmarks/NOTES.md). 0 gives the GAN's rows only; 1 gives SMOTE's rows only (or,
+        for images, deformed real images only).
     interpolation : {"auto", "latent", "encoded", "standard", "proximity", "deform"}, default="auto"
         How the ``smote_share`` rows are made: ``"encoded"`` interpolated in the GAN's encoded space (numbers after its
         quantile transform; for images, a blend of two images' pixels); ``"standard"``, for tables only: the same in a
