@@ -45,6 +45,7 @@ def test_resample_strategy_names_take_the_hyphenated_spelling(augan, numbers_csv
     ("--selection", "neighbors", "selection", "neighbors"), ("--selection", "boundary", "selection", "boundary"),
     ("--smote-share", "0", "smote_share", 0.0),
     ("--smote-share", "0.25", "smote_share", 0.25), ("--smote-share", "1", "smote_share", 1.0),
+    ("--smote-share", "auto", "smote_share", "auto"), ("--smote-share", " Auto", "smote_share", "auto"),
     ("--noise-scale", "0", "noise_scale", 0.0), ("--noise-scale", "1", "noise_scale", 1.0),
     ("--max-synthetic-ratio", "2", "max_synthetic_ratio", 2.0),
     ("--interpolation", "encoded", "interpolation", "encoded"), ("--interpolation", "auto", "interpolation", "auto"),
@@ -143,11 +144,18 @@ def test_bad_noise_scale_is_one_line(augan, loans, train_args, tmp_path, user_er
     assert not out.exists()
 
 
-@pytest.mark.parametrize("share", ["-0.1", "1.5"])
+@pytest.mark.parametrize("share", ["-0.1", "1.5", "nan"])
 def test_smote_share_outside_zero_one_is_one_line(augan, loans, train_args, tmp_path, user_error, share):
     out = tmp_path / "r.csv"
     user_error(augan("resample", loans, "--target", "default", "--smote-share", share, "--out", out, *train_args),
-               "--smote-share must be between 0 and 1", share)
+               "--smote-share must be between 0 and 1 or auto", share)
+    assert not out.exists()
+
+
+def test_smote_share_that_is_neither_a_number_nor_auto_is_one_line(augan, loans, train_args, tmp_path, user_error):
+    out = tmp_path / "r.csv"
+    user_error(augan("resample", loans, "--target", "default", "--smote-share", "half", "--out", out, *train_args),
+               "--smote-share must be a number between 0 and 1 or auto, got half")
     assert not out.exists()
 
 
