@@ -197,14 +197,10 @@ def parse_smote_share(value: str | float) -> str | float:
     typer.Exit
         If ``value`` is neither, after the message naming ``--smote-share``.
     """
-    text = str(value).strip().lower()
-    if text == "auto":
-        return "auto"
-    try:
-        number = float(text)
-    except ValueError:
+    parsed = _auto_or_number(value)
+    if parsed is None:
         fail(f"--smote-share must be a number between 0 and 1 or auto, got {value}.")
-    return check_option("--smote-share", number, GANOversampler, "smote_share")
+    return parsed if parsed == "auto" else check_option("--smote-share", parsed, GANOversampler, "smote_share")
 
 
 def parse_noise_scale(value: str | float) -> str | float:
@@ -215,14 +211,21 @@ def parse_noise_scale(value: str | float) -> str | float:
     ValueError
         If ``value`` is neither; the message names ``--noise-scale``.
     """
+    parsed = _auto_or_number(value)
+    if parsed is None:
+        raise ValueError(f"--noise-scale takes a number of at least 0 or auto, got {value!r}.")
+    return parsed if parsed == "auto" else check_noise_scale(parsed, "--noise-scale")
+
+
+def _auto_or_number(value: str | float) -> str | float | None:
+    """An option's text read as ``"auto"`` (any case, spaces around) or a float; None when it is neither."""
     text = str(value).strip().lower()
     if text == "auto":
         return "auto"
     try:
-        number = float(text)
+        return float(text)
     except ValueError:
-        raise ValueError(f"--noise-scale takes a number of at least 0 or auto, got {value!r}.") from None
-    return check_noise_scale(number, "--noise-scale")
+        return None
 
 
 def check_option(flag: str, value: Any, estimator: type, parameter: str, none: str | None = None) -> Any:
