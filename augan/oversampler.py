@@ -503,7 +503,10 @@ class GANOversampler(BaseOverSampler):
             return self._deformed(request, real, y)
         if kind in ("standard", "proximity"):
             codec = make_codec(X, categorical_features=getattr(self.gan_, "categorical_features", "auto"),
-                               numeric_transform="standard").fit(X)
+                               numeric_transform="standard")
+            with warnings.catch_warnings():  # what it would say of these columns, the GAN's codec said
+                warnings.simplefilter("ignore", UserWarning)
+                codec.fit(X)
             if kind == "proximity":
                 new, labels = self._by_proximity(request, codec.transform(X), y)
             else:

@@ -296,6 +296,18 @@ def test_integers_that_float64_cannot_tell_apart_are_warned_about_by_column(dtyp
         CGAN(**TINY).fit(_with("id", np.arange(40, dtype=dtype) + dtype(2**52)), _labels())
 
 
+def test_the_oversampler_warns_once_about_integers_that_float64_cannot_tell_apart():
+    # Its interpolation fits a codec of its own on the same columns; that one must not repeat the GAN's warning.
+    X = _with("id", np.arange(40, dtype=np.int64) + np.int64(2**62))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        GANOversampler(gan=CGAN(**TINY), smote_share=0.5, random_state=0).fit_resample(X, _labels())
+    assert [str(w.message) for w in caught if "beyond 2**53" in str(w.message)] == [
+        "column 'id' holds integers beyond 2**53 that float64, in which the GAN learns numbers, cannot tell apart "
+        "(40 distinct values read as 1); its synthetic values can only be those. An identifier column is best "
+        "dropped before fitting."]
+
+
 @pytest.mark.parametrize("numeric_transform", ["quantile", "standard"])
 def test_huge_values_are_modelled_and_stay_finite_within_the_training_range(numeric_transform):
     X = _with("big", np.linspace(-1.5, 1.7, 40) * 1e308)
