@@ -218,14 +218,17 @@ def parse_noise_scale(value: str | float) -> str | float:
 
 
 def _auto_or_number(value: str | float) -> str | float | None:
-    """An option's text read as ``"auto"`` (any case, spaces around) or a float; None when it is neither."""
+    """An option's text read as ``"auto"`` (any case, spaces around), an int (so that a message quotes ``2`` as
+    given, not ``2.0``) or a float; None when it is neither."""
     text = str(value).strip().lower()
     if text == "auto":
         return "auto"
-    try:
-        return float(text)
-    except ValueError:
-        return None
+    for number in (int, float):
+        try:
+            return number(text)
+        except ValueError:
+            pass
+    return None
 
 
 def check_option(flag: str, value: Any, estimator: type, parameter: str, none: str | None = None) -> Any:

@@ -69,10 +69,12 @@ def test_evaluate_errors_exit_2_before_any_work(augan, user_error, numbers_csv, 
                "--cv", "positive")
     user_error(augan("evaluate", numbers_csv, "--target", "label", "--report", tmp_path / "r.json",
                      "--checkpoint-dir", tmp_path, *TINY), "--checkpoint-dir")
-    user_error(augan("evaluate", numbers_csv, "--target", "label", "--report", tmp_path / "r.json",
-                     "--smote-share", "2", *TINY), "--smote-share must be between 0 and 1")
-    user_error(augan("evaluate", numbers_csv, "--target", "label", "--report", tmp_path / "r.json",
-                     "--noise-scale", "-1", *TINY), "--noise-scale must be a finite number of at least 0")
+    for option, value, message in [("--smote-share", "2", "--smote-share must be between 0 and 1 or auto, got 2."),
+                                   ("--noise-scale", "-1", "--noise-scale must be a finite number of at least 0, got -1.")]:
+        result = augan("evaluate", numbers_csv, "--target", "label", "--report", tmp_path / "r.json", option, value,
+                       *TINY)
+        user_error(result, message)
+        assert result.stderr.rstrip().endswith(message)  # the value as given: "2", not "2.0"
     user_error(augan("evaluate", numbers_csv, "--target", "label", "--report", tmp_path / "r.json",
                      "--category-choice", "mode", *TINY), "--category-choice must be segment or vote, got mode.")
     user_error(augan("evaluate", numbers_csv, "--target", "label", "--report", tmp_path / "r.json", "--model",
