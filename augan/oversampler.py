@@ -165,6 +165,12 @@ class GANOversampler(BaseOverSampler):
         and 0.8): the wider draws are thicker, more distorted digits, which the neighbour filter keeps only where
         they stay among their class, and which teach the classifier more than typical ones; beside deformed real
         images, 1 did as well on MNIST and worse on the 8x8 digits (benchmarks/NOTES.md).
+    min_agreement : float in [0, 1] or None, default=None
+        The least share of a GAN row's 5 nearest real training rows (in the GAN's encoded space) that must be of
+        its class for the row to be kept, whatever the ``selection``; each row left out is made as the
+        ``smote_share`` rows are (``interpolation``) instead, so that a class whose GAN rows lie among another
+        class gets its new rows from its own real rows. The shares come in steps of 1/5: 0.4 keeps rows with at
+        least 2 of their 5 nearest in their class. None: the GAN's rows are kept as ``selection`` chooses them.
     random_state : int, RandomState instance or None, default=None
         Seed of the GAN's training and sampling; when None, the ``gan``'s own ``random_state`` is used.
 
@@ -178,6 +184,8 @@ class GANOversampler(BaseOverSampler):
         The share of new rows made from real rows (``smote_share``, ``"auto"`` resolved).
     selection_ : str or None
         The ``selection`` the GAN's rows were kept by (``"auto"`` resolved).
+    disagreeing_ : dict
+        Per class, how many GAN rows ``min_agreement`` left out, made by interpolation instead (empty when None).
     gan_ : CGAN
         The fitted GAN.
     copied_classes_ : ndarray
@@ -198,13 +206,15 @@ class GANOversampler(BaseOverSampler):
         "deformation": [Deformation, None],
         "max_synthetic_ratio": [Interval(numbers.Real, 0, None, closed="left"), None],
         "noise_scale": [Interval(numbers.Real, 0, None, closed="left"), StrOptions({"auto"})],
+        "min_agreement": [Interval(numbers.Real, 0, 1, closed="both"), None],
     }
 
     def __init__(self, *, sampling_strategy: Any = "auto", gan: CGAN | None = None,
                  image_shape: tuple | None = None, selection: str | None = "auto", candidates: float = 1.5,
                  smote_share: float | str = "auto", interpolation: str = "auto", category_choice: str = "segment",
                  deformation: Deformation | None = None, max_synthetic_ratio: float | None = None,
-                 noise_scale: float | str = "auto", random_state: Any = None) -> None:
+                 noise_scale: float | str = "auto", min_agreement: float | None = None,
+                 random_state: Any = None) -> None:
         super().__init__(sampling_strategy=sampling_strategy)
         self.gan = gan
         self.image_shape = image_shape
@@ -216,6 +226,7 @@ class GANOversampler(BaseOverSampler):
         self.deformation = deformation
         self.max_synthetic_ratio = max_synthetic_ratio
         self.noise_scale = noise_scale
+        self.min_agreement = min_agreement
         self.random_state = random_state
 
     def set_params(self, **params: Any) -> GANOversampler:
@@ -336,7 +347,9 @@ class GANOversampler(BaseOverSampler):
         interpolated = {label: round(n * self.smote_share_) for label, n in synthetic.items()}
         generated = {label: n - interpolated[label] for label, n in synthetic.items() if n > interpolated[label]}
         interpolated = {label: n for label, n in interpolated.items() if n > 0}
-        if self.interpolation == "latent" and interpolated and not _trains_encoder(gan, self.image_shape is not None):
+        may_interpolate = bool(interpolated) or (bool(generated) and self.min_agreement is not None)
+        images = self.image_shape is not None
+        if self.interpolation == "latent" and may_interpolate and not _trains_encoder(gan, images):
             raise ValueError(_LATENT_NEEDS_ENCODER)
         X_learned = self._as_gan_input(take_rows(X, learned))
         self._check_memory(X, X_learned, gan, request, generated, interpolated)
@@ -345,11 +358,18 @@ class GANOversampler(BaseOverSampler):
         self._real_classifier = None
         # The real rows in the GAN's encoded space, encoded once for the neighbour filter and the interpolation
         # (but for the standardised one, which makes a space of its own).
-        uses_real = ((bool(interpolated) and self._interpolation_kind() not in ("standard", "proximity"))
-                     or (bool(generated) and self.selection_ in ("neighbors", "boundary", "classifier")))
+        uses_real = ((may_interpolate and self._interpolation_kind() not in ("standard", "proximity"))
+                     or (bool(generated) and (self.selection_ in ("neighbors", "boundary", "classifier")
+                                              or self.min_agreement is not None)))
         real = self.gan_.encode(self._as_gan_input(X)) if uses_real else None
-        parts = []
-        made = [self._draw(generated, real, y)] if generated else []
+        parts, made = [], []
+        self.disagreeing_ = {}
+        if generated:
+            X_gan, y_gan = self._draw(generated, real, y)
+            X_gan, y_gan, self.disagreeing_ = self._agreeing(X_gan, y_gan, real, y)
+            made.append((X_gan, y_gan))
+            for label, n in self.disagreeing_.items():
+                interpolated[label] = interpolated.get(label, 0) + n
         if interpolated:
             made.append(self._interpolate(interpolated, real, X, y))
         for X_new, y_new in made:
@@ -444,6 +464,17 @@ class GANOversampler(BaseOverSampler):
         X_new, y_new = self.gan_.sample(y=self._candidate_counts(request), return_y=True,
                                         noise_scale=self.noise_scale_)
         return self._select(request, X_new, y_new, real, y)
+
+    def _agreeing(self, X_new: Any, y_new: np.ndarray, real: np.ndarray | None,
+                  y: np.ndarray) -> tuple[Any, np.ndarray, dict]:
+        """The GAN's rows ``X_new, y_new`` whose neighbour agreement reaches ``min_agreement``, their labels, and
+        how many of each class were left out ({label: count}, the classes with none left out absent)."""
+        if self.min_agreement is None:
+            return X_new, y_new, {}
+        agreement = _neighbor_agreement(self.gan_.encode(X_new), y_new, real, y)
+        kept = agreement >= self.min_agreement
+        labels, counts = np.unique(y_new[~kept], return_counts=True)
+        return take_rows(X_new, np.flatnonzero(kept)), y_new[kept], dict(zip(labels.tolist(), counts.tolist()))
 
     def _resolved_smote_share(self, X: Any, gan: Any) -> float:
         """``smote_share``, ``"auto"`` resolved (:data:`AUTO_SMOTE_SHARE`) from the kind of ``X``, as the ``gan``

@@ -140,3 +140,63 @@ def test_a_named_selection_is_the_one_used(binary, tiny, selection):
     sampler = GANOversampler(gan=CGAN(**tiny), selection=selection, random_state=0)
     sampler.fit_resample(*binary)
     assert sampler.selection_ == selection
+
+
+def _agreement(sampler, X_new, y_new, X, y):
+    """Share of each new row's 5 nearest real rows, in the fitted GAN's encoded space, that are of its class."""
+    from sklearn.neighbors import NearestNeighbors
+    index = NearestNeighbors(n_neighbors=5).fit(sampler.gan_.encode(X)).kneighbors(
+        sampler.gan_.encode(X_new), return_distance=False)
+    return (y[index] == y_new[:, None]).mean(axis=1)
+
+
+@pytest.mark.parametrize("selection", ["neighbors", "classifier", None])
+def test_min_agreement_keeps_exactly_the_gan_rows_that_reach_it_and_interpolates_the_rest(three_classes, tiny,
+                                                                                           selection):
+    X, y = three_classes
+    params = dict(gan=CGAN(**tiny), selection=selection, smote_share=0.5, random_state=0)
+    free = GANOversampler(**params)
+    Xf, yf = free.fit_resample(X, y)
+    assert free.disagreeing_ == {}
+    gan_rows = sum(n - round(n * 0.5) for n in free.sampling_strategy_.values())
+    X_gan, y_gan = Xf[len(X):len(X) + gan_rows], yf[len(y):len(y) + gan_rows]
+    agreeing = _agreement(free, X_gan, y_gan, X, y) >= 0.2  # the tiny GAN: most of its rows agree with none
+    assert 0 < agreeing.sum() < gan_rows  # the threshold bites, and not on every row
+
+    strict = GANOversampler(**params, min_agreement=0.2)
+    Xs, ys = strict.fit_resample(X, y)
+    kept = agreeing.sum()
+    # The same GAN draws the same rows: the kept ones are the free run's rows that reach 0.2, in their order.
+    np.testing.assert_array_equal(Xs[len(X):len(X) + kept], X_gan[agreeing])
+    np.testing.assert_array_equal(ys[len(y):len(y) + kept], y_gan[agreeing])
+    labels, counts = np.unique(y_gan[~agreeing], return_counts=True)
+    assert strict.disagreeing_ == dict(zip(labels.tolist(), counts.tolist()))
+    # Every class still reaches the count asked for; the rows left out are made by interpolation.
+    assert np.bincount(ys).tolist() == np.bincount(yf).tolist()
+    interpolated = Xs[len(X) + kept:]
+    assert len(interpolated) == len(Xf) - len(X) - kept
+    real = {tuple(row) for row in X}
+    assert not any(tuple(row) in real for row in interpolated)
+
+
+def test_min_agreement_zero_is_no_threshold(three_classes, tiny):
+    X, y = three_classes
+    params = dict(gan=CGAN(**tiny), smote_share=0.5, random_state=0)
+    free = GANOversampler(**params).fit_resample(X, y)
+    zero = GANOversampler(**params, min_agreement=0).fit_resample(X, y)
+    np.testing.assert_array_equal(free[0], zero[0])
+    np.testing.assert_array_equal(free[1], zero[1])
+
+
+def test_min_agreement_of_one_on_the_gan_rows_alone_still_gives_every_class_its_rows(three_classes, tiny):
+    X, y = three_classes
+    sampler = GANOversampler(gan=CGAN(**tiny), smote_share=0, min_agreement=1.0, random_state=0)
+    Xr, yr = sampler.fit_resample(X, y)
+    assert np.bincount(yr).tolist() == [np.bincount(y)[0]] * 3
+    assert sum(sampler.disagreeing_.values()) > 0
+
+
+@pytest.mark.parametrize("value", [-0.1, 1.5, "0.4"])
+def test_bad_min_agreement_is_refused_naming_it(three_classes, tiny, value):
+    with pytest.raises((ValueError, TypeError), match="'min_agreement' parameter"):
+        GANOversampler(gan=CGAN(**tiny), min_agreement=value).fit_resample(*three_classes)
