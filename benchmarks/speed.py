@@ -4,7 +4,7 @@ Tables: ``make_classification(n_samples=N, n_features=20, n_informative=10, weig
 for each N of ``--sizes``, and a mixed table of ``--mixed-rows`` rows (10 numeric columns, 5 categorical
 ones with 3 / 6 / 10 / 15 / 20 levels, binned from informative features so they carry signal).
 
-Every fit runs in a fresh subprocess, so its peak resident memory (``ru_maxrss``) is its own: augan's
+Every fit runs in a fresh subprocess, so its peak resident memory (Linux's ``VmHWM``) is its own: augan's
 ``CGAN`` and ``ctgan.CTGAN`` with the same epochs and batch size, each with its other defaults, on all the
 cores the machine gives torch. Reported per table: setup seconds (encoding the table, everything before the
 first epoch), seconds per epoch (mean of the timed epochs), the ratio CTGAN / augan per epoch, sampling
@@ -71,6 +71,15 @@ def make_table(kind: str, n: int) -> tuple[pd.DataFrame, np.ndarray, list[str]]:
 
 
 def _peak_rss_mb() -> float:
+    """This process's peak resident memory in MB: Linux's ``VmHWM``, the high-water mark of its own memory, where
+    ``ru_maxrss`` would also hold its parent's peak (it survives fork and exec), else ``ru_maxrss``."""
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024  # kB
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux reports KiB
 
 

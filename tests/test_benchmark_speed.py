@@ -48,3 +48,16 @@ def test_the_timed_fit_records_every_epoch():
     record = speed.run_fit("augan", "numeric", 300, epochs=2, batch=100, sample_rows=50)
     assert record["steps_per_epoch"] == 3 and record["epochs"] == 2
     assert 0 < record["first_epoch_seconds"] <= record["fit_seconds"] - record["setup_seconds"]
+
+
+def test_a_subprocess_peak_memory_is_its_own_not_the_parents():
+    # ru_maxrss survives fork and exec: a fit's subprocess reported its parent's 5.3 GB peak (2026-12-06).
+    import subprocess
+
+    import numpy as np
+    held = np.ones(50_000_000)  # 400 MB touched in this process
+    code = f"import sys; sys.path.insert(0, {str(Path(speed.__file__).parent)!r}); import speed; " \
+           "print(speed._peak_rss_mb())"
+    child = float(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout)
+    assert held.sum() > 0 and speed._peak_rss_mb() > 400
+    assert 0 < child < speed._peak_rss_mb() - 300
