@@ -69,8 +69,9 @@ def test_evaluate_errors_exit_2_before_any_work(augan, user_error, numbers_csv, 
                "--cv", "positive")
     user_error(augan("evaluate", numbers_csv, "--target", "label", "--report", tmp_path / "r.json",
                      "--checkpoint-dir", tmp_path, *TINY), "--checkpoint-dir")
-    for option, value, message in [("--smote-share", "2", "--smote-share must be between 0 and 1 or auto, got 2."),
-                                   ("--noise-scale", "-1", "--noise-scale must be a finite number of at least 0, got -1.")]:
+    for option, value, message in [
+            ("--smote-share", "2", "--smote-share must be between 0 and 1 or auto, got 2."),
+            ("--noise-scale", "-1", "--noise-scale must be a finite number of at least 0, got -1.")]:
         result = augan("evaluate", numbers_csv, "--target", "label", "--report", tmp_path / "r.json", option, value,
                        *TINY)
         user_error(result, message)
