@@ -173,8 +173,9 @@ def test_min_agreement_keeps_exactly_the_gan_rows_that_reach_it_and_interpolates
     assert strict.disagreeing_ == dict(zip(labels.tolist(), counts.tolist()))
     # Every class still reaches the count asked for; the rows left out are made by interpolation.
     assert np.bincount(ys).tolist() == np.bincount(yf).tolist()
-    interpolated = Xs[len(X) + kept:]
-    assert len(interpolated) == len(Xf) - len(X) - kept
+    interpolated, labels_interpolated = Xs[len(X) + kept:], ys[len(y) + kept:]
+    for label, n in strict.sampling_strategy_.items():  # each class's half, and its rows left out
+        assert (labels_interpolated == label).sum() == round(n * 0.5) + strict.disagreeing_.get(label, 0)
     real = {tuple(row) for row in X}
     assert not any(tuple(row) in real for row in interpolated)
 
