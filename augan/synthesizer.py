@@ -62,23 +62,24 @@ class CGAN(BaseEstimator):
         Rows per step, capped at the number of training rows. ``"auto"``: 128 for a table, 64 for images (500
         from 5,000 images on).
     max_steps : int, None or "auto", default="auto"
-        Cap on the generator steps of the whole fit: on a large table each epoch is shortened to
-        ``max_steps // epochs`` steps (batches are drawn at random, so a short epoch still covers every
-        class), and a cap below ``epochs`` runs ``max_steps`` epochs of one step. ``"auto"``: 600 for a table,
-        2400 for images (5000 from 5,000 images on), so a fit's length is bounded whatever the rows.
-        At the defaults a numeric table of up to 128 rows trains 300 steps (one an epoch) and any larger one 600
-        steps of 128 rows (two an epoch): a fit of seconds on a CPU, which is what an oversampler fitted in
-        every cross-validation fold needs; on the KEEL benchmark it measured within the noise of the earlier 300
-        full epochs of 500 rows and of 600 steps of 256 (benchmarks/NOTES.md). A table with categorical columns
-        gets more, up to 1,800 steps for categories only (:func:`~augan.train.training_budget`; 1,200 for a table
-        of half categories), and trains them however few its rows (a small table's epochs are lengthened to
-        ``budget // epochs`` steps, so up to ``epochs - 1`` fewer than the budget run: ``n_steps_`` says how
-        many): 600 leave the joint distribution of many categories under-learned, and the extra steps raised the
-        KEEL mixed-type suites (benchmarks/NOTES.md). Images train 300 epochs of ``ceil(n / 64)`` steps up to 512
-        images, at most 2,400 steps of 64 images (about 2 minutes for a DCGAN on 1,400 digits on one CPU core, the
-        image benchmark's setting); from 5,000 images on, 500 images a step for at most 5,000 steps. None: every
-        epoch is ``ceil(n_samples / batch_size)`` steps. The settings a fit used are in ``training_config_``, the
-        steps it ran in ``n_steps_``.
+        Cap on the generator steps of the whole fit: on a large table each epoch is shortened to ``max_steps //
+        epochs`` steps (batches are drawn at random, so a short epoch still covers every class), and a cap below
+        ``epochs`` runs ``max_steps`` epochs of one step. ``"auto"``: 600 for a table (300 for a numeric one of two
+        classes), 2400 for images (5000 from 5,000 images on), so a fit's length is bounded whatever the rows. At
+        the defaults a numeric table of up to 128 rows trains 300 steps (one an epoch) and any larger one 600 steps
+        of 128 rows (two an epoch), or 300 (one an epoch) when it has two classes: a fit of seconds on a CPU, which
+        is what an oversampler fitted in every cross-validation fold needs. On the KEEL benchmark 600 steps of 128
+        measured within the noise of the earlier 300 full epochs of 500 rows and of 600 steps of 256, and 300 steps
+        were level with 600 on the binary suite but cost the multiclass sets, where 900 bought nothing
+        (benchmarks/NOTES.md). A table with categorical columns gets more, whatever its classes, up to 1,800 steps
+        for categories only (:func:`~augan.train.training_budget`; 1,200 for a table of half categories), and trains
+        them however few its rows (a small table's epochs are lengthened to ``budget // epochs`` steps, so up to
+        ``epochs - 1`` fewer than the budget run: ``n_steps_`` says how many): 600 leave the joint distribution of
+        many categories under-learned, and the extra steps raised the KEEL mixed-type suites (benchmarks/NOTES.md).
+        Images train 300 epochs of ``ceil(n / 64)`` steps up to 512 images, at most 2,400 steps of 64 images (about
+        2 minutes for a DCGAN on 1,400 digits on one CPU core, the image benchmark's setting); from 5,000 images on,
+        500 images a step for at most 5,000 steps. None: every epoch is ``ceil(n_samples / batch_size)`` steps. The
+        settings a fit used are in ``training_config_``, the steps it ran in ``n_steps_``.
     noise_dim : int, default=128
         Length of the generator's noise vector.
     generator_dims, discriminator_dims : tuple of int, default=(256, 256)
@@ -345,7 +346,7 @@ class CGAN(BaseEstimator):
         loss = get_loss(self.loss)
         batch_size, max_steps, min_steps = training_budget(self.codec_.kind, self.batch_size, self.max_steps,
                                                            categorical_share(self.codec_), self.epochs,
-                                                           n_rows=len(encoded))
+                                                           n_rows=len(encoded), n_classes=len(self.classes_))
         self._check_batch_size(batch_size)
         self.training_config_ = TrainingConfig.from_params(
             {**self.get_params(), "batch_size": batch_size, "max_steps": max_steps, "min_steps": min_steps}, loss)

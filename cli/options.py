@@ -15,7 +15,7 @@ from augan import CGAN, GANOversampler
 from augan._validation import check_noise_scale
 from augan.losses import LOSSES
 from augan.oversampler import AUTO_NOISE_SCALE, AUTO_SMOTE_SHARE, SELECTIONS
-from augan.train import AUTO_BUDGET, CATEGORICAL_STEPS_FACTOR, LARGE_IMAGE_SET
+from augan.train import AUTO_BUDGET, CATEGORICAL_STEPS_FACTOR, LARGE_IMAGE_SET, TWO_CLASS_TABLE_STEPS
 
 from .errors import fail
 
@@ -113,7 +113,8 @@ BatchSize = Annotated[str, typer.Option(
 MaxSteps = Annotated[str, typer.Option(
     "--max-steps", help="Cap on the training steps (long epochs are shortened to max-steps / epochs steps, and a cap "
                         "below --epochs runs that many epochs of one step); auto: "
-                        f"{AUTO_BUDGET['table'][1]} for a table (up to "
+                        f"{AUTO_BUDGET['table'][1]} for a table ({TWO_CLASS_TABLE_STEPS} for a numeric one of two "
+                        "classes; up to "
                         f"{AUTO_BUDGET['table'][1] * (1 + CATEGORICAL_STEPS_FACTOR)} as more of its columns are "
                         f"categories, trained however few its rows, in whole epochs: up to --epochs - 1 steps "
                         f"fewer), {AUTO_BUDGET['image'][1]} for "

@@ -15,6 +15,9 @@ from ..losses import Loss
 #: table's steps are those of a table without categories.
 AUTO_BUDGET: dict[str, tuple[int, int | None]] = {"table": (128, 600), "image": (64, 2400),
                                                   "large image set": (500, 5000)}
+#: ``max_steps="auto"`` for a numeric table of two classes: half the table budget, where the KEEL binary suite's
+#: scores have levelled off; three or more classes need the whole of it (benchmarks/NOTES.md).
+TWO_CLASS_TABLE_STEPS = 300
 #: From this many training images on, ``"auto"`` is the large image set's budget.
 LARGE_IMAGE_SET = 5000
 #: ``max_steps="auto"`` gives a table this many times its steps again, times the share of its columns that are
@@ -26,23 +29,27 @@ BUDGET_EPOCHS = 300
 
 def training_budget(kind: str, batch_size: int | str, max_steps: int | str | None,
                     categorical_share: float = 0.0, epochs: int = BUDGET_EPOCHS,
-                    n_rows: int | None = None) -> tuple[int, int | None, int | None]:
+                    n_rows: int | None = None, n_classes: int | None = None) -> tuple[int, int | None, int | None]:
     """The rows per step and the cap and floor on the steps of a fit of ``epochs`` on data of ``kind`` ("table"
     or "image"), with ``"auto"`` replaced by :data:`AUTO_BUDGET`'s value for that kind.
 
-    Tables: 128 rows a step for at most 600 steps, so that a fit takes seconds and its length does not grow with
-    the rows (an oversampler is fitted once per cross-validation fold; 128 rows a step fit a KEEL fold in about
-    two thirds to three quarters of the time of 256, within 0.1 rank on the binary suite and ahead on the other two,
-    within the noise: benchmarks/NOTES.md), and more where columns are categorical (``categorical_share``, from 0
-    to 1): ``600 * (1 + CATEGORICAL_STEPS_FACTOR * categorical_share)``, 1,800 for a table of categories only,
-    whose joint distribution of categories 600 steps leave under-learned (benchmarks/NOTES.md). A table with
-    categorical columns trains at least ``budget / BUDGET_EPOCHS`` steps an epoch, so at the default 300 epochs its
-    whole budget however few its rows (fewer epochs still make a shorter fit); a numeric one of up to 128 rows
-    trains one full batch an epoch, 300 steps at the default epochs. Images (``n_rows`` of them): below
-    :data:`LARGE_IMAGE_SET`, 64 a step for at most 2,400 steps, 8 an epoch at the default epochs, which the image
-    benchmark measures (a DCGAN fit on 1,400 digits of 28 px in about 2 minutes on one CPU core, where 500 images a
-    step took 6); from there on (or with ``n_rows`` unknown), 500 a step for at most 5,000 steps, so that a large
-    set still trains over many passes. A given ``max_steps`` is a cap only (no floor).
+    Tables: 128 rows a step for at most 600 steps, so that a fit takes seconds and its length does not grow with the
+    rows (an oversampler is fitted once per cross-validation fold; 128 rows a step fit a KEEL fold in about two
+    thirds to three quarters of the time of 256, within 0.1 rank on the binary suite and ahead on the other two,
+    within the noise: benchmarks/NOTES.md). A numeric table of ``n_classes`` 2 trains :data:`TWO_CLASS_TABLE_STEPS`
+    (300): on the KEEL binary suite those score level with 600 in half the fit time, where 300 cost the multiclass
+    sets and 900 bought them nothing (benchmarks/NOTES.md); with ``n_classes`` unknown (a model file from before it
+    counted), 600. Categorical columns add steps (``categorical_share``, from 0 to 1, whatever the classes): ``600 *
+    (1 + CATEGORICAL_STEPS_FACTOR * categorical_share)``, 1,800 for a table of categories only, whose joint
+    distribution of categories 600 steps leave under-learned (these were not screened at fewer steps for two
+    classes; benchmarks/NOTES.md). A table with categorical columns trains at least ``budget / BUDGET_EPOCHS`` steps
+    an epoch, so at the default 300 epochs its whole budget however few its rows (fewer epochs still make a shorter
+    fit); a numeric one of up to 128 rows trains one full batch an epoch, 300 steps at the default epochs. Images
+    (``n_rows`` of them): below :data:`LARGE_IMAGE_SET`, 64 a step for at most 2,400 steps, 8 an epoch at the
+    default epochs, which the image benchmark measures (a DCGAN fit on 1,400 digits of 28 px in about 2 minutes on
+    one CPU core, where 500 images a step took 6); from there on (or with ``n_rows`` unknown), 500 a step for at
+    most 5,000 steps, so that a large set still trains over many passes. A given ``max_steps`` is a cap only (no
+    floor).
     """
     if not 0 <= categorical_share <= 1:
         raise ValueError(f"categorical_share must be between 0 and 1, got {categorical_share!r}.")
@@ -53,6 +60,8 @@ def training_budget(kind: str, batch_size: int | str, max_steps: int | str | Non
     else:
         auto_batch, auto_steps = AUTO_BUDGET["table"]
         auto_steps = round(auto_steps * (1 + CATEGORICAL_STEPS_FACTOR * categorical_share))
+        if categorical_share == 0 and n_classes == 2:
+            auto_steps = TWO_CLASS_TABLE_STEPS
         if max_steps == "auto" and categorical_share > 0:
             floor = auto_steps * min(epochs, BUDGET_EPOCHS) // BUDGET_EPOCHS
     return (auto_batch if batch_size == "auto" else batch_size,

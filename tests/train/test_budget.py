@@ -5,7 +5,8 @@ import pandas as pd
 import pytest
 
 from augan import CGAN
-from augan.train import AUTO_BUDGET, BUDGET_EPOCHS, CATEGORICAL_STEPS_FACTOR, LARGE_IMAGE_SET, training_budget
+from augan.train import (AUTO_BUDGET, BUDGET_EPOCHS, CATEGORICAL_STEPS_FACTOR, LARGE_IMAGE_SET, TWO_CLASS_TABLE_STEPS,
+                         training_budget)
 
 SMALL = dict(noise_dim=8, generator_dims=(16, 16), discriminator_dims=(16, 16))
 
@@ -16,6 +17,17 @@ def test_auto_means_a_short_fit_for_tables_and_a_long_one_for_images():
     assert training_budget("table", 64, None) == (64, None, None)
     assert training_budget("image", "auto", 7, n_rows=1375) == (64, 7, None)
     assert AUTO_BUDGET == {"table": (128, 600), "image": (64, 2400), "large image set": (500, 5000)}
+
+
+def test_a_numeric_table_of_two_classes_trains_half_the_table_budget():
+    assert TWO_CLASS_TABLE_STEPS == 300
+    assert training_budget("table", "auto", "auto", n_classes=2) == (128, 300, None)
+    assert training_budget("table", "auto", "auto", n_classes=3) == (128, 600, None)
+    assert training_budget("table", "auto", "auto") == (128, 600, None)  # classes unknown: an old model file
+    # Categories keep their longer budget whatever the classes (not screened at fewer steps).
+    assert training_budget("table", "auto", "auto", 0.5, n_classes=2) == (128, 1200, 1200)
+    assert training_budget("table", "auto", 450, n_classes=2) == (128, 450, None)  # a given cap is the cap
+    assert training_budget("image", "auto", "auto", n_rows=1375, n_classes=2) == (64, 2400, None)
 
 
 def test_a_large_image_set_trains_larger_batches_for_longer():
@@ -54,6 +66,7 @@ def _mixed_table(n_rows: int, categorical: int, numeric: int) -> tuple[pd.DataFr
 @pytest.mark.parametrize(("categorical", "numeric", "steps"), [(4, 0, 1800), (2, 2, 1200), (0, 4, 600)])
 def test_a_fit_trains_longer_the_more_of_its_columns_are_categories(categorical, numeric, steps):
     X, y = _mixed_table(3000, categorical, numeric)
+    y = y + (np.arange(len(y)) % 5 == 0)  # three classes: a numeric table of two trains fewer steps
     gan = CGAN(**SMALL, random_state=0).fit(X, y)
     assert gan.codec_.categorical_share_ == categorical / (categorical + numeric)
     assert gan.training_config_.max_steps == steps
@@ -67,17 +80,26 @@ def test_the_defaults_are_auto():
     assert params["epochs"] == BUDGET_EPOCHS  # the auto budget is spread over the default epochs
 
 
-def _table(n_rows: int) -> tuple[np.ndarray, np.ndarray]:
+def _table(n_rows: int, n_classes: int = 2) -> tuple[np.ndarray, np.ndarray]:
     rng = np.random.default_rng(0)
-    return rng.normal(size=(n_rows, 3)).astype(np.float32), (rng.random(n_rows) < 0.2).astype(int)
+    return rng.normal(size=(n_rows, 3)).astype(np.float32), np.digitize(rng.random(n_rows), [0.2, 0.3][:n_classes - 1])
 
 
-def test_a_table_trains_600_steps_of_128_rows_whatever_its_length():
-    X, y = _table(3000)  # 24 batches of 128 an epoch without the cap; 2 with it
+def test_a_table_of_three_classes_trains_600_steps_of_128_rows_whatever_its_length():
+    X, y = _table(3000, n_classes=3)  # 24 batches of 128 an epoch without the cap; 2 with it
+    assert len(np.unique(y)) == 3
     gan = CGAN(**SMALL, random_state=0).fit(X, y)
     assert (gan.training_config_.batch_size, gan.training_config_.max_steps) == (128, 600)
     assert gan.n_steps_ == 600 and len(gan.history_) == 300
     assert gan.get_params()["batch_size"] == "auto"  # the parameter stays as given; the fit's value is in the config
+
+
+def test_a_numeric_table_of_two_classes_trains_300_steps_one_an_epoch():
+    X, y = _table(3000)
+    assert len(np.unique(y)) == 2
+    gan = CGAN(**SMALL, random_state=0).fit(X, y)
+    assert (gan.training_config_.batch_size, gan.training_config_.max_steps) == (128, 300)
+    assert gan.n_steps_ == 300 and len(gan.history_) == 300
 
 
 def test_a_numeric_table_of_at_most_128_rows_trains_one_full_batch_an_epoch():
