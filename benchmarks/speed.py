@@ -411,7 +411,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         default=[key for key in SECTIONS if not key.endswith("-gpu")],
                         help="default: every CPU section; defaults-gpu needs a CUDA GPU (benchmarks/gpu_check.sh)")
     parser.add_argument("--sizes", nargs="+", type=int, default=DEFAULTS["sizes"])
-    parser.add_argument("--mixed-rows", type=int, default=DEFAULTS["mixed_rows"], help="rows of the mixed table (0: none)")
+    parser.add_argument("--mixed-rows", type=int, default=DEFAULTS["mixed_rows"],
+                        help="rows of the mixed table (0: none)")
     parser.add_argument("--methods", nargs="+", choices=["augan", "ctgan"], default=DEFAULTS["methods"])
     parser.add_argument("--epochs", type=int, default=DEFAULTS["epochs"])
     parser.add_argument("--batch", type=int, default=DEFAULTS["batch"])
@@ -428,7 +429,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--no-results", action="store_true", help="print the tables, leave RESULTS.md alone")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
-    if min(args.sizes + args.default_sizes + [args.epochs, args.batch, args.sample_rows, args.profile_rows, args.hardware_rows]) < 1 or args.mixed_rows < 0:
+    counts = [args.epochs, args.batch, args.sample_rows, args.profile_rows, args.hardware_rows]
+    if min(args.sizes + args.default_sizes + counts) < 1 or args.mixed_rows < 0:
         parser.error("sizes, epochs, batch, sample rows and profile rows must be positive.")
     return args
 

@@ -16,5 +16,5 @@ from .sampler import BalancedBatchSampler
 
 __all__ = ["AMP_MODES", "AUTO_BUDGET", "BUDGET_EPOCHS", "BalancedBatchSampler", "CATEGORICAL_STEPS_FACTOR",
            "CHECKPOINT_NAME", "CheckpointFolder", "EMA", "HISTORY_KEYS", "LARGE_IMAGE_SET", "Precision", "Trainer",
-           "TrainingConfig", "TrainingDivergedError", "TrainingTerminated", "TWO_CLASS_TABLE_STEPS", "check_checkpoint_dir",
-           "sampling_autocast", "training_budget"]
+           "TrainingConfig", "TrainingDivergedError", "TrainingTerminated", "TWO_CLASS_TABLE_STEPS",
+           "check_checkpoint_dir", "sampling_autocast", "training_budget"]
