@@ -307,6 +307,8 @@ def defaults_end_to_end(args: argparse.Namespace, device: str = "cpu") -> tuple[
     ``device`` ("cpu" or "cuda")."""
     import tempfile
 
+    from augan.train import TWO_CLASS_TABLE_STEPS
+
     if device == "cuda":
         import torch
 
@@ -333,10 +335,10 @@ def defaults_end_to_end(args: argparse.Namespace, device: str = "cpu") -> tuple[
     table = markdown_table(rows, ["table", "wall s", "synthetic rows written", "what augan said before training",
                                   "exit code", "error"], digits=1)
     notes = [f"`augan generate TABLE.csv --target label --balance --seed 0 --device {device} --out OUT.csv`, every "
-             "other setting at its default (300 epochs, batch_size and max_steps 'auto': 300 steps of 128 rows for "
-             "this numeric table of two classes), timed around the subprocess: start-up, reading the CSV, encoding, "
-             f"training, sampling and writing the CSV; the table is written before the clock starts; {os.cpu_count()} "
-             "cores"]
+             f"other setting at its default (300 epochs, batch_size and max_steps 'auto': {TWO_CLASS_TABLE_STEPS} "
+             "steps of 128 rows for this numeric table of two classes), timed around the subprocess: start-up, "
+             "reading the CSV, encoding, training, sampling and writing the CSV; the table is written before the clock "
+             f"starts; {os.cpu_count()} cores"]
     return "### Defaults, end to end from the shell\n" + table, notes
 
 

@@ -82,7 +82,11 @@ def test_the_defaults_are_auto():
 
 def _table(n_rows: int, n_classes: int = 2) -> tuple[np.ndarray, np.ndarray]:
     rng = np.random.default_rng(0)
-    return rng.normal(size=(n_rows, 3)).astype(np.float32), np.digitize(rng.random(n_rows), [0.2, 0.3][:n_classes - 1])
+    X, u = rng.normal(size=(n_rows, 3)).astype(np.float32), rng.random(n_rows)
+    y = (u < 0.2).astype(int)  # two classes: the same rows as before a third could be asked for
+    if n_classes == 3:
+        y[(u >= 0.2) & (u < 0.3)] = 2
+    return X, y
 
 
 def test_a_table_of_three_classes_trains_600_steps_of_128_rows_whatever_its_length():
