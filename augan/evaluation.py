@@ -12,7 +12,6 @@ import numpy as np
 import pandas as pd
 from sklearn.base import clone
 from sklearn.model_selection import train_test_split
-from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 from tqdm.auto import tqdm
 
@@ -26,7 +25,7 @@ from .metrics.results import Quality
 from .metrics.utility import BASELINES, downstream_gain
 from .oversampler import GANOversampler
 from .report import Report, made_from_real_rows
-from .seeding import draw_seed
+from .seeding import checked_random_state, draw_seed
 from .synthesizer import CGAN
 
 
@@ -120,7 +119,7 @@ def evaluate(X: Any, y: Any, *, sampler: Any = None, baselines: tuple = BASELINE
         _check_model_type(model)
         check_is_fitted(model, "generator_")
         X = _check_model_matches(model, X, labels)
-    rng = check_random_state(random_state)
+    rng = checked_random_state(random_state)
     sampler = _prepare_sampler(sampler, X, random_state)
     rows = as_rows(X)
     utility = downstream_gain(rows, labels, sampler=sampler, baselines=baselines, classifiers=classifiers, cv=cv,

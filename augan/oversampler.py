@@ -24,7 +24,7 @@ from ._rows import take_rows
 from ._validation import (check_class_counts, check_draw_size, check_fits_in_memory, check_labels, check_n_samples,
                           check_several_classes, draw_bytes_per_row, plain_value)
 from .data.codecs import categorical_share, make_codec
-from .data.tabular import categorical_mask
+from .data.tabular import categorical_mask, check_unique_columns
 from .data.images import CHANNELS, encoded_shape
 from .data.labels import LabelCodec
 from .nn.deform import Deformation, deform_images
@@ -186,13 +186,15 @@ class GANOversampler(BaseOverSampler):
     smote_share_ : float
         The share of new rows made from real rows (``smote_share``, ``"auto"`` resolved).
     selection_ : str or None
-        The ``selection`` the GAN's rows were kept by (``"auto"`` resolved).
+        The ``selection`` the GAN's rows were kept by (``"auto"`` resolved); None also when no GAN was trained.
     disagreeing_ : dict
         Per class, how many GAN rows ``min_agreement`` left out, made by interpolation instead (empty when None).
-    gan_ : CGAN
-        The fitted GAN.
+    gan_ : CGAN or None
+        The fitted GAN; None when ``sampling_strategy`` asked for no new rows, so that none was trained (``X, y``
+        are returned as they are).
     copied_classes_ : ndarray
-        Classes with a single row, whose new rows are copies of it (usually empty).
+        Classes with a single row that ``sampling_strategy`` asked rows for: their new rows are copies of it
+        (usually empty).
     n_features_in_ : int
         Number of features.
     """
@@ -289,7 +291,9 @@ class GANOversampler(BaseOverSampler):
             raise ValueError(f"GANOversampler takes one row per sample (X of 2 dimensions, as imbalanced-learn's "
                              f"samplers do); got X of shape {X.shape}. For images, give the flattened rows and their "
                              f"shape: fit_resample(X.reshape(len(X), -1), y) with image_shape={X.shape[1:]}.")
-        if not isinstance(X, pd.DataFrame):
+        if isinstance(X, pd.DataFrame):
+            check_unique_columns(X)  # before validate_data, whose error would not say so
+        else:
             X = check_array(X, dtype=None, ensure_all_finite=False)
         if not binarize_y:
             check_several_classes(np.unique(check_labels(y, X.shape[0])))
@@ -337,16 +341,22 @@ class GANOversampler(BaseOverSampler):
             gan.set_params(random_state=self.random_state)
         self.noise_scale_ = float(AUTO_NOISE_SCALE["table" if self.image_shape is None else "image"]
                                   if self.noise_scale == "auto" else self.noise_scale)
-        lone = self.copied_classes_ = self._lone_classes(y)
+        self.smote_share_ = self._resolved_smote_share(X, gan)
+        self.disagreeing_ = {}
+        request = {label: int(n) for label, n in self.sampling_strategy_.items() if n > 0}
+        if not request:  # as imbalanced-learn's samplers: nothing to add, nothing to train
+            self._as_gan_input(X)  # an image_shape that does not fit the rows is refused all the same
+            self.gan_, self.selection_, self.copied_classes_ = None, None, np.unique(y)[:0]
+            return X, y
+        lone = self._lone_classes(y)
+        self.copied_classes_ = lone[np.isin(lone, list(request))]
         learned = ~np.isin(y, lone)
         factor = self.candidates if self.selection is not None else 1
-        new_rows = sum(self.sampling_strategy_.values())
+        new_rows = sum(request.values())
         drawn = math.ceil(new_rows * factor)
         check_draw_size(drawn, "sampling_strategy", asked=f"{new_rows:,} new rows" + (
             f" ({drawn:,} drawn with candidates={self.candidates})" if drawn != new_rows else ""))
-        request = {label: int(n) for label, n in self.sampling_strategy_.items() if n > 0}
         synthetic = self._synthetic_counts(request, y, lone)
-        self.smote_share_ = self._resolved_smote_share(X, gan)
         interpolated = {label: round(n * self.smote_share_) for label, n in synthetic.items()}
         generated = {label: n - interpolated[label] for label, n in synthetic.items() if n > interpolated[label]}
         interpolated = {label: n for label, n in interpolated.items() if n > 0}
@@ -366,7 +376,6 @@ class GANOversampler(BaseOverSampler):
                                               or self.min_agreement is not None)))
         real = self.gan_.encode(self._as_gan_input(X)) if uses_real else None
         parts, made = [], []
-        self.disagreeing_ = {}
         if generated:
             X_gan, y_gan = self._draw(generated, real, y)
             X_gan, y_gan, self.disagreeing_ = self._agreeing(X_gan, y_gan, real, y)

@@ -38,8 +38,14 @@ def draw_seed(random_state: Any) -> int:
     ValueError
         If ``random_state`` is none of these.
     """
+    return int(checked_random_state(random_state).randint(SEED_MAX))
+
+
+def checked_random_state(random_state: Any) -> np.random.RandomState:
+    """scikit-learn's ``check_random_state``, refusing what it cannot use with a message that names
+    ``random_state`` (``ValueError``)."""
     try:
-        return int(check_random_state(random_state).randint(SEED_MAX))
+        return check_random_state(random_state)
     except (ValueError, TypeError) as exc:
         raise ValueError(f"random_state={random_state!r} must be None, an int in [0, 2**32 - 1] or a "
                          f"numpy RandomState.") from exc

@@ -31,7 +31,7 @@ from typing import Any
 
 import torch
 
-from ._validation import check_path
+from ._validation import check_bool, check_path
 
 MODEL_FORMAT = "augan-model"
 MODEL_VERSION = 1
@@ -70,7 +70,8 @@ def check_output_path(path: str | os.PathLike, overwrite: bool = False,
     Raises
     ------
     TypeError
-        If ``path`` is not a file path (str or PathLike).
+        If ``path`` is not a file path (str or PathLike), or ``overwrite`` is not True or False (a string such as
+        "no" would otherwise read as True and replace the file).
     ValueError
         If the file name is one augan keeps its bookkeeping in.
     FileExistsError
@@ -83,6 +84,7 @@ def check_output_path(path: str | os.PathLike, overwrite: bool = False,
         If that folder does not let a new file be made in it.
     """
     path = Path(check_path(path))
+    overwrite = check_bool(overwrite, "overwrite")
     if path.name in _BOOKKEEPING_NAMES:
         raise ValueError(f"{path}: augan keeps its bookkeeping in files of that name; give the output another name.")
     if path.is_dir():

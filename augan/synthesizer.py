@@ -558,7 +558,7 @@ class CGAN(BaseEstimator):
         index, counts = sample_runs(self.label_codec_, n, y)
         check_draw_size(int(counts.sum()), "n" if y is None or np.ndim(y) == 0 else "y", self._bytes_per_row())
         rows = np.repeat(index, counts)
-        X = self.decode(self._generate(rows, self._draw_stream(random_state), noise_scale))
+        X = self._decode(self._generate(rows, self._draw_stream(random_state), noise_scale))
         return (X, self.label_codec_.inverse_transform(rows)) if return_y else X
 
     def iter_samples(self, n: int | None = None, y: Any = None, *, chunk_size: int = 65536,
@@ -593,7 +593,7 @@ class CGAN(BaseEstimator):
                         noise_scale: float) -> Iterator[tuple[Any, np.ndarray]]:
         start = 0
         for rows in chunks:
-            X = self.decode(self._generate(rows, stream, noise_scale))
+            X = self._decode(self._generate(rows, stream, noise_scale))
             if isinstance(X, pd.DataFrame):
                 X.index = pd.RangeIndex(start, start + len(X))
             start += len(rows)
@@ -677,7 +677,7 @@ class CGAN(BaseEstimator):
         check_is_fitted(self, "generator_")
         check_n_samples(X)
         encoded = self.codec_.transform(X)
-        return encoded.reshape(len(encoded), -1)
+        return encoded.reshape(len(encoded), math.prod(self.codec_.sample_shape_))
 
     def decode(self, Z: Any) -> Any:
         """Rows of the encoded space (as :meth:`encode` gives them, or as the generator makes them) back in the
@@ -696,17 +696,31 @@ class CGAN(BaseEstimator):
 
         Raises
         ------
+        TypeError
+            If ``Z`` does not hold numbers.
         ValueError
-            If ``Z`` does not hold ``n_encoded`` values per row.
+            If ``Z`` does not hold ``n_encoded`` values per row, or holds NaN (a row of no value, which would
+            decode to missing values in columns that have none).
         """
         check_is_fitted(self, "generator_")
         Z = np.asarray(Z)
+        if Z.dtype.kind not in "biuf":
+            raise TypeError(f"Z must hold numbers (rows of the encoded space), got an array of dtype {Z.dtype}.")
         shape = tuple(self.codec_.sample_shape_)
         if Z.ndim < 2 or (tuple(Z.shape[1:]) != shape and Z.shape[1:] != (math.prod(shape),)):
             raise ValueError(f"Z must have shape (n, {math.prod(shape)})"
                              + (f" or (n, {', '.join(map(str, shape))})" if len(shape) > 1 else "")
                              + f" (the encoded space of this GAN), got {Z.shape}.")
-        return self.codec_.inverse_transform(Z.reshape(len(Z), *shape))
+        missing = np.isnan(Z.reshape(len(Z), math.prod(shape))).any(axis=1) if Z.dtype.kind == "f" else None
+        if missing is not None and missing.any():
+            raise ValueError(f"Z holds NaN in {int(missing.sum()):,} of its {len(Z):,} rows (the first: row "
+                             f"{int(np.argmax(missing))}); every value must be a number (infinite ones are clipped "
+                             f"to the training range).")
+        return self._decode(Z)
+
+    def _decode(self, Z: np.ndarray) -> Any:
+        """:meth:`decode` of rows the generator made (float32, their count of values right)."""
+        return self.codec_.inverse_transform(Z.reshape(len(Z), *self.codec_.sample_shape_))
 
     @property
     def input_shape_(self) -> tuple[int, ...]:

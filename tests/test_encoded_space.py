@@ -68,6 +68,31 @@ def test_decode_refuses_rows_of_another_width_naming_z(table_gan, image_gan):
         table_gan[0].decode(np.zeros(14))
 
 
+def test_decode_refuses_nan_and_text_naming_z(table_gan):
+    # Audit (2026-12-06): a NaN row decoded to missing values in columns that have none (an integer column turned
+    # Int64), or failed inside pandas for an integer array; text failed in numpy without naming Z.
+    gan, frame = table_gan
+    Z = gan.encode(frame.iloc[:3])
+    Z[1, 0] = np.nan
+    with pytest.raises(ValueError, match=r"Z holds NaN in 1 of its 3 rows \(the first: row 1\)"):
+        gan.decode(Z)
+    with pytest.raises(TypeError, match="Z must hold numbers .* dtype <U1"):
+        gan.decode(np.full((2, 14), "a"))
+    Z[1, 0] = np.inf  # infinite values are clipped, as documented
+    assert len(gan.decode(Z)) == 3
+
+
+def test_encode_and_decode_of_no_rows_give_no_rows(table_gan, image_gan):
+    # Audit (2026-12-06): encode of 0 rows failed in numpy's reshape.
+    gan, frame = table_gan
+    Z = gan.encode(frame.iloc[:0])
+    assert Z.shape == (0, 14) and Z.dtype == np.float32
+    back = gan.decode(Z)
+    assert len(back) == 0 and list(back.columns) == list(frame.columns)
+    with pytest.raises(ValueError, match=r"X holds no pixels \(shape \(0, 10, 12, 3\)\)"):
+        image_gan[0].encode(image_gan[1][:0])  # images are refused as images, clearly
+
+
 def test_input_shape_of_a_table_is_its_column_count(table_gan):
     assert table_gan[0].input_shape_ == (6,)
 

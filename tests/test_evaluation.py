@@ -346,6 +346,13 @@ def test_evaluate_refuses_a_flag_that_is_not_a_bool(loans, no_training, flag, va
         evaluate(X, y, cv=2, **{"verbose": False, flag: value})
 
 
+def test_a_random_state_evaluate_cannot_use_is_refused_naming_it(loans, no_training):
+    # Audit (2026-12-06): scikit-learn's message did not name the argument.
+    X, y = loans
+    with pytest.raises(ValueError, match=r"random_state='x' must be None, an int in \[0, 2\*\*32 - 1\] or a numpy"):
+        evaluate(X, y, cv=2, random_state="x", verbose=False)
+
+
 def test_evaluate_takes_numpy_bools_as_flags(loans, no_training):
     X, y = loans
     with pytest.raises(AssertionError, match="cross-validation started"):  # the checks passed

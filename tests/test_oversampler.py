@@ -1,3 +1,5 @@
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -546,6 +548,42 @@ def test_a_class_with_one_row_is_topped_up_with_copies_and_a_warning(tiny):
     assert counts[0] == counts[1] == counts[2]
     np.testing.assert_array_equal(Xr[len(X):][yr[len(X):] == 2], np.tile(lone, (counts[2] - 1, 1)))
     assert ovs.gan_.classes_.tolist() == [0, 1] and ovs.copied_classes_.tolist() == [2]
+
+
+@pytest.mark.parametrize("strategy", [{1: 60}, "not minority"])
+def test_a_one_row_class_no_row_is_asked_for_is_neither_copied_nor_warned_about(tiny, strategy):
+    # Audit (2026-12-06): the copies' warning named every one-row class, also one that got no new row.
+    X = np.random.default_rng(2).normal(size=(151, 3))
+    y = np.r_[np.zeros(100, int), np.ones(50, int), 2]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        ovs = GANOversampler(gan=CGAN(**tiny), sampling_strategy=strategy, random_state=0)
+        Xr, yr = ovs.fit_resample(X, y)
+    assert np.bincount(yr)[2] == 1 and ovs.copied_classes_.tolist() == []
+
+
+def test_a_strategy_that_adds_no_row_returns_the_data_without_training(binary, tiny, monkeypatch):
+    # Audit (2026-12-06): a dict equal to the counts, or "not minority" on two classes, trained the GAN for nothing.
+    X, y = binary
+    monkeypatch.setattr(CGAN, "fit", lambda *args, **kwargs: pytest.fail("trained a GAN that draws no row"))
+    counts = dict(zip(*np.unique(y, return_counts=True)))
+    for strategy in ({label: int(n) for label, n in counts.items()}, "not minority"):
+        ovs = GANOversampler(gan=CGAN(**tiny), sampling_strategy=strategy, random_state=0)
+        Xr, yr = ovs.fit_resample(X, y)
+        np.testing.assert_array_equal(Xr, X)
+        np.testing.assert_array_equal(yr, y)
+        assert ovs.gan_ is None and ovs.selection_ is None and ovs.copied_classes_.tolist() == []
+        assert ovs.disagreeing_ == {} and 0 < ovs.smote_share_ < 1
+    with pytest.raises(ValueError, match=r"image_shape=\(3, 3\) means 9 pixels per row, but X has 4 columns"):
+        GANOversampler(gan=CGAN(**tiny), sampling_strategy="not minority", image_shape=(3, 3)).fit_resample(X, y)
+
+
+def test_duplicated_column_names_are_refused_as_cgan_refuses_them(binary, tiny):
+    # Audit (2026-12-06): scikit-learn's validate_data failed first, with a narwhals error.
+    X, y = binary
+    frame = pd.DataFrame(X[:, :3], columns=["a", "a", "b"])
+    with pytest.raises(ValueError, match=r"X has duplicated column names \['a'\]; column names must be unique"):
+        GANOversampler(gan=CGAN(**tiny)).fit_resample(frame, y)
 
 
 def test_one_row_classes_in_a_dataframe_keep_their_columns(mixed_frame, tiny):

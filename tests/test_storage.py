@@ -39,6 +39,18 @@ def test_atomic_output_refuses_existing_file_unless_overwrite(tmp_path):
     assert target.read_text() == "newer"
 
 
+@pytest.mark.parametrize("value", ["no", "False", 0, 1, None])
+def test_overwrite_must_be_a_bool_or_a_string_like_no_would_replace_the_file(tmp_path, value):
+    # Audit (2026-12-06): CGAN.save(path, overwrite="no") replaced a saved model, "no" being truthy.
+    target = tmp_path / "out.csv"
+    with atomic_output(target) as tmp:
+        tmp.write_text("first")
+    with pytest.raises(TypeError, match=r"overwrite must be True or False, got .* of type"):
+        with atomic_output(target, overwrite=value) as tmp:
+            tmp.write_text("second")
+    assert target.read_text() == "first"
+
+
 def test_overwrite_never_replaces_a_file_augan_did_not_write(tmp_path):
     target = tmp_path / "out.csv"
     target.write_text("the user's own rows")

@@ -30,7 +30,8 @@ from .._validation import check_feature_names, plain_value, short_repr
 from .columns import (NUMERIC_TRANSFORMS, Column, NumericColumn, Span, column_from_state, dtype_name,
                       fit_categorical, fit_numeric, numeric_transforms, to_numeric)
 
-__all__ = ["NUMERIC_TRANSFORMS", "Span", "TabularCodec", "auto_categorical_columns", "categorical_mask"]
+__all__ = ["NUMERIC_TRANSFORMS", "Span", "TabularCodec", "auto_categorical_columns", "categorical_mask",
+           "check_unique_columns"]
 
 
 # Below this many cells a table's columns are fitted, encoded or decoded faster on one thread than the pool costs.
@@ -412,13 +413,18 @@ def _check_flat_cells(frame: pd.DataFrame) -> None:
                             f"models one number, string or boolean per cell: split it into columns or drop it.")
 
 
+def check_unique_columns(frame: pd.DataFrame) -> None:
+    """Refuse (``ValueError``) a DataFrame ``X`` that holds two columns of one name."""
+    if frame.columns.duplicated().any():
+        dup = frame.columns[frame.columns.duplicated()].tolist()
+        raise ValueError(f"X has duplicated column names {dup[:5]}; column names must be unique.")
+
+
 def _as_frame(X: Any) -> tuple[pd.DataFrame, str, str | None]:
     if hasattr(X, "tocsr") or hasattr(X, "toarray"):
         raise TypeError("X is a sparse matrix; augan needs dense data (call X.toarray()).")
     if isinstance(X, pd.DataFrame):
-        if X.columns.duplicated().any():
-            dup = X.columns[X.columns.duplicated()].tolist()
-            raise ValueError(f"X has duplicated column names {dup[:5]}; column names must be unique.")
+        check_unique_columns(X)
         sparse = [name for name, dtype in X.dtypes.items() if isinstance(dtype, pd.SparseDtype)]
         if sparse:
             raise TypeError(f"X has sparse columns {sparse[:5]}; augan needs dense data (call X.sparse.to_dense()).")
