@@ -22,6 +22,9 @@ from .errors import fail
 from .files import is_images, read_images
 from .target import model_metadata, read_training_table, require_target
 
+IMAGES_TAKE_NO_TARGET = ("--target names a table's class column; images take their classes from the subfolders (or "
+                         "the .npz array y).")
+
 
 def check_data_options(data: Path, target: str | None, size: int | None = None, grid: Path | None = None,
                        architecture: str | None = None) -> bool:
@@ -32,8 +35,7 @@ def check_data_options(data: Path, target: str | None, size: int | None = None, 
     """
     if is_images(data):
         if target is not None:
-            fail("--target names a table's class column; images take their classes from the subfolders "
-                 "(or the .npz array y).")
+            fail(IMAGES_TAKE_NO_TARGET)
         if size is not None and size < 1:
             fail(f"--size must be a positive number of pixels (the side of the square images), got {size}.")
         if size is not None and architecture in (None, "dcgan") and padded_size(size, size) is None:

@@ -10,10 +10,11 @@ from augan._validation import check_positive_int
 from augan.storage import check_no_overlap
 
 from . import options as o
+from .data import IMAGES_TAKE_NO_TARGET
 from .drawing import check_draw, write_draw
 from .errors import fail, reported_errors
 from .files import check_disk_space, check_image_labels, check_images_output, check_outputs
-from .target import parse_label, with_target
+from .target import check_target_name, parse_label, with_target
 
 
 def sample(model: o.Model, n: o.RequiredCount, out: o.Out, label: o.Label = None, target: o.TargetName = None,
@@ -29,12 +30,16 @@ def sample(model: o.Model, n: o.RequiredCount, out: o.Out, label: o.Label = None
         gan = CGAN.load(model, device=device)
         images = gan.codec_.kind == "image"  # a model saved from Python has no CLI metadata to say so
         if images:
+            if target is not None:
+                fail(IMAGES_TAKE_NO_TARGET)
             check_images_output(out, overwrite)
             check_image_labels(gan.classes_, out)
             check_draw(n, "--n", gan.n_features_in_)
         else:
             check_outputs(out, None, overwrite)
-            target = target or gan.metadata_.get("target")
+            if target is None:
+                target = gan.metadata_.get("target")
+            check_target_name(target)
             if target is None:
                 fail(f"{model} does not record the name of its target column; give it with --target.")
             if target in [str(name) for name in getattr(gan, "feature_names_in_", [])]:

@@ -18,6 +18,12 @@ from .csv_text import labels_rows
 from .files import read_table
 
 
+def check_target_name(target: str) -> None:
+    """Refuse (``ValueError``) an empty ``--target``."""
+    if target == "":
+        raise ValueError("--target must name a column of the table, got an empty name.")
+
+
 def split_target(frame: pd.DataFrame, target: str, source: Path) -> tuple[pd.DataFrame, pd.Series, np.ndarray]:
     """Return the features, the target column and its classes.
 
@@ -27,8 +33,7 @@ def split_target(frame: pd.DataFrame, target: str, source: Path) -> tuple[pd.Dat
         If ``target`` is not a column, the table has no rows or no other column, or the target has
         missing values, a single class, or a class with fewer than 2 rows.
     """
-    if target == "":
-        raise ValueError("--target must name a column of the table, got an empty name.")
+    check_target_name(target)
     if target not in frame.columns:
         one = str(frame.columns[0]) if frame.shape[1] == 1 else ""
         separator = next((s for s in ";\t|" if s in one and target in one.split(s)), None)

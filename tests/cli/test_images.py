@@ -101,6 +101,15 @@ def test_fit_on_images_then_sample_writes_images(augan, digits, tmp_path):
     assert X.shape == (4, 16, 16) and y.tolist() == ["7"] * 4
 
 
+def test_sample_of_an_image_model_refuses_target(augan, digits, tmp_path, user_error):
+    # Audit (2026-12-06): sample took --target for an image model and ignored it.
+    model, out = tmp_path / "digits.augan", tmp_path / "drawn"
+    assert augan("fit", digits, "--model-out", model, *TINY).exit_code == 0
+    user_error(augan("sample", model, "--n", 4, "--target", "digit", "--out", out), "--target",
+               "images take their classes")
+    assert not out.exists()
+
+
 @pytest.mark.parametrize("out_name", ["drawn.npz", "drawn"])
 def test_sample_writes_images_from_an_image_model_saved_in_python(augan, tmp_path, out_name):
     # CGAN.save from Python records no CLI metadata: the model itself says that it draws images.

@@ -48,6 +48,13 @@ def test_sample_refuses_a_target_name_a_feature_column_has(augan, loans_model, t
     assert not out.exists()
 
 
+def test_sample_refuses_an_empty_target_as_the_training_commands_do(augan, loans_model, tmp_path, user_error):
+    # Audit (2026-12-06): an empty --target was taken as not given, and the model's name used without a word.
+    out = tmp_path / "s.csv"
+    user_error(augan("sample", loans_model, "--n", 3, "--target", "", "--out", out), "--target", "empty name")
+    assert not out.exists()
+
+
 def test_sample_converts_label_to_integer_classes(augan, numbers_csv, train_args, tmp_path):
     model = tmp_path / "numbers.augan"
     assert augan("fit", numbers_csv, "--target", "label", "--model-out", model, *train_args).exit_code == 0
