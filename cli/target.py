@@ -18,8 +18,8 @@ from .csv_text import labels_rows
 from .files import read_table
 
 
-def check_target_name(target: str) -> None:
-    """Refuse (``ValueError``) an empty ``--target``."""
+def check_target_name(target: str | None) -> None:
+    """Refuse (``ValueError``) an empty ``--target`` (None, not given, passes)."""
     if target == "":
         raise ValueError("--target must name a column of the table, got an empty name.")
 

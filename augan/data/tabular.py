@@ -414,7 +414,8 @@ def _check_flat_cells(frame: pd.DataFrame) -> None:
 
 
 def check_unique_columns(frame: pd.DataFrame) -> None:
-    """Refuse (``ValueError``) a DataFrame ``X`` that holds two columns of one name."""
+    """Refuse (``ValueError``) a DataFrame that holds two columns of one name; the message calls it ``X``, as
+    ``fit`` and ``fit_resample`` name their table."""
     if frame.columns.duplicated().any():
         dup = frame.columns[frame.columns.duplicated()].tolist()
         raise ValueError(f"X has duplicated column names {dup[:5]}; column names must be unique.")
