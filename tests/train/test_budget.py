@@ -81,6 +81,8 @@ def test_the_defaults_are_auto():
 
 
 def _table(n_rows: int, n_classes: int = 2) -> tuple[np.ndarray, np.ndarray]:
+    if n_classes not in (2, 3):
+        raise ValueError(f"_table makes 2 or 3 classes, not {n_classes}")
     rng = np.random.default_rng(0)
     X, u = rng.normal(size=(n_rows, 3)).astype(np.float32), rng.random(n_rows)
     y = (u < 0.2).astype(int)  # two classes: the same rows as before a third could be asked for
