@@ -28,6 +28,7 @@ from .data.tabular import NUMERIC_TRANSFORMS
 from .device import device_memory, resolve_device, to_device
 from .losses import LOSSES, get_loss
 from .nn.augment import DiffAugment, parse_policy
+from .nn.conv import SIZES as DCGAN_SIZES
 from .nn.mlp import GENERATOR_BLOCKS
 from .nn.registry import ARCHITECTURES, ENCODERS, NetworkSpec, build_encoder, build_networks
 from .seeding import TorchStream, draw_seed
@@ -495,8 +496,12 @@ class CGAN(BaseEstimator):
         available = device_memory(self.device_)
         if available is not None and needed > available:
             shape = tuple(self.codec_.sample_shape_)
-            hint = ("use architecture='dcgan' or smaller images (resize them first)" if self.architecture == "mlp"
-                    and len(shape) > 1 else "use smaller networks (generator_dims, discriminator_dims, noise_dim)")
+            hint = "use smaller networks (generator_dims, discriminator_dims, noise_dim)"
+            if self.architecture == "mlp" and len(shape) > 1:
+                # DCGAN takes only its sizes, so an image of another size must be resized before it can help.
+                hint = ("use architecture='dcgan' or smaller images" if len(shape) == 3 and shape[1] == shape[2]
+                        and shape[1] in DCGAN_SIZES else "resize the images to 28, 32 or 64 px (size=64 when they are "
+                        "read from a folder) and use architecture='dcgan', or use smaller images")
             raise ValueError(f"architecture={self.architecture!r} on samples of shape {shape} builds networks of "
                              f"{weights:,} weights, which need {format_bytes(needed)} to train, more than the "
                              f"{format_bytes(available)} free on {self.device_}; {hint}.")

@@ -413,7 +413,20 @@ def test_mlp_networks_too_large_to_train_are_refused_before_allocation(no_large_
     X[1::2] = 255
     with pytest.raises(ValueError, match=r"architecture='mlp' on samples of shape \(1, 4000, 4000\) builds "
                                          r"networks of [\d,]+ weights, which need [\d.]+ [GT]iB to train, more "
-                                         r"than the .* free on cpu; use architecture='dcgan' or smaller images"):
+                                         r"than the .* free on cpu; resize the images to 28, 32 or 64 px \(size=64 "
+                                         r"when they are read from a folder\) and use architecture='dcgan'"):
+        CGAN(architecture="mlp", device="cpu").fit(X, [0, 1, 0, 1])
+
+
+def test_mlp_networks_too_large_for_the_memory_suggest_dcgan_at_a_size_it_takes(no_large_allocation, monkeypatch):
+    # The 4000 px refusal advised DCGAN, which takes at most 64 px; at 64 px DCGAN is the advice as it stands.
+    import augan.synthesizer
+
+    monkeypatch.setattr(augan.synthesizer, "device_memory", lambda device: 2**20)
+    X = np.zeros((4, 64, 64), dtype=np.uint8)
+    X[1::2] = 255
+    with pytest.raises(ValueError, match=r"shape \(1, 64, 64\) .* free on cpu; use architecture='dcgan' or smaller "
+                                         r"images\.$"):
         CGAN(architecture="mlp", device="cpu").fit(X, [0, 1, 0, 1])
 
 

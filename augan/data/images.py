@@ -475,6 +475,8 @@ def write_image_folder(path: str | os.PathLike, X: Any, y: Any, overwrite: bool 
     FileExistsError
         If ``path`` is a file, a non-empty folder and ``overwrite`` is False, or a folder holding files this
         function did not write.
+    TypeError
+        If ``overwrite`` is not True or False.
     ValueError
         If a label cannot be a folder name (see :func:`check_folder_names`), or ``X`` and ``y`` differ in length.
     """

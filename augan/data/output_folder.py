@@ -21,6 +21,7 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 
+from .._validation import check_bool
 from ..storage import (MANIFEST_NAME, check_writable_folder, file_digest, process_is_gone, replacement_mode,
                        sigterm_after_cleanup, this_machine, write_failure)
 
@@ -47,7 +48,10 @@ def check_output_folder(path: str | os.PathLike, overwrite: bool = False) -> Pat
         If the parent folder does not exist.
     PermissionError
         If the folder (or, for a new one, its parent) does not let files be made in it.
+    TypeError
+        If ``overwrite`` is not True or False (a truthy ``"no"`` must not replace a folder).
     """
+    overwrite = check_bool(overwrite, "overwrite")
     path = Path(path)
     if path.is_symlink() and not path.exists():
         raise FileExistsError(f"{path} is a broken link; give a folder.")

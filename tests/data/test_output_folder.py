@@ -255,3 +255,18 @@ def test_a_temporary_folder_of_a_running_or_unknown_write_is_kept_and_named(tmp_
     with pytest.raises(FileExistsError, match="temporary folder of another augan write"):
         write_image_folder(out, X, Y, overwrite=True)
     assert running.is_dir()
+
+
+@pytest.mark.parametrize("value", ["no", "False", 0, 1, None])
+def test_overwrite_must_be_a_bool_or_a_string_like_no_would_replace_the_folder(tmp_path, value):
+    # Review (2026-12-06): write_image_folder(path, ..., overwrite="no") replaced a folder augan wrote, "no" being
+    # truthy; the files' writer refused it already.
+    write_image_folder(tmp_path / "out", X, Y)
+    before = _listing(tmp_path / "out")
+    stamps = {name: (tmp_path / "out" / name).stat().st_mtime_ns for name in before}
+    with pytest.raises(TypeError, match=r"overwrite must be True or False, got .* of type"):
+        write_image_folder(tmp_path / "out", X[::-1], Y[::-1], overwrite=value)
+    with pytest.raises(TypeError, match=r"overwrite must be True or False"):
+        check_output_folder(tmp_path / "out", overwrite=value)
+    assert _listing(tmp_path / "out") == before
+    assert {name: (tmp_path / "out" / name).stat().st_mtime_ns for name in before} == stamps
