@@ -562,6 +562,59 @@ def test_a_one_row_class_no_row_is_asked_for_is_neither_copied_nor_warned_about(
     assert np.bincount(yr)[2] == 1 and ovs.copied_classes_.tolist() == []
 
 
+# ------------------------------------------------------ isolated classes
+def _two_clusters_and(small: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Class 0 and class 1 in two clusters of 60 and 40 rows, and class 2, the rows ``small``."""
+    rng = np.random.default_rng(3)
+    X = np.r_[rng.normal(0, 1, (60, 2)), rng.normal(6, 1, (40, 2)), small]
+    return X, np.r_[np.zeros(60, int), np.ones(40, int), np.full(len(small), 2)]
+
+
+SCATTERED = np.array([[0.1, -0.2], [6.2, 5.9], [0.3, 0.4]])  # each row inside another class's cluster
+
+
+def test_a_small_class_scattered_among_the_others_is_left_as_it_is(tiny):
+    X, y = _two_clusters_and(SCATTERED)
+    with pytest.warns(UserWarning, match=r"class\(es\) 2 have 4 rows or fewer, none of them with a row of its class "
+                                         r"among its 5 nearest; they get no new rows") as caught:
+        ovs = GANOversampler(gan=CGAN(**tiny), random_state=0)
+        Xr, yr = ovs.fit_resample(X, y)
+    assert [w.filename for w in caught if "nearest" in str(w.message)] == [__file__]
+    assert np.bincount(yr).tolist() == [60, 60, 3]
+    np.testing.assert_array_equal(Xr[:len(X)], X)
+    assert ovs.isolated_classes_.tolist() == [2] and ovs.sampling_strategy_[2] == 0
+    assert ovs.gan_.classes_.tolist() == [0, 1, 2]  # the GAN still learns it, as the other classes' context
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        ovs = GANOversampler(gan=CGAN(**tiny), isolated_classes="oversample", random_state=0)
+        _, yr = ovs.fit_resample(X, y)
+    assert np.bincount(yr).tolist() == [60, 60, 60] and ovs.isolated_classes_.tolist() == []
+
+
+@pytest.mark.parametrize("small", [
+    np.array([[3.0, 3.0], [3.1, 2.9], [2.9, 3.1]]),  # a cluster of its own between the two
+    np.array([[0.1, -0.2], [0.1, -0.2], [6.2, 5.9]]),  # two equal rows, each the other's nearest
+    np.r_[SCATTERED, [[6.0, 6.3], [-0.3, 0.2]]],  # scattered, but 5 rows
+], ids=["together", "duplicates", "five rows"])
+def test_a_small_class_with_a_row_near_its_own_or_of_five_rows_is_made_up(tiny, small):
+    X, y = _two_clusters_and(small)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        ovs = GANOversampler(gan=CGAN(**tiny), isolated_classes="leave", random_state=0)
+        _, yr = ovs.fit_resample(X, y)
+    assert np.bincount(yr).tolist() == [60, 60, 60] and ovs.isolated_classes_.tolist() == []
+
+
+def test_isolated_classes_are_a_tables_rule_and_take_two_values(tiny):
+    X, y = _two_clusters_and(SCATTERED)
+    images = np.repeat((X - X.min()) / (X.max() - X.min()), 8, axis=1)  # 4x4 "images" repeating the two values
+    ovs = GANOversampler(gan=CGAN(**tiny), isolated_classes="leave", image_shape=(4, 4), random_state=0)
+    _, yr = ovs.fit_resample(images, y)
+    assert np.bincount(yr).tolist() == [60, 60, 60] and ovs.isolated_classes_.tolist() == []
+    with pytest.raises(ValueError, match="isolated_classes"):
+        GANOversampler(gan=CGAN(**tiny), isolated_classes="drop").fit_resample(X, y)
+
+
 def test_a_strategy_that_adds_no_row_returns_the_data_without_training(binary, tiny, monkeypatch):
     # Audit (2026-12-06): a dict equal to the counts, or "not minority" on two classes, trained the GAN for nothing.
     X, y = binary
