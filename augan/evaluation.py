@@ -45,7 +45,8 @@ def evaluate(X: Any, y: Any, *, sampler: Any = None, baselines: tuple = BASELINE
        stratified ``1 - holdout`` share of the rows and asked to add as many rows to each class as the class has
        there; the synthetic rows it adds, drawn, kept and interpolated as it makes its new rows (its
        ``noise_scale``, ``selection``, ``candidates``, ``smote_share``, ``interpolation``), are scored. Real rows it
-       would copy (``max_synthetic_ratio``, one-row classes) are not. With ``model``, an already fitted CGAN,
+       would copy (``max_synthetic_ratio``, one-row classes) are not, and the real rows of a class it leaves
+       alone (``isolated_classes``) are not compared. With ``model``, an already fitted CGAN,
        its own draws (``CGAN.sample`` at noise_scale 1, no selection or interpolation) are scored instead, as
        many per class as ``X`` holds. Then: FID / KID / precision-recall through torch-fidelity (overall and per
        class), a classifier two-sample test, the GAN discriminator's AUC on held-out real rows, and distances to
@@ -262,11 +263,13 @@ def _quality(X: Any, labels: np.ndarray, sampler: Any, model: CGAN | None, holdo
                                 return_y=True, random_state=next(seeds))
             synthetic = {"drawn_by": "model", "noise_scale": 1.0, "selection": None, "candidates": None,
                          "smote_share": 0.0, "interpolation": None, "n_generated": int(len(y_syn)),
-                         "n_interpolated": 0, "n_copies_left_out": 0}
+                         "n_interpolated": 0, "n_copies_left_out": 0, "classes_left_alone": []}
         y_syn = np.asarray(y_syn)
         # The real rows every score compares with: the held-out ones, when there are. The training rows would
         # favour a GAN that copies them (a copy is never detected against the rows it copies).
-        X_ref, y_ref = _learned_rows(gan, *((X_test, y_test) if held_out else (X_train, y_train)))
+        # Only the classes that have synthetic rows: not those the sampler copied (a single training row, which its
+        # GAN did not learn) or left alone (isolated_classes), whose real rows nothing would match.
+        X_ref, y_ref = _rows_of_classes(*((X_test, y_test) if held_out else (X_train, y_train)), np.unique(y_syn))
         # A class of 2-4 rows can have none held out: its synthetic rows would then be told from the real ones by
         # their label alone, so the comparisons leave them out.
         X_cmp, y_cmp = _rows_of_classes(X_syn, y_syn, np.unique(y_ref))
@@ -288,12 +291,6 @@ def _quality(X: Any, labels: np.ndarray, sampler: Any, model: CGAN | None, holdo
     return results, artifacts, source
 
 
-def _learned_rows(gan: CGAN, X: Any, y: np.ndarray) -> tuple[Any, np.ndarray]:
-    """The rows of ``X, y`` whose class ``gan`` learned: no synthetic row is made of a class the sampler copied (a
-    single training row) instead, so neither the comparisons nor the discriminator can judge one."""
-    return _rows_of_classes(X, y, gan.classes_)
-
-
 def _rows_of_classes(X: Any, y: np.ndarray, classes: Any) -> tuple[Any, np.ndarray]:
     """The rows of ``X, y`` whose class is one of ``classes``."""
     keep = np.isin(y, classes)
@@ -305,19 +302,20 @@ def _sampler_rows(sampler: GANOversampler, X: Any, y: np.ndarray) -> tuple[CGAN,
 
     The clone is asked to add as many rows to each class as the class has, so the synthetic rows mirror the
     real classes; they are drawn, kept and interpolated as the sampler makes its new rows. Real rows the sampler
-    would copy (``max_synthetic_ratio``, one-row classes) are not synthetic and are left out.
+    would copy (``max_synthetic_ratio``, one-row classes) are not synthetic and are left out, and a class it leaves
+    alone (``isolated_classes``) has none.
     """
     classes, counts = np.unique(y, return_counts=True)
     oversampler = clone(sampler).set_params(sampling_strategy={c: 2 * int(k) for c, k in zip(classes, counts)},
                                             max_synthetic_ratio=None)
     images = is_image_array(X)
     X_out, y_out = oversampler.fit_resample(as_rows(X) if images else X, y)
-    lone = oversampler.copied_classes_
+    lone, isolated = oversampler.copied_classes_, oversampler.isolated_classes_
     new = len(y) + np.flatnonzero(~np.isin(np.asarray(y_out)[len(y):], lone))
     X_new, y_new = take_rows(X_out, new), np.asarray(y_out)[new]
     if images:
         X_new = np.asarray(X_new).reshape((len(new),) + X.shape[1:])
-    made = {c: int(k) for c, k in zip(classes, counts) if c not in lone}
+    made = {c: int(k) for c, k in zip(classes, counts) if c not in lone and c not in isolated}
     interpolated = sum(round(k * oversampler.smote_share_) for k in made.values())
     synthetic = {"drawn_by": "sampler", "noise_scale": float(oversampler.noise_scale_),
                  "selection": oversampler.selection_,
@@ -325,7 +323,8 @@ def _sampler_rows(sampler: GANOversampler, X: Any, y: np.ndarray) -> tuple[CGAN,
                  "smote_share": float(oversampler.smote_share_),
                  "interpolation": oversampler._interpolation_kind() if interpolated else None,
                  "n_generated": int(len(y_new) - interpolated), "n_interpolated": int(interpolated),
-                 "n_copies_left_out": int(np.isin(y, lone).sum()) if len(lone) else 0}
+                 "n_copies_left_out": int(np.isin(y, lone).sum()) if len(lone) else 0,
+                 "classes_left_alone": [str(plain_value(c)) for c in isolated]}
     return oversampler.gan_, X_new, y_new, synthetic
 
 
@@ -339,6 +338,9 @@ def _quality_source(synthetic: dict, holdout: float, n_holdout: int) -> str:
             f"it makes them ({_how_drawn(synthetic)}), as many per class as the GAN trained on")
     if synthetic["n_copies_left_out"]:
         text += f"; {synthetic['n_copies_left_out']} copies of one-row classes' real rows are not scored"
+    if synthetic.get("classes_left_alone"):
+        text += (f"; the sampler adds no rows to class(es) {', '.join(synthetic['classes_left_alone'])} "
+                 f"(isolated_classes), whose real rows are not compared")
     if synthetic["selection"] == "discriminator":
         text += ("; the discriminator chose these rows among its candidates, so its AUC leans towards 'real'")
     if n_holdout:

@@ -314,6 +314,8 @@ def _scored_table(quality: Quality) -> _Table:
             [made_from_real_rows(made["interpolation"]), str(made["n_interpolated"])]]
     if made["n_copies_left_out"]:
         rows.append(["copies of real rows, not scored", str(made["n_copies_left_out"])])
+    if made.get("classes_left_alone"):  # reports written before isolated_classes lack the key
+        rows.append(["classes given no rows (isolated_classes)", ", ".join(made["classes_left_alone"])])
     return _Table("Synthetic rows scored", ["", "value"], rows, quality.source)
 
 

@@ -306,7 +306,8 @@ def test_quality_scores_the_rows_the_sampler_adds(monkeypatch):
     assert np.unique(y_new, return_counts=True)[1].tolist() == [36, 12]  # as many per class as it trained on
     assert quality["synthetic"] == {"drawn_by": "sampler", "noise_scale": 5.0, "selection": "discriminator",
                                     "candidates": 1.5, "smote_share": 0.25, "interpolation": "proximity",
-                                    "n_generated": 36, "n_interpolated": 12, "n_copies_left_out": 0}
+                                    "n_generated": 36, "n_interpolated": 12, "n_copies_left_out": 0,
+                                    "classes_left_alone": []}
     assert "the rows the sampler adds" in quality["source"] and "noise_scale=5.0" in quality["source"]
     text = report.summary()
     assert "Synthetic rows scored" in text and "noise_scale=5.0" in text
@@ -377,6 +378,29 @@ def test_a_class_the_gan_could_not_learn_is_copied_and_left_out_of_tstr_and_the_
     scored = [entry for entry in results["utility"]["table"] if entry["method"] == "tstr"]
     assert bool(scored) == tstr and all(np.isfinite(entry["mean"]) and entry["n"] == 2 for entry in scored)
     assert 0 < results["quality"]["discriminator"]["n_real"] <= results["quality"]["n_holdout"]
+
+
+def test_a_class_the_sampler_leaves_alone_is_left_out_of_the_comparisons_and_the_counts(tiny):
+    # Class 2's 4 rows each lie among another class: the quality split's 3 training rows of it get no new rows
+    # (isolated_classes), so its held-out row had nothing to be compared with, and its share of the interpolated
+    # rows was counted although none was made.
+    rng = np.random.default_rng(3)
+    X = np.r_[rng.normal(0, 1, (60, 2)), rng.normal(6, 1, (40, 2)), [[0.1, -0.2], [6.2, 5.9], [0.3, 0.4], [5.8, 6.1]]]
+    y = np.r_[np.zeros(60, int), np.ones(40, int), np.full(4, 2)]
+    with pytest.warns(UserWarning, match=r"class\(es\) 2 have 4 rows or fewer"):
+        report = evaluate(X, y, sampler=GANOversampler(gan=CGAN(**tiny), random_state=0), baselines=("none",),
+                          classifiers=[LogisticRegression(max_iter=500)], cv=2, tstr=False, random_state=0,
+                          verbose=False)
+    quality = report.results["quality"]
+    y_syn = np.asarray(report.artifacts["y_synthetic"])
+    assert np.unique(y_syn, return_counts=True)[1].tolist() == [48, 32]
+    made = quality["synthetic"]
+    assert made["classes_left_alone"] == ["2"]
+    assert made["n_interpolated"] == 36 + 24 and made["n_generated"] + made["n_interpolated"] == len(y_syn)
+    assert set(quality["fidelity"]["per_class"]) == {"0", "1"}
+    assert quality["c2st"]["n_real"] == quality["discriminator"]["n_real"] == quality["n_holdout"] - 1
+    assert "class(es) 2 (isolated_classes)" in quality["source"]
+    assert "classes given no rows (isolated_classes)" in report.summary()
 
 
 def test_a_class_with_no_held_out_row_is_left_out_of_the_comparisons(tiny):
