@@ -39,7 +39,7 @@ FLAGS = {"epochs": "--epochs", "batch_size": "--batch-size", "max_steps": "--max
          "checkpoint_every": "--checkpoint-every", "resume": "--resume", "architecture": "--architecture",
          "amp": "--amp", "size": "--size", "n": "--n", "noise_scale": "--noise-scale", "smote_share": "--smote-share",
          "sampling_strategy": "--strategy", "selection": "--selection", "max_synthetic_ratio": "--max-synthetic-ratio",
-         "cv": "--cv"}
+         "cv": "--cv", "isolated_classes": "--isolated-classes"}
 _PARAMETER = re.compile(r"The '(\w+)' parameter of \w+ (must|is)")
 _BOTH = re.compile(r"\b\w+=\S+ \(CLI: ([^)]+)\)")  # "pass overwrite=True (CLI: --overwrite)": the CLI's words only
 _NAMED = re.compile(r"(?<![^\s(])(\w+)(=|(?= (?:must|asks for|is not|needs)\b))")
@@ -76,7 +76,7 @@ def reported_errors(checkpoint_dir: Path | None = None) -> Iterator[None]:
 
 
 def _show_warning(message: Warning | str, *args: object, **kwargs: object) -> None:
-    typer.echo(f"augan: warning: {' '.join(str(message).split())}", err=True)
+    typer.echo(f"augan: warning: {as_flags(' '.join(str(message).split()))}", err=True)
 
 
 def _checkpoint_note(checkpoint_dir: Path | None) -> str:

@@ -45,6 +45,7 @@ def evaluate(data: o.Data, report: ReportPath, target: o.Target = None, model: F
              noise_scale: o.NoiseScale = o.NOISE_SCALE_DEFAULT, max_synthetic_ratio: o.MaxSyntheticRatio = None,
              interpolation: o.Interpolation = o.INTERPOLATION_DEFAULT,
              category_choice: o.CategoryChoice = o.CATEGORY_CHOICE_DEFAULT,
+             isolated_classes: o.IsolatedClasses = o.ISOLATED_CLASSES_DEFAULT,
              overwrite: o.Overwrite = False, *,
              training: Training) -> None:
     """Score classifiers on DATA with and without GAN oversampling, and the synthetic data's quality.
@@ -72,6 +73,7 @@ def evaluate(data: o.Data, report: ReportPath, target: o.Target = None, model: F
         images = check_data_options(data, target, size, architecture=training.architecture)
         interpolation = o.parse_interpolation(interpolation, images)
         category_choice = o.parse_category_choice(category_choice, images, interpolation)
+        isolated_classes = o.parse_isolated_classes(isolated_classes, images)
         dataset = read_training_data(data, target, size, training.categorical_columns)
         X, y = dataset.X, dataset.y
         fitted = CGAN.load(model, device=training.device) if model is not None else None
@@ -81,7 +83,7 @@ def evaluate(data: o.Data, report: ReportPath, target: o.Target = None, model: F
         sampler = GANOversampler(gan=gan, selection=selection, smote_share=smote_share,
                                  noise_scale=noise_scale, max_synthetic_ratio=max_synthetic_ratio,
                                  interpolation=interpolation, category_choice=category_choice,
-                                 random_state=training.seed)
+                                 isolated_classes=isolated_classes, random_state=training.seed)
         result = augan.evaluate(X, y, sampler=sampler, baselines=compared, cv=cv, n_repeats=repeats,
                                 quality=not no_quality,
                                 model=fitted, random_state=training.seed, verbose=not training.quiet)

@@ -26,6 +26,7 @@ _CANDIDATES = GANOversampler().get_params()["candidates"]
 SMOTE_SHARE_DEFAULT: str = str(GANOversampler().get_params()["smote_share"])
 INTERPOLATION_DEFAULT: str = GANOversampler().get_params()["interpolation"]
 CATEGORY_CHOICE_DEFAULT: str = GANOversampler().get_params()["category_choice"]
+ISOLATED_CLASSES_DEFAULT: str = GANOversampler().get_params()["isolated_classes"]
 NOISE_SCALE_DEFAULT: str = str(GANOversampler().get_params()["noise_scale"])
 STRATEGIES = {"auto": "auto", "minority": "minority", "not-majority": "not majority",
               "not-minority": "not minority", "all": "all"}
@@ -101,6 +102,10 @@ CategoryChoice = Annotated[str, typer.Option(
     "--category-choice", help="Where an interpolated table row takes each category from: segment (the nearer of its "
                               "two real rows) or vote (the level most of its base row's 5 nearest rows of the class "
                               "hold, as SMOTE-NC chooses it). Tables only.")]
+IsolatedClasses = Annotated[str, typer.Option(
+    "--isolated-classes", help="A table's class of 2 to 4 rows none of whose rows has a row of its class among its 5 "
+                               "nearest: leave (add no rows to it, with a warning) or oversample (make its rows as "
+                               "any class's). Tables only.")]
 MaxSyntheticRatio = Annotated[float | None, typer.Option(
     "--max-synthetic-ratio", help="At most this many synthetic rows (or images) per real one of a class; the rest "
                                   "of what the class needs are copies of its real ones. Default: no cap.",
@@ -332,6 +337,14 @@ def parse_category_choice(text: str, images: bool, interpolation: str) -> str:
     if text == "vote" and interpolation == "proximity":
         fail("--category-choice vote takes the categories of SMOTE's neighbours, and --interpolation proximity pairs "
              "rows without them; use --interpolation standard with it, or --category-choice segment.")
+    return text
+
+
+def parse_isolated_classes(text: str, images: bool) -> str:
+    """``--isolated-classes`` as GANOversampler's ``isolated_classes``, refused for images, where it does not apply."""
+    check_option("--isolated-classes", text, GANOversampler, "isolated_classes")
+    if text != ISOLATED_CLASSES_DEFAULT and images:
+        fail(f"--isolated-classes {text} applies to the classes of a table, and DATA is images; leave it out.")
     return text
 
 

@@ -24,6 +24,7 @@ def resample(data: o.Data, out: o.Out, target: o.Target = None, strategy: o.Stra
              max_synthetic_ratio: o.MaxSyntheticRatio = None, size: o.ImageSize = None,
              interpolation: o.Interpolation = o.INTERPOLATION_DEFAULT,
              category_choice: o.CategoryChoice = o.CATEGORY_CHOICE_DEFAULT,
+             isolated_classes: o.IsolatedClasses = o.ISOLATED_CLASSES_DEFAULT,
              model_out: o.ModelOut = None,
              overwrite: o.Overwrite = False, *, training: Training) -> None:
     """Write DATA's rows followed by synthetic rows that balance the classes as --strategy says.
@@ -36,6 +37,7 @@ def resample(data: o.Data, out: o.Out, target: o.Target = None, strategy: o.Stra
         images = check_data_options(data, target, size, architecture=training.architecture)
         interpolation = o.parse_interpolation(interpolation, images)
         category_choice = o.parse_category_choice(category_choice, images, interpolation)
+        isolated_classes = o.parse_isolated_classes(isolated_classes, images)
         training.check_files({"DATA": data}, {"--out": out, "--model-out": model_out}, overwrite)
         sampling_strategy = o.parse_strategy(strategy)
         selection = o.parse_selection(selection)
@@ -58,9 +60,14 @@ def resample(data: o.Data, out: o.Out, target: o.Target = None, strategy: o.Stra
                                  smote_share=smote_share, noise_scale=noise_scale,
                                  max_synthetic_ratio=max_synthetic_ratio,
                                  interpolation=interpolation, category_choice=category_choice,
+                                 isolated_classes=isolated_classes,
                                  image_shape=dataset.X.shape[1:] if images else None)
         training.start_afresh(overwrite)
         X_out, y_out = sampler.fit_resample(X, dataset.y)
+        if sampler.gan_ is None:  # every class the strategy adds rows to was left alone: nothing was trained
+            names = ", ".join(str(label) for label in sampler.isolated_classes_)
+            fail(f"--strategy {strategy} adds rows only to class(es) {names}, whose rows each lie among other classes "
+                 f"(--isolated-classes leave); nothing was written. Pass --isolated-classes oversample to make them.")
         if is_main_process():
             if images:
                 write_images(np.asarray(X_out).reshape((-1, *dataset.X.shape[1:])), y_out, out, overwrite,

@@ -51,11 +51,11 @@ def test_evaluate_judges_a_given_model(augan, numbers_csv, tmp_path, monkeypatch
 
     monkeypatch.setattr("augan.evaluate", record)
     result = augan("evaluate", numbers_csv, "--target", "label", "--report", tmp_path / "r.md", "--model", model,
-                   "--repeats", 3, "--category-choice", "vote", *TINY)
+                   "--repeats", 3, "--category-choice", "vote", "--isolated-classes", "oversample", *TINY)
     assert result.exit_code == 2
     assert isinstance(seen["model"], CGAN) and seen["n_repeats"] == 3 and seen["cv"] == 2
     assert seen["sampler"].random_state == 0 and seen["sampler"].gan.get_params()["epochs"] == 1
-    assert seen["sampler"].category_choice == "vote"
+    assert seen["sampler"].category_choice == "vote" and seen["sampler"].isolated_classes == "oversample"
 
 
 def test_evaluate_errors_exit_2_before_any_work(augan, user_error, numbers_csv, tmp_path):
@@ -78,6 +78,8 @@ def test_evaluate_errors_exit_2_before_any_work(augan, user_error, numbers_csv, 
         assert result.stderr.rstrip().endswith(message)  # the value as given: "2", not "2.0"
     user_error(augan("evaluate", numbers_csv, "--target", "label", "--report", tmp_path / "r.json",
                      "--category-choice", "mode", *TINY), "--category-choice must be segment or vote, got mode.")
+    user_error(augan("evaluate", numbers_csv, "--target", "label", "--report", tmp_path / "r.json",
+                     "--isolated-classes", "no", *TINY), "--isolated-classes must be leave or oversample, got no.")
     user_error(augan("evaluate", numbers_csv, "--target", "label", "--report", tmp_path / "r.json", "--model",
                      tmp_path / "m.augan", "--no-quality", *TINY), "--model", "--no-quality")
     assert existing.read_text() == "{}"

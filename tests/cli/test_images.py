@@ -257,6 +257,8 @@ def test_resample_refuses_standardised_interpolation_of_images_before_training(a
                "--interpolation proximity standardises the columns of a table, and DATA is images")
     user_error(augan("resample", digits, "--out", out, "--category-choice", "vote", *TINY[:-1]),
                "--category-choice vote chooses the categories of a table, and DATA is images")
+    user_error(augan("resample", digits, "--out", out, "--isolated-classes", "oversample", *TINY[:-1]),
+               "--isolated-classes oversample applies to the classes of a table, and DATA is images")
     assert not out.exists()
 
 

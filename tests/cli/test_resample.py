@@ -52,7 +52,9 @@ def test_resample_strategy_names_take_the_hyphenated_spelling(augan, numbers_csv
     ("--interpolation", "standard", "interpolation", "standard"),
     ("--interpolation", "proximity", "interpolation", "proximity"),
     ("--category-choice", "vote", "category_choice", "vote"),
-    ("--category-choice", "segment", "category_choice", "segment")])
+    ("--category-choice", "segment", "category_choice", "segment"),
+    ("--isolated-classes", "oversample", "isolated_classes", "oversample"),
+    ("--isolated-classes", "leave", "isolated_classes", "leave")])
 def test_resample_sampler_options_reach_the_sampler(augan, loans, train_args, tmp_path, monkeypatch, option, value,
                                                     attribute, expected):
     seen = []
@@ -94,6 +96,54 @@ def test_an_unknown_category_choice_is_one_line_before_training(augan, loans, tr
     user_error(augan("resample", loans, "--target", "default", "--category-choice", "mode", "--out", out, *train_args),
                "--category-choice must be segment or vote, got mode.")
     assert not out.exists()
+
+
+def test_an_unknown_isolated_classes_is_one_line_before_training(augan, loans, train_args, tmp_path, user_error,
+                                                               monkeypatch):
+    monkeypatch.setattr(GANOversampler, "fit_resample", lambda *a: pytest.fail("trained"))
+    out = tmp_path / "r.csv"
+    user_error(augan("resample", loans, "--target", "default", "--isolated-classes", "drop", "--out", out,
+                     *train_args), "--isolated-classes must be leave or oversample, got drop.")
+    assert not out.exists()
+
+
+def _isolated_csv(path, minority: int = 40):
+    """Classes a and b in two clusters, and class c: 3 rows, each inside a or b."""
+    import numpy as np
+
+    rng = np.random.default_rng(3)
+    X = np.r_[rng.normal(0, 1, (60, 2)), rng.normal(6, 1, (minority, 2)), [[0.1, -0.2], [6.2, 5.9], [0.3, 0.4]]]
+    y = ["a"] * 60 + ["b"] * minority + ["c"] * 3
+    pd.DataFrame({"x1": X[:, 0], "x2": X[:, 1], "label": y}).to_csv(path, index=False)
+    return path
+
+
+def test_an_isolated_class_gets_no_rows_with_a_warning_in_the_options_words(augan, train_args, tmp_path):
+    data, out = _isolated_csv(tmp_path / "d.csv"), tmp_path / "r.csv"
+    result = augan("resample", data, "--target", "label", "--out", out, *train_args)
+    assert result.exit_code == 0, result.output
+    assert ("augan: warning: GANOversampler: class(es) 'c' have 4 rows or fewer, none of them with a row of its class "
+            "among its 5 nearest; they get no new rows (--isolated-classes 'leave').") in result.stderr
+    assert pd.read_csv(out)["label"].value_counts().to_dict() == {"a": 60, "b": 60, "c": 3}
+    result = augan("resample", data, "--target", "label", "--out", out, "--overwrite", "--isolated-classes",
+                   "oversample", *train_args)
+    assert result.exit_code == 0, result.output
+    assert pd.read_csv(out)["label"].value_counts().to_dict() == {"a": 60, "b": 60, "c": 60}
+
+
+def test_a_strategy_that_adds_rows_only_to_isolated_classes_writes_nothing_and_says_so(augan, train_args, tmp_path,
+                                                                                      monkeypatch):
+    # Before, the table was written with no new row and --model-out failed on the GAN that was not trained.
+    monkeypatch.setattr(CGAN, "fit", lambda *a, **k: pytest.fail("trained"))
+    data, out, model = _isolated_csv(tmp_path / "d.csv", minority=60), tmp_path / "r.csv", tmp_path / "m.augan"
+    result = augan("resample", data, "--target", "label", "--out", out, "--model-out", model, *train_args)
+    assert result.exit_code == 2 and "Traceback" not in result.output, result.output
+    warning, error = result.stderr.splitlines()  # the sampler's warning says why, the error what follows
+    assert warning.startswith("augan: warning: GANOversampler: class(es) 'c' have 4 rows or fewer")
+    assert error == ("augan: error: --strategy auto adds rows only to class(es) c, whose rows each lie among other "
+                     "classes (--isolated-classes leave); nothing was written. Pass --isolated-classes oversample to "
+                     "make them.")
+    assert not out.exists() and not model.exists()
 
 
 def test_proximity_interpolation_with_a_category_vote_is_one_line_before_training(augan, loans, train_args, tmp_path,
