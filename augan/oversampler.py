@@ -720,7 +720,8 @@ class GANOversampler(BaseOverSampler):
 
 def _standardising_codec(X: Any, gan: Any) -> Any:
     """A codec fitted on the table ``X`` that standardises its numbers (categories one-hot, as ``gan`` reads them)."""
-    codec = make_codec(X, categorical_features=getattr(gan, "categorical_features", "auto"), numeric_transform="standard")
+    codec = make_codec(X, categorical_features=getattr(gan, "categorical_features", "auto"),
+                       numeric_transform="standard")
     with warnings.catch_warnings():  # what it would say of these columns, the GAN's codec said
         warnings.simplefilter("ignore", UserWarning)
         codec.fit(X)
