@@ -8,8 +8,7 @@ import re
 import sys
 import warnings
 from collections.abc import Iterator, Sequence
-from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import typer
 from typer.core import TyperGroup
@@ -19,7 +18,10 @@ try:
 except ImportError:
     from click import exceptions as click_exceptions
 
-from augan.train import CHECKPOINT_NAME, TrainingDivergedError, TrainingTerminated
+from augan.train import TrainingDivergedError, TrainingTerminated
+
+if TYPE_CHECKING:
+    from .training import Training
 
 USAGE_ERROR = 2
 INTERRUPTED = 130
@@ -55,21 +57,22 @@ def as_flags(message: str) -> str:
 
 
 @contextlib.contextmanager
-def reported_errors(checkpoint_dir: Path | None = None) -> Iterator[None]:
+def reported_errors(training: Training | None = None) -> Iterator[None]:
     """Turn the library's input errors into :func:`fail`, Ctrl-C into exit code 130 and SIGTERM into 143.
 
     Warnings print as one line each, ``augan: warning: ...``. Other exceptions are bugs and propagate with
-    their traceback.
+    their traceback. A training command passes its ``training`` options, whose checkpoint the interrupt
+    messages name.
     """
     try:
         with warnings.catch_warnings():
             warnings.showwarning = _show_warning
             yield
     except TrainingTerminated:
-        typer.echo(f"augan: terminated (SIGTERM); {_checkpoint_note(checkpoint_dir)}", err=True)
+        typer.echo(f"augan: terminated (SIGTERM); {_checkpoint_note(training)}", err=True)
         raise typer.Exit(code=TERMINATED) from None
     except KeyboardInterrupt:
-        typer.echo(f"augan: interrupted; {_checkpoint_note(checkpoint_dir)}", err=True)
+        typer.echo(f"augan: interrupted; {_checkpoint_note(training)}", err=True)
         raise typer.Exit(code=INTERRUPTED) from None
     except (ValueError, TypeError, OSError, TrainingDivergedError) as exc:
         fail(as_flags(str(exc)) or type(exc).__name__)
@@ -79,10 +82,13 @@ def _show_warning(message: Warning | str, *args: object, **kwargs: object) -> No
     typer.echo(f"augan: warning: {as_flags(' '.join(str(message).split()))}", err=True)
 
 
-def _checkpoint_note(checkpoint_dir: Path | None) -> str:
-    checkpoint = Path(checkpoint_dir) / CHECKPOINT_NAME if checkpoint_dir is not None else None
+def _checkpoint_note(training: Training | None) -> str:
+    checkpoint = None if training is None else training.checkpoint
+    if checkpoint is not None and training.earlier_checkpoint_kept:
+        return f"this run saved no training state; the earlier run's checkpoint {checkpoint} is kept."
     if checkpoint is not None and checkpoint.exists():
         return f"training state saved in {checkpoint} (run again with --resume to continue)."
+    return "nothing was written (pass --checkpoint-dir to keep the training state)."
     return "nothing was written (pass --checkpoint-dir to keep the training state)."
 
 

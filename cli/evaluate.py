@@ -53,7 +53,7 @@ def evaluate(data: o.Data, report: ReportPath, target: o.Target = None, model: F
     Cross-validation compares GAN oversampling with SMOTE, random oversampling and none (--baselines); the report
     goes to --report (.html, .json or .md) and its summary to the screen.
     """
-    with reported_errors(training.checkpoint_dir):
+    with reported_errors(training):
         training.check_files({"DATA": data, "--model": model}, {"--report": report})
         if Path(report).suffix.lower() not in REPORT_SUFFIXES:
             fail(f"cannot tell the report format of {report}: use a .html, .json or .md file name.")

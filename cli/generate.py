@@ -29,7 +29,7 @@ def generate(data: o.Data, out: o.Out, target: o.Target = None, n: o.Count = Non
 
     Images in (a folder with a subfolder per class, or an .npz) give images out (a folder, or an .npz).
     """
-    with reported_errors(training.checkpoint_dir):
+    with reported_errors(training):
         images = check_data_options(data, target, size, grid, training.architecture)
         training.check_files({"DATA": data}, {"--out": out, "--model-out": model_out, "--grid": grid}, overwrite)
         check_outputs(out, model_out, overwrite, images=images)
@@ -48,15 +48,15 @@ def generate(data: o.Data, out: o.Out, target: o.Target = None, n: o.Count = Non
         check_draw(rows, flag, dataset.X[0].size if images else None)
         check_disk_space(out, rows, dataset.X if images else dataset.frame, f"--n {n:,}" if n is not None else flag,
                          labels=dataset.y if images else None)
-        training.start_afresh(overwrite)
-        gan.fit(dataset.X, dataset.y)
-        if is_main_process():
-            written = write_draw(gan, n, request, out, overwrite, target=dataset.target, columns=dataset.columns,
-                                 noun=dataset.noun)
-            if grid is not None:
-                save_sample_grid(gan, grid, overwrite=overwrite, random_state=training.seed)
-        if model_out is not None:
-            gan.save(model_out, overwrite, metadata=dataset.metadata)
+        with training.replacing_checkpoint(overwrite):
+            gan.fit(dataset.X, dataset.y)
+            if is_main_process():
+                written = write_draw(gan, n, request, out, overwrite, target=dataset.target,
+                                     columns=dataset.columns, noun=dataset.noun)
+                if grid is not None:
+                    save_sample_grid(gan, grid, overwrite=overwrite, random_state=training.seed)
+            if model_out is not None:
+                gan.save(model_out, overwrite, metadata=dataset.metadata)
     if not training.quiet and is_main_process():
         typer.echo(f"wrote {written} to {out}" + (f"; model in {model_out}" if model_out else "")
                    + (f"; sample grid in {grid}" if grid else ""))

@@ -33,7 +33,7 @@ def resample(data: o.Data, out: o.Out, target: o.Target = None, strategy: o.Stra
     made as GANOversampler makes them (the GAN's images after the neighbour filter, and real images of the class
     under random smooth deformations for --smote-share of them).
     """
-    with reported_errors(training.checkpoint_dir):
+    with reported_errors(training):
         images = check_data_options(data, target, size, architecture=training.architecture)
         interpolation = o.parse_interpolation(interpolation, images)
         category_choice = o.parse_category_choice(category_choice, images, interpolation)
@@ -62,21 +62,22 @@ def resample(data: o.Data, out: o.Out, target: o.Target = None, strategy: o.Stra
                                  interpolation=interpolation, category_choice=category_choice,
                                  isolated_classes=isolated_classes,
                                  image_shape=dataset.X.shape[1:] if images else None)
-        training.start_afresh(overwrite)
-        X_out, y_out = sampler.fit_resample(X, dataset.y)
-        if sampler.gan_ is None:  # every class the strategy adds rows to was left alone: nothing was trained
-            names = ", ".join(str(label) for label in sampler.isolated_classes_)
-            fail(f"--strategy {strategy} adds rows only to class(es) {names}, whose rows each lie among other classes "
-                 f"(--isolated-classes leave); nothing was written. Pass --isolated-classes oversample to make them.")
-        if is_main_process():
-            if images:
-                write_images(np.asarray(X_out).reshape((-1, *dataset.X.shape[1:])), y_out, out, overwrite,
-                             synthetic_from=len(dataset.y))
-            else:
-                table = with_target(X_out, y_out, target, dataset.columns)
-                write_table(with_index(table, dataset.frame.index), out, overwrite)
-        if model_out is not None:
-            sampler.gan_.save(model_out, overwrite, metadata=dataset.metadata)
+        with training.replacing_checkpoint(overwrite):
+            X_out, y_out = sampler.fit_resample(X, dataset.y)
+            if sampler.gan_ is None:  # every class the strategy adds rows to was left alone: nothing was trained
+                names = ", ".join(str(label) for label in sampler.isolated_classes_)
+                fail(f"--strategy {strategy} adds rows only to class(es) {names}, whose rows each lie among other "
+                     f"classes (--isolated-classes leave); nothing was written. Pass --isolated-classes oversample to "
+                     f"make them.")
+            if is_main_process():
+                if images:
+                    write_images(np.asarray(X_out).reshape((-1, *dataset.X.shape[1:])), y_out, out, overwrite,
+                                 synthetic_from=len(dataset.y))
+                else:
+                    table = with_target(X_out, y_out, target, dataset.columns)
+                    write_table(with_index(table, dataset.frame.index), out, overwrite)
+            if model_out is not None:
+                sampler.gan_.save(model_out, overwrite, metadata=dataset.metadata)
     if not training.quiet and is_main_process():
         n = len(dataset.y)
         typer.echo(f"wrote {n} original + {len(y_out) - n} synthetic {dataset.noun}, "

@@ -7,10 +7,12 @@ read from :class:`~augan.CGAN`.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
 import inspect
-from collections.abc import Callable
+import os
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +28,7 @@ from . import options as o
 from .messages import show_library_messages
 
 
-@dataclasses.dataclass(frozen=True)
+@dataclasses.dataclass
 class Training:
     """How to train, as given on the command line."""
 
@@ -46,6 +48,9 @@ class Training:
     checkpoint_every: int = o.GAN_DEFAULTS["checkpoint_every"]
     categorical: str | None = None
     threads: int | None = None
+    earlier_checkpoint_kept: bool = dataclasses.field(default=False, init=False)
+    """Set when this run failed before saving a checkpoint and the earlier run's, set aside by
+    :meth:`replacing_checkpoint`, was put back."""
 
     @property
     def categorical_columns(self) -> list[str]:
@@ -117,7 +122,7 @@ class Training:
 
         ``inputs`` and ``outputs`` map option names to paths, as :func:`augan.storage.check_no_overlap` takes them;
         the checkpoint file joins the outputs, as training writes it. A checkpoint already in ``--checkpoint-dir``
-        is refused unless ``--resume``, or ``--overwrite`` and augan wrote it (see :meth:`start_afresh`).
+        is refused unless ``--resume``, or ``--overwrite`` and augan wrote it (see :meth:`replacing_checkpoint`).
         """
         check_checkpoint_dir(self.checkpoint_dir, self.resume, replace=overwrite)
         # A class folder or image that DATA links to from elsewhere is read as DATA is, so it is an input too.
@@ -131,13 +136,36 @@ class Training:
         """The checkpoint file in ``--checkpoint-dir``, or None without one."""
         return None if self.checkpoint_dir is None else Path(self.checkpoint_dir) / CHECKPOINT_NAME
 
-    def start_afresh(self, overwrite: bool) -> None:
-        """With ``--overwrite`` and without ``--resume``, remove the earlier run's checkpoint that
-        :meth:`check_files` let this run replace, which the library refuses to train over: the last step before
-        training, so that a mistake found before it keeps that checkpoint."""
-        if overwrite and not self.resume and self.checkpoint is not None:
-            check_checkpoint_dir(self.checkpoint_dir, replace=True)  # still the checkpoint check_files let through
-            self.checkpoint.unlink(missing_ok=True)
+    @contextlib.contextmanager
+    def replacing_checkpoint(self, overwrite: bool) -> Iterator[None]:
+        """Run the training the block holds in place of the earlier run's checkpoint that :meth:`check_files` let
+        this run replace (with ``--overwrite``, without ``--resume``).
+
+        The library refuses to train over a checkpoint, so it is set aside (renamed, in its folder) for the block.
+        It is removed when the block ends well, or fails after this run saved a checkpoint of its own; when the
+        block fails before that (an error found late, Ctrl-C before the first step, a failed write), it is put back
+        and :attr:`earlier_checkpoint_kept` is set. Without a checkpoint to replace, the block just runs.
+        """
+        checkpoint = self.checkpoint
+        if not overwrite or self.resume or checkpoint is None:
+            yield
+            return
+        check_checkpoint_dir(self.checkpoint_dir, replace=True)  # still the checkpoint check_files let through
+        aside = checkpoint.with_name(f".{CHECKPOINT_NAME}.earlier-{os.getpid()}")
+        try:
+            os.replace(checkpoint, aside)
+        except FileNotFoundError:  # none, or another process of this torchrun run set it aside
+            yield
+            return
+        try:
+            yield
+        except BaseException:
+            if not (checkpoint.exists() or checkpoint.is_symlink()):
+                os.replace(aside, checkpoint)
+                self.earlier_checkpoint_kept = True
+            raise
+        finally:
+            aside.unlink(missing_ok=True)
 
 
 _PARAMETERS = [

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
 import pytest
 import torch
 
@@ -85,4 +89,66 @@ def test_overwrite_replaces_the_checkpoint_of_an_earlier_run(augan, user_error, 
     assert replaced.exit_code == 0, replaced.output
     assert torch.load(checkpoints / CHECKPOINT_NAME, weights_only=True)["epoch"] == 2
     assert CGAN.load(tmp_path / "again.augan").history_[-1]["epoch"] == 2
+    assert [p.name for p in checkpoints.iterdir()] == [CHECKPOINT_NAME]
+
+
+def _earlier_run(augan, loans, train_args, tmp_path) -> tuple[Path, bytes]:
+    """A checkpoint folder holding the checkpoint of a finished 3-epoch ``augan fit`` run, and its bytes."""
+    checkpoints = tmp_path / "checkpoints"
+    first = augan("fit", loans, "-t", "default", "--model-out", tmp_path / "first.augan", "--checkpoint-dir",
+                  checkpoints, *train_args, "--epochs", 3)
+    assert first.exit_code == 0, first.output
+    return checkpoints, (checkpoints / CHECKPOINT_NAME).read_bytes()
+
+
+@pytest.mark.parametrize("command", list(COMMANDS))
+def test_overwrite_keeps_the_earlier_checkpoint_when_the_run_stops_before_saving_one(
+        augan, loans, train_args, tmp_path, monkeypatch, command):
+    # Before, --overwrite removed the earlier run's checkpoint first: Ctrl-C before the first step lost it.
+    checkpoints, earlier = _earlier_run(augan, loans, train_args, tmp_path)
+
+    def interrupted(self, X, y):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(CGAN, "fit", interrupted)
+    (tmp_path / "again").mkdir()
+    result = augan(*COMMANDS[command](loans, tmp_path / "again"), "--checkpoint-dir", checkpoints, "--overwrite",
+                   *train_args)
+    assert result.exit_code == 130, result.output
+    assert result.stderr.splitlines() == [
+        f"augan: interrupted; this run saved no training state; the earlier run's checkpoint "
+        f"{checkpoints / CHECKPOINT_NAME} is kept."]
+    assert (checkpoints / CHECKPOINT_NAME).read_bytes() == earlier
+    assert [p.name for p in checkpoints.iterdir()] == [CHECKPOINT_NAME]
+
+
+def test_overwrite_keeps_the_checkpoint_of_a_run_that_saved_one_and_then_failed(augan, loans, train_args, tmp_path,
+                                                                                monkeypatch):
+    checkpoints, earlier = _earlier_run(augan, loans, train_args, tmp_path)
+
+    def disk_full(self, *args, **kwargs):
+        raise OSError("No space left on device")
+
+    monkeypatch.setattr(CGAN, "save", disk_full)
+    result = augan("fit", loans, "-t", "default", "--model-out", tmp_path / "again.augan", "--checkpoint-dir",
+                   checkpoints, "--overwrite", *train_args)
+    assert result.exit_code == 2 and "No space left on device" in result.stderr, result.output
+    assert torch.load(checkpoints / CHECKPOINT_NAME, weights_only=True)["epoch"] == 2  # this run's, to --resume
+    assert [p.name for p in checkpoints.iterdir()] == [CHECKPOINT_NAME]
+
+
+def test_resample_that_adds_rows_only_to_isolated_classes_keeps_the_earlier_checkpoint(augan, train_args, tmp_path):
+    # Before, the checkpoint was removed and then the command failed: nothing replaced it.
+    rng = np.random.default_rng(3)
+    X = np.r_[rng.normal(0, 1, (60, 2)), rng.normal(6, 1, (60, 2)), [[0.1, -0.2], [6.2, 5.9], [0.3, 0.4]]]
+    data, checkpoints = tmp_path / "d.csv", tmp_path / "checkpoints"
+    pd.DataFrame({"x1": X[:, 0], "x2": X[:, 1], "label": ["a"] * 60 + ["b"] * 60 + ["c"] * 3}).to_csv(data)
+    args = ["resample", data, "--target", "label", "--out", tmp_path / "r.csv", "--checkpoint-dir", checkpoints,
+            *train_args]
+    first = augan(*args, "--isolated-classes", "oversample")
+    assert first.exit_code == 0, first.output
+    earlier = (checkpoints / CHECKPOINT_NAME).read_bytes()
+    result = augan(*args, "--overwrite")
+    assert result.exit_code == 2 and "adds rows only to class(es) c" in result.stderr, result.output
+    assert (checkpoints / CHECKPOINT_NAME).read_bytes() == earlier
     assert [p.name for p in checkpoints.iterdir()] == [CHECKPOINT_NAME]
