@@ -178,7 +178,8 @@ def _method_names(sampler: Any, baselines: Any) -> tuple[list[str], str | None]:
     return methods + [name], name
 
 
-def _check_folds(labels: np.ndarray, cv: int, n_repeats: int, methods: list[str]) -> tuple[np.ndarray, np.ndarray]:
+def _check_folds(labels: np.ndarray, cv: int, n_repeats: int, methods: list[str],
+                 gan_sampler: bool = False) -> tuple[np.ndarray, np.ndarray]:
     check_positive_int(cv, "cv")
     check_positive_int(n_repeats, "n_repeats")
     if cv < 2:
@@ -200,7 +201,21 @@ def _check_folds(labels: np.ndarray, cv: int, n_repeats: int, methods: list[str]
                          f"{rarest!r} has {smallest} rows, of which a training fold holds "
                          f"{_training_rows(smallest, cv)} at cv={cv}: {advice}, or drop 'smote' from baselines "
                          f"(CLI: --baselines).")
+    if gan_sampler and _learnable(counts, cv) < 2:
+        # A GAN learns the classes of at least 2 rows (it copies a single row); the training fold must hold two.
+        workable = [k for k in range(cv + 1, smallest + 1) if _learnable(counts, k) >= 2]
+        advice = f"use cv={workable[0]}" if workable else "no number of folds leaves two such classes"
+        short = ", ".join(f"{_training_rows(n, cv)} row(s) of class {plain_value(c)!r} (of its {n})"
+                          for c, n in zip(classes, counts.tolist()) if _training_rows(n, cv) < 2)
+        raise ValueError(f"the GAN of sampler learns only the classes with at least 2 rows in a training fold, and "
+                         f"needs two such classes; at cv={cv} a training fold holds as few as {short}: {advice}, "
+                         f"or give more rows of the small classes.")
     return classes, counts
+
+
+def _learnable(counts: np.ndarray, cv: int) -> int:
+    """How many classes of ``counts`` rows keep at least 2 in every training fold of a ``cv``-fold split."""
+    return sum(_training_rows(int(n), cv) >= 2 for n in counts)
 
 
 def _training_rows(rows: int, cv: int) -> int:
@@ -260,7 +275,7 @@ def downstream_gain(X: Any, y: Any, *, sampler: Any = None, baselines: tuple = B
     n_rows = X.shape[0] if hasattr(X, "shape") else len(X)
     labels = check_labels(y, n_rows)
     methods, sampler_name = _method_names(sampler, baselines)
-    classes, counts = _check_folds(labels, cv, n_repeats, methods)
+    classes, counts = _check_folds(labels, cv, n_repeats, methods, gan_sampler=hasattr(sampler, "gan"))
     positive = classes[counts.argmin()]
     mask = categorical_mask(X, categorical_features)
     rng = check_random_state(random_state)

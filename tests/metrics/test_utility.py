@@ -199,3 +199,18 @@ def test_a_class_too_small_for_smote_gets_advice_that_works(rare, cv, advice):
                         random_state=0, verbose=False)
     downstream_gain(X, y, baselines=("none", "random"), classifiers=[LogisticRegression()], cv=cv,
                     random_state=0, verbose=False)
+
+
+@pytest.mark.parametrize(("rare", "cv", "advice"), [(3, 2, "use cv=3"), (2, 2, "no number of folds")])
+def test_two_classes_whose_training_folds_leave_the_gan_one_to_learn_are_refused_before_training(rare, cv, advice,
+                                                                                                  monkeypatch):
+    # Audit: with 3 rare rows and cv=2, the first fold trained and the second failed, naming a class of 1 row.
+    monkeypatch.setattr(CGAN, "fit", lambda *a, **k: pytest.fail("trained before refusing"))
+    X, y = _numeric(n=80, minority=0.0)
+    y[:rare] = "rare"
+    sampler = GANOversampler(gan=CGAN(epochs=1, batch_size=16), random_state=0)
+    with pytest.raises(ValueError, match="the GAN of sampler learns") as error:
+        downstream_gain(X, y, sampler=sampler, baselines=("none",), classifiers=[LogisticRegression()], cv=cv,
+                        random_state=0, verbose=False)
+    assert f"at cv=2 a training fold holds as few as 1 row(s) of class 'rare' (of its {rare})" in str(error.value)
+    assert advice in str(error.value)
