@@ -20,8 +20,8 @@ from sklearn.utils._param_validation import Interval, StrOptions, validate_param
 from sklearn.utils.validation import check_is_fitted
 
 from . import distributed, latent, persistence, storage
-from ._validation import (check_class_counts, check_draw_size, check_labels, check_n_samples, check_noise_scale,
-                          check_positive_int, draw_bytes_per_row, format_bytes)
+from ._validation import (check_bool, check_class_counts, check_draw_size, check_labels, check_n_samples,
+                          check_noise_scale, check_positive_int, draw_bytes_per_row, format_bytes)
 from .data.labels import LabelCodec, run_chunks, sample_runs
 from .data.codecs import Codec, categorical_share, codec_state, make_codec
 from .data.tabular import NUMERIC_TRANSFORMS
@@ -560,6 +560,7 @@ class CGAN(BaseEstimator):
         """
         check_is_fitted(self, "generator_")
         noise_scale = check_noise_scale(noise_scale)
+        return_y = check_bool(return_y, "return_y")
         index, counts = sample_runs(self.label_codec_, n, y)
         check_draw_size(int(counts.sum()), "n" if y is None or np.ndim(y) == 0 else "y", self._bytes_per_row())
         rows = np.repeat(index, counts)

@@ -89,6 +89,15 @@ def test_bad_noise_scale_is_refused(mixed_frame, tiny, noise_scale, error):
         gan.sample(5, noise_scale=noise_scale)
 
 
+@pytest.mark.parametrize("return_y", ["yes", "False", 0, 1, None])
+def test_return_y_that_is_not_a_bool_is_refused(mixed_frame, tiny, return_y):
+    # Audit: any truthy value returned the labels, where every other flag refuses what is not True or False.
+    frame, y = mixed_frame
+    gan = CGAN(random_state=0, **tiny).fit(frame, y)
+    with pytest.raises(TypeError, match="return_y must be True or False"):
+        gan.sample(5, return_y=return_y)
+
+
 @pytest.mark.slow  # trains for 60 epochs
 def test_class_conditioning_is_learned(tiny):
     rng = np.random.default_rng(0)
