@@ -263,6 +263,11 @@ class GANOversampler(BaseOverSampler):
         """
         if self.gan is None and "gan" not in params and any(name.startswith("gan__") for name in params):
             self.gan = CGAN()
+            try:
+                return super().set_params(**params)
+            except Exception:
+                self.gan = None  # a refused parameter leaves no CGAN behind that the sampler did not have
+                raise
         return super().set_params(**params)
 
     def fit_resample(self, X: Any, y: Any, **params: Any) -> tuple[Any, Any]:
@@ -358,6 +363,9 @@ class GANOversampler(BaseOverSampler):
         if self.category_choice != "segment" and self.image_shape is not None:
             raise ValueError(f"category_choice={self.category_choice!r} chooses the levels of a table's categorical "
                              f"columns; images have none: leave it at 'segment'.")
+        if isinstance(self.gan, type):
+            raise TypeError(f"gan must be a GAN estimator, such as {self.gan.__name__}(epochs=...), got the class "
+                            f"{self.gan.__name__} itself; write gan={self.gan.__name__}().")
         gan = clone(self.gan) if self.gan is not None else CGAN()
         # Here, not in CGAN.fit: imbalanced-learn fits under sklearn's "skip nested validation", so CGAN.fit skips it.
         gan._validate_params()

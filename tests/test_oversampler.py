@@ -92,6 +92,20 @@ def test_without_a_gan_it_trains_cgans_defaults(binary):
     assert ovs.gan_.get_params() == CGAN(random_state=0).get_params()
 
 
+def test_a_refused_nested_gan_parameter_leaves_the_sampler_without_a_gan():
+    # Audit: the refused call left a CGAN() in a sampler that had none.
+    sampler = GANOversampler()
+    with pytest.raises(ValueError, match="Invalid parameter 'foo'"):
+        sampler.set_params(gan__foo=3)
+    assert sampler.gan is None
+
+
+def test_the_gan_class_instead_of_an_instance_is_refused_naming_gan(binary, monkeypatch):
+    monkeypatch.setattr(CGAN, "fit", lambda *a, **k: pytest.fail("trained"))
+    with pytest.raises(TypeError, match=r"gan must be a GAN estimator, .* got the class CGAN itself; write gan=CGAN\(\)"):
+        GANOversampler(gan=CGAN).fit_resample(*binary)
+
+
 def test_nested_gan_parameters_can_be_set_and_searched_without_a_gan(binary, tiny):
     sampler = GANOversampler().set_params(gan__epochs=3)
     assert isinstance(sampler.gan, CGAN) and sampler.gan.get_params() == CGAN(epochs=3).get_params()
