@@ -11,11 +11,13 @@ from __future__ import annotations
 import json
 import numbers
 import os
+import warnings
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import torch
 
+from ._validation import short_repr
 from .data.codecs import UnknownCodecError, codec_from_state, codec_state
 from .data.labels import LabelCodec
 from .device import resolve_device
@@ -35,10 +37,14 @@ def plain_metadata(metadata: Any) -> dict:
     if not isinstance(metadata, dict):
         raise TypeError(f"metadata must be a dict of plain JSON values, got {type(metadata).__name__}.")
     try:
-        return json.loads(json.dumps(metadata, allow_nan=False))
+        plain = json.loads(json.dumps(metadata, allow_nan=False))
     except (TypeError, ValueError) as exc:
         raise TypeError(f"metadata must hold plain JSON values (str, int, float, bool, None, list, dict): "
                         f"{exc}") from exc
+    if plain != metadata:  # JSON turns keys into text and tuples into lists
+        raise TypeError(f"metadata must hold plain JSON values, with text keys and lists rather than tuples, to read "
+                        f"back as given: {short_repr(metadata)} would read back as {short_repr(plain)}.")
+    return plain
 
 
 def model_content(gan: CGAN, metadata: Any) -> dict:
@@ -47,6 +53,10 @@ def model_content(gan: CGAN, metadata: Any) -> dict:
     # The parameters the networks were fitted with, not those set since (they act at the next fit).
     params = {k: v for k, v in gan._fitted_params().items() if k != "random_state"}
     params["random_state"] = gan.random_state if isinstance(gan.random_state, numbers.Integral) else None
+    if gan.random_state is not None and params["random_state"] is None:
+        warnings.warn(f"CGAN.save: random_state is a {type(gan.random_state).__name__}, whose state a model file "
+                      f"does not keep; the loaded model's random_state is None, so its draws differ from call to "
+                      f"call. Give an int random_state for draws that repeat.", UserWarning, stacklevel=3)
     params = {k: (list(v) if isinstance(v, np.ndarray) else v) for k, v in params.items()}
     if isinstance(params["device"], torch.device):
         params["device"] = str(params["device"])

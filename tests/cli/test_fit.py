@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import warnings
+
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -48,3 +51,26 @@ def test_save_refuses_metadata_that_is_not_plain_json(loans_model, tmp_path):
     with pytest.raises(TypeError, match="metadata"):
         gan.save(tmp_path / "m.augan", metadata={"target": object()})
     assert not (tmp_path / "m.augan").exists()
+
+
+@pytest.mark.parametrize(("metadata", "read_back"), [({1: 2}, "{'1': 2}"), ({"a": (1, 2)}, "{'a': [1, 2]}")])
+def test_save_refuses_metadata_that_would_read_back_changed(loans_model, tmp_path, metadata, read_back):
+    # Audit: {1: 2} was saved and loaded as {'1': 2}, and a tuple as a list.
+    gan = CGAN.load(loans_model)
+    with pytest.raises(TypeError, match="text keys and lists rather than tuples") as error:
+        gan.save(tmp_path / "m.augan", metadata=metadata)
+    assert f"would read back as {read_back}" in str(error.value)
+    assert not (tmp_path / "m.augan").exists()
+
+
+def test_save_warns_that_a_random_state_instance_is_not_kept(tmp_path):
+    # Audit: the loaded model's random_state was None, silently.
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(40, 2)), np.repeat(["a", "b"], 20)
+    gan = CGAN(epochs=1, batch_size=16, random_state=np.random.RandomState(0)).fit(X, y)
+    with pytest.warns(UserWarning, match="random_state is a RandomState, whose state a model file does not keep"):
+        gan.save(tmp_path / "m.augan")
+    assert CGAN.load(tmp_path / "m.augan").random_state is None
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        CGAN(epochs=1, batch_size=16, random_state=3).fit(X, y).save(tmp_path / "seeded.augan")
