@@ -40,15 +40,16 @@ class LabelCodec:
         """Return the class index of each label; a label equal to none of ``classes_`` raises ``ValueError``.
 
         Labels match by value (``1``, ``1.0`` and ``np.int64(1)`` are one class), never after a cast to the
-        classes' dtype, which would turn ``"rx_typo"`` into ``"r"`` or ``1.7`` into ``1``.
+        classes' dtype, which would turn ``"rx_typo"`` into ``"r"`` or ``1.7`` into ``1``; True and False match
+        only themselves, not 1 and 0.
         """
         arr = check_labels(y, name=name)
         if _same_kind(arr.dtype, self.classes_.dtype):
             index = np.clip(np.searchsorted(self.classes_, arr), 0, len(self.classes_) - 1)
             unseen = arr[self.classes_[index] != arr]
         else:
-            lookup = {plain_value(c): i for i, c in enumerate(self.classes_)}
-            index = np.array([lookup.get(plain_value(v), -1) for v in arr], dtype=np.int64)
+            lookup = {_key(c): i for i, c in enumerate(self.classes_)}
+            index = np.array([lookup.get(_key(v), -1) for v in arr], dtype=np.int64)
             unseen = arr[index < 0]
         if unseen.size:
             names = ", ".join(sorted({repr(plain_value(v)) for v in unseen})[:5])
@@ -83,7 +84,14 @@ class LabelCodec:
 
 def _same_kind(a: np.dtype, b: np.dtype) -> bool:
     """Whether labels of dtype ``a`` compare by value with classes of dtype ``b`` in numpy's sorted search."""
-    return (a.kind in "biuf" and b.kind in "biuf") or (a.kind in "U" and b.kind in "U")
+    return (a.kind in "iuf" and b.kind in "iuf") or a.kind == b.kind == "b" or (a.kind in "U" and b.kind in "U")
+
+
+def _key(label: Any) -> tuple[bool, Any]:
+    """``label`` as a key that matches by value, but True and False only each other (Python counts them as 1 and
+    0)."""
+    value = plain_value(label)
+    return isinstance(value, bool), value
 
 
 def sample_request(codec: LabelCodec, n: Any = None, y: Any = None) -> np.ndarray:

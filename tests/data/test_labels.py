@@ -76,6 +76,12 @@ def test_integer_labels_state_round_trip():
     (np.array([0, 1, 1]), {"1": 3}, "'1'"),
     (np.array([0, 1, 1]), [1.7], "1.7"),
     (np.array([0.5, 1.5]), {"0.5": 2}, "'0.5'"),
+    # Audit: True asked for class 1, and 1 for class True, as Python counts them equal.
+    (np.array([0, 1, 1]), {True: 3}, "True"),
+    (np.array([0, 1, 1]), [np.True_], "True"),
+    (np.array([0, 1, 1]), np.array([True]), "True"),
+    (np.array([True, False, True]), {1: 3}, "1"),
+    (np.array([True, False, True]), np.array([0]), "0"),
 ])
 def test_a_label_is_never_cast_to_the_classes_dtype_before_it_is_checked(classes, request_, shown):
     codec = LabelCodec().fit(classes)
@@ -89,6 +95,12 @@ def test_equal_numbers_name_the_same_class(label):
     assert sample_request(codec, None, {label: 2}).tolist() == [1, 1]
     assert sample_request(codec, 2, label).tolist() == [1, 1]
     assert codec.transform(np.array([label], dtype=object)).tolist() == [1]
+
+
+def test_true_and_false_name_the_classes_true_and_false():
+    codec = LabelCodec().fit(np.array([True, False, True]))
+    assert sample_request(codec, None, {np.True_: 2, False: 1}).tolist() == [1, 1, 0]
+    assert codec.transform(np.array([False], dtype=object)).tolist() == [0]
 
 
 def test_numpy_and_python_strings_name_the_same_class():
