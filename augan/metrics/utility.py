@@ -207,7 +207,7 @@ def _check_folds(labels: np.ndarray, cv: int, n_repeats: int, methods: list[str]
         advice = f"use cv={workable[0]}" if workable else "no number of folds leaves two such classes"
         short = ", ".join(f"{_training_rows(n, cv)} row(s) of class {plain_value(c)!r} (of its {n})"
                           for c, n in zip(classes, counts.tolist()) if _training_rows(n, cv) < 2)
-        raise ValueError(f"the GAN of sampler learns only the classes with at least 2 rows in a training fold, and "
+        raise ValueError(f"the GAN learns only the classes with at least 2 rows in a training fold, and "
                          f"needs two such classes; at cv={cv} a training fold holds as few as {short}: {advice}, "
                          f"or give more rows of the small classes.")
     return classes, counts

@@ -209,7 +209,7 @@ def test_two_classes_whose_training_folds_leave_the_gan_one_to_learn_are_refused
     X, y = _numeric(n=80, minority=0.0)
     y[:rare] = "rare"
     sampler = GANOversampler(gan=CGAN(epochs=1, batch_size=16), random_state=0)
-    with pytest.raises(ValueError, match="the GAN of sampler learns") as error:
+    with pytest.raises(ValueError, match="the GAN learns only the classes with at least 2 rows") as error:
         downstream_gain(X, y, sampler=sampler, baselines=("none",), classifiers=[LogisticRegression()], cv=cv,
                         random_state=0, verbose=False)
     assert f"at cv=2 a training fold holds as few as 1 row(s) of class 'rare' (of its {rare})" in str(error.value)
