@@ -124,12 +124,13 @@ class Training:
         the checkpoint file joins the outputs, as training writes it. A checkpoint already in ``--checkpoint-dir``
         is refused unless ``--resume``, or ``--overwrite`` and augan wrote it (see :meth:`replacing_checkpoint`).
         """
-        check_checkpoint_dir(self.checkpoint_dir, self.resume, replace=overwrite)
         # A class folder or image that DATA links to from elsewhere is read as DATA is, so it is an input too.
         linked = {} if inputs.get("DATA") is None else {
             f"DATA's linked {'class folder' if path.is_dir() else 'image'} {path.relative_to(inputs['DATA'])}": path
             for path in linked_entries(inputs["DATA"])}
         check_no_overlap({**inputs, **linked}, {**outputs, "--checkpoint-dir": self.checkpoint})
+        # After the overlap check: this one writes a probe file into the folder, which must not be an input's.
+        check_checkpoint_dir(self.checkpoint_dir, self.resume, replace=overwrite)
 
     @property
     def checkpoint(self) -> Path | None:

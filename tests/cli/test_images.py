@@ -324,3 +324,14 @@ def test_a_folder_of_a_single_class_is_refused_in_augan_s_words_before_training(
     result = augan(command[0], single, *command[1:], *out, *TINY)
     assert result.exit_code == 2
     assert f"{single} has a single class ('only'); a conditional GAN needs at least two" in result.stderr
+
+
+@pytest.mark.parametrize("inside", ["ck", "3"])
+def test_a_checkpoint_folder_inside_the_image_folder_is_refused_before_anything_is_written_there(
+        augan, user_error, digits, tmp_path, monkeypatch, inside):
+    # Audit: the refusal came after the checkpoint check had made and removed a probe file in DATA.
+    monkeypatch.setattr(CGAN, "fit", lambda *a, **k: pytest.fail("trained"))
+    before = {p: p.stat().st_mtime_ns for p in [digits, *digits.iterdir()]}
+    user_error(augan("generate", digits, "--balance", "--out", tmp_path / "out", "--checkpoint-dir", digits / inside,
+                     *TINY), "--checkpoint-dir", "DATA")
+    assert {p: p.stat().st_mtime_ns for p in [digits, *digits.iterdir()]} == before  # also: no file added
