@@ -83,7 +83,9 @@ def _show_warning(message: Warning | str, *args: object, **kwargs: object) -> No
 
 
 def _checkpoint_note(training: Training | None) -> str:
-    checkpoint = None if training is None else training.checkpoint
+    if training is None:  # a command that does not train
+        return "nothing was written."
+    checkpoint = training.checkpoint
     if checkpoint is not None and training.earlier_checkpoint_kept:
         return f"this run saved no training state; the earlier run's checkpoint {checkpoint} is kept."
     if checkpoint is not None and checkpoint.exists():

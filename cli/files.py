@@ -250,9 +250,11 @@ def read_table(path: Path, text_columns: Collection[str] = ()) -> pd.DataFrame:
 
 
 def check_table_output(path: Path, overwrite: bool) -> Path:
-    """Refuse, before any work, an output ``path`` that could not be written."""
+    """Refuse, before any work, an output ``path`` that could not be written (a folder named so first: it has no
+    table format to name)."""
+    checked = check_output_path(path, overwrite)
     _pick(Path(path), _WRITERS, "write")
-    return check_output_path(path, overwrite)
+    return checked
 
 
 def check_disk_space(out: Path, rows: int, example: pd.DataFrame | np.ndarray, asked: str,

@@ -275,3 +275,27 @@ def test_failed_write_leaves_no_partial_file(augan, loans, train_args, tmp_path,
     folder.mkdir()
     user_error(augan(*_generate(loans, "--n", 5, "--out", folder / "s.csv", *train_args)), "No space left")
     assert list(folder.iterdir()) == []
+
+
+def test_ctrl_c_in_sample_says_nothing_was_written_without_naming_an_option_it_lacks(augan, loans_model, tmp_path,
+                                                                                     monkeypatch):
+    # Audit: it said "pass --checkpoint-dir to keep the training state"; sample trains nothing and has no such option.
+    def interrupted(self, *args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(CGAN, "iter_samples", interrupted)
+    monkeypatch.setattr(CGAN, "sample", interrupted)
+    out = tmp_path / "s.csv"
+    result = augan("sample", loans_model, "--n", 5, "--out", out)
+    assert result.exit_code == 130
+    assert result.stderr.splitlines() == ["augan: interrupted; nothing was written."]
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("command", ["generate", "resample"])
+def test_a_table_output_that_is_a_folder_is_called_a_folder(augan, user_error, loans, train_args, tmp_path, command):
+    # Audit: "cannot write a 'file without extension' file".
+    (tmp_path / "d1").mkdir()
+    options = ["--balance"] if command == "generate" else []
+    user_error(augan(command, loans, "--target", "default", *options, "--out", tmp_path / "d1", *train_args),
+               f"{tmp_path / 'd1'} is a folder; give a file name.")
