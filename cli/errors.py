@@ -110,8 +110,7 @@ class OneLineErrors(TyperGroup):
                 typer.echo(exc.format_message())
             code = exc.exit_code
         except click_exceptions.UsageError as exc:
-            command = exc.ctx.command_path if exc.ctx is not None else "augan"
-            _one_line(f"{exc.format_message()} (see {command} --help)", exc.exit_code)
+            _one_line(f"{exc.format_message()} (see {self._help_path(exc.ctx, args)} --help)", exc.exit_code)
         except click_exceptions.ClickException as exc:
             _one_line(exc.format_message(), exc.exit_code)
         except typer.Abort:
@@ -120,6 +119,17 @@ class OneLineErrors(TyperGroup):
             _silence_stdout()
             _one_line(f"cannot write to standard output: {exc.strerror or exc}", USAGE_ERROR)
         sys.exit(code if isinstance(code, int) else 0)
+
+
+    def _help_path(self, ctx: Any, args: Sequence[str] | None) -> str:
+        """The command whose help answers a usage error: the failing context's, or the command named in ``args``
+        when the error came before that command's context was made (an option given no value)."""
+        path = self.name if ctx is None else ctx.command_path
+        if ctx is None or ctx.command is self:
+            named = next((a for a in (sys.argv[1:] if args is None else args) if a in self.commands), None)
+            if named is not None:
+                return f"{path} {named}"
+        return path
 
 
 def _one_line(message: str, code: int, prefix: str = "augan: error: ") -> NoReturn:
