@@ -102,7 +102,8 @@ def test_a_refused_nested_gan_parameter_leaves_the_sampler_without_a_gan():
 
 def test_the_gan_class_instead_of_an_instance_is_refused_naming_gan(binary, monkeypatch):
     monkeypatch.setattr(CGAN, "fit", lambda *a, **k: pytest.fail("trained"))
-    with pytest.raises(TypeError, match=r"gan must be a GAN estimator, .* got the class CGAN itself; write gan=CGAN\(\)"):
+    with pytest.raises(TypeError,
+                       match=r"gan must be a GAN estimator, .* got the class CGAN itself; write gan=CGAN\(\)"):
         GANOversampler(gan=CGAN).fit_resample(*binary)
 
 
