@@ -86,7 +86,7 @@ def _checkpoint_note(training: Training | None) -> str:
     if training is None:  # a command that does not train
         return "nothing was written."
     checkpoint = training.checkpoint
-    if checkpoint is not None and training.earlier_checkpoint_kept:
+    if training.earlier_checkpoint_kept:
         return f"this run saved no training state; the earlier run's checkpoint {checkpoint} is kept."
     if checkpoint is not None and checkpoint.exists():
         return f"training state saved in {checkpoint} (run again with --resume to continue)."

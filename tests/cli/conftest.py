@@ -51,6 +51,21 @@ def numbers_csv(tmp_path: Path) -> Path:
     return path
 
 
+@pytest.fixture
+def isolated_csv(tmp_path: Path) -> Callable[..., Path]:
+    """``isolated_csv(minority=40)``: a CSV (target 'label') of classes a (60 rows) and b (``minority`` rows) in two
+    clusters, and class c: 3 rows, each inside a or b, which ``--isolated-classes leave`` leaves alone."""
+    def write(minority: int = 40) -> Path:
+        rng = np.random.default_rng(3)
+        X = np.r_[rng.normal(0, 1, (60, 2)), rng.normal(6, 1, (minority, 2)), [[0.1, -0.2], [6.2, 5.9], [0.3, 0.4]]]
+        y = ["a"] * 60 + ["b"] * minority + ["c"] * 3
+        path = tmp_path / "isolated.csv"
+        pd.DataFrame({"x1": X[:, 0], "x2": X[:, 1], "label": y}).to_csv(path, index=False)
+        return path
+
+    return write
+
+
 @pytest.fixture(scope="session")
 def loans_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A model trained once by ``augan fit`` on the 200-row loans slice (target 'default')."""

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
-import pandas as pd
 import pytest
 import torch
 
@@ -137,12 +135,10 @@ def test_overwrite_keeps_the_checkpoint_of_a_run_that_saved_one_and_then_failed(
     assert [p.name for p in checkpoints.iterdir()] == [CHECKPOINT_NAME]
 
 
-def test_resample_that_adds_rows_only_to_isolated_classes_keeps_the_earlier_checkpoint(augan, train_args, tmp_path):
+def test_resample_that_adds_rows_only_to_isolated_classes_keeps_the_earlier_checkpoint(augan, train_args, tmp_path,
+                                                                                      isolated_csv):
     # Before, the checkpoint was removed and then the command failed: nothing replaced it.
-    rng = np.random.default_rng(3)
-    X = np.r_[rng.normal(0, 1, (60, 2)), rng.normal(6, 1, (60, 2)), [[0.1, -0.2], [6.2, 5.9], [0.3, 0.4]]]
-    data, checkpoints = tmp_path / "d.csv", tmp_path / "checkpoints"
-    pd.DataFrame({"x1": X[:, 0], "x2": X[:, 1], "label": ["a"] * 60 + ["b"] * 60 + ["c"] * 3}).to_csv(data)
+    data, checkpoints = isolated_csv(minority=60), tmp_path / "checkpoints"
     args = ["resample", data, "--target", "label", "--out", tmp_path / "r.csv", "--checkpoint-dir", checkpoints,
             *train_args]
     first = augan(*args, "--isolated-classes", "oversample")

@@ -107,19 +107,9 @@ def test_an_unknown_isolated_classes_is_one_line_before_training(augan, loans, t
     assert not out.exists()
 
 
-def _isolated_csv(path, minority: int = 40):
-    """Classes a and b in two clusters, and class c: 3 rows, each inside a or b."""
-    import numpy as np
-
-    rng = np.random.default_rng(3)
-    X = np.r_[rng.normal(0, 1, (60, 2)), rng.normal(6, 1, (minority, 2)), [[0.1, -0.2], [6.2, 5.9], [0.3, 0.4]]]
-    y = ["a"] * 60 + ["b"] * minority + ["c"] * 3
-    pd.DataFrame({"x1": X[:, 0], "x2": X[:, 1], "label": y}).to_csv(path, index=False)
-    return path
-
-
-def test_an_isolated_class_gets_no_rows_with_a_warning_in_the_options_words(augan, train_args, tmp_path):
-    data, out = _isolated_csv(tmp_path / "d.csv"), tmp_path / "r.csv"
+def test_an_isolated_class_gets_no_rows_with_a_warning_in_the_options_words(augan, train_args, tmp_path,
+                                                                          isolated_csv):
+    data, out = isolated_csv(), tmp_path / "r.csv"
     result = augan("resample", data, "--target", "label", "--out", out, *train_args)
     assert result.exit_code == 0, result.output
     assert ("augan: warning: GANOversampler: class(es) 'c' have 4 rows or fewer, none of them with a row of its class "
@@ -132,10 +122,10 @@ def test_an_isolated_class_gets_no_rows_with_a_warning_in_the_options_words(auga
 
 
 def test_a_strategy_that_adds_rows_only_to_isolated_classes_writes_nothing_and_says_so(augan, train_args, tmp_path,
-                                                                                      monkeypatch):
+                                                                                      monkeypatch, isolated_csv):
     # Before, the table was written with no new row and --model-out failed on the GAN that was not trained.
     monkeypatch.setattr(CGAN, "fit", lambda *a, **k: pytest.fail("trained"))
-    data, out, model = _isolated_csv(tmp_path / "d.csv", minority=60), tmp_path / "r.csv", tmp_path / "m.augan"
+    data, out, model = isolated_csv(minority=60), tmp_path / "r.csv", tmp_path / "m.augan"
     result = augan("resample", data, "--target", "label", "--out", out, "--model-out", model, *train_args)
     assert result.exit_code == 2 and "Traceback" not in result.output, result.output
     warning, error = result.stderr.splitlines()  # the sampler's warning says why, the error what follows
